@@ -1,0 +1,205 @@
+package io.jifen.ledger.core;
+
+import java.util.Arrays;
+
+/**
+ * One command and its outcome: the pre-allocated, reused slot of the pipeline's ring. Inputs are set by whoever
+ * submits the command, {@link #timestamp} by the sequencer, outputs by {@link Ledger#apply(Command)}.
+ * Public fields, as in a Disruptor event: it is a message, not an object with behaviour.
+ */
+public final class Command
+{
+    // ---- inputs
+    public CommandType type;
+    public String requestId;
+    public String memberId;
+    public String orderId;
+    public String reason;
+    public String originalRequestId;
+    public String referrerId;
+    /** Earn/Redeem/Reverse: points asked for; Adjust: signed. */
+    public long points;
+    /** Enroll: month * 100 + day, 0 if unknown. */
+    public int birthday;
+    /** SetStatus: a {@link MemberStatus} code. */
+    public int status;
+    /** CheckTier: a {@link Tier} code. */
+    public int minTier;
+    /** ListLots: the most lots to return; ExpireTick: the most lots to expire. */
+    public int limit;
+    /** SetProgram: the program's canonical text. */
+    public String programText;
+
+    // ---- stamped by the sequencer: ledger time in epoch milliseconds
+    public long timestamp;
+
+    // ---- outputs
+    public ResultCode result = ResultCode.OK;
+    /** For a failure, a number that explains it (e.g. the available balance when points are insufficient). */
+    public long resultDetail;
+    /** True when the result is the remembered outcome of an earlier identical request. */
+    public boolean replay;
+    /** The journal sequence of the write's record; 0 when nothing was journaled. */
+    public long sequence;
+    public long resultPoints;
+    public long balance;
+    public long lifetimeEarned;
+    public int tier;
+    public int memberStatus;
+    public long lotId;
+    public long expiresAt;
+    public long expired;
+    public long shortfall;
+    // reads
+    public long pending;
+    public long held;
+    public long nextExpiryPoints;
+    public long nextExpiryAt;
+    public int openLots;
+    public boolean meets;
+    public final EffectLog effects = new EffectLog();
+    public final LotList lots = new LotList();
+
+    /**
+     * Clears everything, inputs included, so a slot never leaks a field from its previous use.
+     */
+    public Command clear()
+    {
+        type = null;
+        requestId = null;
+        memberId = null;
+        orderId = null;
+        reason = null;
+        originalRequestId = null;
+        referrerId = null;
+        points = 0;
+        birthday = 0;
+        status = 0;
+        minTier = 0;
+        limit = 0;
+        programText = null;
+        timestamp = 0;
+        resetResult();
+        return this;
+    }
+
+    public void resetResult()
+    {
+        result = ResultCode.OK;
+        resultDetail = 0;
+        replay = false;
+        sequence = 0;
+        resultPoints = 0;
+        balance = 0;
+        lifetimeEarned = 0;
+        tier = 0;
+        memberStatus = 0;
+        lotId = 0;
+        expiresAt = 0;
+        expired = 0;
+        shortfall = 0;
+        pending = 0;
+        held = 0;
+        nextExpiryPoints = 0;
+        nextExpiryAt = 0;
+        openLots = 0;
+        meets = false;
+        effects.reset();
+        lots.reset();
+    }
+
+    /**
+     * @return true when applying this command produced a journal record.
+     */
+    public boolean isJournaled()
+    {
+        return sequence > 0 && !replay;
+    }
+
+    /** Copies the inputs of another command (used by tests and tools). */
+    public Command copyInputsFrom(final Command other)
+    {
+        type = other.type;
+        requestId = other.requestId;
+        memberId = other.memberId;
+        orderId = other.orderId;
+        reason = other.reason;
+        originalRequestId = other.originalRequestId;
+        referrerId = other.referrerId;
+        points = other.points;
+        birthday = other.birthday;
+        status = other.status;
+        minTier = other.minTier;
+        limit = other.limit;
+        programText = other.programText;
+        timestamp = other.timestamp;
+        return this;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Command{" + type + " request=" + requestId + " member=" + memberId + " points=" + points +
+            " original=" + originalRequestId + " t=" + timestamp + " -> " + result +
+            (replay ? " (replay)" : "") + " seq=" + sequence + " balance=" + balance + "}";
+    }
+
+    /**
+     * Lots returned by a ListLots read.
+     */
+    public static final class LotList
+    {
+        private long[] values = new long[5 * 16];
+        private int size;
+
+        void reset()
+        {
+            size = 0;
+        }
+
+        void add(final long lotId, final long amount, final long remaining, final long earnedAt, final long expiresAt)
+        {
+            if ((size + 1) * 5 > values.length)
+            {
+                values = Arrays.copyOf(values, values.length << 1);
+            }
+            final int base = size * 5;
+            values[base] = lotId;
+            values[base + 1] = amount;
+            values[base + 2] = remaining;
+            values[base + 3] = earnedAt;
+            values[base + 4] = expiresAt;
+            size++;
+        }
+
+        public int size()
+        {
+            return size;
+        }
+
+        public long lotId(final int i)
+        {
+            return values[i * 5];
+        }
+
+        public long amount(final int i)
+        {
+            return values[i * 5 + 1];
+        }
+
+        public long remaining(final int i)
+        {
+            return values[i * 5 + 2];
+        }
+
+        public long earnedAt(final int i)
+        {
+            return values[i * 5 + 3];
+        }
+
+        public long expiresAt(final int i)
+        {
+            return values[i * 5 + 4];
+        }
+    }
+}

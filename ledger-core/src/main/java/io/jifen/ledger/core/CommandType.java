@@ -1,0 +1,69 @@
+package io.jifen.ledger.core;
+
+/**
+ * What a {@link Command} asks for. The code is part of the journal format (docs/journal-format.md): never reuse or
+ * renumber one.
+ */
+public enum CommandType
+{
+    ENROLL(1, true),
+    EARN(2, true),
+    REDEEM(3, true),
+    REVERSE(4, true),
+    ADJUST(5, true),
+    SET_STATUS(6, true),
+    /** Expires due lots, at most {@link Command#limit} of them: the periodic sweep on ledger time. */
+    EXPIRE_TICK(7, false),
+    /** Replaces the program in force; journaled so a replay decides under the rules of its time. */
+    SET_PROGRAM(8, false),
+    GET_BALANCE(20, false),
+    CHECK_TIER(21, false),
+    LIST_LOTS(22, false);
+
+    private static final CommandType[] BY_CODE = new CommandType[32];
+
+    static
+    {
+        for (final CommandType type : values())
+        {
+            BY_CODE[type.code] = type;
+        }
+    }
+
+    private final int code;
+    private final boolean idempotentWrite;
+
+    CommandType(final int code, final boolean idempotentWrite)
+    {
+        this.code = code;
+        this.idempotentWrite = idempotentWrite;
+    }
+
+    public int code()
+    {
+        return code;
+    }
+
+    /**
+     * @return true for the writes a client sends with a request id (remembered for retries).
+     */
+    public boolean isIdempotentWrite()
+    {
+        return idempotentWrite;
+    }
+
+    public boolean isRead()
+    {
+        return code >= 20;
+    }
+
+    public static CommandType fromCode(final int code)
+    {
+        final CommandType type = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        if (null == type)
+        {
+            throw new IllegalArgumentException("unknown command type code " + code);
+        }
+        return type;
+    }
+}

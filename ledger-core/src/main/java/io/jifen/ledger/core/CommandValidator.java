@@ -1,0 +1,182 @@
+package io.jifen.ledger.core;
+
+/**
+ * The edge checks of a command's fields: everything that can be decided without the ledger's state. The server calls
+ * it before a command enters the ring; the state machine calls it again, so a command from any source (a replayed
+ * journal, a test, a future replicated log) is held to the same limits.
+ */
+public final class CommandValidator
+{
+    public static final int ID_LENGTH_MAX = 64;
+    public static final int REASON_LENGTH_MAX = 256;
+    public static final int LIST_LOTS_LIMIT_MAX = 1000;
+    public static final int LIST_LOTS_LIMIT_DEFAULT = 100;
+    public static final int EXPIRE_TICK_LIMIT_MAX = 1_000_000;
+    public static final int PROGRAM_TEXT_LENGTH_MAX = 64 * 1024;
+
+    private CommandValidator()
+    {
+    }
+
+    /**
+     * @return {@link ResultCode#OK} or the first problem found.
+     */
+    public static ResultCode validate(final Command c)
+    {
+        if (null == c.type)
+        {
+            return ResultCode.COMMAND_INVALID;
+        }
+        switch (c.type)
+        {
+            case ENROLL:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (c.birthday != 0 && !isBirthday(c.birthday)) return ResultCode.BIRTHDAY_INVALID;
+                if (!isOptionalId(c.referrerId) || c.memberId.equals(c.referrerId))
+                {
+                    return ResultCode.REFERRER_ID_INVALID;
+                }
+                return ResultCode.OK;
+
+            case EARN:
+            case REDEEM:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
+            case REVERSE:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (!isId(c.originalRequestId)) return ResultCode.ORIGINAL_REQUEST_ID_INVALID;
+                if (c.points < 0 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
+            case ADJUST:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (c.points == 0 || c.points < -Ledger.POINTS_MAX || c.points > Ledger.POINTS_MAX)
+                {
+                    return ResultCode.POINTS_INVALID;
+                }
+                if (null == c.reason || c.reason.isBlank()) return ResultCode.REASON_REQUIRED;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
+            case SET_STATUS:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (!MemberStatus.isValidCode(c.status)) return ResultCode.STATUS_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
+            case GET_BALANCE:
+                return isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
+
+            case CHECK_TIER:
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                return Tier.isValidCode(c.minTier) ? ResultCode.OK : ResultCode.MIN_TIER_INVALID;
+
+            case LIST_LOTS:
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                return c.limit >= 1 && c.limit <= LIST_LOTS_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
+
+            case EXPIRE_TICK:
+                return c.limit >= 1 && c.limit <= EXPIRE_TICK_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
+
+            case SET_PROGRAM:
+                return null != c.programText && c.programText.length() <= PROGRAM_TEXT_LENGTH_MAX ?
+                    ResultCode.OK : ResultCode.COMMAND_INVALID;
+
+            default:
+                return ResultCode.COMMAND_INVALID;
+        }
+    }
+
+    /**
+     * @return true for 1..64 printable ASCII characters without spaces.
+     */
+    public static boolean isId(final String s)
+    {
+        return null != s && !s.isEmpty() && isOptionalId(s);
+    }
+
+    /**
+     * @return true for null, empty, or a valid id.
+     */
+    public static boolean isOptionalId(final String s)
+    {
+        if (null == s)
+        {
+            return true;
+        }
+        final int length = s.length();
+        if (length > ID_LENGTH_MAX)
+        {
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            final char ch = s.charAt(i);
+            if (ch < 0x21 || ch > 0x7E)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    public static boolean isReason(final String s)
+    {
+        return null == s || s.length() <= REASON_LENGTH_MAX;
+    }
+
+    /**
+     * @return true for month * 100 + day naming a day that exists in a leap year (02-29 is a birthday).
+     */
+    public static boolean isBirthday(final int mmdd)
+    {
+        final int month = mmdd / 100;
+        final int day = mmdd % 100;
+        if (month < 1 || month > 12 || day < 1)
+        {
+            return false;
+        }
+        final int daysInMonth = month == 2 ? 29 : (month == 4 || month == 6 || month == 9 || month == 11) ? 30 : 31;
+        return day <= daysInMonth;
+    }
+
+    /**
+     * Parses "MM-DD" into month * 100 + day; empty or null is 0; anything malformed is -1.
+     */
+    public static int parseBirthday(final String s)
+    {
+        if (null == s || s.isEmpty())
+        {
+            return 0;
+        }
+        if (s.length() != 5 || s.charAt(2) != '-')
+        {
+            return -1;
+        }
+        for (final int i : new int[] {0, 1, 3, 4})
+        {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9')
+            {
+                return -1;
+            }
+        }
+        final int mmdd = ((s.charAt(0) - '0') * 10 + (s.charAt(1) - '0')) * 100 +
+            (s.charAt(3) - '0') * 10 + (s.charAt(4) - '0');
+        return isBirthday(mmdd) ? mmdd : -1;
+    }
+
+    public static String formatBirthday(final int mmdd)
+    {
+        return mmdd == 0 ? "" : String.format("%02d-%02d", mmdd / 100, mmdd % 100);
+    }
+}

@@ -1,0 +1,104 @@
+package io.jifen.ledger.core;
+
+import java.util.Arrays;
+
+/**
+ * The lot-level effects of one command, in the order they happened: the facts a journal record carries.
+ * Reused across commands: {@link #reset()} keeps the arrays, which only grow.
+ */
+public final class EffectLog
+{
+    /** A lot was created: amount credited, expiresAt set. */
+    public static final byte CREDIT = 1;
+    /** Points left a lot to pay for a redemption or a negative adjustment. */
+    public static final byte DEBIT = 2;
+    /** What remained of a lot at its expiry instant was forfeited (breakage). */
+    public static final byte EXPIRE = 3;
+    /** Points of a reversed redemption went back into the lot they came from. */
+    public static final byte RESTORE = 4;
+    /** Points of a reversed earn were taken back from a lot. */
+    public static final byte CLAWBACK = 5;
+
+    private byte[] kinds = new byte[16];
+    private long[] lotIds = new long[16];
+    private long[] amounts = new long[16];
+    private long[] expiresAts = new long[16];
+    private int size;
+
+    public void reset()
+    {
+        size = 0;
+    }
+
+    public void add(final byte kind, final long lotId, final long amount, final long expiresAt)
+    {
+        assert amount > 0 : "effect amount must be positive: " + amount;
+        if (size == kinds.length)
+        {
+            final int capacity = size << 1;
+            kinds = Arrays.copyOf(kinds, capacity);
+            lotIds = Arrays.copyOf(lotIds, capacity);
+            amounts = Arrays.copyOf(amounts, capacity);
+            expiresAts = Arrays.copyOf(expiresAts, capacity);
+        }
+        kinds[size] = kind;
+        lotIds[size] = lotId;
+        amounts[size] = amount;
+        expiresAts[size] = expiresAt;
+        size++;
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    public byte kind(final int i)
+    {
+        return kinds[i];
+    }
+
+    public long lotId(final int i)
+    {
+        return lotIds[i];
+    }
+
+    public long amount(final int i)
+    {
+        return amounts[i];
+    }
+
+    public long expiresAt(final int i)
+    {
+        return expiresAts[i];
+    }
+
+    /**
+     * @return the sum of the amounts of effects of one kind.
+     */
+    public long total(final byte kind)
+    {
+        long total = 0;
+        for (int i = 0; i < size; i++)
+        {
+            if (kinds[i] == kind)
+            {
+                total += amounts[i];
+            }
+        }
+        return total;
+    }
+
+    public static String kindName(final byte kind)
+    {
+        switch (kind)
+        {
+            case CREDIT: return "credit";
+            case DEBIT: return "debit";
+            case EXPIRE: return "expire";
+            case RESTORE: return "restore";
+            case CLAWBACK: return "clawback";
+            default: return "unknown(" + kind + ")";
+        }
+    }
+}

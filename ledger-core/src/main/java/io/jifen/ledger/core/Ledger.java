@@ -1,0 +1,993 @@
+package io.jifen.ledger.core;
+
+import java.util.Arrays;
+
+import org.agrona.collections.Object2IntHashMap;
+
+/**
+ * The points ledger: members, their lots, the remembered requests. Single-threaded by design: exactly one thread
+ * (the pipeline's state machine stage, or a replay) calls {@link #apply(Command)}.
+ * <p>
+ * Every write first checks everything it needs, then changes state: a rejected command changes nothing. Before a
+ * write touches a member, that member's due lots are expired, so a lot never pays for anything at or after its
+ * expiry instant; reads subtract due lots the same way without changing state.
+ * <p>
+ * Invariants (asserted with {@code -ea}, checked in full by {@link #checkInvariants()}): a member's available balance
+ * is the sum of its open lots' remaining points; no lot has negative remaining or more than it was credited;
+ * credited - debited - expired over the ledger equals the sum of available balances.
+ */
+public final class Ledger implements LedgerStateMachine
+{
+    /** The largest number of points one command may move. */
+    public static final long POINTS_MAX = 1_000_000_000_000L;
+    /** The largest available balance a member may hold: far from overflow however points are summed. */
+    public static final long BALANCE_MAX = 1_000_000_000_000_000L;
+    /** Requests forgotten per write once past the retention window: bounded work, faster than arrivals. */
+    static final int EVICTIONS_PER_WRITE = 8;
+
+    private final Context context;
+    private Program program;
+    private long lastTimestamp = Long.MIN_VALUE;
+    private long lastSequence;
+
+    private final Object2IntHashMap<String> memberIndexById = new Object2IntHashMap<>(-1);
+    private Member[] members = new Member[1024];
+    private int memberCount;
+
+    private long[] lotAmount = new long[1024];
+    private long[] lotRemaining = new long[1024];
+    private long[] lotEarnedAt = new long[1024];
+    private long[] lotExpiresAt = new long[1024];
+    private int[] lotMember = new int[1024];
+    private int lotCount;
+
+    private final ExpiryQueue expiryQueue = new ExpiryQueue();
+    private final RequestLog requests;
+
+    private long totalCredited;
+    private long totalDebited;
+    private long totalExpired;
+
+    public Ledger(final Program program, final Context context)
+    {
+        this.context = context.conclude();
+        this.program = program;
+        this.requests = new RequestLog(context.requestIdsMax());
+    }
+
+    public Ledger(final Program program)
+    {
+        this(program, new Context());
+    }
+
+    public Program program()
+    {
+        return program;
+    }
+
+    @Override
+    public long lastSequence()
+    {
+        return lastSequence;
+    }
+
+    @Override
+    public long lastTimestamp()
+    {
+        return lastTimestamp;
+    }
+
+    public int memberCount()
+    {
+        return memberCount;
+    }
+
+    public int lotCount()
+    {
+        return lotCount;
+    }
+
+    public int rememberedRequests()
+    {
+        return requests.size();
+    }
+
+    @Override
+    public void apply(final Command c)
+    {
+        c.resetResult();
+        if (c.timestamp < lastTimestamp)
+        {
+            throw new IllegalStateException(
+                "ledger time went backwards: " + c.timestamp + " < " + lastTimestamp + " for " + c);
+        }
+        lastTimestamp = c.timestamp;
+
+        final ResultCode invalid = CommandValidator.validate(c);
+        if (invalid != ResultCode.OK)
+        {
+            c.result = invalid;
+            return;
+        }
+
+        switch (c.type)
+        {
+            case GET_BALANCE:
+                getBalance(c);
+                return;
+            case CHECK_TIER:
+                checkTier(c);
+                return;
+            case LIST_LOTS:
+                listLots(c);
+                return;
+            case EXPIRE_TICK:
+                expireTick(c);
+                return;
+            case SET_PROGRAM:
+                setProgram(c);
+                return;
+            default:
+                write(c);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ writes
+
+    private void write(final Command c)
+    {
+        final long now = c.timestamp;
+        requests.evictOlderThan(now - program.requestRetentionMs(), EVICTIONS_PER_WRITE);
+
+        final long fingerprint = fingerprint(c);
+        final long position = requests.find(c.requestId);
+        if (position >= 0)
+        {
+            if (requests.fingerprint(position) != fingerprint)
+            {
+                c.result = ResultCode.REQUEST_ID_CONFLICT;
+                return;
+            }
+            requests.fillResult(position, c);
+            c.replay = true;
+            return;
+        }
+        if (!requests.hasCapacity())
+        {
+            c.result = ResultCode.REQUEST_IDS_MAX;
+            return;
+        }
+
+        final long allocStart = requests.allocTail();
+        final int memberIndex;
+        switch (c.type)
+        {
+            case ENROLL:
+                memberIndex = enroll(c);
+                break;
+            case EARN:
+                memberIndex = earn(c);
+                break;
+            case REDEEM:
+                memberIndex = redeem(c);
+                break;
+            case REVERSE:
+                memberIndex = reverse(c);
+                break;
+            case ADJUST:
+                memberIndex = adjust(c);
+                break;
+            case SET_STATUS:
+                memberIndex = setStatus(c);
+                break;
+            default:
+                throw new IllegalStateException("not a write: " + c.type);
+        }
+
+        if (c.result != ResultCode.OK)
+        {
+            assert c.effects.size() == 0 : "a rejected command must not have effects: " + c;
+            assert requests.allocTail() == allocStart : "a rejected command must not allocate: " + c;
+            return;
+        }
+
+        final Member m = members[memberIndex];
+        c.balance = m.available;
+        c.lifetimeEarned = m.lifetimeEarned;
+        c.tier = m.tier;
+        c.memberStatus = m.status;
+        c.sequence = ++lastSequence;
+        requests.append(c, fingerprint, memberIndex, allocStart);
+        assert memberInvariantsHold(m) : "member invariants broken by " + c;
+    }
+
+    private int enroll(final Command c)
+    {
+        if (memberIndexById.containsKey(c.memberId))
+        {
+            c.result = ResultCode.MEMBER_EXISTS;
+            return -1;
+        }
+        int referrer = -1;
+        if (null != c.referrerId && !c.referrerId.isEmpty())
+        {
+            referrer = memberIndexById.getValue(c.referrerId);
+            if (referrer < 0)
+            {
+                c.result = ResultCode.REFERRER_NOT_FOUND;
+                return -1;
+            }
+        }
+        if (memberCount >= context.membersMax())
+        {
+            c.result = ResultCode.MEMBERS_MAX;
+            return -1;
+        }
+
+        final int index = memberCount++;
+        if (index == members.length)
+        {
+            members = Arrays.copyOf(members, index << 1);
+        }
+        final Member m = new Member(c.memberId, index, c.birthday, referrer, c.timestamp);
+        m.tier = program.tierFor(0).code();
+        members[index] = m;
+        memberIndexById.put(c.memberId, index);
+        return index;
+    }
+
+    private int earn(final Command c)
+    {
+        final Member m = activeMember(c, false);
+        if (null == m)
+        {
+            return -1;
+        }
+        if (!canCredit(c, m, c.points))
+        {
+            return -1;
+        }
+        if (m.lifetimeEarned > Long.MAX_VALUE / 2 - c.points)
+        {
+            c.result = ResultCode.BALANCE_MAX;
+            return -1;
+        }
+
+        c.expired = expireDue(m, c.timestamp, c.effects);
+        credit(c, m, c.points);
+        m.lifetimeEarned += c.points;
+        final int reached = program.tierFor(m.lifetimeEarned).code();
+        if (reached > m.tier)
+        {
+            m.tier = reached;
+        }
+        c.resultPoints = c.points;
+        return m.index;
+    }
+
+    private int redeem(final Command c)
+    {
+        final Member m = activeMember(c, false);
+        if (null == m)
+        {
+            return -1;
+        }
+        final long usable = m.available - dueSum(m, c.timestamp);
+        if (usable < c.points)
+        {
+            c.result = ResultCode.INSUFFICIENT_POINTS;
+            c.resultDetail = usable;
+            return -1;
+        }
+
+        c.expired = expireDue(m, c.timestamp, c.effects);
+        debitSoonestFirst(m, c.points, EffectLog.DEBIT, c.effects, true);
+        c.resultPoints = c.points;
+        return m.index;
+    }
+
+    private int adjust(final Command c)
+    {
+        final Member m = activeMember(c, true);
+        if (null == m)
+        {
+            return -1;
+        }
+        if (c.points > 0)
+        {
+            if (!canCredit(c, m, c.points))
+            {
+                return -1;
+            }
+            c.expired = expireDue(m, c.timestamp, c.effects);
+            credit(c, m, c.points);
+        }
+        else
+        {
+            final long usable = m.available - dueSum(m, c.timestamp);
+            if (usable < -c.points)
+            {
+                c.result = ResultCode.INSUFFICIENT_POINTS;
+                c.resultDetail = usable;
+                return -1;
+            }
+            c.expired = expireDue(m, c.timestamp, c.effects);
+            debitSoonestFirst(m, -c.points, EffectLog.DEBIT, c.effects, false);
+        }
+        c.resultPoints = c.points;
+        return m.index;
+    }
+
+    private int setStatus(final Command c)
+    {
+        final Member m = member(c);
+        if (null == m)
+        {
+            return -1;
+        }
+        if (m.status == MemberStatus.CLOSED.code())
+        {
+            c.result = ResultCode.MEMBER_CLOSED;
+            return -1;
+        }
+        m.status = c.status;
+        return m.index;
+    }
+
+    private int reverse(final Command c)
+    {
+        final Member m = activeMember(c, true);
+        if (null == m)
+        {
+            return -1;
+        }
+        final long original = requests.find(c.originalRequestId);
+        if (original < 0)
+        {
+            c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
+            return -1;
+        }
+        if (requests.member(original) != m.index)
+        {
+            c.result = ResultCode.REVERSE_MEMBER_MISMATCH;
+            return -1;
+        }
+        final int originalType = requests.type(original);
+        if (originalType != CommandType.EARN.code() && originalType != CommandType.REDEEM.code())
+        {
+            c.result = ResultCode.REVERSE_ORIGINAL_NOT_REVERSIBLE;
+            return -1;
+        }
+        final long left = requests.points(original) - requests.reversed(original);
+        if (left == 0)
+        {
+            c.result = ResultCode.NOTHING_TO_REVERSE;
+            return -1;
+        }
+        final long amount = c.points == 0 ? left : c.points;
+        if (amount > left)
+        {
+            c.result = ResultCode.REVERSE_POINTS_EXCEED;
+            c.resultDetail = left;
+            return -1;
+        }
+
+        if (originalType == CommandType.EARN.code())
+        {
+            reverseEarn(c, m, original, amount);
+        }
+        else
+        {
+            if (m.available - dueSum(m, c.timestamp) > BALANCE_MAX - amount)
+            {
+                c.result = ResultCode.BALANCE_MAX;
+                return -1;
+            }
+            reverseRedeem(c, m, original, amount);
+        }
+        requests.addReversed(original, amount);
+        return m.index;
+    }
+
+    /**
+     * Claws back an earn: from the earn's own lot first, then soonest-expiring first, capped at what the member has;
+     * what could not be taken is the shortfall. The earn's tier points go in full.
+     */
+    private void reverseEarn(final Command c, final Member m, final long original, final long amount)
+    {
+        final long now = c.timestamp;
+        c.expired = expireDue(m, now, c.effects);
+        final int lot = (int)requests.lotId(original);
+        long clawed = 0;
+        final long fromLot = Math.min(lotRemaining[lot], amount);
+        if (fromLot > 0)
+        {
+            lotRemaining[lot] -= fromLot;
+            m.available -= fromLot;
+            totalDebited += fromLot;
+            c.effects.add(EffectLog.CLAWBACK, lot, fromLot, lotExpiresAt[lot]);
+            if (lotRemaining[lot] == 0)
+            {
+                removeOpenLot(m, lot);
+            }
+            clawed = fromLot;
+        }
+        final long fromOthers = Math.min(amount - clawed, m.available);
+        if (fromOthers > 0)
+        {
+            debitSoonestFirst(m, fromOthers, EffectLog.CLAWBACK, c.effects, false);
+            clawed += fromOthers;
+        }
+        assert m.lifetimeEarned >= amount;
+        m.lifetimeEarned -= amount;
+        c.resultPoints = clawed;
+        c.shortfall = amount - clawed;
+    }
+
+    /**
+     * Returns redeemed points to the lots that paid for them, latest-expiring first; points whose lot has expired
+     * meanwhile are expired again at once.
+     */
+    private void reverseRedeem(final Command c, final Member m, final long original, final long amount)
+    {
+        final long now = c.timestamp;
+        c.expired = expireDue(m, now, c.effects);
+        long left = amount;
+        final long start = requests.allocStart(original);
+        for (long p = start + requests.allocCount(original) - 1; p >= start && left > 0; p--)
+        {
+            final long give = Math.min(requests.allocAmount(p) - requests.allocRestored(p), left);
+            if (give <= 0)
+            {
+                continue;
+            }
+            final int lot = requests.allocLot(p);
+            requests.addAllocRestored(p, give);
+            left -= give;
+            totalCredited += give;
+            c.effects.add(EffectLog.RESTORE, lot, give, lotExpiresAt[lot]);
+            if (lotExpiresAt[lot] <= now)
+            {
+                totalExpired += give;
+                c.expired += give;
+                c.effects.add(EffectLog.EXPIRE, lot, give, lotExpiresAt[lot]);
+            }
+            else
+            {
+                if (lotRemaining[lot] == 0)
+                {
+                    insertOpenLot(m, lot);
+                }
+                lotRemaining[lot] += give;
+                m.available += give;
+            }
+        }
+        assert left == 0 : "allocations of a redemption must cover its points";
+        c.resultPoints = amount;
+    }
+
+    // ------------------------------------------------------------------------------------------------ sweep, program
+
+    private void expireTick(final Command c)
+    {
+        final long now = c.timestamp;
+        int budget = c.limit;
+        long expired = 0;
+        while (budget > 0 && !expiryQueue.isEmpty() && expiryQueue.peekAt() <= now)
+        {
+            final int lot = expiryQueue.pop();
+            final long remaining = lotRemaining[lot];
+            if (remaining > 0)
+            {
+                final Member m = members[lotMember[lot]];
+                removeOpenLot(m, lot);
+                lotRemaining[lot] = 0;
+                m.available -= remaining;
+                totalExpired += remaining;
+                expired += remaining;
+                c.effects.add(EffectLog.EXPIRE, lot, remaining, lotExpiresAt[lot]);
+                budget--;
+            }
+        }
+        c.expired = expired;
+        c.resultPoints = expired;
+        if (c.effects.size() > 0)
+        {
+            c.sequence = ++lastSequence;
+        }
+    }
+
+    /**
+     * @return how many lots are due (expiry instant at or before now) and not yet expired: the sweep's backlog
+     * upper bound, stale entries included.
+     */
+    public boolean hasDueLots(final long now)
+    {
+        return !expiryQueue.isEmpty() && expiryQueue.peekAt() <= now;
+    }
+
+    private void setProgram(final Command c)
+    {
+        final Program next;
+        try
+        {
+            next = Program.parse(c.programText);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            c.result = ResultCode.COMMAND_INVALID;
+            return;
+        }
+        program = next;
+        c.sequence = ++lastSequence;
+    }
+
+    // ------------------------------------------------------------------------------------------------ reads
+
+    private void getBalance(final Command c)
+    {
+        final Member m = member(c);
+        if (null == m)
+        {
+            return;
+        }
+        final long now = c.timestamp;
+        final int due = dueCount(m, now);
+        c.balance = m.available - dueSum(m, now);
+        c.tier = m.tier;
+        c.lifetimeEarned = m.lifetimeEarned;
+        c.memberStatus = m.status;
+        c.openLots = m.lotCount - due;
+        if (due < m.lotCount)
+        {
+            final long next = lotExpiresAt[m.lots[due]];
+            long points = 0;
+            for (int i = due; i < m.lotCount && lotExpiresAt[m.lots[i]] == next; i++)
+            {
+                points += lotRemaining[m.lots[i]];
+            }
+            c.nextExpiryAt = next;
+            c.nextExpiryPoints = points;
+        }
+    }
+
+    private void checkTier(final Command c)
+    {
+        final Member m = member(c);
+        if (null == m)
+        {
+            return;
+        }
+        c.tier = m.tier;
+        c.memberStatus = m.status;
+        c.meets = m.status == MemberStatus.ACTIVE.code() && m.tier >= c.minTier;
+    }
+
+    private void listLots(final Command c)
+    {
+        final Member m = member(c);
+        if (null == m)
+        {
+            return;
+        }
+        final int due = dueCount(m, c.timestamp);
+        c.openLots = m.lotCount - due;
+        for (int i = due; i < m.lotCount && c.lots.size() < c.limit; i++)
+        {
+            final int lot = m.lots[i];
+            c.lots.add(lot, lotAmount[lot], lotRemaining[lot], lotEarnedAt[lot], lotExpiresAt[lot]);
+        }
+        c.balance = m.available - dueSum(m, c.timestamp);
+    }
+
+    // ------------------------------------------------------------------------------------------------ lots
+
+    private Member member(final Command c)
+    {
+        final int index = memberIndexById.getValue(c.memberId);
+        if (index < 0)
+        {
+            c.result = ResultCode.MEMBER_NOT_FOUND;
+            return null;
+        }
+        return members[index];
+    }
+
+    /**
+     * @param frozenAllowed corrections and reversals still apply to a frozen member; earning and redeeming do not.
+     */
+    private Member activeMember(final Command c, final boolean frozenAllowed)
+    {
+        final Member m = member(c);
+        if (null == m)
+        {
+            return null;
+        }
+        if (m.status == MemberStatus.CLOSED.code())
+        {
+            c.result = ResultCode.MEMBER_CLOSED;
+            return null;
+        }
+        if (m.status == MemberStatus.FROZEN.code() && !frozenAllowed)
+        {
+            c.result = ResultCode.MEMBER_FROZEN;
+            return null;
+        }
+        return m;
+    }
+
+    private boolean canCredit(final Command c, final Member m, final long points)
+    {
+        final int due = dueCount(m, c.timestamp);
+        if (m.lotCount - due >= program.lotsPerMemberMax())
+        {
+            c.result = ResultCode.LOTS_PER_MEMBER_MAX;
+            c.resultDetail = program.lotsPerMemberMax();
+            return false;
+        }
+        if (lotCount >= context.lotsMax())
+        {
+            c.result = ResultCode.LOTS_MAX;
+            return false;
+        }
+        if (m.available - dueSum(m, c.timestamp) > BALANCE_MAX - points)
+        {
+            c.result = ResultCode.BALANCE_MAX;
+            return false;
+        }
+        return true;
+    }
+
+    private void credit(final Command c, final Member m, final long points)
+    {
+        final long now = c.timestamp;
+        final long expiresAt = program.expiresAt(now);
+        final int lot = lotCount++;
+        if (lot == lotAmount.length)
+        {
+            final int capacity = lot << 1;
+            lotAmount = Arrays.copyOf(lotAmount, capacity);
+            lotRemaining = Arrays.copyOf(lotRemaining, capacity);
+            lotEarnedAt = Arrays.copyOf(lotEarnedAt, capacity);
+            lotExpiresAt = Arrays.copyOf(lotExpiresAt, capacity);
+            lotMember = Arrays.copyOf(lotMember, capacity);
+        }
+        lotAmount[lot] = points;
+        lotRemaining[lot] = points;
+        lotEarnedAt[lot] = now;
+        lotExpiresAt[lot] = expiresAt;
+        lotMember[lot] = m.index;
+        insertOpenLot(m, lot);
+        expiryQueue.push(expiresAt, lot);
+        m.available += points;
+        totalCredited += points;
+        c.effects.add(EffectLog.CREDIT, lot, points, expiresAt);
+        c.lotId = lot;
+        c.expiresAt = expiresAt;
+    }
+
+    /**
+     * Debits soonest-expiring first. The caller has checked the member has the points and expired due lots.
+     */
+    private void debitSoonestFirst(
+        final Member m, final long points, final byte kind, final EffectLog effects, final boolean recordAllocations)
+    {
+        long left = points;
+        int emptied = 0;
+        for (int i = 0; i < m.lotCount && left > 0; i++)
+        {
+            final int lot = m.lots[i];
+            final long take = Math.min(lotRemaining[lot], left);
+            lotRemaining[lot] -= take;
+            left -= take;
+            effects.add(kind, lot, take, lotExpiresAt[lot]);
+            if (recordAllocations)
+            {
+                requests.addAllocation(lot, take);
+            }
+            if (lotRemaining[lot] == 0)
+            {
+                emptied++;
+            }
+        }
+        assert left == 0 : "debit beyond the member's lots";
+        removeFirstOpenLots(m, emptied);
+        m.available -= points;
+        totalDebited += points;
+    }
+
+    /**
+     * Expires the member's lots whose expiry instant is at or before now.
+     *
+     * @return the points expired.
+     */
+    private long expireDue(final Member m, final long now, final EffectLog effects)
+    {
+        long expired = 0;
+        int due = 0;
+        while (due < m.lotCount && lotExpiresAt[m.lots[due]] <= now)
+        {
+            final int lot = m.lots[due];
+            final long remaining = lotRemaining[lot];
+            lotRemaining[lot] = 0;
+            expired += remaining;
+            effects.add(EffectLog.EXPIRE, lot, remaining, lotExpiresAt[lot]);
+            due++;
+        }
+        if (due > 0)
+        {
+            removeFirstOpenLots(m, due);
+            m.available -= expired;
+            totalExpired += expired;
+        }
+        return expired;
+    }
+
+    private int dueCount(final Member m, final long now)
+    {
+        int due = 0;
+        while (due < m.lotCount && lotExpiresAt[m.lots[due]] <= now)
+        {
+            due++;
+        }
+        return due;
+    }
+
+    private long dueSum(final Member m, final long now)
+    {
+        long sum = 0;
+        for (int i = 0; i < m.lotCount && lotExpiresAt[m.lots[i]] <= now; i++)
+        {
+            sum += lotRemaining[m.lots[i]];
+        }
+        return sum;
+    }
+
+    private boolean lotBefore(final int a, final int b)
+    {
+        return lotExpiresAt[a] < lotExpiresAt[b] || (lotExpiresAt[a] == lotExpiresAt[b] && a < b);
+    }
+
+    private void insertOpenLot(final Member m, final int lot)
+    {
+        if (m.lotCount == m.lots.length)
+        {
+            m.lots = Arrays.copyOf(m.lots, m.lotCount << 1);
+        }
+        int i = m.lotCount;
+        while (i > 0 && lotBefore(lot, m.lots[i - 1]))
+        {
+            i--;
+        }
+        System.arraycopy(m.lots, i, m.lots, i + 1, m.lotCount - i);
+        m.lots[i] = lot;
+        m.lotCount++;
+    }
+
+    private void removeOpenLot(final Member m, final int lot)
+    {
+        for (int i = 0; i < m.lotCount; i++)
+        {
+            if (m.lots[i] == lot)
+            {
+                System.arraycopy(m.lots, i + 1, m.lots, i, m.lotCount - i - 1);
+                m.lotCount--;
+                return;
+            }
+        }
+        throw new IllegalStateException("lot " + lot + " is not open for member " + m.id);
+    }
+
+    private static void removeFirstOpenLots(final Member m, final int count)
+    {
+        if (count > 0)
+        {
+            System.arraycopy(m.lots, count, m.lots, 0, m.lotCount - count);
+            m.lotCount -= count;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ hashing, checks
+
+    /**
+     * A fingerprint of what a write asks for, to tell a retry from a reuse of its request id.
+     */
+    static long fingerprint(final Command c)
+    {
+        long h = Hashing.mix(0x4A6966656EL, c.type.code());
+        h = Hashing.mix(h, c.memberId);
+        h = Hashing.mix(h, c.points);
+        h = Hashing.mix(h, c.orderId);
+        h = Hashing.mix(h, c.reason);
+        h = Hashing.mix(h, c.originalRequestId);
+        h = Hashing.mix(h, c.referrerId);
+        h = Hashing.mix(h, c.birthday);
+        h = Hashing.mix(h, c.status);
+        return h;
+    }
+
+    @Override
+    public long stateHash()
+    {
+        long h = Hashing.mix(17, lastSequence);
+        h = Hashing.mix(h, program.toText());
+        h = Hashing.mix(h, memberCount);
+        for (int i = 0; i < memberCount; i++)
+        {
+            final Member m = members[i];
+            h = Hashing.mix(h, m.id);
+            h = Hashing.mix(h, m.birthday);
+            h = Hashing.mix(h, m.referrer);
+            h = Hashing.mix(h, m.enrolledAt);
+            h = Hashing.mix(h, m.status);
+            h = Hashing.mix(h, m.tier);
+            h = Hashing.mix(h, m.available);
+            h = Hashing.mix(h, m.lifetimeEarned);
+            h = Hashing.mix(h, m.lotCount);
+            for (int j = 0; j < m.lotCount; j++)
+            {
+                h = Hashing.mix(h, m.lots[j]);
+            }
+        }
+        h = Hashing.mix(h, lotCount);
+        for (int lot = 0; lot < lotCount; lot++)
+        {
+            h = Hashing.mix(h, lotAmount[lot]);
+            h = Hashing.mix(h, lotRemaining[lot]);
+            h = Hashing.mix(h, lotEarnedAt[lot]);
+            h = Hashing.mix(h, lotExpiresAt[lot]);
+            h = Hashing.mix(h, lotMember[lot]);
+        }
+        h = requests.hash(h);
+        h = Hashing.mix(h, totalCredited);
+        h = Hashing.mix(h, totalDebited);
+        h = Hashing.mix(h, totalExpired);
+        return h;
+    }
+
+    private boolean memberInvariantsHold(final Member m)
+    {
+        long sum = 0;
+        for (int i = 0; i < m.lotCount; i++)
+        {
+            final int lot = m.lots[i];
+            if (lotRemaining[lot] <= 0 || lotRemaining[lot] > lotAmount[lot] || lotMember[lot] != m.index)
+            {
+                return false;
+            }
+            if (i > 0 && !lotBefore(m.lots[i - 1], lot))
+            {
+                return false;
+            }
+            sum += lotRemaining[lot];
+        }
+        return sum == m.available && m.available >= 0 && m.lifetimeEarned >= 0;
+    }
+
+    /**
+     * Checks every invariant over the whole ledger.
+     *
+     * @throws IllegalStateException naming the first one broken.
+     */
+    public void checkInvariants()
+    {
+        long balances = 0;
+        for (int i = 0; i < memberCount; i++)
+        {
+            final Member m = members[i];
+            if (!memberInvariantsHold(m))
+            {
+                throw new IllegalStateException("member invariants broken for " + m.id);
+            }
+            balances += m.available;
+        }
+        for (int lot = 0; lot < lotCount; lot++)
+        {
+            if (lotRemaining[lot] < 0 || lotRemaining[lot] > lotAmount[lot])
+            {
+                throw new IllegalStateException("lot " + lot + " remaining out of range: " + lotRemaining[lot]);
+            }
+        }
+        if (totalCredited - totalDebited - totalExpired != balances)
+        {
+            throw new IllegalStateException("credited " + totalCredited + " - debited " + totalDebited +
+                " - expired " + totalExpired + " != balances " + balances);
+        }
+    }
+
+    public long totalCredited()
+    {
+        return totalCredited;
+    }
+
+    public long totalDebited()
+    {
+        return totalDebited;
+    }
+
+    public long totalExpired()
+    {
+        return totalExpired;
+    }
+
+    /**
+     * A member. Open lots are kept sorted by (expiresAt, lotId): redemption takes from the front.
+     */
+    private static final class Member
+    {
+        final String id;
+        final int index;
+        final int birthday;
+        final int referrer;
+        final long enrolledAt;
+        int status = MemberStatus.ACTIVE.code();
+        int tier;
+        long available;
+        long lifetimeEarned;
+        int[] lots = new int[4];
+        int lotCount;
+
+        Member(final String id, final int index, final int birthday, final int referrer, final long enrolledAt)
+        {
+            this.id = id;
+            this.index = index;
+            this.birthday = birthday;
+            this.referrer = referrer;
+            this.enrolledAt = enrolledAt;
+        }
+    }
+
+    /**
+     * Capacity limits: how much the ledger may hold in memory. Business limits live in the {@link Program}.
+     */
+    public static final class Context
+    {
+        private int membersMax = 100_000_000;
+        private int lotsMax = Integer.MAX_VALUE - 16;
+        private int requestIdsMax = 20_000_000;
+
+        public Context membersMax(final int membersMax)
+        {
+            this.membersMax = membersMax;
+            return this;
+        }
+
+        public int membersMax()
+        {
+            return membersMax;
+        }
+
+        public Context lotsMax(final int lotsMax)
+        {
+            this.lotsMax = lotsMax;
+            return this;
+        }
+
+        public int lotsMax()
+        {
+            return lotsMax;
+        }
+
+        public Context requestIdsMax(final int requestIdsMax)
+        {
+            this.requestIdsMax = requestIdsMax;
+            return this;
+        }
+
+        public int requestIdsMax()
+        {
+            return requestIdsMax;
+        }
+
+        public Context conclude()
+        {
+            if (membersMax < 1 || lotsMax < 1 || lotsMax > Integer.MAX_VALUE - 16 || requestIdsMax < 1 ||
+                requestIdsMax > (1 << 30))
+            {
+                throw new IllegalArgumentException("invalid ledger limits: membersMax=" + membersMax +
+                    " lotsMax=" + lotsMax + " requestIdsMax=" + requestIdsMax);
+            }
+            return this;
+        }
+    }
+}

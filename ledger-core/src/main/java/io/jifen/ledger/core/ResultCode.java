@@ -1,0 +1,112 @@
+package io.jifen.ledger.core;
+
+/**
+ * The outcome of a command. Codes are grouped in numeric ranges by the kind of failure, each range mapping to one
+ * gRPC status: 0 OK, 1xx invalid argument, 2xx not found, 3xx failed precondition, 4xx already exists,
+ * 5xx resource exhausted, 6xx unavailable. The {@link #field()} names the request field a 1xx code is about.
+ */
+public enum ResultCode
+{
+    OK(0, null, "ok"),
+
+    REQUEST_ID_INVALID(101, "request_id", "must be 1..64 printable ASCII characters without spaces"),
+    MEMBER_ID_INVALID(102, "member_id", "must be 1..64 printable ASCII characters without spaces"),
+    POINTS_INVALID(103, "points", "out of range"),
+    ORDER_ID_INVALID(104, "order_id", "must be at most 64 printable ASCII characters without spaces"),
+    REASON_INVALID(105, "reason", "must be at most 256 characters"),
+    REASON_REQUIRED(106, "reason", "is required"),
+    BIRTHDAY_INVALID(107, "birthday", "must be MM-DD, a valid day of the year"),
+    REFERRER_ID_INVALID(108, "referrer_id", "must be at most 64 printable ASCII characters without spaces and not the member itself"),
+    ORIGINAL_REQUEST_ID_INVALID(109, "original_request_id", "must be 1..64 printable ASCII characters without spaces"),
+    STATUS_INVALID(110, "status", "must be ACTIVE, FROZEN or CLOSED"),
+    MIN_TIER_INVALID(111, "min_tier", "must be a tier"),
+    LIMIT_INVALID(112, "limit", "out of range"),
+    REVERSE_MEMBER_MISMATCH(113, "member_id", "does not match the member of original_request_id"),
+    REVERSE_ORIGINAL_NOT_REVERSIBLE(114, "original_request_id", "is not an Earn or a Redeem"),
+    COMMAND_INVALID(115, "command", "unknown command"),
+
+    MEMBER_NOT_FOUND(201, "member_id", "member not found"),
+    ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id", "not found (never seen, rejected, or older than the retention window)"),
+    REFERRER_NOT_FOUND(203, "referrer_id", "member not found"),
+
+    INSUFFICIENT_POINTS(301, "points", "insufficient points"),
+    MEMBER_FROZEN(302, "member_id", "member is frozen"),
+    MEMBER_CLOSED(303, "member_id", "member is closed"),
+    LOTS_PER_MEMBER_MAX(304, "member_id", "member holds the maximum number of open lots (lotsPerMemberMax)"),
+    NOTHING_TO_REVERSE(305, "original_request_id", "already fully reversed"),
+    REVERSE_POINTS_EXCEED(306, "points", "exceeds the points not yet reversed"),
+    BALANCE_MAX(307, "points", "the balance would exceed balanceMax"),
+
+    REQUEST_ID_CONFLICT(401, "request_id", "already used for a different request"),
+    MEMBER_EXISTS(402, "member_id", "already enrolled"),
+
+    RING_FULL(501, null, "the ledger is at capacity, retry with the same request_id"),
+    REQUEST_IDS_MAX(502, null, "request ids within the retention window reached requestIdsMax"),
+    MEMBERS_MAX(503, null, "members reached membersMax"),
+    LOTS_MAX(504, null, "lots reached lotsMax"),
+
+    SHUTTING_DOWN(601, null, "the ledger is shutting down, retry with the same request_id");
+
+    private static final ResultCode[] BY_CODE = new ResultCode[700];
+
+    static
+    {
+        for (final ResultCode rc : values())
+        {
+            BY_CODE[rc.code] = rc;
+        }
+    }
+
+    private final int code;
+    private final String field;
+    private final String reason;
+
+    ResultCode(final int code, final String field, final String reason)
+    {
+        this.code = code;
+        this.field = field;
+        this.reason = reason;
+    }
+
+    public int code()
+    {
+        return code;
+    }
+
+    /**
+     * @return the request field the outcome is about, or null.
+     */
+    public String field()
+    {
+        return field;
+    }
+
+    public String reason()
+    {
+        return reason;
+    }
+
+    /**
+     * @return the range: 0 ok, 1 invalid argument, 2 not found, 3 failed precondition, 4 already exists,
+     * 5 resource exhausted, 6 unavailable.
+     */
+    public int category()
+    {
+        return code / 100;
+    }
+
+    public boolean isOk()
+    {
+        return this == OK;
+    }
+
+    public static ResultCode fromCode(final int code)
+    {
+        final ResultCode rc = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;
+        if (null == rc)
+        {
+            throw new IllegalArgumentException("unknown result code " + code);
+        }
+        return rc;
+    }
+}
