@@ -1,0 +1,319 @@
+package io.jifen.ledger.journal;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.EffectLog;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The journal record codec, version 1: one record per journaled write, self-contained facts (the request, the
+ * outcome, every lot-level effect) that finance can read without the ledger's code. Layout in
+ * docs/journal-format.md; all integers little-endian; a CRC-32C of everything before it closes every record.
+ */
+public final class JournalRecord
+{
+    public static final int VERSION = 1;
+    public static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+
+    static final int TYPE_OFFSET = 0;
+    static final int VERSION_OFFSET = 2;
+    static final int LENGTH_OFFSET = 4;
+    static final int SEQUENCE_OFFSET = 8;
+    static final int TIMESTAMP_OFFSET = 16;
+    static final int BODY_OFFSET = 24;
+    static final int CHECKSUM_LENGTH = 4;
+    static final int EFFECT_LENGTH = 25;
+    /** Large enough for any string the validator admits (64 KiB of program text in UTF-8 is capped below). */
+    static final int STRING_BYTES_MAX = 0xFFFF;
+
+    private final CRC32C crc = new CRC32C();
+    private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+
+    /**
+     * Encodes a journaled command (inputs, stamp, outcome, effects) into the buffer at offset 0.
+     *
+     * @return the record length in bytes.
+     */
+    public int encode(final Command c, final ExpandableArrayBuffer buffer)
+    {
+        assert c.isJournaled() : "only journaled commands have records: " + c;
+        buffer.putShort(TYPE_OFFSET, (short)c.type.code(), ORDER);
+        buffer.putShort(VERSION_OFFSET, (short)VERSION, ORDER);
+        buffer.putLong(SEQUENCE_OFFSET, c.sequence, ORDER);
+        buffer.putLong(TIMESTAMP_OFFSET, c.timestamp, ORDER);
+        int offset = BODY_OFFSET;
+        offset = putString(buffer, offset, c.requestId);
+        offset = putString(buffer, offset, c.memberId);
+        offset = putString(buffer, offset, c.orderId);
+        offset = putString(buffer, offset, c.reason);
+        offset = putString(buffer, offset, c.originalRequestId);
+        offset = putString(buffer, offset, c.referrerId);
+        offset = putString(buffer, offset, c.programText);
+        buffer.putLong(offset, c.points, ORDER);
+        buffer.putInt(offset + 8, c.birthday, ORDER);
+        buffer.putInt(offset + 12, c.status, ORDER);
+        buffer.putInt(offset + 16, c.limit, ORDER);
+        offset += 20;
+
+        buffer.putLong(offset, c.resultPoints, ORDER);
+        buffer.putLong(offset + 8, c.balance, ORDER);
+        buffer.putLong(offset + 16, c.lifetimeEarned, ORDER);
+        buffer.putByte(offset + 24, (byte)c.tier);
+        buffer.putByte(offset + 25, (byte)c.memberStatus);
+        buffer.putLong(offset + 26, c.lotId, ORDER);
+        buffer.putLong(offset + 34, c.expiresAt, ORDER);
+        buffer.putLong(offset + 42, c.expired, ORDER);
+        buffer.putLong(offset + 50, c.shortfall, ORDER);
+        offset += 58;
+
+        final EffectLog effects = c.effects;
+        final int count = effects.size();
+        buffer.putInt(offset, count, ORDER);
+        offset += 4;
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putByte(offset, effects.kind(i));
+            buffer.putLong(offset + 1, effects.lotId(i), ORDER);
+            buffer.putLong(offset + 9, effects.amount(i), ORDER);
+            buffer.putLong(offset + 17, effects.expiresAt(i), ORDER);
+            offset += EFFECT_LENGTH;
+        }
+        final int length = offset + CHECKSUM_LENGTH;
+        buffer.putInt(LENGTH_OFFSET, length, ORDER);
+        buffer.putInt(offset, checksum(buffer.byteArray(), 0, offset), ORDER);
+        return length;
+    }
+
+    /**
+     * Checks a record's framing and checksum.
+     *
+     * @return null if sound, or what is wrong.
+     */
+    public String verify(final byte[] bytes, final int length)
+    {
+        if (length < BODY_OFFSET + CHECKSUM_LENGTH)
+        {
+            return "record of " + length + " bytes is shorter than a header";
+        }
+        view.wrap(bytes, 0, length);
+        final int version = view.getShort(VERSION_OFFSET, ORDER);
+        if (version != VERSION)
+        {
+            return "unsupported record version " + version + " (this build reads version " + VERSION + ")";
+        }
+        final int declared = view.getInt(LENGTH_OFFSET, ORDER);
+        if (declared != length)
+        {
+            return "record length field says " + declared + " bytes but the record has " + length;
+        }
+        final int expected = view.getInt(length - CHECKSUM_LENGTH, ORDER);
+        final int actual = checksum(bytes, 0, length - CHECKSUM_LENGTH);
+        if (expected != actual)
+        {
+            return String.format("checksum mismatch: stored %08x, computed %08x", expected, actual);
+        }
+        return null;
+    }
+
+    private int checksum(final byte[] bytes, final int offset, final int length)
+    {
+        crc.reset();
+        crc.update(bytes, offset, length);
+        return (int)crc.getValue();
+    }
+
+    public static long sequence(final DirectBuffer buffer)
+    {
+        return buffer.getLong(SEQUENCE_OFFSET, ORDER);
+    }
+
+    /**
+     * Decodes a record's command inputs and timestamp into a command, ready to be applied again.
+     *
+     * @return the record's sequence.
+     */
+    public static long decodeCommand(final DirectBuffer buffer, final Command into)
+    {
+        into.clear();
+        into.type = CommandType.fromCode(buffer.getShort(TYPE_OFFSET, ORDER));
+        into.timestamp = buffer.getLong(TIMESTAMP_OFFSET, ORDER);
+        final StringCursor cursor = new StringCursor(buffer, BODY_OFFSET);
+        into.requestId = cursor.next();
+        into.memberId = cursor.next();
+        into.orderId = cursor.next();
+        into.reason = cursor.next();
+        into.originalRequestId = cursor.next();
+        into.referrerId = cursor.next();
+        into.programText = cursor.next();
+        final int offset = cursor.offset;
+        into.points = buffer.getLong(offset, ORDER);
+        into.birthday = buffer.getInt(offset + 8, ORDER);
+        into.status = buffer.getInt(offset + 12, ORDER);
+        into.limit = buffer.getInt(offset + 16, ORDER);
+        return buffer.getLong(SEQUENCE_OFFSET, ORDER);
+    }
+
+    /**
+     * Renders a whole record as one line of JSON: the format of {@code ledger journal dump}.
+     */
+    public static String toJson(final DirectBuffer buffer)
+    {
+        final StringBuilder sb = new StringBuilder(256);
+        final int type = buffer.getShort(TYPE_OFFSET, ORDER);
+        sb.append("{\"type\":\"").append(CommandType.fromCode(type).name().toLowerCase()).append('"');
+        sb.append(",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER));
+        sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));
+        sb.append(",\"timestamp_ms\":").append(buffer.getLong(TIMESTAMP_OFFSET, ORDER));
+        final StringCursor cursor = new StringCursor(buffer, BODY_OFFSET);
+        final String[] names = {
+            "request_id", "member_id", "order_id", "reason", "original_request_id", "referrer_id", "program"};
+        for (final String name : names)
+        {
+            final String value = cursor.next();
+            if (null != value)
+            {
+                sb.append(",\"").append(name).append("\":");
+                appendJsonString(sb, value);
+            }
+        }
+        int offset = cursor.offset;
+        sb.append(",\"points\":").append(buffer.getLong(offset, ORDER));
+        appendIfNonZero(sb, "birthday", buffer.getInt(offset + 8, ORDER));
+        appendIfNonZero(sb, "status", buffer.getInt(offset + 12, ORDER));
+        appendIfNonZero(sb, "limit", buffer.getInt(offset + 16, ORDER));
+        offset += 20;
+        sb.append(",\"result\":{\"points\":").append(buffer.getLong(offset, ORDER));
+        sb.append(",\"balance\":").append(buffer.getLong(offset + 8, ORDER));
+        sb.append(",\"lifetime_earned\":").append(buffer.getLong(offset + 16, ORDER));
+        sb.append(",\"tier\":").append(buffer.getByte(offset + 24));
+        sb.append(",\"member_status\":").append(buffer.getByte(offset + 25));
+        sb.append(",\"lot_id\":").append(buffer.getLong(offset + 26, ORDER));
+        sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 34, ORDER));
+        sb.append(",\"expired\":").append(buffer.getLong(offset + 42, ORDER));
+        sb.append(",\"shortfall\":").append(buffer.getLong(offset + 50, ORDER)).append('}');
+        offset += 58;
+        final int count = buffer.getInt(offset, ORDER);
+        offset += 4;
+        sb.append(",\"effects\":[");
+        for (int i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                sb.append(',');
+            }
+            sb.append("{\"kind\":\"").append(EffectLog.kindName(buffer.getByte(offset))).append('"');
+            sb.append(",\"lot_id\":").append(buffer.getLong(offset + 1, ORDER));
+            sb.append(",\"points\":").append(buffer.getLong(offset + 9, ORDER));
+            sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 17, ORDER)).append('}');
+            offset += EFFECT_LENGTH;
+        }
+        sb.append("]}");
+        return sb.toString();
+    }
+
+    private static void appendIfNonZero(final StringBuilder sb, final String name, final int value)
+    {
+        if (value != 0)
+        {
+            sb.append(",\"").append(name).append("\":").append(value);
+        }
+    }
+
+    private static void appendJsonString(final StringBuilder sb, final String value)
+    {
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char ch = value.charAt(i);
+            switch (ch)
+            {
+                case '"': sb.append("\\\""); break;
+                case '\\': sb.append("\\\\"); break;
+                case '\n': sb.append("\\n"); break;
+                case '\r': sb.append("\\r"); break;
+                case '\t': sb.append("\\t"); break;
+                default:
+                    if (ch < 0x20)
+                    {
+                        sb.append(String.format("\\u%04x", (int)ch));
+                    }
+                    else
+                    {
+                        sb.append(ch);
+                    }
+            }
+        }
+        sb.append('"');
+    }
+
+    /**
+     * Strings are a u16 byte length then UTF-8; 0xFFFF marks null (absent), 0 empty.
+     */
+    private static int putString(final MutableDirectBuffer buffer, final int offset, final String value)
+    {
+        if (null == value)
+        {
+            buffer.putShort(offset, (short)0xFFFF, ORDER);
+            return offset + 2;
+        }
+        final int length = value.length();
+        boolean ascii = true;
+        for (int i = 0; i < length && ascii; i++)
+        {
+            ascii = value.charAt(i) < 0x80;
+        }
+        if (ascii)
+        {
+            checkLength(length);
+            buffer.putShort(offset, (short)length, ORDER);
+            buffer.putStringWithoutLengthAscii(offset + 2, value);
+            return offset + 2 + length;
+        }
+        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        checkLength(utf8.length);
+        buffer.putShort(offset, (short)utf8.length, ORDER);
+        buffer.putBytes(offset + 2, utf8);
+        return offset + 2 + utf8.length;
+    }
+
+    private static void checkLength(final int length)
+    {
+        if (length >= STRING_BYTES_MAX)
+        {
+            throw new IllegalArgumentException("string of " + length + " bytes does not fit a journal record");
+        }
+    }
+
+    private static final class StringCursor
+    {
+        private final DirectBuffer buffer;
+        private int offset;
+
+        StringCursor(final DirectBuffer buffer, final int offset)
+        {
+            this.buffer = buffer;
+            this.offset = offset;
+        }
+
+        String next()
+        {
+            final int length = buffer.getShort(offset, ORDER) & 0xFFFF;
+            offset += 2;
+            if (length == 0xFFFF)
+            {
+                return null;
+            }
+            final byte[] bytes = new byte[length];
+            buffer.getBytes(offset, bytes);
+            offset += length;
+            return new String(bytes, StandardCharsets.UTF_8);
+        }
+    }
+}

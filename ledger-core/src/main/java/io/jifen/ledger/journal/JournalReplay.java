@@ -1,0 +1,137 @@
+package io.jifen.ledger.journal;
+
+import java.util.Arrays;
+
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.LedgerStateMachine;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Rebuilds a state machine from a journal by applying every recorded command again at its recorded time, and checks
+ * that each one produces exactly the record on disk: same sequence, same outcome, same lot-level effects, byte for
+ * byte. Any difference stops the replay with a {@link JournalCorruptException} naming the file and position.
+ */
+public final class JournalReplay
+{
+    /**
+     * Told about progress while replaying.
+     */
+    @FunctionalInterface
+    public interface Progress
+    {
+        void onProgress(long records, long sequence);
+    }
+
+    /**
+     * What a replay did.
+     */
+    public static final class Result
+    {
+        public final long records;
+        public final long lastSequence;
+        public final long nanos;
+        public final long stateHash;
+
+        Result(final long records, final long lastSequence, final long nanos, final long stateHash)
+        {
+            this.records = records;
+            this.lastSequence = lastSequence;
+            this.nanos = nanos;
+            this.stateHash = stateHash;
+        }
+    }
+
+    private JournalReplay()
+    {
+    }
+
+    /**
+     * @param progressEvery call progress every this many records (0 for never).
+     */
+    public static Result replay(
+        final Journal journal,
+        final LedgerStateMachine ledger,
+        final long progressEvery,
+        final Progress progress)
+    {
+        return replay(journal, ledger, Long.MAX_VALUE, progressEvery, progress);
+    }
+
+    /**
+     * Replays the records stamped at or before {@code untilTimestamp} (to rebuild the state as of a past moment).
+     */
+    public static Result replay(
+        final Journal journal,
+        final LedgerStateMachine ledger,
+        final long untilTimestamp,
+        final long progressEvery,
+        final Progress progress)
+    {
+        final long start = System.nanoTime();
+        final JournalRecord codec = new JournalRecord();
+        final Command command = new Command();
+        final ExpandableArrayBuffer reencoded = new ExpandableArrayBuffer(512);
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        long records = 0;
+        try (Journal.Reader reader = journal.openReader())
+        {
+            while (reader.next())
+            {
+                final byte[] bytes = reader.record();
+                final int length = reader.length();
+                final String problem = codec.verify(bytes, length);
+                if (null != problem)
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(), problem);
+                }
+                view.wrap(bytes, 0, length);
+                final long sequence;
+                try
+                {
+                    sequence = JournalRecord.decodeCommand(view, command);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(), "undecodable record: " + ex);
+                }
+                if (command.timestamp > untilTimestamp)
+                {
+                    break;
+                }
+                if (sequence != ledger.lastSequence() + 1)
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(),
+                        "sequence " + sequence + " follows " + ledger.lastSequence());
+                }
+                try
+                {
+                    ledger.apply(command);
+                }
+                catch (final RuntimeException ex)
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(),
+                        "record " + sequence + " cannot be applied: " + ex);
+                }
+                if (!command.isJournaled() || command.sequence != sequence)
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(), "record " + sequence +
+                        " replayed to a different outcome: " + command.result + " sequence " + command.sequence);
+                }
+                final int reencodedLength = codec.encode(command, reencoded);
+                if (reencodedLength != length ||
+                    !Arrays.equals(reencoded.byteArray(), 0, length, bytes, 0, length))
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(), "record " + sequence +
+                        " replayed to different effects than it records (was the program or the code changed?)");
+                }
+                records++;
+                if (progressEvery > 0 && records % progressEvery == 0)
+                {
+                    progress.onProgress(records, sequence);
+                }
+            }
+        }
+        return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash());
+    }
+}

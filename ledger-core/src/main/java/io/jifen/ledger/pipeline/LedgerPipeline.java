@@ -1,0 +1,540 @@
+package io.jifen.ledger.pipeline;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.EventTranslatorThreeArg;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.ResultCode;
+import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalRecord;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.SystemEpochClock;
+
+/**
+ * The whole single-writer pipeline, wired in one place.
+ * <pre>
+ *   API threads (unary, Submit)        expiry ticker thread
+ *          | tryPublish: copy the          | EXPIRE_TICK every tick interval,
+ *          | validated command into a slot | at once again while a backlog remains
+ *          v                               v
+ *   +------------------- ring buffer of CommandEvent slots (multi-producer) -------------------+
+ *          |
+ *          v  (1) StateMachineHandler   stamps ledger time (monotonic), Ledger.apply, encodes the journal record
+ *          v  (2) JournalHandler        appends records to Chronicle Queue; at end of batch syncs (--sync=batch)
+ *          v  (3) ReplyHandler          answers each command: it only sees slots stage (2) has passed, so no
+ *                                       reply leaves before its record (and every earlier record) is journaled
+ * </pre>
+ * Each stage is one thread. If the state machine or the journal fails, the pipeline fails stop: every command from
+ * then on is answered {@link ResultCode#SHUTTING_DOWN} and nothing more is journaled; a restart rebuilds the state
+ * from the journal, which holds exactly the acknowledged writes.
+ */
+public final class LedgerPipeline implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(LedgerPipeline.class.getName());
+
+    private static final EventTranslatorThreeArg<CommandEvent, Command, ResultListener, Long> COPY_IN =
+        (event, sequence, source, listener, correlationId) ->
+        {
+            event.command.clear().copyInputsFrom(source);
+            event.listener = listener;
+            event.correlationId = correlationId;
+        };
+
+    private final Context context;
+    private final Ledger ledger;
+    private final Journal journal;
+    private final Disruptor<CommandEvent> disruptor;
+    private final RingBuffer<CommandEvent> ringBuffer;
+    private final Thread ticker;
+    private volatile boolean accepting;
+    private volatile boolean sweepBacklog;
+    private volatile Throwable failure;
+    private final AtomicLong journaledRecords = new AtomicLong();
+    private final AtomicLong syncs = new AtomicLong();
+
+    public LedgerPipeline(final Ledger ledger, final Journal journal, final Context context)
+    {
+        this.context = context.conclude();
+        this.ledger = ledger;
+        this.journal = journal;
+        final AtomicInteger threads = new AtomicInteger();
+        final ThreadFactory threadFactory = runnable ->
+        {
+            final String[] names = {"jifen-state-machine", "jifen-journal", "jifen-reply"};
+            final int n = threads.getAndIncrement();
+            final Thread thread = new Thread(runnable, n < names.length ? names[n] : "jifen-pipeline-" + n);
+            thread.setDaemon(true);
+            return thread;
+        };
+        disruptor = new Disruptor<>(
+            CommandEvent::new, context.ringSize(), threadFactory, ProducerType.MULTI, context.waitStrategy());
+        disruptor.setDefaultExceptionHandler(new FailStop());
+        disruptor
+            .handleEventsWith(new StateMachineHandler())
+            .then(new JournalHandler())
+            .then(new ReplyHandler());
+        ringBuffer = disruptor.getRingBuffer();
+        ticker = new Thread(this::runTicker, "jifen-expiry-ticker");
+        ticker.setDaemon(true);
+    }
+
+    public LedgerPipeline start()
+    {
+        disruptor.start();
+        accepting = true;
+        if (context.expiryTickIntervalMs() > 0)
+        {
+            ticker.start();
+        }
+        return this;
+    }
+
+    /**
+     * Publishes a copy of the command. The listener hears the outcome once it is journaled.
+     *
+     * @return {@link ResultCode#OK} if published, {@link ResultCode#RING_FULL} if the ring has no free slot, or
+     * {@link ResultCode#SHUTTING_DOWN} if the pipeline no longer accepts commands.
+     */
+    public ResultCode tryPublish(final Command command, final ResultListener listener, final long correlationId)
+    {
+        if (!accepting || null != failure)
+        {
+            return ResultCode.SHUTTING_DOWN;
+        }
+        return ringBuffer.tryPublishEvent(COPY_IN, command, listener, correlationId) ?
+            ResultCode.OK : ResultCode.RING_FULL;
+    }
+
+    /**
+     * Publishes a command and waits for its outcome: for start-up commands, tools and tests, not the hot path.
+     *
+     * @return a command holding the outcome.
+     */
+    public Command submitAndWait(final Command command, final long timeoutMs) throws TimeoutException
+    {
+        final CompletableFuture<Command> done = new CompletableFuture<>();
+        final ResultListener listener = (correlationId, result) ->
+        {
+            final Command copy = new Command().copyInputsFrom(result);
+            copy.result = result.result;
+            copy.resultDetail = result.resultDetail;
+            copy.replay = result.replay;
+            copy.sequence = result.sequence;
+            copy.resultPoints = result.resultPoints;
+            copy.balance = result.balance;
+            copy.lifetimeEarned = result.lifetimeEarned;
+            copy.tier = result.tier;
+            copy.memberStatus = result.memberStatus;
+            copy.lotId = result.lotId;
+            copy.expiresAt = result.expiresAt;
+            copy.expired = result.expired;
+            copy.shortfall = result.shortfall;
+            done.complete(copy);
+        };
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        ResultCode published;
+        while ((published = tryPublish(command, listener, 0)) == ResultCode.RING_FULL)
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new TimeoutException("ring full for " + timeoutMs + " ms");
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        if (published != ResultCode.OK)
+        {
+            final Command rejected = new Command().copyInputsFrom(command);
+            rejected.result = published;
+            return rejected;
+        }
+        try
+        {
+            return done.get(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())),
+                TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(ex);
+        }
+        catch (final java.util.concurrent.ExecutionException ex)
+        {
+            throw new IllegalStateException(ex.getCause());
+        }
+    }
+
+    /**
+     * @return the cause if the pipeline failed stop, else null.
+     */
+    public Throwable failure()
+    {
+        return failure;
+    }
+
+    public long journaledRecords()
+    {
+        return journaledRecords.get();
+    }
+
+    public long syncs()
+    {
+        return syncs.get();
+    }
+
+    public int ringSize()
+    {
+        return context.ringSize();
+    }
+
+    /** Free slots in the ring: how much back-pressure room is left. */
+    public long remainingCapacity()
+    {
+        return ringBuffer.remainingCapacity();
+    }
+
+    /**
+     * Stops accepting, finishes every command already published (journaled and answered), then closes the journal
+     * appender. Stop the API first so nothing publishes after this starts.
+     */
+    @Override
+    public void close()
+    {
+        accepting = false;
+        ticker.interrupt();
+        try
+        {
+            ticker.join(5_000);
+            disruptor.shutdown(context.shutdownTimeoutMs(), TimeUnit.MILLISECONDS);
+        }
+        catch (final com.lmax.disruptor.TimeoutException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "pipeline did not drain within " + context.shutdownTimeoutMs() +
+                " ms; halting");
+            disruptor.halt();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            disruptor.halt();
+        }
+    }
+
+    private void fail(final Throwable cause)
+    {
+        if (null == failure)
+        {
+            failure = cause;
+            LOG.log(System.Logger.Level.ERROR, "pipeline failed; answering every command UNAVAILABLE until restart",
+                cause);
+        }
+    }
+
+    private void runTicker()
+    {
+        final Command tick = new Command();
+        final long intervalNanos = TimeUnit.MILLISECONDS.toNanos(context.expiryTickIntervalMs());
+        while (!Thread.currentThread().isInterrupted() && accepting)
+        {
+            LockSupport.parkNanos(sweepBacklog ? intervalNanos / 10 : intervalNanos);
+            if (Thread.currentThread().isInterrupted())
+            {
+                return;
+            }
+            tick.clear();
+            tick.type = CommandType.EXPIRE_TICK;
+            tick.limit = context.expiryTickLimit();
+            tryPublish(tick, null, 0);
+        }
+    }
+
+    /**
+     * Stage (1): the single writer. Owns the ledger and the ledger clock.
+     */
+    private final class StateMachineHandler implements EventHandler<CommandEvent>
+    {
+        private final JournalRecord codec = new JournalRecord();
+        private final EpochClock clock = context.clock();
+        private long lastStamp = Long.MIN_VALUE;
+
+        @Override
+        public void onStart()
+        {
+            lastStamp = ledger.lastTimestamp();
+        }
+
+        @Override
+        public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+        {
+            final Command command = event.command;
+            if (null != failure)
+            {
+                command.resetResult();
+                command.result = ResultCode.SHUTTING_DOWN;
+                return;
+            }
+            final long now = clock.time();
+            if (now > lastStamp)
+            {
+                lastStamp = now;
+            }
+            command.timestamp = lastStamp;
+            try
+            {
+                ledger.apply(command);
+                if (command.isJournaled())
+                {
+                    event.recordLength = codec.encode(command, event.record);
+                }
+                if (command.type == CommandType.EXPIRE_TICK)
+                {
+                    sweepBacklog = command.effects.size() >= command.limit;
+                }
+            }
+            catch (final Throwable ex)
+            {
+                fail(ex);
+                command.resetResult();
+                command.result = ResultCode.SHUTTING_DOWN;
+                event.recordLength = 0;
+            }
+        }
+    }
+
+    /**
+     * Stage (2): appends records, syncs at the end of each batch when asked to.
+     */
+    private final class JournalHandler implements EventHandler<CommandEvent>
+    {
+        private Journal.Appender appender;
+        private boolean unsynced;
+
+        @Override
+        public void onStart()
+        {
+            appender = journal.openAppender();
+        }
+
+        @Override
+        public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+        {
+            if (null != failure)
+            {
+                return;
+            }
+            try
+            {
+                if (event.recordLength > 0)
+                {
+                    appender.append(event.record.byteArray(), event.recordLength);
+                    journaledRecords.lazySet(journaledRecords.get() + 1);
+                    unsynced = true;
+                }
+                if (endOfBatch && unsynced && context.syncMode() == SyncMode.BATCH)
+                {
+                    appender.sync();
+                    syncs.lazySet(syncs.get() + 1);
+                    unsynced = false;
+                }
+            }
+            catch (final Throwable ex)
+            {
+                fail(ex);
+            }
+        }
+
+        @Override
+        public void onShutdown()
+        {
+            if (null != appender)
+            {
+                if (unsynced && null == failure)
+                {
+                    appender.sync();
+                }
+                appender.close();
+            }
+        }
+    }
+
+    /**
+     * Stage (3): answers.
+     */
+    private final class ReplyHandler implements EventHandler<CommandEvent>
+    {
+        @Override
+        public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
+        {
+            final ResultListener listener = event.listener;
+            if (null != listener)
+            {
+                final Command command = event.command;
+                if (null != failure && command.result != ResultCode.SHUTTING_DOWN)
+                {
+                    command.resetResult();
+                    command.result = ResultCode.SHUTTING_DOWN;
+                }
+                try
+                {
+                    listener.onResult(event.correlationId, command);
+                }
+                catch (final Throwable ex)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "result listener failed for " + command, ex);
+                }
+            }
+            event.clearForReuse();
+        }
+    }
+
+    private final class FailStop implements ExceptionHandler<CommandEvent>
+    {
+        @Override
+        public void handleEventException(final Throwable ex, final long sequence, final CommandEvent event)
+        {
+            fail(ex);
+        }
+
+        @Override
+        public void handleOnStartException(final Throwable ex)
+        {
+            fail(ex);
+        }
+
+        @Override
+        public void handleOnShutdownException(final Throwable ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "pipeline stage failed to shut down cleanly", ex);
+        }
+    }
+
+    /**
+     * Pipeline settings, validated once by {@link #conclude()}.
+     */
+    public static final class Context
+    {
+        private int ringSize = 65536;
+        private SyncMode syncMode = SyncMode.BATCH;
+        private EpochClock clock = SystemEpochClock.INSTANCE;
+        private WaitStrategy waitStrategy;
+        private long expiryTickIntervalMs = 50;
+        private int expiryTickLimit = 10_000;
+        private long shutdownTimeoutMs = 30_000;
+
+        public Context ringSize(final int ringSize)
+        {
+            this.ringSize = ringSize;
+            return this;
+        }
+
+        public int ringSize()
+        {
+            return ringSize;
+        }
+
+        public Context syncMode(final SyncMode syncMode)
+        {
+            this.syncMode = syncMode;
+            return this;
+        }
+
+        public SyncMode syncMode()
+        {
+            return syncMode;
+        }
+
+        /** The ledger clock: read only by the state machine stage, once per command. */
+        public Context clock(final EpochClock clock)
+        {
+            this.clock = clock;
+            return this;
+        }
+
+        public EpochClock clock()
+        {
+            return clock;
+        }
+
+        public Context waitStrategy(final WaitStrategy waitStrategy)
+        {
+            this.waitStrategy = waitStrategy;
+            return this;
+        }
+
+        public WaitStrategy waitStrategy()
+        {
+            return waitStrategy;
+        }
+
+        /** 0 disables the ticker (tests drive expiry with explicit EXPIRE_TICK commands). */
+        public Context expiryTickIntervalMs(final long expiryTickIntervalMs)
+        {
+            this.expiryTickIntervalMs = expiryTickIntervalMs;
+            return this;
+        }
+
+        public long expiryTickIntervalMs()
+        {
+            return expiryTickIntervalMs;
+        }
+
+        public Context expiryTickLimit(final int expiryTickLimit)
+        {
+            this.expiryTickLimit = expiryTickLimit;
+            return this;
+        }
+
+        public int expiryTickLimit()
+        {
+            return expiryTickLimit;
+        }
+
+        public Context shutdownTimeoutMs(final long shutdownTimeoutMs)
+        {
+            this.shutdownTimeoutMs = shutdownTimeoutMs;
+            return this;
+        }
+
+        public long shutdownTimeoutMs()
+        {
+            return shutdownTimeoutMs;
+        }
+
+        public Context conclude()
+        {
+            if (ringSize < 2 || Integer.bitCount(ringSize) != 1 || ringSize > (1 << 24))
+            {
+                throw new IllegalArgumentException("ringSize must be a power of two in 2..16777216: " + ringSize);
+            }
+            if (expiryTickIntervalMs < 0 || expiryTickLimit < 1 ||
+                expiryTickLimit > io.jifen.ledger.core.CommandValidator.EXPIRE_TICK_LIMIT_MAX)
+            {
+                throw new IllegalArgumentException("invalid expiry tick settings: interval " +
+                    expiryTickIntervalMs + " ms, limit " + expiryTickLimit);
+            }
+            if (null == syncMode || null == clock)
+            {
+                throw new IllegalArgumentException("syncMode and clock are required");
+            }
+            if (null == waitStrategy)
+            {
+                waitStrategy = new BlockingWaitStrategy();
+            }
+            return this;
+        }
+    }
+}

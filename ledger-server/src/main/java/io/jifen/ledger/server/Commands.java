@@ -1,0 +1,120 @@
+package io.jifen.ledger.server;
+
+import io.jifen.ledger.api.v1.AdjustRequest;
+import io.jifen.ledger.api.v1.CheckTierRequest;
+import io.jifen.ledger.api.v1.EarnRequest;
+import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.ListLotsRequest;
+import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.ReverseRequest;
+import io.jifen.ledger.api.v1.SetMemberStatusRequest;
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.CommandValidator;
+
+/**
+ * Translates API requests into commands. Fields are copied as given; {@link CommandValidator} judges them.
+ */
+final class Commands
+{
+    private Commands()
+    {
+    }
+
+    static Command enroll(final EnrollRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.ENROLL;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.referrerId = r.getReferrerId();
+        final int birthday = CommandValidator.parseBirthday(r.getBirthday());
+        c.birthday = birthday < 0 ? 1300 : birthday; // 13-00 is never a day: the validator names the field
+        return c;
+    }
+
+    static Command earn(final EarnRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.EARN;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.points = r.getPoints();
+        c.orderId = r.getOrderId();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command redeem(final RedeemRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.REDEEM;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.points = r.getPoints();
+        c.orderId = r.getOrderId();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command reverse(final ReverseRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.REVERSE;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.originalRequestId = r.getOriginalRequestId();
+        c.points = r.getPoints();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command adjust(final AdjustRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.ADJUST;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.points = r.getPoints();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command setStatus(final SetMemberStatusRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.SET_STATUS;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.status = r.getStatusValue();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command getBalance(final GetBalanceRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.GET_BALANCE;
+        c.memberId = r.getMemberId();
+        return c;
+    }
+
+    static Command checkTier(final CheckTierRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.CHECK_TIER;
+        c.memberId = r.getMemberId();
+        c.minTier = r.getMinTierValue();
+        return c;
+    }
+
+    static Command listLots(final ListLotsRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.LIST_LOTS;
+        c.memberId = r.getMemberId();
+        c.limit = r.getLimit() == 0 ? CommandValidator.LIST_LOTS_LIMIT_DEFAULT : r.getLimit();
+        return c;
+    }
+}

@@ -1,0 +1,288 @@
+package io.jifen.ledger.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
+import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalCorruptException;
+import io.jifen.ledger.journal.JournalRecord;
+import io.jifen.ledger.journal.JournalReplay;
+import io.jifen.ledger.pipeline.SyncMode;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The `ledger` command: {@code serve}, {@code journal dump}, {@code journal verify}.
+ */
+public final class LedgerMain
+{
+    static final String USAGE = String.join("\n",
+        "usage: ledger <command> [options]",
+        "",
+        "commands:",
+        "  serve             run the ledger server",
+        "  journal dump      print every journal record as one JSON line",
+        "  journal verify    replay the journal, check every record and print the state hash",
+        "",
+        "serve options:",
+        "  --port N          gRPC port (default 9090; 0 picks a free port)",
+        "  --host ADDR       address to bind (default 127.0.0.1)",
+        "  --data DIR        data folder, the journal lives in DIR/journal (default ./data)",
+        "  --sync MODE       batch: acknowledge after the journal is synced to disk (survives power loss, default)",
+        "                    none:  acknowledge after the journal is written to the page cache (survives a killed",
+        "                           process, not a power loss)",
+        "  --program FILE    program rules (key = value lines, see docs/program.md); default: built-in",
+        "  --ring-size N     command ring slots, a power of two (default 65536)",
+        "",
+        "journal options:",
+        "  --data DIR        data folder (default ./data)",
+        "  --until MS        verify: stop after the last record stamped at or before MS (epoch milliseconds)",
+        "",
+        "  -h, --help        this text");
+
+    private LedgerMain()
+    {
+    }
+
+    public static void main(final String[] args) throws Exception
+    {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(final String[] args, final PrintStream out, final PrintStream err) throws Exception
+    {
+        final Deque<String> rest = new ArrayDeque<>(List.of(args));
+        if (rest.isEmpty() || rest.peek().equals("-h") || rest.peek().equals("--help"))
+        {
+            out.println(USAGE);
+            return rest.isEmpty() ? 2 : 0;
+        }
+        final String command = rest.pop();
+        try
+        {
+            switch (command)
+            {
+                case "serve":
+                    return serve(rest, out);
+                case "journal":
+                    if (rest.isEmpty())
+                    {
+                        throw new IllegalArgumentException("journal needs 'dump' or 'verify'");
+                    }
+                    final String sub = rest.pop();
+                    if (sub.equals("dump"))
+                    {
+                        return dump(rest, out);
+                    }
+                    if (sub.equals("verify"))
+                    {
+                        return verify(rest, out);
+                    }
+                    throw new IllegalArgumentException("unknown journal command '" + sub + "'");
+                default:
+                    throw new IllegalArgumentException("unknown command '" + command + "'");
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            err.println("ledger: " + ex.getMessage());
+            err.println("run 'ledger --help' for usage");
+            return 2;
+        }
+        catch (final JournalCorruptException ex)
+        {
+            err.println("ledger: " + ex.getMessage());
+            return 3;
+        }
+    }
+
+    private static int serve(final Deque<String> args, final PrintStream out) throws Exception
+    {
+        final ServerConfig config = new ServerConfig();
+        while (!args.isEmpty())
+        {
+            final String option = args.pop();
+            switch (option)
+            {
+                case "-h":
+                case "--help":
+                    out.println(USAGE);
+                    return 0;
+                case "--port":
+                    config.port(intValue(option, args, 0, 65535));
+                    break;
+                case "--host":
+                    config.host(value(option, args));
+                    break;
+                case "--data":
+                    config.data(Paths.get(value(option, args)));
+                    break;
+                case "--sync":
+                    config.sync(SyncMode.parse(value(option, args)));
+                    break;
+                case "--program":
+                    final Path file = Paths.get(value(option, args));
+                    config.program(loadProgram(file), file.toString());
+                    break;
+                case "--ring-size":
+                    config.ringSize(intValue(option, args, 2, 1 << 24));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        final LedgerServer server = new LedgerServer(config);
+        try
+        {
+            server.start();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalArgumentException("cannot start: " + ex, ex);
+        }
+        // java.util.logging resets itself in its own shutdown hook, so the last words go to stderr directly.
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            System.err.println("ledger: shutting down: draining in-flight commands");
+            server.close();
+            System.err.println("ledger: stopped cleanly, journal closed at sequence " + server.lastSequence());
+        }, "jifen-shutdown"));
+        server.blockUntilShutdown();
+        return 0;
+    }
+
+    static Program loadProgram(final Path file)
+    {
+        final String text;
+        try
+        {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalArgumentException("cannot read program file " + file + ": " + ex.getMessage());
+        }
+        try
+        {
+            return Program.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("program file " + file + " " + ex.getMessage());
+        }
+    }
+
+    private static int dump(final Deque<String> args, final PrintStream out)
+    {
+        Path data = Paths.get("data");
+        while (!args.isEmpty())
+        {
+            final String option = args.pop();
+            if (option.equals("--data"))
+            {
+                data = Paths.get(value(option, args));
+            }
+            else
+            {
+                throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        requireJournal(data);
+        final JournalRecord codec = new JournalRecord();
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        try (Journal journal = new Journal(data.resolve("journal"));
+            Journal.Reader reader = journal.openReader())
+        {
+            while (reader.next())
+            {
+                final String problem = codec.verify(reader.record(), reader.length());
+                if (null != problem)
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(), problem);
+                }
+                view.wrap(reader.record(), 0, reader.length());
+                out.println(JournalRecord.toJson(view));
+            }
+        }
+        return 0;
+    }
+
+    private static int verify(final Deque<String> args, final PrintStream out)
+    {
+        Path data = Paths.get("data");
+        long until = Long.MAX_VALUE;
+        while (!args.isEmpty())
+        {
+            final String option = args.pop();
+            switch (option)
+            {
+                case "--data":
+                    data = Paths.get(value(option, args));
+                    break;
+                case "--until":
+                    until = Long.parseLong(value(option, args));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        requireJournal(data);
+        final Ledger ledger = new Ledger(Program.defaultProgram());
+        try (Journal journal = new Journal(data.resolve("journal")))
+        {
+            final JournalReplay.Result result = JournalReplay.replay(journal, ledger, until, 0, null);
+            ledger.checkInvariants();
+            out.printf("records %d%nlast_sequence %d%nmembers %d%nlots %d%ncredited %d%ndebited %d%nexpired %d%n" +
+                "outstanding %d%nstate_hash %016x%nreplay_ms %.1f%n",
+                result.records, result.lastSequence, ledger.memberCount(), ledger.lotCount(),
+                ledger.totalCredited(), ledger.totalDebited(), ledger.totalExpired(),
+                ledger.totalCredited() - ledger.totalDebited() - ledger.totalExpired(),
+                result.stateHash, result.nanos / 1e6);
+        }
+        return 0;
+    }
+
+    private static void requireJournal(final Path data)
+    {
+        if (!Files.isDirectory(data.resolve("journal")))
+        {
+            throw new IllegalArgumentException("no journal in " + data.resolve("journal"));
+        }
+    }
+
+    private static String value(final String option, final Deque<String> args)
+    {
+        if (args.isEmpty())
+        {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.pop();
+    }
+
+    private static int intValue(final String option, final Deque<String> args, final int min, final int max)
+    {
+        final String value = value(option, args);
+        final int parsed;
+        try
+        {
+            parsed = Integer.parseInt(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
+        }
+        if (parsed < min || parsed > max)
+        {
+            throw new IllegalArgumentException(option + " must be in " + min + ".." + max + ", got " + parsed);
+        }
+        return parsed;
+    }
+}

@@ -1,0 +1,208 @@
+package io.jifen.ledger.server;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.grpc.Server;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
+import io.jifen.ledger.core.ResultCode;
+import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalReplay;
+import io.jifen.ledger.pipeline.LedgerPipeline;
+
+/**
+ * Owns the running server: opens the journal, rebuilds the ledger from it, starts the pipeline and the gRPC server;
+ * stops them in the reverse order, draining what is in flight.
+ */
+public final class LedgerServer implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(LedgerServer.class.getName());
+
+    private final ServerConfig config;
+    private Journal journal;
+    private Ledger ledger;
+    private LedgerPipeline pipeline;
+    private Server server;
+    private HealthStatusManager health;
+    private JournalReplay.Result recovery;
+    private boolean stopped;
+
+    public LedgerServer(final ServerConfig config)
+    {
+        this.config = config;
+    }
+
+    /**
+     * Rebuilds the state from the journal and starts serving.
+     *
+     * @throws io.jifen.ledger.journal.JournalCorruptException if the journal cannot be fully replayed.
+     */
+    public LedgerServer start() throws IOException
+    {
+        Files.createDirectories(config.data);
+        journal = new Journal(config.data.resolve("journal"));
+        try
+        {
+            ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
+            LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
+            recovery = JournalReplay.replay(journal, ledger, 1_000_000, (records, sequence) ->
+                LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
+            LOG.log(System.Logger.Level.INFO, String.format(
+                "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x",
+                recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
+                ledger.lotCount(), recovery.stateHash));
+
+            final boolean programChanged = !ledger.program().equals(config.program);
+            pipeline = new LedgerPipeline(ledger, journal, new LedgerPipeline.Context()
+                .ringSize(config.ringSize)
+                .syncMode(config.sync)
+                .expiryTickIntervalMs(config.expiryTickIntervalMs)
+                .expiryTickLimit(config.expiryTickLimit))
+                .start();
+            if (programChanged)
+            {
+                putProgramInForce();
+            }
+
+            health = new HealthStatusManager();
+            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port))
+                .directExecutor()
+                .addService(new LedgerService(pipeline))
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .maxInboundMessageSize(1 << 20)
+                .permitKeepAliveTime(10, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .build()
+                .start();
+            health.setStatus("", ServingStatus.SERVING);
+            health.setStatus("jifen.ledger.v1.Ledger", ServingStatus.SERVING);
+            LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +
+                " (sync=" + config.sync.name().toLowerCase() + ", program '" + config.program.name() + "' from " +
+                config.programSource + ", data " + config.data.toAbsolutePath() + ")");
+            return this;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            close();
+            throw ex;
+        }
+    }
+
+    private void putProgramInForce()
+    {
+        final Command command = new Command();
+        command.type = CommandType.SET_PROGRAM;
+        command.programText = config.program.toText();
+        final Command result;
+        try
+        {
+            result = pipeline.submitAndWait(command, 30_000);
+        }
+        catch (final TimeoutException ex)
+        {
+            throw new IllegalStateException("could not put the program in force", ex);
+        }
+        if (result.result != ResultCode.OK)
+        {
+            throw new IllegalStateException("could not put the program in force: " + result.result);
+        }
+        LOG.log(System.Logger.Level.INFO, "program '" + config.program.name() + "' put in force at sequence " +
+            result.sequence);
+    }
+
+    public int port()
+    {
+        return null == server ? config.port : server.getPort();
+    }
+
+    /** The last journaled sequence; read it after {@link #close()} or for logging. */
+    public long lastSequence()
+    {
+        return null == ledger ? 0 : ledger.lastSequence();
+    }
+
+    /**
+     * The state hash of the ledger. Only after {@link #close()}: while running, the state belongs to the pipeline.
+     */
+    public long stateHashAfterClose()
+    {
+        if (!stopped)
+        {
+            throw new IllegalStateException("the state belongs to the pipeline until the server is closed");
+        }
+        return ledger.stateHash();
+    }
+
+    public JournalReplay.Result recovery()
+    {
+        return recovery;
+    }
+
+    public LedgerPipeline pipeline()
+    {
+        return pipeline;
+    }
+
+    public void blockUntilShutdown() throws InterruptedException
+    {
+        if (null != server)
+        {
+            server.awaitTermination();
+        }
+    }
+
+    /**
+     * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (stopped)
+        {
+            return;
+        }
+        stopped = true;
+        if (null != health)
+        {
+            health.enterTerminalState();
+        }
+        if (null != server)
+        {
+            server.shutdown();
+            try
+            {
+                if (!server.awaitTermination(10, TimeUnit.SECONDS))
+                {
+                    server.shutdownNow();
+                    server.awaitTermination(5, TimeUnit.SECONDS);
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                server.shutdownNow();
+            }
+        }
+        if (null != pipeline)
+        {
+            pipeline.close();
+        }
+        if (null != journal)
+        {
+            journal.close();
+        }
+        LOG.log(System.Logger.Level.INFO, "stopped" + (null == ledger ? "" :
+            String.format(": last sequence %d", ledger.lastSequence())));
+    }
+}

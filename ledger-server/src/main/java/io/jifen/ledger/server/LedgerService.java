@@ -1,0 +1,282 @@
+package io.jifen.ledger.server;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import com.google.protobuf.Message;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.jifen.ledger.api.v1.AdjustRequest;
+import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CheckTierRequest;
+import io.jifen.ledger.api.v1.CheckTierResponse;
+import io.jifen.ledger.api.v1.CommandResult;
+import io.jifen.ledger.api.v1.EarnRequest;
+import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.LedgerGrpc;
+import io.jifen.ledger.api.v1.ListLotsRequest;
+import io.jifen.ledger.api.v1.ListLotsResponse;
+import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.ReverseRequest;
+import io.jifen.ledger.api.v1.SetMemberStatusRequest;
+import io.jifen.ledger.api.v1.WriteResult;
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandValidator;
+import io.jifen.ledger.core.ResultCode;
+import io.jifen.ledger.pipeline.LedgerPipeline;
+import io.jifen.ledger.pipeline.ResultListener;
+
+/**
+ * The gRPC face of the ledger: it only translates. A request becomes a {@link Command} in a per-thread scratch
+ * slot, is checked at the edge ({@link CommandValidator}: a bad field is answered at once and never enters the
+ * pipeline), then copied into the ring; the answer comes back through a {@link ResultListener} on the pipeline's
+ * reply thread once the write is journaled.
+ */
+final class LedgerService extends LedgerGrpc.LedgerImplBase
+{
+    /** Commands a Submit stream may have in the pipeline at once: its share of the ring, and its read window. */
+    static final int SUBMIT_WINDOW = 4096;
+
+    private static final ThreadLocal<Command> SCRATCH = ThreadLocal.withInitial(Command::new);
+
+    private final LedgerPipeline pipeline;
+
+    LedgerService(final LedgerPipeline pipeline)
+    {
+        this.pipeline = pipeline;
+    }
+
+    @Override
+    public void enroll(final EnrollRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.enroll(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void earn(final EarnRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.earn(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void redeem(final RedeemRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.redeem(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void reverse(final ReverseRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.reverse(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void adjust(final AdjustRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.adjust(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void setMemberStatus(final SetMemberStatusRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.setStatus(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void getBalance(final GetBalanceRequest request, final StreamObserver<Balance> observer)
+    {
+        unary(Commands.getBalance(request, SCRATCH.get()), observer, Results::balance);
+    }
+
+    @Override
+    public void checkTier(final CheckTierRequest request, final StreamObserver<CheckTierResponse> observer)
+    {
+        unary(Commands.checkTier(request, SCRATCH.get()), observer, Results::checkTier);
+    }
+
+    @Override
+    public void listLots(final ListLotsRequest request, final StreamObserver<ListLotsResponse> observer)
+    {
+        unary(Commands.listLots(request, SCRATCH.get()), observer, Results::listLots);
+    }
+
+    private <T extends Message> void unary(
+        final Command command, final StreamObserver<T> observer, final Function<Command, T> toResponse)
+    {
+        final ResultCode invalid = CommandValidator.validate(command);
+        if (invalid != ResultCode.OK)
+        {
+            command.result = invalid;
+            observer.onError(Results.status(command).asRuntimeException());
+            return;
+        }
+        final ResultListener listener = (correlationId, result) ->
+        {
+            if (result.result == ResultCode.OK)
+            {
+                observer.onNext(toResponse.apply(result));
+                observer.onCompleted();
+            }
+            else
+            {
+                observer.onError(Results.status(result).asRuntimeException());
+            }
+        };
+        final ResultCode published = pipeline.tryPublish(command, listener, 0);
+        if (published != ResultCode.OK)
+        {
+            command.result = published;
+            observer.onError(Results.status(command).asRuntimeException());
+        }
+    }
+
+    @Override
+    public StreamObserver<io.jifen.ledger.api.v1.Command> submit(final StreamObserver<CommandResult> observer)
+    {
+        return new SubmitStream(pipeline, (ServerCallStreamObserver<CommandResult>)observer);
+    }
+
+    /**
+     * One Submit stream. At most {@link #SUBMIT_WINDOW} commands are in the pipeline at once: the stream asks gRPC
+     * for one more command only when a result has been sent and the client is reading (isReady), so a client that
+     * stops reading results stops being read, and nothing queues without bound.
+     * Results are sent from the reply thread and, for commands refused at the edge, from the transport thread:
+     * sending is serialized on this object.
+     */
+    static final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Command>, ResultListener
+    {
+        private final LedgerPipeline pipeline;
+        private final ServerCallStreamObserver<CommandResult> out;
+        private final AtomicInteger inFlight = new AtomicInteger();
+        private int owedRequests;
+        private boolean clientDone;
+        private boolean finished;
+
+        SubmitStream(final LedgerPipeline pipeline, final ServerCallStreamObserver<CommandResult> out)
+        {
+            this.pipeline = pipeline;
+            this.out = out;
+            out.disableAutoRequest();
+            out.setOnReadyHandler(this::onReady);
+            out.setOnCancelHandler(() ->
+            {
+                synchronized (this)
+                {
+                    finished = true;
+                }
+            });
+            out.request(SUBMIT_WINDOW);
+        }
+
+        @Override
+        public void onNext(final io.jifen.ledger.api.v1.Command message)
+        {
+            final Command command = toCommand(message, SCRATCH.get());
+            inFlight.incrementAndGet();
+            final ResultCode invalid = null == command ? ResultCode.COMMAND_INVALID : CommandValidator.validate(command);
+            if (invalid != ResultCode.OK)
+            {
+                final Command rejected = null == command ? SCRATCH.get().clear() : command;
+                rejected.result = invalid;
+                onResult(message.getCorrelationId(), rejected);
+                return;
+            }
+            final ResultCode published = pipeline.tryPublish(command, this, message.getCorrelationId());
+            if (published != ResultCode.OK)
+            {
+                command.result = published;
+                onResult(message.getCorrelationId(), command);
+            }
+        }
+
+        private static Command toCommand(final io.jifen.ledger.api.v1.Command m, final Command c)
+        {
+            switch (m.getCommandCase())
+            {
+                case ENROLL: return Commands.enroll(m.getEnroll(), c);
+                case EARN: return Commands.earn(m.getEarn(), c);
+                case REDEEM: return Commands.redeem(m.getRedeem(), c);
+                case REVERSE: return Commands.reverse(m.getReverse(), c);
+                case ADJUST: return Commands.adjust(m.getAdjust(), c);
+                case SET_MEMBER_STATUS: return Commands.setStatus(m.getSetMemberStatus(), c);
+                case GET_BALANCE: return Commands.getBalance(m.getGetBalance(), c);
+                case CHECK_TIER: return Commands.checkTier(m.getCheckTier(), c);
+                default: return null;
+            }
+        }
+
+        @Override
+        public void onResult(final long correlationId, final Command c)
+        {
+            final CommandResult.Builder result = CommandResult.newBuilder().setCorrelationId(correlationId);
+            if (c.result == ResultCode.OK)
+            {
+                switch (c.type)
+                {
+                    case GET_BALANCE:
+                        result.setBalance(Results.balance(c));
+                        break;
+                    case CHECK_TIER:
+                        result.setTier(Results.checkTier(c));
+                        break;
+                    default:
+                        result.setWrite(Results.writeResult(c));
+                }
+            }
+            else
+            {
+                final io.grpc.Status status = Results.status(c);
+                result.setCode(status.getCode().value()).setMessage(status.getDescription());
+            }
+            final CommandResult message = result.build();
+            synchronized (this)
+            {
+                if (finished)
+                {
+                    return;
+                }
+                out.onNext(message);
+                if (out.isReady())
+                {
+                    out.request(1);
+                }
+                else
+                {
+                    owedRequests++;
+                }
+                if (inFlight.decrementAndGet() == 0 && clientDone)
+                {
+                    finished = true;
+                    out.onCompleted();
+                }
+            }
+        }
+
+        private synchronized void onReady()
+        {
+            if (owedRequests > 0 && !finished)
+            {
+                out.request(owedRequests);
+                owedRequests = 0;
+            }
+        }
+
+        @Override
+        public synchronized void onError(final Throwable t)
+        {
+            finished = true;
+        }
+
+        @Override
+        public synchronized void onCompleted()
+        {
+            clientDone = true;
+            if (inFlight.get() == 0 && !finished)
+            {
+                finished = true;
+                out.onCompleted();
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package io.jifen.ledger.server;
+
+import io.grpc.Status;
+import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CheckTierResponse;
+import io.jifen.ledger.api.v1.ListLotsResponse;
+import io.jifen.ledger.api.v1.Lot;
+import io.jifen.ledger.api.v1.MemberStatus;
+import io.jifen.ledger.api.v1.Tier;
+import io.jifen.ledger.api.v1.WriteResult;
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.ResultCode;
+
+/**
+ * Translates outcomes ({@link Command} outputs, {@link ResultCode}s) into protobuf messages and gRPC statuses.
+ */
+final class Results
+{
+    private Results()
+    {
+    }
+
+    static Status status(final Command c)
+    {
+        return status(c.result, c).withDescription(message(c.result, c));
+    }
+
+    private static Status status(final ResultCode rc, final Command c)
+    {
+        switch (rc.category())
+        {
+            case 0: return Status.OK;
+            case 1: return Status.INVALID_ARGUMENT;
+            case 2: return Status.NOT_FOUND;
+            case 3: return Status.FAILED_PRECONDITION;
+            case 4: return Status.ALREADY_EXISTS;
+            case 5: return Status.RESOURCE_EXHAUSTED;
+            default: return Status.UNAVAILABLE;
+        }
+    }
+
+    /**
+     * @return "field: reason" with the numbers that explain it.
+     */
+    static String message(final ResultCode rc, final Command c)
+    {
+        final String prefix = null == rc.field() ? "" : rc.field() + ": ";
+        switch (rc)
+        {
+            case INSUFFICIENT_POINTS:
+                return prefix + "insufficient points: " + c.resultDetail + " available, " + Math.abs(c.points) +
+                    " requested";
+            case POINTS_INVALID:
+                return prefix + "out of range: " + c.points + describePointsRange(c);
+            case LOTS_PER_MEMBER_MAX:
+                return prefix + "member holds " + c.resultDetail + " open lots, the program's lotsPerMemberMax";
+            case REVERSE_POINTS_EXCEED:
+                return prefix + c.points + " exceeds the " + c.resultDetail + " points not yet reversed";
+            default:
+                return prefix + rc.reason() + " [" + rc.name() + "]";
+        }
+    }
+
+    private static String describePointsRange(final Command c)
+    {
+        if (null == c.type)
+        {
+            return "";
+        }
+        switch (c.type)
+        {
+            case ADJUST: return " (must be non-zero, |points| <= 1000000000000)";
+            case REVERSE: return " (must be 0 for all, or 1..1000000000000)";
+            default: return " (must be 1..1000000000000)";
+        }
+    }
+
+    static WriteResult writeResult(final Command c)
+    {
+        return WriteResult.newBuilder()
+            .setRequestId(c.requestId)
+            .setMemberId(c.memberId)
+            .setReplay(c.replay)
+            .setPoints(c.resultPoints)
+            .setBalance(c.balance)
+            .setTier(tier(c.tier))
+            .setLifetimeEarned(c.lifetimeEarned)
+            .setLotId(c.lotId)
+            .setExpiresAtMs(c.expiresAt)
+            .setExpired(c.expired)
+            .setShortfall(c.shortfall)
+            .setSequence(c.sequence)
+            .setTimestampMs(c.timestamp)
+            .setStatus(status(c.memberStatus))
+            .build();
+    }
+
+    static Balance balance(final Command c)
+    {
+        return Balance.newBuilder()
+            .setMemberId(c.memberId)
+            .setAvailable(c.balance)
+            .setPending(c.pending)
+            .setHeld(c.held)
+            .setTier(tier(c.tier))
+            .setLifetimeEarned(c.lifetimeEarned)
+            .setNextExpiryPoints(c.nextExpiryPoints)
+            .setNextExpiryAtMs(c.nextExpiryAt)
+            .setStatus(status(c.memberStatus))
+            .setOpenLots(c.openLots)
+            .setAsOfMs(c.timestamp)
+            .build();
+    }
+
+    static CheckTierResponse checkTier(final Command c)
+    {
+        return CheckTierResponse.newBuilder()
+            .setMemberId(c.memberId)
+            .setTier(tier(c.tier))
+            .setMeets(c.meets)
+            .setStatus(status(c.memberStatus))
+            .build();
+    }
+
+    static ListLotsResponse listLots(final Command c)
+    {
+        final ListLotsResponse.Builder builder = ListLotsResponse.newBuilder()
+            .setMemberId(c.memberId)
+            .setOpenLots(c.openLots)
+            .setAsOfMs(c.timestamp);
+        final Command.LotList lots = c.lots;
+        for (int i = 0; i < lots.size(); i++)
+        {
+            builder.addLots(Lot.newBuilder()
+                .setLotId(lots.lotId(i))
+                .setAmount(lots.amount(i))
+                .setRemaining(lots.remaining(i))
+                .setEarnedAtMs(lots.earnedAt(i))
+                .setExpiresAtMs(lots.expiresAt(i)));
+        }
+        return builder.build();
+    }
+
+    static Tier tier(final int code)
+    {
+        final Tier tier = Tier.forNumber(code);
+        return null == tier ? Tier.TIER_UNSPECIFIED : tier;
+    }
+
+    static MemberStatus status(final int code)
+    {
+        final MemberStatus status = MemberStatus.forNumber(code);
+        return null == status ? MemberStatus.MEMBER_STATUS_UNSPECIFIED : status;
+    }
+}

@@ -1,0 +1,79 @@
+package io.jifen.ledger.server;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
+import io.jifen.ledger.pipeline.SyncMode;
+
+/**
+ * Everything `ledger serve` can be told. Defaults are the quick start: 127.0.0.1:9090, journal in ./data, batch sync,
+ * the built-in program.
+ */
+public final class ServerConfig
+{
+    String host = "127.0.0.1";
+    int port = 9090;
+    Path data = Paths.get("data");
+    SyncMode sync = SyncMode.BATCH;
+    Program program = Program.defaultProgram();
+    String programSource = "built-in default";
+    int ringSize = 65536;
+    long expiryTickIntervalMs = 50;
+    int expiryTickLimit = 10_000;
+    final Ledger.Context ledgerContext = new Ledger.Context();
+
+    public ServerConfig host(final String host)
+    {
+        this.host = host;
+        return this;
+    }
+
+    public ServerConfig port(final int port)
+    {
+        this.port = port;
+        return this;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public ServerConfig data(final Path data)
+    {
+        this.data = data;
+        return this;
+    }
+
+    public ServerConfig sync(final SyncMode sync)
+    {
+        this.sync = sync;
+        return this;
+    }
+
+    public ServerConfig program(final Program program, final String source)
+    {
+        this.program = program;
+        this.programSource = source;
+        return this;
+    }
+
+    public ServerConfig ringSize(final int ringSize)
+    {
+        this.ringSize = ringSize;
+        return this;
+    }
+
+    public ServerConfig expiryTickIntervalMs(final long expiryTickIntervalMs)
+    {
+        this.expiryTickIntervalMs = expiryTickIntervalMs;
+        return this;
+    }
+
+    public Ledger.Context ledgerContext()
+    {
+        return ledgerContext;
+    }
+}

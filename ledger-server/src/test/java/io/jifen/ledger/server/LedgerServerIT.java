@@ -1,0 +1,454 @@
+package io.jifen.ledger.server;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.jifen.ledger.api.v1.AdjustRequest;
+import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CheckTierRequest;
+import io.jifen.ledger.api.v1.CheckTierResponse;
+import io.jifen.ledger.api.v1.Command;
+import io.jifen.ledger.api.v1.CommandResult;
+import io.jifen.ledger.api.v1.EarnRequest;
+import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.LedgerGrpc;
+import io.jifen.ledger.api.v1.ListLotsRequest;
+import io.jifen.ledger.api.v1.ListLotsResponse;
+import io.jifen.ledger.api.v1.MemberStatus;
+import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.ReverseRequest;
+import io.jifen.ledger.api.v1.SetMemberStatusRequest;
+import io.jifen.ledger.api.v1.Tier;
+import io.jifen.ledger.api.v1.WriteResult;
+import io.jifen.ledger.journal.JournalCorruptException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The real server on a loopback port with a real journal in a temporary folder.
+ */
+class LedgerServerIT
+{
+    @TempDir
+    Path data;
+
+    private LedgerServer server;
+    private ManagedChannel channel;
+    private LedgerGrpc.LedgerBlockingStub ledger;
+
+    @BeforeEach
+    void start() throws IOException
+    {
+        startServer();
+    }
+
+    @AfterEach
+    void stop()
+    {
+        stopServer();
+    }
+
+    private void startServer() throws IOException
+    {
+        server = new LedgerServer(new ServerConfig().port(0).data(data)).start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        ledger = LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    private void stopServer()
+    {
+        if (null != channel)
+        {
+            channel.shutdownNow();
+            channel = null;
+        }
+        if (null != server)
+        {
+            server.close();
+        }
+    }
+
+    private WriteResult enroll(final String member)
+    {
+        return ledger.enroll(EnrollRequest.newBuilder().setRequestId("enroll-" + member).setMemberId(member).build());
+    }
+
+    private WriteResult earn(final String request, final String member, final long points)
+    {
+        return ledger.earn(EarnRequest.newBuilder()
+            .setRequestId(request).setMemberId(member).setPoints(points).setOrderId("order-" + request).build());
+    }
+
+    private WriteResult redeem(final String request, final String member, final long points)
+    {
+        return ledger.redeem(
+            RedeemRequest.newBuilder().setRequestId(request).setMemberId(member).setPoints(points).build());
+    }
+
+    private Balance balance(final String member)
+    {
+        return ledger.getBalance(GetBalanceRequest.newBuilder().setMemberId(member).build());
+    }
+
+    private static StatusRuntimeException failure(final Runnable call)
+    {
+        return assertThrows(StatusRuntimeException.class, call::run);
+    }
+
+    @Test
+    void checkoutFlowOverRealSocket()
+    {
+        enroll("m-1");
+        assertEquals(1000, earn("e-1", "m-1", 1000).getBalance());
+        final WriteResult second = earn("e-2", "m-1", 4000);
+        assertEquals(5000, second.getBalance());
+        assertEquals(Tier.TIER_GOLD, second.getTier());
+        assertTrue(second.getExpiresAtMs() > second.getTimestampMs());
+
+        final WriteResult redeemed = redeem("r-1", "m-1", 2000);
+        assertEquals(3000, redeemed.getBalance());
+        assertEquals(2000, redeemed.getPoints());
+
+        final Balance balance = balance("m-1");
+        assertEquals(3000, balance.getAvailable());
+        assertEquals(5000, balance.getLifetimeEarned());
+        assertEquals(Tier.TIER_GOLD, balance.getTier());
+        assertEquals(MemberStatus.MEMBER_STATUS_ACTIVE, balance.getStatus());
+        assertEquals(3000, balance.getNextExpiryPoints());
+        assertEquals(second.getExpiresAtMs(), balance.getNextExpiryAtMs());
+
+        final CheckTierResponse tier = ledger.checkTier(
+            CheckTierRequest.newBuilder().setMemberId("m-1").setMinTier(Tier.TIER_SILVER).build());
+        assertTrue(tier.getMeets());
+        assertEquals(Tier.TIER_GOLD, tier.getTier());
+        assertFalse(ledger.checkTier(
+            CheckTierRequest.newBuilder().setMemberId("m-1").setMinTier(Tier.TIER_PLATINUM).build()).getMeets());
+
+        final ListLotsResponse lots = ledger.listLots(ListLotsRequest.newBuilder().setMemberId("m-1").build());
+        assertEquals(1, lots.getLotsCount(), "the first lot was used up by the redemption");
+        assertEquals(3000, lots.getLots(0).getRemaining());
+        assertEquals(4000, lots.getLots(0).getAmount());
+
+        final WriteResult reversed = ledger.reverse(ReverseRequest.newBuilder()
+            .setRequestId("rv-1").setMemberId("m-1").setOriginalRequestId("r-1").setPoints(500).build());
+        assertEquals(3500, reversed.getBalance());
+        final WriteResult adjusted = ledger.adjust(AdjustRequest.newBuilder()
+            .setRequestId("a-1").setMemberId("m-1").setPoints(-500).setReason("goodwill undone").build());
+        assertEquals(3000, adjusted.getBalance());
+    }
+
+    @Test
+    void retryReturnsTheOriginalResultAndChangesNothing()
+    {
+        enroll("m-1");
+        final WriteResult first = earn("e-1", "m-1", 700);
+        final WriteResult retry = earn("e-1", "m-1", 700);
+        assertFalse(first.getReplay());
+        assertTrue(retry.getReplay());
+        assertEquals(first.getSequence(), retry.getSequence());
+        assertEquals(first.getBalance(), retry.getBalance());
+        assertEquals(first.getLotId(), retry.getLotId());
+        assertEquals(700, balance("m-1").getAvailable());
+        assertTrue(enroll("m-1").getReplay());
+
+        final StatusRuntimeException conflict = failure(() -> earn("e-1", "m-1", 701));
+        assertEquals(Status.Code.ALREADY_EXISTS, conflict.getStatus().getCode());
+        assertTrue(conflict.getStatus().getDescription().startsWith("request_id:"),
+            conflict.getStatus().getDescription());
+        assertEquals(700, balance("m-1").getAvailable());
+    }
+
+    @Test
+    void badInputGetsAPreciseStatusAndChangesNothing()
+    {
+        enroll("m-1");
+        earn("e-1", "m-1", 100);
+
+        StatusRuntimeException ex = failure(() -> earn("e-2", "m-1", 0));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("points: out of range: 0"),
+            ex.getStatus().getDescription());
+
+        ex = failure(() -> earn("e-3", "m-1", 1_000_000_000_001L));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+
+        ex = failure(() -> earn("x".repeat(65), "m-1", 10));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("request_id:"), ex.getStatus().getDescription());
+
+        ex = failure(() -> earn("e-4", "member with spaces", 10));
+        assertTrue(ex.getStatus().getDescription().startsWith("member_id:"), ex.getStatus().getDescription());
+
+        ex = failure(() -> ledger.enroll(EnrollRequest.newBuilder()
+            .setRequestId("enroll-2").setMemberId("m-2").setBirthday("02-30").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("birthday:"), ex.getStatus().getDescription());
+
+        ex = failure(() -> earn("e-5", "nobody", 10));
+        assertEquals(Status.Code.NOT_FOUND, ex.getStatus().getCode());
+
+        ex = failure(() -> redeem("r-1", "m-1", 101));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        assertEquals("points: insufficient points: 100 available, 101 requested", ex.getStatus().getDescription());
+
+        ex = failure(() -> ledger.adjust(AdjustRequest.newBuilder()
+            .setRequestId("a-1").setMemberId("m-1").setPoints(5).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("reason:"));
+
+        ex = failure(() -> ledger.checkTier(CheckTierRequest.newBuilder().setMemberId("m-1").build()));
+        assertTrue(ex.getStatus().getDescription().startsWith("min_tier:"));
+
+        ex = failure(() -> ledger.listLots(ListLotsRequest.newBuilder().setMemberId("m-1").setLimit(1001).build()));
+        assertTrue(ex.getStatus().getDescription().startsWith("limit:"));
+
+        ledger.setMemberStatus(SetMemberStatusRequest.newBuilder()
+            .setRequestId("s-1").setMemberId("m-1").setStatus(MemberStatus.MEMBER_STATUS_FROZEN).build());
+        ex = failure(() -> earn("e-6", "m-1", 10));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().contains("frozen"), ex.getStatus().getDescription());
+
+        final Balance balance = balance("m-1");
+        assertEquals(100, balance.getAvailable());
+        assertEquals(MemberStatus.MEMBER_STATUS_FROZEN, balance.getStatus());
+        // rejected request ids are not remembered: they can be used for a valid request
+        ledger.setMemberStatus(SetMemberStatusRequest.newBuilder()
+            .setRequestId("s-2").setMemberId("m-1").setStatus(MemberStatus.MEMBER_STATUS_ACTIVE).build());
+        assertFalse(redeem("r-1", "m-1", 100).getReplay());
+    }
+
+    @Test
+    void restartRebuildsEveryBalanceAndTheStateHash() throws IOException
+    {
+        final Map<String, Long> expected = new HashMap<>();
+        for (int m = 0; m < 50; m++)
+        {
+            final String member = "member-" + m;
+            enroll(member);
+            long total = 0;
+            for (int e = 0; e < 20; e++)
+            {
+                final long points = 10 + (m * 31 + e * 7) % 500;
+                earn(member + "-e" + e, member, points);
+                total += points;
+            }
+            final long spend = total / 3;
+            redeem(member + "-r", member, spend);
+            expected.put(member, total - spend);
+        }
+        stopServer();
+        final long hashBefore = server.stateHashAfterClose();
+        final long sequenceBefore = server.lastSequence();
+
+        startServer();
+        assertEquals(sequenceBefore, server.recovery().lastSequence);
+        assertEquals(sequenceBefore, server.recovery().records);
+        assertEquals(hashBefore, server.recovery().stateHash, "state hash after replay");
+        for (final Map.Entry<String, Long> entry : expected.entrySet())
+        {
+            assertEquals(entry.getValue().longValue(), balance(entry.getKey()).getAvailable(), entry.getKey());
+        }
+        // ids are remembered across the restart
+        assertTrue(earn("member-3-e5", "member-3", 10 + (3 * 31 + 5 * 7) % 500).getReplay());
+
+        // and a second replay of the same journal gives the same hash again
+        stopServer();
+        final long hashAfter = server.stateHashAfterClose();
+        assertEquals(hashBefore, hashAfter);
+        startServer();
+        assertEquals(hashBefore, server.recovery().stateHash);
+    }
+
+    @Test
+    void startRefusedWhenAJournalRecordIsCorrupt() throws IOException
+    {
+        enroll("m-1");
+        earn("corrupt-me-request-id", "m-1", 100);
+        earn("e-2", "m-1", 100);
+        stopServer();
+
+        final byte[] needle = "corrupt-me-request-id".getBytes(StandardCharsets.US_ASCII);
+        final List<Path> files;
+        try (Stream<Path> walk = Files.walk(data.resolve("journal")))
+        {
+            files = walk.filter(p -> p.toString().endsWith(".cq4")).toList();
+        }
+        boolean flipped = false;
+        for (final Path file : files)
+        {
+            final byte[] bytes = Files.readAllBytes(file);
+            final int at = indexOf(bytes, needle);
+            if (at >= 0)
+            {
+                try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw"))
+                {
+                    raf.seek(at + 3);
+                    raf.write('X');
+                }
+                flipped = true;
+            }
+        }
+        assertTrue(flipped, "the record to corrupt was found in the journal");
+
+        server = null;
+        final JournalCorruptException ex = assertThrows(JournalCorruptException.class,
+            () -> new LedgerServer(new ServerConfig().port(0).data(data)).start());
+        assertTrue(ex.getMessage().contains(".cq4"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("checksum mismatch"), ex.getMessage());
+    }
+
+    private static int indexOf(final byte[] haystack, final byte[] needle)
+    {
+        outer:
+        for (int i = 0; i <= haystack.length - needle.length; i++)
+        {
+            for (int j = 0; j < needle.length; j++)
+            {
+                if (haystack[i + j] != needle[j])
+                {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    @Test
+    void healthAndReflectionAreServed()
+    {
+        final HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
+            .check(HealthCheckRequest.newBuilder().setService("jifen.ledger.v1.Ledger").build());
+        assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+    }
+
+    @Test
+    void submitStreamCarriesThousandsOfCommands() throws Exception
+    {
+        final int members = 100;
+        final int earnsPerMember = 200;
+        final List<Command> commands = new ArrayList<>();
+        long correlation = 0;
+        for (int m = 0; m < members; m++)
+        {
+            commands.add(Command.newBuilder().setCorrelationId(++correlation).setEnroll(
+                EnrollRequest.newBuilder().setRequestId("enroll-s" + m).setMemberId("s" + m)).build());
+        }
+        for (int e = 0; e < earnsPerMember; e++)
+        {
+            for (int m = 0; m < members; m++)
+            {
+                commands.add(Command.newBuilder().setCorrelationId(++correlation).setEarn(
+                    EarnRequest.newBuilder().setRequestId("s" + m + "-" + e).setMemberId("s" + m).setPoints(3))
+                    .build());
+            }
+        }
+        // one invalid command and one retry in the middle: each gets its own result, the stream goes on
+        commands.add(Command.newBuilder().setCorrelationId(++correlation).setEarn(
+            EarnRequest.newBuilder().setRequestId("bad").setMemberId("s1").setPoints(-1)).build());
+        commands.add(Command.newBuilder().setCorrelationId(++correlation).setEarn(
+            EarnRequest.newBuilder().setRequestId("s1-0").setMemberId("s1").setPoints(3)).build());
+        for (int m = 0; m < members; m++)
+        {
+            commands.add(Command.newBuilder().setCorrelationId(++correlation).setGetBalance(
+                GetBalanceRequest.newBuilder().setMemberId("s" + m)).build());
+        }
+
+        final Map<Long, CommandResult> results = new ConcurrentHashMap<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        final Throwable[] error = new Throwable[1];
+        LedgerGrpc.newStub(channel).submit(new ClientResponseObserver<Command, CommandResult>()
+        {
+            private int next;
+
+            @Override
+            public void beforeStart(final ClientCallStreamObserver<Command> requests)
+            {
+                // send only while the transport is ready: flow control on the client side too
+                requests.setOnReadyHandler(() ->
+                {
+                    while (requests.isReady() && next < commands.size())
+                    {
+                        requests.onNext(commands.get(next++));
+                    }
+                    if (next == commands.size())
+                    {
+                        next++;
+                        requests.onCompleted();
+                    }
+                });
+            }
+
+            @Override
+            public void onNext(final CommandResult value)
+            {
+                results.put(value.getCorrelationId(), value);
+            }
+
+            @Override
+            public void onError(final Throwable t)
+            {
+                error[0] = t;
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted()
+            {
+                done.countDown();
+            }
+        });
+        assertTrue(done.await(60, TimeUnit.SECONDS), "stream completed");
+        assertEquals(null, error[0]);
+        assertEquals(commands.size(), results.size());
+
+        final CommandResult invalid = results.get((long)members + members * earnsPerMember + 1);
+        assertEquals(Status.Code.INVALID_ARGUMENT.value(), invalid.getCode());
+        assertTrue(invalid.getMessage().startsWith("points:"), invalid.getMessage());
+        final CommandResult retry = results.get((long)members + members * earnsPerMember + 2);
+        assertTrue(retry.getWrite().getReplay());
+        for (final CommandResult result : results.values())
+        {
+            if (result.getCorrelationId() != invalid.getCorrelationId())
+            {
+                assertEquals(0, result.getCode(), result.toString());
+            }
+        }
+        for (int m = 0; m < members; m++)
+        {
+            final CommandResult balance = results.get((long)members + members * earnsPerMember + 3 + m);
+            assertEquals(3L * earnsPerMember, balance.getBalance().getAvailable());
+            assertEquals(3L * earnsPerMember, balance(balance.getBalance().getMemberId()).getAvailable());
+        }
+        assertNotEquals(0, server.pipeline().journaledRecords());
+    }
+}
