@@ -136,11 +136,12 @@ public final class Ledger implements LedgerStateMachine
 
     private void write(final Command c)
     {
-        final long now = c.timestamp;
-        requests.evictOlderThan(now - program.requestRetentionMs(), EVICTIONS_PER_WRITE);
-
+        // A request older than the retention window is forgotten whether or not its entry is evicted yet; entries are
+        // evicted only by a write that succeeds, so rejected and replayed writes change nothing (not even the
+        // request log) and a journal replay, which sees only the journaled writes, rebuilds the same state.
+        final long cutoff = c.timestamp - program.requestRetentionMs();
         final long fingerprint = fingerprint(c);
-        final long position = requests.find(c.requestId);
+        final long position = requests.find(c.requestId, cutoff);
         if (position >= 0)
         {
             if (requests.fingerprint(position) != fingerprint)
@@ -152,7 +153,7 @@ public final class Ledger implements LedgerStateMachine
             c.replay = true;
             return;
         }
-        if (!requests.hasCapacity())
+        if (!requests.hasCapacity(cutoff))
         {
             c.result = ResultCode.REQUEST_IDS_MAX;
             return;
@@ -197,6 +198,7 @@ public final class Ledger implements LedgerStateMachine
         c.tier = m.tier;
         c.memberStatus = m.status;
         c.sequence = ++lastSequence;
+        requests.evictOlderThan(cutoff, EVICTIONS_PER_WRITE);
         requests.append(c, fingerprint, memberIndex, allocStart);
         assert memberInvariantsHold(m) : "member invariants broken by " + c;
     }
@@ -330,6 +332,7 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.MEMBER_CLOSED;
             return -1;
         }
+        c.expired = expireDue(m, c.timestamp, c.effects);
         m.status = c.status;
         return m.index;
     }
@@ -341,7 +344,7 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        final long original = requests.find(c.originalRequestId);
+        final long original = requests.find(c.originalRequestId, c.timestamp - program.requestRetentionMs());
         if (original < 0)
         {
             c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
@@ -944,7 +947,7 @@ public final class Ledger implements LedgerStateMachine
     {
         private int membersMax = 100_000_000;
         private int lotsMax = Integer.MAX_VALUE - 16;
-        private int requestIdsMax = 20_000_000;
+        private int requestIdsMax = 8_000_000;
 
         public Context membersMax(final int membersMax)
         {

@@ -151,11 +151,13 @@ final class RequestLog
     }
 
     /**
-     * @return the position of the request id, or -1.
+     * @return the position of the request id if it was stamped at or after {@code cutoff}, or -1: a request older than
+     * the retention window is forgotten whether or not its entry has been evicted yet.
      */
-    long find(final String requestId)
+    long find(final String requestId, final long cutoff)
     {
-        return positionById.getValue(requestId);
+        final long position = positionById.getValue(requestId);
+        return position != MISSING && timestamps[(int)(position & mask)] >= cutoff ? position : MISSING;
     }
 
     int size()
@@ -175,7 +177,10 @@ final class RequestLog
             {
                 return;
             }
-            positionById.removeKey(ids[i]);
+            if (positionById.getValue(ids[i]) == head)
+            {
+                positionById.removeKey(ids[i]); // unless a newer request reused the id
+            }
             ids[i] = null;
             if (allocCounts[i] > 0)
             {
@@ -191,6 +196,15 @@ final class RequestLog
     boolean hasCapacity()
     {
         return size() < capacityMax;
+    }
+
+    /**
+     * @return true when the log is below requestIdsMax, or its oldest entry is older than {@code cutoff} (forgotten,
+     * so the next successful write evicts it before appending).
+     */
+    boolean hasCapacity(final long cutoff)
+    {
+        return size() < capacityMax || timestamps[(int)(head & mask)] < cutoff;
     }
 
     /**

@@ -41,6 +41,8 @@ public final class LedgerMain
         "                           process, not a power loss)",
         "  --program FILE    program rules (key = value lines, see docs/program.md); default: built-in",
         "  --ring-size N     command ring slots, a power of two (default 65536)",
+        "  --request-ids-max N  request ids remembered at most (default 8000000, about 250 bytes of heap each)",
+        "  --members-max N   members at most (default 100000000)",
         "",
         "journal options:",
         "  --data DIR        data folder (default ./data)",
@@ -134,6 +136,12 @@ public final class LedgerMain
                     break;
                 case "--ring-size":
                     config.ringSize(intValue(option, args, 2, 1 << 24));
+                    break;
+                case "--request-ids-max":
+                    config.ledgerContext().requestIdsMax(intValue(option, args, 1, 1 << 30));
+                    break;
+                case "--members-max":
+                    config.ledgerContext().membersMax(intValue(option, args, 1, Integer.MAX_VALUE));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");

@@ -1,0 +1,132 @@
+package io.jifen.ledger.bench;
+
+import java.util.concurrent.TimeUnit;
+
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
+import io.jifen.ledger.core.ResultCode;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The state machine alone, on one thread: {@link Ledger#apply(Command)} with no ring, journal or network.
+ * <pre>
+ *   benchmark thread --apply--> Ledger (members, lots, request log)
+ * </pre>
+ * Request ids are generated before the run and reused only after the ledger has forgotten them (ledger time
+ * advances 100 ms per command and the program remembers ids for one day), so every apply is a real new write.
+ * A fresh ledger per iteration keeps lot storage bounded. Run with {@code -prof gc} for allocation per apply.
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
+public class LedgerApplyBenchmark
+{
+    private static final int IDS = 1 << 21;
+    private static final long STEP_MS = 100;
+
+    @Param({"100000"})
+    public int members;
+
+    private String[] requestIds;
+    private String[] memberIds;
+    private Ledger ledger;
+    private final Command command = new Command();
+    private long now;
+    private int next;
+    private int reads;
+
+    @Setup(Level.Trial)
+    public void generateIds()
+    {
+        requestIds = new String[IDS];
+        for (int i = 0; i < IDS; i++)
+        {
+            requestIds[i] = "req-" + Integer.toHexString(i * 0x9E3779B1) + "-" + i;
+        }
+        memberIds = new String[members];
+        for (int i = 0; i < members; i++)
+        {
+            memberIds[i] = "member-" + i;
+        }
+    }
+
+    @Setup(Level.Iteration)
+    public void freshLedger()
+    {
+        ledger = new Ledger(Program.parse("limits.requestRetentionDays = 1"));
+        now = 1_767_225_600_000L; // 2026-01-01T00:00Z
+        for (int i = 0; i < members; i++)
+        {
+            apply(CommandType.ENROLL, memberIds[i], 0);
+        }
+        for (int i = 0; i < members; i++)
+        {
+            apply(CommandType.EARN, memberIds[i], 1_000);
+        }
+        reads = 0;
+    }
+
+    private ResultCode apply(final CommandType type, final String memberId, final long points)
+    {
+        final Command c = command;
+        c.clear();
+        c.type = type;
+        c.requestId = requestIds[next];
+        next = (next + 1) & (IDS - 1);
+        c.memberId = memberId;
+        c.points = points;
+        c.timestamp = now += STEP_MS;
+        ledger.apply(c);
+        return c.result;
+    }
+
+    /** A purchase: one new lot. */
+    @Benchmark
+    public ResultCode earn()
+    {
+        return apply(CommandType.EARN, memberIds[next % members], 100);
+    }
+
+    /**
+     * A checkout: earn on the paid amount, redeem at the next visit. Two applies per invocation; the member's lots
+     * stay few, as in steady state.
+     */
+    @Benchmark
+    @OperationsPerInvocation(2)
+    public ResultCode earnThenRedeem()
+    {
+        final String member = memberIds[next % members];
+        apply(CommandType.EARN, member, 100);
+        return apply(CommandType.REDEEM, member, 100);
+    }
+
+    /** A balance read at the POS. */
+    @Benchmark
+    public long getBalance()
+    {
+        final Command c = command;
+        c.clear();
+        c.type = CommandType.GET_BALANCE;
+        c.memberId = memberIds[reads++ % members];
+        c.timestamp = now;
+        ledger.apply(c);
+        return c.balance;
+    }
+}

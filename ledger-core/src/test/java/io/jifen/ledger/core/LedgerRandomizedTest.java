@@ -1,0 +1,1443 @@
+package io.jifen.ledger.core;
+
+import java.time.Instant;
+import java.time.MonthDay;
+import java.time.YearMonth;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.LongStream;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Drives the ledger and an independent reference model with the same seeded random commands and compares every
+ * outcome: result codes, points, balances, expiry, shortfalls, lot-level effects, reads. The model is written from
+ * the documented semantics (ledger.proto, the Ledger javadoc) with plain collections and java.time, sharing no logic
+ * with the ledger. At the end, the journaled commands alone are replayed into a fresh ledger, which must reach the
+ * same state hash.
+ * <p>
+ * A failure names the seed and the command index; run one seed with {@code -Djifen.seed=N} (and optionally
+ * {@code -Djifen.commands=N}); soak with more seeds with {@code -Djifen.seeds=N}.
+ */
+class LedgerRandomizedTest
+{
+    private static final int SEEDS = 20;
+    private static final int COMMANDS = 3000;
+    private static final long MINUTE_MS = 60_000L;
+    private static final long HOUR_MS = 3_600_000L;
+    private static final long DAY_MS = 86_400_000L;
+    private static final int MEMBER_POOL = 30;
+
+    static LongStream seeds()
+    {
+        final String seed = System.getProperty("jifen.seed");
+        return null != seed ? LongStream.of(Long.parseLong(seed.trim())) :
+            LongStream.rangeClosed(1, Integer.getInteger("jifen.seeds", SEEDS));
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("seeds")
+    void ledgerAgreesWithReferenceModel(final long seed)
+    {
+        new Run(seed, Integer.getInteger("jifen.commands", COMMANDS)).run();
+    }
+
+    // ------------------------------------------------------------------------------------------------ the run
+
+    /**
+     * One seeded run: generates commands, applies them to the ledger and the model, compares.
+     */
+    private static final class Run
+    {
+        private final long seed;
+        private final int commands;
+        private final Random random;
+        private final ModelProgram[] programs;
+        private final Ledger.Context context;
+        private final Ledger ledger;
+        private final Model model;
+        private final Command in = new Command();
+        private final Command actual = new Command();
+        private final Command expected = new Command();
+        private final List<Command> writes = new ArrayList<>();
+        /** Earns and redeems that succeeded: what reversals mostly aim at. */
+        private final List<Command> reversibles = new ArrayList<>();
+        private final List<Command> journaled = new ArrayList<>();
+        private final ModelProgram initialProgram;
+        private long now;
+        private int commandsAtThisInstant;
+        private long pendingExpiryInstant = Long.MIN_VALUE;
+        private int nextRequest;
+
+        Run(final long seed, final int commands)
+        {
+            this.seed = seed;
+            this.commands = commands;
+            this.random = new Random(seed);
+
+            final int retentionDays = new int[] {1, 2, 35}[random.nextInt(3)];
+            programs = new ModelProgram[] {
+                new ModelProgram("standard", "Asia/Shanghai", 12, 1_000, 5_000, 20_000, 10_000, retentionDays),
+                new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays),
+                new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays),
+                new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays),
+            };
+            initialProgram = programs[random.nextInt(programs.length)];
+            context = new Ledger.Context();
+            if (seed % 4 == 0)
+            {
+                context.requestIdsMax(6);
+            }
+            ledger = new Ledger(Program.parse(initialProgram.text), context);
+            model = new Model(programs, initialProgram, context.requestIdsMax());
+            now = Instant.parse("2023-06-15T04:00:00Z").toEpochMilli() + random.nextInt(40) * DAY_MS;
+        }
+
+        void run()
+        {
+            for (int i = 0; i < commands; i++)
+            {
+                try
+                {
+                    step();
+                    if (i % 50 == 0)
+                    {
+                        ledger.checkInvariants();
+                        model.checkTotals(ledger);
+                    }
+                }
+                catch (final AssertionError | RuntimeException ex)
+                {
+                    throw new AssertionError(where(i) + ": " + ex.getMessage(), ex);
+                }
+            }
+            try
+            {
+                finish();
+            }
+            catch (final AssertionError | RuntimeException ex)
+            {
+                throw new AssertionError(where(commands) + " (final checks): " + ex.getMessage(), ex);
+            }
+        }
+
+        private String where(final int index)
+        {
+            return "seed " + seed + ", command #" + index + " " + describe(in) + " at " + Instant.ofEpochMilli(now) +
+                " (replay with -Djifen.seed=" + seed + ")";
+        }
+
+        private void step()
+        {
+            advanceTime();
+            generate();
+            in.timestamp = now;
+
+            final Command copy = new Command().copyInputsFrom(in);
+            actual.clear();
+            actual.copyInputsFrom(in);
+            ledger.apply(actual);
+
+            expected.clear();
+            expected.copyInputsFrom(in);
+            model.apply(expected);
+
+            compare();
+
+            if (actual.isJournaled())
+            {
+                journaled.add(copy);
+            }
+            if (in.type.isIdempotentWrite())
+            {
+                writes.add(copy);
+                if ((in.type == CommandType.EARN || in.type == CommandType.REDEEM) && actual.isJournaled())
+                {
+                    reversibles.add(copy);
+                }
+            }
+        }
+
+        private void finish()
+        {
+            ledger.checkInvariants();
+            model.checkTotals(ledger);
+            now += 1;
+            for (int i = 0; i < MEMBER_POOL; i++)
+            {
+                in.clear();
+                in.type = CommandType.GET_BALANCE;
+                in.memberId = "m" + i;
+                in.timestamp = now;
+                actual.clear();
+                actual.copyInputsFrom(in);
+                ledger.apply(actual);
+                expected.clear();
+                expected.copyInputsFrom(in);
+                model.apply(expected);
+                compare();
+            }
+
+            final Ledger replayed = new Ledger(Program.parse(initialProgram.text), context);
+            final Command command = new Command();
+            long lastSequence = 0;
+            for (final Command record : journaled)
+            {
+                command.clear();
+                command.copyInputsFrom(record);
+                replayed.apply(command);
+                assertTrue(command.isJournaled(), () -> "journal replay: not journaled again: " + command);
+                assertEquals(lastSequence + 1, command.sequence, () -> "journal replay: " + command);
+                lastSequence = command.sequence;
+            }
+            assertEquals(ledger.lastSequence(), replayed.lastSequence(), "journal replay: last sequence");
+            assertEquals(ledger.stateHash(), replayed.stateHash(), "journal replay: state hash");
+            replayed.checkInvariants();
+        }
+
+        private void compare()
+        {
+            final String what = describe(actual);
+            assertEquals(expected.result, actual.result, () -> "result of " + what);
+            assertEquals(expected.resultDetail, actual.resultDetail, () -> "resultDetail of " + what);
+            assertEquals(expected.replay, actual.replay, () -> "replay of " + what);
+            assertEquals(expected.sequence, actual.sequence, () -> "sequence of " + what);
+            assertEquals(expected.timestamp, actual.timestamp, () -> "timestamp of " + what);
+            assertEquals(expected.resultPoints, actual.resultPoints, () -> "resultPoints of " + what);
+            assertEquals(expected.balance, actual.balance, () -> "balance of " + what);
+            assertEquals(expected.lifetimeEarned, actual.lifetimeEarned, () -> "lifetimeEarned of " + what);
+            assertEquals(expected.tier, actual.tier, () -> "tier of " + what);
+            assertEquals(expected.memberStatus, actual.memberStatus, () -> "memberStatus of " + what);
+            assertEquals(expected.lotId, actual.lotId, () -> "lotId of " + what);
+            assertEquals(expected.expiresAt, actual.expiresAt, () -> "expiresAt of " + what);
+            assertEquals(expected.expired, actual.expired, () -> "expired of " + what);
+            assertEquals(expected.shortfall, actual.shortfall, () -> "shortfall of " + what);
+            assertEquals(expected.openLots, actual.openLots, () -> "openLots of " + what);
+            assertEquals(expected.nextExpiryAt, actual.nextExpiryAt, () -> "nextExpiryAt of " + what);
+            assertEquals(expected.nextExpiryPoints, actual.nextExpiryPoints, () -> "nextExpiryPoints of " + what);
+            assertEquals(expected.meets, actual.meets, () -> "meets of " + what);
+
+            assertEquals(effects(expected.effects), effects(actual.effects), () -> "effects of " + what);
+            assertEquals(expected.lots.size(), actual.lots.size(), () -> "lots of " + what);
+            for (int i = 0; i < expected.lots.size(); i++)
+            {
+                final String lot = "lot " + i + " of " + what;
+                assertEquals(expected.lots.lotId(i), actual.lots.lotId(i), lot);
+                assertEquals(expected.lots.amount(i), actual.lots.amount(i), lot);
+                assertEquals(expected.lots.remaining(i), actual.lots.remaining(i), lot);
+                assertEquals(expected.lots.earnedAt(i), actual.lots.earnedAt(i), lot);
+                assertEquals(expected.lots.expiresAt(i), actual.lots.expiresAt(i), lot);
+            }
+            assertEquals(model.sequence, ledger.lastSequence(), () -> "ledger sequence after " + what);
+        }
+
+        // -------------------------------------------------------------------------------------------- generation
+
+        /**
+         * Mostly small steps, some long gaps, and jumps to the millisecond before the next expiry instant, where time
+         * stays for a few commands (redeems there draw on the lots about to expire), then to the instant itself for a
+         * few more, so that boundary cases meet every command type.
+         */
+        private void advanceTime()
+        {
+            if (commandsAtThisInstant > 0)
+            {
+                commandsAtThisInstant--;
+                return;
+            }
+            if (pendingExpiryInstant != Long.MIN_VALUE)
+            {
+                now = Math.max(now, pendingExpiryInstant);
+                pendingExpiryInstant = Long.MIN_VALUE;
+                commandsAtThisInstant = random.nextInt(10);
+                return;
+            }
+            final double r = random.nextDouble();
+            if (r < 0.6)
+            {
+                now += (long)(random.nextDouble() * 20 * MINUTE_MS);
+            }
+            else if (r < 0.9)
+            {
+                now += (long)(random.nextDouble() * 4 * HOUR_MS);
+            }
+            else if (r < 0.97)
+            {
+                now += (long)(random.nextDouble() * 2 * DAY_MS);
+            }
+            else if (r < 0.995)
+            {
+                final long next = model.nextExpiryAfter(now);
+                if (next != Long.MAX_VALUE)
+                {
+                    now = Math.max(now, next - 1);
+                    commandsAtThisInstant = random.nextInt(8);
+                    pendingExpiryInstant = next;
+                }
+            }
+            else
+            {
+                now += 10 * DAY_MS + (long)(random.nextDouble() * 30 * DAY_MS);
+            }
+        }
+
+        private void generate()
+        {
+            in.clear();
+            final int r = random.nextInt(100);
+            if (r < 6)
+            {
+                enroll();
+            }
+            else if (r < 28)
+            {
+                write(CommandType.EARN, pickMember());
+                in.points = earnPoints();
+                in.orderId = random.nextInt(4) == 0 ? "order-" + random.nextInt(1000) : null;
+            }
+            else if (r < 43)
+            {
+                final String member = pickMember();
+                write(CommandType.REDEEM, member);
+                final long usable = model.usable(member, now);
+                in.points = random.nextInt(10) < 7 && usable > 0 ? 1 + (long)(random.nextDouble() * usable) :
+                    1 + random.nextInt(1000);
+            }
+            else if (r < 53)
+            {
+                reverse();
+            }
+            else if (r < 60)
+            {
+                write(CommandType.ADJUST, pickMember());
+                in.points = (1 + random.nextInt(500)) * (random.nextBoolean() ? 1 : -1);
+                in.reason = random.nextInt(20) == 0 ? (random.nextBoolean() ? null : " ") : "correction";
+            }
+            else if (r < 64)
+            {
+                write(CommandType.SET_STATUS, pickMember());
+                final int s = random.nextInt(20);
+                in.status = s == 0 ? MemberStatus.CLOSED.code() : s < 5 ? MemberStatus.FROZEN.code() :
+                    MemberStatus.ACTIVE.code();
+            }
+            else if (r < 72)
+            {
+                read(CommandType.GET_BALANCE);
+            }
+            else if (r < 75)
+            {
+                read(CommandType.CHECK_TIER);
+                in.minTier = 1 + random.nextInt(4);
+            }
+            else if (r < 78)
+            {
+                read(CommandType.LIST_LOTS);
+                in.limit = 1 + random.nextInt(5);
+            }
+            else if (r < 83)
+            {
+                in.type = CommandType.EXPIRE_TICK;
+                in.limit = random.nextInt(10) == 0 ? 1000 : 1 + random.nextInt(3);
+            }
+            else if (r < 91)
+            {
+                retry();
+            }
+            else if (r < 95)
+            {
+                conflictingReuse();
+            }
+            else if (r < 96)
+            {
+                setProgram();
+            }
+            else
+            {
+                invalid();
+            }
+        }
+
+        private void enroll()
+        {
+            String member = "m" + random.nextInt(MEMBER_POOL);
+            for (int attempt = 0; attempt < 3 && model.memberIds.contains(member); attempt++)
+            {
+                member = "m" + random.nextInt(MEMBER_POOL);
+            }
+            write(CommandType.ENROLL, member);
+            if (random.nextInt(3) == 0)
+            {
+                in.referrerId = random.nextInt(10) == 0 ? in.memberId : "m" + random.nextInt(MEMBER_POOL);
+            }
+            in.birthday = random.nextInt(3) == 0 ? 0 : (1 + random.nextInt(12)) * 100 + 1 + random.nextInt(28);
+        }
+
+        private void reverse()
+        {
+            final int r = random.nextInt(10);
+            final Command original;
+            if (r < 8 && !reversibles.isEmpty())
+            {
+                Command pick = recent(reversibles);
+                for (int attempt = 0; attempt < 4 && !model.remembers(pick.requestId, now); attempt++)
+                {
+                    pick = recent(reversibles);
+                }
+                original = pick;
+            }
+            else if (r < 9 && !writes.isEmpty())
+            {
+                original = recent(writes);
+            }
+            else
+            {
+                original = null;
+            }
+            write(CommandType.REVERSE, null != original && random.nextInt(20) != 0 ? original.memberId : pickMember());
+            in.originalRequestId = null != original ? original.requestId : "unknown-" + random.nextInt(100);
+            final long points = null != original ? Math.max(1, original.points) : 100;
+            in.points = random.nextInt(10) < 4 ? 0 : 1 + (long)(random.nextDouble() * points * 1.1);
+        }
+
+        private void retry()
+        {
+            if (writes.isEmpty())
+            {
+                read(CommandType.GET_BALANCE);
+                return;
+            }
+            final Command original = recent(writes);
+            in.copyInputsFrom(original);
+        }
+
+        private void conflictingReuse()
+        {
+            if (writes.isEmpty())
+            {
+                read(CommandType.GET_BALANCE);
+                return;
+            }
+            final Command original = recent(writes);
+            in.copyInputsFrom(original);
+            switch (random.nextInt(3))
+            {
+                case 0:
+                    in.memberId = pickMember();
+                    break;
+                case 1:
+                    in.reason = "other " + random.nextInt(10);
+                    break;
+                default:
+                    if (in.type == CommandType.ENROLL)
+                    {
+                        in.birthday = in.birthday == 0 ? 101 : 0;
+                    }
+                    else if (in.type == CommandType.SET_STATUS)
+                    {
+                        in.status = in.status == 1 ? 2 : 1;
+                    }
+                    else
+                    {
+                        in.points = in.points == -1 ? -2 : in.points + 1;
+                    }
+            }
+        }
+
+        private void setProgram()
+        {
+            in.type = CommandType.SET_PROGRAM;
+            if (random.nextInt(5) == 0)
+            {
+                final String[] bad = {"bogus = 1\n", "tier.silver = 9000\n", "expiry.zone = Mars/Olympus\n",
+                    "expiry.months = -1\n", "limits.lotsPerMemberMax = 0\n", "name = a\nname = b\n"};
+                in.programText = bad[random.nextInt(bad.length)];
+            }
+            else
+            {
+                in.programText = programs[random.nextInt(programs.length)].text;
+            }
+        }
+
+        private void invalid()
+        {
+            switch (random.nextInt(10))
+            {
+                case 0:
+                    write(CommandType.EARN, pickMember());
+                    in.points = 0;
+                    break;
+                case 1:
+                    write(CommandType.REDEEM, pickMember());
+                    in.points = Ledger.POINTS_MAX + 1;
+                    break;
+                case 2:
+                    write(CommandType.EARN, pickMember());
+                    in.requestId = "q".repeat(65);
+                    in.points = 1;
+                    break;
+                case 3:
+                    write(CommandType.EARN, "m 1");
+                    in.points = 1;
+                    break;
+                case 4:
+                    write(CommandType.REDEEM, pickMember());
+                    in.points = 1;
+                    in.reason = "x".repeat(257);
+                    break;
+                case 5:
+                    read(CommandType.LIST_LOTS);
+                    in.limit = random.nextBoolean() ? 0 : 1001;
+                    break;
+                case 6:
+                    in.type = CommandType.EXPIRE_TICK;
+                    in.limit = 0;
+                    break;
+                case 7:
+                    write(CommandType.ENROLL, "m" + random.nextInt(MEMBER_POOL));
+                    in.birthday = 230;
+                    break;
+                case 8:
+                    write(CommandType.REVERSE, pickMember());
+                    in.originalRequestId = "q1";
+                    in.points = -1;
+                    break;
+                default:
+                    read(CommandType.CHECK_TIER);
+                    in.minTier = random.nextBoolean() ? 0 : 5;
+            }
+        }
+
+        private void write(final CommandType type, final String memberId)
+        {
+            in.type = type;
+            in.requestId = "q" + nextRequest++;
+            in.memberId = memberId;
+        }
+
+        private void read(final CommandType type)
+        {
+            in.type = type;
+            in.memberId = pickMember();
+        }
+
+        private String pickMember()
+        {
+            final List<String> enrolled = model.memberIds;
+            if (enrolled.isEmpty() || random.nextInt(10) == 0)
+            {
+                return "m" + random.nextInt(MEMBER_POOL);
+            }
+            return enrolled.get(random.nextInt(enrolled.size()));
+        }
+
+        private long earnPoints()
+        {
+            final int r = random.nextInt(100);
+            if (r < 70)
+            {
+                return 1 + random.nextInt(300);
+            }
+            if (r < 95)
+            {
+                return 1 + random.nextInt(3_000);
+            }
+            return 1 + random.nextInt(50_000);
+        }
+
+        private Command recent(final List<Command> list)
+        {
+            final int window = random.nextInt(10) < 7 ? 10 : 200;
+            final int from = Math.max(0, list.size() - window);
+            return list.get(from + random.nextInt(list.size() - from));
+        }
+    }
+
+    private static String describe(final Command c)
+    {
+        if (null == c.type)
+        {
+            return "(none)";
+        }
+        final StringBuilder sb = new StringBuilder(c.type.toString());
+        if (null != c.requestId)
+        {
+            sb.append(" request=").append(c.requestId.length() > 20 ? c.requestId.substring(0, 20) + "..." :
+                c.requestId);
+        }
+        if (null != c.memberId)
+        {
+            sb.append(" member=").append(c.memberId);
+        }
+        if (c.points != 0)
+        {
+            sb.append(" points=").append(c.points);
+        }
+        if (null != c.originalRequestId)
+        {
+            sb.append(" original=").append(c.originalRequestId);
+        }
+        if (c.limit != 0)
+        {
+            sb.append(" limit=").append(c.limit);
+        }
+        if (c.status != 0)
+        {
+            sb.append(" status=").append(c.status);
+        }
+        if (null != c.programText)
+        {
+            sb.append(" program=").append(c.programText.replace('\n', ';'));
+        }
+        return sb.toString();
+    }
+
+    private static List<String> effects(final EffectLog log)
+    {
+        final List<String> list = new ArrayList<>(log.size());
+        for (int i = 0; i < log.size(); i++)
+        {
+            list.add(EffectLog.kindName(log.kind(i)) + " lot=" + log.lotId(i) + " amount=" + log.amount(i) +
+                " expiresAt=" + log.expiresAt(i));
+        }
+        return list;
+    }
+
+    // ------------------------------------------------------------------------------------------------ the model
+
+    /**
+     * A program as the model understands it: the rules and the text that puts them in force.
+     */
+    private static final class ModelProgram
+    {
+        final String text;
+        final ZoneId zone;
+        final int expiryMonths;
+        final long silver;
+        final long gold;
+        final long platinum;
+        final int lotsPerMemberMax;
+        final long retentionMs;
+
+        ModelProgram(
+            final String name,
+            final String zone,
+            final int expiryMonths,
+            final long silver,
+            final long gold,
+            final long platinum,
+            final int lotsPerMemberMax,
+            final int retentionDays)
+        {
+            this.zone = ZoneId.of(zone);
+            this.expiryMonths = expiryMonths;
+            this.silver = silver;
+            this.gold = gold;
+            this.platinum = platinum;
+            this.lotsPerMemberMax = lotsPerMemberMax;
+            this.retentionMs = retentionDays * DAY_MS;
+            this.text = "name = " + name + "\nexpiry.zone = " + zone + "\nexpiry.months = " + expiryMonths +
+                "\ntier.silver = " + silver + "\ntier.gold = " + gold + "\ntier.platinum = " + platinum +
+                "\nlimits.lotsPerMemberMax = " + lotsPerMemberMax + "\nlimits.requestRetentionDays = " +
+                retentionDays + "\n";
+        }
+
+        int tierFor(final long lifetime)
+        {
+            return lifetime >= platinum ? 4 : lifetime >= gold ? 3 : lifetime >= silver ? 2 : 1;
+        }
+
+        /** Start of the month that is expiry.months + 1 months after the earning month, in the program's zone. */
+        long expiresAt(final long earnedAt)
+        {
+            final YearMonth earned = YearMonth.from(Instant.ofEpochMilli(earnedAt).atZone(zone));
+            return earned.plusMonths(expiryMonths + 1L).atDay(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        }
+    }
+
+    private static final class ModelLot
+    {
+        final int id;
+        final String memberId;
+        final long amount;
+        final long earnedAt;
+        final long expiresAt;
+        long remaining;
+
+        ModelLot(final int id, final String memberId, final long amount, final long earnedAt, final long expiresAt)
+        {
+            this.id = id;
+            this.memberId = memberId;
+            this.amount = amount;
+            this.earnedAt = earnedAt;
+            this.expiresAt = expiresAt;
+            this.remaining = amount;
+        }
+    }
+
+    private static final Comparator<ModelLot> SOONEST_FIRST =
+        Comparator.<ModelLot>comparingLong(l -> l.expiresAt).thenComparingInt(l -> l.id);
+
+    private static final class ModelMember
+    {
+        final String id;
+        final List<ModelLot> lots = new ArrayList<>();
+        int status = 1;
+        int tier;
+        long lifetime;
+
+        ModelMember(final String id)
+        {
+            this.id = id;
+        }
+    }
+
+    /**
+     * A remembered successful write: its content (to tell a retry from a reuse), its outcome (to answer a retry) and
+     * what a reversal needs.
+     */
+    private static final class ModelRequest
+    {
+        final Command content;
+        final long timestamp;
+        final long sequence;
+        final long resultPoints;
+        final long balance;
+        final long lifetime;
+        final int tier;
+        final int status;
+        final long lotId;
+        final long expiresAt;
+        final long expired;
+        final long shortfall;
+        final List<long[]> allocations;
+        long reversed;
+
+        ModelRequest(final Command c, final List<long[]> allocations)
+        {
+            content = new Command().copyInputsFrom(c);
+            timestamp = c.timestamp;
+            sequence = c.sequence;
+            resultPoints = c.resultPoints;
+            balance = c.balance;
+            lifetime = c.lifetimeEarned;
+            tier = c.tier;
+            status = c.memberStatus;
+            lotId = c.lotId;
+            expiresAt = c.expiresAt;
+            expired = c.expired;
+            shortfall = c.shortfall;
+            this.allocations = allocations;
+        }
+    }
+
+    /**
+     * The reference model: what the documentation says the ledger does, in the plainest code.
+     */
+    private static final class Model
+    {
+        private final int requestIdsMax;
+        private final ModelProgram[] programs;
+        private final Map<String, ModelMember> members = new HashMap<>();
+        final List<String> memberIds = new ArrayList<>();
+        private final List<ModelLot> lots = new ArrayList<>();
+        private final Map<String, ModelRequest> requests = new HashMap<>();
+        private final List<ModelRequest> requestsInOrder = new ArrayList<>();
+        private int firstRemembered;
+        private ModelProgram program;
+        long sequence;
+        private long credited;
+        private long debited;
+        private long expiredTotal;
+
+        Model(final ModelProgram[] programs, final ModelProgram program, final int requestIdsMax)
+        {
+            this.programs = programs;
+            this.program = program;
+            this.requestIdsMax = requestIdsMax;
+        }
+
+        void apply(final Command c)
+        {
+            final ResultCode invalid = validate(c);
+            if (invalid != ResultCode.OK)
+            {
+                c.result = invalid;
+                return;
+            }
+            switch (c.type)
+            {
+                case GET_BALANCE:
+                    getBalance(c);
+                    break;
+                case CHECK_TIER:
+                    checkTier(c);
+                    break;
+                case LIST_LOTS:
+                    listLots(c);
+                    break;
+                case EXPIRE_TICK:
+                    expireTick(c);
+                    break;
+                case SET_PROGRAM:
+                    setProgram(c);
+                    break;
+                default:
+                    write(c);
+            }
+        }
+
+        // ---------------------------------------------------------------------------------------- validation
+
+        private static ResultCode validate(final Command c)
+        {
+            switch (c.type)
+            {
+                case ENROLL:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (c.birthday != 0 && !isBirthday(c.birthday)) return ResultCode.BIRTHDAY_INVALID;
+                    if (!isEmpty(c.referrerId) && (!isId(c.referrerId) || c.referrerId.equals(c.memberId)))
+                    {
+                        return ResultCode.REFERRER_ID_INVALID;
+                    }
+                    return ResultCode.OK;
+                case EARN:
+                case REDEEM:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                    if (!isEmpty(c.orderId) && !isId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+                    if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
+                case REVERSE:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (!isId(c.originalRequestId)) return ResultCode.ORIGINAL_REQUEST_ID_INVALID;
+                    if (c.points < 0 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                    if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
+                case ADJUST:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (c.points == 0 || Math.abs(c.points) > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                    if (null == c.reason || c.reason.trim().isEmpty()) return ResultCode.REASON_REQUIRED;
+                    if (c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
+                case SET_STATUS:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (c.status < 1 || c.status > 3) return ResultCode.STATUS_INVALID;
+                    if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
+                case GET_BALANCE:
+                    return isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
+                case CHECK_TIER:
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    return c.minTier >= 1 && c.minTier <= 4 ? ResultCode.OK : ResultCode.MIN_TIER_INVALID;
+                case LIST_LOTS:
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    return c.limit >= 1 && c.limit <= 1000 ? ResultCode.OK : ResultCode.LIMIT_INVALID;
+                case EXPIRE_TICK:
+                    return c.limit >= 1 && c.limit <= 1_000_000 ? ResultCode.OK : ResultCode.LIMIT_INVALID;
+                case SET_PROGRAM:
+                    return null != c.programText ? ResultCode.OK : ResultCode.COMMAND_INVALID;
+                default:
+                    return ResultCode.COMMAND_INVALID;
+            }
+        }
+
+        private static boolean isId(final String s)
+        {
+            return null != s && s.matches("[\\x21-\\x7E]{1,64}");
+        }
+
+        private static boolean isEmpty(final String s)
+        {
+            return null == s || s.isEmpty();
+        }
+
+        private static boolean isBirthday(final int mmdd)
+        {
+            try
+            {
+                MonthDay.of(mmdd / 100, mmdd % 100);
+                return mmdd > 0;
+            }
+            catch (final RuntimeException ex)
+            {
+                return false;
+            }
+        }
+
+        // ---------------------------------------------------------------------------------------- writes
+
+        private void write(final Command c)
+        {
+            final long now = c.timestamp;
+            final long cutoff = now - program.retentionMs;
+            final ModelRequest remembered = remembered(c.requestId, cutoff);
+            if (null != remembered)
+            {
+                if (!sameContent(remembered.content, c))
+                {
+                    c.result = ResultCode.REQUEST_ID_CONFLICT;
+                    return;
+                }
+                c.replay = true;
+                c.sequence = remembered.sequence;
+                c.timestamp = remembered.timestamp;
+                c.resultPoints = remembered.resultPoints;
+                c.balance = remembered.balance;
+                c.lifetimeEarned = remembered.lifetime;
+                c.tier = remembered.tier;
+                c.memberStatus = remembered.status;
+                c.lotId = remembered.lotId;
+                c.expiresAt = remembered.expiresAt;
+                c.expired = remembered.expired;
+                c.shortfall = remembered.shortfall;
+                return;
+            }
+            while (firstRemembered < requestsInOrder.size() &&
+                requestsInOrder.get(firstRemembered).timestamp < cutoff)
+            {
+                firstRemembered++;
+            }
+            if (requestsInOrder.size() - firstRemembered >= requestIdsMax)
+            {
+                c.result = ResultCode.REQUEST_IDS_MAX;
+                return;
+            }
+
+            final List<long[]> allocations = new ArrayList<>();
+            final ModelMember m;
+            switch (c.type)
+            {
+                case ENROLL:
+                    m = enroll(c);
+                    break;
+                case EARN:
+                    m = earn(c);
+                    break;
+                case REDEEM:
+                    m = redeem(c, allocations);
+                    break;
+                case REVERSE:
+                    m = reverse(c, cutoff);
+                    break;
+                case ADJUST:
+                    m = adjust(c);
+                    break;
+                case SET_STATUS:
+                    m = setStatus(c);
+                    break;
+                default:
+                    throw new IllegalStateException(c.type.toString());
+            }
+            if (c.result != ResultCode.OK)
+            {
+                return;
+            }
+            c.sequence = ++sequence;
+            c.balance = usable(m, now);
+            c.lifetimeEarned = m.lifetime;
+            c.tier = m.tier;
+            c.memberStatus = m.status;
+            final ModelRequest request = new ModelRequest(c, allocations);
+            requests.put(c.requestId, request);
+            requestsInOrder.add(request);
+        }
+
+        private ModelRequest remembered(final String requestId, final long cutoff)
+        {
+            final ModelRequest request = requests.get(requestId);
+            return null != request && request.timestamp >= cutoff ? request : null;
+        }
+
+        private static boolean sameContent(final Command a, final Command b)
+        {
+            return a.type == b.type && a.memberId.equals(b.memberId) && a.points == b.points &&
+                a.birthday == b.birthday && a.status == b.status && same(a.orderId, b.orderId) &&
+                same(a.reason, b.reason) && same(a.originalRequestId, b.originalRequestId) &&
+                same(a.referrerId, b.referrerId);
+        }
+
+        private static boolean same(final String a, final String b)
+        {
+            return (null == a ? "" : a).equals(null == b ? "" : b);
+        }
+
+        private ModelMember enroll(final Command c)
+        {
+            if (members.containsKey(c.memberId))
+            {
+                c.result = ResultCode.MEMBER_EXISTS;
+                return null;
+            }
+            if (!isEmpty(c.referrerId) && !members.containsKey(c.referrerId))
+            {
+                c.result = ResultCode.REFERRER_NOT_FOUND;
+                return null;
+            }
+            final ModelMember m = new ModelMember(c.memberId);
+            m.tier = program.tierFor(0);
+            members.put(c.memberId, m);
+            memberIds.add(c.memberId);
+            return m;
+        }
+
+        private ModelMember earn(final Command c)
+        {
+            final ModelMember m = member(c, false);
+            if (null == m || !mayCredit(c, m))
+            {
+                return null;
+            }
+            c.expired = expireDue(m, c.timestamp, c);
+            credit(c, m, c.points);
+            m.lifetime += c.points;
+            m.tier = Math.max(m.tier, program.tierFor(m.lifetime));
+            c.resultPoints = c.points;
+            return m;
+        }
+
+        private ModelMember redeem(final Command c, final List<long[]> allocations)
+        {
+            final ModelMember m = member(c, false);
+            if (null == m)
+            {
+                return null;
+            }
+            final long usable = usable(m, c.timestamp);
+            if (usable < c.points)
+            {
+                c.result = ResultCode.INSUFFICIENT_POINTS;
+                c.resultDetail = usable;
+                return null;
+            }
+            c.expired = expireDue(m, c.timestamp, c);
+            debit(c, m, c.points, EffectLog.DEBIT, allocations);
+            c.resultPoints = c.points;
+            return m;
+        }
+
+        private ModelMember adjust(final Command c)
+        {
+            final ModelMember m = member(c, true);
+            if (null == m)
+            {
+                return null;
+            }
+            if (c.points > 0)
+            {
+                if (!mayCredit(c, m))
+                {
+                    return null;
+                }
+                c.expired = expireDue(m, c.timestamp, c);
+                credit(c, m, c.points);
+            }
+            else
+            {
+                final long usable = usable(m, c.timestamp);
+                if (usable < -c.points)
+                {
+                    c.result = ResultCode.INSUFFICIENT_POINTS;
+                    c.resultDetail = usable;
+                    return null;
+                }
+                c.expired = expireDue(m, c.timestamp, c);
+                debit(c, m, -c.points, EffectLog.DEBIT, null);
+            }
+            c.resultPoints = c.points;
+            return m;
+        }
+
+        private ModelMember setStatus(final Command c)
+        {
+            final ModelMember m = members.get(c.memberId);
+            if (null == m)
+            {
+                c.result = ResultCode.MEMBER_NOT_FOUND;
+                return null;
+            }
+            if (m.status == MemberStatus.CLOSED.code())
+            {
+                c.result = ResultCode.MEMBER_CLOSED;
+                return null;
+            }
+            c.expired = expireDue(m, c.timestamp, c);
+            m.status = c.status;
+            return m;
+        }
+
+        private ModelMember reverse(final Command c, final long cutoff)
+        {
+            final ModelMember m = member(c, true);
+            if (null == m)
+            {
+                return null;
+            }
+            final ModelRequest original = remembered(c.originalRequestId, cutoff);
+            if (null == original)
+            {
+                c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
+                return null;
+            }
+            if (!original.content.memberId.equals(m.id))
+            {
+                c.result = ResultCode.REVERSE_MEMBER_MISMATCH;
+                return null;
+            }
+            final CommandType type = original.content.type;
+            if (type != CommandType.EARN && type != CommandType.REDEEM)
+            {
+                c.result = ResultCode.REVERSE_ORIGINAL_NOT_REVERSIBLE;
+                return null;
+            }
+            final long left = original.resultPoints - original.reversed;
+            if (left == 0)
+            {
+                c.result = ResultCode.NOTHING_TO_REVERSE;
+                return null;
+            }
+            final long amount = c.points == 0 ? left : c.points;
+            if (amount > left)
+            {
+                c.result = ResultCode.REVERSE_POINTS_EXCEED;
+                c.resultDetail = left;
+                return null;
+            }
+            final long now = c.timestamp;
+            if (type == CommandType.REDEEM && usable(m, now) + amount > Ledger.BALANCE_MAX)
+            {
+                c.result = ResultCode.BALANCE_MAX;
+                return null;
+            }
+
+            c.expired = expireDue(m, now, c);
+            if (type == CommandType.EARN)
+            {
+                final ModelLot own = lots.get((int)original.lotId);
+                final long fromOwn = Math.min(own.remaining, amount);
+                if (fromOwn > 0)
+                {
+                    own.remaining -= fromOwn;
+                    debited += fromOwn;
+                    c.effects.add(EffectLog.CLAWBACK, own.id, fromOwn, own.expiresAt);
+                }
+                final long fromOthers = Math.min(amount - fromOwn, usable(m, now));
+                if (fromOthers > 0)
+                {
+                    debit(c, m, fromOthers, EffectLog.CLAWBACK, null);
+                }
+                m.lifetime -= amount;
+                c.resultPoints = fromOwn + fromOthers;
+                c.shortfall = amount - c.resultPoints;
+            }
+            else
+            {
+                long left2 = amount;
+                for (int i = original.allocations.size() - 1; i >= 0 && left2 > 0; i--)
+                {
+                    final long[] allocation = original.allocations.get(i);
+                    final long give = Math.min(allocation[1] - allocation[2], left2);
+                    if (give <= 0)
+                    {
+                        continue;
+                    }
+                    allocation[2] += give;
+                    left2 -= give;
+                    credited += give;
+                    final ModelLot lot = lots.get((int)allocation[0]);
+                    c.effects.add(EffectLog.RESTORE, lot.id, give, lot.expiresAt);
+                    if (lot.expiresAt <= now)
+                    {
+                        expiredTotal += give;
+                        c.expired += give;
+                        c.effects.add(EffectLog.EXPIRE, lot.id, give, lot.expiresAt);
+                    }
+                    else
+                    {
+                        lot.remaining += give;
+                    }
+                }
+                c.resultPoints = amount;
+            }
+            original.reversed += amount;
+            return m;
+        }
+
+        private ModelMember member(final Command c, final boolean frozenAllowed)
+        {
+            final ModelMember m = members.get(c.memberId);
+            if (null == m)
+            {
+                c.result = ResultCode.MEMBER_NOT_FOUND;
+            }
+            else if (m.status == MemberStatus.CLOSED.code())
+            {
+                c.result = ResultCode.MEMBER_CLOSED;
+            }
+            else if (m.status == MemberStatus.FROZEN.code() && !frozenAllowed)
+            {
+                c.result = ResultCode.MEMBER_FROZEN;
+            }
+            return c.result == ResultCode.OK ? m : null;
+        }
+
+        private boolean mayCredit(final Command c, final ModelMember m)
+        {
+            if (open(m, c.timestamp).size() >= program.lotsPerMemberMax)
+            {
+                c.result = ResultCode.LOTS_PER_MEMBER_MAX;
+                c.resultDetail = program.lotsPerMemberMax;
+                return false;
+            }
+            if (usable(m, c.timestamp) + c.points > Ledger.BALANCE_MAX)
+            {
+                c.result = ResultCode.BALANCE_MAX;
+                return false;
+            }
+            return true;
+        }
+
+        private void credit(final Command c, final ModelMember m, final long points)
+        {
+            final ModelLot lot = new ModelLot(
+                lots.size(), m.id, points, c.timestamp, program.expiresAt(c.timestamp));
+            lots.add(lot);
+            m.lots.add(lot);
+            credited += points;
+            c.effects.add(EffectLog.CREDIT, lot.id, points, lot.expiresAt);
+            c.lotId = lot.id;
+            c.expiresAt = lot.expiresAt;
+        }
+
+        private void debit(
+            final Command c, final ModelMember m, final long points, final byte kind, final List<long[]> allocations)
+        {
+            long left = points;
+            for (final ModelLot lot : open(m, c.timestamp))
+            {
+                if (left == 0)
+                {
+                    break;
+                }
+                final long take = Math.min(lot.remaining, left);
+                lot.remaining -= take;
+                left -= take;
+                c.effects.add(kind, lot.id, take, lot.expiresAt);
+                if (null != allocations)
+                {
+                    allocations.add(new long[] {lot.id, take, 0});
+                }
+            }
+            assertEquals(0, left, "model: debit beyond the balance");
+            debited += points;
+        }
+
+        private long expireDue(final ModelMember m, final long now, final Command c)
+        {
+            final List<ModelLot> due = new ArrayList<>();
+            for (final ModelLot lot : m.lots)
+            {
+                if (lot.remaining > 0 && lot.expiresAt <= now)
+                {
+                    due.add(lot);
+                }
+            }
+            due.sort(SOONEST_FIRST);
+            long expired = 0;
+            for (final ModelLot lot : due)
+            {
+                c.effects.add(EffectLog.EXPIRE, lot.id, lot.remaining, lot.expiresAt);
+                expired += lot.remaining;
+                lot.remaining = 0;
+            }
+            expiredTotal += expired;
+            return expired;
+        }
+
+        // ---------------------------------------------------------------------------------------- sweep, program
+
+        private void expireTick(final Command c)
+        {
+            final List<ModelLot> due = new ArrayList<>();
+            for (final ModelLot lot : lots)
+            {
+                if (lot.remaining > 0 && lot.expiresAt <= c.timestamp)
+                {
+                    due.add(lot);
+                }
+            }
+            due.sort(SOONEST_FIRST);
+            long expired = 0;
+            for (int i = 0; i < due.size() && i < c.limit; i++)
+            {
+                final ModelLot lot = due.get(i);
+                c.effects.add(EffectLog.EXPIRE, lot.id, lot.remaining, lot.expiresAt);
+                expired += lot.remaining;
+                lot.remaining = 0;
+            }
+            expiredTotal += expired;
+            c.expired = expired;
+            c.resultPoints = expired;
+            if (!due.isEmpty())
+            {
+                c.sequence = ++sequence;
+            }
+        }
+
+        private void setProgram(final Command c)
+        {
+            for (final ModelProgram candidate : programs)
+            {
+                if (candidate.text.equals(c.programText))
+                {
+                    program = candidate;
+                    c.sequence = ++sequence;
+                    return;
+                }
+            }
+            c.result = ResultCode.COMMAND_INVALID;
+        }
+
+        // ---------------------------------------------------------------------------------------- reads
+
+        private void getBalance(final Command c)
+        {
+            final ModelMember m = members.get(c.memberId);
+            if (null == m)
+            {
+                c.result = ResultCode.MEMBER_NOT_FOUND;
+                return;
+            }
+            final List<ModelLot> open = open(m, c.timestamp);
+            c.balance = usable(m, c.timestamp);
+            c.tier = m.tier;
+            c.lifetimeEarned = m.lifetime;
+            c.memberStatus = m.status;
+            c.openLots = open.size();
+            if (!open.isEmpty())
+            {
+                c.nextExpiryAt = open.get(0).expiresAt;
+                for (final ModelLot lot : open)
+                {
+                    if (lot.expiresAt == c.nextExpiryAt)
+                    {
+                        c.nextExpiryPoints += lot.remaining;
+                    }
+                }
+            }
+        }
+
+        private void checkTier(final Command c)
+        {
+            final ModelMember m = members.get(c.memberId);
+            if (null == m)
+            {
+                c.result = ResultCode.MEMBER_NOT_FOUND;
+                return;
+            }
+            c.tier = m.tier;
+            c.memberStatus = m.status;
+            c.meets = m.status == MemberStatus.ACTIVE.code() && m.tier >= c.minTier;
+        }
+
+        private void listLots(final Command c)
+        {
+            final ModelMember m = members.get(c.memberId);
+            if (null == m)
+            {
+                c.result = ResultCode.MEMBER_NOT_FOUND;
+                return;
+            }
+            final List<ModelLot> open = open(m, c.timestamp);
+            c.openLots = open.size();
+            for (int i = 0; i < open.size() && i < c.limit; i++)
+            {
+                final ModelLot lot = open.get(i);
+                c.lots.add(lot.id, lot.amount, lot.remaining, lot.earnedAt, lot.expiresAt);
+            }
+            c.balance = usable(m, c.timestamp);
+        }
+
+        // ---------------------------------------------------------------------------------------- queries
+
+        /** The member's lots with points usable at {@code now}, soonest-expiring first. */
+        private static List<ModelLot> open(final ModelMember m, final long now)
+        {
+            final List<ModelLot> open = new ArrayList<>();
+            for (final ModelLot lot : m.lots)
+            {
+                if (lot.remaining > 0 && lot.expiresAt > now)
+                {
+                    open.add(lot);
+                }
+            }
+            open.sort(SOONEST_FIRST);
+            return open;
+        }
+
+        private static long usable(final ModelMember m, final long now)
+        {
+            long sum = 0;
+            for (final ModelLot lot : m.lots)
+            {
+                if (lot.expiresAt > now)
+                {
+                    sum += lot.remaining;
+                }
+            }
+            return sum;
+        }
+
+        long usable(final String memberId, final long now)
+        {
+            final ModelMember m = members.get(memberId);
+            return null == m ? 0 : usable(m, now);
+        }
+
+        boolean remembers(final String requestId, final long now)
+        {
+            return null != remembered(requestId, now - program.retentionMs);
+        }
+
+        long nextExpiryAfter(final long now)
+        {
+            long next = Long.MAX_VALUE;
+            for (final ModelLot lot : lots)
+            {
+                if (lot.remaining > 0 && lot.expiresAt > now)
+                {
+                    next = Math.min(next, lot.expiresAt);
+                }
+            }
+            return next;
+        }
+
+        void checkTotals(final Ledger ledger)
+        {
+            assertEquals(credited, ledger.totalCredited(), "total credited");
+            assertEquals(debited, ledger.totalDebited(), "total debited");
+            assertEquals(expiredTotal, ledger.totalExpired(), "total expired");
+            assertEquals(memberIds.size(), ledger.memberCount(), "member count");
+            assertEquals(lots.size(), ledger.lotCount(), "lot count");
+            long held = 0;
+            for (final ModelLot lot : lots)
+            {
+                held += lot.remaining;
+            }
+            assertEquals(credited - debited - expiredTotal, held, "model: credited - debited - expired");
+        }
+    }
+}
