@@ -2,8 +2,6 @@ package io.jifen.ledger.core;
 
 import java.util.Arrays;
 
-import org.agrona.collections.Object2LongHashMap;
-
 /**
  * The remembered writes: for every request id within the retention window, a fingerprint of its content and its
  * outcome, so a retry returns the original result and a reuse with other content is refused; and, for redemptions,
@@ -18,7 +16,10 @@ final class RequestLog
     private static final long MISSING = -1;
 
     private final int capacityMax;
-    private final Object2LongHashMap<String> positionById = new Object2LongHashMap<>(MISSING);
+    private final RequestIdIndex index = new RequestIdIndex();
+    private final RequestIdIndex.PositionToId idAt = this::idAt;
+    private String lastHashedId;
+    private long lastIdHash;
     private long head;
     private long tail;
     private int mask;
@@ -28,6 +29,7 @@ final class RequestLog
     private byte[] tiers;
     private byte[] statuses;
     private int[] members;
+    private long[] idHashes;
     private long[] fingerprints;
     private long[] timestamps;
     private long[] sequences;
@@ -65,6 +67,7 @@ final class RequestLog
         final byte[] oldTiers = tiers;
         final byte[] oldStatuses = statuses;
         final int[] oldMembers = members;
+        final long[] oldIdHashes = idHashes;
         final long[] oldFingerprints = fingerprints;
         final long[] oldTimestamps = timestamps;
         final long[] oldSequences = sequences;
@@ -84,6 +87,7 @@ final class RequestLog
         tiers = new byte[capacity];
         statuses = new byte[capacity];
         members = new int[capacity];
+        idHashes = new long[capacity];
         fingerprints = new long[capacity];
         timestamps = new long[capacity];
         sequences = new long[capacity];
@@ -110,6 +114,7 @@ final class RequestLog
                 tiers[to] = oldTiers[from];
                 statuses[to] = oldStatuses[from];
                 members[to] = oldMembers[from];
+                idHashes[to] = oldIdHashes[from];
                 fingerprints[to] = oldFingerprints[from];
                 timestamps[to] = oldTimestamps[from];
                 sequences[to] = oldSequences[from];
@@ -156,8 +161,26 @@ final class RequestLog
      */
     long find(final String requestId, final long cutoff)
     {
-        final long position = positionById.getValue(requestId);
+        final long position = index.find(requestId, idHash(requestId), idAt);
         return position != MISSING && timestamps[(int)(position & mask)] >= cutoff ? position : MISSING;
+    }
+
+    /**
+     * The id's hash, computed once for the lookup and the append of the same command.
+     */
+    private long idHash(final String requestId)
+    {
+        if (requestId != lastHashedId)
+        {
+            lastIdHash = RequestIdIndex.hash(requestId);
+            lastHashedId = requestId;
+        }
+        return lastIdHash;
+    }
+
+    private String idAt(final long position)
+    {
+        return ids[(int)(position & mask)];
     }
 
     int size()
@@ -177,10 +200,7 @@ final class RequestLog
             {
                 return;
             }
-            if (positionById.getValue(ids[i]) == head)
-            {
-                positionById.removeKey(ids[i]); // unless a newer request reused the id
-            }
+            index.remove(idHashes[i], head); // a no-op if a newer request reused the id
             ids[i] = null;
             if (allocCounts[i] > 0)
             {
@@ -237,7 +257,8 @@ final class RequestLog
         reverseds[i] = 0;
         allocStarts[i] = allocStart;
         allocCounts[i] = (int)(allocTail - allocStart);
-        positionById.put(c.requestId, position);
+        idHashes[i] = idHash(c.requestId);
+        index.put(c.requestId, idHashes[i], position, idAt);
     }
 
     /**

@@ -8,11 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.EventTranslatorThreeArg;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
@@ -427,6 +427,7 @@ public final class LedgerPipeline implements AutoCloseable
      */
     public static final class Context
     {
+
         private int ringSize = 65536;
         private SyncMode syncMode = SyncMode.BATCH;
         private EpochClock clock = SystemEpochClock.INSTANCE;
@@ -532,7 +533,9 @@ public final class LedgerPipeline implements AutoCloseable
             }
             if (null == waitStrategy)
             {
-                waitStrategy = new BlockingWaitStrategy();
+                // Blocking strategies block only on the ring's cursor and busy-spin while an upstream stage catches
+                // up: on two cores two spinning stages starve the rest. Sleeping spins briefly, yields, then parks.
+                waitStrategy = new SleepingWaitStrategy(200, 100);
             }
             return this;
         }

@@ -37,6 +37,8 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
 {
     /** Commands a Submit stream may have in the pipeline at once: its share of the ring, and its read window. */
     static final int SUBMIT_WINDOW = 4096;
+    /** Read credit is handed back to gRPC in chunks of this many results, not one message at a time. */
+    static final int SUBMIT_REQUEST_CHUNK = 64;
 
     private static final ThreadLocal<Command> SCRATCH = ThreadLocal.withInitial(Command::new);
 
@@ -237,13 +239,11 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                     return;
                 }
                 out.onNext(message);
-                if (out.isReady())
+                // a full window of results either reaches the client or is held for it: the chunk never stalls
+                if (++owedRequests >= SUBMIT_REQUEST_CHUNK && out.isReady())
                 {
-                    out.request(1);
-                }
-                else
-                {
-                    owedRequests++;
+                    out.request(owedRequests);
+                    owedRequests = 0;
                 }
                 if (inFlight.decrementAndGet() == 0 && clientDone)
                 {
