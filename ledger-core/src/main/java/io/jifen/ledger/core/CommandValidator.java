@@ -12,7 +12,7 @@ public final class CommandValidator
     public static final int LIST_LOTS_LIMIT_MAX = 1000;
     public static final int LIST_LOTS_LIMIT_DEFAULT = 100;
     public static final int EXPIRE_TICK_LIMIT_MAX = 1_000_000;
-    public static final int PROGRAM_TEXT_LENGTH_MAX = 64 * 1024;
+    public static final int PROGRAM_TEXT_LENGTH_MAX = 16 * 1024;
 
     private CommandValidator()
     {

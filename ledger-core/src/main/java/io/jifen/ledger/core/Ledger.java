@@ -501,8 +501,9 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
-     * @return how many lots are due (expiry instant at or before now) and not yet expired: the sweep's backlog
-     * upper bound, stale entries included.
+     * @return true if the expiry sweep has entries due at or before now. Entries of lots that were consumed or
+     * expired early count too (they are skipped when swept, and do not use up a sweep's limit, so the lots a sweep
+     * expires depend only on which lots are live: what a replay needs).
      */
     public boolean hasDueLots(final long now)
     {

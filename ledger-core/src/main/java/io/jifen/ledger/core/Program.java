@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * The rules of a membership program that the state machine decides by: tier thresholds, lot expiry and the
- * business limits. Immutable. Its {@link #toText() canonical text} is what the journal records when a program is
+ * business limits. Its rules never change once parsed (a small expiry cache is the only mutable state, confined
+ * to the state machine's thread). Its {@link #toText() canonical text} is what the journal records when a program is
  * put in force, so a replay decides every command under the rules of its time.
  * <p>
  * The file format is {@code key = value} lines ({@code #} starts a comment); unknown keys are errors, so a typo

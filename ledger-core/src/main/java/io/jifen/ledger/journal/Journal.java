@@ -1,6 +1,10 @@
 package io.jifen.ledger.journal;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 
 import net.openhft.chronicle.bytes.Bytes;
@@ -39,7 +43,7 @@ public final class Journal implements AutoCloseable
 
     public Appender openAppender()
     {
-        return new Appender(queue.createAppender());
+        return new Appender(queue.createAppender(), directory);
     }
 
     public Reader openReader()
@@ -59,10 +63,14 @@ public final class Journal implements AutoCloseable
     public static final class Appender implements AutoCloseable
     {
         private final ExcerptAppender appender;
+        private final Path directory;
+        private File syncedFile;
+        private FileChannel syncedChannel;
 
-        Appender(final ExcerptAppender appender)
+        Appender(final ExcerptAppender appender, final Path directory)
         {
             this.appender = appender;
+            this.directory = directory;
         }
 
         public void append(final byte[] record, final int length)
@@ -73,10 +81,44 @@ public final class Journal implements AutoCloseable
             }
         }
 
-        /** Forces appended records to the storage device. */
+        /**
+         * Forces appended records to the storage device with an fdatasync of the current queue file: on Linux that
+         * writes back every dirty page of the file, those written through the memory map included, so the records,
+         * the queue's index and its header are all on the device. When the queue has rolled to a new file, the
+         * previous file and the folder entry are forced too.
+         * <p>
+         * Not {@code ExcerptAppender.sync()}: under Chronicle's default sync mode (ASYNC) it is an msync(MS_ASYNC),
+         * which waits for nothing, and in SYNC mode it covers only the range of the records, not the index pages.
+         */
         public void sync()
         {
-            appender.sync();
+            final File current = appender.currentFile();
+            if (null == current)
+            {
+                return;
+            }
+            try
+            {
+                if (!current.equals(syncedFile))
+                {
+                    if (null != syncedChannel)
+                    {
+                        syncedChannel.force(false);
+                        syncedChannel.close();
+                    }
+                    syncedChannel = FileChannel.open(current.toPath(), StandardOpenOption.READ);
+                    syncedFile = current;
+                    try (FileChannel folder = FileChannel.open(directory, StandardOpenOption.READ))
+                    {
+                        folder.force(true);
+                    }
+                }
+                syncedChannel.force(false);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot sync journal file " + current, ex);
+            }
         }
 
         public long lastIndex()
@@ -87,7 +129,21 @@ public final class Journal implements AutoCloseable
         @Override
         public void close()
         {
-            appender.close();
+            try
+            {
+                if (null != syncedChannel)
+                {
+                    syncedChannel.close();
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            finally
+            {
+                appender.close();
+            }
         }
     }
 

@@ -30,7 +30,7 @@ public final class JournalRecord
     static final int BODY_OFFSET = 24;
     static final int CHECKSUM_LENGTH = 4;
     static final int EFFECT_LENGTH = 25;
-    /** Large enough for any string the validator admits (64 KiB of program text in UTF-8 is capped below). */
+    /** Strings are at most 0xFFFE bytes of UTF-8: every string the validator admits fits (16 Ki chars of program). */
     static final int STRING_BYTES_MAX = 0xFFFF;
 
     private final CRC32C crc = new CRC32C();

@@ -241,6 +241,7 @@ public final class LedgerPipeline implements AutoCloseable
             failure = cause;
             LOG.log(System.Logger.Level.ERROR, "pipeline failed; answering every command UNAVAILABLE until restart",
                 cause);
+            context.onFailure().accept(cause);
         }
     }
 
@@ -435,6 +436,7 @@ public final class LedgerPipeline implements AutoCloseable
         private long expiryTickIntervalMs = 50;
         private int expiryTickLimit = 10_000;
         private long shutdownTimeoutMs = 30_000;
+        private java.util.function.Consumer<Throwable> onFailure = cause -> { };
 
         public Context ringSize(final int ringSize)
         {
@@ -513,6 +515,18 @@ public final class LedgerPipeline implements AutoCloseable
         public long shutdownTimeoutMs()
         {
             return shutdownTimeoutMs;
+        }
+
+        /** Told once, on the failing stage's thread, when the pipeline fails stop. */
+        public Context onFailure(final java.util.function.Consumer<Throwable> onFailure)
+        {
+            this.onFailure = onFailure;
+            return this;
+        }
+
+        public java.util.function.Consumer<Throwable> onFailure()
+        {
+            return onFailure;
         }
 
         public Context conclude()

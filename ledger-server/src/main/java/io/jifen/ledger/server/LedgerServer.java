@@ -33,7 +33,7 @@ public final class LedgerServer implements AutoCloseable
     private Ledger ledger;
     private LedgerPipeline pipeline;
     private Server server;
-    private HealthStatusManager health;
+    private volatile HealthStatusManager health;
     private JournalReplay.Result recovery;
     private boolean stopped;
 
@@ -67,7 +67,8 @@ public final class LedgerServer implements AutoCloseable
                 .ringSize(config.ringSize)
                 .syncMode(config.sync)
                 .expiryTickIntervalMs(config.expiryTickIntervalMs)
-                .expiryTickLimit(config.expiryTickLimit))
+                .expiryTickLimit(config.expiryTickLimit)
+                .onFailure(this::onPipelineFailure))
                 .start();
             if (programChanged)
             {
@@ -97,6 +98,18 @@ public final class LedgerServer implements AutoCloseable
             close();
             throw ex;
         }
+    }
+
+    private void onPipelineFailure(final Throwable cause)
+    {
+        final HealthStatusManager healthNow = health;
+        if (null != healthNow)
+        {
+            healthNow.setStatus("", ServingStatus.NOT_SERVING);
+            healthNow.setStatus("jifen.ledger.v1.Ledger", ServingStatus.NOT_SERVING);
+        }
+        LOG.log(System.Logger.Level.ERROR, "the ledger stopped accepting writes; restart the server to rebuild " +
+            "its state from the journal (every acknowledged write is there)", cause);
     }
 
     private void putProgramInForce()

@@ -22,10 +22,10 @@ final class Results
 
     static Status status(final Command c)
     {
-        return status(c.result, c).withDescription(message(c.result, c));
+        return status(c.result).withDescription(message(c.result, c));
     }
 
-    private static Status status(final ResultCode rc, final Command c)
+    private static Status status(final ResultCode rc)
     {
         switch (rc.category())
         {

@@ -1,6 +1,8 @@
 package io.jifen.ledger.server;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -341,6 +343,46 @@ class LedgerServerIT
             return i;
         }
         return -1;
+    }
+
+    @Test
+    void programFromAFileIsJournaledOnceAndDecidesTiersAcrossRestarts() throws Exception
+    {
+        stopServer();
+        final Path programFile = data.resolve("coffee.program");
+        Files.writeString(programFile, "name = coffee-club\ntier.silver = 100\ntier.gold = 200\ntier.platinum = 300\n");
+        final io.jifen.ledger.core.Program coffee = LedgerMain.loadProgram(programFile);
+        server = new LedgerServer(new ServerConfig().port(0).data(data).program(coffee, programFile.toString())).start();
+        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+        ledger = LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        enroll("m-1");
+        assertEquals(Tier.TIER_GOLD, earn("e-1", "m-1", 250).getTier(), "coffee-club thresholds");
+        stopServer();
+        final long sequence = server.lastSequence();
+        assertEquals(3, sequence, "set_program, enroll, earn");
+
+        // the same program again: replayed, not journaled again
+        server = new LedgerServer(new ServerConfig().port(0).data(data).program(coffee, programFile.toString())).start();
+        assertEquals(sequence, server.lastSequence());
+        server.close();
+
+        // the built-in program again: journaled as a change; the history keeps its own rules
+        startServer();
+        assertEquals(sequence + 1, server.lastSequence());
+        assertEquals(Tier.TIER_GOLD, balance("m-1").getTier(), "a tier reached is kept");
+        assertEquals(Tier.TIER_GOLD, earn("e-2", "m-1", 10).getTier());
+        enroll("m-2");
+        assertEquals(Tier.TIER_MEMBER, earn("e-3", "m-2", 250).getTier(), "default thresholds now");
+
+        final ByteArrayOutputStream dump = new ByteArrayOutputStream();
+        stopServer();
+        assertEquals(0, LedgerMain.run(new String[] {"journal", "dump", "--data", data.toString()},
+            new PrintStream(dump, true, StandardCharsets.UTF_8), System.err));
+        final List<String> lines = dump.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(7, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("{\"type\":\"set_program\",\"version\":1,\"sequence\":1,"), lines.get(0));
+        assertTrue(lines.get(2).contains("\"type\":\"earn\"") && lines.get(2).contains("\"kind\":\"credit\"") &&
+            lines.get(2).contains("\"points\":250"), lines.get(2));
     }
 
     @Test
