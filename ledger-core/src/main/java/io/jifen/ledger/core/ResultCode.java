@@ -16,7 +16,8 @@ public enum ResultCode
     REASON_INVALID(105, "reason", "must be at most 256 characters"),
     REASON_REQUIRED(106, "reason", "is required"),
     BIRTHDAY_INVALID(107, "birthday", "must be MM-DD, a valid day of the year"),
-    REFERRER_ID_INVALID(108, "referrer_id", "must be at most 64 printable ASCII characters without spaces and not the member itself"),
+    REFERRER_ID_INVALID(108, "referrer_id",
+        "must be at most 64 printable ASCII characters without spaces and not the member itself"),
     ORIGINAL_REQUEST_ID_INVALID(109, "original_request_id", "must be 1..64 printable ASCII characters without spaces"),
     STATUS_INVALID(110, "status", "must be ACTIVE, FROZEN or CLOSED"),
     MIN_TIER_INVALID(111, "min_tier", "must be a tier"),
@@ -26,7 +27,8 @@ public enum ResultCode
     COMMAND_INVALID(115, "command", "unknown command"),
 
     MEMBER_NOT_FOUND(201, "member_id", "member not found"),
-    ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id", "not found (never seen, rejected, or older than the retention window)"),
+    ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id",
+        "not found (never seen, rejected, or older than the retention window)"),
     REFERRER_NOT_FOUND(203, "referrer_id", "member not found"),
 
     INSUFFICIENT_POINTS(301, "points", "insufficient points"),

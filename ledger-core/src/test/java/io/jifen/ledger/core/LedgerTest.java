@@ -1096,7 +1096,8 @@ class LedgerTest
         begin(CommandType.SET_PROGRAM, null, null);
         send();
         assertResult(ResultCode.COMMAND_INVALID);
-        begin(CommandType.SET_PROGRAM, null, null).programText = "x".repeat(CommandValidator.PROGRAM_TEXT_LENGTH_MAX + 1);
+        begin(CommandType.SET_PROGRAM, null, null).programText =
+            "x".repeat(CommandValidator.PROGRAM_TEXT_LENGTH_MAX + 1);
         send();
         assertResult(ResultCode.COMMAND_INVALID);
     }

@@ -27,7 +27,8 @@ class LedgerPipelineIT
     @TempDir
     Path dir;
 
-    private static Command command(final CommandType type, final String requestId, final String member, final long points)
+    private static Command command(
+        final CommandType type, final String requestId, final String member, final long points)
     {
         final Command c = new Command();
         c.type = type;

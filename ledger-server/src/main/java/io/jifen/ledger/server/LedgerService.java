@@ -176,7 +176,8 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         {
             final Command command = toCommand(message, SCRATCH.get());
             inFlight.incrementAndGet();
-            final ResultCode invalid = null == command ? ResultCode.COMMAND_INVALID : CommandValidator.validate(command);
+            final ResultCode invalid =
+                null == command ? ResultCode.COMMAND_INVALID : CommandValidator.validate(command);
             if (invalid != ResultCode.OK)
             {
                 final Command rejected = null == command ? SCRATCH.get().clear() : command;

@@ -352,7 +352,8 @@ class LedgerServerIT
         final Path programFile = data.resolve("coffee.program");
         Files.writeString(programFile, "name = coffee-club\ntier.silver = 100\ntier.gold = 200\ntier.platinum = 300\n");
         final io.jifen.ledger.core.Program coffee = LedgerMain.loadProgram(programFile);
-        server = new LedgerServer(new ServerConfig().port(0).data(data).program(coffee, programFile.toString())).start();
+        final ServerConfig coffeeConfig = new ServerConfig().port(0).data(data).program(coffee, programFile.toString());
+        server = new LedgerServer(coffeeConfig).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         ledger = LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
         enroll("m-1");
@@ -362,7 +363,7 @@ class LedgerServerIT
         assertEquals(3, sequence, "set_program, enroll, earn");
 
         // the same program again: replayed, not journaled again
-        server = new LedgerServer(new ServerConfig().port(0).data(data).program(coffee, programFile.toString())).start();
+        server = new LedgerServer(coffeeConfig).start();
         assertEquals(sequence, server.lastSequence());
         server.close();
 
