@@ -50,6 +50,10 @@ public final class Command
     public long expiresAt;
     public long expired;
     public long shortfall;
+    /** Reverse of an earn: points of the earn that had expired already, so nothing was clawed back for them. */
+    public long alreadyExpired;
+    /** The member's points owed from clawback shortfalls, taken from its next credits. */
+    public long owed;
     // reads
     public long pending;
     public long held;
@@ -98,6 +102,8 @@ public final class Command
         expiresAt = 0;
         expired = 0;
         shortfall = 0;
+        alreadyExpired = 0;
+        owed = 0;
         pending = 0;
         held = 0;
         nextExpiryPoints = 0;
@@ -114,6 +120,16 @@ public final class Command
     public boolean isJournaled()
     {
         return sequence > 0 && !replay;
+    }
+
+    /**
+     * Gives back the memory of effect and lot buffers grown past {@code entriesKept} entries (after a large sweep or
+     * listing), so a ring of reused commands does not keep its high-water mark forever.
+     */
+    public void trimBuffers(final int entriesKept)
+    {
+        effects.trim(entriesKept);
+        lots.trim(entriesKept);
     }
 
     /** Copies the inputs of another command (used by tests and tools). */
@@ -155,6 +171,15 @@ public final class Command
         void reset()
         {
             size = 0;
+        }
+
+        void trim(final int entriesKept)
+        {
+            if (values.length > entriesKept * 5)
+            {
+                values = new long[5 * 16];
+                size = 0;
+            }
         }
 
         void add(final long lotId, final long amount, final long remaining, final long earnedAt, final long expiresAt)

@@ -48,6 +48,21 @@ public final class EffectLog
         size++;
     }
 
+    /**
+     * Drops arrays grown past {@code entriesKept} entries (and their contents) back to the initial size.
+     */
+    public void trim(final int entriesKept)
+    {
+        if (kinds.length > entriesKept)
+        {
+            kinds = new byte[16];
+            lotIds = new long[16];
+            amounts = new long[16];
+            expiresAts = new long[16];
+            size = 0;
+        }
+    }
+
     public int size()
     {
         return size;

@@ -1,5 +1,6 @@
 package io.jifen.ledger.core;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 
 import org.agrona.collections.Object2IntHashMap;
@@ -39,14 +40,17 @@ public final class Ledger implements LedgerStateMachine
     private long[] lotEarnedAt = new long[1024];
     private long[] lotExpiresAt = new long[1024];
     private int[] lotMember = new int[1024];
+    /** Points forfeited from each lot by expiry: a reversed earn does not claw back what already expired. */
+    private long[] lotExpired = new long[1024];
     private int lotCount;
 
     private final ExpiryQueue expiryQueue = new ExpiryQueue();
     private final RequestLog requests;
 
-    private long totalCredited;
-    private long totalDebited;
-    private long totalExpired;
+    private final WideCounter totalCredited = new WideCounter();
+    private final WideCounter totalDebited = new WideCounter();
+    private final WideCounter totalExpired = new WideCounter();
+    private boolean capacityLimitsEnforced = true;
 
     public Ledger(final Program program, final Context context)
     {
@@ -58,6 +62,16 @@ public final class Ledger implements LedgerStateMachine
     public Ledger(final Program program)
     {
         this(program, new Context());
+    }
+
+    /**
+     * Capacity limits (members, lots, remembered request ids) protect the heap of a running server: a replay turns
+     * them off, since every journaled command was admitted when it ran and a replay must rebuild it whatever the
+     * limits are today. Rejections for capacity are never journaled, so this cannot change a replay's outcome.
+     */
+    public void capacityLimitsEnforced(final boolean enforced)
+    {
+        this.capacityLimitsEnforced = enforced;
     }
 
     public Program program()
@@ -153,7 +167,7 @@ public final class Ledger implements LedgerStateMachine
             c.replay = true;
             return;
         }
-        if (!requests.hasCapacity(cutoff))
+        if (capacityLimitsEnforced && !requests.hasCapacity(cutoff))
         {
             c.result = ResultCode.REQUEST_IDS_MAX;
             return;
@@ -194,6 +208,7 @@ public final class Ledger implements LedgerStateMachine
 
         final Member m = members[memberIndex];
         c.balance = m.available;
+        c.owed = m.owed;
         c.lifetimeEarned = m.lifetimeEarned;
         c.tier = m.tier;
         c.memberStatus = m.status;
@@ -220,7 +235,7 @@ public final class Ledger implements LedgerStateMachine
                 return -1;
             }
         }
-        if (memberCount >= context.membersMax())
+        if (capacityLimitsEnforced && memberCount >= context.membersMax())
         {
             c.result = ResultCode.MEMBERS_MAX;
             return -1;
@@ -257,6 +272,7 @@ public final class Ledger implements LedgerStateMachine
 
         c.expired = expireDue(m, c.timestamp, c.effects);
         credit(c, m, c.points);
+        settleOwed(c, m);
         m.lifetimeEarned += c.points;
         final int reached = program.tierFor(m.lifetimeEarned).code();
         if (reached > m.tier)
@@ -303,6 +319,7 @@ public final class Ledger implements LedgerStateMachine
             }
             c.expired = expireDue(m, c.timestamp, c.effects);
             credit(c, m, c.points);
+            settleOwed(c, m);
         }
         else
         {
@@ -393,8 +410,10 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
-     * Claws back an earn: from the earn's own lot first, then soonest-expiring first, capped at what the member has;
-     * what could not be taken is the shortfall. The earn's tier points go in full.
+     * Claws back an earn: from the earn's own lot first. Of what that lot no longer holds, the share that expired is
+     * not clawed again (the member already lost it); the share that was spent is taken soonest-expiring first from the
+     * member's other lots, and what the member does not have is the shortfall, owed against future credits. The
+     * earn's tier points go in full.
      */
     private void reverseEarn(final Command c, final Member m, final long original, final long amount)
     {
@@ -407,7 +426,7 @@ public final class Ledger implements LedgerStateMachine
         {
             lotRemaining[lot] -= fromLot;
             m.available -= fromLot;
-            totalDebited += fromLot;
+            totalDebited.add(fromLot);
             c.effects.add(EffectLog.CLAWBACK, lot, fromLot, lotExpiresAt[lot]);
             if (lotRemaining[lot] == 0)
             {
@@ -415,7 +434,9 @@ public final class Ledger implements LedgerStateMachine
             }
             clawed = fromLot;
         }
-        final long fromOthers = Math.min(amount - clawed, m.available);
+        final long alreadyExpired = Math.min(amount - clawed, lotExpired[lot] - requests.forgiven(original));
+        requests.addForgiven(original, alreadyExpired);
+        final long fromOthers = Math.min(amount - clawed - alreadyExpired, m.available);
         if (fromOthers > 0)
         {
             debitSoonestFirst(m, fromOthers, EffectLog.CLAWBACK, c.effects, false);
@@ -424,12 +445,14 @@ public final class Ledger implements LedgerStateMachine
         assert m.lifetimeEarned >= amount;
         m.lifetimeEarned -= amount;
         c.resultPoints = clawed;
-        c.shortfall = amount - clawed;
+        c.alreadyExpired = alreadyExpired;
+        c.shortfall = amount - clawed - alreadyExpired;
+        m.owed += c.shortfall;
     }
 
     /**
      * Returns redeemed points to the lots that paid for them, latest-expiring first; points whose lot has expired
-     * meanwhile are expired again at once.
+     * meanwhile first pay what the member owes, and the rest expire again at once.
      */
     private void reverseRedeem(final Command c, final Member m, final long original, final long amount)
     {
@@ -447,13 +470,27 @@ public final class Ledger implements LedgerStateMachine
             final int lot = requests.allocLot(p);
             requests.addAllocRestored(p, give);
             left -= give;
-            totalCredited += give;
+            totalCredited.add(give);
             c.effects.add(EffectLog.RESTORE, lot, give, lotExpiresAt[lot]);
             if (lotExpiresAt[lot] <= now)
             {
-                totalExpired += give;
-                c.expired += give;
-                c.effects.add(EffectLog.EXPIRE, lot, give, lotExpiresAt[lot]);
+                // points back in a lot that has expired meanwhile pay what the member owes before they expire,
+                // so reversing the earn and the redeem of a return ends the same in either order
+                final long settled = Math.min(m.owed, give);
+                if (settled > 0)
+                {
+                    m.owed -= settled;
+                    totalDebited.add(settled);
+                    c.effects.add(EffectLog.CLAWBACK, lot, settled, lotExpiresAt[lot]);
+                }
+                final long lapsed = give - settled;
+                if (lapsed > 0)
+                {
+                    totalExpired.add(lapsed);
+                    lotExpired[lot] += lapsed;
+                    c.expired += lapsed;
+                    c.effects.add(EffectLog.EXPIRE, lot, lapsed, lotExpiresAt[lot]);
+                }
             }
             else
             {
@@ -467,6 +504,7 @@ public final class Ledger implements LedgerStateMachine
         }
         assert left == 0 : "allocations of a redemption must cover its points";
         c.resultPoints = amount;
+        settleOwed(c, m);
     }
 
     // ------------------------------------------------------------------------------------------------ sweep, program
@@ -479,17 +517,12 @@ public final class Ledger implements LedgerStateMachine
         while (budget > 0 && !expiryQueue.isEmpty() && expiryQueue.peekAt() <= now)
         {
             final int lot = expiryQueue.pop();
-            final long remaining = lotRemaining[lot];
-            if (remaining > 0)
+            if (lotRemaining[lot] > 0)
             {
-                final Member m = members[lotMember[lot]];
-                removeOpenLot(m, lot);
-                lotRemaining[lot] = 0;
-                m.available -= remaining;
-                totalExpired += remaining;
-                expired += remaining;
-                c.effects.add(EffectLog.EXPIRE, lot, remaining, lotExpiresAt[lot]);
-                budget--;
+                // all of the member's due lots at once: they sit at the front of its list, one array move
+                final int before = c.effects.size();
+                expired += expireDue(members[lotMember[lot]], now, c.effects);
+                budget -= c.effects.size() - before;
             }
         }
         c.expired = expired;
@@ -538,6 +571,7 @@ public final class Ledger implements LedgerStateMachine
         final long now = c.timestamp;
         final int due = dueCount(m, now);
         c.balance = m.available - dueSum(m, now);
+        c.owed = m.owed;
         c.tier = m.tier;
         c.lifetimeEarned = m.lifetimeEarned;
         c.memberStatus = m.status;
@@ -629,7 +663,7 @@ public final class Ledger implements LedgerStateMachine
             c.resultDetail = program.lotsPerMemberMax();
             return false;
         }
-        if (lotCount >= context.lotsMax())
+        if (lotCount >= (capacityLimitsEnforced ? context.lotsMax() : Context.LOTS_MAX_LIMIT))
         {
             c.result = ResultCode.LOTS_MAX;
             return false;
@@ -649,12 +683,13 @@ public final class Ledger implements LedgerStateMachine
         final int lot = lotCount++;
         if (lot == lotAmount.length)
         {
-            final int capacity = lot << 1;
+            final int capacity = (int)Math.min((long)lot << 1, Context.LOTS_MAX_LIMIT);
             lotAmount = Arrays.copyOf(lotAmount, capacity);
             lotRemaining = Arrays.copyOf(lotRemaining, capacity);
             lotEarnedAt = Arrays.copyOf(lotEarnedAt, capacity);
             lotExpiresAt = Arrays.copyOf(lotExpiresAt, capacity);
             lotMember = Arrays.copyOf(lotMember, capacity);
+            lotExpired = Arrays.copyOf(lotExpired, capacity);
         }
         lotAmount[lot] = points;
         lotRemaining[lot] = points;
@@ -664,10 +699,24 @@ public final class Ledger implements LedgerStateMachine
         insertOpenLot(m, lot);
         expiryQueue.push(expiresAt, lot);
         m.available += points;
-        totalCredited += points;
+        totalCredited.add(points);
         c.effects.add(EffectLog.CREDIT, lot, points, expiresAt);
         c.lotId = lot;
         c.expiresAt = expiresAt;
+    }
+
+    /**
+     * Pays what the member owes from an earlier clawback shortfall out of its available points, soonest-expiring
+     * first, as clawback effects: after every credit, so points a reversal could not take are taken when they come.
+     */
+    private void settleOwed(final Command c, final Member m)
+    {
+        final long settled = Math.min(m.owed, m.available);
+        if (settled > 0)
+        {
+            debitSoonestFirst(m, settled, EffectLog.CLAWBACK, c.effects, false);
+            m.owed -= settled;
+        }
     }
 
     /**
@@ -697,7 +746,7 @@ public final class Ledger implements LedgerStateMachine
         assert left == 0 : "debit beyond the member's lots";
         removeFirstOpenLots(m, emptied);
         m.available -= points;
-        totalDebited += points;
+        totalDebited.add(points);
     }
 
     /**
@@ -714,6 +763,7 @@ public final class Ledger implements LedgerStateMachine
             final int lot = m.lots[due];
             final long remaining = lotRemaining[lot];
             lotRemaining[lot] = 0;
+            lotExpired[lot] += remaining;
             expired += remaining;
             effects.add(EffectLog.EXPIRE, lot, remaining, lotExpiresAt[lot]);
             due++;
@@ -722,7 +772,7 @@ public final class Ledger implements LedgerStateMachine
         {
             removeFirstOpenLots(m, due);
             m.available -= expired;
-            totalExpired += expired;
+            totalExpired.add(expired);
         }
         return expired;
     }
@@ -826,6 +876,7 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, m.status);
             h = Hashing.mix(h, m.tier);
             h = Hashing.mix(h, m.available);
+            h = Hashing.mix(h, m.owed);
             h = Hashing.mix(h, m.lifetimeEarned);
             h = Hashing.mix(h, m.lotCount);
             for (int j = 0; j < m.lotCount; j++)
@@ -841,11 +892,12 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, lotEarnedAt[lot]);
             h = Hashing.mix(h, lotExpiresAt[lot]);
             h = Hashing.mix(h, lotMember[lot]);
+            h = Hashing.mix(h, lotExpired[lot]);
         }
         h = requests.hash(h);
-        h = Hashing.mix(h, totalCredited);
-        h = Hashing.mix(h, totalDebited);
-        h = Hashing.mix(h, totalExpired);
+        h = totalCredited.hash(h);
+        h = totalDebited.hash(h);
+        h = totalExpired.hash(h);
         return h;
     }
 
@@ -865,7 +917,8 @@ public final class Ledger implements LedgerStateMachine
             }
             sum += lotRemaining[lot];
         }
-        return sum == m.available && m.available >= 0 && m.lifetimeEarned >= 0;
+        return sum == m.available && m.available >= 0 && m.owed >= 0 && m.lifetimeEarned >= 0 &&
+            (m.owed == 0 || m.available == 0);
     }
 
     /**
@@ -875,7 +928,7 @@ public final class Ledger implements LedgerStateMachine
      */
     public void checkInvariants()
     {
-        long balances = 0;
+        BigInteger balances = BigInteger.ZERO;
         for (int i = 0; i < memberCount; i++)
         {
             final Member m = members[i];
@@ -883,7 +936,7 @@ public final class Ledger implements LedgerStateMachine
             {
                 throw new IllegalStateException("member invariants broken for " + m.id);
             }
-            balances += m.available;
+            balances = balances.add(BigInteger.valueOf(m.available));
         }
         for (int lot = 0; lot < lotCount; lot++)
         {
@@ -892,26 +945,61 @@ public final class Ledger implements LedgerStateMachine
                 throw new IllegalStateException("lot " + lot + " remaining out of range: " + lotRemaining[lot]);
             }
         }
-        if (totalCredited - totalDebited - totalExpired != balances)
+        if (!totalCredited.value().subtract(totalDebited.value()).subtract(totalExpired.value()).equals(balances))
         {
             throw new IllegalStateException("credited " + totalCredited + " - debited " + totalDebited +
                 " - expired " + totalExpired + " != balances " + balances);
         }
     }
 
+    /** Points ever credited (earns, positive adjustments, restores), exact. */
+    public BigInteger credited()
+    {
+        return totalCredited.value();
+    }
+
+    /** Points ever debited (redemptions, negative adjustments, clawbacks), exact. */
+    public BigInteger debited()
+    {
+        return totalDebited.value();
+    }
+
+    /** Points ever forfeited by expiry (breakage), exact. */
+    public BigInteger expired()
+    {
+        return totalExpired.value();
+    }
+
+    /** @return {@link #credited()} as a long, for tests and tools that know it fits. */
     public long totalCredited()
     {
-        return totalCredited;
+        return totalCredited.value().longValueExact();
     }
 
     public long totalDebited()
     {
-        return totalDebited;
+        return totalDebited.value().longValueExact();
     }
 
     public long totalExpired()
     {
-        return totalExpired;
+        return totalExpired.value().longValueExact();
+    }
+
+    /**
+     * Outstanding points as of a moment, exact: available balances less what is due at that moment but not yet
+     * journaled as expired (the sweep runs shortly after an expiry instant, so a month-end report must not count
+     * points that were already dead at midnight).
+     */
+    public BigInteger outstandingAt(final long now)
+    {
+        BigInteger outstanding = BigInteger.ZERO;
+        for (int i = 0; i < memberCount; i++)
+        {
+            final Member m = members[i];
+            outstanding = outstanding.add(BigInteger.valueOf(m.available - dueSum(m, now)));
+        }
+        return outstanding;
     }
 
     /**
@@ -927,6 +1015,8 @@ public final class Ledger implements LedgerStateMachine
         int status = MemberStatus.ACTIVE.code();
         int tier;
         long available;
+        /** Points a reversed earn could not claw back: taken from the next credits. */
+        long owed;
         long lifetimeEarned;
         int[] lots = new int[4];
         int lotCount;
@@ -946,8 +1036,14 @@ public final class Ledger implements LedgerStateMachine
      */
     public static final class Context
     {
+        /** What the arrays can address: lot, member and request tables double in size up to this. */
+        public static final int LOTS_MAX_LIMIT = 1 << 30;
+        public static final int MEMBERS_MAX_LIMIT = 1 << 29;
+        /** The request log keeps {@code RequestLog.STRIDE} longs per entry in one array: 2^26 entries fit. */
+        public static final int REQUEST_IDS_MAX_LIMIT = 1 << 26;
+
         private int membersMax = 100_000_000;
-        private int lotsMax = Integer.MAX_VALUE - 16;
+        private int lotsMax = LOTS_MAX_LIMIT;
         private int requestIdsMax = 8_000_000;
 
         public Context membersMax(final int membersMax)
@@ -985,8 +1081,8 @@ public final class Ledger implements LedgerStateMachine
 
         public Context conclude()
         {
-            if (membersMax < 1 || lotsMax < 1 || lotsMax > Integer.MAX_VALUE - 16 || requestIdsMax < 1 ||
-                requestIdsMax > (1 << 30))
+            if (membersMax < 1 || membersMax > MEMBERS_MAX_LIMIT || lotsMax < 1 || lotsMax > LOTS_MAX_LIMIT ||
+                requestIdsMax < 1 || requestIdsMax > REQUEST_IDS_MAX_LIMIT)
             {
                 throw new IllegalArgumentException("invalid ledger limits: membersMax=" + membersMax +
                     " lotsMax=" + lotsMax + " requestIdsMax=" + requestIdsMax);

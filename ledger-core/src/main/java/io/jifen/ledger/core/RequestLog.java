@@ -7,13 +7,37 @@ import java.util.Arrays;
  * outcome, so a retry returns the original result and a reuse with other content is refused; and, for redemptions,
  * which lots paid for them, so a reversal can put the points back where they came from.
  * <p>
- * A ring of struct-of-arrays entries in arrival order (ledger time never goes back, so the oldest is at the head),
- * growing by doubling up to {@code requestIdsMax}. Positions are absolute and never reused; the array index is the
+ * A ring of entries in arrival order (ledger time never goes back, so the oldest is at the head), growing by doubling
+ * up to {@code requestIdsMax}. An entry is {@link #STRIDE} longs side by side in one array (an append or a lookup
+ * touches one or two cache lines) plus its id string. Positions are absolute and never reused; the slot is the
  * position masked by the current capacity, so growing copies entries without renumbering them.
  */
 final class RequestLog
 {
     private static final long MISSING = -1;
+
+    private static final int ID_HASH = 0;
+    /** member index (low 32 bits), command type, tier and member status (a byte each, above). */
+    private static final int MEMBER_TYPE_TIER_STATUS = 1;
+    private static final int FINGERPRINT = 2;
+    private static final int TIMESTAMP = 3;
+    private static final int SEQUENCE = 4;
+    private static final int POINTS = 5;
+    private static final int BALANCE = 6;
+    private static final int LIFETIME = 7;
+    private static final int LOT_ID = 8;
+    private static final int EXPIRES_AT = 9;
+    private static final int EXPIRED = 10;
+    private static final int SHORTFALL = 11;
+    private static final int ALREADY_EXPIRED = 12;
+    private static final int OWED = 13;
+    /** Points of this earn or redeem reversed so far. */
+    private static final int REVERSED = 14;
+    /** Points of this earn's expired share already set against its reversals. */
+    private static final int FORGIVEN = 15;
+    private static final int ALLOC_START = 16;
+    private static final int ALLOC_COUNT = 17;
+    static final int STRIDE = 18;
 
     private final int capacityMax;
     private final RequestIdIndex index = new RequestIdIndex();
@@ -23,26 +47,8 @@ final class RequestLog
     private long head;
     private long tail;
     private int mask;
-
     private String[] ids;
-    private byte[] types;
-    private byte[] tiers;
-    private byte[] statuses;
-    private int[] members;
-    private long[] idHashes;
-    private long[] fingerprints;
-    private long[] timestamps;
-    private long[] sequences;
-    private long[] points;
-    private long[] balances;
-    private long[] lifetimes;
-    private long[] lotIds;
-    private long[] expiresAts;
-    private long[] expireds;
-    private long[] shortfalls;
-    private long[] reverseds;
-    private long[] allocStarts;
-    private int[] allocCounts;
+    private long[] entries;
 
     // Allocations of redemptions: (lot, amount, restored), also a ring by absolute position.
     private long allocHead;
@@ -61,48 +67,16 @@ final class RequestLog
 
     private void allocate(final int capacity)
     {
+        if ((long)capacity * STRIDE > Integer.MAX_VALUE - 16)
+        {
+            throw new IllegalStateException("request log cannot hold " + capacity + " entries");
+        }
         final String[] oldIds = ids;
+        final long[] oldEntries = entries;
         final long oldMask = mask;
-        final byte[] oldTypes = types;
-        final byte[] oldTiers = tiers;
-        final byte[] oldStatuses = statuses;
-        final int[] oldMembers = members;
-        final long[] oldIdHashes = idHashes;
-        final long[] oldFingerprints = fingerprints;
-        final long[] oldTimestamps = timestamps;
-        final long[] oldSequences = sequences;
-        final long[] oldPoints = points;
-        final long[] oldBalances = balances;
-        final long[] oldLifetimes = lifetimes;
-        final long[] oldLotIds = lotIds;
-        final long[] oldExpiresAts = expiresAts;
-        final long[] oldExpireds = expireds;
-        final long[] oldShortfalls = shortfalls;
-        final long[] oldReverseds = reverseds;
-        final long[] oldAllocStarts = allocStarts;
-        final int[] oldAllocCounts = allocCounts;
-
         ids = new String[capacity];
-        types = new byte[capacity];
-        tiers = new byte[capacity];
-        statuses = new byte[capacity];
-        members = new int[capacity];
-        idHashes = new long[capacity];
-        fingerprints = new long[capacity];
-        timestamps = new long[capacity];
-        sequences = new long[capacity];
-        points = new long[capacity];
-        balances = new long[capacity];
-        lifetimes = new long[capacity];
-        lotIds = new long[capacity];
-        expiresAts = new long[capacity];
-        expireds = new long[capacity];
-        shortfalls = new long[capacity];
-        reverseds = new long[capacity];
-        allocStarts = new long[capacity];
-        allocCounts = new int[capacity];
+        entries = new long[capacity * STRIDE];
         mask = capacity - 1;
-
         if (null != oldIds)
         {
             for (long p = head; p < tail; p++)
@@ -110,24 +84,7 @@ final class RequestLog
                 final int from = (int)(p & oldMask);
                 final int to = (int)(p & mask);
                 ids[to] = oldIds[from];
-                types[to] = oldTypes[from];
-                tiers[to] = oldTiers[from];
-                statuses[to] = oldStatuses[from];
-                members[to] = oldMembers[from];
-                idHashes[to] = oldIdHashes[from];
-                fingerprints[to] = oldFingerprints[from];
-                timestamps[to] = oldTimestamps[from];
-                sequences[to] = oldSequences[from];
-                points[to] = oldPoints[from];
-                balances[to] = oldBalances[from];
-                lifetimes[to] = oldLifetimes[from];
-                lotIds[to] = oldLotIds[from];
-                expiresAts[to] = oldExpiresAts[from];
-                expireds[to] = oldExpireds[from];
-                shortfalls[to] = oldShortfalls[from];
-                reverseds[to] = oldReverseds[from];
-                allocStarts[to] = oldAllocStarts[from];
-                allocCounts[to] = oldAllocCounts[from];
+                System.arraycopy(oldEntries, from * STRIDE, entries, to * STRIDE, STRIDE);
             }
         }
     }
@@ -155,6 +112,16 @@ final class RequestLog
         }
     }
 
+    private int base(final long position)
+    {
+        return (int)(position & mask) * STRIDE;
+    }
+
+    private long get(final long position, final int field)
+    {
+        return entries[base(position) + field];
+    }
+
     /**
      * @return the position of the request id if it was stamped at or after {@code cutoff}, or -1: a request older than
      * the retention window is forgotten whether or not its entry has been evicted yet.
@@ -162,7 +129,7 @@ final class RequestLog
     long find(final String requestId, final long cutoff)
     {
         final long position = index.find(requestId, idHash(requestId), idAt);
-        return position != MISSING && timestamps[(int)(position & mask)] >= cutoff ? position : MISSING;
+        return position != MISSING && get(position, TIMESTAMP) >= cutoff ? position : MISSING;
     }
 
     /**
@@ -195,16 +162,16 @@ final class RequestLog
     {
         for (int n = 0; n < max && head < tail; n++)
         {
-            final int i = (int)(head & mask);
-            if (timestamps[i] >= cutoff)
+            final int b = base(head);
+            if (entries[b + TIMESTAMP] >= cutoff)
             {
                 return;
             }
-            index.remove(idHashes[i], head); // a no-op if a newer request reused the id
-            ids[i] = null;
-            if (allocCounts[i] > 0)
+            index.remove(entries[b + ID_HASH], head); // a no-op if a newer request reused the id
+            ids[(int)(head & mask)] = null;
+            if (entries[b + ALLOC_COUNT] > 0)
             {
-                allocHead = allocStarts[i] + allocCounts[i];
+                allocHead = entries[b + ALLOC_START] + entries[b + ALLOC_COUNT];
             }
             head++;
         }
@@ -224,41 +191,43 @@ final class RequestLog
      */
     boolean hasCapacity(final long cutoff)
     {
-        return size() < capacityMax || timestamps[(int)(head & mask)] < cutoff;
+        return size() < capacityMax || get(head, TIMESTAMP) < cutoff;
     }
 
     /**
      * Remembers a successful write. Its allocations, if any, were added just before with {@link #addAllocation}.
+     * The capacity limit is the caller's to check: a replay appends whatever the journal holds.
      */
     void append(final Command c, final long fingerprint, final int memberIndex, final long allocStart)
     {
-        assert hasCapacity();
         if (size() == mask + 1)
         {
             allocate((mask + 1) << 1);
         }
         final long position = tail++;
-        final int i = (int)(position & mask);
-        ids[i] = c.requestId;
-        types[i] = (byte)c.type.code();
-        tiers[i] = (byte)c.tier;
-        statuses[i] = (byte)c.memberStatus;
-        members[i] = memberIndex;
-        fingerprints[i] = fingerprint;
-        timestamps[i] = c.timestamp;
-        sequences[i] = c.sequence;
-        points[i] = c.resultPoints;
-        balances[i] = c.balance;
-        lifetimes[i] = c.lifetimeEarned;
-        lotIds[i] = c.lotId;
-        expiresAts[i] = c.expiresAt;
-        expireds[i] = c.expired;
-        shortfalls[i] = c.shortfall;
-        reverseds[i] = 0;
-        allocStarts[i] = allocStart;
-        allocCounts[i] = (int)(allocTail - allocStart);
-        idHashes[i] = idHash(c.requestId);
-        index.put(c.requestId, idHashes[i], position, idAt);
+        final int b = base(position);
+        final long idHash = idHash(c.requestId);
+        ids[(int)(position & mask)] = c.requestId;
+        entries[b + ID_HASH] = idHash;
+        entries[b + MEMBER_TYPE_TIER_STATUS] = (memberIndex & 0xFFFF_FFFFL) | ((long)c.type.code() << 32) |
+            ((long)c.tier << 40) | ((long)c.memberStatus << 48);
+        entries[b + FINGERPRINT] = fingerprint;
+        entries[b + TIMESTAMP] = c.timestamp;
+        entries[b + SEQUENCE] = c.sequence;
+        entries[b + POINTS] = c.resultPoints;
+        entries[b + BALANCE] = c.balance;
+        entries[b + LIFETIME] = c.lifetimeEarned;
+        entries[b + LOT_ID] = c.lotId;
+        entries[b + EXPIRES_AT] = c.expiresAt;
+        entries[b + EXPIRED] = c.expired;
+        entries[b + SHORTFALL] = c.shortfall;
+        entries[b + ALREADY_EXPIRED] = c.alreadyExpired;
+        entries[b + OWED] = c.owed;
+        entries[b + REVERSED] = 0;
+        entries[b + FORGIVEN] = 0;
+        entries[b + ALLOC_START] = allocStart;
+        entries[b + ALLOC_COUNT] = allocTail - allocStart;
+        index.put(c.requestId, idHash, position, idAt);
     }
 
     /**
@@ -266,64 +235,77 @@ final class RequestLog
      */
     void fillResult(final long position, final Command c)
     {
-        final int i = (int)(position & mask);
-        c.sequence = sequences[i];
-        c.timestamp = timestamps[i];
-        c.resultPoints = points[i];
-        c.balance = balances[i];
-        c.lifetimeEarned = lifetimes[i];
-        c.tier = tiers[i];
-        c.memberStatus = statuses[i];
-        c.lotId = lotIds[i];
-        c.expiresAt = expiresAts[i];
-        c.expired = expireds[i];
-        c.shortfall = shortfalls[i];
+        final int b = base(position);
+        final long packed = entries[b + MEMBER_TYPE_TIER_STATUS];
+        c.tier = (int)(packed >>> 40) & 0xFF;
+        c.memberStatus = (int)(packed >>> 48) & 0xFF;
+        c.sequence = entries[b + SEQUENCE];
+        c.timestamp = entries[b + TIMESTAMP];
+        c.resultPoints = entries[b + POINTS];
+        c.balance = entries[b + BALANCE];
+        c.lifetimeEarned = entries[b + LIFETIME];
+        c.lotId = entries[b + LOT_ID];
+        c.expiresAt = entries[b + EXPIRES_AT];
+        c.expired = entries[b + EXPIRED];
+        c.shortfall = entries[b + SHORTFALL];
+        c.alreadyExpired = entries[b + ALREADY_EXPIRED];
+        c.owed = entries[b + OWED];
     }
 
     long fingerprint(final long position)
     {
-        return fingerprints[(int)(position & mask)];
+        return get(position, FINGERPRINT);
     }
 
     int type(final long position)
     {
-        return types[(int)(position & mask)];
+        return (int)(get(position, MEMBER_TYPE_TIER_STATUS) >>> 32) & 0xFF;
     }
 
     int member(final long position)
     {
-        return members[(int)(position & mask)];
+        return (int)get(position, MEMBER_TYPE_TIER_STATUS);
     }
 
     /** The points the original write moved: what a reversal may undo. */
     long points(final long position)
     {
-        return points[(int)(position & mask)];
+        return get(position, POINTS);
     }
 
     long lotId(final long position)
     {
-        return lotIds[(int)(position & mask)];
+        return get(position, LOT_ID);
     }
 
     long reversed(final long position)
     {
-        return reverseds[(int)(position & mask)];
+        return get(position, REVERSED);
     }
 
     void addReversed(final long position, final long amount)
     {
-        reverseds[(int)(position & mask)] += amount;
+        entries[base(position) + REVERSED] += amount;
+    }
+
+    long forgiven(final long position)
+    {
+        return get(position, FORGIVEN);
+    }
+
+    void addForgiven(final long position, final long amount)
+    {
+        entries[base(position) + FORGIVEN] += amount;
     }
 
     long allocStart(final long position)
     {
-        return allocStarts[(int)(position & mask)];
+        return get(position, ALLOC_START);
     }
 
     int allocCount(final long position)
     {
-        return allocCounts[(int)(position & mask)];
+        return (int)get(position, ALLOC_COUNT);
     }
 
     long allocTail()
@@ -363,23 +345,21 @@ final class RequestLog
         allocRestored[(int)(allocPosition & allocMask)] += amount;
     }
 
+    /**
+     * Hashes every remembered entry, every field of it, and every allocation.
+     */
     long hash(final long seed)
     {
         long h = Hashing.mix(seed, head);
         h = Hashing.mix(h, tail);
         for (long p = head; p < tail; p++)
         {
-            final int i = (int)(p & mask);
-            h = Hashing.mix(h, ids[i]);
-            h = Hashing.mix(h, types[i]);
-            h = Hashing.mix(h, members[i]);
-            h = Hashing.mix(h, fingerprints[i]);
-            h = Hashing.mix(h, timestamps[i]);
-            h = Hashing.mix(h, sequences[i]);
-            h = Hashing.mix(h, points[i]);
-            h = Hashing.mix(h, balances[i]);
-            h = Hashing.mix(h, reverseds[i]);
-            h = Hashing.mix(h, allocCounts[i]);
+            h = Hashing.mix(h, ids[(int)(p & mask)]);
+            final int b = base(p);
+            for (int field = 0; field < STRIDE; field++)
+            {
+                h = Hashing.mix(h, entries[b + field]);
+            }
         }
         for (long p = allocHead; p < allocTail; p++)
         {

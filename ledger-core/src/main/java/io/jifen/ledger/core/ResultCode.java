@@ -47,7 +47,9 @@ public enum ResultCode
     MEMBERS_MAX(503, null, "members reached membersMax"),
     LOTS_MAX(504, null, "lots reached lotsMax"),
 
-    SHUTTING_DOWN(601, null, "the ledger is shutting down, retry with the same request_id");
+    SHUTTING_DOWN(601, null, "the ledger is shutting down, retry with the same request_id"),
+    LEDGER_FAILED(602, null, "the ledger stopped after a journal or internal failure and must be restarted; " +
+        "retry with the same request_id once it is back");
 
     private static final ResultCode[] BY_CODE = new ResultCode[700];
 

@@ -29,10 +29,20 @@ public final class Journal implements AutoCloseable
 
     public Journal(final Path directory)
     {
+        this(directory, false);
+    }
+
+    /**
+     * @param readOnly for tools that only read (dump, verify): they never change the queue's files, so they can
+     * read a journal a running server is writing, or one on read-only storage.
+     */
+    public Journal(final Path directory, final boolean readOnly)
+    {
         this.directory = directory;
         this.queue = SingleChronicleQueueBuilder.binary(directory.toFile())
             .rollCycle(RollCycles.FAST_DAILY)
             .timeoutMS(5_000)
+            .readOnly(readOnly)
             .build();
     }
 
@@ -66,6 +76,10 @@ public final class Journal implements AutoCloseable
         private final Path directory;
         private File syncedFile;
         private FileChannel syncedChannel;
+        private int lastCycle = Integer.MIN_VALUE;
+        private File lastFile;
+        /** The file the queue rolled away from since the last sync, whose last records still need forcing. */
+        private File rolledFrom;
 
         Appender(final ExcerptAppender appender, final Path directory)
         {
@@ -77,7 +91,30 @@ public final class Journal implements AutoCloseable
         {
             try (DocumentContext dc = appender.writingDocument())
             {
-                dc.wire().bytes().write(record, 0, length);
+                try
+                {
+                    dc.wire().bytes().write(record, 0, length);
+                }
+                catch (final Throwable ex)
+                {
+                    // closing would commit a partly written record (disk full, I/O error): discard it instead
+                    dc.rollbackOnClose();
+                    throw ex;
+                }
+            }
+            final int cycle = appender.cycle();
+            if (cycle != lastCycle)
+            {
+                if (null != lastFile)
+                {
+                    if (null != rolledFrom)
+                    {
+                        force(rolledFrom); // a second roll before any sync: rare enough to force right here
+                    }
+                    rolledFrom = lastFile;
+                }
+                lastFile = appender.currentFile();
+                lastCycle = cycle;
             }
         }
 
@@ -99,6 +136,11 @@ public final class Journal implements AutoCloseable
             }
             try
             {
+                if (null != rolledFrom)
+                {
+                    force(rolledFrom);
+                    rolledFrom = null;
+                }
                 if (!current.equals(syncedFile))
                 {
                     if (null != syncedChannel)
@@ -118,6 +160,18 @@ public final class Journal implements AutoCloseable
             catch (final IOException ex)
             {
                 throw new UncheckedIOException("cannot sync journal file " + current, ex);
+            }
+        }
+
+        private static void force(final File file)
+        {
+            try (FileChannel channel = FileChannel.open(file.toPath(), StandardOpenOption.READ))
+            {
+                channel.force(false);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot sync journal file " + file, ex);
             }
         }
 

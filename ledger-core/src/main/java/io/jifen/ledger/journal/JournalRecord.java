@@ -30,6 +30,7 @@ public final class JournalRecord
     static final int BODY_OFFSET = 24;
     static final int CHECKSUM_LENGTH = 4;
     static final int EFFECT_LENGTH = 25;
+    static final int RESULT_LENGTH = 74;
     /** Strings are at most 0xFFFE bytes of UTF-8: every string the validator admits fits (16 Ki chars of program). */
     static final int STRING_BYTES_MAX = 0xFFFF;
 
@@ -71,7 +72,9 @@ public final class JournalRecord
         buffer.putLong(offset + 34, c.expiresAt, ORDER);
         buffer.putLong(offset + 42, c.expired, ORDER);
         buffer.putLong(offset + 50, c.shortfall, ORDER);
-        offset += 58;
+        buffer.putLong(offset + 58, c.alreadyExpired, ORDER);
+        buffer.putLong(offset + 66, c.owed, ORDER);
+        offset += RESULT_LENGTH;
 
         final EffectLog effects = c.effects;
         final int count = effects.size();
@@ -197,8 +200,10 @@ public final class JournalRecord
         sb.append(",\"lot_id\":").append(buffer.getLong(offset + 26, ORDER));
         sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 34, ORDER));
         sb.append(",\"expired\":").append(buffer.getLong(offset + 42, ORDER));
-        sb.append(",\"shortfall\":").append(buffer.getLong(offset + 50, ORDER)).append('}');
-        offset += 58;
+        sb.append(",\"shortfall\":").append(buffer.getLong(offset + 50, ORDER));
+        sb.append(",\"already_expired\":").append(buffer.getLong(offset + 58, ORDER));
+        sb.append(",\"owed\":").append(buffer.getLong(offset + 66, ORDER)).append('}');
+        offset += RESULT_LENGTH;
         final int count = buffer.getInt(offset, ORDER);
         offset += 4;
         sb.append(",\"effects\":[");
@@ -250,7 +255,7 @@ public final class JournalRecord
                     sb.append("\\t");
                     break;
                 default:
-                    if (ch < 0x20)
+                    if (ch < 0x20 || ch > 0x7E)
                     {
                         sb.append(String.format("\\u%04x", (int)ch));
                     }

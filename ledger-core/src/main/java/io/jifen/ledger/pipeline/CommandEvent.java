@@ -10,10 +10,23 @@ import org.agrona.ExpandableArrayBuffer;
 public final class CommandEvent
 {
     public final Command command = new Command();
-    final ExpandableArrayBuffer record = new ExpandableArrayBuffer(256);
+    /** A slot keeps buffers up to these sizes; one grown past them by a big sweep or listing gives the memory back. */
+    static final int RECORD_CAPACITY_KEPT = 16 * 1024;
+    static final int EFFECTS_KEPT = 512;
+
+    ExpandableArrayBuffer record = new ExpandableArrayBuffer(256);
     int recordLength;
     ResultListener listener;
     long correlationId;
+
+    void trimIfLarge()
+    {
+        if (record.capacity() > RECORD_CAPACITY_KEPT)
+        {
+            record = new ExpandableArrayBuffer(256);
+        }
+        command.trimBuffers(EFFECTS_KEPT);
+    }
 
     void clearForReuse()
     {

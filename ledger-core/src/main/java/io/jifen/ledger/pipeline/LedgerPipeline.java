@@ -1,15 +1,17 @@
 package io.jifen.ledger.pipeline;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 
 import com.lmax.disruptor.EventHandler;
-import com.lmax.disruptor.EventTranslatorThreeArg;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
@@ -39,21 +41,17 @@ import org.agrona.concurrent.SystemEpochClock;
  *          v  (3) ReplyHandler          answers each command: it only sees slots stage (2) has passed, so no
  *                                       reply leaves before its record (and every earlier record) is journaled
  * </pre>
- * Each stage is one thread. If the state machine or the journal fails, the pipeline fails stop: every command from
- * then on is answered {@link ResultCode#SHUTTING_DOWN} and nothing more is journaled; a restart rebuilds the state
- * from the journal, which holds exactly the acknowledged writes.
+ * Each stage is one thread. If the state machine or the journal fails, the pipeline fails stop: the failing command
+ * and every command after it are answered {@link ResultCode#LEDGER_FAILED} and nothing more is journaled. A restart
+ * rebuilds the state from the journal, which holds every acknowledged write (and possibly some of those answered
+ * LEDGER_FAILED, whose retry then returns them as replays).
  */
 public final class LedgerPipeline implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(LedgerPipeline.class.getName());
 
-    private static final EventTranslatorThreeArg<CommandEvent, Command, ResultListener, Long> COPY_IN =
-        (event, sequence, source, listener, correlationId) ->
-        {
-            event.command.clear().copyInputsFrom(source);
-            event.listener = listener;
-            event.correlationId = correlationId;
-        };
+    /** Ledger time further than this ahead of the last stamp is logged: a clock set wrongly forward is permanent. */
+    static final long CLOCK_JUMP_WARN_MS = 10 * 60 * 1000L;
 
     private final Context context;
     private final Ledger ledger;
@@ -62,8 +60,10 @@ public final class LedgerPipeline implements AutoCloseable
     private final RingBuffer<CommandEvent> ringBuffer;
     private final Thread ticker;
     private volatile boolean accepting;
+    private boolean started;
     private volatile boolean sweepBacklog;
-    private volatile Throwable failure;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final CountDownLatch stagesStopped = new CountDownLatch(3);
     private final AtomicLong journaledRecords = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
 
@@ -95,6 +95,7 @@ public final class LedgerPipeline implements AutoCloseable
 
     public LedgerPipeline start()
     {
+        started = true;
         disruptor.start();
         accepting = true;
         if (context.expiryTickIntervalMs() > 0)
@@ -112,12 +113,35 @@ public final class LedgerPipeline implements AutoCloseable
      */
     public ResultCode tryPublish(final Command command, final ResultListener listener, final long correlationId)
     {
-        if (!accepting || null != failure)
+        if (null != failure.get())
+        {
+            return ResultCode.LEDGER_FAILED;
+        }
+        if (!accepting)
         {
             return ResultCode.SHUTTING_DOWN;
         }
-        return ringBuffer.tryPublishEvent(COPY_IN, command, listener, correlationId) ?
-            ResultCode.OK : ResultCode.RING_FULL;
+        final long sequence;
+        try
+        {
+            sequence = ringBuffer.tryNext();
+        }
+        catch (final InsufficientCapacityException ex)
+        {
+            return ResultCode.RING_FULL;
+        }
+        try
+        {
+            final CommandEvent event = ringBuffer.get(sequence);
+            event.command.clear().copyInputsFrom(command);
+            event.listener = listener;
+            event.correlationId = correlationId;
+        }
+        finally
+        {
+            ringBuffer.publish(sequence);
+        }
+        return ResultCode.OK;
     }
 
     /**
@@ -183,7 +207,7 @@ public final class LedgerPipeline implements AutoCloseable
      */
     public Throwable failure()
     {
-        return failure;
+        return failure.get();
     }
 
     public long journaledRecords()
@@ -232,13 +256,26 @@ public final class LedgerPipeline implements AutoCloseable
             Thread.currentThread().interrupt();
             disruptor.halt();
         }
+        // Disruptor's shutdown returns once the stages are told to halt, not once they have: wait for their
+        // onShutdown (the journal stage's last sync and appender close) before the caller closes the journal.
+        try
+        {
+            if (started && !stagesStopped.await(context.shutdownTimeoutMs(), TimeUnit.MILLISECONDS))
+            {
+                LOG.log(System.Logger.Level.ERROR, "pipeline stages did not stop within " +
+                    context.shutdownTimeoutMs() + " ms");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void fail(final Throwable cause)
     {
-        if (null == failure)
+        if (failure.compareAndSet(null, cause))
         {
-            failure = cause;
             LOG.log(System.Logger.Level.ERROR, "pipeline failed; answering every command UNAVAILABLE until restart",
                 cause);
             context.onFailure().accept(cause);
@@ -276,21 +313,39 @@ public final class LedgerPipeline implements AutoCloseable
         public void onStart()
         {
             lastStamp = ledger.lastTimestamp();
+            final long now = clock.time();
+            if (lastStamp > now)
+            {
+                LOG.log(System.Logger.Level.WARNING, "the clock reads " + now + " but the journal is already at " +
+                    lastStamp + ": ledger time stays at the journal's until the clock catches up");
+            }
+        }
+
+        @Override
+        public void onShutdown()
+        {
+            stagesStopped.countDown();
         }
 
         @Override
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
             final Command command = event.command;
-            if (null != failure)
+            if (null != failure.get())
             {
                 command.resetResult();
-                command.result = ResultCode.SHUTTING_DOWN;
+                command.result = ResultCode.LEDGER_FAILED;
                 return;
             }
             final long now = clock.time();
             if (now > lastStamp)
             {
+                if (now - lastStamp > CLOCK_JUMP_WARN_MS && lastStamp != Long.MIN_VALUE)
+                {
+                    LOG.log(System.Logger.Level.WARNING, "the clock jumped " + (now - lastStamp) +
+                        " ms ahead of the last ledger time; if it is wrong, stop the server: ledger time never goes" +
+                        " back");
+                }
                 lastStamp = now;
             }
             command.timestamp = lastStamp;
@@ -310,7 +365,7 @@ public final class LedgerPipeline implements AutoCloseable
             {
                 fail(ex);
                 command.resetResult();
-                command.result = ResultCode.SHUTTING_DOWN;
+                command.result = ResultCode.LEDGER_FAILED;
                 event.recordLength = 0;
             }
         }
@@ -333,7 +388,7 @@ public final class LedgerPipeline implements AutoCloseable
         @Override
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
-            if (null != failure)
+            if (null != failure.get())
             {
                 return;
             }
@@ -361,13 +416,20 @@ public final class LedgerPipeline implements AutoCloseable
         @Override
         public void onShutdown()
         {
-            if (null != appender)
+            try
             {
-                if (unsynced && null == failure)
+                if (null != appender)
                 {
-                    appender.sync();
+                    if (unsynced && null == failure.get())
+                    {
+                        appender.sync();
+                    }
+                    appender.close();
                 }
-                appender.close();
+            }
+            finally
+            {
+                stagesStopped.countDown();
             }
         }
     }
@@ -384,10 +446,10 @@ public final class LedgerPipeline implements AutoCloseable
             if (null != listener)
             {
                 final Command command = event.command;
-                if (null != failure && command.result != ResultCode.SHUTTING_DOWN)
+                if (null != failure.get() && command.result != ResultCode.LEDGER_FAILED)
                 {
                     command.resetResult();
-                    command.result = ResultCode.SHUTTING_DOWN;
+                    command.result = ResultCode.LEDGER_FAILED;
                 }
                 try
                 {
@@ -399,6 +461,13 @@ public final class LedgerPipeline implements AutoCloseable
                 }
             }
             event.clearForReuse();
+            event.trimIfLarge();
+        }
+
+        @Override
+        public void onShutdown()
+        {
+            stagesStopped.countDown();
         }
     }
 

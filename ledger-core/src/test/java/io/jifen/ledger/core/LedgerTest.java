@@ -1,7 +1,14 @@
 package io.jifen.ledger.core;
 
+import java.lang.reflect.Field;
+import java.math.BigInteger;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -26,6 +33,8 @@ class LedgerTest
     private static final Program PROGRAM = Program.parse("limits.requestRetentionDays = 3650\n");
 
     private final Command c = new Command();
+    /** Every command that the ledger under test journaled, as submitted. */
+    private final List<Command> journal = new ArrayList<>();
     private Ledger ledger = new Ledger(PROGRAM);
     private long now = at(2024, 1, 15, 10);
 
@@ -411,38 +420,82 @@ class LedgerTest
     {
         enroll("req-1", "m1");
         enroll("req-2", "m2");
+        enroll("req-3", "m3");
         earn("e1", "m1", 10);                  // lot 0, 2025-02-01
         earn("e2", "m2", 20);                  // lot 1, 2025-02-01
         now = at(2024, 2, 10, 10);
-        earn("e3", "m1", 30);                  // lot 2, 2025-03-01
+        earn("e3", "m3", 30);                  // lot 2, 2025-03-01
         now = at(2024, 3, 10, 10);
-        earn("e4", "m2", 40);                  // lot 3, 2025-04-01
-        earn("e5", "m1", 50);                  // lot 4, 2025-04-01
+        earn("e4", "m1", 40);                  // lot 3, 2025-04-01
+        earn("e5", "m2", 50);                  // lot 4, 2025-04-01
         redeem("r1", "m1", 10);                // empties lot 0: its queue entry is stale
 
         now = at(2025, 6, 1, 0);
-        expireTick(2);
-        assertEquals(50, c.expired);
+        expireTick(1);                         // lot 0 skipped for free; lot 1 takes all of m2's due lots
+        assertEquals(70, c.expired);
+        assertEquals(70, c.resultPoints);
         assertEquals(2, c.effects.size());
         assertEffect(0, EffectLog.EXPIRE, 1, 20, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.EXPIRE, 2, 30, at(2025, 3, 1, 0));
+        assertEffect(1, EffectLog.EXPIRE, 4, 50, at(2025, 4, 1, 0));
         assertTrue(ledger.hasDueLots(now));
+        balance("m3");
+        assertEquals(0, c.balance, "m3's lot is due though the sweep has not reached it");
 
         expireTick(1);
-        assertEquals(40, c.expired);
-        assertEffect(0, EffectLog.EXPIRE, 3, 40, at(2025, 4, 1, 0));
+        assertEquals(30, c.expired);
+        assertEquals(1, c.effects.size());
+        assertEffect(0, EffectLog.EXPIRE, 2, 30, at(2025, 3, 1, 0));
 
         final long sequence = ledger.lastSequence();
         expireTick(5);
-        assertEquals(50, c.expired);
+        assertEquals(40, c.expired);
         assertEquals(1, c.effects.size());
+        assertEffect(0, EffectLog.EXPIRE, 3, 40, at(2025, 4, 1, 0));
         assertEquals(sequence + 1, c.sequence);
-        assertFalse(ledger.hasDueLots(now));
+        assertFalse(ledger.hasDueLots(now), "lot 4's entry, already expired with m2, was skipped");
 
         expireTick(5);
         assertEquals(0, c.expired);
         assertEquals(0, c.sequence);
         assertEquals(140, ledger.totalExpired());
+    }
+
+    @Test
+    void expireTickExpiresAllOfAMembersDueLotsAtOnceEvenBeyondItsLimit()
+    {
+        enroll("req-1", "m1");
+        enroll("req-2", "m2");
+        earn("e1", "m1", 10);                  // lot 0, 2025-02-01
+        now = at(2024, 2, 10, 10);
+        earn("e2", "m2", 20);                  // lot 1, 2025-03-01
+        now = at(2024, 3, 10, 10);
+        earn("e3", "m1", 30);                  // lot 2, 2025-04-01
+        earn("e4", "m1", 40);                  // lot 3, 2025-04-01
+        now = at(2024, 6, 10, 10);
+        earn("e5", "m1", 50);                  // lot 4, 2025-07-01: not due below
+        final long sequence = ledger.lastSequence();
+
+        now = at(2025, 6, 1, 0);
+        expireTick(1);
+        assertOk();
+        assertEquals(80, c.expired);
+        assertEquals(sequence + 1, c.sequence);
+        assertEquals(3, c.effects.size());
+        assertEffect(0, EffectLog.EXPIRE, 0, 10, at(2025, 2, 1, 0));
+        assertEffect(1, EffectLog.EXPIRE, 2, 30, at(2025, 4, 1, 0));
+        assertEffect(2, EffectLog.EXPIRE, 3, 40, at(2025, 4, 1, 0));
+        assertEquals(80, ledger.totalExpired(), "m2's lot 1, due before lots 2 and 3, waits: the limit is used up");
+        balance("m1");
+        assertEquals(50, c.balance);
+        assertEquals(1, c.openLots);
+
+        expireTick(1);
+        assertEquals(20, c.expired);
+        assertEquals(1, c.effects.size());
+        assertEffect(0, EffectLog.EXPIRE, 1, 20, at(2025, 3, 1, 0));
+        expireTick(10);
+        assertEquals(0, c.expired, "the entries of lots 2 and 3 were stale");
+        assertFalse(ledger.hasDueLots(now));
     }
 
     @Test
@@ -533,13 +586,19 @@ class LedgerTest
         assertOk();
         assertEquals(30, c.resultPoints);
         assertEquals(70, c.shortfall);
+        assertEquals(0, c.alreadyExpired, "the lot was spent, not expired");
+        assertEquals(70, c.owed);
         assertEquals(0, c.balance);
         assertEquals(50, c.lifetimeEarned);
         assertEquals(1, c.effects.size());
         assertEffect(0, EffectLog.CLAWBACK, 1, 30, at(2025, 4, 1, 0));
+        assertEquals(150, ledger.totalDebited(), "the shortfall is owed, not debited");
 
         reverse("v2", "m1", "e1", 0);
         assertResult(ResultCode.NOTHING_TO_REVERSE, "a shortfall still counts as reversed");
+        assertEquals(0, c.owed);
+        balance("m1");
+        assertEquals(70, c.owed);
     }
 
     @Test
@@ -564,7 +623,7 @@ class LedgerTest
     }
 
     @Test
-    void reverseOfEarnWhoseLotExpiredClawsBackFromOtherLots()
+    void reverseOfEarnWhoseLotExpiredClawsBackNothingForTheExpiredPoints()
     {
         enroll("req-1", "m1");
         earn("e1", "m1", 100);                 // lot 0, 2025-02-01
@@ -575,12 +634,89 @@ class LedgerTest
         reverse("v1", "m1", "e1", 0);
         assertOk();
         assertEquals(100, c.expired);
-        assertEquals(80, c.resultPoints);
-        assertEquals(20, c.shortfall);
-        assertEquals(0, c.balance);
-        assertEquals(80, c.lifetimeEarned);
+        assertEquals(0, c.resultPoints, "the member already lost those points: nothing is taken from lot 1");
+        assertEquals(100, c.alreadyExpired);
+        assertEquals(0, c.shortfall);
+        assertEquals(0, c.owed);
+        assertEquals(80, c.balance);
+        assertEquals(80, c.lifetimeEarned, "the earn's tier points go in full");
+        assertEquals(1, c.effects.size());
         assertEffect(0, EffectLog.EXPIRE, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 1, 80, at(2025, 7, 1, 0));
+        assertEquals(0, ledger.totalDebited());
+
+        reverse("v2", "m1", "e1", 0);
+        assertResult(ResultCode.NOTHING_TO_REVERSE);
+    }
+
+    @Test
+    void partialReversesOfASweptEarnForgiveItsExpiredPointsOnlyOnce()
+    {
+        enroll("req-1", "m1");
+        earn("e1", "m1", 100);                 // lot 0, 2025-02-01
+        now = at(2024, 6, 1, 10);
+        earn("e2", "m1", 80);                  // lot 1, 2025-07-01
+        redeem("r1", "m1", 60);                // lot 0 keeps 40
+        now = at(2025, 2, 1, 0);
+        expireTick(10);
+        assertEquals(40, c.expired);
+
+        reverse("v1", "m1", "e1", 30);
+        assertOk();
+        assertEquals(0, c.expired, "expired by the sweep, not by the reversal");
+        assertEquals(30, c.alreadyExpired);
+        assertEquals(0, c.resultPoints);
+        assertEquals(0, c.effects.size());
+        assertEquals(80, c.balance);
+
+        reverse("v2", "m1", "e1", 30);
+        assertOk();
+        assertEquals(10, c.alreadyExpired, "only 40 expired, 30 of them forgiven already");
+        assertEquals(20, c.resultPoints);
+        assertEquals(0, c.shortfall);
+        assertEffect(0, EffectLog.CLAWBACK, 1, 20, at(2025, 7, 1, 0));
+
+        reverse("v3", "m1", "e1", 0);
+        assertOk();
+        assertEquals(0, c.alreadyExpired);
+        assertEquals(40, c.resultPoints, "the 60 spent points are clawed back in full");
+        assertEquals(20, c.balance);
+        assertEquals(80, c.lifetimeEarned);
+        assertEquals(0, c.owed);
+    }
+
+    @Test
+    void reverseOfAnEarnWhoseLotExpiredPartlyAfterPartWasSpent()
+    {
+        enroll("req-1", "m1");
+        earn("e1", "m1", 100);                 // lot 0, 2025-02-01
+        now = at(2024, 6, 1, 10);
+        earn("e2", "m1", 50);                  // lot 1, 2025-07-01
+        redeem("r1", "m1", 60);                // from lot 0, which keeps 40
+
+        now = at(2025, 2, 1, 0) + HOUR_MS;     // lot 0 is due, not yet swept
+        reverse("v1", "m1", "e1", 0);
+        assertOk();
+        assertEquals(40, c.expired);
+        assertEquals(40, c.alreadyExpired, "the 40 that expired are not clawed again");
+        assertEquals(50, c.resultPoints, "of the 60 spent, what the member has");
+        assertEquals(10, c.shortfall);
+        assertEquals(10, c.owed);
+        assertEquals(0, c.balance);
+        assertEquals(50, c.lifetimeEarned);
+        assertEquals(2, c.effects.size());
+        assertEffect(0, EffectLog.EXPIRE, 0, 40, at(2025, 2, 1, 0));
+        assertEffect(1, EffectLog.CLAWBACK, 1, 50, at(2025, 7, 1, 0));
+
+        earn("e3", "m1", 25);                  // lot 2, 2026-03-01
+        assertOk();
+        assertEquals(15, c.balance);
+        assertEquals(0, c.owed);
+        assertEquals(75, c.lifetimeEarned);
+        assertEquals(2, c.effects.size());
+        assertEffect(0, EffectLog.CREDIT, 2, 25, at(2026, 3, 1, 0));
+        assertEffect(1, EffectLog.CLAWBACK, 2, 10, at(2026, 3, 1, 0));
+        assertEquals(60 + 50 + 10, ledger.totalDebited());
+        assertEquals(40, ledger.totalExpired());
     }
 
     @Test
@@ -749,6 +885,226 @@ class LedgerTest
         assertEquals(200, c.effects.total(EffectLog.EXPIRE));
     }
 
+    // ------------------------------------------------------------------------------------------------ owed
+
+    @Test
+    void reversingBothHalvesOfAReturnInEitherOrderLeavesNothing()
+    {
+        enroll("req-1", "m1");
+        enroll("req-2", "m2");
+
+        earn("e1", "m1", 100);                 // lot 0
+        redeem("r1", "m1", 100);
+        reverse("v1", "m1", "e1", 0);          // the earn first: nothing to claw, all owed
+        assertOk();
+        assertEquals(0, c.resultPoints);
+        assertEquals(100, c.shortfall);
+        assertEquals(0, c.alreadyExpired);
+        assertEquals(100, c.owed);
+        assertEquals(0, c.balance);
+        assertEquals(0, c.effects.size());
+        reverse("v2", "m1", "r1", 0);          // then the redeem: the restored points pay the debt
+        assertOk();
+        assertEquals(100, c.resultPoints);
+        assertEquals(0, c.balance);
+        assertEquals(0, c.owed);
+        assertEquals(2, c.effects.size());
+        assertEffect(0, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
+        assertEffect(1, EffectLog.CLAWBACK, 0, 100, at(2025, 2, 1, 0));
+
+        earn("e2", "m2", 100);                 // lot 1
+        redeem("r2", "m2", 100);
+        reverse("v3", "m2", "r2", 0);          // the redeem first
+        assertOk();
+        assertEquals(100, c.balance);
+        assertEffect(0, EffectLog.RESTORE, 1, 100, at(2025, 2, 1, 0));
+        reverse("v4", "m2", "e2", 0);          // then the earn, from its own lot
+        assertOk();
+        assertEquals(100, c.resultPoints);
+        assertEquals(0, c.shortfall);
+        assertEquals(0, c.owed);
+        assertEquals(0, c.balance);
+        assertEffect(0, EffectLog.CLAWBACK, 1, 100, at(2025, 2, 1, 0));
+
+        for (final String member : new String[] {"m1", "m2"})
+        {
+            balance(member);
+            assertEquals(0, c.balance, member);
+            assertEquals(0, c.owed, member);
+            assertEquals(0, c.lifetimeEarned, member);
+            assertEquals(0, c.openLots, member);
+        }
+        assertEquals(400, ledger.totalCredited());
+        assertEquals(400, ledger.totalDebited());
+        assertEquals(0, ledger.totalExpired());
+    }
+
+    @Test
+    void owedIsTakenFromTheNextCreditsAsClawbacks()
+    {
+        enroll("req-1", "m1");
+        earn("e1", "m1", 100);                 // lot 0
+        redeem("r1", "m1", 100);
+        reverse("v1", "m1", "e1", 0);
+        assertEquals(100, c.owed);
+        balance("m1");
+        assertOk();
+        assertEquals(0, c.balance);
+        assertEquals(100, c.owed);
+        final long debited = ledger.totalDebited();
+
+        now = at(2024, 3, 1, 10);
+        earn("e2", "m1", 30);                  // lot 1, all of it taken
+        assertOk();
+        assertEquals(30, c.resultPoints);
+        assertEquals(0, c.balance);
+        assertEquals(70, c.owed);
+        assertEquals(30, c.lifetimeEarned, "an earn's tier points count even when its points pay a debt");
+        assertEquals(1, c.lotId);
+        assertEquals(2, c.effects.size());
+        assertEffect(0, EffectLog.CREDIT, 1, 30, at(2025, 4, 1, 0));
+        assertEffect(1, EffectLog.CLAWBACK, 1, 30, at(2025, 4, 1, 0));
+
+        adjust("a1", "m1", 100, "goodwill");   // lot 2, 70 of it taken
+        assertOk();
+        assertEquals(100, c.resultPoints);
+        assertEquals(30, c.balance);
+        assertEquals(0, c.owed);
+        assertEffect(0, EffectLog.CREDIT, 2, 100, at(2025, 4, 1, 0));
+        assertEffect(1, EffectLog.CLAWBACK, 2, 70, at(2025, 4, 1, 0));
+        assertEquals(debited + 100, ledger.totalDebited(), "settled points are debited");
+
+        earn("e3", "m1", 5);
+        assertEquals(1, c.effects.size(), "nothing owed any more");
+        assertEquals(35, c.balance);
+        balance("m1");
+        assertEquals(0, c.owed);
+        assertEquals(35, c.balance);
+    }
+
+    @Test
+    void owedIsSettledSoonestExpiringFirstAfterTheRestoresOfAReversedRedeem()
+    {
+        enroll("req-1", "m1");
+        earn("e1", "m1", 100);                 // lot 0, 2025-02-01
+        now = at(2024, 3, 1, 10);
+        earn("e2", "m1", 100);                 // lot 1, 2025-04-01
+        now = at(2024, 5, 1, 10);
+        earn("e3", "m1", 50);                  // lot 2, 2025-06-01
+        redeem("r1", "m1", 250);               // all three lots
+        reverse("v1", "m1", "e3", 0);
+        assertEquals(50, c.owed);
+
+        reverse("v2", "m1", "r1", 120);        // restores lot 2: 50, lot 1: 70; then pays 50 from lot 1
+        assertOk();
+        assertEquals(120, c.resultPoints);
+        assertEquals(70, c.balance);
+        assertEquals(0, c.owed);
+        assertEquals(3, c.effects.size());
+        assertEffect(0, EffectLog.RESTORE, 2, 50, at(2025, 6, 1, 0));
+        assertEffect(1, EffectLog.RESTORE, 1, 70, at(2025, 4, 1, 0));
+        assertEffect(2, EffectLog.CLAWBACK, 1, 50, at(2025, 4, 1, 0));
+
+        listLots("m1", 10);
+        assertEquals(2, c.lots.size());
+        assertEquals(1, c.lots.lotId(0));
+        assertEquals(20, c.lots.remaining(0));
+        assertEquals(2, c.lots.lotId(1));
+        assertEquals(50, c.lots.remaining(1));
+    }
+
+    @Test
+    void pointsRestoredIntoAnExpiredLotPayWhatIsOwedThenExpire()
+    {
+        enroll("req-1", "m1");
+        earn("e1", "m1", 100);                 // lot 0, 2025-02-01
+        redeem("r1", "m1", 100);
+        now = at(2024, 6, 1, 10);
+        earn("e2", "m1", 40);                  // lot 1, 2025-07-01
+        redeem("r2", "m1", 40);
+        reverse("v1", "m1", "e2", 0);
+        assertEquals(40, c.owed);
+
+        now = at(2025, 3, 1, 0);
+        reverse("v2", "m1", "r1", 0);
+        assertOk();
+        assertEquals(100, c.resultPoints);
+        assertEquals(60, c.expired);
+        assertEquals(0, c.balance);
+        assertEquals(0, c.owed, "restored points pay the debt before they lapse");
+        assertEquals(3, c.effects.size());
+        assertEffect(0, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
+        assertEffect(1, EffectLog.CLAWBACK, 0, 40, at(2025, 2, 1, 0));
+        assertEffect(2, EffectLog.EXPIRE, 0, 60, at(2025, 2, 1, 0));
+
+        reverse("v3", "m1", "e1", 0);          // 60 of lot 0's points came back only to expire: forgiven
+        assertOk();
+        assertEquals(60, c.alreadyExpired);
+        assertEquals(0, c.resultPoints);
+        assertEquals(40, c.shortfall, "the 40 that paid e2's debt were spent, in effect");
+        assertEquals(40, c.owed);
+
+        reverse("v4", "m1", "r2", 0);          // live points pay too
+        assertOk();
+        assertEquals(0, c.balance);
+        assertEquals(0, c.owed);
+        assertEffect(0, EffectLog.RESTORE, 1, 40, at(2025, 7, 1, 0));
+        assertEffect(1, EffectLog.CLAWBACK, 1, 40, at(2025, 7, 1, 0));
+    }
+
+    @Test
+    void reversingBothHalvesOfAReturnEndsTheSameInEitherOrderEvenAfterTheLotExpired()
+    {
+        for (final boolean earnFirst : new boolean[] {true, false})
+        {
+            ledger = new Ledger(PROGRAM);
+            now = at(2024, 1, 1, 10);
+            enroll("req-1", "m1");
+            earn("e1", "m1", 100);             // lot 0, expires 2025-02-01
+            redeem("r1", "m1", 100);
+            now = at(2025, 3, 1, 0);           // lot 0 has expired (empty)
+            reverse("v1", "m1", earnFirst ? "e1" : "r1", 0);
+            assertOk();
+            reverse("v2", "m1", earnFirst ? "r1" : "e1", 0);
+            assertOk();
+            assertEquals(0, c.balance, "earn first: " + earnFirst);
+            assertEquals(0, c.owed, "earn first: " + earnFirst);
+            ledger.checkInvariants();
+        }
+    }
+
+    @Test
+    void retryOfAReversalReplaysTheRememberedAlreadyExpiredAndOwed()
+    {
+        enroll("req-1", "m1");
+        earn("e1", "m1", 100);                 // lot 0, 2025-02-01
+        now = at(2024, 6, 1, 10);
+        earn("e2", "m1", 50);                  // lot 1, 2025-07-01
+        redeem("r1", "m1", 60);
+        now = at(2025, 2, 1, 0);
+        reverse("v1", "m1", "e1", 0);
+        assertEquals(40, c.alreadyExpired);
+        assertEquals(10, c.owed);
+        final long sequence = c.sequence;
+        earn("e3", "m1", 25);
+        assertEquals(0, c.owed);
+        final long hash = ledger.stateHash();
+
+        now += HOUR_MS;
+        reverse("v1", "m1", "e1", 0);
+        assertOk();
+        assertTrue(c.replay);
+        assertEquals(sequence, c.sequence);
+        assertEquals(40, c.alreadyExpired);
+        assertEquals(10, c.shortfall);
+        assertEquals(10, c.owed, "what the member owed right after the reversal, not now");
+        assertEquals(50, c.resultPoints);
+        assertEquals(hash, ledger.stateHash());
+        balance("m1");
+        assertEquals(0, c.owed);
+        assertEquals(15, c.balance);
+    }
+
     // ------------------------------------------------------------------------------------------------ adjust
 
     @Test
@@ -833,10 +1189,13 @@ class LedgerTest
         assertReplayed(() -> reverse("v1", "m1", "r1", 20));
 
         reverse("v2", "m1", "e1", 0);
+        assertEquals(30, c.owed);
         assertReplayed(() -> reverse("v2", "m1", "e1", 0));
 
-        adjust("a1", "m1", 30, "goodwill");
-        assertReplayed(() -> adjust("a1", "m1", 30, "goodwill"));
+        adjust("a1", "m1", 40, "goodwill");    // settles the 30 owed
+        assertEquals(0, c.owed);
+        assertEquals(10, c.balance);
+        assertReplayed(() -> adjust("a1", "m1", 40, "goodwill"));
 
         adjust("a2", "m1", -10, "fix");
         assertReplayed(() -> adjust("a2", "m1", -10, "fix"));
@@ -1170,12 +1529,20 @@ class LedgerTest
         assertOk();
         assertEquals(55, c.resultPoints);
         assertEquals(45, c.shortfall);
+        assertEquals(45, c.owed);
+        assertEquals(0, c.balance);
+        adjust("a3", "m1", 5, "goodwill");
+        assertOk();
+        assertEquals(40, c.owed, "a frozen member's debt is settled from corrections too");
         assertEquals(0, c.balance);
 
         setStatus("s2", "m1", MemberStatus.ACTIVE);
         assertOk();
+        assertEquals(40, c.owed);
         earn("e2", "m1", 10);
         assertOk();
+        assertEquals(0, c.balance);
+        assertEquals(30, c.owed);
     }
 
     @Test
@@ -1479,6 +1846,252 @@ class LedgerTest
         assertOk();
     }
 
+    // ------------------------------------------------------------------------------------------------ totals
+
+    @Test
+    void totalsAreExactAndOutstandingAtLeavesOutDuePoints()
+    {
+        enroll("req-1", "m1");
+        enroll("req-2", "m2");
+        earn("e1", "m1", 100);                 // lot 0, 2025-02-01
+        now = at(2024, 3, 1, 10);
+        earn("e2", "m2", 50);                  // lot 1, 2025-04-01
+        redeem("r1", "m1", 30);
+        assertEquals(BigInteger.valueOf(150), ledger.credited());
+        assertEquals(BigInteger.valueOf(30), ledger.debited());
+        assertEquals(BigInteger.ZERO, ledger.expired());
+        assertEquals(BigInteger.valueOf(120), ledger.outstandingAt(now));
+
+        final long hash = ledger.stateHash();
+        assertEquals(BigInteger.valueOf(120), ledger.outstandingAt(at(2025, 2, 1, 0) - 1));
+        assertEquals(BigInteger.valueOf(50), ledger.outstandingAt(at(2025, 2, 1, 0)), "m1's 70 are dead");
+        assertEquals(BigInteger.ZERO, ledger.outstandingAt(at(2025, 4, 1, 0)));
+        assertEquals(hash, ledger.stateHash(), "a report changes nothing");
+
+        now = at(2025, 3, 1, 0);
+        assertEquals(BigInteger.valueOf(50), ledger.outstandingAt(now), "due before the sweep has run");
+        expireTick(10);
+        assertEquals(BigInteger.valueOf(70), ledger.expired());
+        assertEquals(BigInteger.valueOf(50), ledger.outstandingAt(now));
+        assertEquals(ledger.credited().subtract(ledger.debited()).subtract(ledger.expired()),
+            ledger.outstandingAt(now));
+        assertEquals(70, ledger.totalExpired());
+    }
+
+    @Test
+    void wideCounterCarriesIntoTheHighWordInsteadOfWrapping()
+    {
+        final WideCounter counter = new WideCounter();
+        final long zeroHash = counter.hash(7);
+        counter.add(Long.MAX_VALUE);
+        assertEquals(BigInteger.valueOf(Long.MAX_VALUE), counter.value());
+        counter.add(Long.MAX_VALUE);
+        counter.add(1);
+        assertEquals(BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE), counter.value());
+        counter.add(1);
+        assertEquals(BigInteger.ONE.shiftLeft(64), counter.value(), "carried: low word 0, high word 1");
+        assertNotEquals(zeroHash, counter.hash(7), "the high word is hashed");
+        counter.add(Long.MAX_VALUE);
+        assertEquals(BigInteger.ONE.shiftLeft(64).add(BigInteger.valueOf(Long.MAX_VALUE)), counter.value());
+    }
+
+    @Test
+    void totalsBeyondALongAreExactAndTheirLongViewsRefuseToWrap() throws ReflectiveOperationException
+    {
+        final Ledger big = new Ledger(PROGRAM);
+        final WideCounter credited = (WideCounter)field(big, "totalCredited");
+        credited.add(Long.MAX_VALUE);
+        credited.add(Long.MAX_VALUE);
+        credited.add(2);
+        assertEquals(BigInteger.ONE.shiftLeft(64), big.credited());
+        assertThrows(ArithmeticException.class, big::totalCredited);
+        assertEquals(0, big.totalDebited());
+        final IllegalStateException broken = assertThrows(IllegalStateException.class, big::checkInvariants);
+        assertEquals("credited 18446744073709551616 - debited 0 - expired 0 != balances 0", broken.getMessage());
+    }
+
+    // ------------------------------------------------------------------------------------------------ capacity
+
+    @Test
+    void journalReplayedWithCapacityLimitsOffReachesTheSameStateWhateverTheLimits()
+    {
+        enroll("req-1", "m1");
+        enroll("req-2", "m2");
+        earn("e1", "m1", 100);
+        earn("e3", "m2", 70);
+        now = at(2024, 3, 1, 10);
+        earn("e2", "m1", 50);
+        redeem("r1", "m1", 120);
+        reverse("v1", "m1", "e1", 0);
+        adjust("a1", "m1", 20, "goodwill");
+        now = at(2025, 2, 1, 0);
+        expireTick(10);
+        reverse("v2", "m1", "r1", 0);
+        earn("e4", "m2", 5);
+        final long hash = ledger.stateHash();
+        assertEquals(11, journal.size(), "the sweep expired m2's lot");
+
+        final Ledger.Context tiny = new Ledger.Context().membersMax(1).lotsMax(1).requestIdsMax(1);
+        final Ledger replayed = new Ledger(PROGRAM, tiny);
+        replayed.capacityLimitsEnforced(false);
+        assertEquals(ResultCode.OK, replay(replayed));
+        assertEquals(hash, replayed.stateHash());
+        assertEquals(ledger.lastSequence(), replayed.lastSequence());
+        assertEquals(2, replayed.memberCount());
+        assertEquals(ledger.lotCount(), replayed.lotCount());
+        assertEquals(ledger.rememberedRequests(), replayed.rememberedRequests());
+        replayed.checkInvariants();
+
+        replayed.capacityLimitsEnforced(true);
+        final Command next = new Command();
+        next.type = CommandType.ENROLL;
+        next.requestId = "req-3";
+        next.memberId = "m3";
+        next.timestamp = now;
+        replayed.apply(next);
+        assertEquals(ResultCode.REQUEST_IDS_MAX, next.result, "once live again, the limits apply");
+
+        assertEquals(ResultCode.MEMBERS_MAX, replay(new Ledger(PROGRAM, new Ledger.Context().membersMax(1))));
+        assertEquals(ResultCode.LOTS_MAX, replay(new Ledger(PROGRAM, new Ledger.Context().lotsMax(1))));
+        assertEquals(ResultCode.REQUEST_IDS_MAX, replay(new Ledger(PROGRAM, new Ledger.Context().requestIdsMax(1))));
+    }
+
+    @Test
+    void capacityLimitsMustStayWithinWhatTheTablesCanAddress()
+    {
+        assertEquals(1 << 29, Ledger.Context.MEMBERS_MAX_LIMIT);
+        assertEquals(1 << 26, Ledger.Context.REQUEST_IDS_MAX_LIMIT);
+        assertEquals(1 << 30, Ledger.Context.LOTS_MAX_LIMIT);
+        assertEquals(Ledger.Context.LOTS_MAX_LIMIT, new Ledger.Context().conclude().lotsMax());
+        new Ledger.Context().membersMax(1 << 29).lotsMax(1 << 30).requestIdsMax(1 << 26).conclude();
+        new Ledger.Context().membersMax(1).lotsMax(1).requestIdsMax(1).conclude();
+
+        for (final int bad : new int[] {0, -1, (1 << 29) + 1, Integer.MAX_VALUE})
+        {
+            assertThrows(IllegalArgumentException.class, () -> new Ledger.Context().membersMax(bad).conclude(),
+                "membersMax " + bad);
+        }
+        for (final int bad : new int[] {0, -1, (1 << 26) + 1, Integer.MAX_VALUE})
+        {
+            assertThrows(IllegalArgumentException.class, () -> new Ledger.Context().requestIdsMax(bad).conclude(),
+                "requestIdsMax " + bad);
+        }
+        for (final int bad : new int[] {0, -1, (1 << 30) + 1, Integer.MAX_VALUE})
+        {
+            assertThrows(IllegalArgumentException.class, () -> new Ledger.Context().lotsMax(bad).conclude(),
+                "lotsMax " + bad);
+        }
+        assertThrows(IllegalArgumentException.class,
+            () -> new Ledger(PROGRAM, new Ledger.Context().requestIdsMax((1 << 26) + 1)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ state hash
+
+    @Test
+    void stateHashCoversWhatEachMemberOwesAndWhatExpiredFromEachLot() throws ReflectiveOperationException
+    {
+        enroll("req-1", "m1");
+        earn("e1", "m1", 100);
+        final long hash = ledger.stateHash();
+
+        final long[] lotExpired = (long[])field(ledger, "lotExpired");
+        lotExpired[0]++;
+        assertNotEquals(hash, ledger.stateHash(), "lotExpired");
+        lotExpired[0]--;
+        assertEquals(hash, ledger.stateHash());
+
+        final Object member = ((Object[])field(ledger, "members"))[0];
+        final Field owed = member.getClass().getDeclaredField("owed");
+        owed.setAccessible(true);
+        owed.setLong(member, 1);
+        assertNotEquals(hash, ledger.stateHash(), "owed");
+        owed.setLong(member, 0);
+        assertEquals(hash, ledger.stateHash());
+    }
+
+    @Test
+    void stateHashCoversEveryFieldOfARememberedRequest()
+    {
+        final Map<String, Consumer<Command>> outcomes = new LinkedHashMap<>();
+        outcomes.put("requestId", x -> x.requestId = "other");
+        outcomes.put("type", x -> x.type = CommandType.REDEEM);
+        outcomes.put("timestamp", x -> x.timestamp++);
+        outcomes.put("sequence", x -> x.sequence++);
+        outcomes.put("resultPoints", x -> x.resultPoints++);
+        outcomes.put("balance", x -> x.balance++);
+        outcomes.put("lifetimeEarned", x -> x.lifetimeEarned++);
+        outcomes.put("tier", x -> x.tier++);
+        outcomes.put("memberStatus", x -> x.memberStatus++);
+        outcomes.put("lotId", x -> x.lotId++);
+        outcomes.put("expiresAt", x -> x.expiresAt++);
+        outcomes.put("expired", x -> x.expired++);
+        outcomes.put("shortfall", x -> x.shortfall++);
+        outcomes.put("alreadyExpired", x -> x.alreadyExpired++);
+        outcomes.put("owed", x -> x.owed++);
+        final Consumer<Command> same = x -> { };
+        final Consumer<RequestLog> unchanged = log -> { };
+
+        final long hash = rememberedRequestHash(same, 5, 1, 0, 1, unchanged);
+        assertEquals(hash, rememberedRequestHash(same, 5, 1, 0, 1, unchanged));
+        for (final Map.Entry<String, Consumer<Command>> outcome : outcomes.entrySet())
+        {
+            assertNotEquals(hash, rememberedRequestHash(outcome.getValue(), 5, 1, 0, 1, unchanged), outcome.getKey());
+        }
+        assertNotEquals(hash, rememberedRequestHash(same, 6, 1, 0, 1, unchanged), "fingerprint");
+        assertNotEquals(hash, rememberedRequestHash(same, 5, 2, 0, 1, unchanged), "member");
+        assertNotEquals(hash, rememberedRequestHash(same, 5, 1, 1, 1, unchanged), "first allocation");
+        assertNotEquals(hash, rememberedRequestHash(same, 5, 1, 0, 2, unchanged), "allocation count");
+        assertNotEquals(hash, rememberedRequestHash(same, 5, 1, 0, 1, log -> log.addReversed(0, 1)), "reversed");
+        assertNotEquals(hash, rememberedRequestHash(same, 5, 1, 0, 1, log -> log.addForgiven(0, 1)), "forgiven");
+        assertNotEquals(hash, rememberedRequestHash(same, 5, 1, 0, 1, log -> log.addAllocRestored(1, 1)), "restored");
+    }
+
+    /**
+     * @return the hash of a request log that remembers one write, changed as asked; the allocation ring holds two
+     * identical allocations, of which the write owns {@code owned} from the {@code before}-th on.
+     */
+    private static long rememberedRequestHash(
+        final Consumer<Command> outcome,
+        final long fingerprint,
+        final int member,
+        final int before,
+        final int owned,
+        final Consumer<RequestLog> change)
+    {
+        final Command write = new Command();
+        write.type = CommandType.EARN;
+        write.requestId = "w1";
+        write.memberId = "m1";
+        write.points = 100;
+        write.timestamp = 1_000;
+        write.sequence = 2;
+        write.resultPoints = 100;
+        write.balance = 100;
+        write.lifetimeEarned = 100;
+        write.tier = Tier.MEMBER.code();
+        write.memberStatus = MemberStatus.ACTIVE.code();
+        write.lotId = 4;
+        write.expiresAt = 2_000;
+        outcome.accept(write);
+        final RequestLog log = new RequestLog(16);
+        for (int i = 0; i < before; i++)
+        {
+            log.addAllocation(3, 1);
+        }
+        final long allocStart = log.allocTail();
+        for (int i = 0; i < owned; i++)
+        {
+            log.addAllocation(3, 1);
+        }
+        log.append(write, fingerprint, member, allocStart);
+        for (int i = before + owned; i < 2; i++)
+        {
+            log.addAllocation(3, 1);
+        }
+        change.accept(log);
+        return log.hash(17);
+    }
+
     // ------------------------------------------------------------------------------------------------ determinism
 
     @Test
@@ -1615,7 +2228,39 @@ class LedgerTest
     {
         c.timestamp = now;
         ledger.apply(c);
+        if (c.isJournaled())
+        {
+            journal.add(new Command().copyInputsFrom(c));
+        }
         return c;
+    }
+
+    /**
+     * Applies what {@link #ledger} journaled so far to another ledger, as a journal replay does.
+     *
+     * @return OK, or the result of the first command the other ledger did not journal.
+     */
+    private ResultCode replay(final Ledger other)
+    {
+        final Command command = new Command();
+        for (final Command record : journal)
+        {
+            command.clear();
+            command.copyInputsFrom(record);
+            other.apply(command);
+            if (!command.isJournaled())
+            {
+                return command.result;
+            }
+        }
+        return ResultCode.OK;
+    }
+
+    private static Object field(final Ledger ledger, final String name) throws ReflectiveOperationException
+    {
+        final Field field = Ledger.class.getDeclaredField(name);
+        field.setAccessible(true);
+        return field.get(ledger);
     }
 
     private Command enroll(final String requestId, final String memberId)
@@ -1736,6 +2381,8 @@ class LedgerTest
         final long expiresAt = c.expiresAt;
         final long expired = c.expired;
         final long shortfall = c.shortfall;
+        final long alreadyExpired = c.alreadyExpired;
+        final long owed = c.owed;
         final CommandType type = c.type;
         final long hash = ledger.stateHash();
         final long lastSequence = ledger.lastSequence();
@@ -1758,6 +2405,8 @@ class LedgerTest
         assertEquals(expiresAt, c.expiresAt, what);
         assertEquals(expired, c.expired, what);
         assertEquals(shortfall, c.shortfall, what);
+        assertEquals(alreadyExpired, c.alreadyExpired, what);
+        assertEquals(owed, c.owed, what);
         assertEquals(hash, ledger.stateHash(), what);
         assertEquals(lastSequence, ledger.lastSequence(), what);
     }

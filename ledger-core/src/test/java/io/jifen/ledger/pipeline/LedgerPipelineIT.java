@@ -106,9 +106,9 @@ class LedgerPipelineIT
         journal.close(); // the journal goes away under the pipeline: the next append throws
 
         final Command earn = pipeline.submitAndWait(command(CommandType.EARN, "e-1", "m-1", 5), 10_000);
-        assertEquals(ResultCode.SHUTTING_DOWN, earn.result, "not acknowledged");
+        assertEquals(ResultCode.LEDGER_FAILED, earn.result, "not acknowledged");
         assertTrue(null != pipeline.failure());
-        assertEquals(ResultCode.SHUTTING_DOWN,
+        assertEquals(ResultCode.LEDGER_FAILED,
             pipeline.tryPublish(command(CommandType.EARN, "e-2", "m-1", 5), (id, c) -> { }, 0));
         pipeline.close();
 

@@ -138,10 +138,11 @@ public final class LedgerMain
                     config.ringSize(intValue(option, args, 2, 1 << 24));
                     break;
                 case "--request-ids-max":
-                    config.ledgerContext().requestIdsMax(intValue(option, args, 1, 1 << 30));
+                    config.ledgerContext().requestIdsMax(
+                        intValue(option, args, 1, Ledger.Context.REQUEST_IDS_MAX_LIMIT));
                     break;
                 case "--members-max":
-                    config.ledgerContext().membersMax(intValue(option, args, 1, Integer.MAX_VALUE));
+                    config.ledgerContext().membersMax(intValue(option, args, 1, Ledger.Context.MEMBERS_MAX_LIMIT));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");
@@ -152,9 +153,9 @@ public final class LedgerMain
         {
             server.start();
         }
-        catch (final java.io.IOException ex)
+        catch (final java.io.IOException | IllegalStateException ex)
         {
-            throw new IllegalArgumentException("cannot start: " + ex, ex);
+            throw new IllegalArgumentException("cannot start: " + ex.getMessage(), ex);
         }
         // java.util.logging resets itself in its own shutdown hook, so the last words go to stderr directly.
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
@@ -206,7 +207,7 @@ public final class LedgerMain
         requireJournal(data);
         final JournalRecord codec = new JournalRecord();
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
-        try (Journal journal = new Journal(data.resolve("journal"));
+        try (Journal journal = new Journal(data.resolve("journal"), true);
             Journal.Reader reader = journal.openReader())
         {
             while (reader.next())
@@ -236,7 +237,16 @@ public final class LedgerMain
                     data = Paths.get(value(option, args));
                     break;
                 case "--until":
-                    until = Long.parseLong(value(option, args));
+                    final String value = value(option, args);
+                    try
+                    {
+                        until = Long.parseLong(value);
+                    }
+                    catch (final NumberFormatException ex)
+                    {
+                        throw new IllegalArgumentException(
+                            "--until must be epoch milliseconds (e.g. 1767196799999), got '" + value + "'");
+                    }
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");
@@ -244,16 +254,23 @@ public final class LedgerMain
         }
         requireJournal(data);
         final Ledger ledger = new Ledger(Program.defaultProgram());
-        try (Journal journal = new Journal(data.resolve("journal")))
+        ledger.capacityLimitsEnforced(false);
+        try (Journal journal = new Journal(data.resolve("journal"), true))
         {
             final JournalReplay.Result result = JournalReplay.replay(journal, ledger, until, 0, null);
             ledger.checkInvariants();
-            out.printf("records %d%nlast_sequence %d%nmembers %d%nlots %d%ncredited %d%ndebited %d%nexpired %d%n" +
-                "outstanding %d%nstate_hash %016x%nreplay_ms %.1f%n",
-                result.records, result.lastSequence, ledger.memberCount(), ledger.lotCount(),
-                ledger.totalCredited(), ledger.totalDebited(), ledger.totalExpired(),
-                ledger.totalCredited() - ledger.totalDebited() - ledger.totalExpired(),
-                result.stateHash, result.nanos / 1e6);
+            // As of --until, points already past their expiry instant are dead even if the sweep journaled their
+            // expiry a little later: outstanding excludes them and breakage includes them.
+            final long asOf = until == Long.MAX_VALUE ? ledger.lastTimestamp() : until;
+            final java.math.BigInteger outstanding = asOf == Long.MIN_VALUE ?
+                java.math.BigInteger.ZERO : ledger.outstandingAt(asOf);
+            final java.math.BigInteger journaledOutstanding =
+                ledger.credited().subtract(ledger.debited()).subtract(ledger.expired());
+            out.printf("records %d%nlast_sequence %d%nas_of_ms %d%nmembers %d%nlots %d%ncredited %s%ndebited %s%n" +
+                "expired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%nreplay_ms %.1f%n",
+                result.records, result.lastSequence, asOf, ledger.memberCount(), ledger.lotCount(),
+                ledger.credited(), ledger.debited(), ledger.expired(), journaledOutstanding.subtract(outstanding),
+                outstanding, result.stateHash, result.nanos / 1e6);
         }
         return 0;
     }

@@ -2,7 +2,12 @@ package io.jifen.ledger.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -36,6 +41,8 @@ public final class LedgerServer implements AutoCloseable
     private volatile HealthStatusManager health;
     private JournalReplay.Result recovery;
     private boolean stopped;
+    private FileChannel lockChannel;
+    private FileLock dataLock;
 
     public LedgerServer(final ServerConfig config)
     {
@@ -50,19 +57,24 @@ public final class LedgerServer implements AutoCloseable
     public LedgerServer start() throws IOException
     {
         Files.createDirectories(config.data);
-        journal = new Journal(config.data.resolve("journal"));
+        lockDataFolder();
         try
         {
+            journal = new Journal(config.data.resolve("journal"));
             ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
             LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
+            ledger.capacityLimitsEnforced(false);
             recovery = JournalReplay.replay(journal, ledger, 1_000_000, (records, sequence) ->
                 LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
+            ledger.capacityLimitsEnforced(true);
             LOG.log(System.Logger.Level.INFO, String.format(
                 "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x",
                 recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
                 ledger.lotCount(), recovery.stateHash));
 
-            final boolean programChanged = !ledger.program().equals(config.program);
+            // An empty journal starts with the program spelled out in full, so no default in code ever decides a
+            // record; after that, a record only when the program changes.
+            final boolean programChanged = recovery.records == 0 || !ledger.program().equals(config.program);
             pipeline = new LedgerPipeline(ledger, journal, new LedgerPipeline.Context()
                 .ringSize(config.ringSize)
                 .syncMode(config.sync)
@@ -88,15 +100,45 @@ public final class LedgerServer implements AutoCloseable
                 .start();
             health.setStatus("", ServingStatus.SERVING);
             health.setStatus("jifen.ledger.v1.Ledger", ServingStatus.SERVING);
+            if (null != pipeline.failure())
+            {
+                onPipelineFailure(pipeline.failure()); // failed between start and now: never report SERVING
+            }
             LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +
                 " (sync=" + config.sync.name().toLowerCase() + ", program '" + config.program.name() + "' from " +
-                config.programSource + ", data " + config.data.toAbsolutePath() + ")");
+                config.programSource + ", request ids remembered " + config.program.requestRetentionMs() / 86_400_000L +
+                " days, data " + config.data.toAbsolutePath() + ")");
             return this;
         }
         catch (final IOException | RuntimeException ex)
         {
             close();
             throw ex;
+        }
+    }
+
+    /**
+     * One server per data folder: a second one appending to the same journal would interleave sequences and leave a
+     * journal neither could replay. The lock is held until the process exits or {@link #close()}.
+     */
+    private void lockDataFolder() throws IOException
+    {
+        final Path lockFile = config.data.resolve("LOCK");
+        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        try
+        {
+            dataLock = lockChannel.tryLock();
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            dataLock = null;
+        }
+        if (null == dataLock)
+        {
+            lockChannel.close();
+            lockChannel = null;
+            throw new IllegalStateException("another ledger server is using " + config.data.toAbsolutePath() +
+                " (" + lockFile + " is locked); stop it first or choose another --data folder");
         }
     }
 
@@ -214,6 +256,21 @@ public final class LedgerServer implements AutoCloseable
         if (null != journal)
         {
             journal.close();
+        }
+        try
+        {
+            if (null != dataLock)
+            {
+                dataLock.release();
+            }
+            if (null != lockChannel)
+            {
+                lockChannel.close();
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "could not release the data folder lock", ex);
         }
         LOG.log(System.Logger.Level.INFO, "stopped" + (null == ledger ? "" :
             String.format(": last sequence %d", ledger.lastSequence())));

@@ -37,6 +37,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
 {
     /** Commands a Submit stream may have in the pipeline at once: its share of the ring, and its read window. */
     static final int SUBMIT_WINDOW = 4096;
+    /**
+     * Share of the ring all Submit streams together may hold, so batch ingestion never crowds out POS calls: beyond
+     * it a stream's commands are answered RESOURCE_EXHAUSTED.
+     */
+    private final int submitInFlightMax;
+    private final AtomicInteger submitInFlight = new AtomicInteger();
     /** Read credit is handed back to gRPC in chunks of this many results, not one message at a time. */
     static final int SUBMIT_REQUEST_CHUNK = 64;
 
@@ -47,6 +53,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     LedgerService(final LedgerPipeline pipeline)
     {
         this.pipeline = pipeline;
+        this.submitInFlightMax = pipeline.ringSize() / 2;
     }
 
     @Override
@@ -115,14 +122,23 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         }
         final ResultListener listener = (correlationId, result) ->
         {
-            if (result.result == ResultCode.OK)
+            try
             {
-                observer.onNext(toResponse.apply(result));
-                observer.onCompleted();
+                if (result.result == ResultCode.OK)
+                {
+                    observer.onNext(toResponse.apply(result));
+                    observer.onCompleted();
+                }
+                else
+                {
+                    observer.onError(Results.status(result).asRuntimeException());
+                }
             }
-            else
+            catch (final RuntimeException ex)
             {
-                observer.onError(Results.status(result).asRuntimeException());
+                // never leave a caller waiting: whatever went wrong building the answer, the call ends
+                observer.onError(io.grpc.Status.INTERNAL.withDescription("could not send the result: " + ex)
+                    .asRuntimeException());
             }
         };
         final ResultCode published = pipeline.tryPublish(command, listener, 0);
@@ -136,7 +152,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     @Override
     public StreamObserver<io.jifen.ledger.api.v1.Command> submit(final StreamObserver<CommandResult> observer)
     {
-        return new SubmitStream(pipeline, (ServerCallStreamObserver<CommandResult>)observer);
+        return new SubmitStream(this, (ServerCallStreamObserver<CommandResult>)observer);
     }
 
     /**
@@ -148,6 +164,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
      */
     static final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Command>, ResultListener
     {
+        private final LedgerService service;
         private final LedgerPipeline pipeline;
         private final ServerCallStreamObserver<CommandResult> out;
         private final AtomicInteger inFlight = new AtomicInteger();
@@ -155,9 +172,10 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         private boolean clientDone;
         private boolean finished;
 
-        SubmitStream(final LedgerPipeline pipeline, final ServerCallStreamObserver<CommandResult> out)
+        SubmitStream(final LedgerService service, final ServerCallStreamObserver<CommandResult> out)
         {
-            this.pipeline = pipeline;
+            this.service = service;
+            this.pipeline = service.pipeline;
             this.out = out;
             out.disableAutoRequest();
             out.setOnReadyHandler(this::onReady);
@@ -182,14 +200,22 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
             {
                 final Command rejected = null == command ? SCRATCH.get().clear() : command;
                 rejected.result = invalid;
-                onResult(message.getCorrelationId(), rejected);
+                send(message.getCorrelationId(), rejected);
+                return;
+            }
+            if (service.submitInFlight.incrementAndGet() > service.submitInFlightMax)
+            {
+                service.submitInFlight.decrementAndGet();
+                command.result = ResultCode.RING_FULL;
+                send(message.getCorrelationId(), command);
                 return;
             }
             final ResultCode published = pipeline.tryPublish(command, this, message.getCorrelationId());
             if (published != ResultCode.OK)
             {
+                service.submitInFlight.decrementAndGet();
                 command.result = published;
-                onResult(message.getCorrelationId(), command);
+                send(message.getCorrelationId(), command);
             }
         }
 
@@ -209,8 +235,15 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
             }
         }
 
+        /** The pipeline's answer to a command this stream published. */
         @Override
         public void onResult(final long correlationId, final Command c)
+        {
+            service.submitInFlight.decrementAndGet();
+            send(correlationId, c);
+        }
+
+        private void send(final long correlationId, final Command c)
         {
             final CommandResult.Builder result = CommandResult.newBuilder().setCorrelationId(correlationId);
             if (c.result == ResultCode.OK)

@@ -9,6 +9,9 @@ import io.jifen.ledger.api.v1.MemberStatus;
 import io.jifen.ledger.api.v1.Tier;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.CommandValidator;
+import io.jifen.ledger.core.Ledger;
 import io.jifen.ledger.core.ResultCode;
 
 /**
@@ -56,6 +59,13 @@ final class Results
                 return prefix + "member holds " + c.resultDetail + " open lots, the program's lotsPerMemberMax";
             case REVERSE_POINTS_EXCEED:
                 return prefix + c.points + " exceeds the " + c.resultDetail + " points not yet reversed";
+            case BALANCE_MAX:
+                return prefix + "the member's balance would exceed " + Ledger.BALANCE_MAX + " points";
+            case LIMIT_INVALID:
+                return prefix + "out of range: " + c.limit + (c.type == CommandType.LIST_LOTS ?
+                    " (must be 1.." + CommandValidator.LIST_LOTS_LIMIT_MAX + ", 0 means " +
+                    CommandValidator.LIST_LOTS_LIMIT_DEFAULT + ")" :
+                    " (must be 1.." + CommandValidator.EXPIRE_TICK_LIMIT_MAX + ")");
             default:
                 return prefix + rc.reason() + " [" + rc.name() + "]";
         }
@@ -92,6 +102,8 @@ final class Results
             .setSequence(c.sequence)
             .setTimestampMs(c.timestamp)
             .setStatus(status(c.memberStatus))
+            .setAlreadyExpired(c.alreadyExpired)
+            .setOwed(c.owed)
             .build();
     }
 
@@ -109,6 +121,7 @@ final class Results
             .setStatus(status(c.memberStatus))
             .setOpenLots(c.openLots)
             .setAsOfMs(c.timestamp)
+            .setOwed(c.owed)
             .build();
     }
 

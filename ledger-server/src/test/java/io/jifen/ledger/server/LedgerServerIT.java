@@ -360,7 +360,7 @@ class LedgerServerIT
         assertEquals(Tier.TIER_GOLD, earn("e-1", "m-1", 250).getTier(), "coffee-club thresholds");
         stopServer();
         final long sequence = server.lastSequence();
-        assertEquals(3, sequence, "set_program, enroll, earn");
+        assertEquals(4, sequence, "set_program (the default, at the first start), set_program, enroll, earn");
 
         // the same program again: replayed, not journaled again
         server = new LedgerServer(coffeeConfig).start();
@@ -380,10 +380,21 @@ class LedgerServerIT
         assertEquals(0, LedgerMain.run(new String[] {"journal", "dump", "--data", data.toString()},
             new PrintStream(dump, true, StandardCharsets.UTF_8), System.err));
         final List<String> lines = dump.toString(StandardCharsets.UTF_8).lines().toList();
-        assertEquals(7, lines.size(), String.join("\n", lines));
+        assertEquals(8, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).startsWith("{\"type\":\"set_program\",\"version\":1,\"sequence\":1,"), lines.get(0));
-        assertTrue(lines.get(2).contains("\"type\":\"earn\"") && lines.get(2).contains("\"kind\":\"credit\"") &&
-            lines.get(2).contains("\"points\":250"), lines.get(2));
+        assertTrue(lines.get(1).contains("name = coffee-club"), lines.get(1));
+        assertTrue(lines.get(3).contains("\"type\":\"earn\"") && lines.get(3).contains("\"kind\":\"credit\"") &&
+            lines.get(3).contains("\"points\":250"), lines.get(3));
+    }
+
+    @Test
+    void aSecondServerOnTheSameDataFolderIsRefused()
+    {
+        final IllegalStateException ex = assertThrows(IllegalStateException.class,
+            () -> new LedgerServer(new ServerConfig().port(0).data(data)).start());
+        assertTrue(ex.getMessage().contains("another ledger server is using"), ex.getMessage());
+        enroll("m-1"); // the first one is untouched
+        assertEquals(0, balance("m-1").getAvailable());
     }
 
     @Test
