@@ -3,37 +3,41 @@ package io.jifen.ledger.core;
 import java.util.Arrays;
 
 /**
- * A binary min-heap of (expiresAt, lotId) in primitive arrays: which lot expires next. The order is total (ties on
- * time broken by lot id), so the lots a budget-limited sweep expires depend only on which lots are live, not on the
- * heap's history. Entries of lots that were consumed or expired early stay until their time and are skipped then.
+ * A binary min-heap of (expiresAt, lotId, slot) in primitive arrays: which lot expires next. The order is total
+ * (ties on time broken by the lot id, unique for the life of the ledger), so the lots a budget-limited sweep expires
+ * depend only on which lots are live, not on the heap's history. Entries of lots that were consumed, expired early or
+ * whose slot was since reused stay until their time and are skipped then: the caller checks the slot still holds
+ * that lot id with points left.
  */
 final class ExpiryQueue
 {
     private long[] at = new long[1024];
-    private int[] lots = new int[1024];
+    private long[] ids = new long[1024];
+    private int[] slots = new int[1024];
     private int size;
 
-    void push(final long expiresAt, final int lotId)
+    void push(final long expiresAt, final long lotId, final int slot)
     {
         if (size == at.length)
         {
             at = Arrays.copyOf(at, size << 1);
-            lots = Arrays.copyOf(lots, size << 1);
+            ids = Arrays.copyOf(ids, size << 1);
+            slots = Arrays.copyOf(slots, size << 1);
         }
         int i = size++;
         while (i > 0)
         {
             final int parent = (i - 1) >>> 1;
-            if (!less(expiresAt, lotId, at[parent], lots[parent]))
+            if (!less(expiresAt, lotId, at[parent], ids[parent]))
             {
                 break;
             }
-            at[i] = at[parent];
-            lots[i] = lots[parent];
+            move(parent, i);
             i = parent;
         }
         at[i] = expiresAt;
-        lots[i] = lotId;
+        ids[i] = lotId;
+        slots[i] = slot;
     }
 
     boolean isEmpty()
@@ -46,12 +50,22 @@ final class ExpiryQueue
         return at[0];
     }
 
-    int pop()
+    long peekLotId()
     {
-        final int top = lots[0];
+        return ids[0];
+    }
+
+    int peekSlot()
+    {
+        return slots[0];
+    }
+
+    void pop()
+    {
         final int last = --size;
         final long lastAt = at[last];
-        final int lastLot = lots[last];
+        final long lastId = ids[last];
+        final int lastSlot = slots[last];
         int i = 0;
         while (true)
         {
@@ -62,21 +76,20 @@ final class ExpiryQueue
             }
             final int right = left + 1;
             int child = left;
-            if (right < last && less(at[right], lots[right], at[left], lots[left]))
+            if (right < last && less(at[right], ids[right], at[left], ids[left]))
             {
                 child = right;
             }
-            if (!less(at[child], lots[child], lastAt, lastLot))
+            if (!less(at[child], ids[child], lastAt, lastId))
             {
                 break;
             }
-            at[i] = at[child];
-            lots[i] = lots[child];
+            move(child, i);
             i = child;
         }
         at[i] = lastAt;
-        lots[i] = lastLot;
-        return top;
+        ids[i] = lastId;
+        slots[i] = lastSlot;
     }
 
     int size()
@@ -84,8 +97,15 @@ final class ExpiryQueue
         return size;
     }
 
-    private static boolean less(final long atA, final int lotA, final long atB, final int lotB)
+    private void move(final int from, final int to)
     {
-        return atA < atB || (atA == atB && lotA < lotB);
+        at[to] = at[from];
+        ids[to] = ids[from];
+        slots[to] = slots[from];
+    }
+
+    private static boolean less(final long atA, final long idA, final long atB, final long idB)
+    {
+        return atA < atB || (atA == atB && idA < idB);
     }
 }

@@ -35,6 +35,9 @@ public final class Ledger implements LedgerStateMachine
     private Member[] members = new Member[1024];
     private int memberCount;
 
+    // Lots live in slots. A lot's id (journal, API) is unique for the life of the ledger; its slot is reused once the
+    // lot is closed (no points left) and older than the request retention window, when nothing can refer to it.
+    private long[] lotIds = new long[1024];
     private long[] lotAmount = new long[1024];
     private long[] lotRemaining = new long[1024];
     private long[] lotEarnedAt = new long[1024];
@@ -42,7 +45,20 @@ public final class Ledger implements LedgerStateMachine
     private int[] lotMember = new int[1024];
     /** Points forfeited from each lot by expiry: a reversed earn does not claw back what already expired. */
     private long[] lotExpired = new long[1024];
-    private int lotCount;
+    /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
+    private long[] lotClosedAt = new long[1024];
+    private long nextLotId;
+    private int lotSlots;
+    private int[] freeSlots = new int[64];
+    private int freeCount;
+    /** Closed lots in closing order, waiting to leave the retention window: (slot, closedAt) pairs in a ring. */
+    private int[] closedSlots = new int[1024];
+    private long[] closedTimes = new long[1024];
+    private long closedHead;
+    private long closedTail;
+    /** Requests stamped before this are forgotten even if the retention window grows later (no revival). */
+    private long forgottenBefore = Long.MIN_VALUE;
+    private int lastCreditedSlot;
 
     private final ExpiryQueue expiryQueue = new ExpiryQueue();
     private final RequestLog requests;
@@ -96,9 +112,16 @@ public final class Ledger implements LedgerStateMachine
         return memberCount;
     }
 
+    /** @return lots ever created. */
     public int lotCount()
     {
-        return lotCount;
+        return (int)nextLotId;
+    }
+
+    /** @return lot slots in use: open lots, and closed ones still inside the retention window. */
+    public int lotSlotsInUse()
+    {
+        return lotSlots - freeCount;
     }
 
     public int rememberedRequests()
@@ -153,7 +176,8 @@ public final class Ledger implements LedgerStateMachine
         // A request older than the retention window is forgotten whether or not its entry is evicted yet; entries are
         // evicted only by a write that succeeds, so rejected and replayed writes change nothing (not even the
         // request log) and a journal replay, which sees only the journaled writes, rebuilds the same state.
-        final long cutoff = c.timestamp - program.requestRetentionMs();
+        final long cutoff = retentionCutoff(c.timestamp);
+        lastCreditedSlot = -1;
         final long fingerprint = fingerprint(c);
         final long position = requests.find(c.requestId, cutoff);
         if (position >= 0)
@@ -214,7 +238,8 @@ public final class Ledger implements LedgerStateMachine
         c.memberStatus = m.status;
         c.sequence = ++lastSequence;
         requests.evictOlderThan(cutoff, EVICTIONS_PER_WRITE);
-        requests.append(c, fingerprint, memberIndex, allocStart);
+        reclaimLots(cutoff, EVICTIONS_PER_WRITE);
+        requests.append(c, fingerprint, memberIndex, allocStart, lastCreditedSlot);
         assert memberInvariantsHold(m) : "member invariants broken by " + c;
     }
 
@@ -361,7 +386,7 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        final long original = requests.find(c.originalRequestId, c.timestamp - program.requestRetentionMs());
+        final long original = requests.find(c.originalRequestId, retentionCutoff(c.timestamp));
         if (original < 0)
         {
             c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
@@ -419,7 +444,8 @@ public final class Ledger implements LedgerStateMachine
     {
         final long now = c.timestamp;
         c.expired = expireDue(m, now, c.effects);
-        final int lot = (int)requests.lotId(original);
+        final int lot = requests.lotSlot(original);
+        assert lotIds[lot] == requests.lotId(original) : "the earn's lot slot was reused within the window";
         long clawed = 0;
         final long fromLot = Math.min(lotRemaining[lot], amount);
         if (fromLot > 0)
@@ -427,10 +453,11 @@ public final class Ledger implements LedgerStateMachine
             lotRemaining[lot] -= fromLot;
             m.available -= fromLot;
             totalDebited.add(fromLot);
-            c.effects.add(EffectLog.CLAWBACK, lot, fromLot, lotExpiresAt[lot]);
+            c.effects.add(EffectLog.CLAWBACK, lotIds[lot], fromLot, lotExpiresAt[lot]);
             if (lotRemaining[lot] == 0)
             {
                 removeOpenLot(m, lot);
+                closeLot(lot);
             }
             clawed = fromLot;
         }
@@ -471,7 +498,7 @@ public final class Ledger implements LedgerStateMachine
             requests.addAllocRestored(p, give);
             left -= give;
             totalCredited.add(give);
-            c.effects.add(EffectLog.RESTORE, lot, give, lotExpiresAt[lot]);
+            c.effects.add(EffectLog.RESTORE, lotIds[lot], give, lotExpiresAt[lot]);
             if (lotExpiresAt[lot] <= now)
             {
                 // points back in a lot that has expired meanwhile pay what the member owes before they expire,
@@ -481,7 +508,7 @@ public final class Ledger implements LedgerStateMachine
                 {
                     m.owed -= settled;
                     totalDebited.add(settled);
-                    c.effects.add(EffectLog.CLAWBACK, lot, settled, lotExpiresAt[lot]);
+                    c.effects.add(EffectLog.CLAWBACK, lotIds[lot], settled, lotExpiresAt[lot]);
                 }
                 final long lapsed = give - settled;
                 if (lapsed > 0)
@@ -489,7 +516,7 @@ public final class Ledger implements LedgerStateMachine
                     totalExpired.add(lapsed);
                     lotExpired[lot] += lapsed;
                     c.expired += lapsed;
-                    c.effects.add(EffectLog.EXPIRE, lot, lapsed, lotExpiresAt[lot]);
+                    c.effects.add(EffectLog.EXPIRE, lotIds[lot], lapsed, lotExpiresAt[lot]);
                 }
             }
             else
@@ -497,6 +524,7 @@ public final class Ledger implements LedgerStateMachine
                 if (lotRemaining[lot] == 0)
                 {
                     insertOpenLot(m, lot);
+                    lotClosedAt[lot] = Long.MAX_VALUE;
                 }
                 lotRemaining[lot] += give;
                 m.available += give;
@@ -516,8 +544,10 @@ public final class Ledger implements LedgerStateMachine
         long expired = 0;
         while (budget > 0 && !expiryQueue.isEmpty() && expiryQueue.peekAt() <= now)
         {
-            final int lot = expiryQueue.pop();
-            if (lotRemaining[lot] > 0)
+            final int lot = expiryQueue.peekSlot();
+            final boolean live = lotIds[lot] == expiryQueue.peekLotId() && lotRemaining[lot] > 0;
+            expiryQueue.pop();
+            if (live)
             {
                 // all of the member's due lots at once: they sit at the front of its list, one array move
                 final int before = c.effects.size();
@@ -555,6 +585,8 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.COMMAND_INVALID;
             return;
         }
+        // what the old window had forgotten stays forgotten, even if the new window is longer
+        forgottenBefore = Math.max(forgottenBefore, retentionCutoff(c.timestamp));
         program = next;
         c.sequence = ++lastSequence;
     }
@@ -613,7 +645,7 @@ public final class Ledger implements LedgerStateMachine
         for (int i = due; i < m.lotCount && c.lots.size() < c.limit; i++)
         {
             final int lot = m.lots[i];
-            c.lots.add(lot, lotAmount[lot], lotRemaining[lot], lotEarnedAt[lot], lotExpiresAt[lot]);
+            c.lots.add(lotIds[lot], lotAmount[lot], lotRemaining[lot], lotEarnedAt[lot], lotExpiresAt[lot]);
         }
         c.balance = m.available - dueSum(m, c.timestamp);
     }
@@ -663,7 +695,7 @@ public final class Ledger implements LedgerStateMachine
             c.resultDetail = program.lotsPerMemberMax();
             return false;
         }
-        if (lotCount >= (capacityLimitsEnforced ? context.lotsMax() : Context.LOTS_MAX_LIMIT))
+        if (lotSlotsInUse() >= (capacityLimitsEnforced ? context.lotsMax() : Context.LOTS_MAX_LIMIT))
         {
             c.result = ResultCode.LOTS_MAX;
             return false;
@@ -680,10 +712,12 @@ public final class Ledger implements LedgerStateMachine
     {
         final long now = c.timestamp;
         final long expiresAt = program.expiresAt(now);
-        final int lot = lotCount++;
+        final int lot = freeCount > 0 ? freeSlots[--freeCount] : lotSlots++;
         if (lot == lotAmount.length)
         {
             final int capacity = (int)Math.min((long)lot << 1, Context.LOTS_MAX_LIMIT);
+            lotIds = Arrays.copyOf(lotIds, capacity);
+            lotClosedAt = Arrays.copyOf(lotClosedAt, capacity);
             lotAmount = Arrays.copyOf(lotAmount, capacity);
             lotRemaining = Arrays.copyOf(lotRemaining, capacity);
             lotEarnedAt = Arrays.copyOf(lotEarnedAt, capacity);
@@ -691,17 +725,21 @@ public final class Ledger implements LedgerStateMachine
             lotMember = Arrays.copyOf(lotMember, capacity);
             lotExpired = Arrays.copyOf(lotExpired, capacity);
         }
+        lotIds[lot] = nextLotId++;
+        lotClosedAt[lot] = Long.MAX_VALUE;
+        lotExpired[lot] = 0;
         lotAmount[lot] = points;
         lotRemaining[lot] = points;
         lotEarnedAt[lot] = now;
         lotExpiresAt[lot] = expiresAt;
         lotMember[lot] = m.index;
         insertOpenLot(m, lot);
-        expiryQueue.push(expiresAt, lot);
+        expiryQueue.push(expiresAt, lotIds[lot], lot);
         m.available += points;
         totalCredited.add(points);
-        c.effects.add(EffectLog.CREDIT, lot, points, expiresAt);
-        c.lotId = lot;
+        c.effects.add(EffectLog.CREDIT, lotIds[lot], points, expiresAt);
+        c.lotId = lotIds[lot];
+        lastCreditedSlot = lot;
         c.expiresAt = expiresAt;
     }
 
@@ -733,13 +771,14 @@ public final class Ledger implements LedgerStateMachine
             final long take = Math.min(lotRemaining[lot], left);
             lotRemaining[lot] -= take;
             left -= take;
-            effects.add(kind, lot, take, lotExpiresAt[lot]);
+            effects.add(kind, lotIds[lot], take, lotExpiresAt[lot]);
             if (recordAllocations)
             {
                 requests.addAllocation(lot, take);
             }
             if (lotRemaining[lot] == 0)
             {
+                closeLot(lot);
                 emptied++;
             }
         }
@@ -765,7 +804,8 @@ public final class Ledger implements LedgerStateMachine
             lotRemaining[lot] = 0;
             lotExpired[lot] += remaining;
             expired += remaining;
-            effects.add(EffectLog.EXPIRE, lot, remaining, lotExpiresAt[lot]);
+            effects.add(EffectLog.EXPIRE, lotIds[lot], remaining, lotExpiresAt[lot]);
+            closeLot(lot);
             due++;
         }
         if (due > 0)
@@ -775,6 +815,74 @@ public final class Ledger implements LedgerStateMachine
             totalExpired.add(expired);
         }
         return expired;
+    }
+
+    /**
+     * A lot's remaining points reached zero at the current ledger time: queue its slot for reuse once the request
+     * retention window has passed it.
+     */
+    private void closeLot(final int lot)
+    {
+        lotClosedAt[lot] = lastTimestamp;
+        if (closedTail - closedHead == closedSlots.length)
+        {
+            final int[] slots = new int[closedSlots.length << 1];
+            final long[] times = new long[closedSlots.length << 1];
+            final int oldMask = closedSlots.length - 1;
+            for (long p = closedHead; p < closedTail; p++)
+            {
+                slots[(int)(p & (slots.length - 1))] = closedSlots[(int)(p & oldMask)];
+                times[(int)(p & (slots.length - 1))] = closedTimes[(int)(p & oldMask)];
+            }
+            closedSlots = slots;
+            closedTimes = times;
+        }
+        final int i = (int)(closedTail++ & (closedSlots.length - 1));
+        closedSlots[i] = lot;
+        closedTimes[i] = lastTimestamp;
+    }
+
+    /**
+     * Frees up to {@code max} slots of lots that closed before {@code cutoff} and stayed closed: every request that
+     * could refer to such a lot (its earn, the redemptions that emptied it) is older still, so forgotten.
+     */
+    private void reclaimLots(final long cutoff, final int max)
+    {
+        final int mask = closedSlots.length - 1;
+        for (int n = 0; n < max && closedHead < closedTail; n++)
+        {
+            final int i = (int)(closedHead & mask);
+            final long closedAt = closedTimes[i];
+            if (closedAt >= cutoff)
+            {
+                return;
+            }
+            closedHead++;
+            final int lot = closedSlots[i];
+            if (lotClosedAt[lot] == closedAt && lotRemaining[lot] == 0 && lotIds[lot] >= 0)
+            {
+                lotIds[lot] = -1;
+                lotClosedAt[lot] = Long.MAX_VALUE;
+                lotAmount[lot] = 0;
+                lotEarnedAt[lot] = 0;
+                lotExpiresAt[lot] = 0;
+                lotExpired[lot] = 0;
+                lotMember[lot] = -1;
+                if (freeCount == freeSlots.length)
+                {
+                    freeSlots = Arrays.copyOf(freeSlots, freeCount << 1);
+                }
+                freeSlots[freeCount++] = lot;
+            }
+        }
+    }
+
+    /**
+     * @return the earliest request time still remembered at {@code now}.
+     */
+    private long retentionCutoff(final long now)
+    {
+        return Math.max(forgottenBefore, now - program.requestRetentionMs());
     }
 
     private int dueCount(final Member m, final long now)
@@ -799,7 +907,7 @@ public final class Ledger implements LedgerStateMachine
 
     private boolean lotBefore(final int a, final int b)
     {
-        return lotExpiresAt[a] < lotExpiresAt[b] || (lotExpiresAt[a] == lotExpiresAt[b] && a < b);
+        return lotExpiresAt[a] < lotExpiresAt[b] || (lotExpiresAt[a] == lotExpiresAt[b] && lotIds[a] < lotIds[b]);
     }
 
     private void insertOpenLot(final Member m, final int lot)
@@ -884,15 +992,28 @@ public final class Ledger implements LedgerStateMachine
                 h = Hashing.mix(h, m.lots[j]);
             }
         }
-        h = Hashing.mix(h, lotCount);
-        for (int lot = 0; lot < lotCount; lot++)
+        h = Hashing.mix(h, nextLotId);
+        h = Hashing.mix(h, lotSlots);
+        h = Hashing.mix(h, forgottenBefore);
+        for (int lot = 0; lot < lotSlots; lot++)
         {
+            h = Hashing.mix(h, lotIds[lot]);
+            h = Hashing.mix(h, lotClosedAt[lot]);
             h = Hashing.mix(h, lotAmount[lot]);
             h = Hashing.mix(h, lotRemaining[lot]);
             h = Hashing.mix(h, lotEarnedAt[lot]);
             h = Hashing.mix(h, lotExpiresAt[lot]);
             h = Hashing.mix(h, lotMember[lot]);
             h = Hashing.mix(h, lotExpired[lot]);
+        }
+        for (int i = 0; i < freeCount; i++)
+        {
+            h = Hashing.mix(h, freeSlots[i]);
+        }
+        for (long p = closedHead; p < closedTail; p++)
+        {
+            h = Hashing.mix(h, closedSlots[(int)(p & (closedSlots.length - 1))]);
+            h = Hashing.mix(h, closedTimes[(int)(p & (closedSlots.length - 1))]);
         }
         h = requests.hash(h);
         h = totalCredited.hash(h);
@@ -938,9 +1059,10 @@ public final class Ledger implements LedgerStateMachine
             }
             balances = balances.add(BigInteger.valueOf(m.available));
         }
-        for (int lot = 0; lot < lotCount; lot++)
+        for (int lot = 0; lot < lotSlots; lot++)
         {
-            if (lotRemaining[lot] < 0 || lotRemaining[lot] > lotAmount[lot])
+            if (lotRemaining[lot] < 0 || lotRemaining[lot] > lotAmount[lot] ||
+                (lotIds[lot] < 0 && lotRemaining[lot] > 0))
             {
                 throw new IllegalStateException("lot " + lot + " remaining out of range: " + lotRemaining[lot]);
             }

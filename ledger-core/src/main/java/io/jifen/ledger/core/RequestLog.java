@@ -37,7 +37,9 @@ final class RequestLog
     private static final int FORGIVEN = 15;
     private static final int ALLOC_START = 16;
     private static final int ALLOC_COUNT = 17;
-    static final int STRIDE = 18;
+    /** The slot of the lot an earn created (its id is in LOT_ID): a reversal finds the lot without a search. */
+    private static final int LOT_SLOT = 18;
+    static final int STRIDE = 19;
 
     private final int capacityMax;
     private final RequestIdIndex index = new RequestIdIndex();
@@ -198,7 +200,8 @@ final class RequestLog
      * Remembers a successful write. Its allocations, if any, were added just before with {@link #addAllocation}.
      * The capacity limit is the caller's to check: a replay appends whatever the journal holds.
      */
-    void append(final Command c, final long fingerprint, final int memberIndex, final long allocStart)
+    void append(
+        final Command c, final long fingerprint, final int memberIndex, final long allocStart, final int lotSlot)
     {
         if (size() == mask + 1)
         {
@@ -227,6 +230,7 @@ final class RequestLog
         entries[b + FORGIVEN] = 0;
         entries[b + ALLOC_START] = allocStart;
         entries[b + ALLOC_COUNT] = allocTail - allocStart;
+        entries[b + LOT_SLOT] = lotSlot;
         index.put(c.requestId, idHash, position, idAt);
     }
 
@@ -276,6 +280,11 @@ final class RequestLog
     long lotId(final long position)
     {
         return get(position, LOT_ID);
+    }
+
+    int lotSlot(final long position)
+    {
+        return (int)get(position, LOT_SLOT);
     }
 
     long reversed(final long position)

@@ -2083,7 +2083,7 @@ class LedgerTest
         {
             log.addAllocation(3, 1);
         }
-        log.append(write, fingerprint, member, allocStart);
+        log.append(write, fingerprint, member, allocStart, 4);
         for (int i = before + owned; i < 2; i++)
         {
             log.addAllocation(3, 1);
