@@ -29,6 +29,12 @@ public final class Command
     public int limit;
     /** SetProgram: the program's canonical text. */
     public String programText;
+    /**
+     * Replay only: the expiry instant the journal recorded for the lot this command creates (0 when live). The
+     * program's rule is computed with the JVM's time-zone data, which a JDK update may change; the journal's instant
+     * is the fact, so a replay keeps it and counts where today's rule would differ.
+     */
+    public long recordedExpiresAt;
 
     // ---- stamped by the sequencer: ledger time in epoch milliseconds
     public long timestamp;
@@ -82,6 +88,7 @@ public final class Command
         minTier = 0;
         limit = 0;
         programText = null;
+        recordedExpiresAt = 0;
         timestamp = 0;
         resetResult();
         return this;
@@ -148,6 +155,7 @@ public final class Command
         minTier = other.minTier;
         limit = other.limit;
         programText = other.programText;
+        recordedExpiresAt = other.recordedExpiresAt;
         timestamp = other.timestamp;
         return this;
     }

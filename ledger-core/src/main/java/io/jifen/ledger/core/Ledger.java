@@ -59,6 +59,7 @@ public final class Ledger implements LedgerStateMachine
     /** Requests stamped before this are forgotten even if the retention window grows later (no revival). */
     private long forgottenBefore = Long.MIN_VALUE;
     private int lastCreditedSlot;
+    private long expiryRuleDrift;
 
     private final ExpiryQueue expiryQueue = new ExpiryQueue();
     private final RequestLog requests;
@@ -110,6 +111,15 @@ public final class Ledger implements LedgerStateMachine
     public int memberCount()
     {
         return memberCount;
+    }
+
+    /**
+     * @return how many replayed lots kept a recorded expiry that today's program rule (time-zone data) would put
+     * elsewhere: not part of the state, a warning for the operator.
+     */
+    public long expiryRuleDrift()
+    {
+        return expiryRuleDrift;
     }
 
     /** @return lots ever created. */
@@ -711,7 +721,12 @@ public final class Ledger implements LedgerStateMachine
     private void credit(final Command c, final Member m, final long points)
     {
         final long now = c.timestamp;
-        final long expiresAt = program.expiresAt(now);
+        final long ruled = program.expiresAt(now);
+        final long expiresAt = c.recordedExpiresAt != 0 ? c.recordedExpiresAt : ruled;
+        if (expiresAt != ruled)
+        {
+            expiryRuleDrift++;
+        }
         final int lot = freeCount > 0 ? freeSlots[--freeCount] : lotSlots++;
         if (lot == lotAmount.length)
         {

@@ -160,6 +160,16 @@ public final class JournalRecord
         into.birthday = buffer.getInt(offset + 8, ORDER);
         into.status = buffer.getInt(offset + 12, ORDER);
         into.limit = buffer.getInt(offset + 16, ORDER);
+        final int effectsOffset = offset + 20 + RESULT_LENGTH;
+        final int count = buffer.getInt(effectsOffset, ORDER);
+        for (int i = 0, e = effectsOffset + 4; i < count; i++, e += EFFECT_LENGTH)
+        {
+            if (buffer.getByte(e) == EffectLog.CREDIT)
+            {
+                into.recordedExpiresAt = buffer.getLong(e + 17, ORDER);
+                break;
+            }
+        }
         return buffer.getLong(SEQUENCE_OFFSET, ORDER);
     }
 

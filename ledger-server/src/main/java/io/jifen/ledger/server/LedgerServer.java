@@ -67,6 +67,12 @@ public final class LedgerServer implements AutoCloseable
             recovery = JournalReplay.replay(journal, ledger, 1_000_000, (records, sequence) ->
                 LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
             ledger.capacityLimitsEnforced(true);
+            if (ledger.expiryRuleDrift() > 0)
+            {
+                LOG.log(System.Logger.Level.WARNING, ledger.expiryRuleDrift() + " lots in the journal expire at an " +
+                    "instant today's program rule would compute differently (time-zone data changed with the JDK?); " +
+                    "the journal's instants are kept");
+            }
             LOG.log(System.Logger.Level.INFO, String.format(
                 "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x",
                 recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
