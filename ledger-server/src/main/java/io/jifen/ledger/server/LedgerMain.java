@@ -29,6 +29,7 @@ public final class LedgerMain
         "",
         "commands:",
         "  serve             run the ledger server",
+        "  load              open-loop load against a running server (ledger load --help)",
         "  journal dump      print every journal record as one JSON line",
         "  journal verify    replay the journal, check every record and print the state hash",
         "",
@@ -74,6 +75,15 @@ public final class LedgerMain
             {
                 case "serve":
                     return serve(rest, out);
+                case "load":
+                    if (rest.contains("--help") || rest.contains("-h"))
+                    {
+                        out.println(io.jifen.ledger.server.load.LoadOptions.USAGE);
+                        return 0;
+                    }
+                    final io.jifen.ledger.server.load.Summary summary = new io.jifen.ledger.server.load.LoadGenerator(
+                        io.jifen.ledger.server.load.LoadOptions.parse(rest), out).run();
+                    return summary.errors == 0 ? 0 : 1;
                 case "journal":
                     if (rest.isEmpty())
                     {
