@@ -123,9 +123,9 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /** @return lots ever created. */
-    public int lotCount()
+    public long lotCount()
     {
-        return (int)nextLotId;
+        return nextLotId;
     }
 
     /** @return lot slots in use: open lots, and closed ones still inside the retention window. */

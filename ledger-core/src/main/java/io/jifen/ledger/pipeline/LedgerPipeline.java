@@ -168,6 +168,8 @@ public final class LedgerPipeline implements AutoCloseable
             copy.expiresAt = result.expiresAt;
             copy.expired = result.expired;
             copy.shortfall = result.shortfall;
+            copy.alreadyExpired = result.alreadyExpired;
+            copy.owed = result.owed;
             done.complete(copy);
         };
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);

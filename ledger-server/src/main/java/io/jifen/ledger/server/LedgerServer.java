@@ -259,9 +259,16 @@ public final class LedgerServer implements AutoCloseable
         {
             pipeline.close();
         }
-        if (null != journal)
+        try
         {
-            journal.close();
+            if (null != journal)
+            {
+                journal.close();
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "the journal did not close cleanly", ex);
         }
         try
         {
