@@ -45,6 +45,8 @@ public final class Ledger implements LedgerStateMachine
     private int[] lotMember = new int[1024];
     /** Points forfeited from each lot by expiry: a reversed earn does not claw back what already expired. */
     private long[] lotExpired = new long[1024];
+    /** Points of this lot's earn that a reversal could not claw back (owed), not yet cancelled by a restore. */
+    private long[] lotShortfall = new long[1024];
     /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
     private long[] lotClosedAt = new long[1024];
     private long nextLotId;
@@ -485,6 +487,7 @@ public final class Ledger implements LedgerStateMachine
         c.alreadyExpired = alreadyExpired;
         c.shortfall = amount - clawed - alreadyExpired;
         m.owed += c.shortfall;
+        lotShortfall[lot] += c.shortfall;
     }
 
     /**
@@ -496,6 +499,7 @@ public final class Ledger implements LedgerStateMachine
         final long now = c.timestamp;
         c.expired = expireDue(m, now, c.effects);
         long left = amount;
+        long refunds = 0;
         final long start = requests.allocStart(original);
         for (long p = start + requests.allocCount(original) - 1; p >= start && left > 0; p--)
         {
@@ -507,20 +511,29 @@ public final class Ledger implements LedgerStateMachine
             final int lot = requests.allocLot(p);
             requests.addAllocRestored(p, give);
             left -= give;
-            totalCredited.add(give);
-            c.effects.add(EffectLog.RESTORE, lotIds[lot], give, lotExpiresAt[lot]);
+            // points back in the lot of an earn whose reversal left a shortfall are that clawback, late
+            final long cancels = Math.min(give, lotShortfall[lot]);
+            lotShortfall[lot] -= cancels;
             if (lotExpiresAt[lot] <= now)
             {
-                // points back in a lot that has expired meanwhile pay what the member owes before they expire,
-                // so reversing the earn and the redeem of a return ends the same in either order
-                final long settled = Math.min(m.owed, give);
-                if (settled > 0)
+                // The lot has expired meanwhile. The share that cancels its earn's shortfall pays what the member
+                // owes, or, if later credits paid that already, comes back as a new lot; the rest pays any other
+                // debt, then lapses. So reversing the earn and the redeem of a return ends the same in either order.
+                final long fromOwed = Math.min(m.owed, cancels);
+                final long refund = cancels - fromOwed;
+                final long settled = Math.min(m.owed - fromOwed, give - cancels);
+                final long lapsed = give - cancels - settled;
+                if (give - refund > 0)
                 {
-                    m.owed -= settled;
-                    totalDebited.add(settled);
-                    c.effects.add(EffectLog.CLAWBACK, lotIds[lot], settled, lotExpiresAt[lot]);
+                    totalCredited.add(give - refund);
+                    c.effects.add(EffectLog.RESTORE, lotIds[lot], give - refund, lotExpiresAt[lot]);
                 }
-                final long lapsed = give - settled;
+                if (fromOwed + settled > 0)
+                {
+                    m.owed -= fromOwed + settled;
+                    totalDebited.add(fromOwed + settled);
+                    c.effects.add(EffectLog.CLAWBACK, lotIds[lot], fromOwed + settled, lotExpiresAt[lot]);
+                }
                 if (lapsed > 0)
                 {
                     totalExpired.add(lapsed);
@@ -528,9 +541,12 @@ public final class Ledger implements LedgerStateMachine
                     c.expired += lapsed;
                     c.effects.add(EffectLog.EXPIRE, lotIds[lot], lapsed, lotExpiresAt[lot]);
                 }
+                refunds += refund;
             }
             else
             {
+                totalCredited.add(give);
+                c.effects.add(EffectLog.RESTORE, lotIds[lot], give, lotExpiresAt[lot]);
                 if (lotRemaining[lot] == 0)
                 {
                     insertOpenLot(m, lot);
@@ -539,6 +555,10 @@ public final class Ledger implements LedgerStateMachine
                 lotRemaining[lot] += give;
                 m.available += give;
             }
+        }
+        if (refunds > 0)
+        {
+            credit(c, m, refunds);
         }
         assert left == 0 : "allocations of a redemption must cover its points";
         c.resultPoints = amount;
@@ -739,10 +759,12 @@ public final class Ledger implements LedgerStateMachine
             lotExpiresAt = Arrays.copyOf(lotExpiresAt, capacity);
             lotMember = Arrays.copyOf(lotMember, capacity);
             lotExpired = Arrays.copyOf(lotExpired, capacity);
+            lotShortfall = Arrays.copyOf(lotShortfall, capacity);
         }
         lotIds[lot] = nextLotId++;
         lotClosedAt[lot] = Long.MAX_VALUE;
         lotExpired[lot] = 0;
+        lotShortfall[lot] = 0;
         lotAmount[lot] = points;
         lotRemaining[lot] = points;
         lotEarnedAt[lot] = now;
@@ -882,6 +904,7 @@ public final class Ledger implements LedgerStateMachine
                 lotEarnedAt[lot] = 0;
                 lotExpiresAt[lot] = 0;
                 lotExpired[lot] = 0;
+                lotShortfall[lot] = 0;
                 lotMember[lot] = -1;
                 if (freeCount == freeSlots.length)
                 {
@@ -1020,6 +1043,7 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, lotExpiresAt[lot]);
             h = Hashing.mix(h, lotMember[lot]);
             h = Hashing.mix(h, lotExpired[lot]);
+            h = Hashing.mix(h, lotShortfall[lot]);
         }
         for (int i = 0; i < freeCount; i++)
         {

@@ -694,6 +694,8 @@ class LedgerRandomizedTest
         long remaining;
         /** Points forfeited from this lot by expiry, however they got there. */
         long expired;
+        /** Points of this lot's earn its reversal could not claw back, not yet cancelled by a restore. */
+        long shortfall;
 
         ModelLot(final int id, final String memberId, final long amount, final long earnedAt, final long expiresAt)
         {
@@ -1183,10 +1185,12 @@ class LedgerRandomizedTest
                 c.alreadyExpired = alreadyExpired;
                 c.shortfall = amount - c.resultPoints - alreadyExpired;
                 m.owed += c.shortfall;
+                own.shortfall += c.shortfall;
             }
             else
             {
                 long left2 = amount;
+                long refunds = 0;
                 for (int i = original.allocations.size() - 1; i >= 0 && left2 > 0; i--)
                 {
                     final long[] allocation = original.allocations.get(i);
@@ -1197,19 +1201,26 @@ class LedgerRandomizedTest
                     }
                     allocation[2] += give;
                     left2 -= give;
-                    credited += give;
                     final ModelLot lot = lots.get((int)allocation[0]);
-                    c.effects.add(EffectLog.RESTORE, lot.id, give, lot.expiresAt);
+                    final long cancels = Math.min(give, lot.shortfall);
+                    lot.shortfall -= cancels;
                     if (lot.expiresAt <= now)
                     {
-                        final long settled = Math.min(m.owed, give);
-                        if (settled > 0)
+                        final long fromOwed = Math.min(m.owed, cancels);
+                        final long refund = cancels - fromOwed;
+                        final long settled = Math.min(m.owed - fromOwed, give - cancels);
+                        final long lapsed = give - cancels - settled;
+                        if (give - refund > 0)
                         {
-                            m.owed -= settled;
-                            debited += settled;
-                            c.effects.add(EffectLog.CLAWBACK, lot.id, settled, lot.expiresAt);
+                            credited += give - refund;
+                            c.effects.add(EffectLog.RESTORE, lot.id, give - refund, lot.expiresAt);
                         }
-                        final long lapsed = give - settled;
+                        if (fromOwed + settled > 0)
+                        {
+                            m.owed -= fromOwed + settled;
+                            debited += fromOwed + settled;
+                            c.effects.add(EffectLog.CLAWBACK, lot.id, fromOwed + settled, lot.expiresAt);
+                        }
                         if (lapsed > 0)
                         {
                             expiredTotal += lapsed;
@@ -1217,11 +1228,18 @@ class LedgerRandomizedTest
                             c.expired += lapsed;
                             c.effects.add(EffectLog.EXPIRE, lot.id, lapsed, lot.expiresAt);
                         }
+                        refunds += refund;
                     }
                     else
                     {
+                        credited += give;
+                        c.effects.add(EffectLog.RESTORE, lot.id, give, lot.expiresAt);
                         lot.remaining += give;
                     }
+                }
+                if (refunds > 0)
+                {
+                    credit(c, m, refunds);
                 }
                 c.resultPoints = amount;
                 settleOwed(c, m);

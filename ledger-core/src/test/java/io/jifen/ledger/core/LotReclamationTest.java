@@ -109,6 +109,60 @@ class LotReclamationTest
         assertFalse(retry.replay, "a new request, not a replay");
     }
 
+    /**
+     * A return: earn E's points were spent on redemption R; E is reversed (shortfall owed), a later earn pays the
+     * debt, then R is reversed after E's lot expired. The points R gives back cancel E's shortfall, and since the
+     * debt was paid already they come back to the member: the same end as reversing R first.
+     */
+    @Test
+    void aRestoreThatCancelsAnAlreadyPaidShortfallRefundsTheMember()
+    {
+        for (final boolean earnFirst : new boolean[] {true, false})
+        {
+            ledger = new Ledger(
+                Program.parse("limits.requestRetentionDays = 60\nexpiry.zone = UTC\nexpiry.months = 0"));
+            now = ZonedDateTime.of(2026, 1, 10, 10, 0, 0, 0, ZoneOffset.UTC).toInstant().toEpochMilli();
+            ok(send(CommandType.ENROLL, "enroll", "m1", 0));
+            ok(send(CommandType.EARN, "E", "m1", 100)); // expires 2026-02-01
+            ok(send(CommandType.REDEEM, "R", "m1", 100));
+            now += DAY;
+            if (earnFirst)
+            {
+                ok(reverse("v1", "E"));
+                assertEquals(100, c.owed);
+                now += DAY;
+                ok(send(CommandType.EARN, "E2", "m1", 100)); // pays the debt
+                assertEquals(0, c.balance);
+                now += 30 * DAY; // E's lot has expired
+                ok(reverse("v2", "R"));
+                assertEquals(100, c.balance, "refunded as a new lot");
+            }
+            else
+            {
+                now += 30 * DAY;
+                ok(reverse("v2", "R")); // E's lot has expired: the points lapse
+                ok(reverse("v1", "E")); // forgiven: they had expired
+                ok(send(CommandType.EARN, "E2", "m1", 100));
+            }
+            final Command balance = send(CommandType.GET_BALANCE, null, "m1", 0);
+            assertEquals(100, balance.balance, "earn first: " + earnFirst);
+            assertEquals(0, balance.owed, "earn first: " + earnFirst);
+            ledger.checkInvariants();
+        }
+    }
+
+    private Command reverse(final String requestId, final String original)
+    {
+        c.clear();
+        c.type = CommandType.REVERSE;
+        c.requestId = requestId;
+        c.memberId = "m1";
+        c.originalRequestId = original;
+        c.timestamp = now;
+        ledger.apply(c);
+        return c;
+    }
+
     @Test
     void replayingTheSameCommandsReusesTheSameSlotsAndReachesTheSameHash()
     {
