@@ -403,6 +403,44 @@ class LedgerServerIT
         final HealthCheckResponse health = HealthGrpc.newBlockingStub(channel)
             .check(HealthCheckRequest.newBuilder().setService("jifen.ledger.v1.Ledger").build());
         assertEquals(HealthCheckResponse.ServingStatus.SERVING, health.getStatus());
+
+        // what grpcurl and other generic tools ask first: the list of services
+        final CountDownLatch answered = new CountDownLatch(1);
+        final List<String> services = new ArrayList<>();
+        final io.grpc.stub.StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
+            io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
+                new io.grpc.stub.StreamObserver<>()
+                {
+                    @Override
+                    public void onNext(final io.grpc.reflection.v1.ServerReflectionResponse response)
+                    {
+                        response.getListServicesResponse().getServiceList().forEach(s -> services.add(s.getName()));
+                        answered.countDown();
+                    }
+
+                    @Override
+                    public void onError(final Throwable t)
+                    {
+                        answered.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted()
+                    {
+                    }
+                });
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        try
+        {
+            assertTrue(answered.await(10, TimeUnit.SECONDS));
+        }
+        catch (final InterruptedException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        requests.onCompleted();
+        assertTrue(services.contains("jifen.ledger.v1.Ledger"), services.toString());
+        assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
     }
 
     @Test
