@@ -11,10 +11,17 @@ import java.util.Arrays;
  */
 final class ExpiryQueue
 {
-    private long[] at = new long[1024];
-    private long[] ids = new long[1024];
-    private int[] slots = new int[1024];
+    private long[] at;
+    private long[] ids;
+    private int[] slots;
     private int size;
+
+    ExpiryQueue(final int initialCapacity)
+    {
+        at = new long[initialCapacity];
+        ids = new long[initialCapacity];
+        slots = new int[initialCapacity];
+    }
 
     void push(final long expiresAt, final long lotId, final int slot)
     {

@@ -31,24 +31,24 @@ public final class Ledger implements LedgerStateMachine
     private long lastTimestamp = Long.MIN_VALUE;
     private long lastSequence;
 
-    private final Object2IntHashMap<String> memberIndexById = new Object2IntHashMap<>(-1);
-    private Member[] members = new Member[1024];
+    private final Object2IntHashMap<String> memberIndexById;
+    private Member[] members;
     private int memberCount;
 
     // Lots live in slots. A lot's id (journal, API) is unique for the life of the ledger; its slot is reused once the
     // lot is closed (no points left) and older than the request retention window, when nothing can refer to it.
-    private long[] lotIds = new long[1024];
-    private long[] lotAmount = new long[1024];
-    private long[] lotRemaining = new long[1024];
-    private long[] lotEarnedAt = new long[1024];
-    private long[] lotExpiresAt = new long[1024];
-    private int[] lotMember = new int[1024];
+    private long[] lotIds;
+    private long[] lotAmount;
+    private long[] lotRemaining;
+    private long[] lotEarnedAt;
+    private long[] lotExpiresAt;
+    private int[] lotMember;
     /** Points forfeited from each lot by expiry: a reversed earn does not claw back what already expired. */
-    private long[] lotExpired = new long[1024];
+    private long[] lotExpired;
     /** Points of this lot's earn that a reversal could not claw back (owed), not yet cancelled by a restore. */
-    private long[] lotShortfall = new long[1024];
+    private long[] lotShortfall;
     /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
-    private long[] lotClosedAt = new long[1024];
+    private long[] lotClosedAt;
     private long nextLotId;
     private int lotSlots;
     private int[] freeSlots = new int[64];
@@ -63,7 +63,7 @@ public final class Ledger implements LedgerStateMachine
     private int lastCreditedSlot;
     private long expiryRuleDrift;
 
-    private final ExpiryQueue expiryQueue = new ExpiryQueue();
+    private final ExpiryQueue expiryQueue;
     private final RequestLog requests;
 
     private final WideCounter totalCredited = new WideCounter();
@@ -75,7 +75,21 @@ public final class Ledger implements LedgerStateMachine
     {
         this.context = context.conclude();
         this.program = program;
-        this.requests = new RequestLog(context.requestIdsMax());
+        this.requests = new RequestLog(context.requestIdsMax(), context.expectedRequests());
+        // Tables sized up front for the expected scale: doubling a large table copies it on the writer's thread.
+        memberIndexById = new Object2IntHashMap<>(context.expectedMembers() * 2, 0.65f, -1);
+        members = new Member[context.expectedMembers()];
+        final int lots = context.expectedLots();
+        lotIds = new long[lots];
+        lotAmount = new long[lots];
+        lotRemaining = new long[lots];
+        lotEarnedAt = new long[lots];
+        lotExpiresAt = new long[lots];
+        lotMember = new int[lots];
+        lotExpired = new long[lots];
+        lotShortfall = new long[lots];
+        lotClosedAt = new long[lots];
+        expiryQueue = new ExpiryQueue(lots);
     }
 
     public Ledger(final Program program)
@@ -1204,6 +1218,9 @@ public final class Ledger implements LedgerStateMachine
         public static final int REQUEST_IDS_MAX_LIMIT = 1 << 26;
 
         private int membersMax = 100_000_000;
+        private int expectedRequests = 1024;
+        private int expectedLots = 1024;
+        private int expectedMembers = 1024;
         private int lotsMax = LOTS_MAX_LIMIT;
         private int requestIdsMax = 8_000_000;
 
@@ -1240,8 +1257,53 @@ public final class Ledger implements LedgerStateMachine
             return requestIdsMax;
         }
 
+        /**
+         * Remembered requests to size the request tables for at start (rounded up to a power of two): growing past it
+         * doubles a table on the state machine's thread, a pause proportional to its size.
+         */
+        public Context expectedRequests(final int expectedRequests)
+        {
+            this.expectedRequests = expectedRequests;
+            return this;
+        }
+
+        public int expectedRequests()
+        {
+            return expectedRequests;
+        }
+
+        /** Members to size the member tables for at start. */
+        public Context expectedMembers(final int expectedMembers)
+        {
+            this.expectedMembers = expectedMembers;
+            return this;
+        }
+
+        public int expectedMembers()
+        {
+            return expectedMembers;
+        }
+
+        /** Lots (open, and closed within the retention window) to size the lot tables for at start. */
+        public Context expectedLots(final int expectedLots)
+        {
+            this.expectedLots = expectedLots;
+            return this;
+        }
+
+        public int expectedLots()
+        {
+            return expectedLots;
+        }
+
         public Context conclude()
         {
+            if (expectedRequests < 16 || expectedRequests > REQUEST_IDS_MAX_LIMIT || expectedLots < 16 ||
+                expectedLots > LOTS_MAX_LIMIT || expectedMembers < 16 || expectedMembers > MEMBERS_MAX_LIMIT)
+            {
+                throw new IllegalArgumentException("invalid expected sizes: requests " + expectedRequests +
+                    ", lots " + expectedLots + ", members " + expectedMembers);
+            }
             if (membersMax < 1 || membersMax > MEMBERS_MAX_LIMIT || lotsMax < 1 || lotsMax > LOTS_MAX_LIMIT ||
                 requestIdsMax < 1 || requestIdsMax > REQUEST_IDS_MAX_LIMIT)
             {

@@ -20,7 +20,15 @@ final class RequestIdIndex
 
     RequestIdIndex()
     {
-        allocate(1024);
+        this(1024);
+    }
+
+    /**
+     * @param expected entries to hold without growing (the table is sized to stay under 70% full).
+     */
+    RequestIdIndex(final int expected)
+    {
+        allocate(Integer.highestOneBit(Math.max(16, (int)Math.min(1L << 30, expected * 10L / 7 + 1)) * 2 - 1));
     }
 
     static long hash(final String id)

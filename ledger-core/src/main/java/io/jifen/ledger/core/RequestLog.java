@@ -42,7 +42,7 @@ final class RequestLog
     static final int STRIDE = 19;
 
     private final int capacityMax;
-    private final RequestIdIndex index = new RequestIdIndex();
+    private final RequestIdIndex index;
     private final RequestIdIndex.PositionToId idAt = this::idAt;
     private String lastHashedId;
     private long lastIdHash;
@@ -62,9 +62,16 @@ final class RequestLog
 
     RequestLog(final int capacityMax)
     {
+        this(capacityMax, 1024);
+    }
+
+    RequestLog(final int capacityMax, final int expected)
+    {
         this.capacityMax = capacityMax;
-        allocate(Math.min(1024, Integer.highestOneBit(Math.max(capacityMax, 2))));
-        allocateAllocations(1024);
+        final int capacity = Integer.highestOneBit(Math.max(2, Math.min(capacityMax, expected)) * 2 - 1);
+        allocate(capacity);
+        allocateAllocations(Math.max(1024, capacity / 4));
+        index = new RequestIdIndex(capacity);
     }
 
     private void allocate(final int capacity)

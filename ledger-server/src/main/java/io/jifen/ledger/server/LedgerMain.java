@@ -44,6 +44,9 @@ public final class LedgerMain
         "  --ring-size N     command ring slots, a power of two (default 65536)",
         "  --request-ids-max N  request ids remembered at most (default 8000000, about 250 bytes of heap each)",
         "  --members-max N   members at most (default 100000000)",
+        "  --expected-requests N, --expected-lots N, --expected-members N",
+        "                    size the tables for this scale at start (default 262144 each); growing past it",
+        "                    doubles a table on the writer's thread, a pause that grows with the table",
         "",
         "journal options:",
         "  --data DIR        data folder (default ./data)",
@@ -150,6 +153,17 @@ public final class LedgerMain
                 case "--request-ids-max":
                     config.ledgerContext().requestIdsMax(
                         intValue(option, args, 1, Ledger.Context.REQUEST_IDS_MAX_LIMIT));
+                    break;
+                case "--expected-requests":
+                    config.ledgerContext().expectedRequests(
+                        intValue(option, args, 16, Ledger.Context.REQUEST_IDS_MAX_LIMIT));
+                    break;
+                case "--expected-lots":
+                    config.ledgerContext().expectedLots(intValue(option, args, 16, Ledger.Context.LOTS_MAX_LIMIT));
+                    break;
+                case "--expected-members":
+                    config.ledgerContext().expectedMembers(
+                        intValue(option, args, 16, Ledger.Context.MEMBERS_MAX_LIMIT));
                     break;
                 case "--members-max":
                     config.ledgerContext().membersMax(intValue(option, args, 1, Ledger.Context.MEMBERS_MAX_LIMIT));

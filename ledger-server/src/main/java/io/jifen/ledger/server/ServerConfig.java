@@ -22,7 +22,10 @@ public final class ServerConfig
     int ringSize = 65536;
     long expiryTickIntervalMs = 50;
     int expiryTickLimit = 10_000;
-    final Ledger.Context ledgerContext = new Ledger.Context();
+    final Ledger.Context ledgerContext = new Ledger.Context()
+        .expectedRequests(262_144)
+        .expectedLots(262_144)
+        .expectedMembers(262_144);
 
     public ServerConfig host(final String host)
     {
