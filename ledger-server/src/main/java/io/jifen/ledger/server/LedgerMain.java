@@ -30,6 +30,7 @@ public final class LedgerMain
         "commands:",
         "  serve             run the ledger server",
         "  load              open-loop load against a running server (ledger load --help)",
+        "  transport-limit   a no-op Ledger service on --port (default 9091): what gRPC alone costs here",
         "  journal dump      print every journal record as one JSON line",
         "  journal verify    replay the journal, check every record and print the state hash",
         "",
@@ -78,6 +79,22 @@ public final class LedgerMain
             {
                 case "serve":
                     return serve(rest, out);
+                case "transport-limit":
+                    int noopPort = 9091;
+                    while (!rest.isEmpty())
+                    {
+                        final String option = rest.pop();
+                        if (!option.equals("--port"))
+                        {
+                            throw new IllegalArgumentException("unknown option '" + option + "'");
+                        }
+                        noopPort = intValue(option, rest, 0, 65535);
+                    }
+                    final io.grpc.Server noop = io.jifen.ledger.server.load.NoopLedgerServer.start(
+                        "127.0.0.1", noopPort);
+                    out.println("no-op Ledger service (transport limit) on 127.0.0.1:" + noop.getPort());
+                    noop.awaitTermination();
+                    return 0;
                 case "load":
                     if (rest.contains("--help") || rest.contains("-h"))
                     {
