@@ -3,7 +3,6 @@ package io.jifen.ledger.core;
 import java.math.BigInteger;
 import java.util.Arrays;
 
-import org.agrona.collections.Object2IntHashMap;
 
 /**
  * The points ledger: members, their lots, the remembered requests. Single-threaded by design: exactly one thread
@@ -31,7 +30,8 @@ public final class Ledger implements LedgerStateMachine
     private long lastTimestamp = Long.MIN_VALUE;
     private long lastSequence;
 
-    private final Object2IntHashMap<String> memberIndexById;
+    private final IdIndex memberIndexById;
+    private final IdIndex.PositionToId memberIdAt = this::memberIdAt;
     private Member[] members;
     private int memberCount;
 
@@ -77,7 +77,7 @@ public final class Ledger implements LedgerStateMachine
         this.program = program;
         this.requests = new RequestLog(context.requestIdsMax(), context.expectedRequests());
         // Tables sized up front for the expected scale: doubling a large table copies it on the writer's thread.
-        memberIndexById = new Object2IntHashMap<>(context.expectedMembers() * 2, 0.65f, -1);
+        memberIndexById = new IdIndex(context.expectedMembers());
         members = new Member[context.expectedMembers()];
         final int lots = context.expectedLots();
         lotIds = new long[lots];
@@ -271,7 +271,7 @@ public final class Ledger implements LedgerStateMachine
 
     private int enroll(final Command c)
     {
-        if (memberIndexById.containsKey(c.memberId))
+        if (memberIndex(c.memberId) >= 0)
         {
             c.result = ResultCode.MEMBER_EXISTS;
             return -1;
@@ -279,7 +279,7 @@ public final class Ledger implements LedgerStateMachine
         int referrer = -1;
         if (null != c.referrerId && !c.referrerId.isEmpty())
         {
-            referrer = memberIndexById.getValue(c.referrerId);
+            referrer = memberIndex(c.referrerId);
             if (referrer < 0)
             {
                 c.result = ResultCode.REFERRER_NOT_FOUND;
@@ -300,7 +300,7 @@ public final class Ledger implements LedgerStateMachine
         final Member m = new Member(c.memberId, index, c.birthday, referrer, c.timestamp);
         m.tier = program.tierFor(0).code();
         members[index] = m;
-        memberIndexById.put(c.memberId, index);
+        memberIndexById.put(c.memberId, IdIndex.hash(c.memberId), index, memberIdAt);
         return index;
     }
 
@@ -696,9 +696,19 @@ public final class Ledger implements LedgerStateMachine
 
     // ------------------------------------------------------------------------------------------------ lots
 
+    private String memberIdAt(final long index)
+    {
+        return members[(int)index].id;
+    }
+
+    private int memberIndex(final String memberId)
+    {
+        return (int)memberIndexById.find(memberId, IdIndex.hash(memberId), memberIdAt);
+    }
+
     private Member member(final Command c)
     {
-        final int index = memberIndexById.getValue(c.memberId);
+        final int index = memberIndex(c.memberId);
         if (index < 0)
         {
             c.result = ResultCode.MEMBER_NOT_FOUND;

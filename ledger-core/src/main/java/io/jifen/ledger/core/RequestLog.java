@@ -42,8 +42,8 @@ final class RequestLog
     static final int STRIDE = 19;
 
     private final int capacityMax;
-    private final RequestIdIndex index;
-    private final RequestIdIndex.PositionToId idAt = this::idAt;
+    private final IdIndex index;
+    private final IdIndex.PositionToId idAt = this::idAt;
     private String lastHashedId;
     private long lastIdHash;
     private long head;
@@ -71,7 +71,7 @@ final class RequestLog
         final int capacity = Integer.highestOneBit(Math.max(2, Math.min(capacityMax, expected)) * 2 - 1);
         allocate(capacity);
         allocateAllocations(Math.max(1024, capacity / 4));
-        index = new RequestIdIndex(capacity);
+        index = new IdIndex(capacity);
     }
 
     private void allocate(final int capacity)
@@ -148,7 +148,7 @@ final class RequestLog
     {
         if (requestId != lastHashedId)
         {
-            lastIdHash = RequestIdIndex.hash(requestId);
+            lastIdHash = IdIndex.hash(requestId);
             lastHashedId = requestId;
         }
         return lastIdHash;

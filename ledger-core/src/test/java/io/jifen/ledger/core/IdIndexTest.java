@@ -10,15 +10,15 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class RequestIdIndexTest
+class IdIndexTest
 {
     private final Map<Long, String> idsByPosition = new HashMap<>();
-    private final RequestIdIndex.PositionToId idAt = idsByPosition::get;
+    private final IdIndex.PositionToId idAt = idsByPosition::get;
 
     @Test
     void idsWithTheSameHashAreToldApartByTheirStrings()
     {
-        final RequestIdIndex index = new RequestIdIndex();
+        final IdIndex index = new IdIndex();
         idsByPosition.put(1L, "a");
         idsByPosition.put(2L, "b");
         index.put("a", 42, 1, idAt);
@@ -34,7 +34,7 @@ class RequestIdIndexTest
     @Test
     void aReusedIdMapsToItsNewestPositionAndEvictingTheOldOneKeepsIt()
     {
-        final RequestIdIndex index = new RequestIdIndex();
+        final IdIndex index = new IdIndex();
         idsByPosition.put(1L, "a");
         idsByPosition.put(9L, "a");
         index.put("a", 7, 1, idAt);
@@ -55,7 +55,7 @@ class RequestIdIndexTest
         for (long seed = 1; seed <= 20; seed++)
         {
             final Random random = new Random(seed);
-            final RequestIdIndex index = new RequestIdIndex();
+            final IdIndex index = new IdIndex();
             final Map<String, Long> model = new HashMap<>();
             final Map<String, Long> hashOf = new HashMap<>();
             final List<String> live = new ArrayList<>();

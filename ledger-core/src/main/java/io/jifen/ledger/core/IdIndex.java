@@ -1,12 +1,13 @@
 package io.jifen.ledger.core;
 
 /**
- * Request id to request-log position: an open-addressing table with linear probing over two primitive arrays, the
- * 64-bit hash of each id stored beside its position. A lookup compares hashes in the table and touches an id
- * string only when the hashes match, so a miss (every new write) costs no pointer chasing; removal shifts the
- * probe chain back instead of leaving tombstones. Ids whose hashes collide are still told apart by their strings.
+ * String id to a position (a request id to its request-log entry, a member id to its member): an open-addressing
+ * table with linear probing over two primitive arrays, the 64-bit hash of each id stored beside its position. A
+ * lookup compares hashes in the table and touches an id string only when the hashes match, so a miss (every new
+ * write) costs no pointer chasing; removal shifts the probe chain back instead of leaving tombstones. Ids whose hashes
+ * collide are still told apart by their strings.
  */
-final class RequestIdIndex
+final class IdIndex
 {
     private static final long ID_SEED = 0x5265717565737449L;
     private static final long EMPTY = 0;
@@ -18,7 +19,7 @@ final class RequestIdIndex
     private int size;
     private int resizeAt;
 
-    RequestIdIndex()
+    IdIndex()
     {
         this(1024);
     }
@@ -26,7 +27,7 @@ final class RequestIdIndex
     /**
      * @param expected entries to hold without growing (the table is sized to stay under 70% full).
      */
-    RequestIdIndex(final int expected)
+    IdIndex(final int expected)
     {
         allocate(Integer.highestOneBit(Math.max(16, (int)Math.min(1L << 30, expected * 10L / 7 + 1)) * 2 - 1));
     }
