@@ -77,6 +77,43 @@ class LedgerPipelineIT
     }
 
     @Test
+    void aFullRingRefusesAtOnceAndAcceptsAgainWhenItDrains() throws Exception
+    {
+        try (Journal journal = new Journal(dir))
+        {
+            final LedgerPipeline pipeline = new LedgerPipeline(new Ledger(Program.defaultProgram()), journal,
+                new LedgerPipeline.Context().ringSize(4).syncMode(SyncMode.NONE).expiryTickIntervalMs(0)).start();
+            final CountDownLatch release = new CountDownLatch(1);
+            final CountDownLatch answered = new CountDownLatch(4);
+            final ResultListener slowClient = (id, c) ->
+            {
+                try
+                {
+                    release.await(); // the reply stage is stuck behind this caller
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                answered.countDown();
+            };
+            for (int i = 0; i < 4; i++)
+            {
+                assertEquals(ResultCode.OK,
+                    pipeline.tryPublish(command(CommandType.GET_BALANCE, null, "m-" + i, 0), slowClient, i));
+            }
+            assertEquals(ResultCode.RING_FULL,
+                pipeline.tryPublish(command(CommandType.GET_BALANCE, null, "m-x", 0), slowClient, 9),
+                "no slot: refused at once, never blocking the caller");
+            release.countDown();
+            assertTrue(answered.await(10, TimeUnit.SECONDS));
+            final Command after = pipeline.submitAndWait(command(CommandType.ENROLL, "enroll-1", "m-1", 0), 10_000);
+            assertEquals(ResultCode.OK, after.result, "accepted again once drained");
+            pipeline.close();
+        }
+    }
+
+    @Test
     void ledgerTimeNeverGoesBackEvenWhenTheClockDoes() throws Exception
     {
         final CachedEpochClock clock = new CachedEpochClock();
