@@ -29,12 +29,17 @@ public final class JournalRecord
     static final int TIMESTAMP_OFFSET = 16;
     static final int BODY_OFFSET = 24;
     static final int CHECKSUM_LENGTH = 4;
+    /** SHA-256 of the previous record's chain value and this record's bytes before the chain field. */
+    public static final int CHAIN_LENGTH = 32;
+    static final int TRAILER_LENGTH = CHAIN_LENGTH + CHECKSUM_LENGTH;
     static final int EFFECT_LENGTH = 25;
     static final int RESULT_LENGTH = 74;
     /** Strings are at most 0xFFFE bytes of UTF-8: every string the validator admits fits (16 Ki chars of program). */
     static final int STRING_BYTES_MAX = 0xFFFF;
 
     private final CRC32C crc = new CRC32C();
+    private final java.security.MessageDigest sha256 = newSha256();
+    private final byte[] digest = new byte[CHAIN_LENGTH];
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
 
     /**
@@ -88,10 +93,56 @@ public final class JournalRecord
             buffer.putLong(offset + 17, effects.expiresAt(i), ORDER);
             offset += EFFECT_LENGTH;
         }
-        final int length = offset + CHECKSUM_LENGTH;
+        final int length = offset + TRAILER_LENGTH;
         buffer.putInt(LENGTH_OFFSET, length, ORDER);
-        buffer.putInt(offset, checksum(buffer.byteArray(), 0, offset), ORDER);
+        buffer.setMemory(offset, CHAIN_LENGTH, (byte)0);
+        buffer.putInt(offset + CHAIN_LENGTH, checksum(buffer.byteArray(), 0, offset + CHAIN_LENGTH), ORDER);
         return length;
+    }
+
+    /**
+     * Links a record into the hash chain: its chain field becomes SHA-256(previous chain value, the record's bytes
+     * before the field), its checksum is recomputed, and {@code chain} is updated to the new value for the next
+     * record. Any change to a journaled record, or any record removed or inserted, changes every chain value after it.
+     */
+    public void chain(final byte[] record, final int length, final byte[] chain)
+    {
+        final int chainOffset = length - TRAILER_LENGTH;
+        sha256.update(chain, 0, CHAIN_LENGTH);
+        sha256.update(record, 0, chainOffset);
+        try
+        {
+            sha256.digest(record, chainOffset, CHAIN_LENGTH);
+        }
+        catch (final java.security.DigestException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        System.arraycopy(record, chainOffset, chain, 0, CHAIN_LENGTH);
+        final int crc = checksum(record, 0, length - CHECKSUM_LENGTH);
+        record[length - 4] = (byte)crc;
+        record[length - 3] = (byte)(crc >>> 8);
+        record[length - 2] = (byte)(crc >>> 16);
+        record[length - 1] = (byte)(crc >>> 24);
+    }
+
+    /**
+     * @return true if the record's chain field is SHA-256(previous chain value, the record's bytes before it).
+     */
+    public boolean chainFollows(final byte[] record, final int length, final byte[] previousChain)
+    {
+        final int chainOffset = length - TRAILER_LENGTH;
+        sha256.update(previousChain, 0, CHAIN_LENGTH);
+        sha256.update(record, 0, chainOffset);
+        try
+        {
+            sha256.digest(digest, 0, CHAIN_LENGTH);
+        }
+        catch (final java.security.DigestException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        return java.util.Arrays.equals(digest, 0, CHAIN_LENGTH, record, chainOffset, chainOffset + CHAIN_LENGTH);
     }
 
     /**
@@ -101,7 +152,7 @@ public final class JournalRecord
      */
     public String verify(final byte[] bytes, final int length)
     {
-        if (length < BODY_OFFSET + CHECKSUM_LENGTH)
+        if (length < BODY_OFFSET + TRAILER_LENGTH)
         {
             return "record of " + length + " bytes is shorter than a header";
         }
@@ -123,6 +174,18 @@ public final class JournalRecord
             return String.format("checksum mismatch: stored %08x, computed %08x", expected, actual);
         }
         return null;
+    }
+
+    private static java.security.MessageDigest newSha256()
+    {
+        try
+        {
+            return java.security.MessageDigest.getInstance("SHA-256");
+        }
+        catch (final java.security.NoSuchAlgorithmException ex)
+        {
+            throw new IllegalStateException("SHA-256 is required by the journal's hash chain", ex);
+        }
     }
 
     private int checksum(final byte[] bytes, final int offset, final int length)
@@ -229,7 +292,12 @@ public final class JournalRecord
             sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 17, ORDER)).append('}');
             offset += EFFECT_LENGTH;
         }
-        sb.append("]}");
+        sb.append("],\"chain\":\"");
+        for (int i = 0; i < CHAIN_LENGTH; i++)
+        {
+            sb.append(String.format("%02x", buffer.getByte(offset + i) & 0xFF));
+        }
+        sb.append("\"}");
         return sb.toString();
     }
 

@@ -32,13 +32,27 @@ public final class JournalReplay
         public final long lastSequence;
         public final long nanos;
         public final long stateHash;
+        /** The chain value of the last record replayed: what auditors anchor. */
+        public final byte[] chainHead;
 
-        Result(final long records, final long lastSequence, final long nanos, final long stateHash)
+        Result(final long records, final long lastSequence, final long nanos, final long stateHash,
+            final byte[] chainHead)
         {
             this.records = records;
             this.lastSequence = lastSequence;
             this.nanos = nanos;
             this.stateHash = stateHash;
+            this.chainHead = chainHead;
+        }
+
+        public String chainHeadHex()
+        {
+            final StringBuilder sb = new StringBuilder(2 * chainHead.length);
+            for (final byte b : chainHead)
+            {
+                sb.append(String.format("%02x", b & 0xFF));
+            }
+            return sb.toString();
         }
     }
 
@@ -73,6 +87,8 @@ public final class JournalReplay
         final Command command = new Command();
         final ExpandableArrayBuffer reencoded = new ExpandableArrayBuffer(512);
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
+        final byte[] chainBefore = new byte[JournalRecord.CHAIN_LENGTH];
         long records = 0;
         try (Journal.Reader reader = journal.openReader())
         {
@@ -84,6 +100,11 @@ public final class JournalReplay
                 if (null != problem)
                 {
                     throw new JournalCorruptException(reader.file(), reader.index(), problem);
+                }
+                if (!codec.chainFollows(bytes, length, chain))
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(), "hash chain broken: the record " +
+                        "does not follow the one before it (altered, removed or inserted records)");
                 }
                 view.wrap(bytes, 0, length);
                 final long sequence;
@@ -119,12 +140,15 @@ public final class JournalReplay
                         " replayed to a different outcome: " + command.result + " sequence " + command.sequence);
                 }
                 final int reencodedLength = codec.encode(command, reencoded);
+                System.arraycopy(chain, 0, chainBefore, 0, chain.length);
+                codec.chain(reencoded.byteArray(), reencodedLength, chainBefore);
                 if (reencodedLength != length ||
                     !Arrays.equals(reencoded.byteArray(), 0, length, bytes, 0, length))
                 {
                     throw new JournalCorruptException(reader.file(), reader.index(), "record " + sequence +
                         " replayed to different effects than it records (was the program or the code changed?)");
                 }
+                System.arraycopy(chainBefore, 0, chain, 0, chain.length);
                 records++;
                 if (progressEvery > 0 && records % progressEvery == 0)
                 {
@@ -132,6 +156,6 @@ public final class JournalReplay
                 }
             }
         }
-        return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash());
+        return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(), chain);
     }
 }

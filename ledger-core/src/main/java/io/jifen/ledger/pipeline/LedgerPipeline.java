@@ -378,6 +378,8 @@ public final class LedgerPipeline implements AutoCloseable
      */
     private final class JournalHandler implements EventHandler<CommandEvent>
     {
+        private final JournalRecord codec = new JournalRecord();
+        private final byte[] chain = context.chainHead().clone();
         private Journal.Appender appender;
         private boolean unsynced;
 
@@ -398,6 +400,7 @@ public final class LedgerPipeline implements AutoCloseable
             {
                 if (event.recordLength > 0)
                 {
+                    codec.chain(event.record.byteArray(), event.recordLength, chain);
                     appender.append(event.record.byteArray(), event.recordLength);
                     journaledRecords.lazySet(journaledRecords.get() + 1);
                     unsynced = true;
@@ -508,6 +511,7 @@ public final class LedgerPipeline implements AutoCloseable
         private int expiryTickLimit = 10_000;
         private long shutdownTimeoutMs = 30_000;
         private java.util.function.Consumer<Throwable> onFailure = cause -> { };
+        private byte[] chainHead = new byte[JournalRecord.CHAIN_LENGTH];
 
         public Context ringSize(final int ringSize)
         {
@@ -586,6 +590,18 @@ public final class LedgerPipeline implements AutoCloseable
         public long shutdownTimeoutMs()
         {
             return shutdownTimeoutMs;
+        }
+
+        /** The chain value of the journal's last record (all zero when empty): the next record links to it. */
+        public Context chainHead(final byte[] chainHead)
+        {
+            this.chainHead = chainHead.clone();
+            return this;
+        }
+
+        public byte[] chainHead()
+        {
+            return chainHead;
         }
 
         /** Told once, on the failing stage's thread, when the pipeline fails stop. */

@@ -52,6 +52,7 @@ public final class LedgerMain
         "journal options:",
         "  --data DIR        data folder (default ./data)",
         "  --until MS        verify: stop after the last record stamped at or before MS (epoch milliseconds)",
+        "  --expect-chain H  verify: fail unless the chain head (at --until) is H, a value anchored earlier",
         "",
         "  -h, --help        this text");
 
@@ -269,6 +270,7 @@ public final class LedgerMain
     {
         Path data = Paths.get("data");
         long until = Long.MAX_VALUE;
+        String expectChain = null;
         while (!args.isEmpty())
         {
             final String option = args.pop();
@@ -276,6 +278,9 @@ public final class LedgerMain
             {
                 case "--data":
                     data = Paths.get(value(option, args));
+                    break;
+                case "--expect-chain":
+                    expectChain = value(option, args);
                     break;
                 case "--until":
                     final String value = value(option, args);
@@ -308,10 +313,17 @@ public final class LedgerMain
             final java.math.BigInteger journaledOutstanding =
                 ledger.credited().subtract(ledger.debited()).subtract(ledger.expired());
             out.printf("records %d%nlast_sequence %d%nas_of_ms %d%nmembers %d%nlots %d%ncredited %s%ndebited %s%n" +
-                "expired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%nreplay_ms %.1f%n",
+                "expired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%nchain_head %s%n" +
+                "replay_ms %.1f%n",
                 result.records, result.lastSequence, asOf, ledger.memberCount(), ledger.lotCount(),
                 ledger.credited(), ledger.debited(), ledger.expired(), journaledOutstanding.subtract(outstanding),
-                outstanding, result.stateHash, result.nanos / 1e6);
+                outstanding, result.stateHash, result.chainHeadHex(), result.nanos / 1e6);
+            if (null != expectChain && !expectChain.equalsIgnoreCase(result.chainHeadHex()))
+            {
+                throw new JournalCorruptException(data.resolve("journal").toString(), result.lastSequence,
+                    "chain head " + result.chainHeadHex() + " is not the anchored " + expectChain +
+                    ": records up to that point were altered, removed or inserted");
+            }
         }
         return 0;
     }

@@ -74,9 +74,9 @@ public final class LedgerServer implements AutoCloseable
                     "the journal's instants are kept");
             }
             LOG.log(System.Logger.Level.INFO, String.format(
-                "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x",
-                recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
-                ledger.lotCount(), recovery.stateHash));
+                "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x, " +
+                "chain head %s", recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
+                ledger.lotCount(), recovery.stateHash, recovery.chainHeadHex()));
 
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
@@ -86,7 +86,8 @@ public final class LedgerServer implements AutoCloseable
                 .syncMode(config.sync)
                 .expiryTickIntervalMs(config.expiryTickIntervalMs)
                 .expiryTickLimit(config.expiryTickLimit)
-                .onFailure(this::onPipelineFailure))
+                .onFailure(this::onPipelineFailure)
+                .chainHead(recovery.chainHead))
                 .start();
             if (programChanged)
             {

@@ -249,7 +249,7 @@ class LedgerServerIT
     }
 
     @Test
-    void restartRebuildsEveryBalanceAndTheStateHash() throws IOException
+    void restartRebuildsEveryBalanceAndTheStateHash() throws Exception
     {
         final Map<String, Long> expected = new HashMap<>();
         for (int m = 0; m < 50; m++)
@@ -284,6 +284,20 @@ class LedgerServerIT
 
         // and a second replay of the same journal gives the same hash again
         stopServer();
+        final ByteArrayOutputStream report = new ByteArrayOutputStream();
+        assertEquals(0, LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString()},
+            new PrintStream(report, true, StandardCharsets.UTF_8), System.err));
+        final String head = report.toString(StandardCharsets.UTF_8).lines()
+            .filter(l -> l.startsWith("chain_head ")).findFirst().orElseThrow().substring("chain_head ".length());
+        assertEquals(64, head.length(), report.toString(StandardCharsets.UTF_8));
+        assertEquals(0, LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString(),
+            "--expect-chain", head}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            System.err), "the anchored head matches");
+        final ByteArrayOutputStream err = new ByteArrayOutputStream();
+        assertEquals(3, LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString(),
+            "--expect-chain", "00" + head.substring(2)}, new PrintStream(new ByteArrayOutputStream(), true,
+            StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("is not the anchored"), err.toString());
         final long hashAfter = server.stateHashAfterClose();
         assertEquals(hashBefore, hashAfter);
         startServer();

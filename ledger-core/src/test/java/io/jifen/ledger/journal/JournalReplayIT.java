@@ -1,0 +1,119 @@
+package io.jifen.ledger.journal;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
+import io.jifen.ledger.core.ResultCode;
+import org.agrona.ExpandableArrayBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Journals written to real Chronicle Queue files, replayed: the hash chain catches a record altered with a valid
+ * checksum, and a record removed.
+ */
+class JournalReplayIT
+{
+    private static final long T0 = 1_767_225_600_000L;
+
+    @TempDir
+    Path dir;
+
+    /** Applies a script to a fresh ledger and returns its records, chained, in order. */
+    private static List<byte[]> records(final long forgedPoints)
+    {
+        final Ledger ledger = new Ledger(Program.defaultProgram());
+        final JournalRecord codec = new JournalRecord();
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
+        final List<byte[]> out = new ArrayList<>();
+        final Command c = new Command();
+        final String[][] script = {{"ENROLL", "enroll-1", "0"}, {"EARN", "e-1", "100"}, {"EARN", "e-2", "250"},
+            {"REDEEM", "r-1", "120"}};
+        long t = T0;
+        for (final String[] step : script)
+        {
+            c.clear();
+            c.type = CommandType.valueOf(step[0]);
+            c.requestId = step[1];
+            c.memberId = "m-1";
+            c.points = step[1].equals("e-2") && forgedPoints > 0 ? forgedPoints : Long.parseLong(step[2]);
+            c.timestamp = t += 1000;
+            ledger.apply(c);
+            assertEquals(ResultCode.OK, c.result);
+            final int length = codec.encode(c, buffer);
+            codec.chain(buffer.byteArray(), length, chain);
+            out.add(Arrays.copyOf(buffer.byteArray(), length));
+        }
+        return out;
+    }
+
+    private static void write(final Path directory, final List<byte[]> records)
+    {
+        try (Journal journal = new Journal(directory); Journal.Appender appender = journal.openAppender())
+        {
+            for (final byte[] record : records)
+            {
+                appender.append(record, record.length);
+            }
+        }
+    }
+
+    private static JournalReplay.Result replay(final Path directory)
+    {
+        try (Journal journal = new Journal(directory, true))
+        {
+            return JournalReplay.replay(journal, new Ledger(Program.defaultProgram()), 0, null);
+        }
+    }
+
+    @Test
+    void anIntactJournalReplaysToItsChainHead()
+    {
+        final List<byte[]> records = records(0);
+        write(dir.resolve("intact"), records);
+        final JournalReplay.Result result = replay(dir.resolve("intact"));
+        assertEquals(4, result.records);
+        final byte[] last = records.get(3);
+        assertArrayEquals(Arrays.copyOfRange(last, last.length - 36, last.length - 4), result.chainHead);
+    }
+
+    @Test
+    void aWholeRecordForgedWithAValidChecksumBreaksTheChain()
+    {
+        // the forger re-runs the ledger with 2,500 points instead of 250 and re-encodes that record, checksum and
+        // all, but keeps the chain values of the original history: every record is internally consistent
+        final List<byte[]> genuine = records(0);
+        final List<byte[]> forged = records(2_500);
+        final List<byte[]> tampered = new ArrayList<>(genuine);
+        tampered.set(2, forged.get(2));
+        final JournalRecord codec = new JournalRecord();
+        assertEquals(null, codec.verify(tampered.get(2), tampered.get(2).length), "its checksum is valid");
+        write(dir.resolve("tampered"), tampered);
+        final JournalCorruptException ex = assertThrows(JournalCorruptException.class,
+            () -> replay(dir.resolve("tampered")));
+        assertTrue(ex.getMessage().contains("hash chain broken"), ex.getMessage());
+    }
+
+    @Test
+    void aRemovedRecordBreaksTheChain()
+    {
+        final List<byte[]> records = new ArrayList<>(records(0));
+        records.remove(2);
+        write(dir.resolve("gap"), records);
+        final JournalCorruptException ex =
+            assertThrows(JournalCorruptException.class, () -> replay(dir.resolve("gap")));
+        assertTrue(ex.getMessage().contains("hash chain broken"), ex.getMessage());
+    }
+}
