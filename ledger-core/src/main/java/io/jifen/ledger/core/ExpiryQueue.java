@@ -3,48 +3,82 @@ package io.jifen.ledger.core;
 import java.util.Arrays;
 
 /**
- * A binary min-heap of (expiresAt, lotId, slot) in primitive arrays: which lot expires next. The order is total
- * (ties on time broken by the lot id, unique for the life of the ledger), so the lots a budget-limited sweep expires
- * depend only on which lots are live, not on the heap's history. Entries of lots that were consumed, expired early or
- * whose slot was since reused stay until their time and are skipped then: the caller checks the slot still holds
- * that lot id with points left.
+ * The open lots by expiry: an indexed binary min-heap of (expiresAt, lotId, slot) in primitive arrays, with each
+ * slot's position in the heap kept beside it, so a lot that closes before its expiry (spent, clawed back) leaves the
+ * queue at once and the queue holds exactly the open lots. The order is total (ties on time broken by the lot id,
+ * unique for the life of the ledger), so which lots a budget-limited sweep expires depends only on which lots are
+ * open, never on the heap's history.
  */
 final class ExpiryQueue
 {
+    private static final int ABSENT = -1;
+
     private long[] at;
     private long[] ids;
     private int[] slots;
     private int size;
+    /** Heap position of each lot slot, or -1. */
+    private int[] positionOfSlot;
 
     ExpiryQueue(final int initialCapacity)
     {
         at = new long[initialCapacity];
         ids = new long[initialCapacity];
         slots = new int[initialCapacity];
+        positionOfSlot = new int[initialCapacity];
+        Arrays.fill(positionOfSlot, ABSENT);
     }
 
-    void push(final long expiresAt, final long lotId, final int slot)
+    void add(final long expiresAt, final long lotId, final int slot)
     {
+        if (slot >= positionOfSlot.length)
+        {
+            final int old = positionOfSlot.length;
+            positionOfSlot = Arrays.copyOf(positionOfSlot, Math.max(slot + 1, old << 1));
+            Arrays.fill(positionOfSlot, old, positionOfSlot.length, ABSENT);
+        }
+        assert positionOfSlot[slot] == ABSENT : "lot slot " + slot + " queued twice";
         if (size == at.length)
         {
             at = Arrays.copyOf(at, size << 1);
             ids = Arrays.copyOf(ids, size << 1);
             slots = Arrays.copyOf(slots, size << 1);
         }
-        int i = size++;
-        while (i > 0)
-        {
-            final int parent = (i - 1) >>> 1;
-            if (!less(expiresAt, lotId, at[parent], ids[parent]))
-            {
-                break;
-            }
-            move(parent, i);
-            i = parent;
-        }
+        final int i = size++;
         at[i] = expiresAt;
         ids[i] = lotId;
         slots[i] = slot;
+        positionOfSlot[slot] = i;
+        siftUp(i);
+    }
+
+    /**
+     * Takes a lot out of the queue, if it is in it (a lot that closed before its expiry).
+     */
+    void remove(final int slot)
+    {
+        if (slot >= positionOfSlot.length || positionOfSlot[slot] == ABSENT)
+        {
+            return;
+        }
+        final int i = positionOfSlot[slot];
+        positionOfSlot[slot] = ABSENT;
+        final int last = --size;
+        if (i != last)
+        {
+            at[i] = at[last];
+            ids[i] = ids[last];
+            slots[i] = slots[last];
+            positionOfSlot[slots[i]] = i;
+            if (i > 0 && less(i, (i - 1) >>> 1))
+            {
+                siftUp(i);
+            }
+            else
+            {
+                siftDown(i);
+            }
+        }
     }
 
     boolean isEmpty()
@@ -57,46 +91,9 @@ final class ExpiryQueue
         return at[0];
     }
 
-    long peekLotId()
-    {
-        return ids[0];
-    }
-
     int peekSlot()
     {
         return slots[0];
-    }
-
-    void pop()
-    {
-        final int last = --size;
-        final long lastAt = at[last];
-        final long lastId = ids[last];
-        final int lastSlot = slots[last];
-        int i = 0;
-        while (true)
-        {
-            final int left = 2 * i + 1;
-            if (left >= last)
-            {
-                break;
-            }
-            final int right = left + 1;
-            int child = left;
-            if (right < last && less(at[right], ids[right], at[left], ids[left]))
-            {
-                child = right;
-            }
-            if (!less(at[child], ids[child], lastAt, lastId))
-            {
-                break;
-            }
-            move(child, i);
-            i = child;
-        }
-        at[i] = lastAt;
-        ids[i] = lastId;
-        slots[i] = lastSlot;
     }
 
     int size()
@@ -104,15 +101,59 @@ final class ExpiryQueue
         return size;
     }
 
-    private void move(final int from, final int to)
+    private void siftUp(final int start)
     {
-        at[to] = at[from];
-        ids[to] = ids[from];
-        slots[to] = slots[from];
+        int i = start;
+        while (i > 0)
+        {
+            final int parent = (i - 1) >>> 1;
+            if (!less(i, parent))
+            {
+                break;
+            }
+            swap(i, parent);
+            i = parent;
+        }
     }
 
-    private static boolean less(final long atA, final long idA, final long atB, final long idB)
+    private void siftDown(final int start)
     {
-        return atA < atB || (atA == atB && idA < idB);
+        int i = start;
+        while (true)
+        {
+            final int left = 2 * i + 1;
+            if (left >= size)
+            {
+                return;
+            }
+            final int right = left + 1;
+            final int child = right < size && less(right, left) ? right : left;
+            if (!less(child, i))
+            {
+                return;
+            }
+            swap(i, child);
+            i = child;
+        }
+    }
+
+    private void swap(final int a, final int b)
+    {
+        final long atA = at[a];
+        final long idA = ids[a];
+        final int slotA = slots[a];
+        at[a] = at[b];
+        ids[a] = ids[b];
+        slots[a] = slots[b];
+        at[b] = atA;
+        ids[b] = idA;
+        slots[b] = slotA;
+        positionOfSlot[slots[a]] = a;
+        positionOfSlot[slots[b]] = b;
+    }
+
+    private boolean less(final int a, final int b)
+    {
+        return at[a] < at[b] || (at[a] == at[b] && ids[a] < ids[b]);
     }
 }

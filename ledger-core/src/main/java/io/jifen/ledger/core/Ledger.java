@@ -138,6 +138,12 @@ public final class Ledger implements LedgerStateMachine
         return expiryRuleDrift;
     }
 
+    /** @return lots in the expiry queue: exactly the open lots. */
+    int queuedLots()
+    {
+        return expiryQueue.size();
+    }
+
     /** @return lots ever created. */
     public long lotCount()
     {
@@ -565,6 +571,7 @@ public final class Ledger implements LedgerStateMachine
                 {
                     insertOpenLot(m, lot);
                     lotClosedAt[lot] = Long.MAX_VALUE;
+                    expiryQueue.add(lotExpiresAt[lot], lotIds[lot], lot);
                 }
                 lotRemaining[lot] += give;
                 m.available += give;
@@ -588,16 +595,17 @@ public final class Ledger implements LedgerStateMachine
         long expired = 0;
         while (budget > 0 && !expiryQueue.isEmpty() && expiryQueue.peekAt() <= now)
         {
+            // the queue holds exactly the open lots; expire all of the earliest one's member's due lots at once
+            // (they sit at the front of its list: one array move), which takes them out of the queue
             final int lot = expiryQueue.peekSlot();
-            final boolean live = lotIds[lot] == expiryQueue.peekLotId() && lotRemaining[lot] > 0;
-            expiryQueue.pop();
-            if (live)
+            final int before = c.effects.size();
+            expired += expireDue(members[lotMember[lot]], now, c.effects);
+            final int count = c.effects.size() - before;
+            if (count == 0)
             {
-                // all of the member's due lots at once: they sit at the front of its list, one array move
-                final int before = c.effects.size();
-                expired += expireDue(members[lotMember[lot]], now, c.effects);
-                budget -= c.effects.size() - before;
+                throw new IllegalStateException("due lot " + lotIds[lot] + " did not expire");
             }
+            budget -= count;
         }
         c.expired = expired;
         c.resultPoints = expired;
@@ -608,9 +616,7 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
-     * @return true if the expiry sweep has entries due at or before now. Entries of lots that were consumed or
-     * expired early count too (they are skipped when swept, and do not use up a sweep's limit, so the lots a sweep
-     * expires depend only on which lots are live: what a replay needs).
+     * @return true if some open lot is due (its expiry instant is at or before now) and not yet expired.
      */
     public boolean hasDueLots(final long now)
     {
@@ -795,7 +801,7 @@ public final class Ledger implements LedgerStateMachine
         lotExpiresAt[lot] = expiresAt;
         lotMember[lot] = m.index;
         insertOpenLot(m, lot);
-        expiryQueue.push(expiresAt, lotIds[lot], lot);
+        expiryQueue.add(expiresAt, lotIds[lot], lot);
         m.available += points;
         totalCredited.add(points);
         c.effects.add(EffectLog.CREDIT, lotIds[lot], points, expiresAt);
@@ -884,6 +890,7 @@ public final class Ledger implements LedgerStateMachine
      */
     private void closeLot(final int lot)
     {
+        expiryQueue.remove(lot);
         lotClosedAt[lot] = lastTimestamp;
         if (closedTail - closedHead == closedSlots.length)
         {

@@ -53,6 +53,7 @@ class LotReclamationTest
             ledger.checkInvariants();
         }
         assertEquals(200, ledger.lotCount(), "lots ever created");
+        assertEquals(0, ledger.queuedLots(), "spent lots leave the expiry queue at once");
         assertTrue(ledger.lotSlotsInUse() <= 4, "slots in use: " + ledger.lotSlotsInUse());
     }
 
