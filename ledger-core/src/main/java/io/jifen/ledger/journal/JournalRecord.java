@@ -100,6 +100,47 @@ public final class JournalRecord
         return length;
     }
 
+    /** Record type of the marker that discards a damaged, never-acknowledged tail (not a ledger command). */
+    public static final int TAIL_DISCARDED_TYPE = 9;
+
+    /**
+     * Encodes the marker a server writes after a damaged journal tail it was told to discard: which documents (the
+     * queue index of the first, and how many) are to be skipped. Its chain links to the last good record.
+     *
+     * @return the marker's length.
+     */
+    public int encodeTailDiscarded(
+        final ExpandableArrayBuffer buffer, final long lastSequence, final long firstIndex, final int count)
+    {
+        buffer.putShort(TYPE_OFFSET, (short)TAIL_DISCARDED_TYPE, ORDER);
+        buffer.putShort(VERSION_OFFSET, (short)VERSION, ORDER);
+        buffer.putLong(SEQUENCE_OFFSET, lastSequence, ORDER);
+        buffer.putLong(TIMESTAMP_OFFSET, 0, ORDER);
+        buffer.putLong(BODY_OFFSET, firstIndex, ORDER);
+        buffer.putInt(BODY_OFFSET + 8, count, ORDER);
+        final int offset = BODY_OFFSET + 12;
+        final int length = offset + TRAILER_LENGTH;
+        buffer.putInt(LENGTH_OFFSET, length, ORDER);
+        buffer.setMemory(offset, CHAIN_LENGTH, (byte)0);
+        buffer.putInt(offset + CHAIN_LENGTH, checksum(buffer.byteArray(), 0, offset + CHAIN_LENGTH), ORDER);
+        return length;
+    }
+
+    public static int type(final DirectBuffer buffer)
+    {
+        return buffer.getShort(TYPE_OFFSET, ORDER);
+    }
+
+    public static long discardedFirstIndex(final DirectBuffer buffer)
+    {
+        return buffer.getLong(BODY_OFFSET, ORDER);
+    }
+
+    public static int discardedCount(final DirectBuffer buffer)
+    {
+        return buffer.getInt(BODY_OFFSET + 8, ORDER);
+    }
+
     /**
      * Links a record into the hash chain: its chain field becomes SHA-256(previous chain value, the record's bytes
      * before the field), its checksum is recomputed, and {@code chain} is updated to the new value for the next
@@ -243,6 +284,11 @@ public final class JournalRecord
     {
         final StringBuilder sb = new StringBuilder(256);
         final int type = buffer.getShort(TYPE_OFFSET, ORDER);
+        if (type == TAIL_DISCARDED_TYPE)
+        {
+            return "{\"type\":\"tail_discarded\",\"after_sequence\":" + buffer.getLong(SEQUENCE_OFFSET, ORDER) +
+                ",\"first_index\":" + discardedFirstIndex(buffer) + ",\"count\":" + discardedCount(buffer) + "}";
+        }
         sb.append("{\"type\":\"").append(CommandType.fromCode(type).name().toLowerCase()).append('"');
         sb.append(",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER));
         sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));

@@ -34,10 +34,15 @@ public final class JournalReplay
         public final long stateHash;
         /** The chain value of the last record replayed: what auditors anchor. */
         public final byte[] chainHead;
+        /** A damaged tail left to discard: the queue index of its first document, and how many; -1 and 0 if none. */
+        public final long damagedTailIndex;
+        public final int damagedTailCount;
 
         Result(final long records, final long lastSequence, final long nanos, final long stateHash,
-            final byte[] chainHead)
+            final byte[] chainHead, final long damagedTailIndex, final int damagedTailCount)
         {
+            this.damagedTailIndex = damagedTailIndex;
+            this.damagedTailCount = damagedTailCount;
             this.records = records;
             this.lastSequence = lastSequence;
             this.nanos = nanos;
@@ -61,6 +66,27 @@ public final class JournalReplay
     }
 
     /**
+     * Appends the marker that excuses a damaged tail found by a replay, linked to the last good record.
+     *
+     * @return the chain head after the marker: what the next record links to.
+     */
+    public static byte[] appendTailDiscarded(final Journal journal, final Result result)
+    {
+        final JournalRecord codec = new JournalRecord();
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
+        final int length = codec.encodeTailDiscarded(
+            buffer, result.lastSequence, result.damagedTailIndex, result.damagedTailCount);
+        final byte[] chain = result.chainHead.clone();
+        codec.chain(buffer.byteArray(), length, chain);
+        try (Journal.Appender appender = journal.openAppender())
+        {
+            appender.append(buffer.byteArray(), length);
+            appender.sync();
+        }
+        return chain;
+    }
+
+    /**
      * @param progressEvery call progress every this many records (0 for never).
      */
     public static Result replay(
@@ -69,16 +95,21 @@ public final class JournalReplay
         final long progressEvery,
         final Progress progress)
     {
-        return replay(journal, ledger, Long.MAX_VALUE, progressEvery, progress);
+        return replay(journal, ledger, Long.MAX_VALUE, false, progressEvery, progress);
     }
 
     /**
      * Replays the records stamped at or before {@code untilTimestamp} (to rebuild the state as of a past moment).
      */
+    /**
+     * @param discardDamagedTail accept damaged documents at the very end of the journal (a write torn by a power
+     * loss) and report them in the result, for {@link #appendTailDiscarded} to mark; damage anywhere else is fatal.
+     */
     public static Result replay(
         final Journal journal,
         final LedgerStateMachine ledger,
         final long untilTimestamp,
+        final boolean discardDamagedTail,
         final long progressEvery,
         final Progress progress)
     {
@@ -90,6 +121,11 @@ public final class JournalReplay
         final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
         final byte[] chainBefore = new byte[JournalRecord.CHAIN_LENGTH];
         long records = 0;
+        // damaged documents waiting to be either excused by a tail-discarded marker, or found at the very end
+        long firstDamagedIndex = -1;
+        String firstDamagedFile = null;
+        String firstProblem = null;
+        int damaged = 0;
         try (Journal.Reader reader = journal.openReader())
         {
             while (reader.next())
@@ -99,14 +135,37 @@ public final class JournalReplay
                 final String problem = codec.verify(bytes, length);
                 if (null != problem)
                 {
-                    throw new JournalCorruptException(reader.file(), reader.index(), problem);
+                    if (damaged++ == 0)
+                    {
+                        firstDamagedIndex = reader.index();
+                        firstDamagedFile = reader.file();
+                        firstProblem = problem;
+                    }
+                    continue;
+                }
+                view.wrap(bytes, 0, length);
+                if (JournalRecord.type(view) == JournalRecord.TAIL_DISCARDED_TYPE)
+                {
+                    if (damaged == 0 || JournalRecord.discardedFirstIndex(view) != firstDamagedIndex ||
+                        JournalRecord.discardedCount(view) != damaged || !codec.chainFollows(bytes, length, chain))
+                    {
+                        throw new JournalCorruptException(reader.file(), reader.index(),
+                            "a tail-discarded marker that does not match the damaged records before it");
+                    }
+                    System.arraycopy(bytes, length - JournalRecord.TRAILER_LENGTH, chain, 0, chain.length);
+                    damaged = 0;
+                    continue;
+                }
+                if (damaged > 0)
+                {
+                    throw new JournalCorruptException(firstDamagedFile, firstDamagedIndex, firstProblem +
+                        " (and good records follow it: this is not a torn tail)");
                 }
                 if (!codec.chainFollows(bytes, length, chain))
                 {
                     throw new JournalCorruptException(reader.file(), reader.index(), "hash chain broken: the record " +
                         "does not follow the one before it (altered, removed or inserted records)");
                 }
-                view.wrap(bytes, 0, length);
                 final long sequence;
                 try
                 {
@@ -156,6 +215,13 @@ public final class JournalReplay
                 }
             }
         }
-        return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(), chain);
+        if (damaged > 0 && !discardDamagedTail)
+        {
+            throw new JournalCorruptException(firstDamagedFile, firstDamagedIndex, firstProblem + "; the " + damaged +
+                " damaged record(s) are the journal's last: a write torn by a power loss is never acknowledged under " +
+                "--sync=batch, so restarting with --discard-damaged-tail discards them and goes on");
+        }
+        return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(), chain,
+            damaged > 0 ? firstDamagedIndex : -1, damaged);
     }
 }

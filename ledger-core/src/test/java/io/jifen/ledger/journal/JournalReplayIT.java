@@ -106,6 +106,60 @@ class JournalReplayIT
         assertTrue(ex.getMessage().contains("hash chain broken"), ex.getMessage());
     }
 
+    private static JournalReplay.Result replay(final Path directory, final boolean discardDamagedTail)
+    {
+        try (Journal journal = new Journal(directory))
+        {
+            return JournalReplay.replay(
+                journal, new Ledger(Program.defaultProgram()), Long.MAX_VALUE, discardDamagedTail, 0, null);
+        }
+    }
+
+    @Test
+    void aDamagedTailStopsStartUnlessDiscardedThenTheMarkerExcusesItForGood()
+    {
+        final List<byte[]> records = records(0);
+        final Path journalDir = dir.resolve("torn");
+        final List<byte[]> withTornTail = new ArrayList<>(records.subList(0, 3));
+        withTornTail.add(Arrays.copyOf(records.get(3), 40)); // the last write, torn by a power loss
+        withTornTail.add(new byte[64]);                      // and a page of zeros after it
+        write(journalDir, withTornTail);
+
+        final JournalCorruptException refused =
+            assertThrows(JournalCorruptException.class, () -> replay(journalDir, false));
+        assertTrue(refused.getMessage().contains("--discard-damaged-tail"), refused.getMessage());
+
+        final JournalReplay.Result accepted = replay(journalDir, true);
+        assertEquals(3, accepted.records);
+        assertEquals(2, accepted.damagedTailCount);
+        final byte[] head;
+        try (Journal journal = new Journal(journalDir))
+        {
+            head = JournalReplay.appendTailDiscarded(journal, accepted);
+        }
+
+        // from now on the journal replays without the flag, and new records chain on from the marker
+        final JournalReplay.Result again = replay(journalDir, false);
+        assertEquals(3, again.records);
+        assertArrayEquals(head, again.chainHead);
+        final byte[] redo = records.get(3).clone();
+        final byte[] chain = head.clone();
+        new JournalRecord().chain(redo, redo.length, chain);
+        write(journalDir, List.of(redo));
+        assertEquals(4, replay(journalDir, false).records, "the lost write, retried, follows the marker");
+    }
+
+    @Test
+    void damageFollowedByGoodRecordsIsNeverDiscarded()
+    {
+        final List<byte[]> records = new ArrayList<>(records(0));
+        records.add(2, new byte[64]);
+        write(dir.resolve("middle"), records);
+        final JournalCorruptException ex =
+            assertThrows(JournalCorruptException.class, () -> replay(dir.resolve("middle"), true));
+        assertTrue(ex.getMessage().contains("not a torn tail"), ex.getMessage());
+    }
+
     @Test
     void aRemovedRecordBreaksTheChain()
     {

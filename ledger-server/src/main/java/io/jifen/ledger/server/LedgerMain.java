@@ -43,6 +43,8 @@ public final class LedgerMain
         "                           process, not a power loss)",
         "  --program FILE    program rules (key = value lines, see docs/program.md); default: built-in",
         "  --ring-size N     command ring slots, a power of two (default 65536)",
+        "  --discard-damaged-tail  accept damaged records at the very end of the journal (a write torn by a power",
+        "                    loss, never acknowledged under --sync=batch): mark them discarded and start",
         "  --request-ids-max N  request ids remembered at most (default 8000000, about 250 bytes of heap each)",
         "  --members-max N   members at most (default 100000000)",
         "  --expected-requests N, --expected-lots N, --expected-members N",
@@ -167,6 +169,9 @@ public final class LedgerMain
                     break;
                 case "--ring-size":
                     config.ringSize(intValue(option, args, 2, 1 << 24));
+                    break;
+                case "--discard-damaged-tail":
+                    config.discardDamagedTail(true);
                     break;
                 case "--request-ids-max":
                     config.ledgerContext().requestIdsMax(
@@ -303,7 +308,7 @@ public final class LedgerMain
         ledger.capacityLimitsEnforced(false);
         try (Journal journal = new Journal(data.resolve("journal"), true))
         {
-            final JournalReplay.Result result = JournalReplay.replay(journal, ledger, until, 0, null);
+            final JournalReplay.Result result = JournalReplay.replay(journal, ledger, until, false, 0, null);
             ledger.checkInvariants();
             // As of --until, points already past their expiry instant are dead even if the sweep journaled their
             // expiry a little later: outstanding excludes them and breakage includes them.

@@ -64,8 +64,17 @@ public final class LedgerServer implements AutoCloseable
             ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
             LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
             ledger.capacityLimitsEnforced(false);
-            recovery = JournalReplay.replay(journal, ledger, 1_000_000, (records, sequence) ->
+            recovery = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, config.discardDamagedTail, 1_000_000,
+                (records, sequence) ->
                 LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
+            byte[] chainHead = recovery.chainHead;
+            if (recovery.damagedTailCount > 0)
+            {
+                chainHead = JournalReplay.appendTailDiscarded(journal, recovery);
+                LOG.log(System.Logger.Level.WARNING, "discarded " + recovery.damagedTailCount + " damaged record(s) " +
+                    "at the end of the journal, from queue index " + recovery.damagedTailIndex + " (marked in the " +
+                    "journal; the ledger is as of sequence " + recovery.lastSequence + ")");
+            }
             ledger.capacityLimitsEnforced(true);
             if (ledger.expiryRuleDrift() > 0)
             {
@@ -87,7 +96,7 @@ public final class LedgerServer implements AutoCloseable
                 .expiryTickIntervalMs(config.expiryTickIntervalMs)
                 .expiryTickLimit(config.expiryTickLimit)
                 .onFailure(this::onPipelineFailure)
-                .chainHead(recovery.chainHead))
+                .chainHead(chainHead))
                 .start();
             if (programChanged)
             {

@@ -20,6 +20,7 @@ public final class ServerConfig
     Program program = Program.defaultProgram();
     String programSource = "built-in default";
     int ringSize = 65536;
+    boolean discardDamagedTail;
     long expiryTickIntervalMs = 50;
     int expiryTickLimit = 10_000;
     final Ledger.Context ledgerContext = new Ledger.Context()
@@ -60,6 +61,12 @@ public final class ServerConfig
     {
         this.program = program;
         this.programSource = source;
+        return this;
+    }
+
+    public ServerConfig discardDamagedTail(final boolean discard)
+    {
+        this.discardDamagedTail = discard;
         return this;
     }
 

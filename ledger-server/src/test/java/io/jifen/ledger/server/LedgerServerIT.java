@@ -402,6 +402,29 @@ class LedgerServerIT
     }
 
     @Test
+    void aTornTailIsDiscardedOnlyWhenTheOperatorSaysSo() throws IOException
+    {
+        enroll("m-1");
+        earn("e-1", "m-1", 100);
+        stopServer();
+        try (io.jifen.ledger.journal.Journal journal = new io.jifen.ledger.journal.Journal(data.resolve("journal"));
+            io.jifen.ledger.journal.Journal.Appender appender = journal.openAppender())
+        {
+            appender.append(new byte[48], 48); // what a power cut can leave after the last synced batch
+        }
+        server = null;
+        final JournalCorruptException refused = assertThrows(JournalCorruptException.class,
+            () -> new LedgerServer(new ServerConfig().port(0).data(data)).start());
+        assertTrue(refused.getMessage().contains("--discard-damaged-tail"), refused.getMessage());
+
+        server = new LedgerServer(new ServerConfig().port(0).data(data).discardDamagedTail(true)).start();
+        server.close();
+        startServer(); // no flag needed any more: the journal marks what was discarded
+        assertEquals(100, balance("m-1").getAvailable());
+        assertTrue(earn("e-1", "m-1", 100).getReplay());
+    }
+
+    @Test
     void aSecondServerOnTheSameDataFolderIsRefused()
     {
         final IllegalStateException ex = assertThrows(IllegalStateException.class,
