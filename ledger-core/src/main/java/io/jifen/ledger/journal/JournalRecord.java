@@ -191,6 +191,21 @@ public final class JournalRecord
      *
      * @return null if sound, or what is wrong.
      */
+    /**
+     * @return true if the document is physically damaged (too short for a record, or its checksum fails): what a
+     * write torn by a power loss looks like. A sound checksum over an unknown version or a wrong length field is not
+     * damage but a journal this build must not read.
+     */
+    public boolean isDamaged(final byte[] bytes, final int length)
+    {
+        if (length < BODY_OFFSET + TRAILER_LENGTH)
+        {
+            return true;
+        }
+        view.wrap(bytes, 0, length);
+        return view.getInt(length - CHECKSUM_LENGTH, ORDER) != checksum(bytes, 0, length - CHECKSUM_LENGTH);
+    }
+
     public String verify(final byte[] bytes, final int length)
     {
         if (length < BODY_OFFSET + TRAILER_LENGTH)
@@ -286,8 +301,16 @@ public final class JournalRecord
         final int type = buffer.getShort(TYPE_OFFSET, ORDER);
         if (type == TAIL_DISCARDED_TYPE)
         {
-            return "{\"type\":\"tail_discarded\",\"after_sequence\":" + buffer.getLong(SEQUENCE_OFFSET, ORDER) +
-                ",\"first_index\":" + discardedFirstIndex(buffer) + ",\"count\":" + discardedCount(buffer) + "}";
+            final StringBuilder marker = new StringBuilder(160);
+            marker.append("{\"type\":\"tail_discarded\",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER))
+                .append(",\"after_sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER))
+                .append(",\"first_index\":").append(discardedFirstIndex(buffer))
+                .append(",\"count\":").append(discardedCount(buffer)).append(",\"chain\":\"");
+            for (int i = 0; i < CHAIN_LENGTH; i++)
+            {
+                marker.append(String.format("%02x", buffer.getByte(BODY_OFFSET + 12 + i) & 0xFF));
+            }
+            return marker.append("\"}").toString();
         }
         sb.append("{\"type\":\"").append(CommandType.fromCode(type).name().toLowerCase()).append('"');
         sb.append(",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER));

@@ -32,15 +32,18 @@ public final class JournalReplay
         public final long lastSequence;
         public final long nanos;
         public final long stateHash;
-        /** The chain value of the last record replayed: what auditors anchor. */
+        /** The chain value the next record links to (after any tail-discarded marker). */
         public final byte[] chainHead;
+        /** The chain value after the last ledger record replayed: with its sequence, what auditors anchor. */
+        public final byte[] recordChain;
         /** A damaged tail left to discard: the queue index of its first document, and how many; -1 and 0 if none. */
         public final long damagedTailIndex;
         public final int damagedTailCount;
 
         Result(final long records, final long lastSequence, final long nanos, final long stateHash,
-            final byte[] chainHead, final long damagedTailIndex, final int damagedTailCount)
+            final byte[] chainHead, final byte[] recordChain, final long damagedTailIndex, final int damagedTailCount)
         {
+            this.recordChain = recordChain;
             this.damagedTailIndex = damagedTailIndex;
             this.damagedTailCount = damagedTailCount;
             this.records = records;
@@ -50,10 +53,11 @@ public final class JournalReplay
             this.chainHead = chainHead;
         }
 
-        public String chainHeadHex()
+        /** @return the anchor of the last ledger record: its chain value in hex. */
+        public String recordChainHex()
         {
-            final StringBuilder sb = new StringBuilder(2 * chainHead.length);
-            for (final byte b : chainHead)
+            final StringBuilder sb = new StringBuilder(2 * recordChain.length);
+            for (final byte b : recordChain)
             {
                 sb.append(String.format("%02x", b & 0xFF));
             }
@@ -95,13 +99,13 @@ public final class JournalReplay
         final long progressEvery,
         final Progress progress)
     {
-        return replay(journal, ledger, Long.MAX_VALUE, false, progressEvery, progress);
+        return replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, false, progressEvery, progress);
     }
 
     /**
-     * Replays the records stamped at or before {@code untilTimestamp} (to rebuild the state as of a past moment).
-     */
-    /**
+     * Replays the records stamped at or before {@code untilTimestamp} and numbered at most {@code untilSequence} (to
+     * rebuild the state as of a past moment, or up to an anchored record).
+     *
      * @param discardDamagedTail accept damaged documents at the very end of the journal (a write torn by a power
      * loss) and report them in the result, for {@link #appendTailDiscarded} to mark; damage anywhere else is fatal.
      */
@@ -109,6 +113,7 @@ public final class JournalReplay
         final Journal journal,
         final LedgerStateMachine ledger,
         final long untilTimestamp,
+        final long untilSequence,
         final boolean discardDamagedTail,
         final long progressEvery,
         final Progress progress)
@@ -120,6 +125,7 @@ public final class JournalReplay
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
         final byte[] chainBefore = new byte[JournalRecord.CHAIN_LENGTH];
+        final byte[] appliedChain = new byte[JournalRecord.CHAIN_LENGTH];
         long records = 0;
         // damaged documents waiting to be either excused by a tail-discarded marker, or found at the very end
         long firstDamagedIndex = -1;
@@ -132,22 +138,28 @@ public final class JournalReplay
             {
                 final byte[] bytes = reader.record();
                 final int length = reader.length();
-                final String problem = codec.verify(bytes, length);
-                if (null != problem)
+                if (codec.isDamaged(bytes, length))
                 {
                     if (damaged++ == 0)
                     {
                         firstDamagedIndex = reader.index();
                         firstDamagedFile = reader.file();
-                        firstProblem = problem;
+                        firstProblem = length < 64 ? "damaged record (" + length + " bytes)" :
+                            "damaged record (checksum mismatch)";
                     }
                     continue;
+                }
+                final String problem = codec.verify(bytes, length);
+                if (null != problem)
+                {
+                    throw new JournalCorruptException(reader.file(), reader.index(), problem);
                 }
                 view.wrap(bytes, 0, length);
                 if (JournalRecord.type(view) == JournalRecord.TAIL_DISCARDED_TYPE)
                 {
                     if (damaged == 0 || JournalRecord.discardedFirstIndex(view) != firstDamagedIndex ||
-                        JournalRecord.discardedCount(view) != damaged || !codec.chainFollows(bytes, length, chain))
+                        JournalRecord.discardedCount(view) != damaged || !codec.chainFollows(bytes, length, chain) ||
+                        JournalRecord.sequence(view) != ledger.lastSequence())
                     {
                         throw new JournalCorruptException(reader.file(), reader.index(),
                             "a tail-discarded marker that does not match the damaged records before it");
@@ -175,7 +187,7 @@ public final class JournalReplay
                 {
                     throw new JournalCorruptException(reader.file(), reader.index(), "undecodable record: " + ex);
                 }
-                if (command.timestamp > untilTimestamp)
+                if (command.timestamp > untilTimestamp || sequence > untilSequence)
                 {
                     break;
                 }
@@ -208,6 +220,7 @@ public final class JournalReplay
                         " replayed to different effects than it records (was the program or the code changed?)");
                 }
                 System.arraycopy(chainBefore, 0, chain, 0, chain.length);
+                System.arraycopy(chainBefore, 0, appliedChain, 0, chain.length);
                 records++;
                 if (progressEvery > 0 && records % progressEvery == 0)
                 {
@@ -222,6 +235,6 @@ public final class JournalReplay
                 "--sync=batch, so restarting with --discard-damaged-tail discards them and goes on");
         }
         return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(), chain,
-            damaged > 0 ? firstDamagedIndex : -1, damaged);
+            appliedChain, damaged > 0 ? firstDamagedIndex : -1, damaged);
     }
 }

@@ -110,8 +110,8 @@ class JournalReplayIT
     {
         try (Journal journal = new Journal(directory))
         {
-            return JournalReplay.replay(
-                journal, new Ledger(Program.defaultProgram()), Long.MAX_VALUE, discardDamagedTail, 0, null);
+            return JournalReplay.replay(journal, new Ledger(Program.defaultProgram()), Long.MAX_VALUE, Long.MAX_VALUE,
+                discardDamagedTail, 0, null);
         }
     }
 
@@ -147,6 +147,26 @@ class JournalReplayIT
         new JournalRecord().chain(redo, redo.length, chain);
         write(journalDir, List.of(redo));
         assertEquals(4, replay(journalDir, false).records, "the lost write, retried, follows the marker");
+    }
+
+    @Test
+    void aSoundRecordOfAnUnknownVersionIsNeverTakenForDamage()
+    {
+        final List<byte[]> records = new ArrayList<>(records(0));
+        final byte[] newer = records.get(3).clone();
+        newer[2] = 7; // version 7, from some later build
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(newer, 0, newer.length - 4);
+        final int value = (int)crc.getValue();
+        for (int i = 0; i < 4; i++)
+        {
+            newer[newer.length - 4 + i] = (byte)(value >>> (8 * i));
+        }
+        records.set(3, newer);
+        write(dir.resolve("newer"), records);
+        final JournalCorruptException ex =
+            assertThrows(JournalCorruptException.class, () -> replay(dir.resolve("newer"), true));
+        assertTrue(ex.getMessage().contains("unsupported record version 7"), ex.getMessage());
     }
 
     @Test

@@ -54,7 +54,8 @@ public final class LedgerMain
         "journal options:",
         "  --data DIR        data folder (default ./data)",
         "  --until MS        verify: stop after the last record stamped at or before MS (epoch milliseconds)",
-        "  --expect-chain H  verify: fail unless the chain head (at --until) is H, a value anchored earlier",
+        "  --expect-chain A  verify: fail unless the journal still leads to anchor A (SEQUENCE:CHAIN, as verify",
+        "                    prints it): proves no record up to that sequence was altered, removed or inserted",
         "",
         "  -h, --help        this text");
 
@@ -132,7 +133,7 @@ public final class LedgerMain
             err.println("run 'ledger --help' for usage");
             return 2;
         }
-        catch (final JournalCorruptException ex)
+        catch (final JournalCorruptException | IllegalStateException ex)
         {
             err.println("ledger: " + ex.getMessage());
             return 3;
@@ -257,15 +258,42 @@ public final class LedgerMain
         try (Journal journal = new Journal(data.resolve("journal"), true);
             Journal.Reader reader = journal.openReader())
         {
+            long damagedFrom = -1;
+            int damaged = 0;
             while (reader.next())
             {
+                if (codec.isDamaged(reader.record(), reader.length()))
+                {
+                    // shown, and fatal unless a tail-discarded marker excuses it further on
+                    damagedFrom = damaged++ == 0 ? reader.index() : damagedFrom;
+                    out.println("{\"type\":\"damaged\",\"index\":" + reader.index() + ",\"bytes\":" +
+                        reader.length() + "}");
+                    continue;
+                }
                 final String problem = codec.verify(reader.record(), reader.length());
                 if (null != problem)
                 {
                     throw new JournalCorruptException(reader.file(), reader.index(), problem);
                 }
                 view.wrap(reader.record(), 0, reader.length());
+                if (JournalRecord.type(view) == JournalRecord.TAIL_DISCARDED_TYPE &&
+                    JournalRecord.discardedFirstIndex(view) == damagedFrom &&
+                    JournalRecord.discardedCount(view) == damaged)
+                {
+                    damaged = 0;
+                }
+                else if (damaged > 0)
+                {
+                    throw new JournalCorruptException(reader.file(), damagedFrom,
+                        damaged + " damaged record(s) not excused by a tail-discarded marker");
+                }
                 out.println(JournalRecord.toJson(view));
+            }
+            if (damaged > 0)
+            {
+                throw new JournalCorruptException(data.resolve("journal").toString(), damagedFrom,
+                    damaged + " damaged record(s) at the end of the journal (start the server with " +
+                    "--discard-damaged-tail to mark them)");
             }
         }
         return 0;
@@ -308,7 +336,9 @@ public final class LedgerMain
         ledger.capacityLimitsEnforced(false);
         try (Journal journal = new Journal(data.resolve("journal"), true))
         {
-            final JournalReplay.Result result = JournalReplay.replay(journal, ledger, until, false, 0, null);
+            final long untilSequence = null == expectChain ? Long.MAX_VALUE : anchorSequence(expectChain);
+            final JournalReplay.Result result =
+                JournalReplay.replay(journal, ledger, until, untilSequence, false, 0, null);
             ledger.checkInvariants();
             // As of --until, points already past their expiry instant are dead even if the sweep journaled their
             // expiry a little later: outstanding excludes them and breakage includes them.
@@ -318,19 +348,45 @@ public final class LedgerMain
             final java.math.BigInteger journaledOutstanding =
                 ledger.credited().subtract(ledger.debited()).subtract(ledger.expired());
             out.printf("records %d%nlast_sequence %d%nas_of_ms %d%nmembers %d%nlots %d%ncredited %s%ndebited %s%n" +
-                "expired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%nchain_head %s%n" +
+                "expired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%nanchor %d:%s%n" +
                 "replay_ms %.1f%n",
                 result.records, result.lastSequence, asOf, ledger.memberCount(), ledger.lotCount(),
                 ledger.credited(), ledger.debited(), ledger.expired(), journaledOutstanding.subtract(outstanding),
-                outstanding, result.stateHash, result.chainHeadHex(), result.nanos / 1e6);
-            if (null != expectChain && !expectChain.equalsIgnoreCase(result.chainHeadHex()))
+                outstanding, result.stateHash, result.lastSequence, result.recordChainHex(), result.nanos / 1e6);
+            if (null != expectChain)
             {
-                throw new JournalCorruptException(data.resolve("journal").toString(), result.lastSequence,
-                    "chain head " + result.chainHeadHex() + " is not the anchored " + expectChain +
-                    ": records up to that point were altered, removed or inserted");
+                final String found = result.lastSequence + ":" + result.recordChainHex();
+                if (!found.equalsIgnoreCase(expectChain))
+                {
+                    throw new IllegalStateException("the journal up to sequence " + untilSequence + " leads to " +
+                        found + ", not the anchored " + expectChain + ": records up to it were altered, removed or " +
+                        "inserted (or the journal does not reach it)");
+                }
             }
         }
         return 0;
+    }
+
+    /**
+     * An anchor is "SEQUENCE:CHAIN", as `journal verify` prints it: the chain value after the record with that
+     * sequence.
+     */
+    private static long anchorSequence(final String anchor)
+    {
+        final int colon = anchor.indexOf(':');
+        if (colon <= 0 || !anchor.substring(colon + 1).matches("[0-9a-fA-F]{64}"))
+        {
+            throw new IllegalArgumentException(
+                "--expect-chain must be SEQUENCE:CHAIN as verify prints it (anchor ...), got '" + anchor + "'");
+        }
+        try
+        {
+            return Long.parseLong(anchor.substring(0, colon));
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--expect-chain sequence is not a number: '" + anchor + "'");
+        }
     }
 
     private static void requireJournal(final Path data)

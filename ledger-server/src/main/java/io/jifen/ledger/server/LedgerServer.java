@@ -64,7 +64,8 @@ public final class LedgerServer implements AutoCloseable
             ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
             LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
             ledger.capacityLimitsEnforced(false);
-            recovery = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, config.discardDamagedTail, 1_000_000,
+            recovery = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, config.discardDamagedTail,
+                1_000_000,
                 (records, sequence) ->
                 LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
             byte[] chainHead = recovery.chainHead;
@@ -84,8 +85,8 @@ public final class LedgerServer implements AutoCloseable
             }
             LOG.log(System.Logger.Level.INFO, String.format(
                 "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x, " +
-                "chain head %s", recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
-                ledger.lotCount(), recovery.stateHash, recovery.chainHeadHex()));
+                "anchor %d:%s", recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
+                ledger.lotCount(), recovery.stateHash, recovery.lastSequence, recovery.recordChainHex()));
 
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.

@@ -287,21 +287,31 @@ class LedgerServerIT
         final ByteArrayOutputStream report = new ByteArrayOutputStream();
         assertEquals(0, LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString()},
             new PrintStream(report, true, StandardCharsets.UTF_8), System.err));
-        final String head = report.toString(StandardCharsets.UTF_8).lines()
-            .filter(l -> l.startsWith("chain_head ")).findFirst().orElseThrow().substring("chain_head ".length());
-        assertEquals(64, head.length(), report.toString(StandardCharsets.UTF_8));
-        assertEquals(0, LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString(),
-            "--expect-chain", head}, new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
-            System.err), "the anchored head matches");
+        final String anchor = report.toString(StandardCharsets.UTF_8).lines()
+            .filter(l -> l.startsWith("anchor ")).findFirst().orElseThrow().substring("anchor ".length());
+        assertTrue(anchor.matches("\\d+:[0-9a-f]{64}"), report.toString(StandardCharsets.UTF_8));
+        assertEquals(0, verifyAnchor(anchor, new ByteArrayOutputStream()), "the anchored head matches");
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        assertEquals(3, LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString(),
-            "--expect-chain", "00" + head.substring(2)}, new PrintStream(new ByteArrayOutputStream(), true,
-            StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
-        assertTrue(err.toString(StandardCharsets.UTF_8).contains("is not the anchored"), err.toString());
+        final String wrong = anchor.substring(0, anchor.indexOf(':') + 1) + "00" +
+            anchor.substring(anchor.indexOf(':') + 3);
+        assertEquals(3, verifyAnchor(wrong, err));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not the anchored"), err.toString());
         final long hashAfter = server.stateHashAfterClose();
         assertEquals(hashBefore, hashAfter);
         startServer();
         assertEquals(hashBefore, server.recovery().stateHash);
+
+        // the journal grows; the anchor still holds, because it names the record it was taken at
+        earn("after-anchor", "member-1", 5);
+        stopServer();
+        assertEquals(0, verifyAnchor(anchor, new ByteArrayOutputStream()), "anchor holds as the journal grows");
+    }
+
+    private int verifyAnchor(final String anchor, final ByteArrayOutputStream err) throws Exception
+    {
+        return LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString(), "--expect-chain", anchor},
+            new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @Test
@@ -402,7 +412,7 @@ class LedgerServerIT
     }
 
     @Test
-    void aTornTailIsDiscardedOnlyWhenTheOperatorSaysSo() throws IOException
+    void aTornTailIsDiscardedOnlyWhenTheOperatorSaysSo() throws Exception
     {
         enroll("m-1");
         earn("e-1", "m-1", 100);
@@ -422,6 +432,12 @@ class LedgerServerIT
         startServer(); // no flag needed any more: the journal marks what was discarded
         assertEquals(100, balance("m-1").getAvailable());
         assertTrue(earn("e-1", "m-1", 100).getReplay());
+        stopServer();
+        final ByteArrayOutputStream dump = new ByteArrayOutputStream();
+        assertEquals(0, LedgerMain.run(new String[] {"journal", "dump", "--data", data.toString()},
+            new PrintStream(dump, true, StandardCharsets.UTF_8), System.err), "finance can still dump the journal");
+        final String lines = dump.toString(StandardCharsets.UTF_8);
+        assertTrue(lines.contains("\"type\":\"damaged\"") && lines.contains("\"type\":\"tail_discarded\""), lines);
     }
 
     @Test
