@@ -1120,6 +1120,7 @@ public final class Ledger implements LedgerStateMachine
     public void checkInvariants()
     {
         BigInteger balances = BigInteger.ZERO;
+        long openLots = 0;
         for (int i = 0; i < memberCount; i++)
         {
             final Member m = members[i];
@@ -1128,6 +1129,12 @@ public final class Ledger implements LedgerStateMachine
                 throw new IllegalStateException("member invariants broken for " + m.id);
             }
             balances = balances.add(BigInteger.valueOf(m.available));
+            openLots += m.lotCount;
+        }
+        if (openLots != expiryQueue.size())
+        {
+            throw new IllegalStateException(
+                "the expiry queue holds " + expiryQueue.size() + " lots, the members " + openLots + " open lots");
         }
         for (int lot = 0; lot < lotSlots; lot++)
         {
