@@ -93,11 +93,7 @@ public final class JournalRecord
             buffer.putLong(offset + 17, effects.expiresAt(i), ORDER);
             offset += EFFECT_LENGTH;
         }
-        final int length = offset + TRAILER_LENGTH;
-        buffer.putInt(LENGTH_OFFSET, length, ORDER);
-        buffer.setMemory(offset, CHAIN_LENGTH, (byte)0);
-        buffer.putInt(offset + CHAIN_LENGTH, checksum(buffer.byteArray(), 0, offset + CHAIN_LENGTH), ORDER);
-        return length;
+        return trailer(buffer, offset);
     }
 
     /** Record type of the marker that discards a damaged, never-acknowledged tail (not a ledger command). */
@@ -119,11 +115,7 @@ public final class JournalRecord
         buffer.putLong(BODY_OFFSET, firstIndex, ORDER);
         buffer.putInt(BODY_OFFSET + 8, count, ORDER);
         final int offset = BODY_OFFSET + 12;
-        final int length = offset + TRAILER_LENGTH;
-        buffer.putInt(LENGTH_OFFSET, length, ORDER);
-        buffer.setMemory(offset, CHAIN_LENGTH, (byte)0);
-        buffer.putInt(offset + CHAIN_LENGTH, checksum(buffer.byteArray(), 0, offset + CHAIN_LENGTH), ORDER);
-        return length;
+        return trailer(buffer, offset);
     }
 
     public static int type(final DirectBuffer buffer)
@@ -139,6 +131,21 @@ public final class JournalRecord
     public static int discardedCount(final DirectBuffer buffer)
     {
         return buffer.getInt(BODY_OFFSET + 8, ORDER);
+    }
+
+    /**
+     * Closes a record whose body ends at {@code offset}: the length field, an unlinked (zero) chain value and the
+     * checksum.
+     *
+     * @return the record's length.
+     */
+    private int trailer(final ExpandableArrayBuffer buffer, final int offset)
+    {
+        final int length = offset + TRAILER_LENGTH;
+        buffer.putInt(LENGTH_OFFSET, length, ORDER);
+        buffer.setMemory(offset, CHAIN_LENGTH, (byte)0);
+        buffer.putInt(offset + CHAIN_LENGTH, checksum(buffer.byteArray(), 0, offset + CHAIN_LENGTH), ORDER);
+        return length;
     }
 
     /**

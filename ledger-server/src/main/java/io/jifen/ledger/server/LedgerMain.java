@@ -48,7 +48,7 @@ public final class LedgerMain
         "  --request-ids-max N  request ids remembered at most (default 8000000, about 250 bytes of heap each)",
         "  --members-max N   members at most (default 100000000)",
         "  --expected-requests N, --expected-lots N, --expected-members N",
-        "                    size the tables for this scale at start (default 262144 each); growing past it",
+        "                    size the tables for this scale at start (default 65536 each); growing past it",
         "                    doubles a table on the writer's thread, a pause that grows with the table",
         "",
         "journal options:",

@@ -24,9 +24,9 @@ public final class ServerConfig
     long expiryTickIntervalMs = 50;
     int expiryTickLimit = 10_000;
     final Ledger.Context ledgerContext = new Ledger.Context()
-        .expectedRequests(262_144)
-        .expectedLots(262_144)
-        .expectedMembers(262_144);
+        .expectedRequests(65_536)
+        .expectedLots(65_536)
+        .expectedMembers(65_536);
 
     public ServerConfig host(final String host)
     {
