@@ -139,6 +139,36 @@ public final class Command
         lots.trim(entriesKept);
     }
 
+    /**
+     * Copies another command's inputs and outcome (not its effects or lots): a snapshot that outlives a reused slot.
+     */
+    public Command copyFrom(final Command other)
+    {
+        copyInputsFrom(other);
+        result = other.result;
+        resultDetail = other.resultDetail;
+        replay = other.replay;
+        sequence = other.sequence;
+        resultPoints = other.resultPoints;
+        balance = other.balance;
+        lifetimeEarned = other.lifetimeEarned;
+        tier = other.tier;
+        memberStatus = other.memberStatus;
+        lotId = other.lotId;
+        expiresAt = other.expiresAt;
+        expired = other.expired;
+        shortfall = other.shortfall;
+        alreadyExpired = other.alreadyExpired;
+        owed = other.owed;
+        pending = other.pending;
+        held = other.held;
+        nextExpiryPoints = other.nextExpiryPoints;
+        nextExpiryAt = other.nextExpiryAt;
+        openLots = other.openLots;
+        meets = other.meets;
+        return this;
+    }
+
     /** Copies the inputs of another command (used by tests and tools). */
     public Command copyInputsFrom(final Command other)
     {

@@ -52,11 +52,6 @@ public enum CommandType
         return idempotentWrite;
     }
 
-    public boolean isRead()
-    {
-        return code >= 20;
-    }
-
     public static CommandType fromCode(final int code)
     {
         final CommandType type = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;

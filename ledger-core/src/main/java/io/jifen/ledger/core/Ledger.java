@@ -1328,6 +1328,10 @@ public final class Ledger implements LedgerStateMachine
                 throw new IllegalArgumentException("invalid expected sizes: requests " + expectedRequests +
                     ", lots " + expectedLots + ", members " + expectedMembers);
             }
+            // a size to expect never exceeds the limit: no table is sized past what it may ever hold
+            expectedRequests = Math.max(16, Math.min(expectedRequests, requestIdsMax));
+            expectedMembers = Math.max(16, Math.min(expectedMembers, membersMax));
+            expectedLots = Math.max(16, Math.min(expectedLots, lotsMax));
             if (membersMax < 1 || membersMax > MEMBERS_MAX_LIMIT || lotsMax < 1 || lotsMax > LOTS_MAX_LIMIT ||
                 requestIdsMax < 1 || requestIdsMax > REQUEST_IDS_MAX_LIMIT)
             {

@@ -187,14 +187,6 @@ final class RequestLog
     }
 
     /**
-     * @return false when the log holds requestIdsMax entries, all still within the retention window.
-     */
-    boolean hasCapacity()
-    {
-        return size() < capacityMax;
-    }
-
-    /**
      * @return true when the log is below requestIdsMax, or its oldest entry is older than {@code cutoff} (forgotten,
      * so the next successful write evicts it before appending).
      */

@@ -175,11 +175,6 @@ public final class Journal implements AutoCloseable
             }
         }
 
-        public long lastIndex()
-        {
-            return appender.lastIndexAppended();
-        }
-
         @Override
         public void close()
         {

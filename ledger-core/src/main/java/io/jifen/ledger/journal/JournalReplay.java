@@ -5,7 +5,6 @@ import java.util.Arrays;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.LedgerStateMachine;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Rebuilds a state machine from a journal by applying every recorded command again at its recorded time, and checks
@@ -122,70 +121,23 @@ public final class JournalReplay
         final JournalRecord codec = new JournalRecord();
         final Command command = new Command();
         final ExpandableArrayBuffer reencoded = new ExpandableArrayBuffer(512);
-        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
-        final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
-        final byte[] chainBefore = new byte[JournalRecord.CHAIN_LENGTH];
+        final byte[] relinked = new byte[JournalRecord.CHAIN_LENGTH];
         final byte[] appliedChain = new byte[JournalRecord.CHAIN_LENGTH];
         long records = 0;
-        // damaged documents waiting to be either excused by a tail-discarded marker, or found at the very end
-        long firstDamagedIndex = -1;
-        String firstDamagedFile = null;
-        String firstProblem = null;
-        int damaged = 0;
-        try (Journal.Reader reader = journal.openReader())
+        try (JournalScanner scanner = new JournalScanner(journal))
         {
-            while (reader.next())
+            while (scanner.next())
             {
-                final byte[] bytes = reader.record();
-                final int length = reader.length();
-                if (codec.isDamaged(bytes, length))
-                {
-                    if (damaged++ == 0)
-                    {
-                        firstDamagedIndex = reader.index();
-                        firstDamagedFile = reader.file();
-                        firstProblem = length < 64 ? "damaged record (" + length + " bytes)" :
-                            "damaged record (checksum mismatch)";
-                    }
-                    continue;
-                }
-                final String problem = codec.verify(bytes, length);
-                if (null != problem)
-                {
-                    throw new JournalCorruptException(reader.file(), reader.index(), problem);
-                }
-                view.wrap(bytes, 0, length);
-                if (JournalRecord.type(view) == JournalRecord.TAIL_DISCARDED_TYPE)
-                {
-                    if (damaged == 0 || JournalRecord.discardedFirstIndex(view) != firstDamagedIndex ||
-                        JournalRecord.discardedCount(view) != damaged || !codec.chainFollows(bytes, length, chain) ||
-                        JournalRecord.sequence(view) != ledger.lastSequence())
-                    {
-                        throw new JournalCorruptException(reader.file(), reader.index(),
-                            "a tail-discarded marker that does not match the damaged records before it");
-                    }
-                    System.arraycopy(bytes, length - JournalRecord.TRAILER_LENGTH, chain, 0, chain.length);
-                    damaged = 0;
-                    continue;
-                }
-                if (damaged > 0)
-                {
-                    throw new JournalCorruptException(firstDamagedFile, firstDamagedIndex, firstProblem +
-                        " (and good records follow it: this is not a torn tail)");
-                }
-                if (!codec.chainFollows(bytes, length, chain))
-                {
-                    throw new JournalCorruptException(reader.file(), reader.index(), "hash chain broken: the record " +
-                        "does not follow the one before it (altered, removed or inserted records)");
-                }
+                final byte[] bytes = scanner.bytes();
+                final int length = scanner.length();
                 final long sequence;
                 try
                 {
-                    sequence = JournalRecord.decodeCommand(view, command);
+                    sequence = JournalRecord.decodeCommand(scanner.record(), command);
                 }
                 catch (final RuntimeException ex)
                 {
-                    throw new JournalCorruptException(reader.file(), reader.index(), "undecodable record: " + ex);
+                    throw new JournalCorruptException(scanner.file(), scanner.index(), "undecodable record: " + ex);
                 }
                 if (command.timestamp > untilTimestamp || sequence > untilSequence)
                 {
@@ -193,7 +145,7 @@ public final class JournalReplay
                 }
                 if (sequence != ledger.lastSequence() + 1)
                 {
-                    throw new JournalCorruptException(reader.file(), reader.index(),
+                    throw new JournalCorruptException(scanner.file(), scanner.index(),
                         "sequence " + sequence + " follows " + ledger.lastSequence());
                 }
                 try
@@ -202,39 +154,37 @@ public final class JournalReplay
                 }
                 catch (final RuntimeException ex)
                 {
-                    throw new JournalCorruptException(reader.file(), reader.index(),
+                    throw new JournalCorruptException(scanner.file(), scanner.index(),
                         "record " + sequence + " cannot be applied: " + ex);
                 }
                 if (!command.isJournaled() || command.sequence != sequence)
                 {
-                    throw new JournalCorruptException(reader.file(), reader.index(), "record " + sequence +
+                    throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
                         " replayed to a different outcome: " + command.result + " sequence " + command.sequence);
                 }
                 final int reencodedLength = codec.encode(command, reencoded);
-                System.arraycopy(chain, 0, chainBefore, 0, chain.length);
-                codec.chain(reencoded.byteArray(), reencodedLength, chainBefore);
+                System.arraycopy(scanner.previousChain(), 0, relinked, 0, relinked.length);
+                codec.chain(reencoded.byteArray(), reencodedLength, relinked);
                 if (reencodedLength != length ||
                     !Arrays.equals(reencoded.byteArray(), 0, length, bytes, 0, length))
                 {
-                    throw new JournalCorruptException(reader.file(), reader.index(), "record " + sequence +
+                    throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
                         " replayed to different effects than it records (was the program or the code changed?)");
                 }
-                System.arraycopy(chainBefore, 0, chain, 0, chain.length);
-                System.arraycopy(chainBefore, 0, appliedChain, 0, chain.length);
+                System.arraycopy(relinked, 0, appliedChain, 0, appliedChain.length);
                 records++;
                 if (progressEvery > 0 && records % progressEvery == 0)
                 {
                     progress.onProgress(records, sequence);
                 }
             }
+            if (scanner.damagedTailCount() > 0 && !discardDamagedTail)
+            {
+                throw scanner.damagedTail(": a write torn by a power loss is never acknowledged under " +
+                    "--sync=batch, so restarting with --discard-damaged-tail discards them and goes on");
+            }
+            return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(),
+                scanner.chain().clone(), appliedChain, scanner.damagedTailIndex(), scanner.damagedTailCount());
         }
-        if (damaged > 0 && !discardDamagedTail)
-        {
-            throw new JournalCorruptException(firstDamagedFile, firstDamagedIndex, firstProblem + "; the " + damaged +
-                " damaged record(s) are the journal's last: a write torn by a power loss is never acknowledged under " +
-                "--sync=batch, so restarting with --discard-damaged-tail discards them and goes on");
-        }
-        return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(), chain,
-            appliedChain, damaged > 0 ? firstDamagedIndex : -1, damaged);
     }
 }

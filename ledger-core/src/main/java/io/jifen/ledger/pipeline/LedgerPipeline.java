@@ -108,8 +108,9 @@ public final class LedgerPipeline implements AutoCloseable
     /**
      * Publishes a copy of the command. The listener hears the outcome once it is journaled.
      *
-     * @return {@link ResultCode#OK} if published, {@link ResultCode#RING_FULL} if the ring has no free slot, or
-     * {@link ResultCode#SHUTTING_DOWN} if the pipeline no longer accepts commands.
+     * @return {@link ResultCode#OK} if published, {@link ResultCode#RING_FULL} if the ring has no free slot,
+     * {@link ResultCode#SHUTTING_DOWN} if the pipeline no longer accepts commands, or {@link ResultCode#LEDGER_FAILED}
+     * after a failure.
      */
     public ResultCode tryPublish(final Command command, final ResultListener listener, final long correlationId)
     {
@@ -152,26 +153,7 @@ public final class LedgerPipeline implements AutoCloseable
     public Command submitAndWait(final Command command, final long timeoutMs) throws TimeoutException
     {
         final CompletableFuture<Command> done = new CompletableFuture<>();
-        final ResultListener listener = (correlationId, result) ->
-        {
-            final Command copy = new Command().copyInputsFrom(result);
-            copy.result = result.result;
-            copy.resultDetail = result.resultDetail;
-            copy.replay = result.replay;
-            copy.sequence = result.sequence;
-            copy.resultPoints = result.resultPoints;
-            copy.balance = result.balance;
-            copy.lifetimeEarned = result.lifetimeEarned;
-            copy.tier = result.tier;
-            copy.memberStatus = result.memberStatus;
-            copy.lotId = result.lotId;
-            copy.expiresAt = result.expiresAt;
-            copy.expired = result.expired;
-            copy.shortfall = result.shortfall;
-            copy.alreadyExpired = result.alreadyExpired;
-            copy.owed = result.owed;
-            done.complete(copy);
-        };
+        final ResultListener listener = (correlationId, result) -> done.complete(new Command().copyFrom(result));
         final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         ResultCode published;
         while ((published = tryPublish(command, listener, 0)) == ResultCode.RING_FULL)
@@ -225,12 +207,6 @@ public final class LedgerPipeline implements AutoCloseable
     public int ringSize()
     {
         return context.ringSize();
-    }
-
-    /** Free slots in the ring: how much back-pressure room is left. */
-    public long remainingCapacity()
-    {
-        return ringBuffer.remainingCapacity();
     }
 
     /**
@@ -360,7 +336,7 @@ public final class LedgerPipeline implements AutoCloseable
                 }
                 if (command.type == CommandType.EXPIRE_TICK)
                 {
-                    sweepBacklog = command.effects.size() >= command.limit;
+                    sweepBacklog = ledger.hasDueLots(command.timestamp);
                 }
             }
             catch (final Throwable ex)

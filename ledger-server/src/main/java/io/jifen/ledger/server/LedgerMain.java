@@ -16,8 +16,8 @@ import io.jifen.ledger.journal.Journal;
 import io.jifen.ledger.journal.JournalCorruptException;
 import io.jifen.ledger.journal.JournalRecord;
 import io.jifen.ledger.journal.JournalReplay;
+import io.jifen.ledger.journal.JournalScanner;
 import io.jifen.ledger.pipeline.SyncMode;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The `ledger` command: {@code serve}, {@code journal dump}, {@code journal verify}.
@@ -253,47 +253,30 @@ public final class LedgerMain
             }
         }
         requireJournal(data);
-        final JournalRecord codec = new JournalRecord();
-        final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
-        try (Journal journal = new Journal(data.resolve("journal"), true);
-            Journal.Reader reader = journal.openReader())
+        final JournalScanner.Observer show = new JournalScanner.Observer()
         {
-            long damagedFrom = -1;
-            int damaged = 0;
-            while (reader.next())
+            @Override
+            public void onDamaged(final long index, final int length)
             {
-                if (codec.isDamaged(reader.record(), reader.length()))
-                {
-                    // shown, and fatal unless a tail-discarded marker excuses it further on
-                    damagedFrom = damaged++ == 0 ? reader.index() : damagedFrom;
-                    out.println("{\"type\":\"damaged\",\"index\":" + reader.index() + ",\"bytes\":" +
-                        reader.length() + "}");
-                    continue;
-                }
-                final String problem = codec.verify(reader.record(), reader.length());
-                if (null != problem)
-                {
-                    throw new JournalCorruptException(reader.file(), reader.index(), problem);
-                }
-                view.wrap(reader.record(), 0, reader.length());
-                if (JournalRecord.type(view) == JournalRecord.TAIL_DISCARDED_TYPE &&
-                    JournalRecord.discardedFirstIndex(view) == damagedFrom &&
-                    JournalRecord.discardedCount(view) == damaged)
-                {
-                    damaged = 0;
-                }
-                else if (damaged > 0)
-                {
-                    throw new JournalCorruptException(reader.file(), damagedFrom,
-                        damaged + " damaged record(s) not excused by a tail-discarded marker");
-                }
-                out.println(JournalRecord.toJson(view));
+                out.println("{\"type\":\"damaged\",\"index\":" + index + ",\"bytes\":" + length + "}");
             }
-            if (damaged > 0)
+
+            @Override
+            public void onTailDiscarded(final org.agrona.DirectBuffer marker)
             {
-                throw new JournalCorruptException(data.resolve("journal").toString(), damagedFrom,
-                    damaged + " damaged record(s) at the end of the journal (start the server with " +
-                    "--discard-damaged-tail to mark them)");
+                out.println(JournalRecord.toJson(marker));
+            }
+        };
+        try (Journal journal = new Journal(data.resolve("journal"), true);
+            JournalScanner scanner = new JournalScanner(journal, show))
+        {
+            while (scanner.next())
+            {
+                out.println(JournalRecord.toJson(scanner.record()));
+            }
+            if (scanner.damagedTailCount() > 0)
+            {
+                throw scanner.damagedTail(" (start the server with --discard-damaged-tail to mark them discarded)");
             }
         }
         return 0;
