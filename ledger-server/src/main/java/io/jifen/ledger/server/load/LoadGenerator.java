@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,23 +13,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 
 import com.google.protobuf.Message;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.StreamObserver;
 import io.jifen.ledger.api.v1.CheckTierRequest;
-import io.jifen.ledger.api.v1.Command;
-import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
-import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.Tier;
-import io.jifen.ledger.api.v1.WriteResult;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -46,7 +34,7 @@ import org.HdrHistogram.Recorder;
  * The sender never waits for an answer before the next intended time: a server that stalls shows up as latency,
  * not as a slower offered rate.
  */
-public final class LoadGenerator
+public final class LoadGenerator implements LoadTarget.Completions
 {
     static final int ENROLL = 0;
     static final int EARN = 1;
@@ -57,9 +45,9 @@ public final class LoadGenerator
     static final int RETRY = 6;
     static final String[] OP_NAMES = {"enroll", "earn", "redeem", "balance", "tier", "return", "retry"};
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
-    private static final long CALL_DEADLINE_S = 10;
 
     private final LoadOptions options;
+    private final LoadTarget.Factory targets;
     private final PrintStream out;
     private final String runId = Long.toString(System.currentTimeMillis(), 36);
     private final ZipfSampler members;
@@ -83,7 +71,16 @@ public final class LoadGenerator
 
     public LoadGenerator(final LoadOptions options, final PrintStream out)
     {
+        this(options, GrpcTargets.factory(), out);
+    }
+
+    /**
+     * A generator sending the mix to the targets {@code targets} opens (a system other than a Jifen server).
+     */
+    public LoadGenerator(final LoadOptions options, final LoadTarget.Factory targets, final PrintStream out)
+    {
         this.options = options;
+        this.targets = targets;
         this.out = out;
         this.members = new ZipfSampler(options.population, options.zipf);
         this.random = new SplittableRandom(options.seed);
@@ -101,17 +98,11 @@ public final class LoadGenerator
      */
     public Summary run() throws IOException, InterruptedException
     {
-        final List<ManagedChannel> channels = new ArrayList<>();
-        for (int i = 0; i < options.connections; i++)
-        {
-            channels.add(NettyChannelBuilder.forAddress(options.host, options.port).usePlaintext()
-                .maxInboundMessageSize(4 << 20).build());
-        }
-        out.printf(Locale.ROOT, "ledger load: %s, %s ops/s%s for %.0f s (+%.0f s warm-up) against %s:%d, " +
-            "population %d (zipf %.2f)%n", options.stream ? "Submit streams" : "unary RPCs", fmt(options.rate),
+        final LoadTarget sender = targets.open(options, this);
+        out.printf(Locale.ROOT, "ledger load: %s, %s ops/s%s for %.0f s (+%.0f s warm-up) against %s, " +
+            "population %d (zipf %.2f)%n", sender.mode(), fmt(options.rate),
             options.rampTo > 0 ? " ramping to " + fmt(options.rampTo) : "", options.durationSeconds,
-            options.warmupSeconds, options.host, options.port, options.population, options.zipf);
-        final Sender sender = options.stream ? new StreamSender(channels) : new UnarySender(channels);
+            options.warmupSeconds, sender.describe(), options.population, options.zipf);
         final long warmupNs = (long)(options.warmupSeconds * 1e9);
         final long durationNs = (long)(options.durationSeconds * 1e9);
         final long start = System.nanoTime();
@@ -143,7 +134,8 @@ public final class LoadGenerator
                 sentAtMeasureStart = sent.get();
                 resetCounters();
             }
-            sender.send(nextOperation(), intended);
+            final Message operation = nextOperation();
+            sender.send(operation, lastType, intended);
             sent.incrementAndGet();
             final double elapsed = Math.max(0, (double)(intended - measureFrom) / durationNs);
             final double rate = options.rampTo > 0 ? options.rate + (options.rampTo - options.rate) * elapsed :
@@ -168,14 +160,10 @@ public final class LoadGenerator
             }
         }
         final long sendingEnded = System.nanoTime();
-        sender.finish(TimeUnit.SECONDS.toNanos(CALL_DEADLINE_S + 5));
+        sender.finish(TimeUnit.SECONDS.toNanos(GrpcTargets.CALL_DEADLINE_S + 5));
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
-        for (final ManagedChannel channel : channels)
-        {
-            channel.shutdownNow();
-            channel.awaitTermination(5, TimeUnit.SECONDS);
-        }
+        sender.close();
         if (options.progress)
         {
             out.println();
@@ -185,7 +173,8 @@ public final class LoadGenerator
         {
             perOp[i] = opRecorders[i].getIntervalHistogram();
         }
-        final Summary summary = new Summary(options, sent.get() - sentAtMeasureStart,
+        final Summary summary = new Summary(options, sender.mode(), sender.describe(),
+            sent.get() - sentAtMeasureStart,
             (sendingEnded - measureFrom) / 1e9, ok.get(), replays.get(), rejected.get(), errors.get(), total, perOp,
             opCounts, lastError);
         summary.print(out);
@@ -279,7 +268,22 @@ public final class LoadGenerator
         return message;
     }
 
-    void record(final int type, final long intendedNs, final Status.Code code, final boolean replay,
+    @Override
+    public void complete(final Message request, final int type, final long intendedNs, final Status.Code code,
+        final boolean replay, final String message)
+    {
+        markEnrolled(request, code);
+        record(type, intendedNs, code, replay, message);
+    }
+
+    @Override
+    public void failed(final String message)
+    {
+        errors.incrementAndGet();
+        lastError = message;
+    }
+
+    private void record(final int type, final long intendedNs, final Status.Code code, final boolean replay,
         final String message)
     {
         if (intendedNs < measureFromNs)
@@ -312,7 +316,8 @@ public final class LoadGenerator
 
     private void markEnrolled(final Message request, final Status.Code code)
     {
-        if (request instanceof EnrollRequest && (code == Status.Code.OK || code == Status.Code.ALREADY_EXISTS))
+        if (request instanceof EnrollRequest
+            && (code == Status.Code.OK || code == Status.Code.ALREADY_EXISTS))
         {
             final String memberId = ((EnrollRequest)request).getMemberId();
             enrolled.set(Integer.parseInt(memberId.substring("load-m".length())), 2);
@@ -327,224 +332,5 @@ public final class LoadGenerator
     static String ms(final long nanos)
     {
         return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
-    }
-
-    private interface Sender
-    {
-        void send(Message request, long intendedNs);
-
-        void finish(long timeoutNs) throws InterruptedException;
-    }
-
-    /**
-     * One async RPC per operation, channels in turn, at most --concurrency in flight.
-     */
-    private final class UnarySender implements Sender
-    {
-        private final LedgerGrpc.LedgerStub[] stubs;
-        private final Semaphore inFlight = new Semaphore(options.concurrency);
-        private int next;
-
-        UnarySender(final List<ManagedChannel> channels)
-        {
-            stubs = new LedgerGrpc.LedgerStub[channels.size()];
-            for (int i = 0; i < stubs.length; i++)
-            {
-                stubs[i] = LedgerGrpc.newStub(channels.get(i));
-            }
-        }
-
-        @Override
-        public void send(final Message request, final long intendedNs)
-        {
-            inFlight.acquireUninterruptibly();
-            final int type = lastType;
-            final LedgerGrpc.LedgerStub stub =
-                stubs[next++ % stubs.length].withDeadlineAfter(CALL_DEADLINE_S, TimeUnit.SECONDS);
-            final StreamObserver<Object> done = new StreamObserver<>()
-            {
-                private boolean replay;
-
-                @Override
-                public void onNext(final Object value)
-                {
-                    replay = value instanceof WriteResult && ((WriteResult)value).getReplay();
-                }
-
-                @Override
-                public void onError(final Throwable t)
-                {
-                    final Status status = Status.fromThrowable(t);
-                    markEnrolled(request, status.getCode());
-                    record(type, intendedNs, status.getCode(), false, status.getDescription());
-                    inFlight.release();
-                }
-
-                @Override
-                public void onCompleted()
-                {
-                    markEnrolled(request, Status.Code.OK);
-                    record(type, intendedNs, Status.Code.OK, replay, null);
-                    inFlight.release();
-                }
-            };
-            call(stub, request, done);
-        }
-
-        @SuppressWarnings("unchecked")
-        private void call(final LedgerGrpc.LedgerStub stub, final Message request, final StreamObserver<?> done)
-        {
-            if (request instanceof EarnRequest)
-            {
-                stub.earn((EarnRequest)request, (StreamObserver<WriteResult>)done);
-            }
-            else if (request instanceof RedeemRequest)
-            {
-                stub.redeem((RedeemRequest)request, (StreamObserver<WriteResult>)done);
-            }
-            else if (request instanceof GetBalanceRequest)
-            {
-                stub.getBalance((GetBalanceRequest)request, (StreamObserver<io.jifen.ledger.api.v1.Balance>)done);
-            }
-            else if (request instanceof CheckTierRequest)
-            {
-                stub.checkTier((CheckTierRequest)request,
-                    (StreamObserver<io.jifen.ledger.api.v1.CheckTierResponse>)done);
-            }
-            else if (request instanceof ReverseRequest)
-            {
-                stub.reverse((ReverseRequest)request, (StreamObserver<WriteResult>)done);
-            }
-            else
-            {
-                stub.enroll((EnrollRequest)request, (StreamObserver<WriteResult>)done);
-            }
-        }
-
-        @Override
-        public void finish(final long timeoutNs) throws InterruptedException
-        {
-            if (inFlight.tryAcquire(options.concurrency, timeoutNs, TimeUnit.NANOSECONDS))
-            {
-                inFlight.release(options.concurrency);
-            }
-        }
-    }
-
-    /**
-     * Submit streams in turn; a command waits (counted in its latency) while its stream is not ready.
-     */
-    private final class StreamSender implements Sender
-    {
-        private static final int TRACKED = 1 << 20;
-        private final List<ClientCallStreamObserver<Command>> streams = new ArrayList<>();
-        private final long[] intendedByCorrelation = new long[TRACKED];
-        private final byte[] typeByCorrelation = new byte[TRACKED];
-        private final Message[] requestByCorrelation = new Message[TRACKED];
-        private final AtomicLong outstanding = new AtomicLong();
-        private final java.util.concurrent.CountDownLatch completed =
-            new java.util.concurrent.CountDownLatch(options.connections);
-        private long correlation;
-        private int next;
-
-        StreamSender(final List<ManagedChannel> channels)
-        {
-            for (final ManagedChannel channel : channels)
-            {
-                final ClientCallStreamObserver<Command>[] holder = new ClientCallStreamObserver[1];
-                LedgerGrpc.newStub(channel).submit(new ClientResponseObserver<Command, CommandResult>()
-                {
-                    @Override
-                    public void beforeStart(final ClientCallStreamObserver<Command> requests)
-                    {
-                        holder[0] = requests;
-                    }
-
-                    @Override
-                    public void onNext(final CommandResult result)
-                    {
-                        final int slot = (int)(result.getCorrelationId() & (TRACKED - 1));
-                        final Status.Code code = Status.fromCodeValue(result.getCode()).getCode();
-                        markEnrolled(requestByCorrelation[slot], code);
-                        requestByCorrelation[slot] = null;
-                        record(typeByCorrelation[slot], intendedByCorrelation[slot], code,
-                            result.hasWrite() && result.getWrite().getReplay(), result.getMessage());
-                        outstanding.decrementAndGet();
-                    }
-
-                    @Override
-                    public void onError(final Throwable t)
-                    {
-                        errors.incrementAndGet();
-                        lastError = "stream failed: " + Status.fromThrowable(t);
-                        completed.countDown();
-                    }
-
-                    @Override
-                    public void onCompleted()
-                    {
-                        completed.countDown();
-                    }
-                });
-                streams.add(holder[0]);
-            }
-        }
-
-        @Override
-        public void send(final Message request, final long intendedNs)
-        {
-            final ClientCallStreamObserver<Command> stream = streams.get(next++ % streams.size());
-            while (!stream.isReady() || outstanding.get() >= TRACKED / 2)
-            {
-                LockSupport.parkNanos(20_000);
-            }
-            final long id = ++correlation;
-            final int slot = (int)(id & (TRACKED - 1));
-            intendedByCorrelation[slot] = intendedNs;
-            typeByCorrelation[slot] = (byte)lastType;
-            requestByCorrelation[slot] = request;
-            outstanding.incrementAndGet();
-            final Command.Builder command = Command.newBuilder().setCorrelationId(id);
-            if (request instanceof EarnRequest)
-            {
-                command.setEarn((EarnRequest)request);
-            }
-            else if (request instanceof RedeemRequest)
-            {
-                command.setRedeem((RedeemRequest)request);
-            }
-            else if (request instanceof GetBalanceRequest)
-            {
-                command.setGetBalance((GetBalanceRequest)request);
-            }
-            else if (request instanceof CheckTierRequest)
-            {
-                command.setCheckTier((CheckTierRequest)request);
-            }
-            else if (request instanceof ReverseRequest)
-            {
-                command.setReverse((ReverseRequest)request);
-            }
-            else
-            {
-                command.setEnroll((EnrollRequest)request);
-            }
-            stream.onNext(command.build());
-        }
-
-        @Override
-        public void finish(final long timeoutNs) throws InterruptedException
-        {
-            final long deadline = System.nanoTime() + timeoutNs;
-            while (outstanding.get() > 0 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(1);
-            }
-            for (final ClientCallStreamObserver<Command> stream : streams)
-            {
-                stream.onCompleted();
-            }
-            completed.await(5, TimeUnit.SECONDS);
-        }
     }
 }

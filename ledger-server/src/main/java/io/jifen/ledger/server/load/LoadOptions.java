@@ -49,6 +49,41 @@ public final class LoadOptions
     long seed = 1;
     boolean progress = null != System.console();
 
+    public String host()
+    {
+        return host;
+    }
+
+    public int port()
+    {
+        return port;
+    }
+
+    public boolean stream()
+    {
+        return stream;
+    }
+
+    public double rate()
+    {
+        return rate;
+    }
+
+    public int connections()
+    {
+        return connections;
+    }
+
+    public int concurrency()
+    {
+        return concurrency;
+    }
+
+    public int population()
+    {
+        return population;
+    }
+
     public static LoadOptions parse(final Deque<String> args)
     {
         final LoadOptions o = new LoadOptions();
@@ -132,7 +167,10 @@ public final class LoadOptions
         return o;
     }
 
-    private static String value(final String option, final Deque<String> args)
+    /**
+     * The value following {@code option}; a clear error when there is none. Shared by the benchmark tools.
+     */
+    public static String value(final String option, final Deque<String> args)
     {
         if (args.isEmpty())
         {
@@ -141,7 +179,10 @@ public final class LoadOptions
         return args.pop();
     }
 
-    private static double number(final String option, final String value, final double min, final double max)
+    /**
+     * {@code value} as a number within {@code min..max}; a clear error naming the option otherwise.
+     */
+    public static double number(final String option, final String value, final double min, final double max)
     {
         final double parsed;
         try

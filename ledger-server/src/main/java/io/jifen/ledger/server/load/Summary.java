@@ -15,6 +15,8 @@ public final class Summary
     static final double[] PERCENTILES = {50, 90, 99, 99.9, 99.99};
 
     private final LoadOptions options;
+    public final String mode;
+    public final String target;
     public final long sent;
     public final double seconds;
     public final long ok;
@@ -26,11 +28,14 @@ public final class Summary
     private final long[] opCounts;
     public final String lastError;
 
-    Summary(final LoadOptions options, final long sent, final double seconds, final long ok, final long replays,
+    Summary(final LoadOptions options, final String mode, final String target, final long sent,
+        final double seconds, final long ok, final long replays,
         final long rejected, final long errors, final Histogram latency, final Histogram[] perOp,
         final AtomicLong[] opCounts, final String lastError)
     {
         this.options = options;
+        this.mode = mode;
+        this.target = target;
         this.sent = sent;
         this.seconds = seconds;
         this.ok = ok;
@@ -86,8 +91,8 @@ public final class Summary
     String toJson()
     {
         final StringBuilder sb = new StringBuilder(1024);
-        sb.append("{\n  \"mode\": \"").append(options.stream ? "stream" : "unary").append('"');
-        sb.append(",\n  \"target\": \"").append(options.host).append(':').append(options.port).append('"');
+        sb.append("{\n  \"mode\": \"").append(mode).append('"');
+        sb.append(",\n  \"target\": \"").append(target).append('"');
         sb.append(String.format(Locale.ROOT, ",\n  \"offered_rate\": %.1f", options.rate));
         if (options.rampTo > 0)
         {

@@ -1,0 +1,312 @@
+package io.jifen.ledger.server.load;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import com.google.protobuf.Message;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
+import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CheckTierRequest;
+import io.jifen.ledger.api.v1.CheckTierResponse;
+import io.jifen.ledger.api.v1.Command;
+import io.jifen.ledger.api.v1.CommandResult;
+import io.jifen.ledger.api.v1.EarnRequest;
+import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.LedgerGrpc;
+import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.ReverseRequest;
+import io.jifen.ledger.api.v1.WriteResult;
+
+/**
+ * The load targets that speak the Ledger gRPC API: one async unary RPC per operation, or Submit streams.
+ */
+public final class GrpcTargets
+{
+    static final long CALL_DEADLINE_S = 10;
+
+    private GrpcTargets()
+    {
+    }
+
+    /**
+     * The factory for {@code --mode unary|stream} against {@code --target HOST:PORT}.
+     */
+    public static LoadTarget.Factory factory()
+    {
+        return (options, completions) -> options.stream ? new Stream(options, completions) :
+            new Unary(options, completions);
+    }
+
+    private abstract static class Channels implements LoadTarget
+    {
+        final LoadOptions options;
+        final Completions completions;
+        final List<ManagedChannel> channels = new ArrayList<>();
+
+        Channels(final LoadOptions options, final Completions completions)
+        {
+            this.options = options;
+            this.completions = completions;
+            for (int i = 0; i < options.connections; i++)
+            {
+                channels.add(NettyChannelBuilder.forAddress(options.host, options.port).usePlaintext().directExecutor()
+                    .maxInboundMessageSize(4 << 20).build());
+            }
+        }
+
+        @Override
+        public String describe()
+        {
+            return options.host + ":" + options.port;
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            for (final ManagedChannel channel : channels)
+            {
+                channel.shutdownNow();
+            }
+            for (final ManagedChannel channel : channels)
+            {
+                channel.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * One async RPC per operation, channels in turn, at most --concurrency in flight.
+     */
+    private static final class Unary extends Channels
+    {
+        private final LedgerGrpc.LedgerStub[] stubs;
+        private final Semaphore inFlight;
+        private int next;
+
+        Unary(final LoadOptions options, final Completions completions)
+        {
+            super(options, completions);
+            inFlight = new Semaphore(options.concurrency);
+            stubs = new LedgerGrpc.LedgerStub[channels.size()];
+            for (int i = 0; i < stubs.length; i++)
+            {
+                stubs[i] = LedgerGrpc.newStub(channels.get(i));
+            }
+        }
+
+        @Override
+        public String mode()
+        {
+            return "unary";
+        }
+
+        @Override
+        public void send(final Message request, final int type, final long intendedNs)
+        {
+            inFlight.acquireUninterruptibly();
+            final LedgerGrpc.LedgerStub stub =
+                stubs[next++ % stubs.length].withDeadlineAfter(CALL_DEADLINE_S, TimeUnit.SECONDS);
+            final StreamObserver<Object> done = new StreamObserver<>()
+            {
+                private boolean replay;
+
+                @Override
+                public void onNext(final Object value)
+                {
+                    replay = value instanceof WriteResult && ((WriteResult)value).getReplay();
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    final Status status = Status.fromThrowable(t);
+                    completions.complete(request, type, intendedNs, status.getCode(), false,
+                        status.getDescription());
+                    inFlight.release();
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                    completions.complete(request, type, intendedNs, Status.Code.OK, replay, null);
+                    inFlight.release();
+                }
+            };
+            call(stub, request, done);
+        }
+
+        @SuppressWarnings("unchecked")
+        private static void call(final LedgerGrpc.LedgerStub stub, final Message request,
+            final StreamObserver<?> done)
+        {
+            if (request instanceof EarnRequest)
+            {
+                stub.earn((EarnRequest)request, (StreamObserver<WriteResult>)done);
+            }
+            else if (request instanceof RedeemRequest)
+            {
+                stub.redeem((RedeemRequest)request, (StreamObserver<WriteResult>)done);
+            }
+            else if (request instanceof GetBalanceRequest)
+            {
+                stub.getBalance((GetBalanceRequest)request, (StreamObserver<Balance>)done);
+            }
+            else if (request instanceof CheckTierRequest)
+            {
+                stub.checkTier((CheckTierRequest)request, (StreamObserver<CheckTierResponse>)done);
+            }
+            else if (request instanceof ReverseRequest)
+            {
+                stub.reverse((ReverseRequest)request, (StreamObserver<WriteResult>)done);
+            }
+            else
+            {
+                stub.enroll((EnrollRequest)request, (StreamObserver<WriteResult>)done);
+            }
+        }
+
+        @Override
+        public void finish(final long timeoutNs) throws InterruptedException
+        {
+            if (inFlight.tryAcquire(options.concurrency, timeoutNs, TimeUnit.NANOSECONDS))
+            {
+                inFlight.release(options.concurrency);
+            }
+        }
+    }
+
+    /**
+     * Submit streams in turn; a command waits (counted in its latency) while its stream is not ready.
+     */
+    private static final class Stream extends Channels
+    {
+        private static final int TRACKED = 1 << 20;
+        private final List<ClientCallStreamObserver<Command>> streams = new ArrayList<>();
+        private final long[] intendedByCorrelation = new long[TRACKED];
+        private final byte[] typeByCorrelation = new byte[TRACKED];
+        private final Message[] requestByCorrelation = new Message[TRACKED];
+        private final AtomicLong outstanding = new AtomicLong();
+        private final CountDownLatch completed;
+        private long correlation;
+        private int next;
+
+        @SuppressWarnings("unchecked")
+        Stream(final LoadOptions options, final Completions completions)
+        {
+            super(options, completions);
+            completed = new CountDownLatch(channels.size());
+            for (final ManagedChannel channel : channels)
+            {
+                final ClientCallStreamObserver<Command>[] holder = new ClientCallStreamObserver[1];
+                LedgerGrpc.newStub(channel).submit(new ClientResponseObserver<Command, CommandResult>()
+                {
+                    @Override
+                    public void beforeStart(final ClientCallStreamObserver<Command> requests)
+                    {
+                        holder[0] = requests;
+                    }
+
+                    @Override
+                    public void onNext(final CommandResult result)
+                    {
+                        final int slot = (int)(result.getCorrelationId() & (TRACKED - 1));
+                        final Message request = requestByCorrelation[slot];
+                        requestByCorrelation[slot] = null;
+                        completions.complete(request, typeByCorrelation[slot], intendedByCorrelation[slot],
+                            Status.fromCodeValue(result.getCode()).getCode(),
+                            result.hasWrite() && result.getWrite().getReplay(), result.getMessage());
+                        outstanding.decrementAndGet();
+                    }
+
+                    @Override
+                    public void onError(final Throwable t)
+                    {
+                        completions.failed("stream failed: " + Status.fromThrowable(t));
+                        completed.countDown();
+                    }
+
+                    @Override
+                    public void onCompleted()
+                    {
+                        completed.countDown();
+                    }
+                });
+                streams.add(holder[0]);
+            }
+        }
+
+        @Override
+        public String mode()
+        {
+            return "stream";
+        }
+
+        @Override
+        public void send(final Message request, final int type, final long intendedNs)
+        {
+            final ClientCallStreamObserver<Command> stream = streams.get(next++ % streams.size());
+            while (!stream.isReady() || outstanding.get() >= TRACKED / 2)
+            {
+                LockSupport.parkNanos(20_000);
+            }
+            final long id = ++correlation;
+            final int slot = (int)(id & (TRACKED - 1));
+            intendedByCorrelation[slot] = intendedNs;
+            typeByCorrelation[slot] = (byte)type;
+            requestByCorrelation[slot] = request;
+            outstanding.incrementAndGet();
+            final Command.Builder command = Command.newBuilder().setCorrelationId(id);
+            if (request instanceof EarnRequest)
+            {
+                command.setEarn((EarnRequest)request);
+            }
+            else if (request instanceof RedeemRequest)
+            {
+                command.setRedeem((RedeemRequest)request);
+            }
+            else if (request instanceof GetBalanceRequest)
+            {
+                command.setGetBalance((GetBalanceRequest)request);
+            }
+            else if (request instanceof CheckTierRequest)
+            {
+                command.setCheckTier((CheckTierRequest)request);
+            }
+            else if (request instanceof ReverseRequest)
+            {
+                command.setReverse((ReverseRequest)request);
+            }
+            else
+            {
+                command.setEnroll((EnrollRequest)request);
+            }
+            stream.onNext(command.build());
+        }
+
+        @Override
+        public void finish(final long timeoutNs) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + timeoutNs;
+            while (outstanding.get() > 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+            for (final ClientCallStreamObserver<Command> stream : streams)
+            {
+                stream.onCompleted();
+            }
+            completed.await(5, TimeUnit.SECONDS);
+        }
+    }
+}
