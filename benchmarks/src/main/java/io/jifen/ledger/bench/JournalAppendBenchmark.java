@@ -93,6 +93,17 @@ public class JournalAppendBenchmark
         return codec.encode(earn, buffer);
     }
 
+    private final Command decoded = new Command();
+    private final org.agrona.concurrent.UnsafeBuffer view = new org.agrona.concurrent.UnsafeBuffer(new byte[0]);
+
+    /** Decoding the record back into a command, as replay does for every record at start-up. */
+    @Benchmark
+    public long decodeEarnRecord()
+    {
+        view.wrap(buffer.byteArray(), 0, length);
+        return JournalRecord.decodeCommand(view, decoded.clear());
+    }
+
     private final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
 
     /** What the journal stage adds per record for tamper evidence: SHA-256 over the record, and its CRC again. */

@@ -117,6 +117,82 @@ public class LedgerApplyBenchmark
         return apply(CommandType.REDEEM, member, 100);
     }
 
+    /** A new member: the id index and a member slot. Member ids are the (unique) request ids. */
+    @Benchmark
+    public ResultCode enroll()
+    {
+        return apply(CommandType.ENROLL, requestIds[next], 0);
+    }
+
+    /**
+     * A return: an earn and its reversal (the lot clawed back). Two applies per invocation.
+     */
+    @Benchmark
+    @OperationsPerInvocation(2)
+    public ResultCode earnThenReverse()
+    {
+        final String member = memberIds[next % members];
+        final String earnId = requestIds[next];
+        apply(CommandType.EARN, member, 100);
+        final Command c = command;
+        c.clear();
+        c.type = CommandType.REVERSE;
+        c.requestId = requestIds[next];
+        next = (next + 1) & (IDS - 1);
+        c.memberId = member;
+        c.originalRequestId = earnId;
+        c.points = 100;
+        c.reason = "return";
+        c.timestamp = now += STEP_MS;
+        ledger.apply(c);
+        return c.result;
+    }
+
+    /** A customer-service goodwill credit (an adjustment with a reason). */
+    @Benchmark
+    public ResultCode adjust()
+    {
+        final Command c = command;
+        c.clear();
+        c.type = CommandType.ADJUST;
+        c.requestId = requestIds[next];
+        next = (next + 1) & (IDS - 1);
+        c.memberId = memberIds[next % members];
+        c.points = 10;
+        c.reason = "goodwill";
+        c.timestamp = now += STEP_MS;
+        ledger.apply(c);
+        return c.result;
+    }
+
+    /** A tier check at the POS (is this member gold?). */
+    @Benchmark
+    public boolean checkTier()
+    {
+        final Command c = command;
+        c.clear();
+        c.type = CommandType.CHECK_TIER;
+        c.memberId = memberIds[reads++ % members];
+        c.minTier = 2;
+        c.timestamp = now;
+        ledger.apply(c);
+        return c.meets;
+    }
+
+    /** A member's open lots, soonest-expiring first (the app's points page). */
+    @Benchmark
+    public int listLots()
+    {
+        final Command c = command;
+        c.clear();
+        c.type = CommandType.LIST_LOTS;
+        c.memberId = memberIds[reads++ % members];
+        c.limit = 10;
+        c.timestamp = now;
+        ledger.apply(c);
+        return c.openLots;
+    }
+
     /** A balance read at the POS. */
     @Benchmark
     public long getBalance()

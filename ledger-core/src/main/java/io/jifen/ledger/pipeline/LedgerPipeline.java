@@ -14,7 +14,6 @@ import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
-import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
@@ -610,9 +609,7 @@ public final class LedgerPipeline implements AutoCloseable
             }
             if (null == waitStrategy)
             {
-                // Blocking strategies block only on the ring's cursor and busy-spin while an upstream stage catches
-                // up: on two cores two spinning stages starve the rest. Sleeping spins briefly, yields, then parks.
-                waitStrategy = new SleepingWaitStrategy(200, 100);
+                waitStrategy = new IdleBlockingWaitStrategy();
             }
             return this;
         }

@@ -257,28 +257,20 @@ public final class Compare
         }
         final String file = s.name.replace(' ', '-').replace('=', '-');
         final Path log = logs.resolve(file + ".log");
-        final boolean profile = what.equals("batch");
-        final Path serverJfr = logs.resolve(file + "-server.jfr");
-        if (profile)
-        {
-            command.add(command.indexOf("-jar"), "-XX:StartFlightRecording=settings=profile,dumponexit=true," +
-                "filename=" + serverJfr);
-        }
         final Process server = new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(log.toFile()).start();
         this.server = server.toHandle();
-        final jdk.jfr.Recording generator = profile ? new jdk.jfr.Recording(
-            jdk.jfr.Configuration.getConfiguration("profile")) : null;
         try
         {
             awaitPort(port, server, log);
-            if (null != generator)
-            {
-                generator.start();
-            }
             final LoadTarget.Factory targets = GrpcTargets.factory();
             runSeries(s, rate -> load(s.name, targets, port, stream, rate, options.seconds, log),
                 rate -> load(s.name, targets, port, stream, rate, options.warmupRun, log));
+            if (!what.equals("transport-limit"))
+            {
+                profile(s, server.pid(), logs.resolve(file),
+                    () -> load(s.name, targets, port, stream, options.profileRate, options.profileSeconds, log));
+            }
         }
         finally
         {
@@ -289,19 +281,6 @@ public final class Compare
                 server.destroyForcibly().waitFor();
             }
             InProcessRuns.delete(data);
-            if (null != generator)
-            {
-                generator.stop();
-                final Path generatorJfr = logs.resolve(file + "-generator.jfr");
-                generator.dump(generatorJfr);
-                generator.close();
-                if (Files.exists(serverJfr))
-                {
-                    profiles.put(s.name, "Server (`ledger serve`), whole series:\n\n" +
-                        Profile.summarize(serverJfr, 12) + "\nLoad generator (this JVM), same period:\n\n" +
-                        Profile.summarize(generatorJfr, 8));
-                }
-            }
         }
         series.add(s);
     }
@@ -323,6 +302,54 @@ public final class Compare
                 rate -> load(s.name, targets, server.port(), false, rate, options.warmupRun, log));
         }
         series.add(s);
+    }
+
+    /**
+     * One more step at a fixed rate, profiled: CPU per thread (kernel time included) of the server and of the
+     * generator, and JFR execution samples of both (the server's recording started and dumped with jcmd).
+     */
+    private void profile(final Series s, final long serverPid, final Path prefix, final RateSearch.Run.Once step)
+        throws Exception
+    {
+        final Path serverJfr = Paths.get(prefix + "-server.jfr");
+        final Path generatorJfr = Paths.get(prefix + "-generator.jfr");
+        jcmd(serverPid, "JFR.start", "name=step", "settings=profile");
+        final ThreadCpu serverBefore = ThreadCpu.snapshot(serverPid);
+        final ThreadCpu generatorBefore = ThreadCpu.snapshot(ProcessHandle.current().pid());
+        final long started = System.nanoTime();
+        final Measurement m;
+        try (jdk.jfr.Recording generator = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile")))
+        {
+            generator.start();
+            m = step.run();
+            generator.stop();
+            generator.dump(generatorJfr);
+        }
+        final double seconds = (System.nanoTime() - started) / 1e9;
+        final ThreadCpu serverAfter = ThreadCpu.snapshot(serverPid);
+        final ThreadCpu generatorAfter = ThreadCpu.snapshot(ProcessHandle.current().pid());
+        jcmd(serverPid, "JFR.dump", "name=step", "filename=" + serverJfr);
+        jcmd(serverPid, "JFR.stop", "name=step");
+        out.println("  (profiled) " + m);
+        profiles.put(s.name, String.format(Locale.ROOT, "Profiled step: %s ops/s offered, %s achieved, p50 %.3f ms, " +
+            "p99 %.3f ms.%n%nServer (`ledger serve`), CPU per thread over the step:%n%n%s%nServer, JFR:%n%n%s%n" +
+            "Load generator (the compare JVM), CPU per thread:%n%n%s%nLoad generator, JFR:%n%n%s",
+            Report.rate(m.offered), Report.rate(m.achieved), m.p50, m.p99, serverAfter.since(serverBefore, seconds, 10),
+            Files.exists(serverJfr) ? Profile.summarize(serverJfr, 10) : "(no recording)\n",
+            generatorAfter.since(generatorBefore, seconds, 6), Profile.summarize(generatorJfr, 6)));
+    }
+
+    private static void jcmd(final long pid, final String... args) throws IOException, InterruptedException
+    {
+        final List<String> command = new ArrayList<>(List.of(
+            Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+        command.addAll(List.of(args));
+        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0)
+        {
+            throw new IOException("jcmd " + String.join(" ", args) + " failed: " + output);
+        }
     }
 
     private void runSeries(final Series s, final RateSearch.Run run, final RateSearch.Run warmup) throws Exception
@@ -532,6 +559,8 @@ public final class Compare
         double seconds = 5;
         double warmup = 2;
         double warmupRun = 10;
+        double profileRate = 10_000;
+        double profileSeconds = 10;
         int connections = 2;
         int concurrency = 256;
         int postgresPool = 16;
@@ -588,6 +617,8 @@ public final class Compare
                 o.seconds = 1;
                 o.warmup = 0.3;
                 o.warmupRun = 1;
+                o.profileRate = 1_000;
+                o.profileSeconds = 1;
                 o.searchStart = 500;
                 o.searchCeiling = 2_000;
                 o.searchFloor = 250;

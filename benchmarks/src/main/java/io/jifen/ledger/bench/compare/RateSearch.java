@@ -25,6 +25,14 @@ public final class RateSearch
     public interface Run
     {
         Measurement at(double rate) throws Exception;
+
+        /**
+         * One run whose rate is already fixed.
+         */
+        interface Once
+        {
+            Measurement run() throws Exception;
+        }
     }
 
     private RateSearch()

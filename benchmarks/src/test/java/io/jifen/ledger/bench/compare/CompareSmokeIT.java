@@ -97,7 +97,8 @@ class CompareSmokeIT
         }
         assertTrue(report.contains("## Ratios") && report.contains("## Targets") &&
             report.contains("## Where the time goes"), report);
-        assertTrue(report.contains("jifen sync=batch unary\n\nServer"), "no server profile:\n" + report);
+        assertTrue(report.contains("### jifen sync=batch unary\n\nProfiled step") &&
+            report.contains("| jifen-state-mac"), "no server profile:\n" + report);
         for (final String chart : List.of("throughput.png", "latency-1000.png"))
         {
             assertTrue(report.contains("](" + chart + ")"), chart);
