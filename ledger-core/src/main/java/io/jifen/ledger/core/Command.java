@@ -62,7 +62,10 @@ public final class Command
     public long owed;
     // reads
     public long pending;
+    /** The member's points in open holds (after a write, or as of a read). */
     public long held;
+    /** CaptureHold: the points of the hold released rather than captured; ReleaseHold: the same as resultPoints. */
+    public long released;
     public long nextExpiryPoints;
     public long nextExpiryAt;
     public int openLots;
@@ -113,6 +116,7 @@ public final class Command
         owed = 0;
         pending = 0;
         held = 0;
+        released = 0;
         nextExpiryPoints = 0;
         nextExpiryAt = 0;
         openLots = 0;
@@ -162,6 +166,7 @@ public final class Command
         owed = other.owed;
         pending = other.pending;
         held = other.held;
+        released = other.released;
         nextExpiryPoints = other.nextExpiryPoints;
         nextExpiryAt = other.nextExpiryAt;
         openLots = other.openLots;

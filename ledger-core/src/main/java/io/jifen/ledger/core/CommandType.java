@@ -16,6 +16,13 @@ public enum CommandType
     EXPIRE_TICK(7, false),
     /** Replaces the program in force; journaled so a replay decides under the rules of its time. */
     SET_PROGRAM(8, false),
+    /** Reserves points for an order (checkout): taken from lots like a redemption, held until captured or released. */
+    // 9 is the journal's tail-discarded marker (JournalRecord.TYPE_TAIL_DISCARDED), never a command
+    HOLD(10, true),
+    /** Redeems all or part of a hold; the rest is released. */
+    CAPTURE_HOLD(11, true),
+    /** Gives a hold's points back to the lots they came from. */
+    RELEASE_HOLD(12, true),
     GET_BALANCE(20, false),
     CHECK_TIER(21, false),
     LIST_LOTS(22, false);

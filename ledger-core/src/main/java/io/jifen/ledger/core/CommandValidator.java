@@ -13,6 +13,9 @@ public final class CommandValidator
     public static final int LIST_LOTS_LIMIT_DEFAULT = 100;
     public static final int EXPIRE_TICK_LIMIT_MAX = 1_000_000;
     public static final int PROGRAM_TEXT_LENGTH_MAX = 16 * 1024;
+    /** A hold's timeout when the request gives none. */
+    public static final int HOLD_TIMEOUT_DEFAULT_SECONDS = 15 * 60;
+    public static final int HOLD_TIMEOUT_MAX_SECONDS = 7 * 24 * 3600;
 
     private CommandValidator()
     {
@@ -45,6 +48,27 @@ public final class CommandValidator
                 if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
                 if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
                 if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
+            case HOLD:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                if (c.limit < 0 || c.limit > HOLD_TIMEOUT_MAX_SECONDS) return ResultCode.HOLD_TIMEOUT_INVALID;
+                return ResultCode.OK;
+
+            case CAPTURE_HOLD:
+            case RELEASE_HOLD:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (!isId(c.originalRequestId)) return ResultCode.ORIGINAL_REQUEST_ID_INVALID;
+                if (c.type == CommandType.RELEASE_HOLD ? c.points != 0 : c.points < 0 || c.points > Ledger.POINTS_MAX)
+                {
+                    return ResultCode.POINTS_INVALID;
+                }
                 if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
                 return ResultCode.OK;
 

@@ -18,6 +18,12 @@ public final class EffectLog
     public static final byte RESTORE = 4;
     /** Points of a reversed earn were taken back from a lot. */
     public static final byte CLAWBACK = 5;
+    /** Points left a lot into a hold (reserved for an order, not yet redeemed). */
+    public static final byte HOLD = 6;
+    /** Held points of a lot were captured: redeemed for good. */
+    public static final byte CAPTURE = 7;
+    /** Held points went back into the lot they came from (a release, a timeout, the rest of a partial capture). */
+    public static final byte RELEASE = 8;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -113,6 +119,9 @@ public final class EffectLog
             case EXPIRE: return "expire";
             case RESTORE: return "restore";
             case CLAWBACK: return "clawback";
+            case HOLD: return "hold";
+            case CAPTURE: return "capture";
+            case RELEASE: return "release";
             default: return "unknown(" + kind + ")";
         }
     }

@@ -47,6 +47,8 @@ public final class Ledger implements LedgerStateMachine
     private long[] lotExpired;
     /** Points of this lot's earn that a reversal could not claw back (owed), not yet cancelled by a restore. */
     private long[] lotShortfall;
+    /** Points of the lot in open holds: while any, the slot is not reused even if the lot has long been empty. */
+    private long[] lotHeld;
     /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
     private long[] lotClosedAt;
     private long nextLotId;
@@ -69,6 +71,10 @@ public final class Ledger implements LedgerStateMachine
     private final WideCounter totalCredited = new WideCounter();
     private final WideCounter totalDebited = new WideCounter();
     private final WideCounter totalExpired = new WideCounter();
+    /** Open holds by timeout instant, for the sweep. */
+    private final HoldQueue holds = new HoldQueue();
+    /** Points in open holds, over all members (part of what was debited, not yet redeemed for good). */
+    private long heldTotal;
     private boolean capacityLimitsEnforced = true;
 
     public Ledger(final Program program, final Context context)
@@ -88,6 +94,7 @@ public final class Ledger implements LedgerStateMachine
         lotMember = new int[lots];
         lotExpired = new long[lots];
         lotShortfall = new long[lots];
+        lotHeld = new long[lots];
         lotClosedAt = new long[lots];
         expiryQueue = new ExpiryQueue(lots);
     }
@@ -251,6 +258,13 @@ public final class Ledger implements LedgerStateMachine
             case SET_STATUS:
                 memberIndex = setStatus(c);
                 break;
+            case HOLD:
+                memberIndex = hold(c);
+                break;
+            case CAPTURE_HOLD:
+            case RELEASE_HOLD:
+                memberIndex = closeHold(c);
+                break;
             default:
                 throw new IllegalStateException("not a write: " + c.type);
         }
@@ -268,6 +282,10 @@ public final class Ledger implements LedgerStateMachine
         c.lifetimeEarned = m.lifetimeEarned;
         c.tier = m.tier;
         c.memberStatus = m.status;
+        if (c.type == CommandType.HOLD || c.type == CommandType.CAPTURE_HOLD || c.type == CommandType.RELEASE_HOLD)
+        {
+            c.held = m.held;
+        }
         c.sequence = ++lastSequence;
         requests.evictOlderThan(cutoff, EVICTIONS_PER_WRITE);
         reclaimLots(cutoff, EVICTIONS_PER_WRITE);
@@ -418,19 +436,14 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        final long original = requests.find(c.originalRequestId, retentionCutoff(c.timestamp));
+        final long original = originalOf(c, m);
         if (original < 0)
         {
-            c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
-            return -1;
-        }
-        if (requests.member(original) != m.index)
-        {
-            c.result = ResultCode.REVERSE_MEMBER_MISMATCH;
             return -1;
         }
         final int originalType = requests.type(original);
-        if (originalType != CommandType.EARN.code() && originalType != CommandType.REDEEM.code())
+        if (originalType != CommandType.EARN.code() && originalType != CommandType.REDEEM.code() &&
+            originalType != CommandType.CAPTURE_HOLD.code())
         {
             c.result = ResultCode.REVERSE_ORIGINAL_NOT_REVERSIBLE;
             return -1;
@@ -455,7 +468,7 @@ public final class Ledger implements LedgerStateMachine
         }
         else
         {
-            if (m.available - dueSum(m, c.timestamp) > BALANCE_MAX - amount)
+            if (m.available + m.held - dueSum(m, c.timestamp) > BALANCE_MAX - amount)
             {
                 c.result = ResultCode.BALANCE_MAX;
                 return -1;
@@ -464,6 +477,27 @@ public final class Ledger implements LedgerStateMachine
         }
         requests.addReversed(original, amount);
         return m.index;
+    }
+
+    /**
+     * The remembered write {@code c.originalRequestId} names, which must be the member's own.
+     *
+     * @return its position, or -1 with the result set.
+     */
+    private long originalOf(final Command c, final Member m)
+    {
+        final long original = requests.find(c.originalRequestId, retentionCutoff(c.timestamp));
+        if (original < 0)
+        {
+            c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
+            return -1;
+        }
+        if (requests.member(original) != m.index)
+        {
+            c.result = ResultCode.REVERSE_MEMBER_MISMATCH;
+            return -1;
+        }
+        return original;
     }
 
     /**
@@ -511,13 +545,25 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
-     * Returns redeemed points to the lots that paid for them, latest-expiring first; points whose lot has expired
-     * meanwhile first pay what the member owes, and the rest expire again at once.
+     * Returns redeemed points (of a Redeem or a CaptureHold) to the lots that paid for them, latest-expiring first;
+     * points whose lot has expired meanwhile first pay what the member owes, and the rest expire again at once.
      */
     private void reverseRedeem(final Command c, final Member m, final long original, final long amount)
     {
+        c.expired = expireDue(m, c.timestamp, c.effects);
+        giveBack(c, m, original, amount, EffectLog.RESTORE);
+        c.resultPoints = amount;
+        settleOwed(c, m);
+    }
+
+    /**
+     * Gives {@code amount} of the points a redemption or a hold took back to the lots that paid for them,
+     * latest-expiring first, as {@code kind} effects (restore or release). Points whose lot has expired meanwhile
+     * first pay what the member owes and otherwise expire again at once (added to {@code c.expired}).
+     */
+    private void giveBack(final Command c, final Member m, final long original, final long amount, final byte kind)
+    {
         final long now = c.timestamp;
-        c.expired = expireDue(m, now, c.effects);
         long left = amount;
         long refunds = 0;
         final long start = requests.allocStart(original);
@@ -531,6 +577,14 @@ public final class Ledger implements LedgerStateMachine
             final int lot = requests.allocLot(p);
             requests.addAllocRestored(p, give);
             left -= give;
+            if (kind == EffectLog.RELEASE)
+            {
+                lotHeld[lot] -= give;
+                if (lotRemaining[lot] == 0 && lotExpiresAt[lot] <= now)
+                {
+                    markClosed(lot); // stays empty: its points lapse below
+                }
+            }
             // points back in the lot of an earn whose reversal left a shortfall are that clawback, late
             final long cancels = Math.min(give, lotShortfall[lot]);
             lotShortfall[lot] -= cancels;
@@ -546,7 +600,7 @@ public final class Ledger implements LedgerStateMachine
                 if (give - refund > 0)
                 {
                     totalCredited.add(give - refund);
-                    c.effects.add(EffectLog.RESTORE, lotIds[lot], give - refund, lotExpiresAt[lot]);
+                    c.effects.add(kind, lotIds[lot], give - refund, lotExpiresAt[lot]);
                 }
                 if (fromOwed + settled > 0)
                 {
@@ -566,7 +620,7 @@ public final class Ledger implements LedgerStateMachine
             else
             {
                 totalCredited.add(give);
-                c.effects.add(EffectLog.RESTORE, lotIds[lot], give, lotExpiresAt[lot]);
+                c.effects.add(kind, lotIds[lot], give, lotExpiresAt[lot]);
                 if (lotRemaining[lot] == 0)
                 {
                     insertOpenLot(m, lot);
@@ -581,8 +635,149 @@ public final class Ledger implements LedgerStateMachine
         {
             credit(c, m, refunds);
         }
-        assert left == 0 : "allocations of a redemption must cover its points";
-        c.resultPoints = amount;
+        assert left == 0 : "allocations must cover the points given back";
+    }
+
+    // ------------------------------------------------------------------------------------------------ holds
+
+    /**
+     * Reserves points for an order: taken from the member's lots soonest-expiring first like a redemption (and
+     * counted as debited), remembered with their lots, and held until captured, released or timed out.
+     */
+    private int hold(final Command c)
+    {
+        final Member m = activeMember(c, false);
+        if (null == m)
+        {
+            return -1;
+        }
+        final long timeoutMs =
+            (c.limit == 0 ? CommandValidator.HOLD_TIMEOUT_DEFAULT_SECONDS : c.limit) * 1000L;
+        if (timeoutMs >= program.requestRetentionMs())
+        {
+            // the hold must close while its request is remembered: its allocations live there
+            c.result = ResultCode.HOLD_TIMEOUT_INVALID;
+            return -1;
+        }
+        final long usable = m.available - dueSum(m, c.timestamp);
+        if (usable < c.points)
+        {
+            c.result = ResultCode.INSUFFICIENT_POINTS;
+            c.resultDetail = usable;
+            return -1;
+        }
+        c.expired = expireDue(m, c.timestamp, c.effects);
+        debitSoonestFirst(m, c.points, EffectLog.HOLD, c.effects, true);
+        m.held += c.points;
+        heldTotal += c.points;
+        c.resultPoints = c.points;
+        c.expiresAt = c.timestamp + timeoutMs;
+        holds.add(c.expiresAt, requests.nextPosition());
+        return m.index;
+    }
+
+    /**
+     * CaptureHold redeems all or part of an open hold, soonest-expiring lots first, and releases the rest;
+     * ReleaseHold releases all of it. Either closes the hold. A capture at or after the hold's timeout is refused
+     * (the sweep releases it); a release then is allowed and ends the same as the sweep would.
+     */
+    private int closeHold(final Command c)
+    {
+        final Member m = activeMember(c, true);
+        if (null == m)
+        {
+            return -1;
+        }
+        final long hold = originalOf(c, m);
+        if (hold < 0)
+        {
+            return -1;
+        }
+        if (requests.type(hold) != CommandType.HOLD.code())
+        {
+            c.result = ResultCode.NOT_A_HOLD;
+            return -1;
+        }
+        final long held = requests.points(hold) - requests.reversed(hold);
+        if (held == 0)
+        {
+            c.result = ResultCode.HOLD_CLOSED;
+            return -1;
+        }
+        final boolean capture = c.type == CommandType.CAPTURE_HOLD;
+        if (capture && c.timestamp >= requests.expiresAt(hold))
+        {
+            c.result = ResultCode.HOLD_TIMED_OUT;
+            c.resultDetail = requests.expiresAt(hold);
+            return -1;
+        }
+        final long captured = capture ? (c.points == 0 ? held : c.points) : 0;
+        if (captured > held)
+        {
+            c.result = ResultCode.CAPTURE_EXCEEDS_HOLD;
+            c.resultDetail = held;
+            return -1;
+        }
+
+        c.expired = expireDue(m, c.timestamp, c.effects);
+        if (captured > 0)
+        {
+            captureAllocations(c, hold, captured);
+            m.held -= captured;
+            heldTotal -= captured;
+        }
+        final long released = held - captured;
+        if (released > 0)
+        {
+            release(c, m, hold, released);
+        }
+        requests.addReversed(hold, held);
+        c.resultPoints = capture ? captured : released;
+        c.released = released;
+        // a lot a release may have refunded into is not this write's to report (lot_id is the earn's field)
+        c.lotId = 0;
+        c.expiresAt = 0;
+        return m.index;
+    }
+
+    /**
+     * Turns {@code amount} of a hold's allocations into the current capture's own, soonest-expiring first, so the
+     * capture can be reversed like a redemption. A lot the capture leaves referred to counts as closed from now: its
+     * slot is not reused while the capture is remembered.
+     */
+    private void captureAllocations(final Command c, final long hold, final long amount)
+    {
+        long left = amount;
+        final long start = requests.allocStart(hold);
+        for (long p = start, end = start + requests.allocCount(hold); p < end && left > 0; p++)
+        {
+            final long take = Math.min(requests.allocAmount(p) - requests.allocRestored(p), left);
+            if (take <= 0)
+            {
+                continue;
+            }
+            final int lot = requests.allocLot(p);
+            requests.addAllocRestored(p, take);
+            requests.addAllocation(lot, take);
+            lotHeld[lot] -= take;
+            c.effects.add(EffectLog.CAPTURE, lotIds[lot], take, lotExpiresAt[lot]);
+            if (lotRemaining[lot] == 0)
+            {
+                markClosed(lot);
+            }
+            left -= take;
+        }
+        assert left == 0 : "allocations of a hold must cover its points";
+    }
+
+    /**
+     * Releases {@code amount} of an open hold back to its lots, then lets the points pay what the member owes.
+     */
+    private void release(final Command c, final Member m, final long hold, final long amount)
+    {
+        m.held -= amount;
+        heldTotal -= amount;
+        giveBack(c, m, hold, amount, EffectLog.RELEASE);
         settleOwed(c, m);
     }
 
@@ -608,7 +803,26 @@ public final class Ledger implements LedgerStateMachine
             budget -= count;
         }
         c.expired = expired;
-        c.resultPoints = expired;
+        long released = 0;
+        while (budget > 0 && !holds.isEmpty() && holds.peekAt() <= now)
+        {
+            final long hold = holds.peekPosition();
+            holds.poll();
+            final long held = requests.isLive(hold) ? requests.points(hold) - requests.reversed(hold) : 0;
+            if (held <= 0)
+            {
+                continue; // captured or released before its timeout
+            }
+            final Member m = members[requests.member(hold)];
+            final int before = c.effects.size();
+            c.expired += expireDue(m, now, c.effects);
+            release(c, m, hold, held);
+            requests.addReversed(hold, held);
+            released += held;
+            budget -= c.effects.size() - before;
+        }
+        c.released = released;
+        c.resultPoints = c.expired;
         if (c.effects.size() > 0)
         {
             c.sequence = ++lastSequence;
@@ -620,7 +834,7 @@ public final class Ledger implements LedgerStateMachine
      */
     public boolean hasDueLots(final long now)
     {
-        return !expiryQueue.isEmpty() && expiryQueue.peekAt() <= now;
+        return (!expiryQueue.isEmpty() && expiryQueue.peekAt() <= now) || (!holds.isEmpty() && holds.peekAt() <= now);
     }
 
     private void setProgram(final Command c)
@@ -654,6 +868,7 @@ public final class Ledger implements LedgerStateMachine
         final int due = dueCount(m, now);
         c.balance = m.available - dueSum(m, now);
         c.owed = m.owed;
+        c.held = m.held;
         c.tier = m.tier;
         c.lifetimeEarned = m.lifetimeEarned;
         c.memberStatus = m.status;
@@ -760,7 +975,7 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.LOTS_MAX;
             return false;
         }
-        if (m.available - dueSum(m, c.timestamp) > BALANCE_MAX - points)
+        if (m.available + m.held - dueSum(m, c.timestamp) > BALANCE_MAX - points)
         {
             c.result = ResultCode.BALANCE_MAX;
             return false;
@@ -790,11 +1005,13 @@ public final class Ledger implements LedgerStateMachine
             lotMember = Arrays.copyOf(lotMember, capacity);
             lotExpired = Arrays.copyOf(lotExpired, capacity);
             lotShortfall = Arrays.copyOf(lotShortfall, capacity);
+            lotHeld = Arrays.copyOf(lotHeld, capacity);
         }
         lotIds[lot] = nextLotId++;
         lotClosedAt[lot] = Long.MAX_VALUE;
         lotExpired[lot] = 0;
         lotShortfall[lot] = 0;
+        lotHeld[lot] = 0;
         lotAmount[lot] = points;
         lotRemaining[lot] = points;
         lotEarnedAt[lot] = now;
@@ -842,6 +1059,10 @@ public final class Ledger implements LedgerStateMachine
             if (recordAllocations)
             {
                 requests.addAllocation(lot, take);
+            }
+            if (kind == EffectLog.HOLD)
+            {
+                lotHeld[lot] += take;
             }
             if (lotRemaining[lot] == 0)
             {
@@ -891,6 +1112,15 @@ public final class Ledger implements LedgerStateMachine
     private void closeLot(final int lot)
     {
         expiryQueue.remove(lot);
+        markClosed(lot);
+    }
+
+    /**
+     * Records that an empty lot is closed as of the current ledger time (again, when a capture refers to it later),
+     * so its slot is reused only once every request that refers to it is forgotten.
+     */
+    private void markClosed(final int lot)
+    {
         lotClosedAt[lot] = lastTimestamp;
         if (closedTail - closedHead == closedSlots.length)
         {
@@ -927,7 +1157,9 @@ public final class Ledger implements LedgerStateMachine
             }
             closedHead++;
             final int lot = closedSlots[i];
-            if (lotClosedAt[lot] == closedAt && lotRemaining[lot] == 0 && lotIds[lot] >= 0)
+            // a lot with points in an open hold stays: the hold gives them back to it (it is marked closed again
+            // when the hold closes)
+            if (lotClosedAt[lot] == closedAt && lotRemaining[lot] == 0 && lotIds[lot] >= 0 && lotHeld[lot] == 0)
             {
                 lotIds[lot] = -1;
                 lotClosedAt[lot] = Long.MAX_VALUE;
@@ -1034,6 +1266,10 @@ public final class Ledger implements LedgerStateMachine
         h = Hashing.mix(h, c.referrerId);
         h = Hashing.mix(h, c.birthday);
         h = Hashing.mix(h, c.status);
+        if (c.type == CommandType.HOLD)
+        {
+            h = Hashing.mix(h, c.limit);
+        }
         return h;
     }
 
@@ -1054,6 +1290,7 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, m.tier);
             h = Hashing.mix(h, m.available);
             h = Hashing.mix(h, m.owed);
+            h = Hashing.mix(h, m.held);
             h = Hashing.mix(h, m.lifetimeEarned);
             h = Hashing.mix(h, m.lotCount);
             for (int j = 0; j < m.lotCount; j++)
@@ -1075,6 +1312,7 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, lotMember[lot]);
             h = Hashing.mix(h, lotExpired[lot]);
             h = Hashing.mix(h, lotShortfall[lot]);
+            h = Hashing.mix(h, lotHeld[lot]);
         }
         for (int i = 0; i < freeCount; i++)
         {
@@ -1089,6 +1327,9 @@ public final class Ledger implements LedgerStateMachine
         h = totalCredited.hash(h);
         h = totalDebited.hash(h);
         h = totalExpired.hash(h);
+        // not the hold queue: it is derived from the request log, and a sweep that found only closed holds (not
+        // journaled) may have dropped them from it
+        h = Hashing.mix(h, heldTotal);
         return h;
     }
 
@@ -1108,7 +1349,7 @@ public final class Ledger implements LedgerStateMachine
             }
             sum += lotRemaining[lot];
         }
-        return sum == m.available && m.available >= 0 && m.owed >= 0 && m.lifetimeEarned >= 0 &&
+        return sum == m.available && m.available >= 0 && m.owed >= 0 && m.held >= 0 && m.lifetimeEarned >= 0 &&
             (m.owed == 0 || m.available == 0);
     }
 
@@ -1121,6 +1362,7 @@ public final class Ledger implements LedgerStateMachine
     {
         BigInteger balances = BigInteger.ZERO;
         long openLots = 0;
+        long held = 0;
         for (int i = 0; i < memberCount; i++)
         {
             final Member m = members[i];
@@ -1130,6 +1372,11 @@ public final class Ledger implements LedgerStateMachine
             }
             balances = balances.add(BigInteger.valueOf(m.available));
             openLots += m.lotCount;
+            held += m.held;
+        }
+        if (held != heldTotal)
+        {
+            throw new IllegalStateException("members hold " + held + " points, the ledger counts " + heldTotal);
         }
         if (openLots != expiryQueue.size())
         {
@@ -1138,6 +1385,10 @@ public final class Ledger implements LedgerStateMachine
         }
         for (int lot = 0; lot < lotSlots; lot++)
         {
+            if (lotHeld[lot] < 0)
+            {
+                throw new IllegalStateException("lot " + lot + " held points out of range: " + lotHeld[lot]);
+            }
             if (lotRemaining[lot] < 0 || lotRemaining[lot] > lotAmount[lot] ||
                 (lotIds[lot] < 0 && lotRemaining[lot] > 0))
             {
@@ -1149,6 +1400,15 @@ public final class Ledger implements LedgerStateMachine
             throw new IllegalStateException("credited " + totalCredited + " - debited " + totalDebited +
                 " - expired " + totalExpired + " != balances " + balances);
         }
+    }
+
+    /**
+     * Points in open holds now: debited from lots (so counted in {@link #debited()}) but not yet redeemed for good;
+     * they come back if released.
+     */
+    public long held()
+    {
+        return heldTotal;
     }
 
     /** Points ever credited (earns, positive adjustments, restores), exact. */
@@ -1196,7 +1456,8 @@ public final class Ledger implements LedgerStateMachine
         for (int i = 0; i < memberCount; i++)
         {
             final Member m = members[i];
-            outstanding = outstanding.add(BigInteger.valueOf(m.available - dueSum(m, now)));
+            // points in open holds are still the member's until captured
+            outstanding = outstanding.add(BigInteger.valueOf(m.available + m.held - dueSum(m, now)));
         }
         return outstanding;
     }
@@ -1216,6 +1477,8 @@ public final class Ledger implements LedgerStateMachine
         long available;
         /** Points a reversed earn could not claw back: taken from the next credits. */
         long owed;
+        /** Points in the member's open holds: debited from its lots, not yet captured or released. */
+        long held;
         long lifetimeEarned;
         int[] lots = new int[4];
         int lotCount;

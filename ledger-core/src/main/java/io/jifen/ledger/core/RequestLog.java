@@ -25,9 +25,12 @@ final class RequestLog
     private static final int POINTS = 5;
     private static final int BALANCE = 6;
     private static final int LIFETIME = 7;
+    /** An earn's lot; for a hold, a capture or a release: the member's held points after it. */
     private static final int LOT_ID = 8;
+    /** An earn's lot expiry; a hold's timeout instant. */
     private static final int EXPIRES_AT = 9;
     private static final int EXPIRED = 10;
+    /** A reversed earn's shortfall; for a capture or a release: the points released. */
     private static final int SHORTFALL = 11;
     private static final int ALREADY_EXPIRED = 12;
     private static final int OWED = 13;
@@ -165,7 +168,9 @@ final class RequestLog
     }
 
     /**
-     * Forgets up to {@code max} of the oldest requests stamped before {@code cutoff}.
+     * Forgets up to {@code max} of the oldest requests stamped before {@code cutoff}. An open hold stops the
+     * eviction: its allocations are what gives its points back, so it stays until captured, released or timed out
+     * (at most seven days), even when a shorter retention window has made its request id forgotten.
      */
     void evictOlderThan(final long cutoff, final int max)
     {
@@ -173,6 +178,11 @@ final class RequestLog
         {
             final int b = base(head);
             if (entries[b + TIMESTAMP] >= cutoff)
+            {
+                return;
+            }
+            if ((int)(entries[b + MEMBER_TYPE_TIER_STATUS] >>> 32 & 0xFF) == CommandType.HOLD.code() &&
+                entries[b + REVERSED] < entries[b + POINTS])
             {
                 return;
             }
@@ -187,12 +197,34 @@ final class RequestLog
     }
 
     /**
-     * @return true when the log is below requestIdsMax, or its oldest entry is older than {@code cutoff} (forgotten,
-     * so the next successful write evicts it before appending).
+     * @return true when fewer than requestIdsMax requests are remembered at {@code cutoff}. Forgotten entries not
+     * yet evicted (and open holds kept past the window) do not count: the ring grows past requestIdsMax for them.
      */
     boolean hasCapacity(final long cutoff)
     {
-        return size() < capacityMax || get(head, TIMESTAMP) < cutoff;
+        return size() < capacityMax || rememberedSince(cutoff) < capacityMax;
+    }
+
+    /**
+     * The number of entries stamped at or after {@code cutoff}: entries are in time order, so a binary search.
+     */
+    private long rememberedSince(final long cutoff)
+    {
+        long low = head;
+        long high = tail;
+        while (low < high)
+        {
+            final long mid = (low + high) >>> 1;
+            if (get(mid, TIMESTAMP) < cutoff)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        return tail - low;
     }
 
     /**
@@ -219,10 +251,11 @@ final class RequestLog
         entries[b + POINTS] = c.resultPoints;
         entries[b + BALANCE] = c.balance;
         entries[b + LIFETIME] = c.lifetimeEarned;
-        entries[b + LOT_ID] = c.lotId;
+        final boolean holdType = isHoldType(c.type.code());
+        entries[b + LOT_ID] = holdType ? c.held : c.lotId;
         entries[b + EXPIRES_AT] = c.expiresAt;
         entries[b + EXPIRED] = c.expired;
-        entries[b + SHORTFALL] = c.shortfall;
+        entries[b + SHORTFALL] = holdType ? c.released : c.shortfall;
         entries[b + ALREADY_EXPIRED] = c.alreadyExpired;
         entries[b + OWED] = c.owed;
         entries[b + REVERSED] = 0;
@@ -247,12 +280,48 @@ final class RequestLog
         c.resultPoints = entries[b + POINTS];
         c.balance = entries[b + BALANCE];
         c.lifetimeEarned = entries[b + LIFETIME];
-        c.lotId = entries[b + LOT_ID];
+        if (isHoldType((int)(packed >>> 32) & 0xFF))
+        {
+            c.held = entries[b + LOT_ID];
+            c.released = entries[b + SHORTFALL];
+        }
+        else
+        {
+            c.lotId = entries[b + LOT_ID];
+            c.shortfall = entries[b + SHORTFALL];
+        }
         c.expiresAt = entries[b + EXPIRES_AT];
         c.expired = entries[b + EXPIRED];
-        c.shortfall = entries[b + SHORTFALL];
         c.alreadyExpired = entries[b + ALREADY_EXPIRED];
         c.owed = entries[b + OWED];
+    }
+
+    private static boolean isHoldType(final int typeCode)
+    {
+        return typeCode == CommandType.HOLD.code() || typeCode == CommandType.CAPTURE_HOLD.code() ||
+            typeCode == CommandType.RELEASE_HOLD.code();
+    }
+
+    /**
+     * The position the next {@link #append} takes.
+     */
+    long nextPosition()
+    {
+        return tail;
+    }
+
+    /**
+     * @return true while the entry at {@code position} is remembered (not evicted).
+     */
+    boolean isLive(final long position)
+    {
+        return position >= head && position < tail;
+    }
+
+    /** An earn's lot expiry, a hold's timeout instant. */
+    long expiresAt(final long position)
+    {
+        return get(position, EXPIRES_AT);
     }
 
     long fingerprint(final long position)

@@ -23,8 +23,11 @@ public enum ResultCode
     MIN_TIER_INVALID(111, "min_tier", "must be a tier"),
     LIMIT_INVALID(112, "limit", "out of range"),
     REVERSE_MEMBER_MISMATCH(113, "member_id", "does not match the member of original_request_id"),
-    REVERSE_ORIGINAL_NOT_REVERSIBLE(114, "original_request_id", "is not an Earn or a Redeem"),
+    REVERSE_ORIGINAL_NOT_REVERSIBLE(114, "original_request_id", "is not an Earn, a Redeem or a CaptureHold"),
     COMMAND_INVALID(115, "command", "unknown command"),
+    HOLD_TIMEOUT_INVALID(116, "timeout_seconds",
+        "must be 0 (the default, 15 minutes) or 1..604800 seconds, and shorter than the request retention window"),
+    NOT_A_HOLD(117, "hold_request_id", "is not a Hold"),
 
     MEMBER_NOT_FOUND(201, "member_id", "member not found"),
     ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id",
@@ -38,6 +41,9 @@ public enum ResultCode
     NOTHING_TO_REVERSE(305, "original_request_id", "already fully reversed"),
     REVERSE_POINTS_EXCEED(306, "points", "exceeds the points not yet reversed"),
     BALANCE_MAX(307, "points", "the balance would exceed balanceMax"),
+    HOLD_CLOSED(308, "hold_request_id", "the hold was already captured or released"),
+    HOLD_TIMED_OUT(309, "hold_request_id", "the hold timed out: its points are released"),
+    CAPTURE_EXCEEDS_HOLD(310, "points", "exceeds the points held"),
 
     REQUEST_ID_CONFLICT(401, "request_id", "already used for a different request"),
     MEMBER_EXISTS(402, "member_id", "already enrolled"),

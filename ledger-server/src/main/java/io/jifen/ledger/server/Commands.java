@@ -1,12 +1,15 @@
 package io.jifen.ledger.server;
 
 import io.jifen.ledger.api.v1.AdjustRequest;
+import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.core.Command;
@@ -54,6 +57,42 @@ final class Commands
         c.memberId = r.getMemberId();
         c.points = r.getPoints();
         c.orderId = r.getOrderId();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command hold(final HoldRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.HOLD;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.points = r.getPoints();
+        c.orderId = r.getOrderId();
+        c.limit = r.getTimeoutSeconds();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command captureHold(final CaptureHoldRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.CAPTURE_HOLD;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.originalRequestId = r.getHoldRequestId();
+        c.points = r.getPoints();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command releaseHold(final ReleaseHoldRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.RELEASE_HOLD;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.originalRequestId = r.getHoldRequestId();
         c.reason = r.getReason();
         return c;
     }

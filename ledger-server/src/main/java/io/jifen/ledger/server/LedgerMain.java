@@ -328,14 +328,16 @@ public final class LedgerMain
             final long asOf = until == Long.MAX_VALUE ? ledger.lastTimestamp() : until;
             final java.math.BigInteger outstanding = asOf == Long.MIN_VALUE ?
                 java.math.BigInteger.ZERO : ledger.outstandingAt(asOf);
-            final java.math.BigInteger journaledOutstanding =
-                ledger.credited().subtract(ledger.debited()).subtract(ledger.expired());
+            // points in open holds left their lots (debited) but are still the members' until captured
+            final java.math.BigInteger journaledOutstanding = ledger.credited().subtract(ledger.debited())
+                .subtract(ledger.expired()).add(java.math.BigInteger.valueOf(ledger.held()));
             out.printf("records %d%nlast_sequence %d%nas_of_ms %d%nmembers %d%nlots %d%ncredited %s%ndebited %s%n" +
-                "expired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%nanchor %d:%s%n" +
-                "replay_ms %.1f%n",
+                "held %d%nexpired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%n" +
+                "anchor %d:%s%nreplay_ms %.1f%n",
                 result.records, result.lastSequence, asOf, ledger.memberCount(), ledger.lotCount(),
-                ledger.credited(), ledger.debited(), ledger.expired(), journaledOutstanding.subtract(outstanding),
-                outstanding, result.stateHash, result.lastSequence, result.recordChainHex(), result.nanos / 1e6);
+                ledger.credited(), ledger.debited(), ledger.held(), ledger.expired(),
+                journaledOutstanding.subtract(outstanding), outstanding, result.stateHash, result.lastSequence,
+                result.recordChainHex(), result.nanos / 1e6);
             if (null != expectChain)
             {
                 final String found = result.lastSequence + ":" + result.recordChainHex();

@@ -8,16 +8,19 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.jifen.ledger.api.v1.AdjustRequest;
 import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.WriteResult;
@@ -72,6 +75,24 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void redeem(final RedeemRequest request, final StreamObserver<WriteResult> observer)
     {
         unary(Commands.redeem(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void hold(final HoldRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.hold(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void captureHold(final CaptureHoldRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.captureHold(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void releaseHold(final ReleaseHoldRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.releaseHold(request, SCRATCH.get()), observer, Results::writeResult);
     }
 
     @Override
@@ -231,6 +252,9 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                 case SET_MEMBER_STATUS: return Commands.setStatus(m.getSetMemberStatus(), c);
                 case GET_BALANCE: return Commands.getBalance(m.getGetBalance(), c);
                 case CHECK_TIER: return Commands.checkTier(m.getCheckTier(), c);
+                case HOLD: return Commands.hold(m.getHold(), c);
+                case CAPTURE_HOLD: return Commands.captureHold(m.getCaptureHold(), c);
+                case RELEASE_HOLD: return Commands.releaseHold(m.getReleaseHold(), c);
                 default: return null;
             }
         }

@@ -47,7 +47,7 @@ final class Results
      */
     static String message(final ResultCode rc, final Command c)
     {
-        final String prefix = null == rc.field() ? "" : rc.field() + ": ";
+        final String prefix = null == rc.field() ? "" : field(rc, c) + ": ";
         switch (rc)
         {
             case INSUFFICIENT_POINTS:
@@ -57,6 +57,11 @@ final class Results
                 return prefix + "out of range: " + c.points + describePointsRange(c);
             case LOTS_PER_MEMBER_MAX:
                 return prefix + "member holds " + c.resultDetail + " open lots, the program's lotsPerMemberMax";
+            case CAPTURE_EXCEEDS_HOLD:
+                return prefix + c.points + " exceeds the " + c.resultDetail + " points held";
+            case HOLD_TIMED_OUT:
+                return prefix + "the hold timed out at " + java.time.Instant.ofEpochMilli(c.resultDetail) +
+                    ": its points are released";
             case REVERSE_POINTS_EXCEED:
                 return prefix + c.points + " exceeds the " + c.resultDetail + " points not yet reversed";
             case BALANCE_MAX:
@@ -71,6 +76,19 @@ final class Results
         }
     }
 
+    /**
+     * The request field as the API names it: a hold is named by hold_request_id and timed by timeout_seconds.
+     */
+    private static String field(final ResultCode rc, final Command c)
+    {
+        final boolean closesHold = c.type == CommandType.CAPTURE_HOLD || c.type == CommandType.RELEASE_HOLD;
+        if (closesHold && "original_request_id".equals(rc.field()))
+        {
+            return "hold_request_id";
+        }
+        return rc.field();
+    }
+
     private static String describePointsRange(final Command c)
     {
         if (null == c.type)
@@ -80,7 +98,10 @@ final class Results
         switch (c.type)
         {
             case ADJUST: return " (must be non-zero, |points| <= 1000000000000)";
-            case REVERSE: return " (must be 0 for all, or 1..1000000000000)";
+            case REVERSE:
+            case CAPTURE_HOLD:
+                return " (must be 0 for all, or 1..1000000000000)";
+            case RELEASE_HOLD: return " (must be 0: a release gives back all that is held)";
             default: return " (must be 1..1000000000000)";
         }
     }
@@ -104,6 +125,8 @@ final class Results
             .setStatus(status(c.memberStatus))
             .setAlreadyExpired(c.alreadyExpired)
             .setOwed(c.owed)
+            .setHeld(c.held)
+            .setReleased(c.released)
             .build();
     }
 

@@ -27,6 +27,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.jifen.ledger.api.v1.AdjustRequest;
 import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Command;
@@ -34,11 +35,13 @@ import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.MemberStatus;
 import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.Tier;
@@ -166,6 +169,77 @@ class LedgerServerIT
         final WriteResult adjusted = ledger.adjust(AdjustRequest.newBuilder()
             .setRequestId("a-1").setMemberId("m-1").setPoints(-500).setReason("goodwill undone").build());
         assertEquals(3000, adjusted.getBalance());
+    }
+
+    @Test
+    void holdAtCheckoutThenPartialCaptureTimeoutAndRestart() throws Exception
+    {
+        enroll("m-h");
+        earn("e-1", "m-h", 1000);
+        final WriteResult held = ledger.hold(HoldRequest.newBuilder().setRequestId("h-1").setMemberId("m-h")
+            .setPoints(600).setOrderId("order-77").build());
+        assertEquals(600, held.getPoints());
+        assertEquals(400, held.getBalance());
+        assertEquals(600, held.getHeld());
+        assertEquals(held.getTimestampMs() + 900_000, held.getExpiresAtMs());
+        assertEquals(400, balance("m-h").getAvailable());
+        assertEquals(600, balance("m-h").getHeld());
+
+        StatusRuntimeException ex = failure(() -> redeem("r-1", "m-h", 500));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        ex = failure(() -> capture("c-1", "m-h", "h-1", 700));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        assertEquals("points: 700 exceeds the 600 points held", ex.getStatus().getDescription());
+        ex = failure(() -> capture("c-1", "m-h", "h-404", 0));
+        assertEquals(Status.Code.NOT_FOUND, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("hold_request_id: "), ex.getStatus().getDescription());
+        ex = failure(() -> ledger.hold(HoldRequest.newBuilder().setRequestId("h-x").setMemberId("m-h").setPoints(1)
+            .setTimeoutSeconds(604_801).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("timeout_seconds: "), ex.getStatus().getDescription());
+
+        final WriteResult captured = capture("c-1", "m-h", "h-1", 450);
+        assertEquals(450, captured.getPoints());
+        assertEquals(150, captured.getReleased());
+        assertEquals(0, captured.getHeld());
+        assertEquals(550, captured.getBalance());
+        ex = failure(() -> capture("c-2", "m-h", "h-1", 0));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("hold_request_id: the hold was already captured"),
+            ex.getStatus().getDescription());
+
+        // a hold with a one-second timeout comes back by itself: the server's sweep releases it
+        ledger.hold(HoldRequest.newBuilder().setRequestId("h-2").setMemberId("m-h").setPoints(100)
+            .setTimeoutSeconds(1).build());
+        assertEquals(450, balance("m-h").getAvailable());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (balance("m-h").getHeld() != 0 && System.nanoTime() < deadline)
+        {
+            Thread.sleep(50);
+        }
+        assertEquals(550, balance("m-h").getAvailable());
+        assertEquals(0, balance("m-h").getHeld());
+        ex = failure(() -> capture("c-3", "m-h", "h-2", 0));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        ex = failure(() -> ledger.releaseHold(ReleaseHoldRequest.newBuilder().setRequestId("x-9")
+            .setMemberId("m-h").setHoldRequestId("h-2").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode(), "the sweep closed it already");
+
+        // the journal brings all of it back, and a retried capture replays its original outcome
+        stopServer();
+        startServer();
+        assertEquals(550, balance("m-h").getAvailable());
+        assertEquals(0, balance("m-h").getHeld());
+        final WriteResult retried = capture("c-1", "m-h", "h-1", 450);
+        assertTrue(retried.getReplay());
+        assertEquals(150, retried.getReleased());
+        assertEquals(captured.getSequence(), retried.getSequence());
+    }
+
+    private WriteResult capture(final String request, final String member, final String hold, final long points)
+    {
+        return ledger.captureHold(CaptureHoldRequest.newBuilder().setRequestId(request).setMemberId(member)
+            .setHoldRequestId(hold).setPoints(points).build());
     }
 
     @Test

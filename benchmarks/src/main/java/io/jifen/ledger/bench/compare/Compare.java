@@ -313,12 +313,12 @@ public final class Compare
     {
         final Path serverJfr = Paths.get(prefix + "-server.jfr");
         final Path generatorJfr = Paths.get(prefix + "-generator.jfr");
-        jcmd(serverPid, "JFR.start", "name=step", "settings=profile");
+        jcmd(serverPid, "JFR.start", "name=step", "settings=default");
         final ThreadCpu serverBefore = ThreadCpu.snapshot(serverPid);
         final ThreadCpu generatorBefore = ThreadCpu.snapshot(ProcessHandle.current().pid());
         final long started = System.nanoTime();
         final Measurement m;
-        try (jdk.jfr.Recording generator = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile")))
+        try (jdk.jfr.Recording generator = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("default")))
         {
             generator.start();
             m = step.run();

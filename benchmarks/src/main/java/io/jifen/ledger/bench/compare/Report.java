@@ -349,9 +349,10 @@ final class Report
     {
         md.append(String.format(Locale.ROOT, "## Where the time goes%n%nEach Jifen series ends with one more step " +
             "at %s ops/s, profiled: CPU per thread from `/proc` (kernel time included: syscalls, futex wake-ups, " +
-            "fdatasync, socket writes) and JFR execution samples (settings=profile; Java code only) of the server " +
-            "and of the load generator. Recordings: `logs/*.jfr` (JDK Mission Control or `jfr print`). The CPU each " +
-            "process used in every step is in the steps table below.%n%n", rate(options.profileRate)));
+            "fdatasync, socket writes) and JFR execution samples (settings=default, the low-overhead one; Java " +
+            "code only) of the server and of the load generator. Recordings: `logs/*.jfr` (JDK Mission " +
+            "Control or `jfr print`). The CPU each process used in every step is in the steps table " +
+            "below.%n%n", rate(options.profileRate)));
         for (final java.util.Map.Entry<String, String> e : profiles.entrySet())
         {
             md.append("### ").append(e.getKey()).append("\n\n").append(e.getValue()).append('\n');

@@ -1,0 +1,98 @@
+package io.jifen.ledger.core;
+
+import java.util.Arrays;
+
+/**
+ * Holds by timeout instant, earliest first: a binary min-heap of (timeout, request position). Captures and releases
+ * do not take their hold out; the sweep skips holds already closed when it meets them (lazy deletion), which keeps
+ * a capture O(1). Ties are broken by position, so the order is the same on every replay.
+ */
+final class HoldQueue
+{
+    private long[] at = new long[16];
+    private long[] positions = new long[16];
+    private int size;
+
+    int size()
+    {
+        return size;
+    }
+
+    boolean isEmpty()
+    {
+        return size == 0;
+    }
+
+    long peekAt()
+    {
+        return at[0];
+    }
+
+    long peekPosition()
+    {
+        return positions[0];
+    }
+
+    void add(final long timeoutAt, final long position)
+    {
+        if (size == at.length)
+        {
+            at = Arrays.copyOf(at, size << 1);
+            positions = Arrays.copyOf(positions, size << 1);
+        }
+        int i = size++;
+        while (i > 0)
+        {
+            final int parent = (i - 1) >>> 1;
+            if (!before(timeoutAt, position, at[parent], positions[parent]))
+            {
+                break;
+            }
+            at[i] = at[parent];
+            positions[i] = positions[parent];
+            i = parent;
+        }
+        at[i] = timeoutAt;
+        positions[i] = position;
+    }
+
+    /**
+     * Removes the earliest hold.
+     */
+    void poll()
+    {
+        final int last = --size;
+        final long lastAt = at[last];
+        final long lastPosition = positions[last];
+        int i = 0;
+        while (true)
+        {
+            int child = (i << 1) + 1;
+            if (child >= size)
+            {
+                break;
+            }
+            if (child + 1 < size && before(at[child + 1], positions[child + 1], at[child], positions[child]))
+            {
+                child++;
+            }
+            if (!before(at[child], positions[child], lastAt, lastPosition))
+            {
+                break;
+            }
+            at[i] = at[child];
+            positions[i] = positions[child];
+            i = child;
+        }
+        if (size > 0)
+        {
+            at[i] = lastAt;
+            positions[i] = lastPosition;
+        }
+    }
+
+    private static boolean before(final long atA, final long positionA, final long atB, final long positionB)
+    {
+        return atA < atB || (atA == atB && positionA < positionB);
+    }
+}
