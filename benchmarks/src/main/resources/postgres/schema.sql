@@ -8,6 +8,7 @@ CREATE TABLE members (
     balance      bigint   NOT NULL DEFAULT 0 CHECK (balance >= 0),
     tier_points  bigint   NOT NULL DEFAULT 0,
     owed         bigint   NOT NULL DEFAULT 0,          -- clawback not yet covered by a balance
+    held         bigint   NOT NULL DEFAULT 0 CHECK (held >= 0), -- reserved by open holds at checkout
     enrolled_at  timestamptz NOT NULL
 );
 
@@ -15,9 +16,9 @@ CREATE TABLE transactions (
     tx_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     request_id   text     NOT NULL UNIQUE,
     member_id    text     NOT NULL REFERENCES members,
-    kind         smallint NOT NULL,                    -- 0 enroll, 1 earn, 2 redeem, 3 reverse
+    kind         smallint NOT NULL,                    -- 0 enroll, 1 earn, 2 redeem, 3 reverse, 4 hold, 5 capture
     points       bigint   NOT NULL,
-    reversed     bigint   NOT NULL DEFAULT 0,          -- points of an earn reversed so far
+    reversed     bigint   NOT NULL DEFAULT 0,          -- points of an earn reversed so far; of a hold, closed
     order_id     text,
     original_request_id text,
     created_at   timestamptz NOT NULL

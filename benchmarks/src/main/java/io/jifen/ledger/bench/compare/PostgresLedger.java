@@ -30,6 +30,8 @@ public final class PostgresLedger
     private static final int EARN = 1;
     private static final int REDEEM = 2;
     private static final int REVERSE = 3;
+    private static final int HOLD = 4;
+    private static final int CAPTURE = 5;
     private static final int LOTS_PER_FETCH = 8;
 
     private PostgresLedger()
@@ -149,6 +151,83 @@ public final class PostgresLedger
             throw new SQLException("lots of " + memberId + " hold " + taken + " points, balance says " + balance);
         }
         debitBalance(c, memberId, points, 0);
+        return done(c, Outcome.OK);
+    }
+
+    /**
+     * Reserves points at checkout: taken from the lots like a redemption (allocations recorded), moved from the
+     * balance to held.
+     */
+    public static Outcome hold(final Connection c, final String requestId, final String memberId, final long points,
+        final String orderId) throws SQLException
+    {
+        final long balance = lockMember(c, memberId);
+        if (balance < 0)
+        {
+            return undo(c, Outcome.NOT_FOUND);
+        }
+        if (seen(c, requestId))
+        {
+            return undo(c, Outcome.REPLAY);
+        }
+        if (balance < points)
+        {
+            return undo(c, Outcome.INSUFFICIENT);
+        }
+        final long txId = insertTransaction(c, requestId, memberId, HOLD, points, orderId, null);
+        final long taken = takeFromLots(c, memberId, points, txId, -1);
+        if (taken != points)
+        {
+            throw new SQLException("lots of " + memberId + " hold " + taken + " points, balance says " + balance);
+        }
+        try (PreparedStatement move = c.prepareStatement(
+            "UPDATE members SET balance = balance - ?, held = held + ? WHERE member_id = ?"))
+        {
+            move.setLong(1, points);
+            move.setLong(2, points);
+            move.setString(3, memberId);
+            move.executeUpdate();
+        }
+        return done(c, Outcome.OK);
+    }
+
+    /**
+     * Captures all of an open hold: the held points are redeemed for good and the hold is closed.
+     */
+    public static Outcome captureHold(final Connection c, final String requestId, final String memberId,
+        final String holdRequestId) throws SQLException
+    {
+        if (lockMember(c, memberId) < 0)
+        {
+            return undo(c, Outcome.NOT_FOUND);
+        }
+        if (seen(c, requestId))
+        {
+            return undo(c, Outcome.REPLAY);
+        }
+        final long held;
+        try (PreparedStatement close = c.prepareStatement("UPDATE transactions SET reversed = points " +
+            "WHERE request_id = ? AND member_id = ? AND kind = 4 AND reversed < points RETURNING points"))
+        {
+            close.setString(1, holdRequestId);
+            close.setString(2, memberId);
+            try (ResultSet rs = close.executeQuery())
+            {
+                if (!rs.next())
+                {
+                    return undo(c, Outcome.NOT_FOUND); // no such hold, or already closed
+                }
+                held = rs.getLong(1);
+            }
+        }
+        insertTransaction(c, requestId, memberId, CAPTURE, held, null, holdRequestId);
+        try (PreparedStatement release = c.prepareStatement(
+            "UPDATE members SET held = held - ? WHERE member_id = ?"))
+        {
+            release.setLong(1, held);
+            release.setString(2, memberId);
+            release.executeUpdate();
+        }
         return done(c, Outcome.OK);
     }
 

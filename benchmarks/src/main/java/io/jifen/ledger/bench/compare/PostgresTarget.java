@@ -12,10 +12,12 @@ import com.google.protobuf.Message;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.grpc.Status;
+import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.server.load.LoadOptions;
@@ -105,6 +107,18 @@ public final class PostgresTarget implements LoadTarget
             {
                 final RedeemRequest redeem = (RedeemRequest)request;
                 return PostgresLedger.redeem(c, redeem.getRequestId(), redeem.getMemberId(), redeem.getPoints());
+            }
+            if (request instanceof HoldRequest)
+            {
+                final HoldRequest hold = (HoldRequest)request;
+                return PostgresLedger.hold(c, hold.getRequestId(), hold.getMemberId(), hold.getPoints(),
+                    hold.getOrderId());
+            }
+            if (request instanceof CaptureHoldRequest)
+            {
+                final CaptureHoldRequest capture = (CaptureHoldRequest)request;
+                return PostgresLedger.captureHold(c, capture.getRequestId(), capture.getMemberId(),
+                    capture.getHoldRequestId());
             }
             if (request instanceof ReverseRequest)
             {

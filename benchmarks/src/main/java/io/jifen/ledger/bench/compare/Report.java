@@ -84,9 +84,10 @@ final class Report
     private void method(final StringBuilder md)
     {
         md.append("## What ran\n\n");
-        md.append(String.format(Locale.ROOT, "- Workload: `ledger load`'s 'peak sale' mix (70%% earn, 10%% redeem, " +
-            "12%% balance, 5%% tier check, 3%% return, 1%% retries), %,d members drawn from a Zipf distribution " +
-            "(s = 0.99), a member enrolled the first time it is drawn. The generator runs on the same machine.%n",
+        md.append(String.format(Locale.ROOT, "- Workload: `ledger load`'s 'peak sale' mix (70%% earn, " +
+            "10%% redemption at checkout: a hold, captured when the member is drawn again; 12%% balance, 5%% tier " +
+            "check, 3%% return, 1%% retries), %,d members drawn from a Zipf distribution (s = 0.99), a member " +
+            "enrolled the first time it is drawn. The generator runs on the same machine.%n",
             options.population));
         md.append(String.format(Locale.ROOT, "- Each step: %.1f s warm-up, %.1f s measured; latency from each " +
             "operation's intended send time (no coordinated omission), in milliseconds.%n", options.warmup,

@@ -95,6 +95,26 @@ class PostgresLedgerIT
     }
 
     @Test
+    void holdThenCaptureAtCheckout() throws SQLException
+    {
+        PostgresLedger.enroll(c, "e-carol", "carol");
+        PostgresLedger.earn(c, "c-1", "carol", 100, "o-1");
+        assertEquals(Status.Code.OK, PostgresLedger.hold(c, "c-h", "carol", 70, "o-2").code);
+        assertTrue(PostgresLedger.hold(c, "c-h", "carol", 70, "o-2").replay);
+        assertEquals(30, balance("carol"));
+        assertEquals(70, single("SELECT held FROM members WHERE member_id = ?", "carol"));
+        assertEquals(30, lotRemaining("c-1"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, PostgresLedger.hold(c, "c-h2", "carol", 31, "o-3").code);
+
+        assertEquals(Status.Code.OK, PostgresLedger.captureHold(c, "c-cap", "carol", "c-h").code);
+        assertTrue(PostgresLedger.captureHold(c, "c-cap", "carol", "c-h").replay);
+        assertEquals(Status.Code.NOT_FOUND, PostgresLedger.captureHold(c, "c-cap2", "carol", "c-h").code,
+            "a closed hold");
+        assertEquals(0, single("SELECT held FROM members WHERE member_id = ?", "carol"));
+        assertEquals(30, balance("carol"));
+    }
+
+    @Test
     void unknownMembersChangeNothing() throws SQLException
     {
         assertEquals(Status.Code.NOT_FOUND, PostgresLedger.earn(c, "z-1", "nobody", 10, "o").code);

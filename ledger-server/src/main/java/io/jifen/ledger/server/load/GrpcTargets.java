@@ -16,6 +16,7 @@ import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.grpc.stub.StreamObserver;
 import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Command;
@@ -23,6 +24,7 @@ import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
@@ -170,6 +172,14 @@ public final class GrpcTargets
             {
                 stub.reverse((ReverseRequest)request, (StreamObserver<WriteResult>)done);
             }
+            else if (request instanceof HoldRequest)
+            {
+                stub.hold((HoldRequest)request, (StreamObserver<WriteResult>)done);
+            }
+            else if (request instanceof CaptureHoldRequest)
+            {
+                stub.captureHold((CaptureHoldRequest)request, (StreamObserver<WriteResult>)done);
+            }
             else
             {
                 stub.enroll((EnrollRequest)request, (StreamObserver<WriteResult>)done);
@@ -286,6 +296,14 @@ public final class GrpcTargets
             else if (request instanceof ReverseRequest)
             {
                 command.setReverse((ReverseRequest)request);
+            }
+            else if (request instanceof HoldRequest)
+            {
+                command.setHold((HoldRequest)request);
+            }
+            else if (request instanceof CaptureHoldRequest)
+            {
+                command.setCaptureHold((CaptureHoldRequest)request);
             }
             else
             {

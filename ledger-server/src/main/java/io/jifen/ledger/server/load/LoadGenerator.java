@@ -14,10 +14,12 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.google.protobuf.Message;
 import io.grpc.Status;
+import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.Tier;
@@ -43,7 +45,10 @@ public final class LoadGenerator implements LoadTarget.Completions
     static final int TIER = 4;
     static final int RETURN = 5;
     static final int RETRY = 6;
-    static final String[] OP_NAMES = {"enroll", "earn", "redeem", "balance", "tier", "return", "retry"};
+    static final int HOLD = 7;
+    static final int CAPTURE = 8;
+    static final String[] OP_NAMES =
+        {"enroll", "earn", "redeem", "balance", "tier", "return", "retry", "hold", "capture"};
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
 
     private final LoadOptions options;
@@ -55,6 +60,8 @@ public final class LoadGenerator implements LoadTarget.Completions
     /** 0 unknown, 1 enroll sent, 2 enrolled. */
     private final AtomicIntegerArray enrolled;
     private final AtomicReferenceArray<String> lastEarn;
+    /** A member's hold awaiting its capture (the second half of a checkout), by member. */
+    private final AtomicReferenceArray<String> openHold;
     private final Recorder recorder = new Recorder(HIGHEST_NS, 3);
     private final Recorder[] opRecorders = new Recorder[OP_NAMES.length];
     private final AtomicLong sent = new AtomicLong();
@@ -86,6 +93,7 @@ public final class LoadGenerator implements LoadTarget.Completions
         this.random = new SplittableRandom(options.seed);
         this.enrolled = new AtomicIntegerArray(options.population);
         this.lastEarn = new AtomicReferenceArray<>(options.population);
+        this.openHold = new AtomicReferenceArray<>(options.population);
         for (int i = 0; i < OP_NAMES.length; i++)
         {
             opRecorders[i] = new Recorder(HIGHEST_NS, 3);
@@ -235,6 +243,24 @@ public final class LoadGenerator implements LoadTarget.Completions
             message = EarnRequest.newBuilder().setRequestId(requestId).setMemberId(memberId)
                 .setPoints(10 + random.nextInt(990)).setOrderId("order-" + sequence).build();
             lastEarn.set(member, requestId);
+        }
+        else if (roll < 80 && options.holds)
+        {
+            // a checkout: hold the points, capture them when the member is drawn next
+            final String hold = openHold.getAndSet(member, null);
+            if (null == hold)
+            {
+                lastType = HOLD;
+                message = HoldRequest.newBuilder().setRequestId(requestId).setMemberId(memberId)
+                    .setPoints(1 + random.nextInt(200)).setOrderId("order-" + sequence).build();
+                openHold.set(member, requestId);
+            }
+            else
+            {
+                lastType = CAPTURE;
+                message = CaptureHoldRequest.newBuilder().setRequestId(requestId).setMemberId(memberId)
+                    .setHoldRequestId(hold).build();
+            }
         }
         else if (roll < 80)
         {

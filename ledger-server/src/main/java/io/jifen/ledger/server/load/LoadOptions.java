@@ -26,9 +26,11 @@ public final class LoadOptions
         "  --json FILE          write the results as JSON",
         "  --hdr-log FILE       write the latency percentile distribution (HdrHistogram format, microseconds)",
         "  --seed N             random seed (default 1)",
+        "  --no-holds           redeem directly instead of holding then capturing (servers without holds)",
         "",
-        "Mix ('peak sale'): 70% earn, 10% redeem, 12% balance reads, 5% tier checks, 3% returns (reverse of an",
-        "earlier earn). Every write has a unique request id; a member is enrolled the first time it is drawn.",
+        "Mix ('peak sale'): 70% earn, 10% redemption at checkout (a hold, captured when the member is drawn again),",
+        "12% balance reads, 5% tier checks, 3% returns (reverse of an earlier earn). Every write has a unique request",
+        "id; a member is enrolled the first time it is drawn.",
         "Latency is measured from each operation's intended send time, so a stalled server cannot hide its queue",
         "(no coordinated omission).");
 
@@ -48,6 +50,7 @@ public final class LoadOptions
     Path hdrLog;
     long seed = 1;
     boolean progress = null != System.console();
+    boolean holds = true;
 
     public String host()
     {
@@ -159,6 +162,9 @@ public final class LoadOptions
                     break;
                 case "--no-progress":
                     o.progress = false;
+                    break;
+                case "--no-holds":
+                    o.holds = false;
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");

@@ -8,6 +8,7 @@ import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Command;
@@ -15,6 +16,7 @@ import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
@@ -59,6 +61,20 @@ public final class NoopLedgerServer extends LedgerGrpc.LedgerImplBase
 
     @Override
     public void redeem(final RedeemRequest request, final StreamObserver<WriteResult> observer)
+    {
+        observer.onNext(write(request.getRequestId(), request.getMemberId(), request.getPoints()));
+        observer.onCompleted();
+    }
+
+    @Override
+    public void hold(final HoldRequest request, final StreamObserver<WriteResult> observer)
+    {
+        observer.onNext(write(request.getRequestId(), request.getMemberId(), request.getPoints()));
+        observer.onCompleted();
+    }
+
+    @Override
+    public void captureHold(final CaptureHoldRequest request, final StreamObserver<WriteResult> observer)
     {
         observer.onNext(write(request.getRequestId(), request.getMemberId(), request.getPoints()));
         observer.onCompleted();
