@@ -117,6 +117,29 @@ public class LedgerApplyBenchmark
         return apply(CommandType.REDEEM, member, 100);
     }
 
+    /**
+     * A checkout with a hold: earn, hold the points, capture the hold. Three applies per invocation.
+     */
+    @Benchmark
+    @OperationsPerInvocation(3)
+    public ResultCode earnHoldCapture()
+    {
+        final String member = memberIds[next % members];
+        apply(CommandType.EARN, member, 100);
+        final String holdId = requestIds[next];
+        apply(CommandType.HOLD, member, 100);
+        final Command c = command;
+        c.clear();
+        c.type = CommandType.CAPTURE_HOLD;
+        c.requestId = requestIds[next];
+        next = (next + 1) & (IDS - 1);
+        c.memberId = member;
+        c.originalRequestId = holdId;
+        c.timestamp = now += STEP_MS;
+        ledger.apply(c);
+        return c.result;
+    }
+
     /** A new member: the id index and a member slot. Member ids are the (unique) request ids. */
     @Benchmark
     public ResultCode enroll()

@@ -517,6 +517,7 @@ public final class Ledger implements LedgerStateMachine
         if (fromLot > 0)
         {
             lotRemaining[lot] -= fromLot;
+            m.addPoints(lotExpiresAt[lot], -fromLot);
             m.available -= fromLot;
             totalDebited.add(fromLot);
             c.effects.add(EffectLog.CLAWBACK, lotIds[lot], fromLot, lotExpiresAt[lot]);
@@ -628,6 +629,7 @@ public final class Ledger implements LedgerStateMachine
                     expiryQueue.add(lotExpiresAt[lot], lotIds[lot], lot);
                 }
                 lotRemaining[lot] += give;
+                m.addPoints(lotExpiresAt[lot], give);
                 m.available += give;
             }
         }
@@ -873,16 +875,15 @@ public final class Ledger implements LedgerStateMachine
         c.lifetimeEarned = m.lifetimeEarned;
         c.memberStatus = m.status;
         c.openLots = m.lotCount - due;
-        if (due < m.lotCount)
+        int group = 0;
+        while (group < m.groupCount && m.groupAt[group] <= now)
         {
-            final long next = lotExpiresAt[m.lots[due]];
-            long points = 0;
-            for (int i = due; i < m.lotCount && lotExpiresAt[m.lots[i]] == next; i++)
-            {
-                points += lotRemaining[m.lots[i]];
-            }
-            c.nextExpiryAt = next;
-            c.nextExpiryPoints = points;
+            group++;
+        }
+        if (group < m.groupCount)
+        {
+            c.nextExpiryAt = m.groupAt[group];
+            c.nextExpiryPoints = m.groupPoints[group];
         }
     }
 
@@ -1014,6 +1015,7 @@ public final class Ledger implements LedgerStateMachine
         lotHeld[lot] = 0;
         lotAmount[lot] = points;
         lotRemaining[lot] = points;
+        m.addPoints(expiresAt, points);
         lotEarnedAt[lot] = now;
         lotExpiresAt[lot] = expiresAt;
         lotMember[lot] = m.index;
@@ -1054,6 +1056,7 @@ public final class Ledger implements LedgerStateMachine
             final int lot = m.lots[i];
             final long take = Math.min(lotRemaining[lot], left);
             lotRemaining[lot] -= take;
+            m.addPoints(lotExpiresAt[lot], -take);
             left -= take;
             effects.add(kind, lotIds[lot], take, lotExpiresAt[lot]);
             if (recordAllocations)
@@ -1090,6 +1093,7 @@ public final class Ledger implements LedgerStateMachine
             final int lot = m.lots[due];
             final long remaining = lotRemaining[lot];
             lotRemaining[lot] = 0;
+            m.addPoints(lotExpiresAt[lot], -remaining);
             lotExpired[lot] += remaining;
             expired += remaining;
             effects.add(EffectLog.EXPIRE, lotIds[lot], remaining, lotExpiresAt[lot]);
@@ -1349,6 +1353,30 @@ public final class Ledger implements LedgerStateMachine
             }
             sum += lotRemaining[lot];
         }
+        int group = -1;
+        long groupSum = 0;
+        for (int i = 0; i < m.lotCount; i++)
+        {
+            final long at = lotExpiresAt[m.lots[i]];
+            if (i == 0 || at != lotExpiresAt[m.lots[i - 1]])
+            {
+                if (group >= 0 && m.groupPoints[group] != groupSum)
+                {
+                    return false;
+                }
+                group++;
+                groupSum = 0;
+                if (group >= m.groupCount || m.groupAt[group] != at)
+                {
+                    return false;
+                }
+            }
+            groupSum += lotRemaining[m.lots[i]];
+        }
+        if (group + 1 != m.groupCount || (group >= 0 && m.groupPoints[group] != groupSum))
+        {
+            return false;
+        }
         return sum == m.available && m.available >= 0 && m.owed >= 0 && m.held >= 0 && m.lifetimeEarned >= 0 &&
             (m.owed == 0 || m.available == 0);
     }
@@ -1482,6 +1510,52 @@ public final class Ledger implements LedgerStateMachine
         long lifetimeEarned;
         int[] lots = new int[4];
         int lotCount;
+        /**
+         * Open points by expiry instant, ascending: what a balance read reports as expiring next without summing a
+         * hot member's thousands of lots (all of a month's earns share one instant). Kept by {@link #addPoints}.
+         */
+        long[] groupAt = new long[4];
+        long[] groupPoints = new long[4];
+        int groupCount;
+
+        void addPoints(final long at, final long delta)
+        {
+            int low = 0;
+            int high = groupCount;
+            while (low < high)
+            {
+                final int mid = (low + high) >>> 1;
+                if (groupAt[mid] < at)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid;
+                }
+            }
+            if (low < groupCount && groupAt[low] == at)
+            {
+                groupPoints[low] += delta;
+                if (groupPoints[low] == 0)
+                {
+                    System.arraycopy(groupAt, low + 1, groupAt, low, groupCount - low - 1);
+                    System.arraycopy(groupPoints, low + 1, groupPoints, low, groupCount - low - 1);
+                    groupCount--;
+                }
+                return;
+            }
+            if (groupCount == groupAt.length)
+            {
+                groupAt = Arrays.copyOf(groupAt, groupCount << 1);
+                groupPoints = Arrays.copyOf(groupPoints, groupCount << 1);
+            }
+            System.arraycopy(groupAt, low, groupAt, low + 1, groupCount - low);
+            System.arraycopy(groupPoints, low, groupPoints, low + 1, groupCount - low);
+            groupAt[low] = at;
+            groupPoints[low] = delta;
+            groupCount++;
+        }
 
         Member(final String id, final int index, final int birthday, final int referrer, final long enrolledAt)
         {

@@ -135,6 +135,12 @@ public final class Compare
         out.printf(Locale.ROOT, "compare: %s run, results in %s%n", options.smoke ? "smoke" : "full", options.out);
         final Machine machine = Machine.describe(options);
         out.println(machine.summary());
+        // JFR's first start in a JVM costs about a second of CPU: pay it now, not inside a profiled step
+        try (jdk.jfr.Recording warmup = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("default")))
+        {
+            warmup.start();
+            warmup.stop();
+        }
         inProcess();
         for (final boolean stream : new boolean[] {false, true})
         {
@@ -314,6 +320,7 @@ public final class Compare
         final Path serverJfr = Paths.get(prefix + "-server.jfr");
         final Path generatorJfr = Paths.get(prefix + "-generator.jfr");
         jcmd(serverPid, "JFR.start", "name=step", "settings=default");
+        Thread.sleep(3_000); // the server's first JFR start costs CPU too: let it settle before the step
         final ThreadCpu serverBefore = ThreadCpu.snapshot(serverPid);
         final ThreadCpu generatorBefore = ThreadCpu.snapshot(ProcessHandle.current().pid());
         final long started = System.nanoTime();
