@@ -27,13 +27,14 @@ import org.openjdk.jmh.annotations.Warmup;
  * the invocation's wall time (about warm-up + measured when the pipeline keeps up, more when it falls behind); the
  * percentiles come as secondary results, in nanoseconds, with the achieved rate. Latency counts from each event's
  * intended time, so a stalled pipeline cannot hide behind a slower producer. {@code benchmarks/compare} runs the same
- * harness ({@link InProcessRuns#pipelineAtRate}).
+ * harness ({@link InProcessRuns#pipelineAtRate}). JMH sums auxiliary counters over measurement iterations, so there is
+ * one measured invocation: the secondary results are that run's own (pass {@code -i 1} if you override iterations).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
-@Measurement(iterations = 3)
+@Measurement(iterations = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms8g", "-Xmx8g"})
 public class PipelineLatencyBenchmark
 {
