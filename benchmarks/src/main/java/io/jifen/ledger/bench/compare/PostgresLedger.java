@@ -131,27 +131,7 @@ public final class PostgresLedger
     public static Outcome redeem(final Connection c, final String requestId, final String memberId,
         final long points) throws SQLException
     {
-        final long balance = lockMember(c, memberId);
-        if (balance < 0)
-        {
-            return undo(c, Outcome.NOT_FOUND);
-        }
-        if (seen(c, requestId))
-        {
-            return undo(c, Outcome.REPLAY);
-        }
-        if (balance < points)
-        {
-            return undo(c, Outcome.INSUFFICIENT);
-        }
-        final long txId = insertTransaction(c, requestId, memberId, REDEEM, points, null, null);
-        final long taken = takeFromLots(c, memberId, points, txId, -1);
-        if (taken != points)
-        {
-            throw new SQLException("lots of " + memberId + " hold " + taken + " points, balance says " + balance);
-        }
-        debitBalance(c, memberId, points, 0);
-        return done(c, Outcome.OK);
+        return takeForOrder(c, requestId, memberId, points, null, REDEEM);
     }
 
     /**
@@ -160,6 +140,16 @@ public final class PostgresLedger
      */
     public static Outcome hold(final Connection c, final String requestId, final String memberId, final long points,
         final String orderId) throws SQLException
+    {
+        return takeForOrder(c, requestId, memberId, points, orderId, HOLD);
+    }
+
+    /**
+     * A redemption or a hold: the member locked, its open lots taken soonest-expiring first and the allocations
+     * recorded; a hold moves the points from the balance to held.
+     */
+    private static Outcome takeForOrder(final Connection c, final String requestId, final String memberId,
+        final long points, final String orderId, final int kind) throws SQLException
     {
         final long balance = lockMember(c, memberId);
         if (balance < 0)
@@ -174,7 +164,7 @@ public final class PostgresLedger
         {
             return undo(c, Outcome.INSUFFICIENT);
         }
-        final long txId = insertTransaction(c, requestId, memberId, HOLD, points, orderId, null);
+        final long txId = insertTransaction(c, requestId, memberId, kind, points, orderId, null);
         final long taken = takeFromLots(c, memberId, points, txId, -1);
         if (taken != points)
         {
@@ -184,7 +174,7 @@ public final class PostgresLedger
             "UPDATE members SET balance = balance - ?, held = held + ? WHERE member_id = ?"))
         {
             move.setLong(1, points);
-            move.setLong(2, points);
+            move.setLong(2, kind == HOLD ? points : 0);
             move.setString(3, memberId);
             move.executeUpdate();
         }
