@@ -83,7 +83,8 @@ public class LedgerApplyBenchmark
         reads = 0;
     }
 
-    private ResultCode apply(final CommandType type, final String memberId, final long points)
+    /** A write with the next unused request id, ledger time moved on; the caller fills the rest and applies. */
+    private Command write(final CommandType type, final String memberId)
     {
         final Command c = command;
         c.clear();
@@ -91,8 +92,25 @@ public class LedgerApplyBenchmark
         c.requestId = requestIds[next];
         next = (next + 1) & (IDS - 1);
         c.memberId = memberId;
-        c.points = points;
         c.timestamp = now += STEP_MS;
+        return c;
+    }
+
+    /** A read of the next member in turn. */
+    private Command read(final CommandType type)
+    {
+        final Command c = command;
+        c.clear();
+        c.type = type;
+        c.memberId = memberIds[reads++ % members];
+        c.timestamp = now;
+        return c;
+    }
+
+    private ResultCode apply(final CommandType type, final String memberId, final long points)
+    {
+        final Command c = write(type, memberId);
+        c.points = points;
         ledger.apply(c);
         return c.result;
     }
@@ -128,14 +146,8 @@ public class LedgerApplyBenchmark
         apply(CommandType.EARN, member, 100);
         final String holdId = requestIds[next];
         apply(CommandType.HOLD, member, 100);
-        final Command c = command;
-        c.clear();
-        c.type = CommandType.CAPTURE_HOLD;
-        c.requestId = requestIds[next];
-        next = (next + 1) & (IDS - 1);
-        c.memberId = member;
+        final Command c = write(CommandType.CAPTURE_HOLD, member);
         c.originalRequestId = holdId;
-        c.timestamp = now += STEP_MS;
         ledger.apply(c);
         return c.result;
     }
@@ -157,16 +169,10 @@ public class LedgerApplyBenchmark
         final String member = memberIds[next % members];
         final String earnId = requestIds[next];
         apply(CommandType.EARN, member, 100);
-        final Command c = command;
-        c.clear();
-        c.type = CommandType.REVERSE;
-        c.requestId = requestIds[next];
-        next = (next + 1) & (IDS - 1);
-        c.memberId = member;
+        final Command c = write(CommandType.REVERSE, member);
         c.originalRequestId = earnId;
         c.points = 100;
         c.reason = "return";
-        c.timestamp = now += STEP_MS;
         ledger.apply(c);
         return c.result;
     }
@@ -175,15 +181,9 @@ public class LedgerApplyBenchmark
     @Benchmark
     public ResultCode adjust()
     {
-        final Command c = command;
-        c.clear();
-        c.type = CommandType.ADJUST;
-        c.requestId = requestIds[next];
-        next = (next + 1) & (IDS - 1);
-        c.memberId = memberIds[next % members];
+        final Command c = write(CommandType.ADJUST, memberIds[next % members]);
         c.points = 10;
         c.reason = "goodwill";
-        c.timestamp = now += STEP_MS;
         ledger.apply(c);
         return c.result;
     }
@@ -192,12 +192,8 @@ public class LedgerApplyBenchmark
     @Benchmark
     public boolean checkTier()
     {
-        final Command c = command;
-        c.clear();
-        c.type = CommandType.CHECK_TIER;
-        c.memberId = memberIds[reads++ % members];
+        final Command c = read(CommandType.CHECK_TIER);
         c.minTier = 2;
-        c.timestamp = now;
         ledger.apply(c);
         return c.meets;
     }
@@ -206,12 +202,8 @@ public class LedgerApplyBenchmark
     @Benchmark
     public int listLots()
     {
-        final Command c = command;
-        c.clear();
-        c.type = CommandType.LIST_LOTS;
-        c.memberId = memberIds[reads++ % members];
+        final Command c = read(CommandType.LIST_LOTS);
         c.limit = 10;
-        c.timestamp = now;
         ledger.apply(c);
         return c.openLots;
     }
@@ -220,11 +212,7 @@ public class LedgerApplyBenchmark
     @Benchmark
     public long getBalance()
     {
-        final Command c = command;
-        c.clear();
-        c.type = CommandType.GET_BALANCE;
-        c.memberId = memberIds[reads++ % members];
-        c.timestamp = now;
+        final Command c = read(CommandType.GET_BALANCE);
         ledger.apply(c);
         return c.balance;
     }

@@ -13,11 +13,6 @@ final class HoldQueue
     private long[] positions = new long[16];
     private int size;
 
-    int size()
-    {
-        return size;
-    }
-
     boolean isEmpty()
     {
         return size == 0;

@@ -1601,7 +1601,6 @@ class LedgerRandomizedTest
             // (which may end below zero); lots emptied by an earlier member's turn in this tick are passed over
             long expired = 0;
             long budget = c.limit;
-            int lotsExpired = 0;
             for (int i = 0; i < due.size() && budget > 0; i++)
             {
                 final ModelLot first = due.get(i);
@@ -1618,7 +1617,6 @@ class LedgerRandomizedTest
                         lot.expired += lot.remaining;
                         lot.remaining = 0;
                         budget--;
-                        lotsExpired++;
                     }
                 }
             }

@@ -44,7 +44,7 @@ final class Profile
                 }
                 samples++;
                 final RecordedThread thread = event.getThread("sampledThread");
-                threads.merge(null == thread ? "?" : threadGroup(thread.getJavaName()), 1, Integer::sum);
+                threads.merge(null == thread ? "?" : ThreadCpu.group(thread.getJavaName()), 1, Integer::sum);
                 final RecordedStackTrace stack = event.getStackTrace();
                 String method = "?";
                 if (null != stack && !stack.getFrames().isEmpty())
@@ -110,12 +110,6 @@ final class Profile
             }
         }
         return "other";
-    }
-
-    /** Thread names without their numbers: the pools' threads add up. */
-    private static String threadGroup(final String name)
-    {
-        return null == name ? "?" : name.replaceAll("[-#]?\\d+$", "").replaceAll("-\\d+-", "-N-");
     }
 
     private static List<Map.Entry<String, Integer>> sorted(final Map<String, Integer> counts, final int top)

@@ -25,6 +25,12 @@ final class ThreadCpu
         this.ticksByThread = ticksByThread;
     }
 
+    /** A thread's name without its numbers, so the threads of a pool add up. */
+    static String group(final String name)
+    {
+        return null == name ? "?" : name.replaceAll("[-#]?\\d+$", "").replaceAll("-\\d+-", "-N-");
+    }
+
     static ThreadCpu snapshot(final long pid)
     {
         final Map<String, long[]> ticks = new HashMap<>();
@@ -36,8 +42,7 @@ final class ThreadCpu
                 {
                     final String stat = Files.readString(task.resolve("stat"));
                     final int close = stat.lastIndexOf(')');
-                    final String name = stat.substring(stat.indexOf('(') + 1, close).replaceAll("[-#]?\\d+$", "")
-                        .replaceAll("-\\d+-", "-N-");
+                    final String name = group(stat.substring(stat.indexOf('(') + 1, close));
                     final String[] fields = stat.substring(close + 2).split(" ");
                     // after the name: state(0) ... utime(11) stime(12), in clock ticks
                     final long[] t = ticks.computeIfAbsent(name, k -> new long[2]);

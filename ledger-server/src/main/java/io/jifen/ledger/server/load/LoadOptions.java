@@ -52,39 +52,9 @@ public final class LoadOptions
     boolean progress = null != System.console();
     boolean holds = true;
 
-    public String host()
-    {
-        return host;
-    }
-
-    public int port()
-    {
-        return port;
-    }
-
-    public boolean stream()
-    {
-        return stream;
-    }
-
-    public double rate()
-    {
-        return rate;
-    }
-
-    public int connections()
-    {
-        return connections;
-    }
-
     public int concurrency()
     {
         return concurrency;
-    }
-
-    public int population()
-    {
-        return population;
     }
 
     public static LoadOptions parse(final Deque<String> args)
