@@ -27,6 +27,14 @@ public final class Command
     public int minTier;
     /** ListLots: the most lots to return; ExpireTick: the most lots to expire. */
     public int limit;
+    /** Earn from a purchase: the amount in minor units of {@link #currency} (0: an earn of explicit points). */
+    public long purchaseMinor;
+    /** Earn from a purchase: ISO 4217 code. */
+    public String currency;
+    /** Earn from a purchase: a {@link Channel} code. */
+    public int channel;
+    /** Earn from a purchase: the categories of the basket, or null. */
+    public String[] categories;
     /** SetProgram: the program's canonical text. */
     public String programText;
     /**
@@ -70,6 +78,8 @@ public final class Command
     public long nextExpiryAt;
     public int openLots;
     public boolean meets;
+    /** Earn from a purchase: how the program computed the points (empty on a replay). */
+    public final Earning earning = new Earning();
     public final EffectLog effects = new EffectLog();
     public final LotList lots = new LotList();
 
@@ -90,6 +100,10 @@ public final class Command
         status = 0;
         minTier = 0;
         limit = 0;
+        purchaseMinor = 0;
+        currency = null;
+        channel = 0;
+        categories = null;
         programText = null;
         recordedExpiresAt = 0;
         timestamp = 0;
@@ -121,6 +135,7 @@ public final class Command
         nextExpiryAt = 0;
         openLots = 0;
         meets = false;
+        earning.reset();
         effects.reset();
         lots.reset();
     }
@@ -189,6 +204,10 @@ public final class Command
         status = other.status;
         minTier = other.minTier;
         limit = other.limit;
+        purchaseMinor = other.purchaseMinor;
+        currency = other.currency;
+        channel = other.channel;
+        categories = other.categories;
         programText = other.programText;
         recordedExpiresAt = other.recordedExpiresAt;
         timestamp = other.timestamp;
@@ -201,6 +220,101 @@ public final class Command
         return "Command{" + type + " request=" + requestId + " member=" + memberId + " points=" + points +
             " original=" + originalRequestId + " t=" + timestamp + " -> " + result +
             (replay ? " (replay)" : "") + " seq=" + sequence + " balance=" + balance + "}";
+    }
+
+    /**
+     * How a purchase earned its points: the base at the program's rate, the tier multiplier, each campaign's extra
+     * points and what budgets and the member's daily cap cut. Fixed capacity, no allocation per earn.
+     */
+    public static final class Earning
+    {
+        /** The purchase amount at the program's rate, rounded: what the purchase earns before any multiplier. */
+        public long basePoints;
+        /** The member's tier multiplier, in ten-thousandths (10000 is ×1). */
+        public long tierMultiplierBp;
+        /** Points after the tier multiplier, before campaigns. */
+        public long tierPoints;
+        /** Points the member's daily cap cut from the total (taken from the last campaign's extra first). */
+        public long capCut;
+        private int count;
+        private final String[] campaignIds = new String[Program.CAMPAIGNS_MAX];
+        private final long[] multiplierBp = new long[Program.CAMPAIGNS_MAX];
+        private final long[] points = new long[Program.CAMPAIGNS_MAX];
+        private final long[] budgetCut = new long[Program.CAMPAIGNS_MAX];
+        private final int[] campaignIndex = new int[Program.CAMPAIGNS_MAX];
+
+        public void reset()
+        {
+            basePoints = 0;
+            tierMultiplierBp = 0;
+            tierPoints = 0;
+            capCut = 0;
+            count = 0;
+        }
+
+        void add(final int index, final Program.Campaign campaign, final long extra, final long cut)
+        {
+            campaignIndex[count] = index;
+            campaignIds[count] = campaign.id();
+            multiplierBp[count] = campaign.multiplierBp();
+            points[count] = extra;
+            budgetCut[count] = cut;
+            count++;
+        }
+
+        /** Restores a line read back from a journal record. */
+        public void add(final String campaignId, final long multiplier, final long extra, final long cut)
+        {
+            campaignIndex[count] = -1;
+            campaignIds[count] = campaignId;
+            multiplierBp[count] = multiplier;
+            points[count] = extra;
+            budgetCut[count] = cut;
+            count++;
+        }
+
+        /** @return true if the points were computed from a purchase (false on a replay or an explicit earn). */
+        public boolean isPresent()
+        {
+            return tierMultiplierBp != 0;
+        }
+
+        public int campaignCount()
+        {
+            return count;
+        }
+
+        public String campaignId(final int i)
+        {
+            return campaignIds[i];
+        }
+
+        int campaignIndex(final int i)
+        {
+            return campaignIndex[i];
+        }
+
+        public long multiplierBp(final int i)
+        {
+            return multiplierBp[i];
+        }
+
+        /** @return the extra points campaign {@code i} gave (after its budget and the daily cap). */
+        public long points(final int i)
+        {
+            return points[i];
+        }
+
+        void setPoints(final int i, final long value)
+        {
+            points[i] = value;
+        }
+
+        /** @return the extra points campaign {@code i}'s budget cut. */
+        public long budgetCut(final int i)
+        {
+            return budgetCut[i];
+        }
     }
 
     /**

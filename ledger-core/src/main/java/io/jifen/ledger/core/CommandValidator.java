@@ -16,6 +16,9 @@ public final class CommandValidator
     /** A hold's timeout when the request gives none. */
     public static final int HOLD_TIMEOUT_DEFAULT_SECONDS = 15 * 60;
     public static final int HOLD_TIMEOUT_MAX_SECONDS = 7 * 24 * 3600;
+    public static final long PURCHASE_AMOUNT_MAX = 1_000_000_000_000L;
+    public static final int CATEGORIES_MAX = 16;
+    public static final int CATEGORY_LENGTH_MAX = 64;
 
     private CommandValidator()
     {
@@ -43,6 +46,11 @@ public final class CommandValidator
                 return ResultCode.OK;
 
             case EARN:
+                if (c.purchaseMinor != 0 || null != c.currency || c.channel != 0 || null != c.categories)
+                {
+                    return validatePurchase(c);
+                }
+                // fall through: explicit points are checked like a redemption's
             case REDEEM:
                 if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
                 if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
@@ -119,6 +127,66 @@ public final class CommandValidator
             default:
                 return ResultCode.COMMAND_INVALID;
         }
+    }
+
+    private static ResultCode validatePurchase(final Command c)
+    {
+        if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+        if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+        if (c.points != 0) return ResultCode.POINTS_WITH_PURCHASE;
+        if (c.purchaseMinor < 1 || c.purchaseMinor > PURCHASE_AMOUNT_MAX) return ResultCode.PURCHASE_AMOUNT_INVALID;
+        if (!isCurrency(c.currency)) return ResultCode.PURCHASE_CURRENCY_INVALID;
+        if (!Channel.isValidCode(c.channel)) return ResultCode.PURCHASE_CHANNEL_INVALID;
+        if (null != c.categories)
+        {
+            if (c.categories.length > CATEGORIES_MAX) return ResultCode.PURCHASE_CATEGORIES_INVALID;
+            for (final String category : c.categories)
+            {
+                if (!isCategory(category)) return ResultCode.PURCHASE_CATEGORIES_INVALID;
+            }
+        }
+        if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
+
+    /**
+     * @return true for three capital ASCII letters (an ISO 4217 code's shape).
+     */
+    public static boolean isCurrency(final String s)
+    {
+        if (null == s || s.length() != 3)
+        {
+            return false;
+        }
+        for (int i = 0; i < 3; i++)
+        {
+            if (s.charAt(i) < 'A' || s.charAt(i) > 'Z')
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * @return true for a purchase category: 1..64 characters, no ',' (the journal joins categories with it), no
+     * control characters and no surrounding spaces.
+     */
+    public static boolean isCategory(final String s)
+    {
+        if (null == s || s.isEmpty() || s.length() > CATEGORY_LENGTH_MAX || s.strip().length() != s.length())
+        {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++)
+        {
+            if (s.charAt(i) == ',' || s.charAt(i) < 0x20)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -75,12 +75,15 @@ public final class Ledger implements LedgerStateMachine
     private final HoldQueue holds = new HoldQueue();
     /** Points in open holds, over all members (part of what was debited, not yet redeemed for good). */
     private long heldTotal;
+    /** Extra points each campaign of the program in force has given, by campaign index (budgets are exact). */
+    private long[] campaignGiven;
     private boolean capacityLimitsEnforced = true;
 
     public Ledger(final Program program, final Context context)
     {
         this.context = context.conclude();
         this.program = program;
+        this.campaignGiven = new long[program.campaignCount()];
         this.requests = new RequestLog(context.requestIdsMax(), context.expectedRequests());
         // Tables sized up front for the expected scale: doubling a large table copies it on the writer's thread.
         memberIndexById = new IdIndex(context.expectedMembers());
@@ -271,6 +274,7 @@ public final class Ledger implements LedgerStateMachine
 
         if (c.result != ResultCode.OK)
         {
+            c.earning.reset();
             assert c.effects.size() == 0 : "a rejected command must not have effects: " + c;
             assert requests.allocTail() == allocStart : "a rejected command must not allocate: " + c;
             return;
@@ -335,27 +339,134 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        if (!canCredit(c, m, c.points))
+        final boolean purchase = c.purchaseMinor > 0;
+        final long points = purchase ? purchasePoints(c, m) : c.points;
+        if (points < 0)
         {
             return -1;
         }
-        if (m.lifetimeEarned > Long.MAX_VALUE / 2 - c.points)
+        if (points > 0 && !canCredit(c, m, points))
+        {
+            return -1;
+        }
+        if (m.lifetimeEarned > Long.MAX_VALUE / 2 - points)
         {
             c.result = ResultCode.BALANCE_MAX;
             return -1;
         }
 
         c.expired = expireDue(m, c.timestamp, c.effects);
-        credit(c, m, c.points);
-        settleOwed(c, m);
-        m.lifetimeEarned += c.points;
+        if (points > 0)
+        {
+            credit(c, m, points);
+            settleOwed(c, m);
+        }
+        else
+        {
+            c.lotId = -1; // a purchase too small for a point (or capped to none) creates no lot
+        }
+        if (purchase)
+        {
+            countPurchase(c, m, points);
+        }
+        m.lifetimeEarned += points;
         final int reached = program.tierFor(m.lifetimeEarned).code();
         if (reached > m.tier)
         {
             m.tier = reached;
         }
-        c.resultPoints = c.points;
+        c.resultPoints = points;
         return m.index;
+    }
+
+    /**
+     * Computes what a purchase earns under the program, into {@code c.earning}, changing nothing: the amount at the
+     * program's rate times the member's tier multiplier; then, in the program's order, each campaign that applies adds
+     * {@code points so far × (multiplier − 1)}, cut to what is left of its budget; then the member's daily cap cuts
+     * the total, from the last campaign's extra backwards. Every step is rounded by the program's rule.
+     *
+     * @return the points, or -1 with {@code c.result} set.
+     */
+    private long purchasePoints(final Command c, final Member m)
+    {
+        final Program p = program;
+        if (!p.currency().equals(c.currency))
+        {
+            c.result = ResultCode.PURCHASE_CURRENCY_MISMATCH;
+            return -1;
+        }
+        final Command.Earning e = c.earning;
+        final Program.Rounding rounding = p.rounding();
+        final long rated = c.purchaseMinor * p.ratePoints();
+        e.basePoints = Program.mulDiv(rated, 1, p.ratePerMinor(), rounding);
+        e.tierMultiplierBp = p.tierMultiplierBp(m.tier);
+        long total = Program.mulDiv(rated, e.tierMultiplierBp, p.ratePerMinor() * Program.MULTIPLIER_ONE, rounding);
+        e.tierPoints = total;
+        for (int i = 0, n = p.campaignCount(); i < n && total <= POINTS_MAX; i++)
+        {
+            final Program.Campaign campaign = p.campaign(i);
+            if (campaign.applies(c.timestamp, c.channel, m.tier, c.categories))
+            {
+                long extra = Program.mulDiv(
+                    total, campaign.multiplierBp() - Program.MULTIPLIER_ONE, Program.MULTIPLIER_ONE, rounding);
+                long cut = 0;
+                if (campaign.budgetPoints() > 0)
+                {
+                    final long left = campaign.budgetPoints() - campaignGiven[i];
+                    if (extra > left)
+                    {
+                        cut = extra - left;
+                        extra = left;
+                    }
+                }
+                e.add(i, campaign, extra, cut);
+                total = extra > POINTS_MAX ? extra : total + extra;
+            }
+        }
+        if (total > POINTS_MAX)
+        {
+            c.result = ResultCode.PURCHASE_POINTS_TOO_LARGE;
+            e.reset();
+            return -1;
+        }
+        final long cap = p.memberDailyPoints();
+        if (cap > 0)
+        {
+            final long today = m.purchaseDay == p.dayOf(c.timestamp) ? m.purchaseDayPoints : 0;
+            final long room = Math.max(0, cap - today);
+            if (total > room)
+            {
+                e.capCut = total - room;
+                total = room;
+                long cut = e.capCut;
+                for (int k = e.campaignCount() - 1; k >= 0 && cut > 0; k--)
+                {
+                    final long take = Math.min(cut, e.points(k));
+                    e.setPoints(k, e.points(k) - take);
+                    cut -= take;
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Counts an applied purchase against the member's day and the campaigns' budgets.
+     */
+    private void countPurchase(final Command c, final Member m, final long points)
+    {
+        final int day = program.dayOf(c.timestamp);
+        if (m.purchaseDay != day)
+        {
+            m.purchaseDay = day;
+            m.purchaseDayPoints = 0;
+        }
+        m.purchaseDayPoints += points;
+        final Command.Earning e = c.earning;
+        for (int k = 0; k < e.campaignCount(); k++)
+        {
+            campaignGiven[e.campaignIndex(k)] += e.points(k);
+        }
     }
 
     private int redeem(final Command c)
@@ -653,8 +764,7 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        final long timeoutMs =
-            (c.limit == 0 ? CommandValidator.HOLD_TIMEOUT_DEFAULT_SECONDS : c.limit) * 1000L;
+        final long timeoutMs = (c.limit == 0 ? program.holdTimeoutSeconds() : c.limit) * 1000L;
         if (timeoutMs >= program.requestRetentionMs())
         {
             // the hold must close while its request is remembered: its allocations live there
@@ -853,6 +963,19 @@ public final class Ledger implements LedgerStateMachine
         }
         // what the old window had forgotten stays forgotten, even if the new window is longer
         forgottenBefore = Math.max(forgottenBefore, retentionCutoff(c.timestamp));
+        // a campaign kept by id keeps what it has given: reloading a program never refills a budget
+        final long[] given = new long[next.campaignCount()];
+        for (int i = 0; i < given.length; i++)
+        {
+            for (int j = 0; j < program.campaignCount(); j++)
+            {
+                if (program.campaign(j).id().equals(next.campaign(i).id()))
+                {
+                    given[i] = campaignGiven[j];
+                }
+            }
+        }
+        campaignGiven = given;
         program = next;
         c.sequence = ++lastSequence;
     }
@@ -1274,6 +1397,20 @@ public final class Ledger implements LedgerStateMachine
         {
             h = Hashing.mix(h, c.limit);
         }
+        if (c.purchaseMinor != 0)
+        {
+            h = Hashing.mix(h, c.purchaseMinor);
+            h = Hashing.mix(h, c.currency);
+            h = Hashing.mix(h, c.channel);
+            if (null != c.categories)
+            {
+                h = Hashing.mix(h, c.categories.length);
+                for (final String category : c.categories)
+                {
+                    h = Hashing.mix(h, category);
+                }
+            }
+        }
         return h;
     }
 
@@ -1296,6 +1433,8 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, m.owed);
             h = Hashing.mix(h, m.held);
             h = Hashing.mix(h, m.lifetimeEarned);
+            h = Hashing.mix(h, m.purchaseDay);
+            h = Hashing.mix(h, m.purchaseDayPoints);
             h = Hashing.mix(h, m.lotCount);
             for (int j = 0; j < m.lotCount; j++)
             {
@@ -1334,6 +1473,10 @@ public final class Ledger implements LedgerStateMachine
         // not the hold queue: it is derived from the request log, and a sweep that found only closed holds (not
         // journaled) may have dropped them from it
         h = Hashing.mix(h, heldTotal);
+        for (final long given : campaignGiven)
+        {
+            h = Hashing.mix(h, given);
+        }
         return h;
     }
 
@@ -1508,6 +1651,9 @@ public final class Ledger implements LedgerStateMachine
         /** Points in the member's open holds: debited from its lots, not yet captured or released. */
         long held;
         long lifetimeEarned;
+        /** The program-local day of the member's last purchase earn, and the points purchases earned that day. */
+        int purchaseDay = Integer.MIN_VALUE;
+        long purchaseDayPoints;
         int[] lots = new int[4];
         int lotCount;
         /**

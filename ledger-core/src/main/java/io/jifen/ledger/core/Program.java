@@ -1,27 +1,31 @@
 package io.jifen.ledger.core;
 
-import java.time.DateTimeException;
+import java.math.BigInteger;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
- * The rules of a membership program that the state machine decides by: tier thresholds, lot expiry and the
- * business limits. Its rules never change once parsed (a small expiry cache is the only mutable state, confined
- * to the state machine's thread). Its {@link #toText() canonical text} is what the journal records when a program is
- * put in force, so a replay decides every command under the rules of its time.
+ * The rules of a membership program that the state machine decides by: tiers, lot expiry, purchase earning with its
+ * tier multipliers, campaigns and caps, hold timeouts and the business limits. Its rules never change once parsed (two
+ * small calendar caches are the only mutable state, confined to the state machine's thread). Its
+ * {@link #toText() canonical text} is what the journal records when a program is put in force, so a replay decides
+ * every command under the rules of its time.
  * <p>
- * The file format is {@code key = value} lines ({@code #} starts a comment); unknown keys are errors, so a typo
- * never silently leaves a default in force. The richer program language (earning rules, campaigns, pending points)
- * extends this class.
+ * The file format is YAML, described in {@code docs/program.md} and read by {@link ProgramParser}; the older
+ * {@code key = value} lines are still read, so journals written before YAML replay unchanged.
  */
 public final class Program
 {
     public static final String DEFAULT_NAME = "default";
+    /** The version of the file format this build reads and writes. */
+    public static final int SCHEMA = 1;
+    /** A multiplier of 1 in the program's fixed-point unit (ten-thousandths). */
+    public static final long MULTIPLIER_ONE = 10_000;
+    public static final int CAMPAIGNS_MAX = 32;
 
+    private final int version;
     private final String name;
     private final ZoneId zone;
     private final int expiryMonths;
@@ -30,160 +34,180 @@ public final class Program
     private final long platinumThreshold;
     private final int lotsPerMemberMax;
     private final int requestRetentionDays;
+    private final int holdTimeoutSeconds;
+    private final String currency;
+    private final long ratePoints;
+    private final long ratePerMinor;
+    private final Rounding rounding;
+    /** By tier code − 1. */
+    private final long[] tierMultiplierBp;
+    private final long memberDailyPoints;
+    private final Campaign[] campaigns;
+    private final String text;
 
     // Expiry cache: every earn within one calendar month of the zone expires at the same instant.
     private long cachedMonthStart = Long.MAX_VALUE;
     private long cachedMonthEnd = Long.MIN_VALUE;
     private long cachedExpiry;
+    // Day cache: the program-local day that daily caps count in.
+    private long cachedDayStart = Long.MAX_VALUE;
+    private long cachedDayEnd = Long.MIN_VALUE;
+    private int cachedDay;
 
-    private Program(final Map<String, String> values, final int[] lines)
+    Program(final Builder b)
     {
-        name = values.get("name");
-        zone = parseZone(values.get("expiry.zone"), lines[1]);
-        expiryMonths = (int)parseLong(values.get("expiry.months"), "expiry.months", 0, 1200, lines[2]);
-        silverThreshold = parseLong(values.get("tier.silver"), "tier.silver", 0, Ledger.POINTS_MAX, lines[3]);
-        goldThreshold = parseLong(values.get("tier.gold"), "tier.gold", 0, Ledger.POINTS_MAX, lines[4]);
-        platinumThreshold = parseLong(values.get("tier.platinum"), "tier.platinum", 0, Ledger.POINTS_MAX, lines[5]);
-        lotsPerMemberMax = (int)parseLong(
-            values.get("limits.lotsPerMemberMax"), "limits.lotsPerMemberMax", 1, 1_000_000, lines[6]);
-        requestRetentionDays = (int)parseLong(
-            values.get("limits.requestRetentionDays"), "limits.requestRetentionDays", 1, 3650, lines[7]);
-        if (!(silverThreshold <= goldThreshold && goldThreshold <= platinumThreshold))
-        {
-            throw new IllegalArgumentException(
-                "line " + lines[3] + ": tier thresholds must not decrease: silver <= gold <= platinum");
-        }
-        if (name.isEmpty() || name.length() > 64)
-        {
-            throw new IllegalArgumentException("line " + lines[0] + ": name must be 1..64 characters");
-        }
+        version = b.version;
+        name = b.name;
+        zone = b.zone;
+        expiryMonths = b.expiryMonths;
+        silverThreshold = b.silver;
+        goldThreshold = b.gold;
+        platinumThreshold = b.platinum;
+        lotsPerMemberMax = b.lotsPerMemberMax;
+        requestRetentionDays = b.requestRetentionDays;
+        holdTimeoutSeconds = b.holdTimeoutSeconds;
+        currency = b.currency;
+        ratePoints = b.ratePoints;
+        ratePerMinor = b.ratePerMinor;
+        rounding = b.rounding;
+        tierMultiplierBp = b.tierMultiplierBp.clone();
+        memberDailyPoints = b.memberDailyPoints;
+        campaigns = b.campaigns.clone();
+        text = canonicalText();
     }
-
-    private static final String[] KEYS = {
-        "name", "expiry.zone", "expiry.months", "tier.silver", "tier.gold", "tier.platinum",
-        "limits.lotsPerMemberMax", "limits.requestRetentionDays"};
 
     /**
      * The built-in program: tiers at 0 / 1,000 / 5,000 / 20,000 lifetime points; points expire at the end of the
-     * month 12 months after they were earned, in China Standard Time.
+     * month 12 months after they were earned, in China Standard Time; one point per yuan spent (CNY, rounded down);
+     * holds time out after 15 minutes; no campaigns or caps.
      */
     public static Program defaultProgram()
     {
-        return parse(
-            "name = default\n" +
-            "expiry.zone = Asia/Shanghai\n" +
-            "expiry.months = 12\n" +
-            "tier.silver = 1000\n" +
-            "tier.gold = 5000\n" +
-            "tier.platinum = 20000\n" +
-            "limits.lotsPerMemberMax = 10000\n" +
-            "limits.requestRetentionDays = 35\n");
+        return parse("");
     }
 
     /**
-     * Parses program text. Keys not given keep the default program's values.
+     * Parses program text (YAML, or the older {@code key = value} lines). Settings not given keep their defaults.
      *
-     * @throws IllegalArgumentException naming the line and the reason.
+     * @throws IllegalArgumentException naming the line, the setting and the reason.
      */
     public static Program parse(final String text)
     {
-        final Map<String, String> values = new LinkedHashMap<>();
-        values.put("name", DEFAULT_NAME);
-        values.put("expiry.zone", "Asia/Shanghai");
-        values.put("expiry.months", "12");
-        values.put("tier.silver", "1000");
-        values.put("tier.gold", "5000");
-        values.put("tier.platinum", "20000");
-        values.put("limits.lotsPerMemberMax", "10000");
-        values.put("limits.requestRetentionDays", "35");
-        final int[] lines = new int[KEYS.length];
-        final String[] rows = text.split("\n", -1);
-        for (int i = 0; i < rows.length; i++)
-        {
-            final String row = rows[i].strip();
-            if (row.isEmpty() || row.startsWith("#"))
-            {
-                continue;
-            }
-            final int eq = row.indexOf('=');
-            if (eq <= 0)
-            {
-                throw new IllegalArgumentException("line " + (i + 1) + ": expected 'key = value', got '" + row + "'");
-            }
-            final String key = row.substring(0, eq).strip();
-            final String value = row.substring(eq + 1).strip();
-            int keyIndex = -1;
-            for (int k = 0; k < KEYS.length; k++)
-            {
-                if (KEYS[k].equals(key))
-                {
-                    keyIndex = k;
-                }
-            }
-            if (keyIndex < 0)
-            {
-                throw new IllegalArgumentException(
-                    "line " + (i + 1) + ": unknown key '" + key + "' (known: " + String.join(", ", KEYS) + ")");
-            }
-            if (lines[keyIndex] != 0)
-            {
-                throw new IllegalArgumentException("line " + (i + 1) + ": '" + key + "' given twice");
-            }
-            lines[keyIndex] = i + 1;
-            values.put(key, value);
-        }
-        return new Program(values, lines);
-    }
-
-    private static ZoneId parseZone(final String value, final int line)
-    {
-        try
-        {
-            return ZoneId.of(value);
-        }
-        catch (final DateTimeException ex)
-        {
-            throw new IllegalArgumentException("line " + line + ": expiry.zone: unknown time zone '" + value + "'");
-        }
-    }
-
-    private static long parseLong(final String value, final String key, final long min, final long max, final int line)
-    {
-        final long parsed;
-        try
-        {
-            parsed = Long.parseLong(value.replace("_", "").replace(",", ""));
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException("line " + line + ": " + key + ": not a whole number: '" + value + "'");
-        }
-        if (parsed < min || parsed > max)
-        {
-            throw new IllegalArgumentException(
-                "line " + line + ": " + key + ": " + parsed + " is outside " + min + ".." + max);
-        }
-        return parsed;
+        return ProgramParser.parse(text);
     }
 
     /**
-     * @return the canonical text: every key in a fixed order, so equal programs have equal text.
+     * @return the canonical text: every setting in a fixed order, so equal programs have equal text.
      */
     public String toText()
     {
-        return "name = " + name + "\n" +
-            "expiry.zone = " + zone.getId() + "\n" +
-            "expiry.months = " + expiryMonths + "\n" +
-            "tier.silver = " + silverThreshold + "\n" +
-            "tier.gold = " + goldThreshold + "\n" +
-            "tier.platinum = " + platinumThreshold + "\n" +
-            "limits.lotsPerMemberMax = " + lotsPerMemberMax + "\n" +
-            "limits.requestRetentionDays = " + requestRetentionDays + "\n";
+        return text;
+    }
+
+    private String canonicalText()
+    {
+        final StringBuilder sb = new StringBuilder(512);
+        sb.append("schema: ").append(SCHEMA).append('\n');
+        sb.append("version: ").append(version).append('\n');
+        sb.append("name: ");
+        quote(sb, name).append('\n');
+        sb.append("zone: ").append(zone.getId()).append('\n');
+        sb.append("expiry:\n  months: ").append(expiryMonths).append('\n');
+        sb.append("tiers:\n  silver: ").append(silverThreshold)
+            .append("\n  gold: ").append(goldThreshold)
+            .append("\n  platinum: ").append(platinumThreshold).append('\n');
+        sb.append("limits:\n  lotsPerMemberMax: ").append(lotsPerMemberMax)
+            .append("\n  requestRetentionDays: ").append(requestRetentionDays).append('\n');
+        sb.append("holds:\n  timeoutSeconds: ").append(holdTimeoutSeconds).append('\n');
+        sb.append("earning:\n  currency: ").append(currency)
+            .append("\n  points: ").append(ratePoints)
+            .append("\n  perMinorUnits: ").append(ratePerMinor)
+            .append("\n  rounding: ").append(rounding.text())
+            .append("\n  tierMultipliers:")
+            .append("\n    member: ").append(multiplierText(tierMultiplierBp[0]))
+            .append("\n    silver: ").append(multiplierText(tierMultiplierBp[1]))
+            .append("\n    gold: ").append(multiplierText(tierMultiplierBp[2]))
+            .append("\n    platinum: ").append(multiplierText(tierMultiplierBp[3])).append('\n');
+        sb.append("caps:\n  memberDailyPoints: ").append(memberDailyPoints).append('\n');
+        sb.append("campaigns:");
+        if (campaigns.length == 0)
+        {
+            sb.append(" []");
+        }
+        for (final Campaign c : campaigns)
+        {
+            sb.append("\n  - id: ");
+            quote(sb, c.id);
+            sb.append("\n    multiplier: ").append(multiplierText(c.multiplierBp));
+            sb.append("\n    start: ").append(instantText(c.start));
+            sb.append("\n    end: ").append(instantText(c.end));
+            sb.append("\n    channels: [");
+            String separator = "";
+            for (final Channel channel : Channel.values())
+            {
+                if ((c.channels & channel.bit()) != 0)
+                {
+                    sb.append(separator).append(channel.text());
+                    separator = ", ";
+                }
+            }
+            sb.append("]\n    categories: [");
+            for (int i = 0; i < c.categories.length; i++)
+            {
+                quote(sb.append(i == 0 ? "" : ", "), c.categories[i]);
+            }
+            sb.append("]\n    minTier: ").append(Tier.fromCode(c.minTier).name().toLowerCase());
+            sb.append("\n    budgetPoints: ").append(c.budgetPoints);
+        }
+        return sb.append('\n').toString();
+    }
+
+    private String instantText(final long epochMs)
+    {
+        return Instant.ofEpochMilli(epochMs).atZone(zone).toOffsetDateTime().toString();
+    }
+
+    /** Renders ten-thousandths as a plain decimal: 15000 → "1.5". */
+    public static String multiplierText(final long bp)
+    {
+        return java.math.BigDecimal.valueOf(bp, 4).stripTrailingZeros().toPlainString();
+    }
+
+    private static StringBuilder quote(final StringBuilder sb, final String value)
+    {
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char ch = value.charAt(i);
+            if (ch == '"' || ch == '\\')
+            {
+                sb.append('\\').append(ch);
+            }
+            else if (ch < 0x20)
+            {
+                sb.append(String.format("\\x%02x", (int)ch));
+            }
+            else
+            {
+                sb.append(ch);
+            }
+        }
+        return sb.append('"');
+    }
+
+    public int version()
+    {
+        return version;
     }
 
     public String name()
     {
         return name;
+    }
+
+    public ZoneId zone()
+    {
+        return zone;
     }
 
     public int lotsPerMemberMax()
@@ -194,6 +218,55 @@ public final class Program
     public long requestRetentionMs()
     {
         return requestRetentionDays * 86_400_000L;
+    }
+
+    /** A hold's timeout when the request gives none. */
+    public int holdTimeoutSeconds()
+    {
+        return holdTimeoutSeconds;
+    }
+
+    /** The currency purchases are earned in. */
+    public String currency()
+    {
+        return currency;
+    }
+
+    public long ratePoints()
+    {
+        return ratePoints;
+    }
+
+    public long ratePerMinor()
+    {
+        return ratePerMinor;
+    }
+
+    public Rounding rounding()
+    {
+        return rounding;
+    }
+
+    /** @return the earning multiplier of a tier, in ten-thousandths. */
+    public long tierMultiplierBp(final int tierCode)
+    {
+        return tierMultiplierBp[tierCode - 1];
+    }
+
+    /** @return the most points purchases may earn one member in one program-local day; 0 for no cap. */
+    public long memberDailyPoints()
+    {
+        return memberDailyPoints;
+    }
+
+    public int campaignCount()
+    {
+        return campaigns.length;
+    }
+
+    public Campaign campaign(final int index)
+    {
+        return campaigns[index];
     }
 
     /**
@@ -238,21 +311,214 @@ public final class Program
         return cachedExpiry;
     }
 
+    /**
+     * @return the program-local day of an instant, as days since 1970-01-01 in the program's zone. Allocation-free
+     * within one day.
+     */
+    public int dayOf(final long at)
+    {
+        if (at >= cachedDayStart && at < cachedDayEnd)
+        {
+            return cachedDay;
+        }
+        final LocalDate day = Instant.ofEpochMilli(at).atZone(zone).toLocalDate();
+        cachedDayStart = day.atStartOfDay(zone).toInstant().toEpochMilli();
+        cachedDayEnd = day.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        cachedDay = (int)day.toEpochDay();
+        return cachedDay;
+    }
+
+    /**
+     * @return {@code a × b / divisor} rounded by {@code rounding}, exactly, for non-negative {@code a}, {@code b} and a
+     * positive divisor (128-bit intermediate; {@link Long#MAX_VALUE} if the quotient does not fit a long).
+     */
+    public static long mulDiv(final long a, final long b, final long divisor, final Rounding rounding)
+    {
+        final long high = Math.multiplyHigh(a, b);
+        final long low = a * b;
+        if (high != 0 || low < 0)
+        {
+            return slowMulDiv(a, b, divisor, rounding);
+        }
+        final long q = low / divisor;
+        final long r = low - q * divisor;
+        return q + rounding.roundUp(q, r, divisor);
+    }
+
+    private static long slowMulDiv(final long a, final long b, final long divisor, final Rounding rounding)
+    {
+        final BigInteger[] qr = BigInteger.valueOf(a).multiply(BigInteger.valueOf(b))
+            .divideAndRemainder(BigInteger.valueOf(divisor));
+        if (qr[0].bitLength() > 62)
+        {
+            return Long.MAX_VALUE;
+        }
+        final long q = qr[0].longValueExact();
+        return q + rounding.roundUp(q, qr[1].longValueExact(), divisor);
+    }
+
     @Override
     public boolean equals(final Object o)
     {
-        return o instanceof Program && ((Program)o).toText().equals(toText());
+        return o instanceof Program && ((Program)o).text.equals(text);
     }
 
     @Override
     public int hashCode()
     {
-        return toText().hashCode();
+        return text.hashCode();
     }
 
     @Override
     public String toString()
     {
-        return "Program{" + toText().replace('\n', ';') + "}";
+        return "Program{" + name + " v" + version + "}";
+    }
+
+    /**
+     * How computed points are rounded to whole points.
+     */
+    public enum Rounding
+    {
+        FLOOR("floor"),
+        CEILING("ceiling"),
+        HALF_UP("half_up"),
+        HALF_EVEN("half_even");
+
+        private final String text;
+
+        Rounding(final String text)
+        {
+            this.text = text;
+        }
+
+        public String text()
+        {
+            return text;
+        }
+
+        /** @return 1 if quotient {@code q} with remainder {@code r} of {@code divisor} rounds up, else 0. */
+        int roundUp(final long q, final long r, final long divisor)
+        {
+            if (r == 0)
+            {
+                return 0;
+            }
+            switch (this)
+            {
+                case CEILING:
+                    return 1;
+                case HALF_UP:
+                    return r >= divisor - r ? 1 : 0;
+                case HALF_EVEN:
+                    return r > divisor - r || (r == divisor - r && (q & 1) == 1) ? 1 : 0;
+                default:
+                    return 0;
+            }
+        }
+    }
+
+    /**
+     * A campaign: a multiplier on purchase earning within a window of ledger time, for some channels, categories and
+     * tiers, with an optional budget of extra points.
+     */
+    public static final class Campaign
+    {
+        private final String id;
+        private final long multiplierBp;
+        private final long start;
+        private final long end;
+        private final int channels;
+        private final String[] categories;
+        private final int minTier;
+        private final long budgetPoints;
+
+        Campaign(
+            final String id,
+            final long multiplierBp,
+            final long start,
+            final long end,
+            final int channels,
+            final String[] categories,
+            final int minTier,
+            final long budgetPoints)
+        {
+            this.id = id;
+            this.multiplierBp = multiplierBp;
+            this.start = start;
+            this.end = end;
+            this.channels = channels;
+            this.categories = categories;
+            this.minTier = minTier;
+            this.budgetPoints = budgetPoints;
+        }
+
+        public String id()
+        {
+            return id;
+        }
+
+        public long multiplierBp()
+        {
+            return multiplierBp;
+        }
+
+        /** @return the most extra points the campaign may give in all; 0 for no budget. */
+        public long budgetPoints()
+        {
+            return budgetPoints;
+        }
+
+        /**
+         * @return true if a purchase at {@code at} through {@code channel} by a member of {@code tier}, naming
+         * {@code purchaseCategories}, is in this campaign: start ≤ at &lt; end.
+         */
+        public boolean applies(final long at, final int channel, final int tier, final String[] purchaseCategories)
+        {
+            if (at < start || at >= end || (channels & (1 << channel)) == 0 || tier < minTier)
+            {
+                return false;
+            }
+            if (categories.length == 0)
+            {
+                return true;
+            }
+            if (null != purchaseCategories)
+            {
+                for (final String wanted : categories)
+                {
+                    for (final String named : purchaseCategories)
+                    {
+                        if (wanted.equals(named))
+                        {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+    }
+
+    /** The parsed settings, before they become a program. */
+    static final class Builder
+    {
+        int version;
+        String name;
+        ZoneId zone;
+        int expiryMonths;
+        long silver;
+        long gold;
+        long platinum;
+        int lotsPerMemberMax;
+        int requestRetentionDays;
+        int holdTimeoutSeconds;
+        String currency;
+        long ratePoints;
+        long ratePerMinor;
+        Rounding rounding;
+        final long[] tierMultiplierBp = new long[4];
+        long memberDailyPoints;
+        Campaign[] campaigns;
     }
 }

@@ -4,9 +4,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
+import io.jifen.ledger.core.Channel;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.EffectLog;
+import io.jifen.ledger.core.Program;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -93,7 +95,73 @@ public final class JournalRecord
             buffer.putLong(offset + 17, effects.expiresAt(i), ORDER);
             offset += EFFECT_LENGTH;
         }
+        if (c.purchaseMinor > 0)
+        {
+            offset = putPurchase(c, buffer, offset);
+        }
         return trailer(buffer, offset);
+    }
+
+    /**
+     * An earn from a purchase ends its body with the purchase (the inputs a replay recomputes the points from) and
+     * how the program computed the points, for readers of the journal.
+     */
+    private static int putPurchase(final Command c, final ExpandableArrayBuffer buffer, final int start)
+    {
+        int offset = start;
+        buffer.putLong(offset, c.purchaseMinor, ORDER);
+        offset = putString(buffer, offset + 8, c.currency);
+        buffer.putByte(offset, (byte)c.channel);
+        offset = putString(buffer, offset + 1, null == c.categories ? null : String.join(",", c.categories));
+        final Command.Earning e = c.earning;
+        buffer.putLong(offset, e.basePoints, ORDER);
+        buffer.putLong(offset + 8, e.tierMultiplierBp, ORDER);
+        buffer.putLong(offset + 16, e.tierPoints, ORDER);
+        buffer.putLong(offset + 24, e.capCut, ORDER);
+        buffer.putByte(offset + 32, (byte)e.campaignCount());
+        offset += 33;
+        for (int i = 0; i < e.campaignCount(); i++)
+        {
+            offset = putString(buffer, offset, e.campaignId(i));
+            buffer.putLong(offset, e.multiplierBp(i), ORDER);
+            buffer.putLong(offset + 8, e.points(i), ORDER);
+            buffer.putLong(offset + 16, e.budgetCut(i), ORDER);
+            offset += 24;
+        }
+        return offset;
+    }
+
+    /**
+     * Reads the purchase section of an earn record into a command: its inputs and how the points were computed.
+     *
+     * @return the offset after the section.
+     */
+    private static int getPurchase(final DirectBuffer buffer, final int start, final Command into)
+    {
+        into.purchaseMinor = buffer.getLong(start, ORDER);
+        final StringCursor cursor = new StringCursor(buffer, start + 8);
+        into.currency = cursor.next();
+        into.channel = buffer.getByte(cursor.offset);
+        cursor.offset++;
+        final String categories = cursor.next();
+        into.categories = null == categories ? null : categories.split(",", -1);
+        int offset = cursor.offset;
+        final Command.Earning e = into.earning;
+        e.basePoints = buffer.getLong(offset, ORDER);
+        e.tierMultiplierBp = buffer.getLong(offset + 8, ORDER);
+        e.tierPoints = buffer.getLong(offset + 16, ORDER);
+        e.capCut = buffer.getLong(offset + 24, ORDER);
+        final int count = buffer.getByte(offset + 32);
+        cursor.offset = offset + 33;
+        for (int i = 0; i < count; i++)
+        {
+            final String id = cursor.next();
+            offset = cursor.offset;
+            final long multiplier = buffer.getLong(offset, ORDER);
+            e.add(id, multiplier, buffer.getLong(offset + 8, ORDER), buffer.getLong(offset + 16, ORDER));
+            cursor.offset = offset + 24;
+        }
+        return cursor.offset;
     }
 
     /** Record type of the marker that discards a damaged, never-acknowledged tail (not a ledger command). */
@@ -296,6 +364,12 @@ public final class JournalRecord
                 break;
             }
         }
+        final int effectsEnd = effectsOffset + 4 + count * EFFECT_LENGTH;
+        if (effectsEnd < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
+        {
+            getPurchase(buffer, effectsEnd, into);
+            into.earning.reset(); // the outcome is recomputed by the replay
+        }
         return buffer.getLong(SEQUENCE_OFFSET, ORDER);
     }
 
@@ -368,13 +442,50 @@ public final class JournalRecord
             sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 17, ORDER)).append('}');
             offset += EFFECT_LENGTH;
         }
-        sb.append("],\"chain\":\"");
+        sb.append(']');
+        if (offset < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
+        {
+            final Command purchase = new Command();
+            offset = getPurchase(buffer, offset, purchase);
+            appendPurchase(sb, purchase);
+        }
+        sb.append(",\"chain\":\"");
         for (int i = 0; i < CHAIN_LENGTH; i++)
         {
             sb.append(String.format("%02x", buffer.getByte(offset + i) & 0xFF));
         }
         sb.append("\"}");
         return sb.toString();
+    }
+
+    private static void appendPurchase(final StringBuilder sb, final Command p)
+    {
+        final Command.Earning e = p.earning;
+        sb.append(",\"purchase\":{\"amount_minor\":").append(p.purchaseMinor);
+        sb.append(",\"currency\":");
+        appendJsonString(sb, p.currency);
+        sb.append(",\"channel\":\"").append(Channel.fromCode(p.channel).text()).append('"');
+        sb.append(",\"categories\":[");
+        if (null != p.categories)
+        {
+            for (int i = 0; i < p.categories.length; i++)
+            {
+                appendJsonString(sb.append(i == 0 ? "" : ","), p.categories[i]);
+            }
+        }
+        sb.append("],\"base_points\":").append(e.basePoints);
+        sb.append(",\"tier_multiplier\":\"").append(Program.multiplierText(e.tierMultiplierBp)).append('"');
+        sb.append(",\"tier_points\":").append(e.tierPoints);
+        sb.append(",\"campaigns\":[");
+        for (int i = 0; i < e.campaignCount(); i++)
+        {
+            sb.append(i == 0 ? "{" : ",{").append("\"id\":");
+            appendJsonString(sb, e.campaignId(i));
+            sb.append(",\"multiplier\":\"").append(Program.multiplierText(e.multiplierBp(i))).append('"');
+            sb.append(",\"points\":").append(e.points(i));
+            sb.append(",\"budget_cut\":").append(e.budgetCut(i)).append('}');
+        }
+        sb.append("],\"cap_cut\":").append(e.capCut).append('}');
     }
 
     private static void appendIfNonZero(final StringBuilder sb, final String name, final int value)

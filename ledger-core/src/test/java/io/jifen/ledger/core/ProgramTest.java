@@ -1,0 +1,156 @@
+package io.jifen.ledger.core;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.ZoneId;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Program files: YAML with every default, the older key = value lines, the canonical text, and an error that names
+ * the line, the setting and the reason for every kind of mistake.
+ */
+class ProgramTest
+{
+    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+
+    @Test
+    void theExampleFileReadsAsWritten() throws IOException
+    {
+        final Path example = Path.of("..", "docs", "examples", "coffee.yaml");
+        final Program p = Program.parse(Files.readString(example, StandardCharsets.UTF_8));
+        assertEquals("coffee-club", p.name());
+        assertEquals(3, p.version());
+        assertEquals(600, p.holdTimeoutSeconds());
+        assertEquals("CNY", p.currency());
+        assertEquals(1, p.ratePoints());
+        assertEquals(100, p.ratePerMinor());
+        assertEquals(Program.Rounding.FLOOR, p.rounding());
+        assertEquals(10_000, p.tierMultiplierBp(Tier.MEMBER.code()));
+        assertEquals(12_000, p.tierMultiplierBp(Tier.SILVER.code()));
+        assertEquals(20_000, p.tierMultiplierBp(Tier.PLATINUM.code()));
+        assertEquals(5000, p.memberDailyPoints());
+        assertEquals(2, p.campaignCount());
+        final Program.Campaign double11 = p.campaign(0);
+        assertEquals("double-11", double11.id());
+        assertEquals(20_000, double11.multiplierBp());
+        assertEquals(50_000_000, double11.budgetPoints());
+        final long start = ZonedDateTime.of(2026, 11, 11, 0, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
+        final long end = start + 2 * 3_600_000L;
+        assertTrue(double11.applies(start, Channel.ONLINE.code(), Tier.MEMBER.code(), null));
+        assertTrue(double11.applies(end - 1, Channel.APP.code(), Tier.MEMBER.code(), null));
+        assertEquals(false, double11.applies(start - 1, Channel.ONLINE.code(), Tier.MEMBER.code(), null));
+        assertEquals(false, double11.applies(end, Channel.ONLINE.code(), Tier.MEMBER.code(), null));
+        assertEquals(false, double11.applies(start, Channel.STORE.code(), Tier.MEMBER.code(), null));
+        final Program.Campaign beans = p.campaign(1);
+        assertTrue(beans.applies(start, Channel.STORE.code(), Tier.SILVER.code(), new String[] {"milk", "beans"}));
+        assertEquals(false, beans.applies(start, Channel.STORE.code(), Tier.MEMBER.code(), new String[] {"beans"}));
+        assertEquals(false, beans.applies(start, Channel.STORE.code(), Tier.GOLD.code(), new String[] {"milk"}));
+        assertEquals(false, beans.applies(start, Channel.STORE.code(), Tier.GOLD.code(), null));
+    }
+
+    @Test
+    void theCanonicalTextReadsBackToAnEqualProgramAndIgnoresLayout()
+    {
+        final String text = "name: \"Café \\\"Dragon\\\" club\"\n" +
+            "campaigns:\n" +
+            "  - {id: a, multiplier: 1.25, start: '2026-01-01T00:00Z', end: 2026-02-01T00:00, categories: ['x y']}\n";
+        final Program p = Program.parse(text);
+        assertEquals("Café \"Dragon\" club", p.name());
+        final Program again = Program.parse(p.toText());
+        assertEquals(p, again);
+        assertEquals(p.toText(), again.toText());
+        assertEquals(Program.defaultProgram(), Program.parse("# nothing but a comment\n"));
+        assertEquals(Program.parse("tiers: {silver: 10, gold: 20, platinum: 30}"),
+            Program.parse("tiers:\n  platinum: 30\n  gold: 20\n  silver: 10\n"));
+        assertNotEquals(Program.defaultProgram(), Program.parse("version: 2"));
+    }
+
+    @Test
+    void theOlderKeyValueLinesStillRead()
+    {
+        final Program legacy = Program.parse(
+            "name = coffee-club\nexpiry.zone = UTC\nexpiry.months = 6\ntier.silver = 500\ntier.gold = 2000\n" +
+            "tier.platinum = 8000\nlimits.requestRetentionDays = 60\n");
+        final Program yaml = Program.parse(
+            "name: coffee-club\nzone: UTC\nexpiry: {months: 6}\ntiers: {silver: 500, gold: 2000, platinum: 8000}\n" +
+            "limits: {requestRetentionDays: 60}\n");
+        assertEquals(yaml, legacy);
+        assertError("line 2: unknown key 'tier.diamond'", "name = x\ntier.diamond = 5\n");
+        assertError("line 3: 'name' given twice", "name = x\n\nname = y\n");
+        assertError("line 2: tiers.silver: not a whole number: 'lots'", "name = x\ntier.silver = lots\n");
+    }
+
+    @Test
+    void everyMistakeNamesItsLineSettingAndReason()
+    {
+        assertError("line 2: tiers.gold: unknown setting", "tiers:\n  gold: 1\n  goldd: 2\n", "line 3: tiers.goldd");
+        assertError("line 1: colour: unknown setting", "colour: red\n");
+        assertError("line 2: expiry.months: 1201 is outside 0..1200", "name: x\nexpiry:\n  months: 1201\n",
+            "line 3: expiry.months");
+        assertError("tier thresholds must not decrease", "tiers: {silver: 10, gold: 5}");
+        assertError("line 1: zone: unknown time zone 'Mars/Olympus'", "zone: Mars/Olympus");
+        assertError("line 2: earning.currency: must be an ISO 4217 code", "earning:\n  currency: yuan\n");
+        assertError("line 2: earning.rounding: must be one of floor, ceiling, half_up, half_even",
+            "earning:\n  rounding: up\n");
+        assertError("line 3: earning.tierMultipliers.gold: at most four decimals",
+            "earning:\n  tierMultipliers:\n    gold: 1.00001\n");
+        assertError("line 1: earning.tierMultipliers.gold: 0.5 is outside 1..100",
+            "earning: {tierMultipliers: {gold: 0.5}}");
+        assertError("line 3: campaigns[0].end: must be after start",
+            "campaigns:\n  - {id: a, multiplier: 2, start: 2026-11-11T02:00,\n     end: 2026-11-11T00:00}\n");
+        assertError("campaigns[1].id: campaign id 'a' is used twice",
+            "campaigns:\n  - {id: a, multiplier: 2, start: 2026-11-11T00:00, end: 2026-11-12T00:00}\n" +
+            "  - {id: a, multiplier: 2, start: 2026-11-11T00:00, end: 2026-11-12T00:00}\n");
+        assertError("line 2: campaigns[0].channels[1]: must be one of store, online, app; got 'tv'",
+            "campaigns:\n  - {id: a, multiplier: 2, start: 2026-11-11T00:00, end: 2026-11-12T00:00, " +
+            "channels: [app, tv]}\n");
+        assertError("campaigns[0].multiplier: every campaign needs a multiplier",
+            "campaigns:\n  - {id: a, start: 2026-11-11T00:00, end: 2026-11-12T00:00}\n");
+        assertError("campaigns[0].start: not a date and time",
+            "campaigns:\n  - {id: a, multiplier: 2, start: tomorrow, end: 2026-11-12T00:00}\n");
+        assertError("line 2: holds.timeoutSeconds: must be shorter than limits.requestRetentionDays",
+            "holds:\n  timeoutSeconds: 86400\nlimits:\n  requestRetentionDays: 1\n");
+        assertError("line 2: tiers.gold: given twice", "tiers:\n  gold: 1\n  gold: 2\n", "line 3: tiers.gold");
+        assertError("not valid YAML", "tiers: [unclosed\n");
+        assertError("line 1: a program is a mapping", "- a\n- b\n");
+        assertError("line 1: schema: 2 is outside 1..1", "schema: 2\n");
+    }
+
+    @Test
+    void multipliedPointsAreExactAndRoundedByTheRule()
+    {
+        assertEquals(1, Program.mulDiv(150, 1, 100, Program.Rounding.FLOOR));
+        assertEquals(2, Program.mulDiv(150, 1, 100, Program.Rounding.CEILING));
+        assertEquals(2, Program.mulDiv(150, 1, 100, Program.Rounding.HALF_UP));
+        assertEquals(2, Program.mulDiv(150, 1, 100, Program.Rounding.HALF_EVEN));
+        assertEquals(2, Program.mulDiv(250, 1, 100, Program.Rounding.HALF_EVEN));
+        assertEquals(3, Program.mulDiv(251, 1, 100, Program.Rounding.HALF_EVEN));
+        assertEquals(1, Program.mulDiv(149, 1, 100, Program.Rounding.HALF_UP));
+        // past 64 bits: 10^16 × 10^6 / 10^10 = 10^12, exact
+        assertEquals(1_000_000_000_000L,
+            Program.mulDiv(10_000_000_000_000_000L, 1_000_000, 10_000_000_000L, Program.Rounding.FLOOR));
+        assertEquals(1_000_000_000_001L,
+            Program.mulDiv(10_000_000_000_000_001L, 1_000_000, 10_000_000_000L, Program.Rounding.CEILING));
+        assertEquals(Long.MAX_VALUE, Program.mulDiv(Long.MAX_VALUE, Long.MAX_VALUE, 1, Program.Rounding.FLOOR));
+    }
+
+    private static void assertError(final String expected, final String text)
+    {
+        assertError(expected, text, expected);
+    }
+
+    private static void assertError(final String unused, final String text, final String expected)
+    {
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Program.parse(text));
+        assertTrue(ex.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + ex.getMessage());
+    }
+}
