@@ -159,7 +159,8 @@ public final class Command
     }
 
     /**
-     * Copies another command's inputs and outcome (not its effects or lots): a snapshot that outlives a reused slot.
+     * Copies another command's inputs and outcome (with its earning, not its effects or lots): a snapshot that outlives
+     * a reused slot.
      */
     public Command copyFrom(final Command other)
     {
@@ -186,6 +187,7 @@ public final class Command
         nextExpiryAt = other.nextExpiryAt;
         openLots = other.openLots;
         meets = other.meets;
+        earning.copyFrom(other.earning);
         return this;
     }
 
@@ -250,6 +252,20 @@ public final class Command
             tierPoints = 0;
             capCut = 0;
             count = 0;
+        }
+
+        void copyFrom(final Earning other)
+        {
+            basePoints = other.basePoints;
+            tierMultiplierBp = other.tierMultiplierBp;
+            tierPoints = other.tierPoints;
+            capCut = other.capCut;
+            count = other.count;
+            System.arraycopy(other.campaignIds, 0, campaignIds, 0, count);
+            System.arraycopy(other.multiplierBp, 0, multiplierBp, 0, count);
+            System.arraycopy(other.points, 0, points, 0, count);
+            System.arraycopy(other.budgetCut, 0, budgetCut, 0, count);
+            System.arraycopy(other.campaignIndex, 0, campaignIndex, 0, count);
         }
 
         void add(final int index, final Program.Campaign campaign, final long extra, final long cut)

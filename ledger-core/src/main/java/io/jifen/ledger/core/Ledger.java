@@ -393,6 +393,8 @@ public final class Ledger implements LedgerStateMachine
         if (!p.currency().equals(c.currency))
         {
             c.result = ResultCode.PURCHASE_CURRENCY_MISMATCH;
+            final String currency = p.currency();
+            c.resultDetail = currency.charAt(0) << 16 | currency.charAt(1) << 8 | currency.charAt(2);
             return -1;
         }
         final Command.Earning e = c.earning;

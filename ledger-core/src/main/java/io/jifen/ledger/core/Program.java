@@ -44,6 +44,8 @@ public final class Program
     private final long memberDailyPoints;
     private final Campaign[] campaigns;
     private final String text;
+    /** The canonical text without the version: what decides whether two programs have the same rules. */
+    private final String rules;
 
     // Expiry cache: every earn within one calendar month of the zone expires at the same instant.
     private long cachedMonthStart = Long.MAX_VALUE;
@@ -74,16 +76,18 @@ public final class Program
         memberDailyPoints = b.memberDailyPoints;
         campaigns = b.campaigns.clone();
         text = canonicalText();
+        rules = text.replace("version: " + version + "\n", "");
     }
 
     /**
      * The built-in program: tiers at 0 / 1,000 / 5,000 / 20,000 lifetime points; points expire at the end of the
      * month 12 months after they were earned, in China Standard Time; one point per yuan spent (CNY, rounded down);
-     * holds time out after 15 minutes; no campaigns or caps.
+     * holds time out after 15 minutes; no campaigns or caps. Its version is 0, so any program file (version 1 or
+     * more) may replace it.
      */
     public static Program defaultProgram()
     {
-        return parse("");
+        return parse("version: 0");
     }
 
     /**
@@ -355,6 +359,14 @@ public final class Program
         }
         final long q = qr[0].longValueExact();
         return q + rounding.roundUp(q, qr[1].longValueExact(), divisor);
+    }
+
+    /**
+     * @return true if the other program decides everything as this one does (their versions may differ).
+     */
+    public boolean sameRules(final Program other)
+    {
+        return rules.equals(other.rules);
     }
 
     @Override

@@ -56,7 +56,7 @@ final class ProgramParser
         final Program.Builder b = new Program.Builder();
         final long schema = root.longValue("schema", Program.SCHEMA, 1, Program.SCHEMA);
         assert schema == Program.SCHEMA;
-        b.version = (int)root.longValue("version", 1, 1, Integer.MAX_VALUE);
+        b.version = (int)root.longValue("version", 1, 0, Integer.MAX_VALUE);
         b.name = root.string("name", Program.DEFAULT_NAME);
         if (b.name.isEmpty() || b.name.length() > 64)
         {

@@ -68,7 +68,11 @@ class ProgramTest
         final Program again = Program.parse(p.toText());
         assertEquals(p, again);
         assertEquals(p.toText(), again.toText());
-        assertEquals(Program.defaultProgram(), Program.parse("# nothing but a comment\n"));
+        final Program empty = Program.parse("# nothing but a comment\n");
+        assertEquals(1, empty.version());
+        assertEquals(0, Program.defaultProgram().version(), "any file may replace the built-in program");
+        assertTrue(Program.defaultProgram().sameRules(empty));
+        assertNotEquals(Program.defaultProgram(), empty);
         assertEquals(Program.parse("tiers: {silver: 10, gold: 20, platinum: 30}"),
             Program.parse("tiers:\n  platinum: 30\n  gold: 20\n  silver: 10\n"));
         assertNotEquals(Program.defaultProgram(), Program.parse("version: 2"));

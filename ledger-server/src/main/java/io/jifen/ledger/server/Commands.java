@@ -8,6 +8,7 @@ import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.ListLotsRequest;
+import io.jifen.ledger.api.v1.Purchase;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
@@ -46,6 +47,14 @@ final class Commands
         c.points = r.getPoints();
         c.orderId = r.getOrderId();
         c.reason = r.getReason();
+        if (r.hasPurchase())
+        {
+            final Purchase p = r.getPurchase();
+            c.purchaseMinor = p.getAmountMinor();
+            c.currency = p.getCurrency();
+            c.channel = p.getChannelValue();
+            c.categories = p.getCategoriesCount() == 0 ? null : p.getCategoriesList().toArray(new String[0]);
+        }
         return c;
     }
 

@@ -90,7 +90,16 @@ public final class LedgerServer implements AutoCloseable
 
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
-            final boolean programChanged = recovery.records == 0 || !ledger.program().equals(config.program);
+            final boolean programChanged = recovery.records == 0 || !ledger.program().sameRules(config.program);
+            if (programChanged && recovery.records > 0 && config.program.version() <= ledger.program().version())
+            {
+                // two rule sets under one version number would make the journal's history ambiguous to its readers
+                throw new IllegalStateException("the program from " + config.programSource + " ('" +
+                    config.program.name() + "' version " + config.program.version() + ") differs from the one " +
+                    "in force in the journal ('" + ledger.program().name() + "' version " +
+                    ledger.program().version() + "): a changed program needs a higher version; raise 'version' " +
+                    "in the file, or start with the program in force");
+            }
             pipeline = new LedgerPipeline(ledger, journal, new LedgerPipeline.Context()
                 .ringSize(config.ringSize)
                 .syncMode(config.sync)

@@ -2,7 +2,9 @@ package io.jifen.ledger.server;
 
 import io.grpc.Status;
 import io.jifen.ledger.api.v1.Balance;
+import io.jifen.ledger.api.v1.CampaignPoints;
 import io.jifen.ledger.api.v1.CheckTierResponse;
+import io.jifen.ledger.api.v1.Earning;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.Lot;
 import io.jifen.ledger.api.v1.MemberStatus;
@@ -12,6 +14,7 @@ import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.CommandValidator;
 import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 
 /**
@@ -64,6 +67,9 @@ final class Results
                     ": its points are released";
             case REVERSE_POINTS_EXCEED:
                 return prefix + c.points + " exceeds the " + c.resultDetail + " points not yet reversed";
+            case PURCHASE_CURRENCY_MISMATCH:
+                return prefix + "the program earns points in " + (char)(c.resultDetail >> 16 & 0xFF) +
+                    (char)(c.resultDetail >> 8 & 0xFF) + (char)(c.resultDetail & 0xFF) + ", not " + c.currency;
             case BALANCE_MAX:
                 return prefix + "the member's balance would exceed " + Ledger.BALANCE_MAX + " points";
             case LIMIT_INVALID:
@@ -108,7 +114,7 @@ final class Results
 
     static WriteResult writeResult(final Command c)
     {
-        return WriteResult.newBuilder()
+        final WriteResult.Builder result = WriteResult.newBuilder()
             .setRequestId(c.requestId)
             .setMemberId(c.memberId)
             .setReplay(c.replay)
@@ -126,8 +132,30 @@ final class Results
             .setAlreadyExpired(c.alreadyExpired)
             .setOwed(c.owed)
             .setHeld(c.held)
-            .setReleased(c.released)
-            .build();
+            .setReleased(c.released);
+        if (c.earning.isPresent())
+        {
+            result.setEarning(earning(c.earning));
+        }
+        return result.build();
+    }
+
+    private static Earning earning(final Command.Earning e)
+    {
+        final Earning.Builder earning = Earning.newBuilder()
+            .setBasePoints(e.basePoints)
+            .setTierMultiplier(Program.multiplierText(e.tierMultiplierBp))
+            .setTierPoints(e.tierPoints)
+            .setCapCut(e.capCut);
+        for (int i = 0; i < e.campaignCount(); i++)
+        {
+            earning.addCampaigns(CampaignPoints.newBuilder()
+                .setCampaignId(e.campaignId(i))
+                .setMultiplier(Program.multiplierText(e.multiplierBp(i)))
+                .setPoints(e.points(i))
+                .setBudgetCut(e.budgetCut(i)));
+        }
+        return earning.build();
     }
 
     static Balance balance(final Command c)

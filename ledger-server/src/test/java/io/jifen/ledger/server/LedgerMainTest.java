@@ -75,10 +75,10 @@ class LedgerMainTest
     @Test
     void invalidProgramFileNamesTheFileTheLineAndTheReason() throws Exception
     {
-        final Path file = dir.resolve("bad.program");
-        Files.writeString(file, "name = shop\n# comment\ntier.gold = lots\n");
+        final Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "name: shop\n# comment\ntiers:\n  gold: lots\n");
         assertEquals(2, run("serve", "--program", file.toString(), "--data", dir.resolve("data").toString()));
-        assertTrue(err().contains("program file " + file + " line 3: tier.gold: not a whole number: 'lots'"),
+        assertTrue(err().contains("program file " + file + " line 4: tiers.gold: not a whole number: 'lots'"),
             err());
         assertTrue(Files.notExists(dir.resolve("data")), "nothing was started or created");
     }

@@ -28,6 +28,7 @@ import io.grpc.stub.ClientResponseObserver;
 import io.jifen.ledger.api.v1.AdjustRequest;
 import io.jifen.ledger.api.v1.Balance;
 import io.jifen.ledger.api.v1.CaptureHoldRequest;
+import io.jifen.ledger.api.v1.Channel;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Command;
@@ -40,6 +41,7 @@ import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.MemberStatus;
+import io.jifen.ledger.api.v1.Purchase;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
@@ -84,7 +86,12 @@ class LedgerServerIT
 
     private void startServer() throws IOException
     {
-        server = new LedgerServer(new ServerConfig().port(0).data(data)).start();
+        startServer(new ServerConfig().port(0).data(data));
+    }
+
+    private void startServer(final ServerConfig config) throws IOException
+    {
+        server = new LedgerServer(config).start();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
         ledger = LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
     }
@@ -447,13 +454,12 @@ class LedgerServerIT
     void programFromAFileIsJournaledOnceAndDecidesTiersAcrossRestarts() throws Exception
     {
         stopServer();
-        final Path programFile = data.resolve("coffee.program");
-        Files.writeString(programFile, "name = coffee-club\ntier.silver = 100\ntier.gold = 200\ntier.platinum = 300\n");
-        final io.jifen.ledger.core.Program coffee = LedgerMain.loadProgram(programFile);
-        final ServerConfig coffeeConfig = new ServerConfig().port(0).data(data).program(coffee, programFile.toString());
-        server = new LedgerServer(coffeeConfig).start();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
-        ledger = LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        final Path programFile = data.resolve("coffee.yaml");
+        Files.writeString(programFile,
+            "version: 2\nname: coffee-club\ntiers: {silver: 100, gold: 200, platinum: 300}\n");
+        final ServerConfig coffeeConfig = new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString());
+        startServer(coffeeConfig);
         enroll("m-1");
         assertEquals(Tier.TIER_GOLD, earn("e-1", "m-1", 250).getTier(), "coffee-club thresholds");
         stopServer();
@@ -465,13 +471,26 @@ class LedgerServerIT
         assertEquals(sequence, server.lastSequence());
         server.close();
 
-        // the built-in program again: journaled as a change; the history keeps its own rules
-        startServer();
+        // another program under a version not above the one in force is refused, the built-in one included
+        final IllegalStateException refused = assertThrows(IllegalStateException.class,
+            () -> new LedgerServer(new ServerConfig().port(0).data(data)).start());
+        assertTrue(refused.getMessage().contains("('coffee-club' version 2)") &&
+            refused.getMessage().contains("a changed program needs a higher version"), refused.getMessage());
+        Files.writeString(programFile,
+            "version: 2\nname: coffee-club\ntiers: {silver: 100, gold: 900, platinum: 900}\n");
+        assertThrows(IllegalStateException.class, () -> new LedgerServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString())).start());
+
+        // a higher version is journaled as a change; the history keeps its own rules
+        Files.writeString(programFile,
+            "version: 3\nname: coffee-club\ntiers: {silver: 100, gold: 900, platinum: 900}\n");
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
         assertEquals(sequence + 1, server.lastSequence());
         assertEquals(Tier.TIER_GOLD, balance("m-1").getTier(), "a tier reached is kept");
         assertEquals(Tier.TIER_GOLD, earn("e-2", "m-1", 10).getTier());
         enroll("m-2");
-        assertEquals(Tier.TIER_MEMBER, earn("e-3", "m-2", 250).getTier(), "default thresholds now");
+        assertEquals(Tier.TIER_SILVER, earn("e-3", "m-2", 250).getTier(), "version 3 thresholds now");
 
         final ByteArrayOutputStream dump = new ByteArrayOutputStream();
         stopServer();
@@ -480,9 +499,99 @@ class LedgerServerIT
         final List<String> lines = dump.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(8, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).startsWith("{\"type\":\"set_program\",\"version\":1,\"sequence\":1,"), lines.get(0));
-        assertTrue(lines.get(1).contains("name = coffee-club"), lines.get(1));
+        assertTrue(lines.get(1).contains("version: 2\\nname: \\\"coffee-club\\\"\\n"), lines.get(1));
         assertTrue(lines.get(3).contains("\"type\":\"earn\"") && lines.get(3).contains("\"kind\":\"credit\"") &&
             lines.get(3).contains("\"points\":250"), lines.get(3));
+        assertTrue(lines.get(4).contains("version: 3"), lines.get(4));
+    }
+
+    @Test
+    void purchasesEarnUnderTheProgramsCampaignsAndCapsOverTheWire() throws Exception
+    {
+        stopServer();
+        final Path programFile = data.resolve("shop.yaml");
+        Files.writeString(programFile, String.join("\n",
+            "name: shop",
+            "earning: {currency: CNY, points: 1, perMinorUnits: 100, tierMultipliers: {silver: 1.5}}",
+            "tiers: {silver: 100}",
+            "caps: {memberDailyPoints: 1000}",
+            "campaigns:",
+            "  - id: always-online",
+            "    multiplier: 2",
+            "    start: 2000-01-01T00:00",
+            "    end: 2100-01-01T00:00",
+            "    channels: [online]",
+            "    budgetPoints: 150",
+            ""));
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        enroll("m-1");
+        WriteResult r = purchase("p-1", "m-1", 100_00, Channel.CHANNEL_ONLINE, "shoes");
+        assertEquals(200, r.getPoints());
+        assertEquals(100, r.getEarning().getBasePoints());
+        assertEquals("1", r.getEarning().getTierMultiplier());
+        assertEquals(1, r.getEarning().getCampaignsCount());
+        assertEquals("always-online", r.getEarning().getCampaigns(0).getCampaignId());
+        assertEquals("2", r.getEarning().getCampaigns(0).getMultiplier());
+        assertEquals(100, r.getEarning().getCampaigns(0).getPoints());
+        assertEquals(Tier.TIER_SILVER, r.getTier());
+
+        r = purchase("p-2", "m-1", 100_00, Channel.CHANNEL_ONLINE);
+        assertEquals(150 + 50, r.getPoints(), "silver ×1.5, then the budget's last 50 of 150");
+        assertEquals("1.5", r.getEarning().getTierMultiplier());
+        assertEquals(100, r.getEarning().getCampaigns(0).getBudgetCut());
+
+        r = purchase("p-3", "m-1", 1000_00, Channel.CHANNEL_STORE);
+        assertEquals(600, r.getPoints(), "1000 a day: 400 earned today already");
+        assertEquals(900, r.getEarning().getCapCut());
+
+        final WriteResult replay = purchase("p-3", "m-1", 1000_00, Channel.CHANNEL_STORE);
+        assertTrue(replay.getReplay());
+        assertEquals(600, replay.getPoints());
+        assertFalse(replay.hasEarning());
+
+        StatusRuntimeException ex = failure(() -> ledger.earn(EarnRequest.newBuilder()
+            .setRequestId("p-4").setMemberId("m-1")
+            .setPurchase(Purchase.newBuilder().setAmountMinor(100).setCurrency("USD").setChannel(Channel.CHANNEL_APP))
+            .build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        assertEquals("purchase.currency: the program earns points in CNY, not USD", ex.getStatus().getDescription());
+        ex = failure(() -> ledger.earn(EarnRequest.newBuilder()
+            .setRequestId("p-5").setMemberId("m-1").setPoints(5)
+            .setPurchase(Purchase.newBuilder().setAmountMinor(100).setCurrency("CNY").setChannel(Channel.CHANNEL_APP))
+            .build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("points: must be 0 with a purchase"),
+            ex.getStatus().getDescription());
+        ex = failure(() -> purchase("p-6", "m-1", 100, Channel.CHANNEL_UNSPECIFIED));
+        assertTrue(ex.getStatus().getDescription().startsWith("purchase.channel:"), ex.getStatus().getDescription());
+        ex = failure(() -> purchase("p-7", "m-1", 0, Channel.CHANNEL_APP));
+        assertTrue(ex.getStatus().getDescription().startsWith("purchase.amount_minor:"),
+            ex.getStatus().getDescription());
+        ex = failure(() -> purchase("p-8", "m-1", 100, Channel.CHANNEL_APP, "a,b"));
+        assertTrue(ex.getStatus().getDescription().startsWith("purchase.categories:"),
+            ex.getStatus().getDescription());
+        assertEquals(1000, balance("m-1").getAvailable(), "refusals change nothing");
+
+        // a restart replays the purchases under the same program to the same balance and budget
+        stopServer();
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        assertEquals(1000, balance("m-1").getAvailable());
+        enroll("m-2");
+        r = purchase("p-9", "m-2", 100_00, Channel.CHANNEL_ONLINE);
+        assertEquals(100, r.getPoints(), "the campaign's budget stays spent across the restart");
+        assertEquals(100, r.getEarning().getCampaigns(0).getBudgetCut());
+    }
+
+    private WriteResult purchase(
+        final String request, final String member, final long amountMinor, final Channel channel,
+        final String... categories)
+    {
+        return ledger.earn(EarnRequest.newBuilder().setRequestId(request).setMemberId(member)
+            .setPurchase(Purchase.newBuilder().setAmountMinor(amountMinor).setCurrency("CNY").setChannel(channel)
+                .addAllCategories(List.of(categories)))
+            .build());
     }
 
     @Test
