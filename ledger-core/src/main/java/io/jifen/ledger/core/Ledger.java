@@ -2,6 +2,7 @@ package io.jifen.ledger.core;
 
 import java.math.BigInteger;
 import java.util.Arrays;
+import java.util.Map;
 
 
 /**
@@ -77,6 +78,8 @@ public final class Ledger implements LedgerStateMachine
     private long heldTotal;
     /** Extra points each campaign of the program in force has given, by campaign index (budgets are exact). */
     private long[] campaignGiven;
+    /** What campaigns of earlier programs had given, by id (sorted, for the state hash). */
+    private final java.util.TreeMap<String, Long> givenByCampaignId = new java.util.TreeMap<>();
     private boolean capacityLimitsEnforced = true;
 
     public Ledger(final Program program, final Context context)
@@ -965,17 +968,16 @@ public final class Ledger implements LedgerStateMachine
         }
         // what the old window had forgotten stays forgotten, even if the new window is longer
         forgottenBefore = Math.max(forgottenBefore, retentionCutoff(c.timestamp));
-        // a campaign kept by id keeps what it has given: reloading a program never refills a budget
+        // what a campaign has given is kept by id for the life of the ledger: no program change refills a budget, not
+        // even one that drops a campaign and a later one that brings it back
+        for (int j = 0; j < program.campaignCount(); j++)
+        {
+            givenByCampaignId.put(program.campaign(j).id(), campaignGiven[j]);
+        }
         final long[] given = new long[next.campaignCount()];
         for (int i = 0; i < given.length; i++)
         {
-            for (int j = 0; j < program.campaignCount(); j++)
-            {
-                if (program.campaign(j).id().equals(next.campaign(i).id()))
-                {
-                    given[i] = campaignGiven[j];
-                }
-            }
+            given[i] = givenByCampaignId.getOrDefault(next.campaign(i).id(), 0L);
         }
         campaignGiven = given;
         program = next;
@@ -1404,9 +1406,9 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, c.purchaseMinor);
             h = Hashing.mix(h, c.currency);
             h = Hashing.mix(h, c.channel);
+            h = Hashing.mix(h, null == c.categories ? 0 : c.categories.length); // none and an empty list are alike
             if (null != c.categories)
             {
-                h = Hashing.mix(h, c.categories.length);
                 for (final String category : c.categories)
                 {
                     h = Hashing.mix(h, category);
@@ -1478,6 +1480,11 @@ public final class Ledger implements LedgerStateMachine
         for (final long given : campaignGiven)
         {
             h = Hashing.mix(h, given);
+        }
+        for (final Map.Entry<String, Long> given : givenByCampaignId.entrySet())
+        {
+            h = Hashing.mix(h, given.getKey());
+            h = Hashing.mix(h, given.getValue());
         }
         return h;
     }

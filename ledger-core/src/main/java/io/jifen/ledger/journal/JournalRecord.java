@@ -112,7 +112,8 @@ public final class JournalRecord
         buffer.putLong(offset, c.purchaseMinor, ORDER);
         offset = putString(buffer, offset + 8, c.currency);
         buffer.putByte(offset, (byte)c.channel);
-        offset = putString(buffer, offset + 1, null == c.categories ? null : String.join(",", c.categories));
+        final boolean noCategories = null == c.categories || c.categories.length == 0;
+        offset = putString(buffer, offset + 1, noCategories ? null : String.join(",", c.categories));
         final Command.Earning e = c.earning;
         buffer.putLong(offset, e.basePoints, ORDER);
         buffer.putLong(offset + 8, e.tierMultiplierBp, ORDER);

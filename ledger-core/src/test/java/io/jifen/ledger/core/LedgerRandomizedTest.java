@@ -1,11 +1,15 @@
 package io.jifen.ledger.core;
 
+import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.MonthDay;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -66,7 +70,9 @@ class LedgerRandomizedTest
         System.out.println("journaled outcomes over all seeds: " + new java.util.TreeMap<>(REACHED));
         for (final String kind : new String[] {"HOLD", "CAPTURE_HOLD", "RELEASE_HOLD", "partial capture",
             "sweep released a hold", "capture refused at timeout", "hold released into an expired lot",
-            "capture reversed", "REVERSE", "EXPIRE_TICK"})
+            "capture reversed", "REVERSE", "EXPIRE_TICK", "purchase", "purchase cut by the daily cap",
+            "campaign applied", "campaign budget cut", "campaigns stacked", "purchase of no points",
+            "purchase in another currency"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -107,11 +113,21 @@ class LedgerRandomizedTest
             this.random = new Random(seed);
 
             final int retentionDays = new int[] {1, 2, 35, 100}[random.nextInt(4)];
+            final long t0 = Instant.parse("2023-06-15T04:00:00Z").toEpochMilli() + random.nextInt(40) * DAY_MS;
             programs = new ModelProgram[] {
-                new ModelProgram("standard", "Asia/Shanghai", 12, 1_000, 5_000, 20_000, 10_000, retentionDays),
-                new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays),
-                new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays),
-                new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays),
+                new ModelProgram("standard", "Asia/Shanghai", 12, 1_000, 5_000, 20_000, 10_000, retentionDays,
+                    new ModelRules(1, 100, RoundingMode.FLOOR, "1", "1.2", "1.5", "2", 0)
+                        .campaign("double", "2", t0 + 2 * DAY_MS, t0 + 200 * DAY_MS, "online app", "", 1, 0)
+                        .campaign("coffee", "1.5", t0, t0 + 400 * DAY_MS, "", "coffee", 1, 5_000)),
+                new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays,
+                    new ModelRules(3, 200, RoundingMode.HALF_UP, "1", "1.25", "1.25", "1.75", 800)
+                        .campaign("loyal", "1.1", t0 + DAY_MS, t0 + 300 * DAY_MS, "", "", 2, 2_000)),
+                new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays,
+                    new ModelRules(1, 10, RoundingMode.HALF_EVEN, "1", "1", "1", "1", 3_000)
+                        .campaign("flash-a", "2", t0 + 3 * DAY_MS, t0 + 60 * DAY_MS, "", "", 1, 700)
+                        .campaign("flash-b", "2", t0 + 3 * DAY_MS, t0 + 500 * DAY_MS, "store", "tea coffee", 1, 300)),
+                new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays,
+                    new ModelRules(7, 1000, RoundingMode.CEILING, "1", "1", "1.3333", "1", 0)),
             };
             initialProgram = programs[random.nextInt(programs.length)];
             context = new Ledger.Context();
@@ -121,7 +137,7 @@ class LedgerRandomizedTest
             }
             ledger = new Ledger(Program.parse(initialProgram.text), context);
             model = new Model(programs, initialProgram, context.requestIdsMax());
-            now = Instant.parse("2023-06-15T04:00:00Z").toEpochMilli() + random.nextInt(40) * DAY_MS;
+            now = t0;
         }
 
         void run()
@@ -179,6 +195,27 @@ class LedgerRandomizedTest
             {
                 journaled.add(copy);
                 REACHED.merge(actual.type.name(), 1L, Long::sum);
+                if (actual.earning.isPresent())
+                {
+                    REACHED.merge("purchase", 1L, Long::sum);
+                    if (actual.earning.capCut > 0)
+                    {
+                        REACHED.merge("purchase cut by the daily cap", 1L, Long::sum);
+                    }
+                    for (int k = 0; k < actual.earning.campaignCount(); k++)
+                    {
+                        REACHED.merge(actual.earning.budgetCut(k) > 0 ? "campaign budget cut" : "campaign applied",
+                            1L, Long::sum);
+                    }
+                    if (actual.earning.campaignCount() > 1)
+                    {
+                        REACHED.merge("campaigns stacked", 1L, Long::sum);
+                    }
+                    if (actual.resultPoints == 0)
+                    {
+                        REACHED.merge("purchase of no points", 1L, Long::sum);
+                    }
+                }
                 if (actual.type == CommandType.CAPTURE_HOLD && actual.released > 0)
                 {
                     REACHED.merge("partial capture", 1L, Long::sum);
@@ -200,6 +237,10 @@ class LedgerRandomizedTest
             else if (actual.result == ResultCode.HOLD_TIMED_OUT)
             {
                 REACHED.merge("capture refused at timeout", 1L, Long::sum);
+            }
+            else if (actual.result == ResultCode.PURCHASE_CURRENCY_MISMATCH)
+            {
+                REACHED.merge("purchase in another currency", 1L, Long::sum);
             }
             if (in.type.isIdempotentWrite())
             {
@@ -290,6 +331,7 @@ class LedgerRandomizedTest
             assertEquals(expected.nextExpiryPoints, actual.nextExpiryPoints, () -> "nextExpiryPoints of " + what);
             assertEquals(expected.meets, actual.meets, () -> "meets of " + what);
 
+            assertEquals(earning(expected.earning), earning(actual.earning), () -> "earning of " + what);
             assertEquals(effects(expected.effects), effects(actual.effects), () -> "effects of " + what);
             assertEquals(expected.lots.size(), actual.lots.size(), () -> "lots of " + what);
             for (int i = 0; i < expected.lots.size(); i++)
@@ -338,6 +380,16 @@ class LedgerRandomizedTest
             {
                 now += (long)(random.nextDouble() * 2 * DAY_MS);
             }
+            else if (r < 0.98)
+            {
+                final long edge = model.nextCampaignEdgeAfter(now);
+                if (edge != Long.MAX_VALUE)
+                {
+                    now = Math.max(now, edge - 1);
+                    commandsAtThisInstant = random.nextInt(4);
+                    pendingExpiryInstant = edge;
+                }
+            }
             else if (r < 0.995)
             {
                 final long next = model.nextExpiryAfter(now);
@@ -365,7 +417,14 @@ class LedgerRandomizedTest
             else if (r < 28)
             {
                 write(CommandType.EARN, pickMember());
-                in.points = earnPoints();
+                if (random.nextInt(5) < 2)
+                {
+                    purchase();
+                }
+                else
+                {
+                    in.points = earnPoints();
+                }
                 in.orderId = random.nextInt(4) == 0 ? "order-" + random.nextInt(1000) : null;
             }
             else if (r < 37)
@@ -609,9 +668,29 @@ class LedgerRandomizedTest
                     in.birthday = 230;
                     break;
                 case 8:
-                    write(CommandType.REVERSE, pickMember());
-                    in.originalRequestId = "q1";
-                    in.points = -1;
+                    if (random.nextBoolean())
+                    {
+                        write(CommandType.REVERSE, pickMember());
+                        in.originalRequestId = "q1";
+                        in.points = -1;
+                        break;
+                    }
+                    write(CommandType.EARN, pickMember());
+                    purchase();
+                    switch (random.nextInt(4))
+                    {
+                        case 0:
+                            in.points = 1;
+                            break;
+                        case 1:
+                            in.channel = 4;
+                            break;
+                        case 2:
+                            in.categories = new String[] {"tea,coffee"};
+                            break;
+                        default:
+                            in.purchaseMinor = 0;
+                    }
                     break;
                 default:
                     read(CommandType.CHECK_TIER);
@@ -640,6 +719,18 @@ class LedgerRandomizedTest
                 return "m" + random.nextInt(MEMBER_POOL);
             }
             return enrolled.get(random.nextInt(enrolled.size()));
+        }
+
+        private static final String[][] BASKETS = {null, {"coffee"}, {"tea"}, {"tea", "coffee"}, {"cups"}};
+
+        private void purchase()
+        {
+            final int r = random.nextInt(100);
+            in.purchaseMinor = r < 10 ? 1 + random.nextInt(150) : r < 90 ? 1 + random.nextInt(30_000) :
+                1 + random.nextInt(2_000_000);
+            in.currency = random.nextInt(40) == 0 ? "USD" : "CNY";
+            in.channel = 1 + random.nextInt(3);
+            in.categories = BASKETS[random.nextInt(BASKETS.length)];
         }
 
         private long earnPoints()
@@ -722,6 +813,7 @@ class LedgerRandomizedTest
     private static final class ModelProgram
     {
         final String text;
+        final ModelRules rules;
         final ZoneId zone;
         final int expiryMonths;
         final long silver;
@@ -738,8 +830,10 @@ class LedgerRandomizedTest
             final long gold,
             final long platinum,
             final int lotsPerMemberMax,
-            final int retentionDays)
+            final int retentionDays,
+            final ModelRules rules)
         {
+            this.rules = rules;
             this.zone = ZoneId.of(zone);
             this.expiryMonths = expiryMonths;
             this.silver = silver;
@@ -747,10 +841,10 @@ class LedgerRandomizedTest
             this.platinum = platinum;
             this.lotsPerMemberMax = lotsPerMemberMax;
             this.retentionMs = retentionDays * DAY_MS;
-            this.text = "name = " + name + "\nexpiry.zone = " + zone + "\nexpiry.months = " + expiryMonths +
-                "\ntier.silver = " + silver + "\ntier.gold = " + gold + "\ntier.platinum = " + platinum +
-                "\nlimits.lotsPerMemberMax = " + lotsPerMemberMax + "\nlimits.requestRetentionDays = " +
-                retentionDays + "\n";
+            this.text = "name: " + name + "\nzone: " + zone + "\nexpiry: {months: " + expiryMonths + "}\n" +
+                "tiers: {silver: " + silver + ", gold: " + gold + ", platinum: " + platinum + "}\n" +
+                "limits: {lotsPerMemberMax: " + lotsPerMemberMax + ", requestRetentionDays: " + retentionDays +
+                "}\n" + rules.yaml();
         }
 
         int tierFor(final long lifetime)
@@ -764,6 +858,147 @@ class LedgerRandomizedTest
             final YearMonth earned = YearMonth.from(Instant.ofEpochMilli(earnedAt).atZone(zone));
             return earned.plusMonths(expiryMonths + 1L).atDay(1).atStartOfDay(zone).toInstant().toEpochMilli();
         }
+    }
+
+    /**
+     * Purchase earning as the model understands it: the rate, rounding, tier multipliers, daily cap and campaigns,
+     * and the YAML that says so.
+     */
+    private static final class ModelRules
+    {
+        final long ratePoints;
+        final long ratePer;
+        final RoundingMode rounding;
+        final BigDecimal[] tierMultipliers;
+        final long dailyCap;
+        final List<ModelCampaign> campaigns = new ArrayList<>();
+
+        ModelRules(
+            final long ratePoints,
+            final long ratePer,
+            final RoundingMode rounding,
+            final String member,
+            final String silver,
+            final String gold,
+            final String platinum,
+            final long dailyCap)
+        {
+            this.ratePoints = ratePoints;
+            this.ratePer = ratePer;
+            this.rounding = rounding;
+            this.tierMultipliers = new BigDecimal[] {
+                new BigDecimal(member), new BigDecimal(silver), new BigDecimal(gold), new BigDecimal(platinum)};
+            this.dailyCap = dailyCap;
+        }
+
+        ModelRules campaign(
+            final String id,
+            final String multiplier,
+            final long start,
+            final long end,
+            final String channels,
+            final String categories,
+            final int minTier,
+            final long budget)
+        {
+            campaigns.add(new ModelCampaign(id, new BigDecimal(multiplier), start, end, channels, categories, minTier,
+                budget));
+            return this;
+        }
+
+        String yaml()
+        {
+            final StringBuilder sb = new StringBuilder();
+            sb.append("earning:\n  currency: CNY\n  points: ").append(ratePoints)
+                .append("\n  perMinorUnits: ").append(ratePer)
+                .append("\n  rounding: ").append(rounding.name().toLowerCase())
+                .append("\n  tierMultipliers: {member: ").append(tierMultipliers[0])
+                .append(", silver: ").append(tierMultipliers[1])
+                .append(", gold: ").append(tierMultipliers[2])
+                .append(", platinum: ").append(tierMultipliers[3]).append("}\n");
+            sb.append("caps:\n  memberDailyPoints: ").append(dailyCap).append('\n');
+            if (!campaigns.isEmpty())
+            {
+                sb.append("campaigns:\n");
+            }
+            final String[] tiers = {"member", "silver", "gold", "platinum"};
+            for (final ModelCampaign c : campaigns)
+            {
+                sb.append("  - id: ").append(c.id)
+                    .append("\n    multiplier: ").append(c.multiplier)
+                    .append("\n    start: ").append(Instant.ofEpochMilli(c.start))
+                    .append("\n    end: ").append(Instant.ofEpochMilli(c.end))
+                    .append("\n    channels: [").append(String.join(", ", c.channels)).append(']')
+                    .append("\n    categories: [").append(String.join(", ", c.categories)).append(']')
+                    .append("\n    minTier: ").append(tiers[c.minTier - 1])
+                    .append("\n    budgetPoints: ").append(c.budget).append('\n');
+            }
+            return sb.toString();
+        }
+    }
+
+    private static final class ModelCampaign
+    {
+        final String id;
+        final BigDecimal multiplier;
+        final long start;
+        final long end;
+        final List<String> channels;
+        final List<String> categories;
+        final int minTier;
+        final long budget;
+
+        ModelCampaign(
+            final String id,
+            final BigDecimal multiplier,
+            final long start,
+            final long end,
+            final String channels,
+            final String categories,
+            final int minTier,
+            final long budget)
+        {
+            this.id = id;
+            this.multiplier = multiplier;
+            this.start = start;
+            this.end = end;
+            this.channels = channels.isEmpty() ? List.of() : List.of(channels.split(" "));
+            this.categories = categories.isEmpty() ? List.of() : List.of(categories.split(" "));
+            this.minTier = minTier;
+            this.budget = budget;
+        }
+
+        boolean applies(final Command c, final int tier)
+        {
+            final String channel = new String[] {"store", "online", "app"}[c.channel - 1];
+            if (c.timestamp < start || c.timestamp >= end || tier < minTier ||
+                (!channels.isEmpty() && !channels.contains(channel)))
+            {
+                return false;
+            }
+            if (categories.isEmpty())
+            {
+                return true;
+            }
+            return null != c.categories && Arrays.stream(c.categories).anyMatch(categories::contains);
+        }
+    }
+
+    private static List<String> earning(final Command.Earning e)
+    {
+        final List<String> lines = new ArrayList<>();
+        if (!e.isPresent())
+        {
+            return lines;
+        }
+        lines.add("base " + e.basePoints + " tier x" + e.tierMultiplierBp + " = " + e.tierPoints + " cap cut " +
+            e.capCut);
+        for (int i = 0; i < e.campaignCount(); i++)
+        {
+            lines.add(e.campaignId(i) + " x" + e.multiplierBp(i) + " +" + e.points(i) + " budget cut " +
+                e.budgetCut(i));
+        }
+        return lines;
     }
 
     private static final class ModelLot
@@ -804,6 +1039,9 @@ class LedgerRandomizedTest
         long owed;
         /** Points in open holds. */
         long held;
+        /** The day (in the program's zone at the time) of the last purchase, and what purchases earned that day. */
+        LocalDate purchaseDay;
+        long purchaseDayPoints;
 
         ModelMember(final String id)
         {
@@ -874,6 +1112,8 @@ class LedgerRandomizedTest
         private final List<ModelRequest> requestsInOrder = new ArrayList<>();
         private int firstRemembered;
         private ModelProgram program;
+        /** Extra points each campaign has given, by id, for the life of the ledger. */
+        private final Map<String, Long> campaignGiven = new HashMap<>();
         long sequence;
         private long credited;
         private long debited;
@@ -935,6 +1175,28 @@ class LedgerRandomizedTest
                 case REDEEM:
                     if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
                     if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (c.type == CommandType.EARN && (c.purchaseMinor != 0 || null != c.currency))
+                    {
+                        if (c.points != 0) return ResultCode.POINTS_WITH_PURCHASE;
+                        if (c.purchaseMinor < 1 || c.purchaseMinor > 1_000_000_000_000L)
+                        {
+                            return ResultCode.PURCHASE_AMOUNT_INVALID;
+                        }
+                        if (null == c.currency || !c.currency.matches("[A-Z]{3}"))
+                        {
+                            return ResultCode.PURCHASE_CURRENCY_INVALID;
+                        }
+                        if (c.channel < 1 || c.channel > 3) return ResultCode.PURCHASE_CHANNEL_INVALID;
+                        if (null != c.categories && (c.categories.length > 16 || Arrays.stream(c.categories)
+                            .anyMatch(k -> k.isEmpty() || k.length() > 64 || !k.strip().equals(k) ||
+                                k.chars().anyMatch(ch -> ch == ',' || ch < 0x20))))
+                        {
+                            return ResultCode.PURCHASE_CATEGORIES_INVALID;
+                        }
+                        if (!isEmpty(c.orderId) && !isId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+                        if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                        return ResultCode.OK;
+                    }
                     if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
                     if (!isEmpty(c.orderId) && !isId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
                     if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
@@ -1118,7 +1380,11 @@ class LedgerRandomizedTest
 
         private static boolean sameContent(final Command a, final Command b)
         {
-            return a.type == b.type && a.memberId.equals(b.memberId) && a.points == b.points &&
+            final boolean samePurchase = a.purchaseMinor == b.purchaseMinor && same(a.currency, b.currency) &&
+                a.channel == b.channel && Arrays.equals(
+                    null == a.categories ? new String[0] : a.categories,
+                    null == b.categories ? new String[0] : b.categories);
+            return samePurchase && a.type == b.type && a.memberId.equals(b.memberId) && a.points == b.points &&
                 a.birthday == b.birthday && a.status == b.status && same(a.orderId, b.orderId) &&
                 same(a.reason, b.reason) && same(a.originalRequestId, b.originalRequestId) &&
                 same(a.referrerId, b.referrerId) && (a.type != CommandType.HOLD || a.limit == b.limit);
@@ -1151,17 +1417,145 @@ class LedgerRandomizedTest
         private ModelMember earn(final Command c)
         {
             final ModelMember m = member(c, false);
-            if (null == m || !mayCredit(c, m))
+            if (null == m)
             {
                 return null;
             }
+            final long points = c.purchaseMinor > 0 ? price(c, m) : c.points;
+            if (points < 0 || (points > 0 && !mayCredit(c, m, points)))
+            {
+                c.earning.reset();
+                return null;
+            }
             c.expired = expireDue(m, c.timestamp, c);
-            credit(c, m, c.points);
-            settleOwed(c, m);
-            m.lifetime += c.points;
+            if (points > 0)
+            {
+                credit(c, m, points);
+                settleOwed(c, m);
+            }
+            else
+            {
+                c.lotId = -1;
+            }
+            if (c.purchaseMinor > 0)
+            {
+                final LocalDate day = Instant.ofEpochMilli(c.timestamp).atZone(program.zone).toLocalDate();
+                if (!day.equals(m.purchaseDay))
+                {
+                    m.purchaseDay = day;
+                    m.purchaseDayPoints = 0;
+                }
+                m.purchaseDayPoints += points;
+                for (int k = 0; k < c.earning.campaignCount(); k++)
+                {
+                    campaignGiven.merge(c.earning.campaignId(k), c.earning.points(k), Long::sum);
+                }
+            }
+            m.lifetime += points;
             m.tier = Math.max(m.tier, program.tierFor(m.lifetime));
-            c.resultPoints = c.points;
+            c.resultPoints = points;
             return m;
+        }
+
+        /**
+         * What a purchase earns, in decimals: amount × rate × tier multiplier, then each campaign on the points so
+         * far, each step rounded; budgets by campaign id; the daily cap last, cut from the last campaign first.
+         */
+        private long price(final Command c, final ModelMember m)
+        {
+            if (!"CNY".equals(c.currency))
+            {
+                c.result = ResultCode.PURCHASE_CURRENCY_MISMATCH;
+                c.resultDetail = 'C' << 16 | 'N' << 8 | 'Y';
+                return -1;
+            }
+            final ModelRules rules = program.rules;
+            c.earning.basePoints = roundedRatio(c.purchaseMinor * rules.ratePoints, 1, rules.ratePer, rules.rounding);
+            final BigDecimal tierMultiplier = rules.tierMultipliers[m.tier - 1];
+            c.earning.tierMultiplierBp = tierMultiplier.movePointRight(4).longValueExact();
+            long total = roundedRatio(c.purchaseMinor * rules.ratePoints, c.earning.tierMultiplierBp,
+                rules.ratePer * 10_000, rules.rounding);
+            c.earning.tierPoints = total;
+            for (final ModelCampaign campaign : rules.campaigns)
+            {
+                if (!campaign.applies(c, m.tier))
+                {
+                    continue;
+                }
+                final long bp = campaign.multiplier.movePointRight(4).longValueExact();
+                long extra = roundedRatio(total, bp - 10_000, 10_000, rules.rounding);
+                long cut = 0;
+                if (campaign.budget > 0)
+                {
+                    final long left = campaign.budget - campaignGiven.getOrDefault(campaign.id, 0L);
+                    cut = Math.max(0, extra - left);
+                    extra -= cut;
+                }
+                c.earning.add(campaign.id, bp, extra, cut);
+                total += extra;
+            }
+            if (rules.dailyCap > 0)
+            {
+                final LocalDate day = Instant.ofEpochMilli(c.timestamp).atZone(program.zone).toLocalDate();
+                final long today = day.equals(m.purchaseDay) ? m.purchaseDayPoints : 0;
+                final long room = Math.max(0, rules.dailyCap - today);
+                if (total > room)
+                {
+                    c.earning.capCut = total - room;
+                    long cut = total - room;
+                    total = room;
+                    final List<long[]> cuts = new ArrayList<>();
+                    for (int k = c.earning.campaignCount() - 1; k >= 0; k--)
+                    {
+                        final long take = Math.min(cut, c.earning.points(k));
+                        cuts.add(new long[] {k, take});
+                        cut -= take;
+                    }
+                    rebuildWithCuts(c.earning, cuts);
+                }
+            }
+            return total;
+        }
+
+        /** round(a × b / d) by the rule, with BigDecimal's rounding modes. */
+        private static long roundedRatio(final long a, final long b, final long d, final RoundingMode rounding)
+        {
+            return new BigDecimal(BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)))
+                .divide(new BigDecimal(d), 0, rounding).longValueExact();
+        }
+
+        /** The earning's campaign lines again, each less what the daily cap took from it. */
+        private static void rebuildWithCuts(final Command.Earning e, final List<long[]> cuts)
+        {
+            final int count = e.campaignCount();
+            final String[] ids = new String[count];
+            final long[] bps = new long[count];
+            final long[] points = new long[count];
+            final long[] budgetCuts = new long[count];
+            for (int k = 0; k < count; k++)
+            {
+                ids[k] = e.campaignId(k);
+                bps[k] = e.multiplierBp(k);
+                points[k] = e.points(k);
+                budgetCuts[k] = e.budgetCut(k);
+            }
+            for (final long[] cut : cuts)
+            {
+                points[(int)cut[0]] -= cut[1];
+            }
+            final long base = e.basePoints;
+            final long tierBp = e.tierMultiplierBp;
+            final long tierPoints = e.tierPoints;
+            final long capCut = e.capCut;
+            e.reset();
+            e.basePoints = base;
+            e.tierMultiplierBp = tierBp;
+            e.tierPoints = tierPoints;
+            e.capCut = capCut;
+            for (int k = 0; k < count; k++)
+            {
+                e.add(ids[k], bps[k], points[k], budgetCuts[k]);
+            }
         }
 
         private ModelMember redeem(final Command c, final List<long[]> allocations)
@@ -1501,13 +1895,18 @@ class LedgerRandomizedTest
 
         private boolean mayCredit(final Command c, final ModelMember m)
         {
+            return mayCredit(c, m, c.points);
+        }
+
+        private boolean mayCredit(final Command c, final ModelMember m, final long points)
+        {
             if (open(m, c.timestamp).size() >= program.lotsPerMemberMax)
             {
                 c.result = ResultCode.LOTS_PER_MEMBER_MAX;
                 c.resultDetail = program.lotsPerMemberMax;
                 return false;
             }
-            if (usable(m, c.timestamp) + m.held + c.points > Ledger.BALANCE_MAX)
+            if (usable(m, c.timestamp) + m.held + points > Ledger.BALANCE_MAX)
             {
                 c.result = ResultCode.BALANCE_MAX;
                 return false;
@@ -1811,7 +2210,7 @@ class LedgerRandomizedTest
                 final ModelRequest request = requestsInOrder.get(i);
                 final Command content = request.content;
                 final boolean interesting = content.type == CommandType.EARN ?
-                    lots.get((int)request.lotId).expired > 0 :
+                    request.lotId >= 0 && lots.get((int)request.lotId).expired > 0 :
                     content.type == CommandType.REDEEM && members.get(content.memberId).owed > 0;
                 if (interesting && request.timestamp >= cutoff && request.reversed < request.resultPoints &&
                     requests.get(content.requestId) == request)
@@ -1820,6 +2219,16 @@ class LedgerRandomizedTest
                 }
             }
             return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
+        }
+
+        long nextCampaignEdgeAfter(final long now)
+        {
+            long next = Long.MAX_VALUE;
+            for (final ModelCampaign c : program.rules.campaigns)
+            {
+                next = Math.min(next, c.start > now ? c.start : c.end > now ? c.end : Long.MAX_VALUE);
+            }
+            return next;
         }
 
         long nextExpiryAfter(final long now)

@@ -178,6 +178,16 @@ class PurchaseEarnTest
         assertEquals(0, c.earning.points(0));
         assertEquals(10, c.earning.points(1));
         assertEquals(110, c.resultPoints);
+
+        // nor does a program that drops the campaign and a later one that brings it back
+        use(BASE + "version: 5\n", false);
+        purchase("p5", "m1", 100_00, Channel.STORE);
+        assertEquals(100, c.resultPoints);
+        use(BASE + "version: 6\ncampaigns:\n" +
+            "  - {id: promo, multiplier: 2, start: 2026-11-01T00:00, end: 2026-12-01T00:00, budgetPoints: 260}\n",
+            false);
+        purchase("p6", "m1", 100_00, Channel.STORE);
+        assertEquals(110, c.resultPoints, "a budget raised to 260 has 10 left");
     }
 
     @Test
