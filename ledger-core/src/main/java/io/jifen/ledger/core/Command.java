@@ -74,6 +74,8 @@ public final class Command
     public long held;
     /** CaptureHold: the points of the hold released rather than captured; ReleaseHold: the same as resultPoints. */
     public long released;
+    /** Earn under a pending period: the instant its points mature (become available as a lot). */
+    public long releaseAt;
     public long nextExpiryPoints;
     public long nextExpiryAt;
     public int openLots;
@@ -131,6 +133,7 @@ public final class Command
         pending = 0;
         held = 0;
         released = 0;
+        releaseAt = 0;
         nextExpiryPoints = 0;
         nextExpiryAt = 0;
         openLots = 0;
@@ -183,6 +186,7 @@ public final class Command
         pending = other.pending;
         held = other.held;
         released = other.released;
+        releaseAt = other.releaseAt;
         nextExpiryPoints = other.nextExpiryPoints;
         nextExpiryAt = other.nextExpiryAt;
         openLots = other.openLots;

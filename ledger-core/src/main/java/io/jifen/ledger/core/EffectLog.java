@@ -24,6 +24,12 @@ public final class EffectLog
     public static final byte CAPTURE = 7;
     /** Held points went back into the lot they came from (a release, a timeout, the rest of a partial capture). */
     public static final byte RELEASE = 8;
+    /** Points earned as pending: not a lot yet (lot id -1); expiresAt is the instant they mature. */
+    public static final byte PENDING = 9;
+    /** Pending points matured into a new lot (its id, the points, its expiry): they are available from now. */
+    public static final byte MATURE = 10;
+    /** Pending points of a reversed earn were cancelled before they matured (lot id -1; expiresAt: maturity). */
+    public static final byte PENDING_CANCEL = 11;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -122,6 +128,9 @@ public final class EffectLog
             case HOLD: return "hold";
             case CAPTURE: return "capture";
             case RELEASE: return "release";
+            case PENDING: return "pending";
+            case MATURE: return "mature";
+            case PENDING_CANCEL: return "pending_cancel";
             default: return "unknown(" + kind + ")";
         }
     }

@@ -3,9 +3,10 @@ package io.jifen.ledger.core;
 import java.util.Arrays;
 
 /**
- * Holds by timeout instant, earliest first: a binary min-heap of (timeout, request position). Captures and releases
- * do not take their hold out; the sweep skips holds already closed when it meets them (lazy deletion), which keeps
- * a capture O(1). Ties are broken by position, so the order is the same on every replay.
+ * Requests by instant, earliest first: a binary min-heap of (instant, request position). Holds by timeout, and pending
+ * earns by maturity. Captures, releases and cancellations do not take their entry out; the sweep skips entries already
+ * settled when it meets them (lazy deletion), which keeps a capture O(1). Ties are broken by position, so the order is
+ * the same on every replay.
  */
 final class HoldQueue
 {

@@ -76,6 +76,10 @@ public final class Ledger implements LedgerStateMachine
     private final HoldQueue holds = new HoldQueue();
     /** Points in open holds, over all members (part of what was debited, not yet redeemed for good). */
     private long heldTotal;
+    /** Pending earns by maturity instant, for the sweep. */
+    private final HoldQueue maturities = new HoldQueue();
+    /** Points earned as pending and not yet matured, over all members (not credited yet). */
+    private long pendingTotal;
     /** Extra points each campaign of the program in force has given, by campaign index (budgets are exact). */
     private long[] campaignGiven;
     /** What campaigns of earlier programs had given, by id (sorted, for the state hash). */
@@ -358,8 +362,12 @@ public final class Ledger implements LedgerStateMachine
             return -1;
         }
 
-        c.expired = expireDue(m, c.timestamp, c.effects);
-        if (points > 0)
+        c.expired = settleDue(c, m, c.timestamp);
+        if (points > 0 && program.pendingMs() > 0)
+        {
+            addPending(c, m, points);
+        }
+        else if (points > 0)
         {
             credit(c, m, points);
             settleOwed(c, m);
@@ -456,6 +464,100 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
+     * Earns points as pending: not redeemable, and not a lot yet. They mature into a lot at {@code now +
+     * pending.days} (by the sweep, or the member's next write), or a reversal cancels them before.
+     */
+    private void addPending(final Command c, final Member m, final long points)
+    {
+        final long at = c.timestamp + program.pendingMs();
+        final long position = requests.nextPosition();
+        m.addPending(at, points, c.timestamp, position);
+        m.pending += points;
+        pendingTotal += points;
+        maturities.add(at, position);
+        c.effects.add(EffectLog.PENDING, -1, points, at);
+        c.lotId = -1;
+        c.releaseAt = at;
+    }
+
+    /**
+     * Matures the member's pending earns that are due, then expires its due lots.
+     *
+     * @return the points expired.
+     */
+    private long settleDue(final Command c, final Member m, final long now)
+    {
+        long expired = expireDue(m, now, c.effects);
+        if (m.pendingCount > 0 && m.pendingAt[0] <= now)
+        {
+            while (m.pendingCount > 0 && m.pendingAt[0] <= now)
+            {
+                mature(c, m);
+            }
+            // a lot that matured late (the sweep lagged past its expiry) expires at once, before it pays any debt
+            expired += expireDue(m, now, c.effects);
+            settleOwed(c, m);
+        }
+        return expired;
+    }
+
+    /**
+     * The member's earliest pending earn becomes a lot, expiring by the program's rule applied at its maturity
+     * instant (the caller then settles what the member owes from it).
+     */
+    private void mature(final Command c, final Member m)
+    {
+        final long at = m.pendingAt[0];
+        final long points = m.pendingPoints[0];
+        final long position = m.pendingRequest[0];
+        m.removePending(0);
+        m.pending -= points;
+        pendingTotal -= points;
+        final int lot = newLot(m, points, at, program.expiresAt(at), EffectLog.MATURE, c.effects);
+        requests.setMatured(position, lotIds[lot], lot);
+    }
+
+    /**
+     * @return the points a write could take from the member now: its available points less those of lots due to
+     * expire, plus those of pending earns due to mature (less what they would pay of the member's debt).
+     */
+    private long usable(final Member m, final long now)
+    {
+        long usable = m.available - dueSum(m, now);
+        if (m.pendingCount > 0 && m.pendingAt[0] <= now)
+        {
+            for (int i = 0; i < m.pendingCount && m.pendingAt[i] <= now; i++)
+            {
+                if (program.expiresAt(m.pendingAt[i]) > now)
+                {
+                    usable += m.pendingPoints[i];
+                }
+            }
+            usable -= Math.min(m.owed, usable);
+        }
+        return usable;
+    }
+
+    /**
+     * Cancels pending points of a reversed earn before they mature: they never become available.
+     */
+    private void cancelPending(final Command c, final Member m, final int i, final long amount)
+    {
+        assert amount <= m.pendingPoints[i];
+        c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, m.pendingAt[i]);
+        m.pendingPoints[i] -= amount;
+        if (m.pendingPoints[i] == 0)
+        {
+            m.removePending(i);
+        }
+        m.pending -= amount;
+        pendingTotal -= amount;
+        assert m.lifetimeEarned >= amount;
+        m.lifetimeEarned -= amount;
+        c.resultPoints = amount;
+    }
+
+    /**
      * Counts an applied purchase against the member's day and the campaigns' budgets.
      */
     private void countPurchase(final Command c, final Member m, final long points)
@@ -481,7 +583,7 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        final long usable = m.available - dueSum(m, c.timestamp);
+        final long usable = usable(m, c.timestamp);
         if (usable < c.points)
         {
             c.result = ResultCode.INSUFFICIENT_POINTS;
@@ -489,7 +591,7 @@ public final class Ledger implements LedgerStateMachine
             return -1;
         }
 
-        c.expired = expireDue(m, c.timestamp, c.effects);
+        c.expired = settleDue(c, m, c.timestamp);
         debitSoonestFirst(m, c.points, EffectLog.DEBIT, c.effects, true);
         c.resultPoints = c.points;
         return m.index;
@@ -508,20 +610,20 @@ public final class Ledger implements LedgerStateMachine
             {
                 return -1;
             }
-            c.expired = expireDue(m, c.timestamp, c.effects);
+            c.expired = settleDue(c, m, c.timestamp);
             credit(c, m, c.points);
             settleOwed(c, m);
         }
         else
         {
-            final long usable = m.available - dueSum(m, c.timestamp);
+            final long usable = usable(m, c.timestamp);
             if (usable < -c.points)
             {
                 c.result = ResultCode.INSUFFICIENT_POINTS;
                 c.resultDetail = usable;
                 return -1;
             }
-            c.expired = expireDue(m, c.timestamp, c.effects);
+            c.expired = settleDue(c, m, c.timestamp);
             debitSoonestFirst(m, -c.points, EffectLog.DEBIT, c.effects, false);
         }
         c.resultPoints = c.points;
@@ -540,7 +642,7 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.MEMBER_CLOSED;
             return -1;
         }
-        c.expired = expireDue(m, c.timestamp, c.effects);
+        c.expired = settleDue(c, m, c.timestamp);
         m.status = c.status;
         return m.index;
     }
@@ -580,11 +682,20 @@ public final class Ledger implements LedgerStateMachine
 
         if (originalType == CommandType.EARN.code())
         {
-            reverseEarn(c, m, original, amount);
+            c.expired = settleDue(c, m, c.timestamp);
+            final int pending = m.findPending(original);
+            if (pending >= 0)
+            {
+                cancelPending(c, m, pending, amount);
+            }
+            else
+            {
+                reverseEarn(c, m, original, amount);
+            }
         }
         else
         {
-            if (m.available + m.held - dueSum(m, c.timestamp) > BALANCE_MAX - amount)
+            if (m.available + m.held + m.pending - dueSum(m, c.timestamp) > BALANCE_MAX - amount)
             {
                 c.result = ResultCode.BALANCE_MAX;
                 return -1;
@@ -624,10 +735,8 @@ public final class Ledger implements LedgerStateMachine
      */
     private void reverseEarn(final Command c, final Member m, final long original, final long amount)
     {
-        final long now = c.timestamp;
-        c.expired = expireDue(m, now, c.effects);
         final int lot = requests.lotSlot(original);
-        assert lotIds[lot] == requests.lotId(original) : "the earn's lot slot was reused within the window";
+        assert lotIds[lot] == requests.earnLotId(original) : "the earn's lot slot was reused within the window";
         long clawed = 0;
         final long fromLot = Math.min(lotRemaining[lot], amount);
         if (fromLot > 0)
@@ -667,7 +776,7 @@ public final class Ledger implements LedgerStateMachine
      */
     private void reverseRedeem(final Command c, final Member m, final long original, final long amount)
     {
-        c.expired = expireDue(m, c.timestamp, c.effects);
+        c.expired = settleDue(c, m, c.timestamp);
         giveBack(c, m, original, amount, EffectLog.RESTORE);
         c.resultPoints = amount;
         settleOwed(c, m);
@@ -776,14 +885,14 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.HOLD_TIMEOUT_INVALID;
             return -1;
         }
-        final long usable = m.available - dueSum(m, c.timestamp);
+        final long usable = usable(m, c.timestamp);
         if (usable < c.points)
         {
             c.result = ResultCode.INSUFFICIENT_POINTS;
             c.resultDetail = usable;
             return -1;
         }
-        c.expired = expireDue(m, c.timestamp, c.effects);
+        c.expired = settleDue(c, m, c.timestamp);
         debitSoonestFirst(m, c.points, EffectLog.HOLD, c.effects, true);
         m.held += c.points;
         heldTotal += c.points;
@@ -836,7 +945,7 @@ public final class Ledger implements LedgerStateMachine
             return -1;
         }
 
-        c.expired = expireDue(m, c.timestamp, c.effects);
+        c.expired = settleDue(c, m, c.timestamp);
         if (captured > 0)
         {
             captureAllocations(c, hold, captured);
@@ -911,7 +1020,7 @@ public final class Ledger implements LedgerStateMachine
             // (they sit at the front of its list: one array move), which takes them out of the queue
             final int lot = expiryQueue.peekSlot();
             final int before = c.effects.size();
-            expired += expireDue(members[lotMember[lot]], now, c.effects);
+            expired += settleDue(c, members[lotMember[lot]], now);
             final int count = c.effects.size() - before;
             if (count == 0)
             {
@@ -932,13 +1041,30 @@ public final class Ledger implements LedgerStateMachine
             }
             final Member m = members[requests.member(hold)];
             final int before = c.effects.size();
-            c.expired += expireDue(m, now, c.effects);
+            c.expired += settleDue(c, m, now);
             release(c, m, hold, held);
             requests.addReversed(hold, held);
             released += held;
             budget -= c.effects.size() - before;
         }
         c.released = released;
+        while (budget > 0 && !maturities.isEmpty() && maturities.peekAt() <= now)
+        {
+            final long position = maturities.peekPosition();
+            maturities.poll();
+            if (!requests.isLive(position))
+            {
+                continue;
+            }
+            final Member m = members[requests.member(position)];
+            if (m.findPending(position) < 0)
+            {
+                continue; // matured already (at a write of the member, or with an earlier one), or cancelled
+            }
+            final int before = c.effects.size();
+            c.expired += settleDue(c, m, now);
+            budget -= c.effects.size() - before;
+        }
         c.resultPoints = c.expired;
         if (c.effects.size() > 0)
         {
@@ -951,7 +1077,8 @@ public final class Ledger implements LedgerStateMachine
      */
     public boolean hasDueLots(final long now)
     {
-        return (!expiryQueue.isEmpty() && expiryQueue.peekAt() <= now) || (!holds.isEmpty() && holds.peekAt() <= now);
+        return (!expiryQueue.isEmpty() && expiryQueue.peekAt() <= now) || (!holds.isEmpty() && holds.peekAt() <= now) ||
+            (!maturities.isEmpty() && maturities.peekAt() <= now);
     }
 
     private void setProgram(final Command c)
@@ -998,6 +1125,13 @@ public final class Ledger implements LedgerStateMachine
         c.balance = m.available - dueSum(m, now);
         c.owed = m.owed;
         c.held = m.held;
+        // pending earns as of their last settlement: one that is due matures at the member's next write or the next
+        // sweep (every 50 ms in a running server)
+        c.pending = m.pending;
+        for (int i = 0; i < m.pendingCount && c.lots.size() < CommandValidator.LIST_LOTS_LIMIT_MAX; i++)
+        {
+            c.lots.add(-1, m.pendingPoints[i], m.pendingPoints[i], m.pendingEarnedAt[i], m.pendingAt[i]);
+        }
         c.tier = m.tier;
         c.lifetimeEarned = m.lifetimeEarned;
         c.memberStatus = m.status;
@@ -1092,7 +1226,7 @@ public final class Ledger implements LedgerStateMachine
     private boolean canCredit(final Command c, final Member m, final long points)
     {
         final int due = dueCount(m, c.timestamp);
-        if (m.lotCount - due >= program.lotsPerMemberMax())
+        if (m.lotCount - due + m.pendingCount >= program.lotsPerMemberMax())
         {
             c.result = ResultCode.LOTS_PER_MEMBER_MAX;
             c.resultDetail = program.lotsPerMemberMax();
@@ -1103,7 +1237,7 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.LOTS_MAX;
             return false;
         }
-        if (m.available + m.held - dueSum(m, c.timestamp) > BALANCE_MAX - points)
+        if (m.available + m.held + m.pending - dueSum(m, c.timestamp) > BALANCE_MAX - points)
         {
             c.result = ResultCode.BALANCE_MAX;
             return false;
@@ -1120,6 +1254,21 @@ public final class Ledger implements LedgerStateMachine
         {
             expiryRuleDrift++;
         }
+        final int lot = newLot(m, points, now, expiresAt, EffectLog.CREDIT, c.effects);
+        c.lotId = lotIds[lot];
+        lastCreditedSlot = lot;
+        c.expiresAt = expiresAt;
+    }
+
+    /**
+     * Creates an open lot of the member, as a {@code kind} effect (credit, or the maturity of pending points).
+     *
+     * @return its slot.
+     */
+    private int newLot(
+        final Member m, final long points, final long earnedAt, final long expiresAt, final byte kind,
+        final EffectLog effects)
+    {
         final int lot = freeCount > 0 ? freeSlots[--freeCount] : lotSlots++;
         if (lot == lotAmount.length)
         {
@@ -1143,17 +1292,15 @@ public final class Ledger implements LedgerStateMachine
         lotAmount[lot] = points;
         lotRemaining[lot] = points;
         m.addPoints(expiresAt, points);
-        lotEarnedAt[lot] = now;
+        lotEarnedAt[lot] = earnedAt;
         lotExpiresAt[lot] = expiresAt;
         lotMember[lot] = m.index;
         insertOpenLot(m, lot);
         expiryQueue.add(expiresAt, lotIds[lot], lot);
         m.available += points;
         totalCredited.add(points);
-        c.effects.add(EffectLog.CREDIT, lotIds[lot], points, expiresAt);
-        c.lotId = lotIds[lot];
-        lastCreditedSlot = lot;
-        c.expiresAt = expiresAt;
+        effects.add(kind, lotIds[lot], points, expiresAt);
+        return lot;
     }
 
     /**
@@ -1437,6 +1584,14 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, m.owed);
             h = Hashing.mix(h, m.held);
             h = Hashing.mix(h, m.lifetimeEarned);
+            h = Hashing.mix(h, m.pending);
+            for (int j = 0; j < m.pendingCount; j++)
+            {
+                h = Hashing.mix(h, m.pendingAt[j]);
+                h = Hashing.mix(h, m.pendingPoints[j]);
+                h = Hashing.mix(h, m.pendingEarnedAt[j]);
+                h = Hashing.mix(h, m.pendingRequest[j]);
+            }
             h = Hashing.mix(h, m.purchaseDay);
             h = Hashing.mix(h, m.purchaseDayPoints);
             h = Hashing.mix(h, m.lotCount);
@@ -1477,6 +1632,7 @@ public final class Ledger implements LedgerStateMachine
         // not the hold queue: it is derived from the request log, and a sweep that found only closed holds (not
         // journaled) may have dropped them from it
         h = Hashing.mix(h, heldTotal);
+        h = Hashing.mix(h, pendingTotal);
         for (final long given : campaignGiven)
         {
             h = Hashing.mix(h, given);
@@ -1529,7 +1685,17 @@ public final class Ledger implements LedgerStateMachine
         {
             return false;
         }
-        return sum == m.available && m.available >= 0 && m.owed >= 0 && m.held >= 0 && m.lifetimeEarned >= 0 &&
+        long pending = 0;
+        for (int i = 0; i < m.pendingCount; i++)
+        {
+            if (m.pendingPoints[i] <= 0 || (i > 0 && m.pendingAt[i - 1] > m.pendingAt[i]))
+            {
+                return false;
+            }
+            pending += m.pendingPoints[i];
+        }
+        return pending == m.pending &&
+            sum == m.available && m.available >= 0 && m.owed >= 0 && m.held >= 0 && m.lifetimeEarned >= 0 &&
             (m.owed == 0 || m.available == 0);
     }
 
@@ -1553,6 +1719,16 @@ public final class Ledger implements LedgerStateMachine
             balances = balances.add(BigInteger.valueOf(m.available));
             openLots += m.lotCount;
             held += m.held;
+        }
+        long pending = 0;
+        for (int i = 0; i < memberCount; i++)
+        {
+            pending += members[i].pending;
+        }
+        if (pending != pendingTotal)
+        {
+            throw new IllegalStateException("members have " + pending + " pending points, the ledger counts " +
+                pendingTotal);
         }
         if (held != heldTotal)
         {
@@ -1589,6 +1765,12 @@ public final class Ledger implements LedgerStateMachine
     public long held()
     {
         return heldTotal;
+    }
+
+    /** @return points earned as pending and not matured yet, over all members: not credited until they mature. */
+    public long pending()
+    {
+        return pendingTotal;
     }
 
     /** Points ever credited (earns, positive adjustments, restores), exact. */
@@ -1660,6 +1842,62 @@ public final class Ledger implements LedgerStateMachine
         /** Points in the member's open holds: debited from its lots, not yet captured or released. */
         long held;
         long lifetimeEarned;
+        /** Points of pending earns, and the earns: by maturity instant, then request position. */
+        long pending;
+        long[] pendingAt = new long[2];
+        long[] pendingPoints = new long[2];
+        long[] pendingEarnedAt = new long[2];
+        long[] pendingRequest = new long[2];
+        int pendingCount;
+
+        void addPending(final long at, final long points, final long earnedAt, final long request)
+        {
+            if (pendingCount == pendingAt.length)
+            {
+                pendingAt = Arrays.copyOf(pendingAt, pendingCount << 1);
+                pendingPoints = Arrays.copyOf(pendingPoints, pendingCount << 1);
+                pendingEarnedAt = Arrays.copyOf(pendingEarnedAt, pendingCount << 1);
+                pendingRequest = Arrays.copyOf(pendingRequest, pendingCount << 1);
+            }
+            int i = pendingCount;
+            while (i > 0 && pendingAt[i - 1] > at) // a program change may shorten the pending period
+            {
+                i--;
+            }
+            final int tail = pendingCount - i;
+            System.arraycopy(pendingAt, i, pendingAt, i + 1, tail);
+            System.arraycopy(pendingPoints, i, pendingPoints, i + 1, tail);
+            System.arraycopy(pendingEarnedAt, i, pendingEarnedAt, i + 1, tail);
+            System.arraycopy(pendingRequest, i, pendingRequest, i + 1, tail);
+            pendingAt[i] = at;
+            pendingPoints[i] = points;
+            pendingEarnedAt[i] = earnedAt;
+            pendingRequest[i] = request;
+            pendingCount++;
+        }
+
+        void removePending(final int i)
+        {
+            final int tail = pendingCount - i - 1;
+            System.arraycopy(pendingAt, i + 1, pendingAt, i, tail);
+            System.arraycopy(pendingPoints, i + 1, pendingPoints, i, tail);
+            System.arraycopy(pendingEarnedAt, i + 1, pendingEarnedAt, i, tail);
+            System.arraycopy(pendingRequest, i + 1, pendingRequest, i, tail);
+            pendingCount--;
+        }
+
+        int findPending(final long request)
+        {
+            for (int i = 0; i < pendingCount; i++)
+            {
+                if (pendingRequest[i] == request)
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
         /** The program-local day of the member's last purchase earn, and the points purchases earned that day. */
         int purchaseDay = Integer.MIN_VALUE;
         long purchaseDayPoints;

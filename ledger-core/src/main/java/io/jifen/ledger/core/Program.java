@@ -35,6 +35,7 @@ public final class Program
     private final int lotsPerMemberMax;
     private final int requestRetentionDays;
     private final int holdTimeoutSeconds;
+    private final int pendingDays;
     private final String currency;
     private final long ratePoints;
     private final long ratePerMinor;
@@ -68,6 +69,7 @@ public final class Program
         lotsPerMemberMax = b.lotsPerMemberMax;
         requestRetentionDays = b.requestRetentionDays;
         holdTimeoutSeconds = b.holdTimeoutSeconds;
+        pendingDays = b.pendingDays;
         currency = b.currency;
         ratePoints = b.ratePoints;
         ratePerMinor = b.ratePerMinor;
@@ -123,6 +125,7 @@ public final class Program
         sb.append("limits:\n  lotsPerMemberMax: ").append(lotsPerMemberMax)
             .append("\n  requestRetentionDays: ").append(requestRetentionDays).append('\n');
         sb.append("holds:\n  timeoutSeconds: ").append(holdTimeoutSeconds).append('\n');
+        sb.append("pending:\n  days: ").append(pendingDays).append('\n');
         sb.append("earning:\n  currency: ").append(currency)
             .append("\n  points: ").append(ratePoints)
             .append("\n  perMinorUnits: ").append(ratePerMinor)
@@ -228,6 +231,15 @@ public final class Program
     public int holdTimeoutSeconds()
     {
         return holdTimeoutSeconds;
+    }
+
+    /**
+     * @return how long earned points stay pending (not redeemable, removed without a trace by a reversal) before they
+     * mature into a lot: the return window; 0 for points available at once.
+     */
+    public long pendingMs()
+    {
+        return pendingDays * 86_400_000L;
     }
 
     /** The currency purchases are earned in. */
@@ -525,6 +537,7 @@ public final class Program
         int lotsPerMemberMax;
         int requestRetentionDays;
         int holdTimeoutSeconds;
+        int pendingDays;
         String currency;
         long ratePoints;
         long ratePerMinor;

@@ -92,6 +92,15 @@ final class ProgramParser
             throw holds.error("timeoutSeconds", "must be shorter than limits.requestRetentionDays");
         }
 
+        final Section pending = root.section("pending");
+        b.pendingDays = (int)pending.longValue("days", 0, 0, 365);
+        pending.finish();
+        if (b.pendingDays >= b.requestRetentionDays)
+        {
+            throw pending.error("days", "must be shorter than limits.requestRetentionDays: a pending earn matures " +
+                "while its request is remembered");
+        }
+
         final Section earning = root.section("earning");
         b.currency = earning.string("currency", "CNY");
         if (!CURRENCY.matcher(b.currency).matches())

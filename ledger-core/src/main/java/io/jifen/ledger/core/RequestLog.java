@@ -27,7 +27,7 @@ final class RequestLog
     private static final int LIFETIME = 7;
     /** An earn's lot; for a hold, a capture or a release: the member's held points after it. */
     private static final int LOT_ID = 8;
-    /** An earn's lot expiry; a hold's timeout instant. */
+    /** An earn's lot expiry (a pending earn's maturity instant); a hold's timeout instant. */
     private static final int EXPIRES_AT = 9;
     private static final int EXPIRED = 10;
     /** A reversed earn's shortfall; for a capture or a release: the points released. */
@@ -39,6 +39,8 @@ final class RequestLog
     /** Points of this earn's expired share already set against its reversals. */
     private static final int FORGIVEN = 15;
     private static final int ALLOC_START = 16;
+    /** An earn has no allocations: the slot holds the id of the lot its pending points matured into. */
+    private static final int MATURED_LOT_ID = ALLOC_START;
     private static final int ALLOC_COUNT = 17;
     /** The slot of the lot an earn created (its id is in LOT_ID): a reversal finds the lot without a search. */
     private static final int LOT_SLOT = 18;
@@ -170,7 +172,8 @@ final class RequestLog
     /**
      * Forgets up to {@code max} of the oldest requests stamped before {@code cutoff}. An open hold stops the
      * eviction: its allocations are what gives its points back, so it stays until captured, released or timed out
-     * (at most seven days), even when a shorter retention window has made its request id forgotten.
+     * (at most seven days), even when a shorter retention window has made its request id forgotten. So does an earn
+     * whose points are still pending: its entry is where they mature into a lot.
      */
     void evictOlderThan(final long cutoff, final int max)
     {
@@ -181,10 +184,11 @@ final class RequestLog
             {
                 return;
             }
-            if ((int)(entries[b + MEMBER_TYPE_TIER_STATUS] >>> 32 & 0xFF) == CommandType.HOLD.code() &&
+            final int type = (int)(entries[b + MEMBER_TYPE_TIER_STATUS] >>> 32 & 0xFF);
+            if ((type == CommandType.HOLD.code() || (type == CommandType.EARN.code() && entries[b + LOT_SLOT] < 0)) &&
                 entries[b + REVERSED] < entries[b + POINTS])
             {
-                return;
+                return; // an open hold, or an earn whose points are still pending
             }
             index.remove(entries[b + ID_HASH], head); // a no-op if a newer request reused the id
             ids[(int)(head & mask)] = null;
@@ -253,7 +257,7 @@ final class RequestLog
         entries[b + LIFETIME] = c.lifetimeEarned;
         final boolean holdType = isHoldType(c.type.code());
         entries[b + LOT_ID] = holdType ? c.held : c.lotId;
-        entries[b + EXPIRES_AT] = c.expiresAt;
+        entries[b + EXPIRES_AT] = c.releaseAt != 0 ? c.releaseAt : c.expiresAt;
         entries[b + EXPIRED] = c.expired;
         entries[b + SHORTFALL] = holdType ? c.released : c.shortfall;
         entries[b + ALREADY_EXPIRED] = c.alreadyExpired;
@@ -290,7 +294,14 @@ final class RequestLog
             c.lotId = entries[b + LOT_ID];
             c.shortfall = entries[b + SHORTFALL];
         }
-        c.expiresAt = entries[b + EXPIRES_AT];
+        if ((int)(packed >>> 32 & 0xFF) == CommandType.EARN.code() && entries[b + LOT_ID] < 0)
+        {
+            c.releaseAt = entries[b + EXPIRES_AT]; // pending when earned (0 for a purchase of no points)
+        }
+        else
+        {
+            c.expiresAt = entries[b + EXPIRES_AT];
+        }
         c.expired = entries[b + EXPIRED];
         c.alreadyExpired = entries[b + ALREADY_EXPIRED];
         c.owed = entries[b + OWED];
@@ -316,6 +327,23 @@ final class RequestLog
     boolean isLive(final long position)
     {
         return position >= head && position < tail;
+    }
+
+    /**
+     * Records the lot an earn's pending points matured into: a reversal of the earn then claws back from it.
+     */
+    void setMatured(final long position, final long lotId, final int lotSlot)
+    {
+        final int b = base(position);
+        entries[b + MATURED_LOT_ID] = lotId;
+        entries[b + LOT_SLOT] = lotSlot;
+    }
+
+    /** The lot an earn credited, or its pending points matured into. */
+    long earnLotId(final long position)
+    {
+        final long lotId = get(position, LOT_ID);
+        return lotId >= 0 ? lotId : get(position, MATURED_LOT_ID);
     }
 
     /** An earn's lot expiry, a hold's timeout instant. */

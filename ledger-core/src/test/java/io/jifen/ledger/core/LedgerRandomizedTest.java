@@ -72,7 +72,8 @@ class LedgerRandomizedTest
             "sweep released a hold", "capture refused at timeout", "hold released into an expired lot",
             "capture reversed", "REVERSE", "EXPIRE_TICK", "purchase", "purchase cut by the daily cap",
             "campaign applied", "campaign budget cut", "campaigns stacked", "purchase of no points",
-            "purchase in another currency"})
+            "purchase in another currency", "pending", "pending_cancel", "matured by the sweep",
+            "matured at a write"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -117,6 +118,7 @@ class LedgerRandomizedTest
             programs = new ModelProgram[] {
                 new ModelProgram("standard", "Asia/Shanghai", 12, 1_000, 5_000, 20_000, 10_000, retentionDays,
                     new ModelRules(1, 100, RoundingMode.FLOOR, "1", "1.2", "1.5", "2", 0)
+                        .pendingDays(Math.min(7, retentionDays - 1))
                         .campaign("double", "2", t0 + 2 * DAY_MS, t0 + 200 * DAY_MS, "online app", "", 1, 0)
                         .campaign("coffee", "1.5", t0, t0 + 400 * DAY_MS, "", "coffee", 1, 5_000)),
                 new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays,
@@ -124,6 +126,7 @@ class LedgerRandomizedTest
                         .campaign("loyal", "1.1", t0 + DAY_MS, t0 + 300 * DAY_MS, "", "", 2, 2_000)),
                 new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays,
                     new ModelRules(1, 10, RoundingMode.HALF_EVEN, "1", "1", "1", "1", 3_000)
+                        .pendingDays(Math.min(1, retentionDays - 1))
                         .campaign("flash-a", "2", t0 + 3 * DAY_MS, t0 + 60 * DAY_MS, "", "", 1, 700)
                         .campaign("flash-b", "2", t0 + 3 * DAY_MS, t0 + 500 * DAY_MS, "store", "tea coffee", 1, 300)),
                 new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays,
@@ -195,6 +198,19 @@ class LedgerRandomizedTest
             {
                 journaled.add(copy);
                 REACHED.merge(actual.type.name(), 1L, Long::sum);
+                for (int k = 0; k < actual.effects.size(); k++)
+                {
+                    final byte kind = actual.effects.kind(k);
+                    if (kind == EffectLog.PENDING || kind == EffectLog.PENDING_CANCEL)
+                    {
+                        REACHED.merge(EffectLog.kindName(kind), 1L, Long::sum);
+                    }
+                    if (kind == EffectLog.MATURE)
+                    {
+                        REACHED.merge(actual.type == CommandType.EXPIRE_TICK ? "matured by the sweep" :
+                            "matured at a write", 1L, Long::sum);
+                    }
+                }
                 if (actual.earning.isPresent())
                 {
                     REACHED.merge("purchase", 1L, Long::sum);
@@ -326,6 +342,7 @@ class LedgerRandomizedTest
             assertEquals(expected.pending, actual.pending, () -> "pending of " + what);
             assertEquals(expected.held, actual.held, () -> "held of " + what);
             assertEquals(expected.released, actual.released, () -> "released of " + what);
+            assertEquals(expected.releaseAt, actual.releaseAt, () -> "releaseAt of " + what);
             assertEquals(expected.openLots, actual.openLots, () -> "openLots of " + what);
             assertEquals(expected.nextExpiryAt, actual.nextExpiryAt, () -> "nextExpiryAt of " + what);
             assertEquals(expected.nextExpiryPoints, actual.nextExpiryPoints, () -> "nextExpiryPoints of " + what);
@@ -872,6 +889,7 @@ class LedgerRandomizedTest
         final BigDecimal[] tierMultipliers;
         final long dailyCap;
         final List<ModelCampaign> campaigns = new ArrayList<>();
+        long pendingMs;
 
         ModelRules(
             final long ratePoints,
@@ -889,6 +907,12 @@ class LedgerRandomizedTest
             this.tierMultipliers = new BigDecimal[] {
                 new BigDecimal(member), new BigDecimal(silver), new BigDecimal(gold), new BigDecimal(platinum)};
             this.dailyCap = dailyCap;
+        }
+
+        ModelRules pendingDays(final int days)
+        {
+            pendingMs = days * DAY_MS;
+            return this;
         }
 
         ModelRules campaign(
@@ -917,6 +941,7 @@ class LedgerRandomizedTest
                 .append(", gold: ").append(tierMultipliers[2])
                 .append(", platinum: ").append(tierMultipliers[3]).append("}\n");
             sb.append("caps:\n  memberDailyPoints: ").append(dailyCap).append('\n');
+            sb.append("pending:\n  days: ").append(pendingMs / DAY_MS).append('\n');
             if (!campaigns.isEmpty())
             {
                 sb.append("campaigns:\n");
@@ -1001,6 +1026,22 @@ class LedgerRandomizedTest
         return lines;
     }
 
+    private static final class ModelPending
+    {
+        final long at;
+        long points;
+        final long earnedAt;
+        final ModelRequest request;
+
+        ModelPending(final long at, final long points, final long earnedAt, final ModelRequest request)
+        {
+            this.at = at;
+            this.points = points;
+            this.earnedAt = earnedAt;
+            this.request = request;
+        }
+    }
+
     private static final class ModelLot
     {
         final int id;
@@ -1039,6 +1080,8 @@ class LedgerRandomizedTest
         long owed;
         /** Points in open holds. */
         long held;
+        /** Pending earns not matured yet: (maturity instant, points, earned at, the earn's request). */
+        final List<ModelPending> pending = new ArrayList<>();
         /** The day (in the program's zone at the time) of the last purchase, and what purchases earned that day. */
         LocalDate purchaseDay;
         long purchaseDayPoints;
@@ -1075,6 +1118,9 @@ class LedgerRandomizedTest
         long reversed;
         /** Of an earn: points of its expired share already set against its reversals. */
         long forgiven;
+        /** Of a pending earn: the lot its points matured into, once they have. */
+        long maturedLotId = -1;
+        final long releaseAt;
 
         ModelRequest(final Command c, final List<long[]> allocations)
         {
@@ -1094,6 +1140,7 @@ class LedgerRandomizedTest
             owed = c.owed;
             held = c.held;
             released = c.released;
+            releaseAt = c.releaseAt;
             this.allocations = allocations;
         }
     }
@@ -1112,6 +1159,9 @@ class LedgerRandomizedTest
         private final List<ModelRequest> requestsInOrder = new ArrayList<>();
         private int firstRemembered;
         private ModelProgram program;
+        /** A pending earn being applied, remembered with its request once the write succeeds. */
+        private ModelPending pendingToRemember;
+        private ModelMember pendingOf;
         /** Extra points each campaign has given, by id, for the life of the ledger. */
         private final Map<String, Long> campaignGiven = new HashMap<>();
         long sequence;
@@ -1308,6 +1358,7 @@ class LedgerRandomizedTest
                 c.owed = remembered.owed;
                 c.held = remembered.held;
                 c.released = remembered.released;
+                c.releaseAt = remembered.releaseAt;
                 return;
             }
             while (firstRemembered < requestsInOrder.size() &&
@@ -1322,6 +1373,8 @@ class LedgerRandomizedTest
             }
 
             final List<long[]> allocations = new ArrayList<>();
+            pendingToRemember = null;
+            pendingOf = null;
             final ModelMember m;
             switch (c.type)
             {
@@ -1370,6 +1423,11 @@ class LedgerRandomizedTest
             final ModelRequest request = new ModelRequest(c, allocations);
             requests.put(c.requestId, request);
             requestsInOrder.add(request);
+            if (null != pendingToRemember)
+            {
+                pendingOf.pending.add(new ModelPending(
+                    pendingToRemember.at, pendingToRemember.points, pendingToRemember.earnedAt, request));
+            }
         }
 
         private ModelRequest remembered(final String requestId, final long cutoff)
@@ -1427,8 +1485,16 @@ class LedgerRandomizedTest
                 c.earning.reset();
                 return null;
             }
-            c.expired = expireDue(m, c.timestamp, c);
-            if (points > 0)
+            c.expired = settle(c, m, c.timestamp);
+            if (points > 0 && program.rules.pendingMs > 0)
+            {
+                c.releaseAt = c.timestamp + program.rules.pendingMs;
+                c.effects.add(EffectLog.PENDING, -1, points, c.releaseAt);
+                c.lotId = -1;
+                pendingToRemember = new ModelPending(c.releaseAt, points, c.timestamp, null);
+                pendingOf = m;
+            }
+            else if (points > 0)
             {
                 credit(c, m, points);
                 settleOwed(c, m);
@@ -1565,14 +1631,14 @@ class LedgerRandomizedTest
             {
                 return null;
             }
-            final long usable = usable(m, c.timestamp);
+            final long usable = writable(m, c.timestamp);
             if (usable < c.points)
             {
                 c.result = ResultCode.INSUFFICIENT_POINTS;
                 c.resultDetail = usable;
                 return null;
             }
-            c.expired = expireDue(m, c.timestamp, c);
+            c.expired = settle(c, m, c.timestamp);
             debit(c, m, c.points, EffectLog.DEBIT, allocations);
             c.resultPoints = c.points;
             return m;
@@ -1591,20 +1657,20 @@ class LedgerRandomizedTest
                 {
                     return null;
                 }
-                c.expired = expireDue(m, c.timestamp, c);
+                c.expired = settle(c, m, c.timestamp);
                 credit(c, m, c.points);
                 settleOwed(c, m);
             }
             else
             {
-                final long usable = usable(m, c.timestamp);
+                final long usable = writable(m, c.timestamp);
                 if (usable < -c.points)
                 {
                     c.result = ResultCode.INSUFFICIENT_POINTS;
                     c.resultDetail = usable;
                     return null;
                 }
-                c.expired = expireDue(m, c.timestamp, c);
+                c.expired = settle(c, m, c.timestamp);
                 debit(c, m, -c.points, EffectLog.DEBIT, null);
             }
             c.resultPoints = c.points;
@@ -1624,7 +1690,7 @@ class LedgerRandomizedTest
                 c.result = ResultCode.MEMBER_CLOSED;
                 return null;
             }
-            c.expired = expireDue(m, c.timestamp, c);
+            c.expired = settle(c, m, c.timestamp);
             m.status = c.status;
             return m;
         }
@@ -1673,10 +1739,24 @@ class LedgerRandomizedTest
                 return null;
             }
 
-            c.expired = expireDue(m, now, c);
-            if (type == CommandType.EARN)
+            c.expired = settle(c, m, now);
+            final ModelPending pending = m.pending.stream().filter(p -> p.request == original).findFirst()
+                .orElse(null);
+            if (null != pending)
             {
-                final ModelLot own = lots.get((int)original.lotId);
+                // a return in the window: the pending points go before they are ever available
+                c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, pending.at);
+                pending.points -= amount;
+                if (pending.points == 0)
+                {
+                    m.pending.remove(pending);
+                }
+                m.lifetime -= amount;
+                c.resultPoints = amount;
+            }
+            else if (type == CommandType.EARN)
+            {
+                final ModelLot own = lots.get((int)(original.lotId >= 0 ? original.lotId : original.maturedLotId));
                 final long fromOwn = Math.min(own.remaining, amount);
                 if (fromOwn > 0)
                 {
@@ -1781,14 +1861,14 @@ class LedgerRandomizedTest
                 c.result = ResultCode.HOLD_TIMEOUT_INVALID;
                 return null;
             }
-            final long usable = usable(m, c.timestamp);
+            final long usable = writable(m, c.timestamp);
             if (usable < c.points)
             {
                 c.result = ResultCode.INSUFFICIENT_POINTS;
                 c.resultDetail = usable;
                 return null;
             }
-            c.expired = expireDue(m, c.timestamp, c);
+            c.expired = settle(c, m, c.timestamp);
             debit(c, m, c.points, EffectLog.HOLD, allocations);
             m.held += c.points;
             c.resultPoints = c.points;
@@ -1839,7 +1919,7 @@ class LedgerRandomizedTest
                 c.resultDetail = held;
                 return null;
             }
-            c.expired = expireDue(m, c.timestamp, c);
+            c.expired = settle(c, m, c.timestamp);
             long left = captured;
             for (final long[] allocation : hold.allocations)
             {
@@ -1900,7 +1980,7 @@ class LedgerRandomizedTest
 
         private boolean mayCredit(final Command c, final ModelMember m, final long points)
         {
-            if (open(m, c.timestamp).size() >= program.lotsPerMemberMax)
+            if (open(m, c.timestamp).size() + m.pending.size() >= program.lotsPerMemberMax)
             {
                 c.result = ResultCode.LOTS_PER_MEMBER_MAX;
                 c.resultDetail = program.lotsPerMemberMax;
@@ -1960,6 +2040,60 @@ class LedgerRandomizedTest
             }
         }
 
+        /**
+         * Before a write on a member: its due lots expire; then its pending earns that are due mature into lots
+         * (expiring by the rule at their maturity instant), lots that matured already expired go at once, and the
+         * member's debt is paid from what remains.
+         */
+        private long settle(final Command c, final ModelMember m, final long now)
+        {
+            long expired = expireDue(m, now, c);
+            final List<ModelPending> due = new ArrayList<>();
+            for (final ModelPending p : m.pending)
+            {
+                if (p.at <= now)
+                {
+                    due.add(p);
+                }
+            }
+            if (due.isEmpty())
+            {
+                return expired;
+            }
+            due.sort(Comparator.<ModelPending>comparingLong(p -> p.at).thenComparingLong(p -> p.request.sequence));
+            for (final ModelPending p : due)
+            {
+                m.pending.remove(p);
+                final ModelLot lot = new ModelLot(lots.size(), m.id, p.points, p.at, program.expiresAt(p.at));
+                lots.add(lot);
+                m.lots.add(lot);
+                credited += p.points;
+                c.effects.add(EffectLog.MATURE, lot.id, p.points, lot.expiresAt);
+                p.request.maturedLotId = lot.id;
+            }
+            expired += expireDue(m, now, c);
+            settleOwed(c, m);
+            return expired;
+        }
+
+        /** What a write could take now: usable points, and pending points due to mature (less the debt they pay). */
+        private long writable(final ModelMember m, final long now)
+        {
+            long writable = usable(m, now);
+            if (m.pending.stream().anyMatch(p -> p.at <= now))
+            {
+                for (final ModelPending p : m.pending)
+                {
+                    if (p.at <= now && program.expiresAt(p.at) > now)
+                    {
+                        writable += p.points;
+                    }
+                }
+                writable -= Math.min(m.owed, writable);
+            }
+            return writable;
+        }
+
         private long expireDue(final ModelMember m, final long now, final Command c)
         {
             final List<ModelLot> due = new ArrayList<>();
@@ -2007,19 +2141,11 @@ class LedgerRandomizedTest
                 {
                     continue;
                 }
-                for (final ModelLot lot : due)
-                {
-                    if (lot.memberId.equals(first.memberId) && lot.remaining > 0)
-                    {
-                        c.effects.add(EffectLog.EXPIRE, lot.id, lot.remaining, lot.expiresAt);
-                        expired += lot.remaining;
-                        lot.expired += lot.remaining;
-                        lot.remaining = 0;
-                        budget--;
-                    }
-                }
+                // the member is settled: its due lots expire (and its due pending earns mature)
+                final int before = c.effects.size();
+                expired += settle(c, members.get(first.memberId), c.timestamp);
+                budget -= c.effects.size() - before;
             }
-            expiredTotal += expired;
             c.expired = expired;
             // then holds past their timeout, earliest first (ties in request order), each member's due lots first;
             // every effect uses up the budget
@@ -2040,13 +2166,39 @@ class LedgerRandomizedTest
                 final long held = hold.resultPoints - hold.reversed;
                 final ModelMember m = members.get(hold.content.memberId);
                 final int before = c.effects.size();
-                c.expired += expireDue(m, c.timestamp, c);
+                c.expired += settle(c, m, c.timestamp);
                 release(c, m, hold, held);
                 hold.reversed += held;
                 released += held;
                 budget -= c.effects.size() - before;
             }
             c.released = released;
+            // then pending earns due to mature, earliest first (ties in request order), each member settled at once
+            final List<ModelPending> duePending = new ArrayList<>();
+            for (final ModelMember m : members.values())
+            {
+                for (final ModelPending p : m.pending)
+                {
+                    if (p.at <= c.timestamp)
+                    {
+                        duePending.add(p);
+                    }
+                }
+            }
+            duePending.sort(
+                Comparator.<ModelPending>comparingLong(p -> p.at).thenComparingLong(p -> p.request.sequence));
+            for (int i = 0; i < duePending.size() && budget > 0; i++)
+            {
+                final ModelPending p = duePending.get(i);
+                final ModelMember m = members.get(p.request.content.memberId);
+                if (!m.pending.contains(p))
+                {
+                    continue;
+                }
+                final int before = c.effects.size();
+                c.expired += settle(c, m, c.timestamp);
+                budget -= c.effects.size() - before;
+            }
             c.resultPoints = c.expired;
             if (c.effects.size() > 0)
             {
@@ -2082,6 +2234,13 @@ class LedgerRandomizedTest
             c.balance = usable(m, c.timestamp);
             c.owed = m.owed;
             c.held = m.held;
+            final List<ModelPending> pending = new ArrayList<>(m.pending);
+            pending.sort(Comparator.<ModelPending>comparingLong(p -> p.at).thenComparingLong(p -> p.request.sequence));
+            for (final ModelPending p : pending)
+            {
+                c.pending += p.points;
+                c.lots.add(-1, p.points, p.points, p.earnedAt, p.at);
+            }
             c.tier = m.tier;
             c.lifetimeEarned = m.lifetime;
             c.memberStatus = m.status;

@@ -332,10 +332,10 @@ public final class LedgerMain
             final java.math.BigInteger journaledOutstanding = ledger.credited().subtract(ledger.debited())
                 .subtract(ledger.expired()).add(java.math.BigInteger.valueOf(ledger.held()));
             out.printf("records %d%nlast_sequence %d%nas_of_ms %d%nmembers %d%nlots %d%ncredited %s%ndebited %s%n" +
-                "held %d%nexpired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%nstate_hash %016x%n" +
-                "anchor %d:%s%nreplay_ms %.1f%n",
+                "held %d%npending %d%nexpired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%n" +
+                "state_hash %016x%nanchor %d:%s%nreplay_ms %.1f%n",
                 result.records, result.lastSequence, asOf, ledger.memberCount(), ledger.lotCount(),
-                ledger.credited(), ledger.debited(), ledger.held(), ledger.expired(),
+                ledger.credited(), ledger.debited(), ledger.held(), ledger.pending(), ledger.expired(),
                 journaledOutstanding.subtract(outstanding), outstanding, result.stateHash, result.lastSequence,
                 result.recordChainHex(), result.nanos / 1e6);
             if (null != expectChain)

@@ -8,6 +8,7 @@ import io.jifen.ledger.api.v1.Earning;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.Lot;
 import io.jifen.ledger.api.v1.MemberStatus;
+import io.jifen.ledger.api.v1.PendingPoints;
 import io.jifen.ledger.api.v1.Tier;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.core.Command;
@@ -132,7 +133,8 @@ final class Results
             .setAlreadyExpired(c.alreadyExpired)
             .setOwed(c.owed)
             .setHeld(c.held)
-            .setReleased(c.released);
+            .setReleased(c.released)
+            .setMaturesAtMs(c.releaseAt);
         if (c.earning.isPresent())
         {
             result.setEarning(earning(c.earning));
@@ -160,7 +162,7 @@ final class Results
 
     static Balance balance(final Command c)
     {
-        return Balance.newBuilder()
+        final Balance.Builder balance = Balance.newBuilder()
             .setMemberId(c.memberId)
             .setAvailable(c.balance)
             .setPending(c.pending)
@@ -172,8 +174,16 @@ final class Results
             .setStatus(status(c.memberStatus))
             .setOpenLots(c.openLots)
             .setAsOfMs(c.timestamp)
-            .setOwed(c.owed)
-            .build();
+            .setOwed(c.owed);
+        final Command.LotList pending = c.lots; // a balance read lists the member's pending earns there
+        for (int i = 0; i < pending.size(); i++)
+        {
+            balance.addPendingPoints(PendingPoints.newBuilder()
+                .setPoints(pending.amount(i))
+                .setEarnedAtMs(pending.earnedAt(i))
+                .setMaturesAtMs(pending.expiresAt(i)));
+        }
+        return balance.build();
     }
 
     static CheckTierResponse checkTier(final Command c)

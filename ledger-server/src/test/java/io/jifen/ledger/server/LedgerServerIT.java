@@ -584,6 +584,48 @@ class LedgerServerIT
         assertEquals(100, r.getEarning().getCampaigns(0).getBudgetCut());
     }
 
+    @Test
+    void pointsInTheReturnWindowArePendingAndAReturnCancelsThem() throws Exception
+    {
+        stopServer();
+        final Path programFile = data.resolve("returns.yaml");
+        Files.writeString(programFile, "name: returns\npending: {days: 7}\n");
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        enroll("m-1");
+        final WriteResult earned = earn("e-1", "m-1", 300);
+        assertEquals(-1, earned.getLotId());
+        assertEquals(earned.getTimestampMs() + 7 * 86_400_000L, earned.getMaturesAtMs());
+        assertEquals(0, earned.getBalance());
+        earn("e-2", "m-1", 50);
+
+        Balance b = balance("m-1");
+        assertEquals(0, b.getAvailable());
+        assertEquals(350, b.getPending());
+        assertEquals(2, b.getPendingPointsCount());
+        assertEquals(300, b.getPendingPoints(0).getPoints());
+        assertEquals(earned.getMaturesAtMs(), b.getPendingPoints(0).getMaturesAtMs());
+        assertEquals(earned.getTimestampMs(), b.getPendingPoints(0).getEarnedAtMs());
+
+        final StatusRuntimeException ex = failure(() -> redeem("r-1", "m-1", 1));
+        assertEquals("points: insufficient points: 0 available, 1 requested", ex.getStatus().getDescription());
+
+        final WriteResult returned = ledger.reverse(ReverseRequest.newBuilder()
+            .setRequestId("x-1").setMemberId("m-1").setOriginalRequestId("e-1").build());
+        assertEquals(300, returned.getPoints());
+        assertEquals(0, returned.getShortfall());
+        assertEquals(50, returned.getLifetimeEarned());
+        b = balance("m-1");
+        assertEquals(50, b.getPending());
+        assertEquals(1, b.getPendingPointsCount());
+
+        // a restart replays the pending earns and the cancellation
+        stopServer();
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        assertEquals(50, balance("m-1").getPending());
+    }
+
     private WriteResult purchase(
         final String request, final String member, final long amountMinor, final Channel channel,
         final String... categories)
