@@ -76,6 +76,13 @@ public final class Command
     public long released;
     /** Earn under a pending period: the instant its points mature (become available as a lot). */
     public long releaseAt;
+    /** GetBalance: tier points in the program's window, points still needed for the next tier, next evaluation. */
+    public long tierPoints;
+    public long nextTierPoints;
+    public long nextEvaluationAt;
+    /** GetBalance: the tier floor a SetTier put in place, and until when (0: none). */
+    public int floorTier;
+    public long floorUntil;
     public long nextExpiryPoints;
     public long nextExpiryAt;
     public int openLots;
@@ -134,6 +141,11 @@ public final class Command
         held = 0;
         released = 0;
         releaseAt = 0;
+        tierPoints = 0;
+        nextTierPoints = 0;
+        nextEvaluationAt = 0;
+        floorTier = 0;
+        floorUntil = 0;
         nextExpiryPoints = 0;
         nextExpiryAt = 0;
         openLots = 0;
@@ -187,6 +199,11 @@ public final class Command
         held = other.held;
         released = other.released;
         releaseAt = other.releaseAt;
+        tierPoints = other.tierPoints;
+        nextTierPoints = other.nextTierPoints;
+        nextEvaluationAt = other.nextEvaluationAt;
+        floorTier = other.floorTier;
+        floorUntil = other.floorUntil;
         nextExpiryPoints = other.nextExpiryPoints;
         nextExpiryAt = other.nextExpiryAt;
         openLots = other.openLots;

@@ -23,6 +23,8 @@ public enum CommandType
     CAPTURE_HOLD(11, true),
     /** Gives a hold's points back to the lots they came from. */
     RELEASE_HOLD(12, true),
+    /** Sets a member's tier by hand, a floor until a date that evaluations do not go below. */
+    SET_TIER(13, true),
     GET_BALANCE(20, false),
     CHECK_TIER(21, false),
     LIST_LOTS(22, false);

@@ -106,6 +106,14 @@ public final class CommandValidator
                 if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
                 return ResultCode.OK;
 
+            case SET_TIER:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (!Tier.isValidCode(c.status)) return ResultCode.TIER_INVALID;
+                if (c.points < 0) return ResultCode.FLOOR_UNTIL_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
             case GET_BALANCE:
                 return isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
 

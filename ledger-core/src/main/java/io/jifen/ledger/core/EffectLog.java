@@ -30,6 +30,8 @@ public final class EffectLog
     public static final byte MATURE = 10;
     /** Pending points of a reversed earn were cancelled before they matured (lot id -1; expiresAt: maturity). */
     public static final byte PENDING_CANCEL = 11;
+    /** A tier evaluation of the member: lot id -1, amount the tier code after it, expiresAt the evaluation instant. */
+    public static final byte TIER = 12;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -131,6 +133,7 @@ public final class EffectLog
             case PENDING: return "pending";
             case MATURE: return "mature";
             case PENDING_CANCEL: return "pending_cancel";
+            case TIER: return "tier";
             default: return "unknown(" + kind + ")";
         }
     }

@@ -76,6 +76,8 @@ public final class Ledger implements LedgerStateMachine
     private final HoldQueue holds = new HoldQueue();
     /** Points in open holds, over all members (part of what was debited, not yet redeemed for good). */
     private long heldTotal;
+    /** Members by next tier evaluation (the position is the member index), for the sweep. */
+    private final HoldQueue evaluations = new HoldQueue();
     /** Pending earns by maturity instant, for the sweep. */
     private final HoldQueue maturities = new HoldQueue();
     /** Points earned as pending and not yet matured, over all members (not credited yet). */
@@ -268,6 +270,9 @@ public final class Ledger implements LedgerStateMachine
             case SET_STATUS:
                 memberIndex = setStatus(c);
                 break;
+            case SET_TIER:
+                memberIndex = setTier(c);
+                break;
             case HOLD:
                 memberIndex = hold(c);
                 break;
@@ -334,6 +339,8 @@ public final class Ledger implements LedgerStateMachine
         }
         final Member m = new Member(c.memberId, index, c.birthday, referrer, c.timestamp);
         m.tier = program.tierFor(0).code();
+        m.nextEvaluationAt = program.firstEvaluation(c.timestamp);
+        evaluations.add(m.nextEvaluationAt, index);
         members[index] = m;
         memberIndexById.put(c.memberId, IdIndex.hash(c.memberId), index, memberIdAt);
         return index;
@@ -381,10 +388,11 @@ public final class Ledger implements LedgerStateMachine
             countPurchase(c, m, points);
         }
         m.lifetimeEarned += points;
-        final int reached = program.tierFor(m.lifetimeEarned).code();
+        addTierPoints(m, c.timestamp, points);
+        final int reached = program.tierFor(tierPoints(m, c.timestamp)).code();
         if (reached > m.tier)
         {
-            m.tier = reached;
+            m.tier = reached; // an upgrade the moment a threshold is crossed; downgrades wait for an evaluation
         }
         c.resultPoints = points;
         return m.index;
@@ -487,6 +495,7 @@ public final class Ledger implements LedgerStateMachine
      */
     private long settleDue(final Command c, final Member m, final long now)
     {
+        evaluateDue(c, m, now);
         long expired = expireDue(m, now, c.effects);
         if (m.pendingCount > 0 && m.pendingAt[0] <= now)
         {
@@ -544,6 +553,7 @@ public final class Ledger implements LedgerStateMachine
     private void cancelPending(final Command c, final Member m, final int i, final long amount)
     {
         assert amount <= m.pendingPoints[i];
+        final long earnedAt = m.pendingEarnedAt[i];
         c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, m.pendingAt[i]);
         m.pendingPoints[i] -= amount;
         if (m.pendingPoints[i] == 0)
@@ -554,6 +564,7 @@ public final class Ledger implements LedgerStateMachine
         pendingTotal -= amount;
         assert m.lifetimeEarned >= amount;
         m.lifetimeEarned -= amount;
+        addTierPoints(m, earnedAt, -amount);
         c.resultPoints = amount;
     }
 
@@ -628,6 +639,154 @@ public final class Ledger implements LedgerStateMachine
         }
         c.resultPoints = c.points;
         return m.index;
+    }
+
+    private int setTier(final Command c)
+    {
+        final Member m = member(c);
+        if (null == m)
+        {
+            return -1;
+        }
+        if (m.status == MemberStatus.CLOSED.code())
+        {
+            c.result = ResultCode.MEMBER_CLOSED;
+            return -1;
+        }
+        c.expired = settleDue(c, m, c.timestamp);
+        m.tier = c.status;
+        m.floorTier = c.points > c.timestamp ? c.status : 0;
+        m.floorUntil = c.points > c.timestamp ? c.points : 0;
+        return m.index;
+    }
+
+    // ------------------------------------------------------------------------------------------------ tier points
+
+    /**
+     * Counts tier points (negative for a reversal) in the month and the year of {@code at}, the earn's instant.
+     */
+    private void addTierPoints(final Member m, final long at, final long points)
+    {
+        final int month = program.monthOf(at);
+        if (null == m.months)
+        {
+            m.months = new long[12];
+        }
+        if (month > m.lastMonth)
+        {
+            for (int k = Math.max(m.lastMonth + 1, month - 11); k <= month; k++)
+            {
+                m.months[Math.floorMod(k, 12)] = 0;
+            }
+            m.lastMonth = month;
+        }
+        if (month > m.lastMonth - 12)
+        {
+            m.months[Math.floorMod(month, 12)] += points;
+        }
+        final int year = Math.floorDiv(month, 12);
+        if (year > m.year)
+        {
+            m.prevYearPoints = year == m.year + 1 ? m.yearPoints : 0;
+            m.yearPoints = 0;
+            m.year = year;
+        }
+        if (year == m.year)
+        {
+            m.yearPoints += points;
+        }
+        else if (year == m.year - 1)
+        {
+            m.prevYearPoints += points;
+        }
+    }
+
+    /**
+     * @return the member's qualifying points at {@code at} in the program's window: all of them, those of the 12
+     * months ending with the month of {@code at}, or those of its calendar year.
+     */
+    private long tierPoints(final Member m, final long at)
+    {
+        switch (program.tierWindow())
+        {
+            case ROLLING_12:
+                return monthsPoints(m, program.monthOf(at));
+            case CALENDAR_YEAR:
+                return Math.floorDiv(program.monthOf(at), 12) == m.year ? m.yearPoints : 0;
+            default:
+                return m.lifetimeEarned;
+        }
+    }
+
+    private static long monthsPoints(final Member m, final int lastMonth)
+    {
+        long sum = 0;
+        if (null != m.months)
+        {
+            for (int k = Math.max(lastMonth, m.lastMonth) - 11; k <= Math.min(lastMonth, m.lastMonth); k++)
+            {
+                sum += m.months[Math.floorMod(k, 12)];
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * The member's due tier evaluation, if the program qualifies tiers in a window: the tier its window's points
+     * reach, or its tier kept if they reach the keep-level threshold, or at most maxDrop tiers down; never below a
+     * floor set by hand. Missed evaluations are not made up: the latest due one is made. Journaled as a tier effect.
+     * Called first in every write on the member and by the sweep, so no write of the member is later than an
+     * evaluation instant still to be made.
+     */
+    private void evaluateDue(final Command c, final Member m, final long now)
+    {
+        if (m.nextEvaluationAt > now)
+        {
+            return;
+        }
+        long at = m.nextEvaluationAt;
+        long next = program.nextEvaluation(at);
+        while (next <= now)
+        {
+            at = next;
+            next = program.nextEvaluation(at);
+        }
+        if (program.tierWindow() == Program.TierWindow.LIFETIME)
+        {
+            // no evaluation under lifetime tiers, but the schedule moves on with the member's writes, so a window
+            // put in force later never evaluates at an instant the member has written after (its months are intact)
+            m.nextEvaluationAt = next;
+            evaluations.add(next, m.index);
+            return;
+        }
+        final long points;
+        if (program.tierWindow() == Program.TierWindow.ROLLING_12)
+        {
+            points = monthsPoints(m, program.monthOf(at));
+        }
+        else
+        {
+            final int year = Math.floorDiv(program.monthOf(at), 12) - 1; // the last complete calendar year
+            points = year == m.year ? m.yearPoints : year == m.year - 1 ? m.prevYearPoints : 0;
+        }
+        final int qualified = program.tierFor(points).code();
+        int tier = m.tier;
+        if (qualified >= tier)
+        {
+            tier = qualified;
+        }
+        else if (points < program.keepThreshold(tier))
+        {
+            tier = Math.max(qualified, tier - program.maxDrop());
+        }
+        if (m.floorUntil > at)
+        {
+            tier = Math.max(tier, m.floorTier);
+        }
+        m.tier = tier;
+        m.nextEvaluationAt = next;
+        evaluations.add(next, m.index);
+        c.effects.add(EffectLog.TIER, -1, tier, at);
     }
 
     private int setStatus(final Command c)
@@ -763,6 +922,7 @@ public final class Ledger implements LedgerStateMachine
         }
         assert m.lifetimeEarned >= amount;
         m.lifetimeEarned -= amount;
+        addTierPoints(m, requests.timestamp(original), -amount);
         c.resultPoints = clawed;
         c.alreadyExpired = alreadyExpired;
         c.shortfall = amount - clawed - alreadyExpired;
@@ -1065,6 +1225,20 @@ public final class Ledger implements LedgerStateMachine
             c.expired += settleDue(c, m, now);
             budget -= c.effects.size() - before;
         }
+        while (budget > 0 && program.tierWindow() != Program.TierWindow.LIFETIME && !evaluations.isEmpty() &&
+            evaluations.peekAt() <= now)
+        {
+            final Member m = members[(int)evaluations.peekPosition()];
+            final long at = evaluations.peekAt();
+            evaluations.poll();
+            if (m.nextEvaluationAt != at)
+            {
+                continue; // rescheduled by a write of the member: its entry at the new instant takes its turn
+            }
+            final int before = c.effects.size();
+            c.expired += settleDue(c, m, now);
+            budget -= c.effects.size() - before;
+        }
         c.resultPoints = c.expired;
         if (c.effects.size() > 0)
         {
@@ -1078,7 +1252,8 @@ public final class Ledger implements LedgerStateMachine
     public boolean hasDueLots(final long now)
     {
         return (!expiryQueue.isEmpty() && expiryQueue.peekAt() <= now) || (!holds.isEmpty() && holds.peekAt() <= now) ||
-            (!maturities.isEmpty() && maturities.peekAt() <= now);
+            (!maturities.isEmpty() && maturities.peekAt() <= now) || (program.tierWindow() !=
+            Program.TierWindow.LIFETIME && !evaluations.isEmpty() && evaluations.peekAt() <= now);
     }
 
     private void setProgram(final Command c)
@@ -1136,6 +1311,15 @@ public final class Ledger implements LedgerStateMachine
         c.lifetimeEarned = m.lifetimeEarned;
         c.memberStatus = m.status;
         c.openLots = m.lotCount - due;
+        c.tierPoints = tierPoints(m, now);
+        c.nextTierPoints = m.tier < Tier.PLATINUM.code() ?
+            Math.max(0, program.threshold(m.tier + 1) - c.tierPoints) : 0;
+        c.nextEvaluationAt = program.tierWindow() == Program.TierWindow.LIFETIME ? 0 : m.nextEvaluationAt;
+        if (m.floorUntil > now)
+        {
+            c.floorTier = m.floorTier;
+            c.floorUntil = m.floorUntil;
+        }
         int group = 0;
         while (group < m.groupCount && m.groupAt[group] <= now)
         {
@@ -1592,6 +1776,20 @@ public final class Ledger implements LedgerStateMachine
                 h = Hashing.mix(h, m.pendingEarnedAt[j]);
                 h = Hashing.mix(h, m.pendingRequest[j]);
             }
+            h = Hashing.mix(h, m.lastMonth);
+            if (null != m.months)
+            {
+                for (final long points : m.months)
+                {
+                    h = Hashing.mix(h, points);
+                }
+            }
+            h = Hashing.mix(h, m.year);
+            h = Hashing.mix(h, m.yearPoints);
+            h = Hashing.mix(h, m.prevYearPoints);
+            h = Hashing.mix(h, m.nextEvaluationAt);
+            h = Hashing.mix(h, m.floorTier);
+            h = Hashing.mix(h, m.floorUntil);
             h = Hashing.mix(h, m.purchaseDay);
             h = Hashing.mix(h, m.purchaseDayPoints);
             h = Hashing.mix(h, m.lotCount);
@@ -1842,6 +2040,16 @@ public final class Ledger implements LedgerStateMachine
         /** Points in the member's open holds: debited from its lots, not yet captured or released. */
         long held;
         long lifetimeEarned;
+        /** Tier points by month (a ring of the last 12 months up to lastMonth), and of the last two calendar years. */
+        long[] months;
+        int lastMonth = Integer.MIN_VALUE / 2;
+        int year = Integer.MIN_VALUE / 2;
+        long yearPoints;
+        long prevYearPoints;
+        long nextEvaluationAt;
+        /** A tier set by hand is a floor for evaluations until floorUntil. */
+        int floorTier;
+        long floorUntil;
         /** Points of pending earns, and the earns: by maturity instant, then request position. */
         long pending;
         long[] pendingAt = new long[2];

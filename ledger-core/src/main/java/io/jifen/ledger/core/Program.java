@@ -32,6 +32,12 @@ public final class Program
     private final long silverThreshold;
     private final long goldThreshold;
     private final long platinumThreshold;
+    private final TierWindow tierWindow;
+    /** 0: the membership anniversary; otherwise month * 100 + day. */
+    private final int evaluationMonthDay;
+    /** Keep-level (保级) thresholds by tier code − 1 (member's is 0). */
+    private final long[] keep;
+    private final int maxDrop;
     private final int lotsPerMemberMax;
     private final int requestRetentionDays;
     private final int holdTimeoutSeconds;
@@ -56,6 +62,10 @@ public final class Program
     private long cachedDayStart = Long.MAX_VALUE;
     private long cachedDayEnd = Long.MIN_VALUE;
     private int cachedDay;
+    // Month cache: the calendar month tier points are counted in.
+    private long cachedTierMonthStart = Long.MAX_VALUE;
+    private long cachedTierMonthEnd = Long.MIN_VALUE;
+    private int cachedTierMonth;
 
     Program(final Builder b)
     {
@@ -66,6 +76,10 @@ public final class Program
         silverThreshold = b.silver;
         goldThreshold = b.gold;
         platinumThreshold = b.platinum;
+        tierWindow = b.tierWindow;
+        evaluationMonthDay = b.evaluationMonthDay;
+        keep = new long[] {0, b.keepSilver, b.keepGold, b.keepPlatinum};
+        maxDrop = b.maxDrop;
         lotsPerMemberMax = b.lotsPerMemberMax;
         requestRetentionDays = b.requestRetentionDays;
         holdTimeoutSeconds = b.holdTimeoutSeconds;
@@ -121,7 +135,14 @@ public final class Program
         sb.append("expiry:\n  months: ").append(expiryMonths).append('\n');
         sb.append("tiers:\n  silver: ").append(silverThreshold)
             .append("\n  gold: ").append(goldThreshold)
-            .append("\n  platinum: ").append(platinumThreshold).append('\n');
+            .append("\n  platinum: ").append(platinumThreshold)
+            .append("\n  window: ").append(tierWindow.text())
+            .append("\n  evaluation: ").append(evaluationMonthDay == 0 ? "anniversary" :
+                "\"" + CommandValidator.formatBirthday(evaluationMonthDay) + "\"")
+            .append("\n  keep:\n    silver: ").append(keep[1])
+            .append("\n    gold: ").append(keep[2])
+            .append("\n    platinum: ").append(keep[3])
+            .append("\n  maxDrop: ").append(maxDrop).append('\n');
         sb.append("limits:\n  lotsPerMemberMax: ").append(lotsPerMemberMax)
             .append("\n  requestRetentionDays: ").append(requestRetentionDays).append('\n');
         sb.append("holds:\n  timeoutSeconds: ").append(holdTimeoutSeconds).append('\n');
@@ -285,8 +306,78 @@ public final class Program
         return campaigns[index];
     }
 
+    public TierWindow tierWindow()
+    {
+        return tierWindow;
+    }
+
+    public int maxDrop()
+    {
+        return maxDrop;
+    }
+
+    /** @return the tier points that keep a member in {@code tierCode} at an evaluation. */
+    public long keepThreshold(final int tierCode)
+    {
+        return keep[tierCode - 1];
+    }
+
+    /** @return the tier points {@code tierCode} needs. */
+    public long threshold(final int tierCode)
+    {
+        return tierCode == Tier.PLATINUM.code() ? platinumThreshold : tierCode == Tier.GOLD.code() ? goldThreshold :
+            tierCode == Tier.SILVER.code() ? silverThreshold : 0;
+    }
+
     /**
-     * @return the tier that lifetime qualifying points reach.
+     * @return the first tier evaluation of a member enrolled at {@code enrolledAt}: a year of membership later on
+     * the anniversary, or the first evaluation date at least a year after enrollment.
+     */
+    public long firstEvaluation(final long enrolledAt)
+    {
+        final ZonedDateTime enrolled = Instant.ofEpochMilli(enrolledAt).atZone(zone);
+        final LocalDate yearLater = enrolled.toLocalDate().plusYears(1);
+        if (evaluationMonthDay == 0)
+        {
+            return yearLater.atStartOfDay(zone).toInstant().toEpochMilli();
+        }
+        LocalDate date = LocalDate.of(yearLater.getYear(), evaluationMonthDay / 100, evaluationMonthDay % 100);
+        if (date.isBefore(yearLater))
+        {
+            date = date.plusYears(1);
+        }
+        return date.atStartOfDay(zone).toInstant().toEpochMilli();
+    }
+
+    /**
+     * @return the evaluation after one at {@code evaluatedAt}: the same date a year later.
+     */
+    public long nextEvaluation(final long evaluatedAt)
+    {
+        final LocalDate day = Instant.ofEpochMilli(evaluatedAt).atZone(zone).toLocalDate();
+        final LocalDate next = evaluationMonthDay == 0 ? day.plusYears(1) :
+            LocalDate.of(day.getYear() + 1, evaluationMonthDay / 100, evaluationMonthDay % 100);
+        return next.atStartOfDay(zone).toInstant().toEpochMilli();
+    }
+
+    /**
+     * @return the month of an instant in the program's zone, as months since 1970-01.
+     */
+    public int monthOf(final long at)
+    {
+        if (at >= cachedTierMonthStart && at < cachedTierMonthEnd)
+        {
+            return cachedTierMonth;
+        }
+        final LocalDate monthStart = Instant.ofEpochMilli(at).atZone(zone).toLocalDate().withDayOfMonth(1);
+        cachedTierMonthStart = monthStart.atStartOfDay(zone).toInstant().toEpochMilli();
+        cachedTierMonthEnd = monthStart.plusMonths(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        cachedTierMonth = (monthStart.getYear() - 1970) * 12 + monthStart.getMonthValue() - 1;
+        return cachedTierMonth;
+    }
+
+    /**
+     * @return the tier that qualifying points reach.
      */
     public Tier tierFor(final long lifetimeQualifyingPoints)
     {
@@ -397,6 +488,29 @@ public final class Program
     public String toString()
     {
         return "Program{" + name + " v" + version + "}";
+    }
+
+    /**
+     * Which tier points qualify: all of a membership's, those of the last 12 months (by calendar month in the
+     * program's zone, the current one included), or those of the calendar year.
+     */
+    public enum TierWindow
+    {
+        LIFETIME("lifetime"),
+        ROLLING_12("rolling12"),
+        CALENDAR_YEAR("calendarYear");
+
+        private final String text;
+
+        TierWindow(final String text)
+        {
+            this.text = text;
+        }
+
+        public String text()
+        {
+            return text;
+        }
     }
 
     /**
@@ -534,6 +648,12 @@ public final class Program
         long silver;
         long gold;
         long platinum;
+        TierWindow tierWindow;
+        int evaluationMonthDay;
+        long keepSilver;
+        long keepGold;
+        long keepPlatinum;
+        int maxDrop;
         int lotsPerMemberMax;
         int requestRetentionDays;
         int holdTimeoutSeconds;

@@ -72,6 +72,14 @@ final class ProgramParser
         b.silver = tiers.longValue("silver", 1000, 0, Ledger.POINTS_MAX);
         b.gold = tiers.longValue("gold", 5000, 0, Ledger.POINTS_MAX);
         b.platinum = tiers.longValue("platinum", 20000, 0, Ledger.POINTS_MAX);
+        b.tierWindow = tierWindow(tiers);
+        b.evaluationMonthDay = evaluation(tiers);
+        final Section keep = tiers.section("keep");
+        b.keepSilver = keep.longValue("silver", b.silver, 0, b.silver);
+        b.keepGold = keep.longValue("gold", b.gold, 0, b.gold);
+        b.keepPlatinum = keep.longValue("platinum", b.platinum, 0, b.platinum);
+        keep.finish();
+        b.maxDrop = (int)tiers.longValue("maxDrop", 1, 1, 3);
         tiers.finish();
         if (!(b.silver <= b.gold && b.gold <= b.platinum))
         {
@@ -139,6 +147,37 @@ final class ProgramParser
         {
             throw root.error("zone", "unknown time zone '" + value + "'");
         }
+    }
+
+    private static Program.TierWindow tierWindow(final Section tiers)
+    {
+        final String value = tiers.string("window", "lifetime");
+        for (final Program.TierWindow w : Program.TierWindow.values())
+        {
+            if (w.text().equals(value))
+            {
+                return w;
+            }
+        }
+        throw tiers.error("window", "must be one of lifetime, rolling12, calendarYear; got '" + value + "'");
+    }
+
+    /**
+     * @return 0 for the membership anniversary, or month * 100 + day of a fixed evaluation date.
+     */
+    private static int evaluation(final Section tiers)
+    {
+        final String value = tiers.string("evaluation", "anniversary");
+        if ("anniversary".equals(value))
+        {
+            return 0;
+        }
+        final int mmdd = CommandValidator.parseBirthday(value);
+        if (mmdd <= 0 || mmdd == 229)
+        {
+            throw tiers.error("evaluation", "must be anniversary or a date MM-DD (not 02-29); got '" + value + "'");
+        }
+        return mmdd;
     }
 
     private static Program.Rounding rounding(final Section earning)

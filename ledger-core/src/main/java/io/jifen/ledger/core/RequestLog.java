@@ -357,6 +357,11 @@ final class RequestLog
         return get(position, FINGERPRINT);
     }
 
+    long timestamp(final long position)
+    {
+        return get(position, TIMESTAMP);
+    }
+
     int type(final long position)
     {
         return (int)(get(position, MEMBER_TYPE_TIER_STATUS) >>> 32) & 0xFF;

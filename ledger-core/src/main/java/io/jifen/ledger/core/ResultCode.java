@@ -36,6 +36,8 @@ public enum ResultCode
     POINTS_WITH_PURCHASE(122, "points", "must be 0 with a purchase: the program computes the points"),
     PURCHASE_POINTS_TOO_LARGE(123, "purchase.amount_minor",
         "earns more points than one earn may credit (1000000000000)"),
+    TIER_INVALID(124, "tier", "must be a tier"),
+    FLOOR_UNTIL_INVALID(125, "floor_until_ms", "must be 0 (no floor) or an instant in epoch milliseconds"),
 
     MEMBER_NOT_FOUND(201, "member_id", "member not found"),
     ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id",

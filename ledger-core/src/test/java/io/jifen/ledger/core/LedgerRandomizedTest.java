@@ -73,7 +73,7 @@ class LedgerRandomizedTest
             "capture reversed", "REVERSE", "EXPIRE_TICK", "purchase", "purchase cut by the daily cap",
             "campaign applied", "campaign budget cut", "campaigns stacked", "purchase of no points",
             "purchase in another currency", "pending", "pending_cancel", "matured by the sweep",
-            "matured at a write"})
+            "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -123,14 +123,17 @@ class LedgerRandomizedTest
                         .campaign("coffee", "1.5", t0, t0 + 400 * DAY_MS, "", "coffee", 1, 5_000)),
                 new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays,
                     new ModelRules(3, 200, RoundingMode.HALF_UP, "1", "1.25", "1.25", "1.75", 800)
+                        .tiers("rolling12", 0, 200, 700, 1_500, 1)
                         .campaign("loyal", "1.1", t0 + DAY_MS, t0 + 300 * DAY_MS, "", "", 2, 2_000)),
                 new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays,
                     new ModelRules(1, 10, RoundingMode.HALF_EVEN, "1", "1", "1", "1", 3_000)
+                        .tiers("calendarYear", 101, 100, 100, 4_000, 2)
                         .pendingDays(Math.min(1, retentionDays - 1))
                         .campaign("flash-a", "2", t0 + 3 * DAY_MS, t0 + 60 * DAY_MS, "", "", 1, 700)
                         .campaign("flash-b", "2", t0 + 3 * DAY_MS, t0 + 500 * DAY_MS, "store", "tea coffee", 1, 300)),
                 new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays,
-                    new ModelRules(7, 1000, RoundingMode.CEILING, "1", "1", "1.3333", "1", 0)),
+                    new ModelRules(7, 1000, RoundingMode.CEILING, "1", "1", "1.3333", "1", 0)
+                        .tiers("rolling12", 701, 0, 500, 1_500, 3)),
             };
             initialProgram = programs[random.nextInt(programs.length)];
             context = new Ledger.Context();
@@ -343,6 +346,11 @@ class LedgerRandomizedTest
             assertEquals(expected.held, actual.held, () -> "held of " + what);
             assertEquals(expected.released, actual.released, () -> "released of " + what);
             assertEquals(expected.releaseAt, actual.releaseAt, () -> "releaseAt of " + what);
+            assertEquals(expected.tierPoints, actual.tierPoints, () -> "tierPoints of " + what);
+            assertEquals(expected.nextTierPoints, actual.nextTierPoints, () -> "nextTierPoints of " + what);
+            assertEquals(expected.nextEvaluationAt, actual.nextEvaluationAt, () -> "nextEvaluationAt of " + what);
+            assertEquals(expected.floorTier, actual.floorTier, () -> "floorTier of " + what);
+            assertEquals(expected.floorUntil, actual.floorUntil, () -> "floorUntil of " + what);
             assertEquals(expected.openLots, actual.openLots, () -> "openLots of " + what);
             assertEquals(expected.nextExpiryAt, actual.nextExpiryAt, () -> "nextExpiryAt of " + what);
             assertEquals(expected.nextExpiryPoints, actual.nextExpiryPoints, () -> "nextExpiryPoints of " + what);
@@ -484,6 +492,12 @@ class LedgerRandomizedTest
                 final int s = random.nextInt(20);
                 in.status = s == 0 ? MemberStatus.CLOSED.code() : s < 5 ? MemberStatus.FROZEN.code() :
                     MemberStatus.ACTIVE.code();
+            }
+            else if (r < 65)
+            {
+                write(CommandType.SET_TIER, pickMember());
+                in.status = random.nextInt(12) == 0 ? 5 : 1 + random.nextInt(4);
+                in.points = random.nextBoolean() ? 0 : now + (long)(random.nextDouble() * 500 * DAY_MS);
             }
             else if (r < 72)
             {
@@ -859,7 +873,7 @@ class LedgerRandomizedTest
             this.lotsPerMemberMax = lotsPerMemberMax;
             this.retentionMs = retentionDays * DAY_MS;
             this.text = "name: " + name + "\nzone: " + zone + "\nexpiry: {months: " + expiryMonths + "}\n" +
-                "tiers: {silver: " + silver + ", gold: " + gold + ", platinum: " + platinum + "}\n" +
+                "tiers: {silver: " + silver + ", gold: " + gold + ", platinum: " + platinum + rules.tierYaml() + "}\n" +
                 "limits: {lotsPerMemberMax: " + lotsPerMemberMax + ", requestRetentionDays: " + retentionDays +
                 "}\n" + rules.yaml();
         }
@@ -867,6 +881,50 @@ class LedgerRandomizedTest
         int tierFor(final long lifetime)
         {
             return lifetime >= platinum ? 4 : lifetime >= gold ? 3 : lifetime >= silver ? 2 : 1;
+        }
+
+        long threshold(final int tier)
+        {
+            return tier == 4 ? platinum : tier == 3 ? gold : tier == 2 ? silver : 0;
+        }
+
+        long keep(final int tier)
+        {
+            return rules.keepGiven ? Math.min(rules.keep[tier - 1], threshold(tier)) : threshold(tier);
+        }
+
+        boolean windowed()
+        {
+            return !"lifetime".equals(rules.window);
+        }
+
+        java.time.LocalDate day(final long at)
+        {
+            return Instant.ofEpochMilli(at).atZone(zone).toLocalDate();
+        }
+
+        long startOf(final java.time.LocalDate day)
+        {
+            return day.atStartOfDay(zone).toInstant().toEpochMilli();
+        }
+
+        long firstEvaluation(final long enrolledAt)
+        {
+            final java.time.LocalDate yearLater = day(enrolledAt).plusYears(1);
+            if (rules.evaluation == 0)
+            {
+                return startOf(yearLater);
+            }
+            java.time.LocalDate date = java.time.LocalDate.of(
+                yearLater.getYear(), rules.evaluation / 100, rules.evaluation % 100);
+            return startOf(date.isBefore(yearLater) ? date.plusYears(1) : date);
+        }
+
+        long nextEvaluation(final long at)
+        {
+            final java.time.LocalDate d = day(at);
+            return startOf(rules.evaluation == 0 ? d.plusYears(1) :
+                java.time.LocalDate.of(d.getYear() + 1, rules.evaluation / 100, rules.evaluation % 100));
         }
 
         /** Start of the month that is expiry.months + 1 months after the earning month, in the program's zone. */
@@ -890,6 +948,12 @@ class LedgerRandomizedTest
         final long dailyCap;
         final List<ModelCampaign> campaigns = new ArrayList<>();
         long pendingMs;
+        String window = "lifetime";
+        /** 0: the anniversary; else month * 100 + day. */
+        int evaluation;
+        final long[] keep = new long[4];
+        int maxDrop = 1;
+        boolean keepGiven;
 
         ModelRules(
             final long ratePoints,
@@ -907,6 +971,31 @@ class LedgerRandomizedTest
             this.tierMultipliers = new BigDecimal[] {
                 new BigDecimal(member), new BigDecimal(silver), new BigDecimal(gold), new BigDecimal(platinum)};
             this.dailyCap = dailyCap;
+        }
+
+        ModelRules tiers(
+            final String window, final int evaluation, final long keepSilver, final long keepGold,
+            final long keepPlatinum, final int maxDrop)
+        {
+            this.window = window;
+            this.evaluation = evaluation;
+            this.keep[1] = keepSilver;
+            this.keep[2] = keepGold;
+            this.keep[3] = keepPlatinum;
+            this.maxDrop = maxDrop;
+            this.keepGiven = true;
+            return this;
+        }
+
+        String tierYaml()
+        {
+            if (!keepGiven)
+            {
+                return "";
+            }
+            return ", window: " + window + ", evaluation: " + (evaluation == 0 ? "anniversary" :
+                String.format("'%02d-%02d'", evaluation / 100, evaluation % 100)) + ", keep: {silver: " + keep[1] +
+                ", gold: " + keep[2] + ", platinum: " + keep[3] + "}, maxDrop: " + maxDrop;
         }
 
         ModelRules pendingDays(final int days)
@@ -1080,6 +1169,12 @@ class LedgerRandomizedTest
         long owed;
         /** Points in open holds. */
         long held;
+        /** Tier points by calendar month of the program's zone at the time; the next evaluation; a floor. */
+        final Map<YearMonth, Long> months = new HashMap<>();
+        long nextEvaluation;
+        int index;
+        int floorTier;
+        long floorUntil;
         /** Pending earns not matured yet: (maturity instant, points, earned at, the earn's request). */
         final List<ModelPending> pending = new ArrayList<>();
         /** The day (in the program's zone at the time) of the last purchase, and what purchases earned that day. */
@@ -1282,6 +1377,13 @@ class LedgerRandomizedTest
                     if (null == c.reason || c.reason.trim().isEmpty()) return ResultCode.REASON_REQUIRED;
                     if (c.reason.length() > 256) return ResultCode.REASON_INVALID;
                     return ResultCode.OK;
+                case SET_TIER:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (c.status < 1 || c.status > 4) return ResultCode.TIER_INVALID;
+                    if (c.points < 0) return ResultCode.FLOOR_UNTIL_INVALID;
+                    if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
                 case SET_STATUS:
                     if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
                     if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
@@ -1396,6 +1498,9 @@ class LedgerRandomizedTest
                 case SET_STATUS:
                     m = setStatus(c);
                     break;
+                case SET_TIER:
+                    m = setTier(c);
+                    break;
                 case HOLD:
                     m = hold(c, allocations);
                     break;
@@ -1467,6 +1572,8 @@ class LedgerRandomizedTest
             }
             final ModelMember m = new ModelMember(c.memberId);
             m.tier = program.tierFor(0);
+            m.index = members.size();
+            m.nextEvaluation = program.firstEvaluation(c.timestamp);
             members.put(c.memberId, m);
             memberIds.add(c.memberId);
             return m;
@@ -1518,7 +1625,8 @@ class LedgerRandomizedTest
                 }
             }
             m.lifetime += points;
-            m.tier = Math.max(m.tier, program.tierFor(m.lifetime));
+            m.months.merge(YearMonth.from(program.day(c.timestamp)), points, Long::sum);
+            m.tier = Math.max(m.tier, program.tierFor(tierPoints(m, c.timestamp)));
             c.resultPoints = points;
             return m;
         }
@@ -1752,6 +1860,7 @@ class LedgerRandomizedTest
                     m.pending.remove(pending);
                 }
                 m.lifetime -= amount;
+                m.months.merge(YearMonth.from(program.day(pending.earnedAt)), -amount, Long::sum);
                 c.resultPoints = amount;
             }
             else if (type == CommandType.EARN)
@@ -1773,6 +1882,7 @@ class LedgerRandomizedTest
                     debit(c, m, fromOthers, EffectLog.CLAWBACK, null);
                 }
                 m.lifetime -= amount;
+                m.months.merge(YearMonth.from(program.day(original.timestamp)), -amount, Long::sum);
                 c.resultPoints = fromOwn + fromOthers;
                 c.alreadyExpired = alreadyExpired;
                 c.shortfall = amount - c.resultPoints - alreadyExpired;
@@ -2047,6 +2157,7 @@ class LedgerRandomizedTest
          */
         private long settle(final Command c, final ModelMember m, final long now)
         {
+            evaluate(c, m, now);
             long expired = expireDue(m, now, c);
             final List<ModelPending> due = new ArrayList<>();
             for (final ModelPending p : m.pending)
@@ -2074,6 +2185,88 @@ class LedgerRandomizedTest
             expired += expireDue(m, now, c);
             settleOwed(c, m);
             return expired;
+        }
+
+        /** Tier points at an instant: lifetime, the 12 calendar months ending with its month, or its year. */
+        private long tierPoints(final ModelMember m, final long at)
+        {
+            final YearMonth month = YearMonth.from(program.day(at));
+            switch (program.rules.window)
+            {
+                case "rolling12":
+                    return m.months.entrySet().stream()
+                        .filter(e -> !e.getKey().isAfter(month) && e.getKey().isAfter(month.minusMonths(12)))
+                        .mapToLong(Map.Entry::getValue).sum();
+                case "calendarYear":
+                    return yearPoints(m, month.getYear());
+                default:
+                    return m.lifetime;
+            }
+        }
+
+        private static long yearPoints(final ModelMember m, final int year)
+        {
+            return m.months.entrySet().stream().filter(e -> e.getKey().getYear() == year)
+                .mapToLong(Map.Entry::getValue).sum();
+        }
+
+        /** The member's due evaluation (the latest due one), if tiers qualify in a window. */
+        private void evaluate(final Command c, final ModelMember m, final long now)
+        {
+            if (m.nextEvaluation > now)
+            {
+                return;
+            }
+            long at = m.nextEvaluation;
+            while (program.nextEvaluation(at) <= now)
+            {
+                at = program.nextEvaluation(at);
+            }
+            if (!program.windowed())
+            {
+                m.nextEvaluation = program.nextEvaluation(at); // lifetime tiers: the schedule only moves on
+                return;
+            }
+            final long points = "rolling12".equals(program.rules.window) ? tierPoints(m, at) :
+                yearPoints(m, program.day(at).getYear() - 1);
+            final int qualified = program.tierFor(points);
+            int tier = m.tier;
+            if (qualified >= tier)
+            {
+                tier = qualified;
+            }
+            else if (points < program.keep(tier))
+            {
+                tier = Math.max(qualified, tier - program.rules.maxDrop);
+            }
+            if (m.floorUntil > at)
+            {
+                tier = Math.max(tier, m.floorTier);
+            }
+            REACHED.merge(tier < m.tier ? "downgraded at an evaluation" : "kept at an evaluation", 1L, Long::sum);
+            m.tier = tier;
+            m.nextEvaluation = program.nextEvaluation(at);
+            c.effects.add(EffectLog.TIER, -1, tier, at);
+        }
+
+        private ModelMember setTier(final Command c)
+        {
+            final ModelMember m = members.get(c.memberId);
+            if (null == m)
+            {
+                c.result = ResultCode.MEMBER_NOT_FOUND;
+                return null;
+            }
+            if (m.status == MemberStatus.CLOSED.code())
+            {
+                c.result = ResultCode.MEMBER_CLOSED;
+                return null;
+            }
+            c.expired = settle(c, m, c.timestamp);
+            m.tier = c.status;
+            m.floorTier = c.points > c.timestamp ? c.status : 0;
+            m.floorUntil = c.points > c.timestamp ? c.points : 0;
+            return m;
         }
 
         /** What a write could take now: usable points, and pending points due to mature (less the debt they pay). */
@@ -2199,6 +2392,27 @@ class LedgerRandomizedTest
                 c.expired += settle(c, m, c.timestamp);
                 budget -= c.effects.size() - before;
             }
+            // then tier evaluations due, earliest first (ties in enrollment order)
+            if (program.windowed())
+            {
+                final List<ModelMember> dueEvaluations = new ArrayList<>();
+                for (final ModelMember m : members.values())
+                {
+                    if (m.nextEvaluation <= c.timestamp)
+                    {
+                        dueEvaluations.add(m);
+                    }
+                }
+                dueEvaluations.sort(Comparator.<ModelMember>comparingLong(m -> m.nextEvaluation)
+                    .thenComparingInt(m -> m.index));
+                for (int i = 0; i < dueEvaluations.size() && budget > 0; i++)
+                {
+                    final ModelMember m = dueEvaluations.get(i);
+                    final int before = c.effects.size();
+                    c.expired += settle(c, m, c.timestamp);
+                    budget -= c.effects.size() - before;
+                }
+            }
             c.resultPoints = c.expired;
             if (c.effects.size() > 0)
             {
@@ -2234,6 +2448,14 @@ class LedgerRandomizedTest
             c.balance = usable(m, c.timestamp);
             c.owed = m.owed;
             c.held = m.held;
+            c.tierPoints = tierPoints(m, c.timestamp);
+            c.nextTierPoints = m.tier < 4 ? Math.max(0, program.threshold(m.tier + 1) - c.tierPoints) : 0;
+            c.nextEvaluationAt = program.windowed() ? m.nextEvaluation : 0;
+            if (m.floorUntil > c.timestamp)
+            {
+                c.floorTier = m.floorTier;
+                c.floorUntil = m.floorUntil;
+            }
             final List<ModelPending> pending = new ArrayList<>(m.pending);
             pending.sort(Comparator.<ModelPending>comparingLong(p -> p.at).thenComparingLong(p -> p.request.sequence));
             for (final ModelPending p : pending)

@@ -127,6 +127,12 @@ class ProgramTest
         assertError("not valid YAML", "tiers: [unclosed\n");
         assertError("line 1: a program is a mapping", "- a\n- b\n");
         assertError("line 1: schema: 2 is outside 1..1", "schema: 2\n");
+        assertError("line 1: tiers.window: must be one of lifetime, rolling12, calendarYear; got 'weekly'",
+            "tiers: {window: weekly}");
+        assertError("line 1: tiers.evaluation: must be anniversary or a date MM-DD", "tiers: {evaluation: '02-30'}");
+        assertError("line 1: tiers.keep.gold: 6000 is outside 0..5000", "tiers: {keep: {gold: 6000}}");
+        assertError("line 1: pending.days: must be shorter than limits.requestRetentionDays",
+            "pending: {days: 40}\nlimits: {requestRetentionDays: 40}");
     }
 
     @Test

@@ -13,6 +13,7 @@ import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
+import io.jifen.ledger.api.v1.SetTierRequest;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.CommandValidator;
@@ -136,6 +137,18 @@ final class Commands
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
         c.status = r.getStatusValue();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command setTier(final SetTierRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.SET_TIER;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.status = r.getTierValue();
+        c.points = r.getFloorUntilMs();
         c.reason = r.getReason();
         return c;
     }

@@ -23,6 +23,7 @@ import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
+import io.jifen.ledger.api.v1.SetTierRequest;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandValidator;
@@ -111,6 +112,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void setMemberStatus(final SetMemberStatusRequest request, final StreamObserver<WriteResult> observer)
     {
         unary(Commands.setStatus(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void setTier(final SetTierRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.setTier(request, SCRATCH.get()), observer, Results::writeResult);
     }
 
     @Override
@@ -255,6 +262,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                 case HOLD: return Commands.hold(m.getHold(), c);
                 case CAPTURE_HOLD: return Commands.captureHold(m.getCaptureHold(), c);
                 case RELEASE_HOLD: return Commands.releaseHold(m.getReleaseHold(), c);
+                case SET_TIER: return Commands.setTier(m.getSetTier(), c);
                 default: return null;
             }
         }

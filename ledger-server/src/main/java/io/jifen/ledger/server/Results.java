@@ -174,7 +174,15 @@ final class Results
             .setStatus(status(c.memberStatus))
             .setOpenLots(c.openLots)
             .setAsOfMs(c.timestamp)
-            .setOwed(c.owed);
+            .setOwed(c.owed)
+            .setTierPoints(c.tierPoints)
+            .setPointsToNextTier(c.nextTierPoints)
+            .setNextEvaluationAtMs(c.nextEvaluationAt)
+            .setTierFloorUntilMs(c.floorUntil);
+        if (c.floorTier != 0)
+        {
+            balance.setTierFloor(tier(c.floorTier));
+        }
         final Command.LotList pending = c.lots; // a balance read lists the member's pending earns there
         for (int i = 0; i < pending.size(); i++)
         {

@@ -46,6 +46,7 @@ import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
+import io.jifen.ledger.api.v1.SetTierRequest;
 import io.jifen.ledger.api.v1.Tier;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.journal.JournalCorruptException;
@@ -624,6 +625,48 @@ class LedgerServerIT
         startServer(new ServerConfig().port(0).data(data)
             .program(LedgerMain.loadProgram(programFile), programFile.toString()));
         assertEquals(50, balance("m-1").getPending());
+    }
+
+    @Test
+    void tiersInAWindowAndATierSetByHandOverTheWire() throws Exception
+    {
+        stopServer();
+        final Path programFile = data.resolve("tiers.yaml");
+        Files.writeString(programFile, "name: window\ntiers: {silver: 1000, gold: 5000, platinum: 20000, " +
+            "window: rolling12, evaluation: anniversary, keep: {gold: 4000}}\n");
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        final WriteResult enrolled = enroll("m-1");
+        assertEquals(Tier.TIER_GOLD, earn("e-1", "m-1", 6_000).getTier());
+        Balance b = balance("m-1");
+        assertEquals(6_000, b.getTierPoints());
+        assertEquals(14_000, b.getPointsToNextTier());
+        final long yearLater = java.time.Instant.ofEpochMilli(enrolled.getTimestampMs())
+            .atZone(java.time.ZoneId.of("Asia/Shanghai")).toLocalDate().plusYears(1)
+            .atStartOfDay(java.time.ZoneId.of("Asia/Shanghai")).toInstant().toEpochMilli();
+        assertEquals(yearLater, b.getNextEvaluationAtMs());
+        assertEquals(Tier.TIER_UNSPECIFIED, b.getTierFloor());
+        assertEquals(0, b.getTierFloorUntilMs());
+
+        final long until = enrolled.getTimestampMs() + 400 * 86_400_000L;
+        final WriteResult set = ledger.setTier(SetTierRequest.newBuilder().setRequestId("t-1").setMemberId("m-1")
+            .setTier(Tier.TIER_PLATINUM).setFloorUntilMs(until).setReason("status match").build());
+        assertEquals(Tier.TIER_PLATINUM, set.getTier());
+        b = balance("m-1");
+        assertEquals(Tier.TIER_PLATINUM, b.getTier());
+        assertEquals(Tier.TIER_PLATINUM, b.getTierFloor());
+        assertEquals(until, b.getTierFloorUntilMs());
+
+        final StatusRuntimeException ex = failure(() -> ledger.setTier(SetTierRequest.newBuilder()
+            .setRequestId("t-2").setMemberId("m-1").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("tier: must be a tier"),
+            ex.getStatus().getDescription());
+
+        stopServer();
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        assertEquals(Tier.TIER_PLATINUM, balance("m-1").getTier(), "replayed");
     }
 
     private WriteResult purchase(
