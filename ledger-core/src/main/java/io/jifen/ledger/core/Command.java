@@ -76,6 +76,9 @@ public final class Command
     public long released;
     /** Earn under a pending period: the instant its points mature (become available as a lot). */
     public long releaseAt;
+    /** Bonus points this write credited to the member (negative: clawed back); and to its referrer. */
+    public long bonusPoints;
+    public long referrerBonusPoints;
     /** GetBalance: tier points in the program's window, points still needed for the next tier, next evaluation. */
     public long tierPoints;
     public long nextTierPoints;
@@ -141,6 +144,8 @@ public final class Command
         held = 0;
         released = 0;
         releaseAt = 0;
+        bonusPoints = 0;
+        referrerBonusPoints = 0;
         tierPoints = 0;
         nextTierPoints = 0;
         nextEvaluationAt = 0;
@@ -199,6 +204,8 @@ public final class Command
         held = other.held;
         released = other.released;
         releaseAt = other.releaseAt;
+        bonusPoints = other.bonusPoints;
+        referrerBonusPoints = other.referrerBonusPoints;
         tierPoints = other.tierPoints;
         nextTierPoints = other.nextTierPoints;
         nextEvaluationAt = other.nextEvaluationAt;

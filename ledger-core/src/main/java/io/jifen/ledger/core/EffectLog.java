@@ -32,6 +32,15 @@ public final class EffectLog
     public static final byte PENDING_CANCEL = 11;
     /** A tier evaluation of the member: lot id -1, amount the tier code after it, expiresAt the evaluation instant. */
     public static final byte TIER = 12;
+    /** A lot created for the record's member by a program bonus (welcome, first purchase, referral, birthday). */
+    public static final byte BONUS = 13;
+    /** A lot created for the referrer of the record's member: the member's first qualifying earn landed. */
+    public static final byte REFERRER_BONUS = 14;
+    /**
+     * Points of a referrer's bonus lot taken: the referred member's first earn was reversed, or they paid what the
+     * referrer owed.
+     */
+    public static final byte REFERRER_CLAWBACK = 15;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -134,6 +143,9 @@ public final class EffectLog
             case MATURE: return "mature";
             case PENDING_CANCEL: return "pending_cancel";
             case TIER: return "tier";
+            case BONUS: return "bonus";
+            case REFERRER_BONUS: return "referrer_bonus";
+            case REFERRER_CLAWBACK: return "referrer_clawback";
             default: return "unknown(" + kind + ")";
         }
     }

@@ -23,6 +23,8 @@ public final class Ledger implements LedgerStateMachine
     public static final long POINTS_MAX = 1_000_000_000_000L;
     /** The largest available balance a member may hold: far from overflow however points are summed. */
     public static final long BALANCE_MAX = 1_000_000_000_000_000L;
+    /** Months of tier points a member keeps: 12 for the window, and one for a later program's zone being behind. */
+    static final int MONTHS_KEPT = 13;
     /** Requests forgotten per write once past the retention window: bounded work, faster than arrivals. */
     static final int EVICTIONS_PER_WRITE = 8;
 
@@ -64,6 +66,9 @@ public final class Ledger implements LedgerStateMachine
     /** Requests stamped before this are forgotten even if the retention window grows later (no revival). */
     private long forgottenBefore = Long.MIN_VALUE;
     private int lastCreditedSlot;
+    /** What the last {@link #clawBack} could not take: points that had expired, and the shortfall now owed. */
+    private long clawAlreadyExpired;
+    private long clawShortfall;
     private long expiryRuleDrift;
 
     private final ExpiryQueue expiryQueue;
@@ -76,6 +81,8 @@ public final class Ledger implements LedgerStateMachine
     private final HoldQueue holds = new HoldQueue();
     /** Points in open holds, over all members (part of what was debited, not yet redeemed for good). */
     private long heldTotal;
+    /** Members by next birthday (the position is the member index), for the sweep's birthday gifts. */
+    private final HoldQueue birthdays = new HoldQueue();
     /** Members by next tier evaluation (the position is the member index), for the sweep. */
     private final HoldQueue evaluations = new HoldQueue();
     /** Pending earns by maturity instant, for the sweep. */
@@ -341,8 +348,17 @@ public final class Ledger implements LedgerStateMachine
         m.tier = program.tierFor(0).code();
         m.nextEvaluationAt = program.firstEvaluation(c.timestamp);
         evaluations.add(m.nextEvaluationAt, index);
+        if (c.birthday != 0)
+        {
+            m.nextBirthdayAt = program.nextBirthday(c.birthday, c.timestamp);
+            birthdays.add(m.nextBirthdayAt, index);
+        }
         members[index] = m;
         memberIndexById.put(c.memberId, IdIndex.hash(c.memberId), index, memberIdAt);
+        if (program.welcomeBonus() > 0)
+        {
+            bonus(c, m, program.welcomeBonus());
+        }
         return index;
     }
 
@@ -359,7 +375,10 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        if (points > 0 && !canCredit(c, m, points))
+        final boolean first = points > 0 && m.firstEarn < 0;
+        final long ownBonus =
+            first ? program.firstPurchaseBonus() + (m.referrer >= 0 ? program.referredBonus() : 0) : 0;
+        if (points > 0 && !canCredit(c, m, points + ownBonus, ownBonus > 0 ? 2 : 1))
         {
             return -1;
         }
@@ -386,6 +405,10 @@ public final class Ledger implements LedgerStateMachine
         if (purchase)
         {
             countPurchase(c, m, points);
+        }
+        if (first)
+        {
+            firstEarnBonuses(c, m, ownBonus);
         }
         m.lifetimeEarned += points;
         addTierPoints(m, c.timestamp, points);
@@ -444,6 +467,14 @@ public final class Ledger implements LedgerStateMachine
                 total = extra > POINTS_MAX ? extra : total + extra;
             }
         }
+        if (p.birthdayMultiplierBp() > Program.MULTIPLIER_ONE && m.birthday != 0 && total <= POINTS_MAX &&
+            m.birthday / 100 == Math.floorMod(p.monthOf(c.timestamp), 12) + 1)
+        {
+            final long extra = Program.mulDiv(
+                total, p.birthdayMultiplierBp() - Program.MULTIPLIER_ONE, Program.MULTIPLIER_ONE, rounding);
+            e.add(Program.BIRTHDAY_LINE, p.birthdayMultiplierBp(), extra, 0);
+            total = extra > POINTS_MAX ? extra : total + extra;
+        }
         if (total > POINTS_MAX)
         {
             c.result = ResultCode.PURCHASE_POINTS_TOO_LARGE;
@@ -497,6 +528,7 @@ public final class Ledger implements LedgerStateMachine
     {
         evaluateDue(c, m, now);
         long expired = expireDue(m, now, c.effects);
+        birthdayDue(c, m, now);
         if (m.pendingCount > 0 && m.pendingAt[0] <= now)
         {
             while (m.pendingCount > 0 && m.pendingAt[0] <= now)
@@ -569,6 +601,93 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
+     * Credits a bonus to the member as a lot of its own (which then pays first what the member owes).
+     */
+    private int bonus(final Command c, final Member m, final long points)
+    {
+        final int lot = newLot(m, points, c.timestamp, program.expiresAt(c.timestamp), EffectLog.BONUS, c.effects);
+        c.bonusPoints += points;
+        settleOwed(c, m);
+        return lot;
+    }
+
+    /**
+     * A member's first qualifying earn: its first-purchase (and, if referred, its referral) bonus, and the referrer's
+     * bonus if the referrer is active and has room for a lot. Each once, for the life of the member.
+     */
+    private void firstEarnBonuses(final Command c, final Member m, final long ownBonus)
+    {
+        m.firstEarn = requests.nextPosition();
+        if (ownBonus > 0)
+        {
+            final int lot = bonus(c, m, ownBonus);
+            m.bonusLot = lot;
+            m.bonusLotId = lotIds[lot];
+            m.bonusPoints = ownBonus;
+        }
+        if (m.referrer >= 0 && program.referrerBonus() > 0)
+        {
+            final Member r = members[m.referrer];
+            final long points = program.referrerBonus();
+            if (r.status == MemberStatus.ACTIVE.code() &&
+                r.lotCount - dueCount(r, c.timestamp) + r.pendingCount < program.lotsPerMemberMax() &&
+                r.available + r.held + r.pending <= BALANCE_MAX - points)
+            {
+                final int lot = newLot(
+                    r, points, c.timestamp, program.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c.effects);
+                m.referrerBonusLot = lot;
+                m.referrerBonusLotId = lotIds[lot];
+                m.referrerBonusPoints = points;
+                c.referrerBonusPoints = points;
+                // like any credit, it first pays what the referrer owes (a referrer that owes has no other points)
+                final long settled = Math.min(r.owed, r.available);
+                if (settled > 0)
+                {
+                    debitSoonestFirst(r, settled, EffectLog.REFERRER_CLAWBACK, c.effects, false);
+                    r.owed -= settled;
+                }
+            }
+        }
+    }
+
+    /**
+     * The member's first qualifying earn was reversed in full: the bonuses it triggered are clawed back. The member's
+     * own from their lot first, then from its other points, and what it does not have is owed, like a reversed earn;
+     * the referrer's only from what is left in its bonus lot (the referrer did nothing wrong).
+     */
+    private void reverseFirstEarnBonuses(final Command c, final Member m)
+    {
+        m.bonusesReversed = true;
+        if (m.bonusPoints > 0)
+        {
+            assert lotIds[m.bonusLot] == m.bonusLotId : "a bonus lot's slot was reused within the window";
+            c.bonusPoints = -clawBack(c, m, m.bonusLot, m.bonusPoints, 0);
+            c.alreadyExpired += clawAlreadyExpired;
+            c.shortfall += clawShortfall;
+        }
+        if (m.referrerBonusPoints > 0)
+        {
+            final Member r = members[m.referrer];
+            final int lot = m.referrerBonusLot;
+            if (lotIds[lot] == m.referrerBonusLotId && lotRemaining[lot] > 0 && lotExpiresAt[lot] > c.timestamp)
+            {
+                final long take = Math.min(lotRemaining[lot], m.referrerBonusPoints);
+                lotRemaining[lot] -= take;
+                r.addPoints(lotExpiresAt[lot], -take);
+                r.available -= take;
+                totalDebited.add(take);
+                c.effects.add(EffectLog.REFERRER_CLAWBACK, lotIds[lot], take, lotExpiresAt[lot]);
+                if (lotRemaining[lot] == 0)
+                {
+                    removeOpenLot(r, lot);
+                    closeLot(lot);
+                }
+                c.referrerBonusPoints = -take;
+            }
+        }
+    }
+
+    /**
      * Counts an applied purchase against the member's day and the campaigns' budgets.
      */
     private void countPurchase(final Command c, final Member m, final long points)
@@ -583,7 +702,10 @@ public final class Ledger implements LedgerStateMachine
         final Command.Earning e = c.earning;
         for (int k = 0; k < e.campaignCount(); k++)
         {
-            campaignGiven[e.campaignIndex(k)] += e.points(k);
+            if (e.campaignIndex(k) >= 0) // not the birthday line
+            {
+                campaignGiven[e.campaignIndex(k)] += e.points(k);
+            }
         }
     }
 
@@ -670,34 +792,31 @@ public final class Ledger implements LedgerStateMachine
         final int month = program.monthOf(at);
         if (null == m.months)
         {
-            m.months = new long[12];
+            m.months = new long[MONTHS_KEPT];
         }
         if (month > m.lastMonth)
         {
-            for (int k = Math.max(m.lastMonth + 1, month - 11); k <= month; k++)
+            for (int k = Math.max(m.lastMonth + 1, month - MONTHS_KEPT + 1); k <= month; k++)
             {
-                m.months[Math.floorMod(k, 12)] = 0;
+                m.months[Math.floorMod(k, MONTHS_KEPT)] = 0;
             }
             m.lastMonth = month;
         }
-        if (month > m.lastMonth - 12)
+        if (month > m.lastMonth - MONTHS_KEPT)
         {
-            m.months[Math.floorMod(month, 12)] += points;
+            m.months[Math.floorMod(month, MONTHS_KEPT)] += points;
         }
         final int year = Math.floorDiv(month, 12);
         if (year > m.year)
         {
-            m.prevYearPoints = year == m.year + 1 ? m.yearPoints : 0;
-            m.yearPoints = 0;
+            final int shift = (int)Math.min(year - (long)m.year, m.years.length);
+            System.arraycopy(m.years, 0, m.years, shift, m.years.length - shift);
+            Arrays.fill(m.years, 0, shift, 0);
             m.year = year;
         }
-        if (year == m.year)
+        if (year > m.year - m.years.length)
         {
-            m.yearPoints += points;
-        }
-        else if (year == m.year - 1)
-        {
-            m.prevYearPoints += points;
+            m.years[m.year - year] += points;
         }
     }
 
@@ -712,23 +831,37 @@ public final class Ledger implements LedgerStateMachine
             case ROLLING_12:
                 return monthsPoints(m, program.monthOf(at));
             case CALENDAR_YEAR:
-                return Math.floorDiv(program.monthOf(at), 12) == m.year ? m.yearPoints : 0;
+                return yearPoints(m, Math.floorDiv(program.monthOf(at), 12));
             default:
                 return m.lifetimeEarned;
         }
     }
 
+    /**
+     * @return the tier points of the 12 months ending with {@code lastMonth}. Thirteen months are kept: a program put
+     * in force later may have a zone hours behind the one points were counted in, so its month may be one earlier.
+     */
     private static long monthsPoints(final Member m, final int lastMonth)
     {
         long sum = 0;
         if (null != m.months)
         {
-            for (int k = Math.max(lastMonth, m.lastMonth) - 11; k <= Math.min(lastMonth, m.lastMonth); k++)
+            final int from = Math.max(lastMonth - 11, m.lastMonth - MONTHS_KEPT + 1);
+            for (int k = from; k <= Math.min(lastMonth, m.lastMonth); k++)
             {
-                sum += m.months[Math.floorMod(k, 12)];
+                sum += m.months[Math.floorMod(k, MONTHS_KEPT)];
             }
         }
         return sum;
+    }
+
+    /**
+     * @return the tier points of a calendar year (years since 1970). Three years are kept, for the same reason as
+     * thirteen months: an evaluation's last complete year may be two before the year last counted in another zone.
+     */
+    private static long yearPoints(final Member m, final int year)
+    {
+        return year <= m.year && year > m.year - m.years.length ? m.years[m.year - year] : 0;
     }
 
     /**
@@ -766,8 +899,7 @@ public final class Ledger implements LedgerStateMachine
         }
         else
         {
-            final int year = Math.floorDiv(program.monthOf(at), 12) - 1; // the last complete calendar year
-            points = year == m.year ? m.yearPoints : year == m.year - 1 ? m.prevYearPoints : 0;
+            points = yearPoints(m, Math.floorDiv(program.monthOf(at), 12) - 1); // the last complete calendar year
         }
         final int qualified = program.tierFor(points).code();
         int tier = m.tier;
@@ -787,6 +919,39 @@ public final class Ledger implements LedgerStateMachine
         m.nextEvaluationAt = next;
         evaluations.add(next, m.index);
         c.effects.add(EffectLog.TIER, -1, tier, at);
+    }
+
+    /**
+     * The member's birthday gift, if its birthday has come (the latest one only: missed years are not made up). The
+     * schedule moves on with the member's writes even when the program gives no gift.
+     */
+    private void birthdayDue(final Command c, final Member m, final long now)
+    {
+        if (m.nextBirthdayAt > now)
+        {
+            return;
+        }
+        long next = program.nextBirthday(m.birthday, m.nextBirthdayAt);
+        while (next <= now)
+        {
+            next = program.nextBirthday(m.birthday, next);
+        }
+        m.nextBirthdayAt = next;
+        birthdays.add(next, m.index);
+        if (mayHaveGift(m))
+        {
+            bonus(c, m, program.birthdayGift());
+        }
+    }
+
+    /**
+     * @return true if the program gives a birthday gift and the member may take it: it is active. Only a write can
+     * change that, so a member the sweep passes over stays passed over until its next write moves its schedule on.
+     * (A gift is a lot even for a member at lotsPerMemberMax, like a maturing earn.)
+     */
+    private boolean mayHaveGift(final Member m)
+    {
+        return program.birthdayGift() > 0 && m.status == MemberStatus.ACTIVE.code();
     }
 
     private int setStatus(final Command c)
@@ -851,6 +1016,11 @@ public final class Ledger implements LedgerStateMachine
             {
                 reverseEarn(c, m, original, amount);
             }
+            if (amount == left && original == m.firstEarn && program.reverseBonuses() && !m.bonusesReversed &&
+                (m.bonusPoints > 0 || m.referrerBonusPoints > 0))
+            {
+                reverseFirstEarnBonuses(c, m);
+            }
         }
         else
         {
@@ -896,6 +1066,25 @@ public final class Ledger implements LedgerStateMachine
     {
         final int lot = requests.lotSlot(original);
         assert lotIds[lot] == requests.earnLotId(original) : "the earn's lot slot was reused within the window";
+        c.resultPoints = clawBack(c, m, lot, amount, requests.forgiven(original));
+        requests.addForgiven(original, clawAlreadyExpired);
+        assert m.lifetimeEarned >= amount;
+        m.lifetimeEarned -= amount;
+        addTierPoints(m, requests.timestamp(original), -amount);
+        c.alreadyExpired = clawAlreadyExpired;
+        c.shortfall = clawShortfall;
+    }
+
+    /**
+     * Takes back {@code amount} points credited as {@code lot}: from that lot first; of what it no longer holds, the
+     * share that expired (beyond {@code forgiven}, already set against earlier reversals) is not taken again; the
+     * share that was spent is taken soonest-expiring first from the member's other lots, and what the member does not
+     * have is the shortfall, owed against future credits.
+     *
+     * @return the points clawed back; {@link #clawAlreadyExpired} and {@link #clawShortfall} say the rest.
+     */
+    private long clawBack(final Command c, final Member m, final int lot, final long amount, final long forgiven)
+    {
         long clawed = 0;
         final long fromLot = Math.min(lotRemaining[lot], amount);
         if (fromLot > 0)
@@ -912,22 +1101,19 @@ public final class Ledger implements LedgerStateMachine
             }
             clawed = fromLot;
         }
-        final long alreadyExpired = Math.min(amount - clawed, lotExpired[lot] - requests.forgiven(original));
-        requests.addForgiven(original, alreadyExpired);
+        final long alreadyExpired = Math.min(amount - clawed, lotExpired[lot] - forgiven);
         final long fromOthers = Math.min(amount - clawed - alreadyExpired, m.available);
         if (fromOthers > 0)
         {
             debitSoonestFirst(m, fromOthers, EffectLog.CLAWBACK, c.effects, false);
             clawed += fromOthers;
         }
-        assert m.lifetimeEarned >= amount;
-        m.lifetimeEarned -= amount;
-        addTierPoints(m, requests.timestamp(original), -amount);
-        c.resultPoints = clawed;
-        c.alreadyExpired = alreadyExpired;
-        c.shortfall = amount - clawed - alreadyExpired;
-        m.owed += c.shortfall;
-        lotShortfall[lot] += c.shortfall;
+        final long shortfall = amount - clawed - alreadyExpired;
+        m.owed += shortfall;
+        lotShortfall[lot] += shortfall;
+        clawAlreadyExpired = alreadyExpired;
+        clawShortfall = shortfall;
+        return clawed;
     }
 
     /**
@@ -1239,6 +1425,21 @@ public final class Ledger implements LedgerStateMachine
             c.expired += settleDue(c, m, now);
             budget -= c.effects.size() - before;
         }
+        while (budget > 0 && program.birthdayGift() > 0 && !birthdays.isEmpty() && birthdays.peekAt() <= now)
+        {
+            final Member m = members[(int)birthdays.peekPosition()];
+            final long at = birthdays.peekAt();
+            birthdays.poll();
+            if (m.nextBirthdayAt != at || !mayHaveGift(m))
+            {
+                // moved on at a write of the member; or no gift for it (frozen, closed, full): the sweep changes
+                // nothing it would not journal, and the member's next write moves its schedule on
+                continue;
+            }
+            final int before = c.effects.size();
+            c.expired += settleDue(c, m, now);
+            budget -= c.effects.size() - before;
+        }
         c.resultPoints = c.expired;
         if (c.effects.size() > 0)
         {
@@ -1253,7 +1454,8 @@ public final class Ledger implements LedgerStateMachine
     {
         return (!expiryQueue.isEmpty() && expiryQueue.peekAt() <= now) || (!holds.isEmpty() && holds.peekAt() <= now) ||
             (!maturities.isEmpty() && maturities.peekAt() <= now) || (program.tierWindow() !=
-            Program.TierWindow.LIFETIME && !evaluations.isEmpty() && evaluations.peekAt() <= now);
+            Program.TierWindow.LIFETIME && !evaluations.isEmpty() && evaluations.peekAt() <= now) ||
+            (program.birthdayGift() > 0 && !birthdays.isEmpty() && birthdays.peekAt() <= now);
     }
 
     private void setProgram(final Command c)
@@ -1409,8 +1611,13 @@ public final class Ledger implements LedgerStateMachine
 
     private boolean canCredit(final Command c, final Member m, final long points)
     {
+        return canCredit(c, m, points, 1);
+    }
+
+    private boolean canCredit(final Command c, final Member m, final long points, final int lots)
+    {
         final int due = dueCount(m, c.timestamp);
-        if (m.lotCount - due + m.pendingCount >= program.lotsPerMemberMax())
+        if (m.lotCount - due + m.pendingCount + lots > program.lotsPerMemberMax())
         {
             c.result = ResultCode.LOTS_PER_MEMBER_MAX;
             c.resultDetail = program.lotsPerMemberMax();
@@ -1776,6 +1983,13 @@ public final class Ledger implements LedgerStateMachine
                 h = Hashing.mix(h, m.pendingEarnedAt[j]);
                 h = Hashing.mix(h, m.pendingRequest[j]);
             }
+            h = Hashing.mix(h, m.firstEarn);
+            h = Hashing.mix(h, m.bonusLotId);
+            h = Hashing.mix(h, m.bonusPoints);
+            h = Hashing.mix(h, m.referrerBonusLotId);
+            h = Hashing.mix(h, m.referrerBonusPoints);
+            h = Hashing.mix(h, m.bonusesReversed ? 1 : 0);
+            h = Hashing.mix(h, m.nextBirthdayAt);
             h = Hashing.mix(h, m.lastMonth);
             if (null != m.months)
             {
@@ -1785,8 +1999,10 @@ public final class Ledger implements LedgerStateMachine
                 }
             }
             h = Hashing.mix(h, m.year);
-            h = Hashing.mix(h, m.yearPoints);
-            h = Hashing.mix(h, m.prevYearPoints);
+            for (final long points : m.years)
+            {
+                h = Hashing.mix(h, points);
+            }
             h = Hashing.mix(h, m.nextEvaluationAt);
             h = Hashing.mix(h, m.floorTier);
             h = Hashing.mix(h, m.floorUntil);
@@ -2040,12 +2256,22 @@ public final class Ledger implements LedgerStateMachine
         /** Points in the member's open holds: debited from its lots, not yet captured or released. */
         long held;
         long lifetimeEarned;
-        /** Tier points by month (a ring of the last 12 months up to lastMonth), and of the last two calendar years. */
+        /** The request position of the member's first qualifying earn (-1: none yet), and the bonuses it triggered. */
+        long firstEarn = -1;
+        int bonusLot = -1;
+        long bonusLotId = -1;
+        long bonusPoints;
+        int referrerBonusLot = -1;
+        long referrerBonusLotId = -1;
+        long referrerBonusPoints;
+        boolean bonusesReversed;
+        long nextBirthdayAt = Long.MAX_VALUE;
+        /** Tier points by month: a ring of the last 13 months up to lastMonth. */
         long[] months;
         int lastMonth = Integer.MIN_VALUE / 2;
+        /** The last year counted in, and the points of it and the two before (years[1], years[2]). */
         int year = Integer.MIN_VALUE / 2;
-        long yearPoints;
-        long prevYearPoints;
+        final long[] years = new long[3];
         long nextEvaluationAt;
         /** A tier set by hand is a floor for evaluations until floorUntil. */
         int floorTier;

@@ -24,6 +24,8 @@ public final class Program
     /** A multiplier of 1 in the program's fixed-point unit (ten-thousandths). */
     public static final long MULTIPLIER_ONE = 10_000;
     public static final int CAMPAIGNS_MAX = 32;
+    /** The id of the earning line the birthday multiplier adds (reserved: no campaign may use it). */
+    public static final String BIRTHDAY_LINE = "birthday";
 
     private final int version;
     private final String name;
@@ -49,6 +51,13 @@ public final class Program
     /** By tier code − 1. */
     private final long[] tierMultiplierBp;
     private final long memberDailyPoints;
+    private final long welcomeBonus;
+    private final long firstPurchaseBonus;
+    private final long referrerBonus;
+    private final long referredBonus;
+    private final long birthdayMultiplierBp;
+    private final long birthdayGift;
+    private final boolean reverseBonuses;
     private final Campaign[] campaigns;
     private final String text;
     /** The canonical text without the version: what decides whether two programs have the same rules. */
@@ -90,6 +99,13 @@ public final class Program
         rounding = b.rounding;
         tierMultiplierBp = b.tierMultiplierBp.clone();
         memberDailyPoints = b.memberDailyPoints;
+        welcomeBonus = b.welcomeBonus;
+        firstPurchaseBonus = b.firstPurchaseBonus;
+        referrerBonus = b.referrerBonus;
+        referredBonus = b.referredBonus;
+        birthdayMultiplierBp = b.birthdayMultiplierBp;
+        birthdayGift = b.birthdayGift;
+        reverseBonuses = b.reverseBonuses;
         campaigns = b.campaigns.clone();
         text = canonicalText();
         rules = text.replace("version: " + version + "\n", "");
@@ -157,6 +173,13 @@ public final class Program
             .append("\n    gold: ").append(multiplierText(tierMultiplierBp[2]))
             .append("\n    platinum: ").append(multiplierText(tierMultiplierBp[3])).append('\n');
         sb.append("caps:\n  memberDailyPoints: ").append(memberDailyPoints).append('\n');
+        sb.append("bonuses:\n  welcome: ").append(welcomeBonus)
+            .append("\n  firstPurchase: ").append(firstPurchaseBonus)
+            .append("\n  referrer: ").append(referrerBonus)
+            .append("\n  referred: ").append(referredBonus)
+            .append("\n  birthdayMultiplier: ").append(multiplierText(birthdayMultiplierBp))
+            .append("\n  birthdayGift: ").append(birthdayGift)
+            .append("\n  reverseWithFirstPurchase: ").append(reverseBonuses).append('\n');
         sb.append("campaigns:");
         if (campaigns.length == 0)
         {
@@ -294,6 +317,66 @@ public final class Program
     public long memberDailyPoints()
     {
         return memberDailyPoints;
+    }
+
+    /** Points credited to a member at enrollment. */
+    public long welcomeBonus()
+    {
+        return welcomeBonus;
+    }
+
+    /** Points credited with a member's first qualifying earn. */
+    public long firstPurchaseBonus()
+    {
+        return firstPurchaseBonus;
+    }
+
+    /** Points credited to the referrer when a referred member's first qualifying earn lands. */
+    public long referrerBonus()
+    {
+        return referrerBonus;
+    }
+
+    /** Points credited to a referred member with its first qualifying earn. */
+    public long referredBonus()
+    {
+        return referredBonus;
+    }
+
+    /** The multiplier on purchase earning in the member's birthday month, in ten-thousandths. */
+    public long birthdayMultiplierBp()
+    {
+        return birthdayMultiplierBp;
+    }
+
+    /** Points credited on the member's birthday. */
+    public long birthdayGift()
+    {
+        return birthdayGift;
+    }
+
+    /** Whether reversing a member's first qualifying earn in full claws back the bonuses it triggered. */
+    public boolean reverseBonuses()
+    {
+        return reverseBonuses;
+    }
+
+    /**
+     * @return the first birthday (00:00 in the zone; 02-29 falls on 02-28 in other years) strictly after {@code after}.
+     */
+    public long nextBirthday(final int mmdd, final long after)
+    {
+        final LocalDate day = Instant.ofEpochMilli(after).atZone(zone).toLocalDate();
+        for (int year = day.getYear(); ; year++)
+        {
+            final int month = mmdd / 100;
+            final int dom = Math.min(mmdd % 100, java.time.YearMonth.of(year, month).lengthOfMonth());
+            final long at = LocalDate.of(year, month, dom).atStartOfDay(zone).toInstant().toEpochMilli();
+            if (at > after)
+            {
+                return at;
+            }
+        }
     }
 
     public int campaignCount()
@@ -664,6 +747,13 @@ public final class Program
         Rounding rounding;
         final long[] tierMultiplierBp = new long[4];
         long memberDailyPoints;
+        long welcomeBonus;
+        long firstPurchaseBonus;
+        long referrerBonus;
+        long referredBonus;
+        long birthdayMultiplierBp;
+        long birthdayGift;
+        boolean reverseBonuses;
         Campaign[] campaigns;
     }
 }

@@ -131,6 +131,21 @@ final class ProgramParser
         b.memberDailyPoints = caps.longValue("memberDailyPoints", 0, 0, Ledger.POINTS_MAX);
         caps.finish();
 
+        final Section bonuses = root.section("bonuses");
+        b.welcomeBonus = bonuses.longValue("welcome", 0, 0, Ledger.POINTS_MAX);
+        b.firstPurchaseBonus = bonuses.longValue("firstPurchase", 0, 0, Ledger.POINTS_MAX);
+        b.referrerBonus = bonuses.longValue("referrer", 0, 0, Ledger.POINTS_MAX);
+        b.referredBonus = bonuses.longValue("referred", 0, 0, Ledger.POINTS_MAX);
+        b.birthdayMultiplierBp = bonuses.multiplier("birthdayMultiplier", Program.MULTIPLIER_ONE);
+        b.birthdayGift = bonuses.longValue("birthdayGift", 0, 0, Ledger.POINTS_MAX);
+        final String reverse = bonuses.string("reverseWithFirstPurchase", "true");
+        if (!"true".equals(reverse) && !"false".equals(reverse))
+        {
+            throw bonuses.error("reverseWithFirstPurchase", "must be true or false; got '" + reverse + "'");
+        }
+        b.reverseBonuses = "true".equals(reverse);
+        bonuses.finish();
+
         b.campaigns = campaigns(root, b.zone);
         root.finish();
         return new Program(b);
@@ -217,6 +232,10 @@ final class ProgramParser
             if (!ids.add(id))
             {
                 throw s.error("id", "campaign id '" + id + "' is used twice");
+            }
+            if (Program.BIRTHDAY_LINE.equals(id))
+            {
+                throw s.error("id", "'" + id + "' is reserved for the birthday multiplier's line");
             }
             final long multiplier = s.multiplier("multiplier", -1);
             if (multiplier < 0)

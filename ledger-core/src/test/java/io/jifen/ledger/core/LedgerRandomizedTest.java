@@ -73,7 +73,8 @@ class LedgerRandomizedTest
             "capture reversed", "REVERSE", "EXPIRE_TICK", "purchase", "purchase cut by the daily cap",
             "campaign applied", "campaign budget cut", "campaigns stacked", "purchase of no points",
             "purchase in another currency", "pending", "pending_cancel", "matured by the sweep",
-            "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER"})
+            "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER", "bonus",
+            "referrer_bonus", "referrer_clawback"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -119,6 +120,7 @@ class LedgerRandomizedTest
                 new ModelProgram("standard", "Asia/Shanghai", 12, 1_000, 5_000, 20_000, 10_000, retentionDays,
                     new ModelRules(1, 100, RoundingMode.FLOOR, "1", "1.2", "1.5", "2", 0)
                         .pendingDays(Math.min(7, retentionDays - 1))
+                        .bonuses(20, 50, 100, 30, "1.5", 0, true)
                         .campaign("double", "2", t0 + 2 * DAY_MS, t0 + 200 * DAY_MS, "online app", "", 1, 0)
                         .campaign("coffee", "1.5", t0, t0 + 400 * DAY_MS, "", "coffee", 1, 5_000)),
                 new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays,
@@ -129,11 +131,13 @@ class LedgerRandomizedTest
                     new ModelRules(1, 10, RoundingMode.HALF_EVEN, "1", "1", "1", "1", 3_000)
                         .tiers("calendarYear", 101, 100, 100, 4_000, 2)
                         .pendingDays(Math.min(1, retentionDays - 1))
+                        .bonuses(0, 0, 40, 0, "1", 25, false)
                         .campaign("flash-a", "2", t0 + 3 * DAY_MS, t0 + 60 * DAY_MS, "", "", 1, 700)
                         .campaign("flash-b", "2", t0 + 3 * DAY_MS, t0 + 500 * DAY_MS, "store", "tea coffee", 1, 300)),
                 new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays,
                     new ModelRules(7, 1000, RoundingMode.CEILING, "1", "1", "1.3333", "1", 0)
-                        .tiers("rolling12", 701, 0, 500, 1_500, 3)),
+                        .tiers("rolling12", 701, 0, 500, 1_500, 3)
+                        .bonuses(0, 10, 0, 0, "3", 5, true)),
             };
             initialProgram = programs[random.nextInt(programs.length)];
             context = new Ledger.Context();
@@ -205,6 +209,11 @@ class LedgerRandomizedTest
                 {
                     final byte kind = actual.effects.kind(k);
                     if (kind == EffectLog.PENDING || kind == EffectLog.PENDING_CANCEL)
+                    {
+                        REACHED.merge(EffectLog.kindName(kind), 1L, Long::sum);
+                    }
+                    if (kind == EffectLog.BONUS || kind == EffectLog.REFERRER_BONUS ||
+                        kind == EffectLog.REFERRER_CLAWBACK)
                     {
                         REACHED.merge(EffectLog.kindName(kind), 1L, Long::sum);
                     }
@@ -346,6 +355,9 @@ class LedgerRandomizedTest
             assertEquals(expected.held, actual.held, () -> "held of " + what);
             assertEquals(expected.released, actual.released, () -> "released of " + what);
             assertEquals(expected.releaseAt, actual.releaseAt, () -> "releaseAt of " + what);
+            assertEquals(expected.bonusPoints, actual.bonusPoints, () -> "bonusPoints of " + what);
+            assertEquals(expected.referrerBonusPoints, actual.referrerBonusPoints,
+                () -> "referrerBonusPoints of " + what);
             assertEquals(expected.tierPoints, actual.tierPoints, () -> "tierPoints of " + what);
             assertEquals(expected.nextTierPoints, actual.nextTierPoints, () -> "nextTierPoints of " + what);
             assertEquals(expected.nextEvaluationAt, actual.nextEvaluationAt, () -> "nextEvaluationAt of " + what);
@@ -548,7 +560,9 @@ class LedgerRandomizedTest
             {
                 in.referrerId = random.nextInt(10) == 0 ? in.memberId : "m" + random.nextInt(MEMBER_POOL);
             }
-            in.birthday = random.nextInt(3) == 0 ? 0 : (1 + random.nextInt(12)) * 100 + 1 + random.nextInt(28);
+            final int month = 1 + random.nextInt(12);
+            in.birthday = random.nextInt(3) == 0 ? 0 : random.nextInt(20) == 0 ? 229 :
+                month * 100 + 1 + random.nextInt(java.time.YearMonth.of(2024, month).lengthOfMonth());
         }
 
         private void reverse()
@@ -920,6 +934,19 @@ class LedgerRandomizedTest
             return startOf(date.isBefore(yearLater) ? date.plusYears(1) : date);
         }
 
+        long nextBirthday(final int mmdd, final long after)
+        {
+            for (int year = day(after).getYear(); ; year++)
+            {
+                final YearMonth month = YearMonth.of(year, mmdd / 100);
+                final long at = startOf(month.atDay(Math.min(mmdd % 100, month.lengthOfMonth())));
+                if (at > after)
+                {
+                    return at;
+                }
+            }
+        }
+
         long nextEvaluation(final long at)
         {
             final java.time.LocalDate d = day(at);
@@ -948,6 +975,13 @@ class LedgerRandomizedTest
         final long dailyCap;
         final List<ModelCampaign> campaigns = new ArrayList<>();
         long pendingMs;
+        long welcome;
+        long firstPurchase;
+        long referrerBonus;
+        long referredBonus;
+        BigDecimal birthdayMultiplier = BigDecimal.ONE;
+        long birthdayGift;
+        boolean reverseBonuses = true;
         String window = "lifetime";
         /** 0: the anniversary; else month * 100 + day. */
         int evaluation;
@@ -998,6 +1032,20 @@ class LedgerRandomizedTest
                 ", gold: " + keep[2] + ", platinum: " + keep[3] + "}, maxDrop: " + maxDrop;
         }
 
+        ModelRules bonuses(
+            final long welcome, final long firstPurchase, final long referrer, final long referred,
+            final String birthdayMultiplier, final long birthdayGift, final boolean reverse)
+        {
+            this.welcome = welcome;
+            this.firstPurchase = firstPurchase;
+            this.referrerBonus = referrer;
+            this.referredBonus = referred;
+            this.birthdayMultiplier = new BigDecimal(birthdayMultiplier);
+            this.birthdayGift = birthdayGift;
+            this.reverseBonuses = reverse;
+            return this;
+        }
+
         ModelRules pendingDays(final int days)
         {
             pendingMs = days * DAY_MS;
@@ -1031,6 +1079,11 @@ class LedgerRandomizedTest
                 .append(", platinum: ").append(tierMultipliers[3]).append("}\n");
             sb.append("caps:\n  memberDailyPoints: ").append(dailyCap).append('\n');
             sb.append("pending:\n  days: ").append(pendingMs / DAY_MS).append('\n');
+            sb.append("bonuses:\n  welcome: ").append(welcome).append("\n  firstPurchase: ").append(firstPurchase)
+                .append("\n  referrer: ").append(referrerBonus).append("\n  referred: ").append(referredBonus)
+                .append("\n  birthdayMultiplier: ").append(birthdayMultiplier)
+                .append("\n  birthdayGift: ").append(birthdayGift)
+                .append("\n  reverseWithFirstPurchase: ").append(reverseBonuses).append('\n');
             if (!campaigns.isEmpty())
             {
                 sb.append("campaigns:\n");
@@ -1169,6 +1222,17 @@ class LedgerRandomizedTest
         long owed;
         /** Points in open holds. */
         long held;
+        /** Bonuses: the first qualifying earn, the lots its bonuses made, birthday and the next birthday. */
+        int birthday;
+        String referrer;
+        ModelRequest firstEarn;
+        boolean earned;
+        ModelLot bonusLot;
+        long bonusPoints;
+        ModelLot referrerBonusLot;
+        long referrerBonusPoints;
+        boolean bonusesReversed;
+        long nextBirthday = Long.MAX_VALUE;
         /** Tier points by calendar month of the program's zone at the time; the next evaluation; a floor. */
         final Map<YearMonth, Long> months = new HashMap<>();
         long nextEvaluation;
@@ -1254,6 +1318,8 @@ class LedgerRandomizedTest
         private final List<ModelRequest> requestsInOrder = new ArrayList<>();
         private int firstRemembered;
         private ModelProgram program;
+        /** A member whose first qualifying earn is being applied. */
+        private ModelMember firstEarnOf;
         /** A pending earn being applied, remembered with its request once the write succeeds. */
         private ModelPending pendingToRemember;
         private ModelMember pendingOf;
@@ -1477,6 +1543,7 @@ class LedgerRandomizedTest
             final List<long[]> allocations = new ArrayList<>();
             pendingToRemember = null;
             pendingOf = null;
+            firstEarnOf = null;
             final ModelMember m;
             switch (c.type)
             {
@@ -1528,6 +1595,10 @@ class LedgerRandomizedTest
             final ModelRequest request = new ModelRequest(c, allocations);
             requests.put(c.requestId, request);
             requestsInOrder.add(request);
+            if (null != firstEarnOf)
+            {
+                firstEarnOf.firstEarn = request;
+            }
             if (null != pendingToRemember)
             {
                 pendingOf.pending.add(new ModelPending(
@@ -1574,6 +1645,18 @@ class LedgerRandomizedTest
             m.tier = program.tierFor(0);
             m.index = members.size();
             m.nextEvaluation = program.firstEvaluation(c.timestamp);
+            m.birthday = c.birthday;
+            m.referrer = isEmpty(c.referrerId) ? null : c.referrerId;
+            if (c.birthday != 0)
+            {
+                m.nextBirthday = program.nextBirthday(c.birthday, c.timestamp);
+            }
+            if (program.rules.welcome > 0)
+            {
+                bonusLot(c, m, program.rules.welcome, EffectLog.BONUS);
+                c.bonusPoints += program.rules.welcome;
+                settleOwed(c, m);
+            }
             members.put(c.memberId, m);
             memberIds.add(c.memberId);
             return m;
@@ -1587,7 +1670,10 @@ class LedgerRandomizedTest
                 return null;
             }
             final long points = c.purchaseMinor > 0 ? price(c, m) : c.points;
-            if (points < 0 || (points > 0 && !mayCredit(c, m, points)))
+            final boolean first = points > 0 && !m.earned;
+            final long ownBonus = first ?
+                program.rules.firstPurchase + (null != m.referrer ? program.rules.referredBonus : 0) : 0;
+            if (points < 0 || (points > 0 && !mayCredit(c, m, points + ownBonus, ownBonus > 0 ? 2 : 1)))
             {
                 c.earning.reset();
                 return null;
@@ -1621,7 +1707,36 @@ class LedgerRandomizedTest
                 m.purchaseDayPoints += points;
                 for (int k = 0; k < c.earning.campaignCount(); k++)
                 {
-                    campaignGiven.merge(c.earning.campaignId(k), c.earning.points(k), Long::sum);
+                    if (!"birthday".equals(c.earning.campaignId(k)))
+                    {
+                        campaignGiven.merge(c.earning.campaignId(k), c.earning.points(k), Long::sum);
+                    }
+                }
+            }
+            if (first)
+            {
+                m.earned = true;
+                firstEarnOf = m;
+                if (ownBonus > 0)
+                {
+                    m.bonusLot = bonusLot(c, m, ownBonus, EffectLog.BONUS);
+                    m.bonusPoints = ownBonus;
+                    c.bonusPoints += ownBonus;
+                    settleOwed(c, m);
+                }
+                final ModelMember r = null == m.referrer ? null : members.get(m.referrer);
+                if (null != r && program.rules.referrerBonus > 0 && r.status == MemberStatus.ACTIVE.code() &&
+                    open(r, c.timestamp).size() + r.pending.size() < program.lotsPerMemberMax)
+                {
+                    m.referrerBonusLot = bonusLot(c, r, program.rules.referrerBonus, EffectLog.REFERRER_BONUS);
+                    m.referrerBonusPoints = program.rules.referrerBonus;
+                    c.referrerBonusPoints = program.rules.referrerBonus;
+                    final long settled = Math.min(r.owed, usable(r, c.timestamp));
+                    if (settled > 0)
+                    {
+                        debit(c, r, settled, EffectLog.REFERRER_CLAWBACK, null);
+                        r.owed -= settled;
+                    }
                 }
             }
             m.lifetime += points;
@@ -1666,6 +1781,14 @@ class LedgerRandomizedTest
                     extra -= cut;
                 }
                 c.earning.add(campaign.id, bp, extra, cut);
+                total += extra;
+            }
+            if (rules.birthdayMultiplier.compareTo(BigDecimal.ONE) > 0 && m.birthday != 0 &&
+                program.day(c.timestamp).getMonthValue() == m.birthday / 100)
+            {
+                final long bp = rules.birthdayMultiplier.movePointRight(4).longValueExact();
+                final long extra = roundedRatio(total, bp - 10_000, 10_000, rules.rounding);
+                c.earning.add("birthday", bp, extra, 0);
                 total += extra;
             }
             if (rules.dailyCap > 0)
@@ -1895,6 +2018,12 @@ class LedgerRandomizedTest
                 c.resultPoints = amount;
                 settleOwed(c, m);
             }
+            if (type == CommandType.EARN && amount == left && original == m.firstEarn &&
+                program.rules.reverseBonuses && !m.bonusesReversed &&
+                (m.bonusPoints > 0 || m.referrerBonusPoints > 0))
+            {
+                reverseBonuses(c, m);
+            }
             original.reversed += amount;
             return m;
         }
@@ -2090,7 +2219,12 @@ class LedgerRandomizedTest
 
         private boolean mayCredit(final Command c, final ModelMember m, final long points)
         {
-            if (open(m, c.timestamp).size() + m.pending.size() >= program.lotsPerMemberMax)
+            return mayCredit(c, m, points, 1);
+        }
+
+        private boolean mayCredit(final Command c, final ModelMember m, final long points, final int newLots)
+        {
+            if (open(m, c.timestamp).size() + m.pending.size() + newLots > program.lotsPerMemberMax)
             {
                 c.result = ResultCode.LOTS_PER_MEMBER_MAX;
                 c.resultDetail = program.lotsPerMemberMax;
@@ -2159,6 +2293,7 @@ class LedgerRandomizedTest
         {
             evaluate(c, m, now);
             long expired = expireDue(m, now, c);
+            birthday(c, m, now);
             final List<ModelPending> due = new ArrayList<>();
             for (final ModelPending p : m.pending)
             {
@@ -2185,6 +2320,86 @@ class LedgerRandomizedTest
             expired += expireDue(m, now, c);
             settleOwed(c, m);
             return expired;
+        }
+
+        /** A lot made by a bonus (for the record's member, or its referrer). */
+        private ModelLot bonusLot(final Command c, final ModelMember owner, final long points, final byte kind)
+        {
+            final ModelLot lot = new ModelLot(lots.size(), owner.id, points, c.timestamp,
+                program.expiresAt(c.timestamp));
+            lots.add(lot);
+            owner.lots.add(lot);
+            credited += points;
+            c.effects.add(kind, lot.id, points, lot.expiresAt);
+            return lot;
+        }
+
+        private boolean mayHaveGift(final ModelMember m, final long now)
+        {
+            return program.rules.birthdayGift > 0 && m.status == MemberStatus.ACTIVE.code();
+        }
+
+        /** The birthday gift, if the member's birthday has come (the latest one only). */
+        private void birthday(final Command c, final ModelMember m, final long now)
+        {
+            if (m.nextBirthday > now)
+            {
+                return;
+            }
+            long next = program.nextBirthday(m.birthday, m.nextBirthday);
+            while (next <= now)
+            {
+                next = program.nextBirthday(m.birthday, next);
+            }
+            m.nextBirthday = next;
+            if (mayHaveGift(m, now))
+            {
+                bonusLot(c, m, program.rules.birthdayGift, EffectLog.BONUS);
+                c.bonusPoints += program.rules.birthdayGift;
+                settleOwed(c, m);
+            }
+        }
+
+        /** A first earn reversed in full: its bonuses go back (the member's like an earn, the referrer's if left). */
+        private void reverseBonuses(final Command c, final ModelMember m)
+        {
+            m.bonusesReversed = true;
+            final long now = c.timestamp;
+            if (m.bonusPoints > 0)
+            {
+                final ModelLot own = m.bonusLot;
+                final long fromOwn = Math.min(own.remaining, m.bonusPoints);
+                if (fromOwn > 0)
+                {
+                    own.remaining -= fromOwn;
+                    debited += fromOwn;
+                    c.effects.add(EffectLog.CLAWBACK, own.id, fromOwn, own.expiresAt);
+                }
+                final long alreadyExpired = Math.min(m.bonusPoints - fromOwn, own.expired);
+                final long fromOthers = Math.min(m.bonusPoints - fromOwn - alreadyExpired, usable(m, now));
+                if (fromOthers > 0)
+                {
+                    debit(c, m, fromOthers, EffectLog.CLAWBACK, null);
+                }
+                final long shortfall = m.bonusPoints - fromOwn - fromOthers - alreadyExpired;
+                c.bonusPoints = -(fromOwn + fromOthers);
+                c.alreadyExpired += alreadyExpired;
+                c.shortfall += shortfall;
+                m.owed += shortfall;
+                own.shortfall += shortfall;
+            }
+            if (m.referrerBonusPoints > 0)
+            {
+                final ModelLot lot = m.referrerBonusLot;
+                if (lot.remaining > 0 && lot.expiresAt > now)
+                {
+                    final long take = Math.min(lot.remaining, m.referrerBonusPoints);
+                    lot.remaining -= take;
+                    debited += take;
+                    c.effects.add(EffectLog.REFERRER_CLAWBACK, lot.id, take, lot.expiresAt);
+                    c.referrerBonusPoints = -take;
+                }
+            }
         }
 
         /** Tier points at an instant: lifetime, the 12 calendar months ending with its month, or its year. */
@@ -2408,6 +2623,31 @@ class LedgerRandomizedTest
                 for (int i = 0; i < dueEvaluations.size() && budget > 0; i++)
                 {
                     final ModelMember m = dueEvaluations.get(i);
+                    final int before = c.effects.size();
+                    c.expired += settle(c, m, c.timestamp);
+                    budget -= c.effects.size() - before;
+                }
+            }
+            // then birthday gifts due, earliest first (ties in enrollment order), to members who may have one
+            if (program.rules.birthdayGift > 0)
+            {
+                final List<ModelMember> dueBirthdays = new ArrayList<>();
+                for (final ModelMember m : members.values())
+                {
+                    if (m.nextBirthday <= c.timestamp)
+                    {
+                        dueBirthdays.add(m);
+                    }
+                }
+                dueBirthdays.sort(Comparator.<ModelMember>comparingLong(m -> m.nextBirthday)
+                    .thenComparingInt(m -> m.index));
+                for (int i = 0; i < dueBirthdays.size() && budget > 0; i++)
+                {
+                    final ModelMember m = dueBirthdays.get(i);
+                    if (!mayHaveGift(m, c.timestamp))
+                    {
+                        continue;
+                    }
                     final int before = c.effects.size();
                     c.expired += settle(c, m, c.timestamp);
                     budget -= c.effects.size() - before;

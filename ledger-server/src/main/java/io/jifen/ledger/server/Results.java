@@ -134,7 +134,9 @@ final class Results
             .setOwed(c.owed)
             .setHeld(c.held)
             .setReleased(c.released)
-            .setMaturesAtMs(c.releaseAt);
+            .setMaturesAtMs(c.releaseAt)
+            .setBonusPoints(c.bonusPoints)
+            .setReferrerBonusPoints(c.referrerBonusPoints);
         if (c.earning.isPresent())
         {
             result.setEarning(earning(c.earning));

@@ -669,6 +669,34 @@ class LedgerServerIT
         assertEquals(Tier.TIER_PLATINUM, balance("m-1").getTier(), "replayed");
     }
 
+    @Test
+    void aReferralPaysBothSidesOnceAndAReversedFirstPurchaseTakesItBack() throws Exception
+    {
+        stopServer();
+        final Path programFile = data.resolve("bonuses.yaml");
+        Files.writeString(programFile, "name: bonuses\nbonuses: {welcome: 10, firstPurchase: 20, referrer: 300, " +
+            "referred: 100}\n");
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        assertEquals(10, enroll("friend").getBonusPoints());
+        ledger.enroll(EnrollRequest.newBuilder().setRequestId("enroll-m-1").setMemberId("m-1")
+            .setReferrerId("friend").build());
+        final WriteResult first = earn("e-1", "m-1", 500);
+        assertEquals(120, first.getBonusPoints());
+        assertEquals(300, first.getReferrerBonusPoints());
+        assertEquals(10 + 500 + 120, first.getBalance());
+        assertEquals(0, earn("e-2", "m-1", 5).getBonusPoints(), "once");
+        assertEquals(310, balance("friend").getAvailable());
+
+        final WriteResult reversed = ledger.reverse(ReverseRequest.newBuilder()
+            .setRequestId("x-1").setMemberId("m-1").setOriginalRequestId("e-1").build());
+        assertEquals(500, reversed.getPoints());
+        assertEquals(-120, reversed.getBonusPoints());
+        assertEquals(-300, reversed.getReferrerBonusPoints());
+        assertEquals(15, reversed.getBalance());
+        assertEquals(10, balance("friend").getAvailable());
+    }
+
     private WriteResult purchase(
         final String request, final String member, final long amountMinor, final Channel channel,
         final String... categories)

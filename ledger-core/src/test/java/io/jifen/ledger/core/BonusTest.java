@@ -1,0 +1,280 @@
+package io.jifen.ledger.core;
+
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.jifen.ledger.journal.JournalRecord;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Program bonuses: welcome at enrollment; first purchase and referral (both sides) with the first qualifying earn,
+ * once, even under retries, and clawed back when that earn is reversed in full; a birthday multiplier on purchases
+ * in the birthday month and a gift on the day. Every case replays from its journal bytes to the same state.
+ */
+class BonusTest
+{
+    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+    private static final String PROGRAM = "limits: {requestRetentionDays: 3650}\n" +
+        "bonuses: {welcome: 50, firstPurchase: 100, referrer: 300, referred: 200, birthdayMultiplier: 2, " +
+        "birthdayGift: 88}\n";
+
+    private final Command c = new Command();
+    private final List<byte[]> journal = new ArrayList<>();
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
+    private final JournalRecord codec = new JournalRecord();
+    private String programText = PROGRAM;
+    private Ledger ledger = new Ledger(Program.parse(PROGRAM));
+    private long now = at(2026, 3, 10, 10);
+
+    @AfterEach
+    void theJournalReplaysFromItsBytesToTheSameState()
+    {
+        ledger.checkInvariants();
+        final Ledger other = new Ledger(Program.parse(programText));
+        final Command command = new Command();
+        for (final byte[] record : journal)
+        {
+            JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
+            other.apply(command);
+            assertTrue(command.isJournaled(), "replay refused " + command);
+        }
+        assertEquals(ledger.stateHash(), other.stateHash());
+    }
+
+    @Test
+    void aWelcomeBonusComesWithEnrollment()
+    {
+        enroll("m1", null, 0);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(50, c.bonusPoints);
+        assertEquals(50, c.balance);
+        assertEffects("bonus 0 50");
+    }
+
+    @Test
+    void theFirstEarnPaysTheFirstPurchaseAndBothReferralBonusesOnce()
+    {
+        enroll("friend", null, 0);
+        enroll("m1", "friend", 0);
+        earn("e1", "m1", 10);
+        assertEquals(300, c.bonusPoints, "first purchase 100 + referred 200");
+        assertEquals(300, c.referrerBonusPoints);
+        assertEquals(50 + 10 + 300, c.balance);
+        assertEffects("credit 2 10; bonus 3 300; referrer_bonus 4 300");
+        earn("e1", "m1", 10);
+        assertTrue(c.replay);
+        earn("e2", "m1", 10);
+        assertEquals(0, c.bonusPoints, "once");
+        assertEquals(0, c.referrerBonusPoints);
+        balance("friend");
+        assertEquals(50 + 300, c.balance);
+    }
+
+    @Test
+    void aReferralWhoseFirstPurchaseIsReversedTakesBothBonusesBack()
+    {
+        enroll("friend", null, 0);
+        enroll("m1", "friend", 0);
+        earn("e1", "m1", 1_000);
+        redeem("r1", "friend", 90); // the referrer spent its welcome 50 and 40 of its bonus
+        redeem("r2", "m1", 1_200);  // the member spent its welcome, the earn and 150 of its bonus
+        reverse("x1", "m1", "e1", 0);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(150, c.resultPoints, "the earn's own lot is empty: the rest of the bonus lot pays first");
+        assertEquals(0, c.bonusPoints, "nothing is left for the bonus itself");
+        assertEquals(-260, c.referrerBonusPoints, "what is left of the referrer's bonus lot");
+        assertEquals(850 + 300, c.shortfall, "the member owes the spent earn and bonus");
+        assertEquals(1_150, c.owed);
+        assertEffects("clawback 3 150; referrer_clawback 4 260");
+        balance("friend");
+        assertEquals(0, c.balance);
+        assertEquals(0, c.owed, "the referrer keeps what it spent");
+        earn("e2", "m1", 10);
+        assertEquals(0, c.bonusPoints, "bonuses are once for the life of the member");
+    }
+
+    @Test
+    void onlyAFullReversalTakesTheBonusesBack()
+    {
+        enroll("friend", null, 0);
+        enroll("m1", "friend", 0);
+        earn("e1", "m1", 1_000);
+        reverse("x1", "m1", "e1", 400);
+        assertEquals(0, c.bonusPoints);
+        reverse("x2", "m1", "e1", 0);
+        assertEquals(-300, c.bonusPoints);
+        assertEquals(-300, c.referrerBonusPoints);
+
+        use(PROGRAM.replace("birthdayGift: 88}", "birthdayGift: 88, reverseWithFirstPurchase: false}"));
+        enroll("friend", null, 0);
+        enroll("m1", "friend", 0);
+        earn("e1", "m1", 1_000);
+        reverse("x1", "m1", "e1", 0);
+        assertEquals(0, c.bonusPoints, "the program keeps bonuses of reversed purchases");
+    }
+
+    @Test
+    void aFrozenReferrerGetsNoBonus()
+    {
+        enroll("friend", null, 0);
+        enroll("m1", "friend", 0);
+        begin(CommandType.SET_STATUS, "s1", "friend");
+        c.status = MemberStatus.FROZEN.code();
+        send();
+        earn("e1", "m1", 10);
+        assertEquals(300, c.bonusPoints);
+        assertEquals(0, c.referrerBonusPoints);
+    }
+
+    @Test
+    void purchasesInTheBirthdayMonthEarnTheBirthdayMultiplier()
+    {
+        enroll("m1", null, 310);
+        purchase("p1", "m1", 100_00);
+        assertEquals(200, c.resultPoints, "100 base, ×2 in March");
+        assertEquals(100, c.bonusPoints, "and the first purchase bonus");
+        assertEquals(1, c.earning.campaignCount());
+        assertEquals(Program.BIRTHDAY_LINE, c.earning.campaignId(0));
+        assertEquals(100, c.earning.points(0));
+        now = at(2026, 4, 1, 10);
+        purchase("p2", "m1", 100_00);
+        assertEquals(100, c.resultPoints);
+        assertEquals(0, c.earning.campaignCount());
+    }
+
+    @Test
+    void theBirthdayGiftComesOnTheDayFebruary29OnThe28thInOtherYears()
+    {
+        use(PROGRAM + "expiry: {months: 120}\n");
+        enroll("m1", null, 229);
+        enroll("m2", null, 311);
+        now = at(2026, 3, 11, 0) - 1;
+        sweep();
+        assertEquals(0, c.effects.size());
+        now = at(2026, 3, 11, 0);
+        sweep();
+        assertEffects("bonus 2 88");
+        now = at(2027, 2, 28, 0);
+        sweep();
+        assertEffects("bonus 3 88");
+        now = at(2027, 3, 1, 0);
+        begin(CommandType.SET_STATUS, "s1", "m2");
+        c.status = MemberStatus.FROZEN.code();
+        send();
+        now = at(2028, 2, 29, 0);
+        sweep();
+        assertEffects("bonus 4 88");
+        now = at(2028, 3, 11, 0);
+        sweep();
+        assertEquals(0, c.effects.size(), "a frozen member gets no gift");
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private void use(final String text)
+    {
+        programText = text;
+        ledger = new Ledger(Program.parse(text));
+        journal.clear();
+    }
+
+    private static long at(final int year, final int month, final int day, final int hour)
+    {
+        return ZonedDateTime.of(year, month, day, hour, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
+    }
+
+    private void begin(final CommandType type, final String requestId, final String memberId)
+    {
+        c.clear();
+        c.type = type;
+        c.requestId = requestId;
+        c.memberId = memberId;
+    }
+
+    private void enroll(final String memberId, final String referrer, final int birthday)
+    {
+        begin(CommandType.ENROLL, "enroll-" + memberId, memberId);
+        c.referrerId = referrer;
+        c.birthday = birthday;
+        send();
+        assertEquals(ResultCode.OK, c.result);
+    }
+
+    private void earn(final String requestId, final String memberId, final long points)
+    {
+        begin(CommandType.EARN, requestId, memberId);
+        c.points = points;
+        send();
+        assertEquals(ResultCode.OK, c.result);
+    }
+
+    private void purchase(final String requestId, final String memberId, final long amountMinor)
+    {
+        begin(CommandType.EARN, requestId, memberId);
+        c.purchaseMinor = amountMinor;
+        c.currency = "CNY";
+        c.channel = Channel.STORE.code();
+        send();
+        assertEquals(ResultCode.OK, c.result);
+    }
+
+    private void redeem(final String requestId, final String memberId, final long points)
+    {
+        begin(CommandType.REDEEM, requestId, memberId);
+        c.points = points;
+        send();
+        assertEquals(ResultCode.OK, c.result);
+    }
+
+    private void reverse(final String requestId, final String memberId, final String original, final long points)
+    {
+        begin(CommandType.REVERSE, requestId, memberId);
+        c.originalRequestId = original;
+        c.points = points;
+        send();
+    }
+
+    private void balance(final String memberId)
+    {
+        begin(CommandType.GET_BALANCE, null, memberId);
+        send();
+    }
+
+    private void sweep()
+    {
+        begin(CommandType.EXPIRE_TICK, null, null);
+        c.limit = 1000;
+        send();
+    }
+
+    private void send()
+    {
+        c.timestamp = now;
+        ledger.apply(c);
+        if (c.isJournaled())
+        {
+            final int length = codec.encode(c, buffer);
+            journal.add(Arrays.copyOf(buffer.byteArray(), length));
+        }
+    }
+
+    private void assertEffects(final String expected)
+    {
+        final StringBuilder actual = new StringBuilder();
+        for (int i = 0; i < c.effects.size(); i++)
+        {
+            actual.append(i == 0 ? "" : "; ").append(EffectLog.kindName(c.effects.kind(i))).append(' ')
+                .append(c.effects.lotId(i)).append(' ').append(c.effects.amount(i));
+        }
+        assertEquals(expected, actual.toString(), c::toString);
+    }
+}
