@@ -17,6 +17,8 @@ public final class Command
     public String reason;
     public String originalRequestId;
     public String referrerId;
+    /** Transfer: the receiving member (journaled in the referrer_id slot). */
+    public String toMemberId;
     /** Earn/Redeem/Reverse: points asked for; Adjust: signed. */
     public long points;
     /** Enroll: month * 100 + day, 0 if unknown. */
@@ -107,6 +109,7 @@ public final class Command
         reason = null;
         originalRequestId = null;
         referrerId = null;
+        toMemberId = null;
         points = 0;
         birthday = 0;
         status = 0;
@@ -229,6 +232,7 @@ public final class Command
         reason = other.reason;
         originalRequestId = other.originalRequestId;
         referrerId = other.referrerId;
+        toMemberId = other.toMemberId;
         points = other.points;
         birthday = other.birthday;
         status = other.status;

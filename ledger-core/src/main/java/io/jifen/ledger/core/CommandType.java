@@ -25,6 +25,8 @@ public enum CommandType
     RELEASE_HOLD(12, true),
     /** Sets a member's tier by hand, a floor until a date that evaluations do not go below. */
     SET_TIER(13, true),
+    /** Moves points from one member to another (family pooling), soonest-expiring first, keeping their expiry. */
+    TRANSFER(14, true),
     GET_BALANCE(20, false),
     CHECK_TIER(21, false),
     LIST_LOTS(22, false);

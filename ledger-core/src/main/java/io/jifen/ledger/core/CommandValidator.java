@@ -106,6 +106,15 @@ public final class CommandValidator
                 if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
                 return ResultCode.OK;
 
+            case TRANSFER:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
+                if (c.toMemberId.equals(c.memberId)) return ResultCode.TRANSFER_TO_SELF;
+                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
             case SET_TIER:
                 if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
                 if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;

@@ -41,6 +41,10 @@ public final class EffectLog
      * referrer owed.
      */
     public static final byte REFERRER_CLAWBACK = 15;
+    /** Points left a lot of the record's member for another member (a transfer). */
+    public static final byte TRANSFER_OUT = 16;
+    /** A lot created for the record's receiving member with transferred points, keeping their expiry. */
+    public static final byte TRANSFER_IN = 17;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -146,6 +150,8 @@ public final class EffectLog
             case BONUS: return "bonus";
             case REFERRER_BONUS: return "referrer_bonus";
             case REFERRER_CLAWBACK: return "referrer_clawback";
+            case TRANSFER_OUT: return "transfer_out";
+            case TRANSFER_IN: return "transfer_in";
             default: return "unknown(" + kind + ")";
         }
     }

@@ -280,6 +280,9 @@ public final class Ledger implements LedgerStateMachine
             case SET_TIER:
                 memberIndex = setTier(c);
                 break;
+            case TRANSFER:
+                memberIndex = transfer(c);
+                break;
             case HOLD:
                 memberIndex = hold(c);
                 break;
@@ -780,6 +783,138 @@ public final class Ledger implements LedgerStateMachine
         m.floorTier = c.points > c.timestamp ? c.status : 0;
         m.floorUntil = c.points > c.timestamp ? c.points : 0;
         return m.index;
+    }
+
+    // ------------------------------------------------------------------------------------------------ transfers
+
+    /**
+     * Moves points to another member of the program (family pooling): taken from the sender's lots soonest-expiring
+     * first, and given to the receiver as one new lot per expiry instant moved, so every point keeps its expiry. The
+     * receiver is not settled (its due lots expire at its own next write or the sweep); the moved points are not due.
+     */
+    private int transfer(final Command c)
+    {
+        final Member m = activeMember(c, false);
+        if (null == m)
+        {
+            return -1;
+        }
+        final int to = memberIndex(c.toMemberId);
+        if (to < 0)
+        {
+            c.result = ResultCode.RECEIVER_NOT_FOUND;
+            return -1;
+        }
+        final Member r = members[to];
+        if (r.status != MemberStatus.ACTIVE.code())
+        {
+            c.result = ResultCode.RECEIVER_NOT_ACTIVE;
+            return -1;
+        }
+        if (r.owed > 0)
+        {
+            c.result = ResultCode.RECEIVER_OWES;
+            c.resultDetail = r.owed;
+            return -1;
+        }
+        final long now = c.timestamp;
+        final long usable = usable(m, now);
+        if (usable < c.points)
+        {
+            c.result = ResultCode.INSUFFICIENT_POINTS;
+            c.resultDetail = usable;
+            return -1;
+        }
+        if (r.lotCount - dueCount(r, now) + r.pendingCount + expiriesToMove(m, now, c.points) >
+            program.lotsPerMemberMax())
+        {
+            c.result = ResultCode.RECEIVER_LOTS_MAX;
+            c.resultDetail = program.lotsPerMemberMax();
+            return -1;
+        }
+        if (r.available + r.held + r.pending - dueSum(r, now) > BALANCE_MAX - c.points)
+        {
+            c.result = ResultCode.RECEIVER_BALANCE_MAX;
+            return -1;
+        }
+
+        c.expired = settleDue(c, m, now);
+        final int first = c.effects.size();
+        debitSoonestFirst(m, c.points, EffectLog.TRANSFER_OUT, c.effects, false);
+        final int last = c.effects.size();
+        for (int i = first; i < last; )
+        {
+            final long expiresAt = c.effects.expiresAt(i);
+            long points = 0;
+            while (i < last && c.effects.expiresAt(i) == expiresAt)
+            {
+                points += c.effects.amount(i++);
+            }
+            newLot(r, points, now, expiresAt, EffectLog.TRANSFER_IN, c.effects);
+        }
+        c.resultPoints = c.points;
+        return m.index;
+    }
+
+    /**
+     * @return the lots a transfer of {@code points} gives the receiver: the distinct expiry instants of the
+     * soonest-expiring {@code points} of the sender's lots as they will be once it is settled (due lots expired, due
+     * pending earns matured, and then its debt paid), counted without changing anything, since the transfer may still
+     * be refused. Not the hot path: it may allocate.
+     */
+    private int expiriesToMove(final Member m, final long now, final long points)
+    {
+        final int due = dueCount(m, now);
+        int matured = 0;
+        while (matured < m.pendingCount && m.pendingAt[matured] <= now)
+        {
+            matured++;
+        }
+        // the lots after settling: open ones by (expiry, lot id), then matured ones by maturity order, as newer ids
+        final long[] at = new long[m.lotCount - due + matured];
+        final long[] remaining = new long[at.length];
+        int n = 0;
+        for (int i = due; i < m.lotCount; i++)
+        {
+            at[n] = lotExpiresAt[m.lots[i]];
+            remaining[n++] = lotRemaining[m.lots[i]];
+        }
+        for (int i = 0; i < matured; i++)
+        {
+            final long expiresAt = program.expiresAt(m.pendingAt[i]);
+            if (expiresAt > now)
+            {
+                int j = n++;
+                while (j > 0 && at[j - 1] > expiresAt)
+                {
+                    at[j] = at[j - 1];
+                    remaining[j] = remaining[j - 1];
+                    j--;
+                }
+                at[j] = expiresAt;
+                remaining[j] = m.pendingPoints[i];
+            }
+        }
+        long debt = matured > 0 ? m.owed : 0;
+        long left = points;
+        int expiries = 0;
+        long lastAt = Long.MIN_VALUE;
+        for (int i = 0; i < n && left > 0; i++)
+        {
+            final long paid = Math.min(debt, remaining[i]);
+            debt -= paid;
+            final long take = Math.min(remaining[i] - paid, left);
+            if (take > 0)
+            {
+                if (at[i] != lastAt)
+                {
+                    expiries++;
+                    lastAt = at[i];
+                }
+                left -= take;
+            }
+        }
+        return expiries;
     }
 
     // ------------------------------------------------------------------------------------------------ tier points
@@ -1938,6 +2073,10 @@ public final class Ledger implements LedgerStateMachine
         if (c.type == CommandType.HOLD)
         {
             h = Hashing.mix(h, c.limit);
+        }
+        if (c.type == CommandType.TRANSFER)
+        {
+            h = Hashing.mix(h, c.toMemberId);
         }
         if (c.purchaseMinor != 0)
         {

@@ -38,11 +38,14 @@ public enum ResultCode
         "earns more points than one earn may credit (1000000000000)"),
     TIER_INVALID(124, "tier", "must be a tier"),
     FLOOR_UNTIL_INVALID(125, "floor_until_ms", "must be 0 (no floor) or an instant in epoch milliseconds"),
+    TO_MEMBER_ID_INVALID(126, "to_member_id", "must be 1..64 printable ASCII characters without spaces"),
+    TRANSFER_TO_SELF(127, "to_member_id", "must differ from member_id"),
 
     MEMBER_NOT_FOUND(201, "member_id", "member not found"),
     ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id",
         "not found (never seen, rejected, or older than the retention window)"),
     REFERRER_NOT_FOUND(203, "referrer_id", "member not found"),
+    RECEIVER_NOT_FOUND(204, "to_member_id", "member not found"),
 
     INSUFFICIENT_POINTS(301, "points", "insufficient points"),
     MEMBER_FROZEN(302, "member_id", "member is frozen"),
@@ -55,6 +58,12 @@ public enum ResultCode
     HOLD_TIMED_OUT(309, "hold_request_id", "the hold timed out: its points are released"),
     CAPTURE_EXCEEDS_HOLD(310, "points", "exceeds the points held"),
     PURCHASE_CURRENCY_MISMATCH(311, "purchase.currency", "the program earns points in another currency"),
+    RECEIVER_NOT_ACTIVE(312, "to_member_id", "the receiving member is frozen or closed"),
+    RECEIVER_OWES(313, "to_member_id",
+        "the receiving member owes points from a reversed earn: its own credits must pay them first"),
+    RECEIVER_LOTS_MAX(314, "to_member_id",
+        "the receiving member would hold more open lots than lotsPerMemberMax (one per expiry instant moved)"),
+    RECEIVER_BALANCE_MAX(315, "to_member_id", "the receiving member's balance would exceed balanceMax"),
 
     REQUEST_ID_CONFLICT(401, "request_id", "already used for a different request"),
     MEMBER_EXISTS(402, "member_id", "already enrolled"),

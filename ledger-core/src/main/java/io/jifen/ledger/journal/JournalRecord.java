@@ -62,7 +62,7 @@ public final class JournalRecord
         offset = putString(buffer, offset, c.orderId);
         offset = putString(buffer, offset, c.reason);
         offset = putString(buffer, offset, c.originalRequestId);
-        offset = putString(buffer, offset, c.referrerId);
+        offset = putString(buffer, offset, c.type == CommandType.TRANSFER ? c.toMemberId : c.referrerId);
         offset = putString(buffer, offset, c.programText);
         buffer.putLong(offset, c.points, ORDER);
         buffer.putInt(offset + 8, c.birthday, ORDER);
@@ -348,7 +348,15 @@ public final class JournalRecord
         into.orderId = cursor.next();
         into.reason = cursor.next();
         into.originalRequestId = cursor.next();
-        into.referrerId = cursor.next();
+        final String counterparty = cursor.next();
+        if (into.type == CommandType.TRANSFER)
+        {
+            into.toMemberId = counterparty;
+        }
+        else
+        {
+            into.referrerId = counterparty;
+        }
         into.programText = cursor.next();
         final int offset = cursor.offset;
         into.points = buffer.getLong(offset, ORDER);
@@ -399,8 +407,8 @@ public final class JournalRecord
         sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));
         sb.append(",\"timestamp_ms\":").append(buffer.getLong(TIMESTAMP_OFFSET, ORDER));
         final StringCursor cursor = new StringCursor(buffer, BODY_OFFSET);
-        final String[] names = {
-            "request_id", "member_id", "order_id", "reason", "original_request_id", "referrer_id", "program"};
+        final String[] names = {"request_id", "member_id", "order_id", "reason", "original_request_id",
+            type == CommandType.TRANSFER.code() ? "to_member_id" : "referrer_id", "program"};
         for (final String name : names)
         {
             final String value = cursor.next();

@@ -73,8 +73,8 @@ class LedgerRandomizedTest
             "capture reversed", "REVERSE", "EXPIRE_TICK", "purchase", "purchase cut by the daily cap",
             "campaign applied", "campaign budget cut", "campaigns stacked", "purchase of no points",
             "purchase in another currency", "pending", "pending_cancel", "matured by the sweep",
-            "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER", "bonus",
-            "referrer_bonus", "referrer_clawback"})
+            "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER", "TRANSFER",
+            "bonus", "referrer_bonus", "referrer_clawback"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -505,11 +505,19 @@ class LedgerRandomizedTest
                 in.status = s == 0 ? MemberStatus.CLOSED.code() : s < 5 ? MemberStatus.FROZEN.code() :
                     MemberStatus.ACTIVE.code();
             }
-            else if (r < 65)
+            else if (r == 64 && random.nextBoolean())
             {
                 write(CommandType.SET_TIER, pickMember());
                 in.status = random.nextInt(12) == 0 ? 5 : 1 + random.nextInt(4);
                 in.points = random.nextBoolean() ? 0 : now + (long)(random.nextDouble() * 500 * DAY_MS);
+            }
+            else if (r < 67)
+            {
+                write(CommandType.TRANSFER, pickMember());
+                in.toMemberId = random.nextInt(15) == 0 ? in.memberId : pickMember();
+                final long usable = model.usable(in.memberId, now);
+                in.points = usable > 0 && random.nextInt(4) > 0 ? 1 + (long)(random.nextDouble() * usable) :
+                    1 + random.nextInt(500);
             }
             else if (r < 72)
             {
@@ -1443,6 +1451,14 @@ class LedgerRandomizedTest
                     if (null == c.reason || c.reason.trim().isEmpty()) return ResultCode.REASON_REQUIRED;
                     if (c.reason.length() > 256) return ResultCode.REASON_INVALID;
                     return ResultCode.OK;
+                case TRANSFER:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
+                    if (c.toMemberId.equals(c.memberId)) return ResultCode.TRANSFER_TO_SELF;
+                    if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                    if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
                 case SET_TIER:
                     if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
                     if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
@@ -1568,6 +1584,9 @@ class LedgerRandomizedTest
                 case SET_TIER:
                     m = setTier(c);
                     break;
+                case TRANSFER:
+                    m = transfer(c);
+                    break;
                 case HOLD:
                     m = hold(c, allocations);
                     break;
@@ -1618,7 +1637,8 @@ class LedgerRandomizedTest
                 a.channel == b.channel && Arrays.equals(
                     null == a.categories ? new String[0] : a.categories,
                     null == b.categories ? new String[0] : b.categories);
-            return samePurchase && a.type == b.type && a.memberId.equals(b.memberId) && a.points == b.points &&
+            return samePurchase && same(a.toMemberId, b.toMemberId) && a.type == b.type &&
+                a.memberId.equals(b.memberId) && a.points == b.points &&
                 a.birthday == b.birthday && a.status == b.status && same(a.orderId, b.orderId) &&
                 same(a.reason, b.reason) && same(a.originalRequestId, b.originalRequestId) &&
                 same(a.referrerId, b.referrerId) && (a.type != CommandType.HOLD || a.limit == b.limit);
@@ -2320,6 +2340,113 @@ class LedgerRandomizedTest
             expired += expireDue(m, now, c);
             settleOwed(c, m);
             return expired;
+        }
+
+        /** Moves points to another member: soonest-expiring first, one receiver lot per expiry instant. */
+        private ModelMember transfer(final Command c)
+        {
+            final ModelMember m = member(c, false);
+            if (null == m)
+            {
+                return null;
+            }
+            final ModelMember r = members.get(c.toMemberId);
+            if (null == r)
+            {
+                c.result = ResultCode.RECEIVER_NOT_FOUND;
+                return null;
+            }
+            if (r.status != MemberStatus.ACTIVE.code())
+            {
+                c.result = ResultCode.RECEIVER_NOT_ACTIVE;
+                return null;
+            }
+            if (r.owed > 0)
+            {
+                c.result = ResultCode.RECEIVER_OWES;
+                c.resultDetail = r.owed;
+                return null;
+            }
+            final long now = c.timestamp;
+            final long writable = writable(m, now);
+            if (writable < c.points)
+            {
+                c.result = ResultCode.INSUFFICIENT_POINTS;
+                c.resultDetail = writable;
+                return null;
+            }
+            if (open(r, now).size() + r.pending.size() + expiriesMoved(m, now, c.points) > program.lotsPerMemberMax)
+            {
+                c.result = ResultCode.RECEIVER_LOTS_MAX;
+                c.resultDetail = program.lotsPerMemberMax;
+                return null;
+            }
+            c.expired = settle(c, m, now);
+            final int first = c.effects.size();
+            debit(c, m, c.points, EffectLog.TRANSFER_OUT, null);
+            final Map<Long, Long> byExpiry = new java.util.TreeMap<>();
+            for (int i = first; i < c.effects.size(); i++)
+            {
+                byExpiry.merge(c.effects.expiresAt(i), c.effects.amount(i), Long::sum);
+            }
+            for (final Map.Entry<Long, Long> group : byExpiry.entrySet())
+            {
+                final ModelLot lot = new ModelLot(lots.size(), r.id, group.getValue(), now, group.getKey());
+                lots.add(lot);
+                r.lots.add(lot);
+                credited += group.getValue();
+                c.effects.add(EffectLog.TRANSFER_IN, lot.id, group.getValue(), lot.expiresAt);
+            }
+            c.resultPoints = c.points;
+            return m;
+        }
+
+        /**
+         * The receiver lots a transfer makes: the expiry instants of the points it would take once the sender is
+         * settled (lots not due, plus due pending earns matured as newer lots, less the debt they pay).
+         */
+        private long expiriesMoved(final ModelMember m, final long now, final long points)
+        {
+            final List<long[]> after = new ArrayList<>(); // (expiry, id, points)
+            for (final ModelLot lot : open(m, now))
+            {
+                after.add(new long[] {lot.expiresAt, lot.id, lot.remaining});
+            }
+            final List<ModelPending> due = new ArrayList<>();
+            for (final ModelPending p : m.pending)
+            {
+                if (p.at <= now)
+                {
+                    due.add(p);
+                }
+            }
+            due.sort(Comparator.<ModelPending>comparingLong(p -> p.at).thenComparingLong(p -> p.request.sequence));
+            long id = lots.size();
+            for (final ModelPending p : due)
+            {
+                final long expiresAt = program.expiresAt(p.at);
+                if (expiresAt > now)
+                {
+                    after.add(new long[] {expiresAt, id, p.points});
+                }
+                id++;
+            }
+            after.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
+            long debt = due.isEmpty() ? 0 : m.owed;
+            long left = points;
+            final java.util.Set<Long> expiries = new java.util.HashSet<>();
+            for (final long[] e : after)
+            {
+                final long paid = Math.min(debt, e[2]);
+                debt -= paid;
+                final long take = Math.min(e[2] - paid, left);
+                if (take > 0)
+                {
+                    expiries.add(e[0]);
+                    left -= take;
+                }
+            }
+            return expiries.size();
         }
 
         /** A lot made by a bonus (for the record's member, or its referrer). */

@@ -14,6 +14,7 @@ import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.SetTierRequest;
+import io.jifen.ledger.api.v1.TransferRequest;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.CommandValidator;
@@ -137,6 +138,18 @@ final class Commands
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
         c.status = r.getStatusValue();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command transfer(final TransferRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.TRANSFER;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.toMemberId = r.getToMemberId();
+        c.points = r.getPoints();
         c.reason = r.getReason();
         return c;
     }

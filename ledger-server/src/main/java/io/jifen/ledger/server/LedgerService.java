@@ -24,6 +24,7 @@ import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.SetTierRequest;
+import io.jifen.ledger.api.v1.TransferRequest;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandValidator;
@@ -112,6 +113,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void setMemberStatus(final SetMemberStatusRequest request, final StreamObserver<WriteResult> observer)
     {
         unary(Commands.setStatus(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void transfer(final TransferRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.transfer(request, SCRATCH.get()), observer, Results::writeResult);
     }
 
     @Override
@@ -263,6 +270,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                 case CAPTURE_HOLD: return Commands.captureHold(m.getCaptureHold(), c);
                 case RELEASE_HOLD: return Commands.releaseHold(m.getReleaseHold(), c);
                 case SET_TIER: return Commands.setTier(m.getSetTier(), c);
+                case TRANSFER: return Commands.transfer(m.getTransfer(), c);
                 default: return null;
             }
         }

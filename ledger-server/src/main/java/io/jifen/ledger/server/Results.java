@@ -68,6 +68,12 @@ final class Results
                     ": its points are released";
             case REVERSE_POINTS_EXCEED:
                 return prefix + c.points + " exceeds the " + c.resultDetail + " points not yet reversed";
+            case RECEIVER_OWES:
+                return prefix + "the receiving member owes " + c.resultDetail + " points from a reversed earn: " +
+                    "its own credits must pay them first";
+            case RECEIVER_LOTS_MAX:
+                return prefix + "the receiving member would hold more than " + c.resultDetail + " open lots " +
+                    "(lotsPerMemberMax; a transfer gives one lot per expiry instant moved)";
             case PURCHASE_CURRENCY_MISMATCH:
                 return prefix + "the program earns points in " + (char)(c.resultDetail >> 16 & 0xFF) +
                     (char)(c.resultDetail >> 8 & 0xFF) + (char)(c.resultDetail & 0xFF) + ", not " + c.currency;

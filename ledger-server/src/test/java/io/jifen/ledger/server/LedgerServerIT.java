@@ -48,6 +48,7 @@ import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.SetTierRequest;
 import io.jifen.ledger.api.v1.Tier;
+import io.jifen.ledger.api.v1.TransferRequest;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.journal.JournalCorruptException;
 import org.junit.jupiter.api.AfterEach;
@@ -695,6 +696,33 @@ class LedgerServerIT
         assertEquals(-300, reversed.getReferrerBonusPoints());
         assertEquals(15, reversed.getBalance());
         assertEquals(10, balance("friend").getAvailable());
+    }
+
+    @Test
+    void aTransferMovesPointsWithTheirExpiryOverTheWire()
+    {
+        enroll("mum");
+        enroll("kid");
+        final WriteResult earned = earn("e-1", "mum", 300);
+        final WriteResult moved = ledger.transfer(TransferRequest.newBuilder().setRequestId("t-1").setMemberId("mum")
+            .setToMemberId("kid").setPoints(120).setReason("family pool").build());
+        assertEquals(120, moved.getPoints());
+        assertEquals(180, moved.getBalance());
+        final Balance kid = balance("kid");
+        assertEquals(120, kid.getAvailable());
+        assertEquals(earned.getExpiresAtMs(), kid.getNextExpiryAtMs(), "the points keep their expiry");
+
+        StatusRuntimeException ex = failure(() -> ledger.transfer(TransferRequest.newBuilder().setRequestId("t-2")
+            .setMemberId("mum").setToMemberId("kid").setPoints(181).build()));
+        assertEquals("points: insufficient points: 180 available, 181 requested", ex.getStatus().getDescription());
+        ex = failure(() -> ledger.transfer(TransferRequest.newBuilder().setRequestId("t-3")
+            .setMemberId("mum").setToMemberId("stranger").setPoints(1).build()));
+        assertEquals(Status.Code.NOT_FOUND, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("to_member_id:"), ex.getStatus().getDescription());
+        ex = failure(() -> ledger.transfer(TransferRequest.newBuilder().setRequestId("t-4")
+            .setMemberId("mum").setToMemberId("mum").setPoints(1).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertEquals(180, balance("mum").getAvailable());
     }
 
     private WriteResult purchase(

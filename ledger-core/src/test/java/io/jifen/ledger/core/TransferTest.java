@@ -1,0 +1,286 @@
+package io.jifen.ledger.core;
+
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.jifen.ledger.journal.JournalRecord;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Transfers between two members (family pooling): soonest-expiring first from the sender, every point keeping its
+ * expiry at the receiver, in one record; refused with nothing changed when either side cannot take part. The sender
+ * has 100 points earned in January 2026 and 50 in March, so January's expire first.
+ */
+class TransferTest
+{
+    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+    private static final String PROGRAM = "limits: {requestRetentionDays: 3650}\n";
+
+    private final Command c = new Command();
+    private final List<byte[]> journal = new ArrayList<>();
+    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
+    private final JournalRecord codec = new JournalRecord();
+    private final Ledger ledger = new Ledger(Program.parse(PROGRAM));
+    private long now = at(2026, 1, 15);
+    private long januaryExpiry;
+    private long marchExpiry;
+
+    @BeforeEach
+    void twoLots()
+    {
+        enroll("mum");
+        enroll("kid");
+        earn("e1", "mum", 100);
+        januaryExpiry = c.expiresAt;
+        now = at(2026, 3, 10);
+        earn("e2", "mum", 50);
+        marchExpiry = c.expiresAt;
+        earn("e3", "kid", 7);
+    }
+
+    @AfterEach
+    void theJournalReplaysFromItsBytesToTheSameState()
+    {
+        ledger.checkInvariants();
+        final Ledger other = new Ledger(Program.parse(PROGRAM));
+        final Command command = new Command();
+        for (final byte[] record : journal)
+        {
+            JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
+            other.apply(command);
+            assertTrue(command.isJournaled(), "replay refused " + command);
+        }
+        assertEquals(ledger.stateHash(), other.stateHash());
+    }
+
+    @Test
+    void pointsMoveSoonestExpiringFirstAndKeepTheirExpiry()
+    {
+        transfer("t1", "mum", "kid", 120);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(120, c.resultPoints);
+        assertEquals(30, c.balance);
+        assertEffects("transfer_out 0 100 " + januaryExpiry + "; transfer_out 1 20 " + marchExpiry +
+            "; transfer_in 3 100 " + januaryExpiry + "; transfer_in 4 20 " + marchExpiry);
+        lots("kid");
+        assertEquals(3, c.lots.size());
+        assertEquals(januaryExpiry, c.lots.expiresAt(0));
+        assertEquals(100, c.lots.remaining(0));
+        balance("kid");
+        assertEquals(127, c.balance);
+        assertEquals(7, c.lifetimeEarned, "tier points do not move");
+        assertEquals(100, c.nextExpiryPoints);
+        assertEquals(januaryExpiry, c.nextExpiryAt);
+
+        final String json = JournalRecord.toJson(new UnsafeBuffer(journal.get(journal.size() - 1)));
+        assertTrue(json.contains("\"type\":\"transfer\"") && json.contains("\"to_member_id\":\"kid\""), json);
+    }
+
+    @Test
+    void slicesOfOneExpiryInstantBecomeOneLot()
+    {
+        now = at(2026, 3, 20);
+        earn("e4", "mum", 30); // March again: same expiry as e2
+        transfer("t1", "mum", "kid", 170);
+        assertEffects("transfer_out 0 100 " + januaryExpiry + "; transfer_out 1 50 " + marchExpiry +
+            "; transfer_out 3 20 " + marchExpiry + "; transfer_in 4 100 " + januaryExpiry + "; transfer_in 5 70 " +
+            marchExpiry);
+    }
+
+    @Test
+    void aRetryReplaysAndAnotherReceiverUnderTheSameIdConflicts()
+    {
+        transfer("t1", "mum", "kid", 10);
+        transfer("t1", "mum", "kid", 10);
+        assertTrue(c.replay);
+        assertEquals(140, c.balance);
+        enroll("dad");
+        transfer("t1", "mum", "dad", 10);
+        assertRejected(ResultCode.REQUEST_ID_CONFLICT);
+    }
+
+    @Test
+    void aTransferEitherSideCannotTakePartInIsRefusedAndChangesNothing()
+    {
+        final long before = ledger.stateHash();
+        transfer("t1", "mum", "kid", 151);
+        assertRejected(ResultCode.INSUFFICIENT_POINTS);
+        assertEquals(150, c.resultDetail);
+        transfer("t2", "mum", "nobody", 1);
+        assertRejected(ResultCode.RECEIVER_NOT_FOUND);
+        transfer("t3", "mum", "mum", 1);
+        assertRejected(ResultCode.TRANSFER_TO_SELF);
+        transfer("t4", "mum", "kid", 0);
+        assertRejected(ResultCode.POINTS_INVALID);
+        begin(CommandType.TRANSFER, "t5", "mum");
+        c.points = 1;
+        send();
+        assertRejected(ResultCode.TO_MEMBER_ID_INVALID);
+        assertEquals(before, ledger.stateHash());
+
+        begin(CommandType.HOLD, "h1", "mum");
+        c.points = 140;
+        send();
+        transfer("t6", "mum", "kid", 11);
+        assertRejected(ResultCode.INSUFFICIENT_POINTS, "held points do not move");
+
+        begin(CommandType.SET_STATUS, "s1", "kid");
+        c.status = MemberStatus.FROZEN.code();
+        send();
+        transfer("t7", "mum", "kid", 1);
+        assertRejected(ResultCode.RECEIVER_NOT_ACTIVE);
+    }
+
+    @Test
+    void aReceiverThatOwesPointsIsRefused()
+    {
+        redeem("r1", "kid", 7);
+        begin(CommandType.REVERSE, "x1", "kid");
+        c.originalRequestId = "e3";
+        send();
+        assertEquals(7, c.owed);
+        transfer("t1", "mum", "kid", 10);
+        assertRejected(ResultCode.RECEIVER_OWES);
+        assertEquals(7, c.resultDetail);
+    }
+
+    @Test
+    void aReceiverAtItsLotLimitIsRefused()
+    {
+        final Ledger small = new Ledger(Program.parse("limits: {lotsPerMemberMax: 2}\n"));
+        final Command x = new Command();
+        final String[][] script = {{"ENROLL", "a", "enroll-a"}, {"ENROLL", "b", "enroll-b"}, {"EARN", "a", "a1"},
+            {"EARN", "b", "b1"}};
+        for (final String[] step : script)
+        {
+            x.clear();
+            x.type = CommandType.valueOf(step[0]);
+            x.memberId = step[1];
+            x.requestId = step[2];
+            x.points = 10;
+            x.timestamp = at(2026, 1, 1);
+            small.apply(x);
+        }
+        x.clear();
+        x.type = CommandType.EARN;
+        x.memberId = "a";
+        x.requestId = "a2";
+        x.points = 10;
+        x.timestamp = at(2026, 2, 1);
+        small.apply(x);
+        x.clear();
+        x.type = CommandType.TRANSFER;
+        x.memberId = "a";
+        x.toMemberId = "b";
+        x.requestId = "t";
+        x.points = 20; // two expiry instants: two lots, b holds one
+        x.timestamp = at(2026, 2, 1);
+        small.apply(x);
+        assertEquals(ResultCode.RECEIVER_LOTS_MAX, x.result);
+        x.points = 10;
+        x.requestId = "t2";
+        small.apply(x);
+        assertEquals(ResultCode.OK, x.result);
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private static long at(final int year, final int month, final int day)
+    {
+        return ZonedDateTime.of(year, month, day, 10, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
+    }
+
+    private void begin(final CommandType type, final String requestId, final String memberId)
+    {
+        c.clear();
+        c.type = type;
+        c.requestId = requestId;
+        c.memberId = memberId;
+    }
+
+    private void enroll(final String memberId)
+    {
+        begin(CommandType.ENROLL, "enroll-" + memberId, memberId);
+        send();
+    }
+
+    private void earn(final String requestId, final String memberId, final long points)
+    {
+        begin(CommandType.EARN, requestId, memberId);
+        c.points = points;
+        send();
+    }
+
+    private void redeem(final String requestId, final String memberId, final long points)
+    {
+        begin(CommandType.REDEEM, requestId, memberId);
+        c.points = points;
+        send();
+    }
+
+    private void transfer(final String requestId, final String from, final String to, final long points)
+    {
+        begin(CommandType.TRANSFER, requestId, from);
+        c.toMemberId = to;
+        c.points = points;
+        send();
+    }
+
+    private void balance(final String memberId)
+    {
+        begin(CommandType.GET_BALANCE, null, memberId);
+        send();
+    }
+
+    private void lots(final String memberId)
+    {
+        begin(CommandType.LIST_LOTS, null, memberId);
+        c.limit = 100;
+        send();
+    }
+
+    private void send()
+    {
+        c.timestamp = now;
+        ledger.apply(c);
+        if (c.isJournaled())
+        {
+            final int length = codec.encode(c, buffer);
+            journal.add(Arrays.copyOf(buffer.byteArray(), length));
+        }
+    }
+
+    private void assertRejected(final ResultCode expected)
+    {
+        assertRejected(expected, "");
+    }
+
+    private void assertRejected(final ResultCode expected, final String message)
+    {
+        assertEquals(expected, c.result, () -> message + " " + c);
+        assertEquals(0, c.sequence, () -> "a rejected command is not journaled: " + c);
+        assertEquals(0, c.effects.size(), () -> "a rejected command has no effects: " + c);
+    }
+
+    private void assertEffects(final String expected)
+    {
+        final StringBuilder actual = new StringBuilder();
+        for (int i = 0; i < c.effects.size(); i++)
+        {
+            actual.append(i == 0 ? "" : "; ").append(EffectLog.kindName(c.effects.kind(i))).append(' ')
+                .append(c.effects.lotId(i)).append(' ').append(c.effects.amount(i)).append(' ')
+                .append(c.effects.expiresAt(i));
+        }
+        assertEquals(expected, actual.toString(), c::toString);
+    }
+}
