@@ -85,6 +85,13 @@ public final class Command
     public long tierPoints;
     public long nextTierPoints;
     public long nextEvaluationAt;
+    /** GetMember: the lifecycle segment code, enrollment, the latest qualifying earn, earns in the active window. */
+    public int segment;
+    public long enrolledAt;
+    public long lastEarnAt;
+    public int recentEarns;
+    /** GetMember: the member's referrer (an output here, unlike Enroll's input). */
+    public String referrerOut;
     /** GetBalance: the tier floor a SetTier put in place, and until when (0: none). */
     public int floorTier;
     public long floorUntil;
@@ -149,6 +156,11 @@ public final class Command
         releaseAt = 0;
         bonusPoints = 0;
         referrerBonusPoints = 0;
+        segment = 0;
+        enrolledAt = 0;
+        lastEarnAt = 0;
+        recentEarns = 0;
+        referrerOut = null;
         tierPoints = 0;
         nextTierPoints = 0;
         nextEvaluationAt = 0;
@@ -208,6 +220,11 @@ public final class Command
         released = other.released;
         releaseAt = other.releaseAt;
         bonusPoints = other.bonusPoints;
+        segment = other.segment;
+        enrolledAt = other.enrolledAt;
+        lastEarnAt = other.lastEarnAt;
+        recentEarns = other.recentEarns;
+        referrerOut = other.referrerOut;
         referrerBonusPoints = other.referrerBonusPoints;
         tierPoints = other.tierPoints;
         nextTierPoints = other.nextTierPoints;

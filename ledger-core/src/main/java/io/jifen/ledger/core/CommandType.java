@@ -29,7 +29,8 @@ public enum CommandType
     TRANSFER(14, true),
     GET_BALANCE(20, false),
     CHECK_TIER(21, false),
-    LIST_LOTS(22, false);
+    LIST_LOTS(22, false),
+    GET_MEMBER(23, false);
 
     private static final CommandType[] BY_CODE = new CommandType[32];
 

@@ -124,6 +124,7 @@ public final class CommandValidator
                 return ResultCode.OK;
 
             case GET_BALANCE:
+            case GET_MEMBER:
                 return isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
 
             case CHECK_TIER:

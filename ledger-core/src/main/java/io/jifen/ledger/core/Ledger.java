@@ -210,6 +210,9 @@ public final class Ledger implements LedgerStateMachine
             case GET_BALANCE:
                 getBalance(c);
                 return;
+            case GET_MEMBER:
+                getMember(c);
+                return;
             case CHECK_TIER:
                 checkTier(c);
                 return;
@@ -415,6 +418,10 @@ public final class Ledger implements LedgerStateMachine
         }
         m.lifetimeEarned += points;
         addTierPoints(m, c.timestamp, points);
+        if (points > 0)
+        {
+            m.addRecentEarn(c.timestamp);
+        }
         final int reached = program.tierFor(tierPoints(m, c.timestamp)).code();
         if (reached > m.tier)
         {
@@ -444,6 +451,7 @@ public final class Ledger implements LedgerStateMachine
         }
         final Command.Earning e = c.earning;
         final Program.Rounding rounding = p.rounding();
+        final Segment segment = p.campaignCount() > 0 ? segmentOf(m, c.timestamp) : Segment.ACTIVE;
         final long rated = c.purchaseMinor * p.ratePoints();
         e.basePoints = Program.mulDiv(rated, 1, p.ratePerMinor(), rounding);
         e.tierMultiplierBp = p.tierMultiplierBp(m.tier);
@@ -452,7 +460,7 @@ public final class Ledger implements LedgerStateMachine
         for (int i = 0, n = p.campaignCount(); i < n && total <= POINTS_MAX; i++)
         {
             final Program.Campaign campaign = p.campaign(i);
-            if (campaign.applies(c.timestamp, c.channel, m.tier, c.categories))
+            if (campaign.applies(c.timestamp, c.channel, m.tier, segment, c.categories))
             {
                 long extra = Program.mulDiv(
                     total, campaign.multiplierBp() - Program.MULTIPLIER_ONE, Program.MULTIPLIER_ONE, rounding);
@@ -1669,6 +1677,31 @@ public final class Ledger implements LedgerStateMachine
         }
     }
 
+    private void getMember(final Command c)
+    {
+        final Member m = member(c);
+        if (null == m)
+        {
+            return;
+        }
+        final long now = c.timestamp;
+        c.tier = m.tier;
+        c.memberStatus = m.status;
+        c.birthday = m.birthday;
+        c.referrerOut = m.referrer >= 0 ? members[m.referrer].id : null;
+        c.enrolledAt = m.enrolledAt;
+        c.segment = segmentOf(m, now).code();
+        c.lastEarnAt = m.recentCount > 0 ? m.recentEarns[0] : 0;
+        c.recentEarns = program.earnsInActiveWindow(m.recentEarns, m.recentCount, now);
+        c.tierPoints = tierPoints(m, now);
+        c.nextEvaluationAt = program.tierWindow() == Program.TierWindow.LIFETIME ? 0 : m.nextEvaluationAt;
+    }
+
+    private Segment segmentOf(final Member m, final long now)
+    {
+        return program.segment(m.enrolledAt, m.recentEarns, m.recentCount, now);
+    }
+
     private void checkTier(final Command c)
     {
         final Member m = member(c);
@@ -2122,6 +2155,11 @@ public final class Ledger implements LedgerStateMachine
                 h = Hashing.mix(h, m.pendingEarnedAt[j]);
                 h = Hashing.mix(h, m.pendingRequest[j]);
             }
+            h = Hashing.mix(h, m.recentCount);
+            for (int j = 0; j < m.recentCount; j++)
+            {
+                h = Hashing.mix(h, m.recentEarns[j]);
+            }
             h = Hashing.mix(h, m.firstEarn);
             h = Hashing.mix(h, m.bonusLotId);
             h = Hashing.mix(h, m.bonusPoints);
@@ -2395,6 +2433,21 @@ public final class Ledger implements LedgerStateMachine
         /** Points in the member's open holds: debited from its lots, not yet captured or released. */
         long held;
         long lifetimeEarned;
+        /** The instants of the member's latest qualifying earns, newest first: its lifecycle segment's input. */
+        long[] recentEarns;
+        int recentCount;
+
+        void addRecentEarn(final long at)
+        {
+            if (null == recentEarns)
+            {
+                recentEarns = new long[Program.ACTIVE_EARNS_MAX];
+            }
+            System.arraycopy(recentEarns, 0, recentEarns, 1, recentEarns.length - 1);
+            recentEarns[0] = at;
+            recentCount = Math.min(recentCount + 1, recentEarns.length);
+        }
+
         /** The request position of the member's first qualifying earn (-1: none yet), and the bonuses it triggered. */
         long firstEarn = -1;
         int bonusLot = -1;

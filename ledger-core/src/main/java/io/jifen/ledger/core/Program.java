@@ -26,6 +26,8 @@ public final class Program
     public static final int CAMPAIGNS_MAX = 32;
     /** The id of the earning line the birthday multiplier adds (reserved: no campaign may use it). */
     public static final String BIRTHDAY_LINE = "birthday";
+    /** The most recent qualifying earns a member keeps for its lifecycle segment. */
+    public static final int ACTIVE_EARNS_MAX = 8;
 
     private final int version;
     private final String name;
@@ -58,6 +60,10 @@ public final class Program
     private final long birthdayMultiplierBp;
     private final long birthdayGift;
     private final boolean reverseBonuses;
+    private final int newDays;
+    private final int activeDays;
+    private final int activeEarns;
+    private final int atRiskDays;
     private final Campaign[] campaigns;
     private final String text;
     /** The canonical text without the version: what decides whether two programs have the same rules. */
@@ -106,6 +112,10 @@ public final class Program
         birthdayMultiplierBp = b.birthdayMultiplierBp;
         birthdayGift = b.birthdayGift;
         reverseBonuses = b.reverseBonuses;
+        newDays = b.newDays;
+        activeDays = b.activeDays;
+        activeEarns = b.activeEarns;
+        atRiskDays = b.atRiskDays;
         campaigns = b.campaigns.clone();
         text = canonicalText();
         rules = text.replace("version: " + version + "\n", "");
@@ -180,6 +190,10 @@ public final class Program
             .append("\n  birthdayMultiplier: ").append(multiplierText(birthdayMultiplierBp))
             .append("\n  birthdayGift: ").append(birthdayGift)
             .append("\n  reverseWithFirstPurchase: ").append(reverseBonuses).append('\n');
+        sb.append("lifecycle:\n  newDays: ").append(newDays)
+            .append("\n  activeDays: ").append(activeDays)
+            .append("\n  activeEarns: ").append(activeEarns)
+            .append("\n  atRiskDays: ").append(atRiskDays).append('\n');
         sb.append("campaigns:");
         if (campaigns.length == 0)
         {
@@ -209,6 +223,17 @@ public final class Program
             }
             sb.append("]\n    minTier: ").append(Tier.fromCode(c.minTier).name().toLowerCase());
             sb.append("\n    budgetPoints: ").append(c.budgetPoints);
+            sb.append("\n    segments: [");
+            String comma = "";
+            for (final Segment segment : Segment.values())
+            {
+                if ((c.segments & segment.bit()) != 0)
+                {
+                    sb.append(comma).append(segment.text());
+                    comma = ", ";
+                }
+            }
+            sb.append(']');
         }
         return sb.append('\n').toString();
     }
@@ -377,6 +402,40 @@ public final class Program
                 return at;
             }
         }
+    }
+
+    /**
+     * @return the segment of a member enrolled at {@code enrolledAt} whose latest qualifying earns (newest first, at
+     * most {@link #ACTIVE_EARNS_MAX}) are {@code recent[0..count)}, at {@code now}.
+     */
+    public Segment segment(final long enrolledAt, final long[] recent, final int count, final long now)
+    {
+        if (now - enrolledAt < newDays * 86_400_000L)
+        {
+            return Segment.NEW;
+        }
+        if (earnsInActiveWindow(recent, count, now) >= activeEarns)
+        {
+            return Segment.ACTIVE;
+        }
+        return count > 0 && recent[0] > now - atRiskDays * 86_400_000L ? Segment.AT_RISK : Segment.DORMANT;
+    }
+
+    /**
+     * @return how many of the latest qualifying earns (at most {@link #ACTIVE_EARNS_MAX}) fall in the last
+     * lifecycle.activeDays before {@code now}.
+     */
+    public int earnsInActiveWindow(final long[] recent, final int count, final long now)
+    {
+        int inWindow = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (recent[i] > now - activeDays * 86_400_000L)
+            {
+                inWindow++;
+            }
+        }
+        return inWindow;
     }
 
     public int campaignCount()
@@ -653,6 +712,7 @@ public final class Program
         private final String[] categories;
         private final int minTier;
         private final long budgetPoints;
+        private final int segments;
 
         Campaign(
             final String id,
@@ -662,8 +722,10 @@ public final class Program
             final int channels,
             final String[] categories,
             final int minTier,
-            final long budgetPoints)
+            final long budgetPoints,
+            final int segments)
         {
+            this.segments = segments;
             this.id = id;
             this.multiplierBp = multiplierBp;
             this.start = start;
@@ -694,9 +756,11 @@ public final class Program
          * @return true if a purchase at {@code at} through {@code channel} by a member of {@code tier}, naming
          * {@code purchaseCategories}, is in this campaign: start ≤ at &lt; end.
          */
-        public boolean applies(final long at, final int channel, final int tier, final String[] purchaseCategories)
+        public boolean applies(
+            final long at, final int channel, final int tier, final Segment segment, final String[] purchaseCategories)
         {
-            if (at < start || at >= end || (channels & (1 << channel)) == 0 || tier < minTier)
+            if (at < start || at >= end || (channels & (1 << channel)) == 0 || tier < minTier ||
+                (segments & segment.bit()) == 0)
             {
                 return false;
             }
@@ -754,6 +818,10 @@ public final class Program
         long birthdayMultiplierBp;
         long birthdayGift;
         boolean reverseBonuses;
+        int newDays;
+        int activeDays;
+        int activeEarns;
+        int atRiskDays;
         Campaign[] campaigns;
     }
 }

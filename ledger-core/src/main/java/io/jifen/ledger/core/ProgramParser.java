@@ -146,6 +146,17 @@ final class ProgramParser
         b.reverseBonuses = "true".equals(reverse);
         bonuses.finish();
 
+        final Section lifecycle = root.section("lifecycle");
+        b.newDays = (int)lifecycle.longValue("newDays", 30, 0, 3650);
+        b.activeDays = (int)lifecycle.longValue("activeDays", 90, 1, 3650);
+        b.activeEarns = (int)lifecycle.longValue("activeEarns", 2, 1, Program.ACTIVE_EARNS_MAX);
+        b.atRiskDays = (int)lifecycle.longValue("atRiskDays", 180, 1, 3650);
+        lifecycle.finish();
+        if (b.atRiskDays < b.activeDays)
+        {
+            throw lifecycle.error("atRiskDays", "must not be shorter than activeDays");
+        }
+
         b.campaigns = campaigns(root, b.zone);
         root.finish();
         return new Program(b);
@@ -283,9 +294,19 @@ final class ProgramParser
                 throw s.error("minTier", "must be one of member, silver, gold, platinum; got '" + minTierText + "'");
             }
             final long budget = s.longValue("budgetPoints", 0, 0, Ledger.POINTS_MAX);
+            int segments = 0;
+            for (final Section.Item segment : s.strings("segments"))
+            {
+                final Segment named = Segment.fromText(segment.value);
+                if (null == named)
+                {
+                    throw segment.error("must be one of new, active, atRisk, dormant; got '" + segment.value + "'");
+                }
+                segments |= named.bit();
+            }
             s.finish();
-            campaigns[i] = new Program.Campaign(
-                id, multiplier, start, end, channels == 0 ? Channel.ALL : channels, categories, minTier, budget);
+            campaigns[i] = new Program.Campaign(id, multiplier, start, end, channels == 0 ? Channel.ALL : channels,
+                categories, minTier, budget, segments == 0 ? Segment.ALL : segments);
         }
         return campaigns;
     }

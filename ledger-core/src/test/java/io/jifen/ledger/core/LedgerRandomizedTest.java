@@ -74,7 +74,8 @@ class LedgerRandomizedTest
             "campaign applied", "campaign budget cut", "campaigns stacked", "purchase of no points",
             "purchase in another currency", "pending", "pending_cancel", "matured by the sweep",
             "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER", "TRANSFER",
-            "bonus", "referrer_bonus", "referrer_clawback"})
+            "bonus", "referrer_bonus", "referrer_clawback", "campaign passed over for the member's segment",
+            "segment new", "segment active", "segment atRisk", "segment dormant"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -122,11 +123,14 @@ class LedgerRandomizedTest
                         .pendingDays(Math.min(7, retentionDays - 1))
                         .bonuses(20, 50, 100, 30, "1.5", 0, true)
                         .campaign("double", "2", t0 + 2 * DAY_MS, t0 + 200 * DAY_MS, "online app", "", 1, 0)
-                        .campaign("coffee", "1.5", t0, t0 + 400 * DAY_MS, "", "coffee", 1, 5_000)),
+                        .campaign("coffee", "1.5", t0, t0 + 400 * DAY_MS, "", "coffee", 1, 5_000)
+                        .segments("new atRisk")
+                        .lifecycle(10, 30, 3, 90)),
                 new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays,
                     new ModelRules(3, 200, RoundingMode.HALF_UP, "1", "1.25", "1.25", "1.75", 800)
                         .tiers("rolling12", 0, 200, 700, 1_500, 1)
-                        .campaign("loyal", "1.1", t0 + DAY_MS, t0 + 300 * DAY_MS, "", "", 2, 2_000)),
+                        .campaign("loyal", "1.1", t0 + DAY_MS, t0 + 300 * DAY_MS, "", "", 2, 2_000)
+                        .segments("active")),
                 new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays,
                     new ModelRules(1, 10, RoundingMode.HALF_EVEN, "1", "1", "1", "1", 3_000)
                         .tiers("calendarYear", 101, 100, 100, 4_000, 2)
@@ -356,6 +360,12 @@ class LedgerRandomizedTest
             assertEquals(expected.released, actual.released, () -> "released of " + what);
             assertEquals(expected.releaseAt, actual.releaseAt, () -> "releaseAt of " + what);
             assertEquals(expected.bonusPoints, actual.bonusPoints, () -> "bonusPoints of " + what);
+            assertEquals(expected.segment, actual.segment, () -> "segment of " + what);
+            assertEquals(expected.enrolledAt, actual.enrolledAt, () -> "enrolledAt of " + what);
+            assertEquals(expected.lastEarnAt, actual.lastEarnAt, () -> "lastEarnAt of " + what);
+            assertEquals(expected.recentEarns, actual.recentEarns, () -> "recentEarns of " + what);
+            assertEquals(expected.referrerOut, actual.referrerOut, () -> "referrerOut of " + what);
+            assertEquals(expected.birthday, actual.birthday, () -> "birthday of " + what);
             assertEquals(expected.referrerBonusPoints, actual.referrerBonusPoints,
                 () -> "referrerBonusPoints of " + what);
             assertEquals(expected.tierPoints, actual.tierPoints, () -> "tierPoints of " + what);
@@ -519,9 +529,13 @@ class LedgerRandomizedTest
                 in.points = usable > 0 && random.nextInt(4) > 0 ? 1 + (long)(random.nextDouble() * usable) :
                     1 + random.nextInt(500);
             }
-            else if (r < 72)
+            else if (r < 70)
             {
                 read(CommandType.GET_BALANCE);
+            }
+            else if (r < 72)
+            {
+                read(CommandType.GET_MEMBER);
             }
             else if (r < 75)
             {
@@ -983,6 +997,10 @@ class LedgerRandomizedTest
         final long dailyCap;
         final List<ModelCampaign> campaigns = new ArrayList<>();
         long pendingMs;
+        int newDays = 30;
+        int activeDays = 90;
+        int activeEarns = 2;
+        int atRiskDays = 180;
         long welcome;
         long firstPurchase;
         long referrerBonus;
@@ -1054,9 +1072,25 @@ class LedgerRandomizedTest
             return this;
         }
 
+        ModelRules lifecycle(final int newDays, final int activeDays, final int activeEarns, final int atRiskDays)
+        {
+            this.newDays = newDays;
+            this.activeDays = activeDays;
+            this.activeEarns = activeEarns;
+            this.atRiskDays = atRiskDays;
+            return this;
+        }
+
         ModelRules pendingDays(final int days)
         {
             pendingMs = days * DAY_MS;
+            return this;
+        }
+
+        ModelRules segments(final String segments)
+        {
+            campaigns.get(campaigns.size() - 1).segments = segments.isEmpty() ? List.of() :
+                List.of(segments.split(" "));
             return this;
         }
 
@@ -1087,6 +1121,9 @@ class LedgerRandomizedTest
                 .append(", platinum: ").append(tierMultipliers[3]).append("}\n");
             sb.append("caps:\n  memberDailyPoints: ").append(dailyCap).append('\n');
             sb.append("pending:\n  days: ").append(pendingMs / DAY_MS).append('\n');
+            sb.append("lifecycle: {newDays: ").append(newDays).append(", activeDays: ").append(activeDays)
+                .append(", activeEarns: ").append(activeEarns).append(", atRiskDays: ").append(atRiskDays)
+                .append("}\n");
             sb.append("bonuses:\n  welcome: ").append(welcome).append("\n  firstPurchase: ").append(firstPurchase)
                 .append("\n  referrer: ").append(referrerBonus).append("\n  referred: ").append(referredBonus)
                 .append("\n  birthdayMultiplier: ").append(birthdayMultiplier)
@@ -1106,7 +1143,8 @@ class LedgerRandomizedTest
                     .append("\n    channels: [").append(String.join(", ", c.channels)).append(']')
                     .append("\n    categories: [").append(String.join(", ", c.categories)).append(']')
                     .append("\n    minTier: ").append(tiers[c.minTier - 1])
-                    .append("\n    budgetPoints: ").append(c.budget).append('\n');
+                    .append("\n    budgetPoints: ").append(c.budget)
+                    .append("\n    segments: [").append(String.join(", ", c.segments)).append("]\n");
             }
             return sb.toString();
         }
@@ -1122,6 +1160,7 @@ class LedgerRandomizedTest
         final List<String> categories;
         final int minTier;
         final long budget;
+        List<String> segments = List.of();
 
         ModelCampaign(
             final String id,
@@ -1143,9 +1182,17 @@ class LedgerRandomizedTest
             this.budget = budget;
         }
 
-        boolean applies(final Command c, final int tier)
+        boolean applies(final Command c, final int tier, final String segment)
         {
             final String channel = new String[] {"store", "online", "app"}[c.channel - 1];
+            if (!segments.isEmpty() && !segments.contains(segment))
+            {
+                if (c.timestamp >= start && c.timestamp < end)
+                {
+                    REACHED.merge("campaign passed over for the member's segment", 1L, Long::sum);
+                }
+                return false;
+            }
             if (c.timestamp < start || c.timestamp >= end || tier < minTier ||
                 (!channels.isEmpty() && !channels.contains(channel)))
             {
@@ -1230,6 +1277,9 @@ class LedgerRandomizedTest
         long owed;
         /** Points in open holds. */
         long held;
+        /** Enrollment and every qualifying earn's instant: the lifecycle segment's input. */
+        long enrolledAt;
+        final List<Long> earns = new ArrayList<>();
         /** Bonuses: the first qualifying earn, the lots its bonuses made, birthday and the next birthday. */
         int birthday;
         String referrer;
@@ -1364,6 +1414,9 @@ class LedgerRandomizedTest
                 case LIST_LOTS:
                     listLots(c);
                     break;
+                case GET_MEMBER:
+                    getMember(c);
+                    break;
                 case EXPIRE_TICK:
                     expireTick(c);
                     break;
@@ -1477,6 +1530,8 @@ class LedgerRandomizedTest
                 case CHECK_TIER:
                     if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
                     return c.minTier >= 1 && c.minTier <= 4 ? ResultCode.OK : ResultCode.MIN_TIER_INVALID;
+                case GET_MEMBER:
+                    return isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
                 case LIST_LOTS:
                     if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
                     return c.limit >= 1 && c.limit <= 1000 ? ResultCode.OK : ResultCode.LIMIT_INVALID;
@@ -1664,6 +1719,7 @@ class LedgerRandomizedTest
             final ModelMember m = new ModelMember(c.memberId);
             m.tier = program.tierFor(0);
             m.index = members.size();
+            m.enrolledAt = c.timestamp;
             m.nextEvaluation = program.firstEvaluation(c.timestamp);
             m.birthday = c.birthday;
             m.referrer = isEmpty(c.referrerId) ? null : c.referrerId;
@@ -1761,6 +1817,10 @@ class LedgerRandomizedTest
             }
             m.lifetime += points;
             m.months.merge(YearMonth.from(program.day(c.timestamp)), points, Long::sum);
+            if (points > 0)
+            {
+                m.earns.add(c.timestamp);
+            }
             m.tier = Math.max(m.tier, program.tierFor(tierPoints(m, c.timestamp)));
             c.resultPoints = points;
             return m;
@@ -1787,7 +1847,7 @@ class LedgerRandomizedTest
             c.earning.tierPoints = total;
             for (final ModelCampaign campaign : rules.campaigns)
             {
-                if (!campaign.applies(c, m.tier))
+                if (!campaign.applies(c, m.tier, segment(m, c.timestamp)))
                 {
                     continue;
                 }
@@ -2340,6 +2400,48 @@ class LedgerRandomizedTest
             expired += expireDue(m, now, c);
             settleOwed(c, m);
             return expired;
+        }
+
+        private long earnsInWindow(final ModelMember m, final long now)
+        {
+            return m.earns.stream().filter(t -> t > now - program.rules.activeDays * DAY_MS).count();
+        }
+
+        /** new, active, atRisk or dormant: recency and frequency of qualifying earns. */
+        private String segment(final ModelMember m, final long now)
+        {
+            final ModelRules rules = program.rules;
+            if (now - m.enrolledAt < rules.newDays * DAY_MS)
+            {
+                return "new";
+            }
+            if (earnsInWindow(m, now) >= rules.activeEarns)
+            {
+                return "active";
+            }
+            return !m.earns.isEmpty() && m.earns.get(m.earns.size() - 1) > now - rules.atRiskDays * DAY_MS ?
+                "atRisk" : "dormant";
+        }
+
+        private void getMember(final Command c)
+        {
+            final ModelMember m = members.get(c.memberId);
+            if (null == m)
+            {
+                c.result = ResultCode.MEMBER_NOT_FOUND;
+                return;
+            }
+            c.tier = m.tier;
+            c.memberStatus = m.status;
+            c.birthday = m.birthday;
+            c.referrerOut = m.referrer;
+            c.enrolledAt = m.enrolledAt;
+            c.segment = List.of("new", "active", "atRisk", "dormant").indexOf(segment(m, c.timestamp)) + 1;
+            REACHED.merge("segment " + segment(m, c.timestamp), 1L, Long::sum);
+            c.lastEarnAt = m.earns.isEmpty() ? 0 : m.earns.get(m.earns.size() - 1);
+            c.recentEarns = (int)Math.min(earnsInWindow(m, c.timestamp), 8);
+            c.tierPoints = tierPoints(m, c.timestamp);
+            c.nextEvaluationAt = program.windowed() ? m.nextEvaluation : 0;
         }
 
         /** Moves points to another member: soonest-expiring first, one receiver lot per expiry instant. */

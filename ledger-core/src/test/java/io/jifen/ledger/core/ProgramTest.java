@@ -45,16 +45,19 @@ class ProgramTest
         assertEquals(50_000_000, double11.budgetPoints());
         final long start = ZonedDateTime.of(2026, 11, 11, 0, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
         final long end = start + 2 * 3_600_000L;
-        assertTrue(double11.applies(start, Channel.ONLINE.code(), Tier.MEMBER.code(), null));
-        assertTrue(double11.applies(end - 1, Channel.APP.code(), Tier.MEMBER.code(), null));
-        assertEquals(false, double11.applies(start - 1, Channel.ONLINE.code(), Tier.MEMBER.code(), null));
-        assertEquals(false, double11.applies(end, Channel.ONLINE.code(), Tier.MEMBER.code(), null));
-        assertEquals(false, double11.applies(start, Channel.STORE.code(), Tier.MEMBER.code(), null));
+        final int member = Tier.MEMBER.code();
+        final Segment active = Segment.ACTIVE;
+        assertTrue(double11.applies(start, Channel.ONLINE.code(), member, active, null));
+        assertTrue(double11.applies(end - 1, Channel.APP.code(), member, active, null));
+        assertEquals(false, double11.applies(start - 1, Channel.ONLINE.code(), member, active, null));
+        assertEquals(false, double11.applies(end, Channel.ONLINE.code(), member, active, null));
+        assertEquals(false, double11.applies(start, Channel.STORE.code(), member, active, null));
         final Program.Campaign beans = p.campaign(1);
-        assertTrue(beans.applies(start, Channel.STORE.code(), Tier.SILVER.code(), new String[] {"milk", "beans"}));
-        assertEquals(false, beans.applies(start, Channel.STORE.code(), Tier.MEMBER.code(), new String[] {"beans"}));
-        assertEquals(false, beans.applies(start, Channel.STORE.code(), Tier.GOLD.code(), new String[] {"milk"}));
-        assertEquals(false, beans.applies(start, Channel.STORE.code(), Tier.GOLD.code(), null));
+        final int store = Channel.STORE.code();
+        assertTrue(beans.applies(start, store, Tier.SILVER.code(), active, new String[] {"milk", "beans"}));
+        assertEquals(false, beans.applies(start, Channel.STORE.code(), member, active, new String[] {"beans"}));
+        assertEquals(false, beans.applies(start, store, Tier.GOLD.code(), active, new String[] {"milk"}));
+        assertEquals(false, beans.applies(start, Channel.STORE.code(), Tier.GOLD.code(), active, null));
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.Purchase;
@@ -170,6 +171,14 @@ final class Commands
     {
         c.clear();
         c.type = CommandType.GET_BALANCE;
+        c.memberId = r.getMemberId();
+        return c;
+    }
+
+    static Command getMember(final GetMemberRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.GET_MEMBER;
         c.memberId = r.getMemberId();
         return c;
     }

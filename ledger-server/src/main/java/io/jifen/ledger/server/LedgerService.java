@@ -15,6 +15,8 @@ import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.GetMemberRequest;
+import io.jifen.ledger.api.v1.Member;
 import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListLotsRequest;
@@ -125,6 +127,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void setTier(final SetTierRequest request, final StreamObserver<WriteResult> observer)
     {
         unary(Commands.setTier(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void getMember(final GetMemberRequest request, final StreamObserver<Member> observer)
+    {
+        unary(Commands.getMember(request, SCRATCH.get()), observer, Results::member);
     }
 
     @Override
@@ -271,6 +279,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                 case RELEASE_HOLD: return Commands.releaseHold(m.getReleaseHold(), c);
                 case SET_TIER: return Commands.setTier(m.getSetTier(), c);
                 case TRANSFER: return Commands.transfer(m.getTransfer(), c);
+                case GET_MEMBER: return Commands.getMember(m.getGetMember(), c);
                 default: return null;
             }
         }
@@ -295,6 +304,9 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                         break;
                     case CHECK_TIER:
                         result.setTier(Results.checkTier(c));
+                        break;
+                    case GET_MEMBER:
+                        result.setMember(Results.member(c));
                         break;
                     default:
                         result.setWrite(Results.writeResult(c));

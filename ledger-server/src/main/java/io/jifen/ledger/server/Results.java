@@ -7,8 +7,10 @@ import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Earning;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.Lot;
+import io.jifen.ledger.api.v1.Member;
 import io.jifen.ledger.api.v1.MemberStatus;
 import io.jifen.ledger.api.v1.PendingPoints;
+import io.jifen.ledger.api.v1.Segment;
 import io.jifen.ledger.api.v1.Tier;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.core.Command;
@@ -200,6 +202,27 @@ final class Results
                 .setMaturesAtMs(pending.expiresAt(i)));
         }
         return balance.build();
+    }
+
+    static Member member(final Command c)
+    {
+        final Member.Builder member = Member.newBuilder()
+            .setMemberId(c.memberId)
+            .setStatus(status(c.memberStatus))
+            .setTier(tier(c.tier))
+            .setSegment(Segment.forNumber(c.segment))
+            .setEnrolledAtMs(c.enrolledAt)
+            .setBirthday(CommandValidator.formatBirthday(c.birthday))
+            .setLastEarnAtMs(c.lastEarnAt)
+            .setEarnsInActiveWindow(c.recentEarns)
+            .setTierPoints(c.tierPoints)
+            .setNextEvaluationAtMs(c.nextEvaluationAt)
+            .setAsOfMs(c.timestamp);
+        if (null != c.referrerOut)
+        {
+            member.setReferrerId(c.referrerOut);
+        }
+        return member.build();
     }
 
     static CheckTierResponse checkTier(final Command c)

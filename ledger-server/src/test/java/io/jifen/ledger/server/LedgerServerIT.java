@@ -36,15 +36,18 @@ import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.ListLotsResponse;
+import io.jifen.ledger.api.v1.Member;
 import io.jifen.ledger.api.v1.MemberStatus;
 import io.jifen.ledger.api.v1.Purchase;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
+import io.jifen.ledger.api.v1.Segment;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.SetTierRequest;
 import io.jifen.ledger.api.v1.Tier;
@@ -723,6 +726,29 @@ class LedgerServerIT
             .setMemberId("mum").setToMemberId("mum").setPoints(1).build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
         assertEquals(180, balance("mum").getAvailable());
+    }
+
+    @Test
+    void aMemberProfileShowsItsLifecycleSegment()
+    {
+        enroll("friend");
+        final WriteResult enrolled = ledger.enroll(EnrollRequest.newBuilder().setRequestId("enroll-m-1")
+            .setMemberId("m-1").setReferrerId("friend").setBirthday("02-29").build());
+        Member member = ledger.getMember(GetMemberRequest.newBuilder().setMemberId("m-1").build());
+        assertEquals(Segment.SEGMENT_NEW, member.getSegment(), "enrolled within 30 days");
+        assertEquals("friend", member.getReferrerId());
+        assertEquals("02-29", member.getBirthday());
+        assertEquals(enrolled.getTimestampMs(), member.getEnrolledAtMs());
+        assertEquals(0, member.getLastEarnAtMs());
+        final WriteResult earned = earn("e-1", "m-1", 10);
+        member = ledger.getMember(GetMemberRequest.newBuilder().setMemberId("m-1").build());
+        assertEquals(earned.getTimestampMs(), member.getLastEarnAtMs());
+        assertEquals(1, member.getEarnsInActiveWindow());
+        assertEquals("", ledger.getMember(GetMemberRequest.newBuilder().setMemberId("friend").build())
+            .getReferrerId());
+        final StatusRuntimeException ex = failure(() ->
+            ledger.getMember(GetMemberRequest.newBuilder().setMemberId("nobody").build()));
+        assertEquals(Status.Code.NOT_FOUND, ex.getStatus().getCode());
     }
 
     private WriteResult purchase(
