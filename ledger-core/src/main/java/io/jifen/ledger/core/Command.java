@@ -85,6 +85,13 @@ public final class Command
     public long tierPoints;
     public long nextTierPoints;
     public long nextEvaluationAt;
+    /**
+     * Reverse of a redemption or capture: points back in their lots (or as a new lot when they cancel a paid clawback
+     * shortfall), points that expired again at once, and points given a grace period because their lot had expired.
+     */
+    public long restored;
+    public long reexpired;
+    public long graced;
     /** GetMember: the lifecycle segment code, enrollment, the latest qualifying earn, earns in the active window. */
     public int segment;
     public long enrolledAt;
@@ -156,6 +163,9 @@ public final class Command
         releaseAt = 0;
         bonusPoints = 0;
         referrerBonusPoints = 0;
+        restored = 0;
+        reexpired = 0;
+        graced = 0;
         segment = 0;
         enrolledAt = 0;
         lastEarnAt = 0;
@@ -220,6 +230,9 @@ public final class Command
         released = other.released;
         releaseAt = other.releaseAt;
         bonusPoints = other.bonusPoints;
+        restored = other.restored;
+        reexpired = other.reexpired;
+        graced = other.graced;
         segment = other.segment;
         enrolledAt = other.enrolledAt;
         lastEarnAt = other.lastEarnAt;

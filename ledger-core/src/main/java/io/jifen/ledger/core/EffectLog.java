@@ -45,6 +45,11 @@ public final class EffectLog
     public static final byte TRANSFER_OUT = 16;
     /** A lot created for the record's receiving member with transferred points, keeping their expiry. */
     public static final byte TRANSFER_IN = 17;
+    /**
+     * A lot created with points a reversed redemption gave back to lots that had expired meanwhile: they stay usable
+     * for the program's grace period (its expiry).
+     */
+    public static final byte GRACE = 18;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -152,6 +157,7 @@ public final class EffectLog
             case REFERRER_CLAWBACK: return "referrer_clawback";
             case TRANSFER_OUT: return "transfer_out";
             case TRANSFER_IN: return "transfer_in";
+            case GRACE: return "grace";
             default: return "unknown(" + kind + ")";
         }
     }

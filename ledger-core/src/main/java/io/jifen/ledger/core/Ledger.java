@@ -1279,8 +1279,11 @@ public final class Ledger implements LedgerStateMachine
     private void giveBack(final Command c, final Member m, final long original, final long amount, final byte kind)
     {
         final long now = c.timestamp;
+        final boolean restore = kind == EffectLog.RESTORE;
+        final long graceMs = restore ? program.restoreGraceMs() : 0;
         long left = amount;
         long refunds = 0;
+        long graced = 0;
         final long start = requests.allocStart(original);
         for (long p = start + requests.allocCount(original) - 1; p >= start && left > 0; p--)
         {
@@ -1312,10 +1315,12 @@ public final class Ledger implements LedgerStateMachine
                 final long refund = cancels - fromOwed;
                 final long settled = Math.min(m.owed - fromOwed, give - cancels);
                 final long lapsed = give - cancels - settled;
-                if (give - refund > 0)
+                // with a grace period, restored points that would lapse come back as a new lot instead
+                final long toGrace = graceMs > 0 ? lapsed : 0;
+                if (give - refund - toGrace > 0)
                 {
-                    totalCredited.add(give - refund);
-                    c.effects.add(kind, lotIds[lot], give - refund, lotExpiresAt[lot]);
+                    totalCredited.add(give - refund - toGrace);
+                    c.effects.add(kind, lotIds[lot], give - refund - toGrace, lotExpiresAt[lot]);
                 }
                 if (fromOwed + settled > 0)
                 {
@@ -1323,17 +1328,26 @@ public final class Ledger implements LedgerStateMachine
                     totalDebited.add(fromOwed + settled);
                     c.effects.add(EffectLog.CLAWBACK, lotIds[lot], fromOwed + settled, lotExpiresAt[lot]);
                 }
-                if (lapsed > 0)
+                if (lapsed - toGrace > 0)
                 {
-                    totalExpired.add(lapsed);
-                    lotExpired[lot] += lapsed;
-                    c.expired += lapsed;
-                    c.effects.add(EffectLog.EXPIRE, lotIds[lot], lapsed, lotExpiresAt[lot]);
+                    totalExpired.add(lapsed - toGrace);
+                    lotExpired[lot] += lapsed - toGrace;
+                    c.expired += lapsed - toGrace;
+                    c.effects.add(EffectLog.EXPIRE, lotIds[lot], lapsed - toGrace, lotExpiresAt[lot]);
                 }
+                if (restore)
+                {
+                    c.reexpired += lapsed - toGrace;
+                }
+                graced += toGrace;
                 refunds += refund;
             }
             else
             {
+                if (restore)
+                {
+                    c.restored += give;
+                }
                 totalCredited.add(give);
                 c.effects.add(kind, lotIds[lot], give, lotExpiresAt[lot]);
                 if (lotRemaining[lot] == 0)
@@ -1350,6 +1364,15 @@ public final class Ledger implements LedgerStateMachine
         if (refunds > 0)
         {
             credit(c, m, refunds);
+            if (restore)
+            {
+                c.restored += refunds;
+            }
+        }
+        if (graced > 0)
+        {
+            newLot(m, graced, now, now + graceMs, EffectLog.GRACE, c.effects);
+            c.graced = graced;
         }
         assert left == 0 : "allocations must cover the points given back";
     }

@@ -60,6 +60,7 @@ public final class Program
     private final long birthdayMultiplierBp;
     private final long birthdayGift;
     private final boolean reverseBonuses;
+    private final int graceDays;
     private final int newDays;
     private final int activeDays;
     private final int activeEarns;
@@ -112,6 +113,7 @@ public final class Program
         birthdayMultiplierBp = b.birthdayMultiplierBp;
         birthdayGift = b.birthdayGift;
         reverseBonuses = b.reverseBonuses;
+        graceDays = b.graceDays;
         newDays = b.newDays;
         activeDays = b.activeDays;
         activeEarns = b.activeEarns;
@@ -190,6 +192,7 @@ public final class Program
             .append("\n  birthdayMultiplier: ").append(multiplierText(birthdayMultiplierBp))
             .append("\n  birthdayGift: ").append(birthdayGift)
             .append("\n  reverseWithFirstPurchase: ").append(reverseBonuses).append('\n');
+        sb.append("returns:\n  graceDays: ").append(graceDays).append('\n');
         sb.append("lifecycle:\n  newDays: ").append(newDays)
             .append("\n  activeDays: ").append(activeDays)
             .append("\n  activeEarns: ").append(activeEarns)
@@ -342,6 +345,15 @@ public final class Program
     public long memberDailyPoints()
     {
         return memberDailyPoints;
+    }
+
+    /**
+     * @return how long points a reversed redemption gives back to a lot that expired meanwhile stay usable (as a new
+     * lot); 0: they expire again at once.
+     */
+    public long restoreGraceMs()
+    {
+        return graceDays * 86_400_000L;
     }
 
     /** Points credited to a member at enrollment. */
@@ -818,6 +830,7 @@ public final class Program
         long birthdayMultiplierBp;
         long birthdayGift;
         boolean reverseBonuses;
+        int graceDays;
         int newDays;
         int activeDays;
         int activeEarns;

@@ -146,6 +146,10 @@ final class ProgramParser
         b.reverseBonuses = "true".equals(reverse);
         bonuses.finish();
 
+        final Section returns = root.section("returns");
+        b.graceDays = (int)returns.longValue("graceDays", 0, 0, 365);
+        returns.finish();
+
         final Section lifecycle = root.section("lifecycle");
         b.newDays = (int)lifecycle.longValue("newDays", 30, 0, 3650);
         b.activeDays = (int)lifecycle.longValue("activeDays", 90, 1, 3650);

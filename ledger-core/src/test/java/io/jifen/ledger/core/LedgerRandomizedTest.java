@@ -75,7 +75,8 @@ class LedgerRandomizedTest
             "purchase in another currency", "pending", "pending_cancel", "matured by the sweep",
             "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER", "TRANSFER",
             "bonus", "referrer_bonus", "referrer_clawback", "campaign passed over for the member's segment",
-            "segment new", "segment active", "segment atRisk", "segment dormant"})
+            "segment new", "segment active", "segment atRisk", "segment dormant", "grace",
+            "restored points expired again"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -130,12 +131,14 @@ class LedgerRandomizedTest
                     new ModelRules(3, 200, RoundingMode.HALF_UP, "1", "1.25", "1.25", "1.75", 800)
                         .tiers("rolling12", 0, 200, 700, 1_500, 1)
                         .campaign("loyal", "1.1", t0 + DAY_MS, t0 + 300 * DAY_MS, "", "", 2, 2_000)
-                        .segments("active")),
+                        .segments("active")
+                        .graceDays(14)),
                 new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays,
                     new ModelRules(1, 10, RoundingMode.HALF_EVEN, "1", "1", "1", "1", 3_000)
                         .tiers("calendarYear", 101, 100, 100, 4_000, 2)
                         .pendingDays(Math.min(1, retentionDays - 1))
                         .bonuses(0, 0, 40, 0, "1", 25, false)
+                        .graceDays(1)
                         .campaign("flash-a", "2", t0 + 3 * DAY_MS, t0 + 60 * DAY_MS, "", "", 1, 700)
                         .campaign("flash-b", "2", t0 + 3 * DAY_MS, t0 + 500 * DAY_MS, "store", "tea coffee", 1, 300)),
                 new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays,
@@ -220,6 +223,14 @@ class LedgerRandomizedTest
                         kind == EffectLog.REFERRER_CLAWBACK)
                     {
                         REACHED.merge(EffectLog.kindName(kind), 1L, Long::sum);
+                    }
+                    if (kind == EffectLog.GRACE)
+                    {
+                        REACHED.merge("grace", 1L, Long::sum);
+                    }
+                    if (kind == EffectLog.EXPIRE && actual.type == CommandType.REVERSE)
+                    {
+                        REACHED.merge("restored points expired again", 1L, Long::sum);
                     }
                     if (kind == EffectLog.MATURE)
                     {
@@ -360,6 +371,9 @@ class LedgerRandomizedTest
             assertEquals(expected.released, actual.released, () -> "released of " + what);
             assertEquals(expected.releaseAt, actual.releaseAt, () -> "releaseAt of " + what);
             assertEquals(expected.bonusPoints, actual.bonusPoints, () -> "bonusPoints of " + what);
+            assertEquals(expected.restored, actual.restored, () -> "restored of " + what);
+            assertEquals(expected.reexpired, actual.reexpired, () -> "reexpired of " + what);
+            assertEquals(expected.graced, actual.graced, () -> "graced of " + what);
             assertEquals(expected.segment, actual.segment, () -> "segment of " + what);
             assertEquals(expected.enrolledAt, actual.enrolledAt, () -> "enrolledAt of " + what);
             assertEquals(expected.lastEarnAt, actual.lastEarnAt, () -> "lastEarnAt of " + what);
@@ -997,6 +1011,7 @@ class LedgerRandomizedTest
         final long dailyCap;
         final List<ModelCampaign> campaigns = new ArrayList<>();
         long pendingMs;
+        int graceDays;
         int newDays = 30;
         int activeDays = 90;
         int activeEarns = 2;
@@ -1081,6 +1096,12 @@ class LedgerRandomizedTest
             return this;
         }
 
+        ModelRules graceDays(final int days)
+        {
+            graceDays = days;
+            return this;
+        }
+
         ModelRules pendingDays(final int days)
         {
             pendingMs = days * DAY_MS;
@@ -1121,6 +1142,7 @@ class LedgerRandomizedTest
                 .append(", platinum: ").append(tierMultipliers[3]).append("}\n");
             sb.append("caps:\n  memberDailyPoints: ").append(dailyCap).append('\n');
             sb.append("pending:\n  days: ").append(pendingMs / DAY_MS).append('\n');
+            sb.append("returns: {graceDays: ").append(graceDays).append("}\n");
             sb.append("lifecycle: {newDays: ").append(newDays).append(", activeDays: ").append(activeDays)
                 .append(", activeEarns: ").append(activeEarns).append(", atRiskDays: ").append(atRiskDays)
                 .append("}\n");
@@ -2113,8 +2135,11 @@ class LedgerRandomizedTest
             final byte kind)
         {
             final long now = c.timestamp;
+            final boolean restore = kind == EffectLog.RESTORE;
+            final long graceMs = restore ? program.rules.graceDays * DAY_MS : 0;
             long left2 = amount;
             long refunds = 0;
+            long graced = 0;
             for (int i = original.allocations.size() - 1; i >= 0 && left2 > 0; i--)
             {
                 final long[] allocation = original.allocations.get(i);
@@ -2134,10 +2159,11 @@ class LedgerRandomizedTest
                     final long refund = cancels - fromOwed;
                     final long settled = Math.min(m.owed - fromOwed, give - cancels);
                     final long lapsed = give - cancels - settled;
-                    if (give - refund > 0)
+                    final long toGrace = graceMs > 0 ? lapsed : 0;
+                    if (give - refund - toGrace > 0)
                     {
-                        credited += give - refund;
-                        c.effects.add(kind, lot.id, give - refund, lot.expiresAt);
+                        credited += give - refund - toGrace;
+                        c.effects.add(kind, lot.id, give - refund - toGrace, lot.expiresAt);
                     }
                     if (fromOwed + settled > 0)
                     {
@@ -2145,17 +2171,26 @@ class LedgerRandomizedTest
                         debited += fromOwed + settled;
                         c.effects.add(EffectLog.CLAWBACK, lot.id, fromOwed + settled, lot.expiresAt);
                     }
-                    if (lapsed > 0)
+                    if (lapsed - toGrace > 0)
                     {
-                        expiredTotal += lapsed;
-                        lot.expired += lapsed;
-                        c.expired += lapsed;
-                        c.effects.add(EffectLog.EXPIRE, lot.id, lapsed, lot.expiresAt);
+                        expiredTotal += lapsed - toGrace;
+                        lot.expired += lapsed - toGrace;
+                        c.expired += lapsed - toGrace;
+                        c.effects.add(EffectLog.EXPIRE, lot.id, lapsed - toGrace, lot.expiresAt);
                     }
+                    if (restore)
+                    {
+                        c.reexpired += lapsed - toGrace;
+                    }
+                    graced += toGrace;
                     refunds += refund;
                 }
                 else
                 {
+                    if (restore)
+                    {
+                        c.restored += give;
+                    }
                     credited += give;
                     c.effects.add(kind, lot.id, give, lot.expiresAt);
                     lot.remaining += give;
@@ -2164,6 +2199,19 @@ class LedgerRandomizedTest
             if (refunds > 0)
             {
                 credit(c, m, refunds);
+                if (restore)
+                {
+                    c.restored += refunds;
+                }
+            }
+            if (graced > 0)
+            {
+                final ModelLot lot = new ModelLot(lots.size(), m.id, graced, now, now + graceMs);
+                lots.add(lot);
+                m.lots.add(lot);
+                credited += graced;
+                c.effects.add(EffectLog.GRACE, lot.id, graced, lot.expiresAt);
+                c.graced = graced;
             }
         }
 

@@ -144,7 +144,10 @@ final class Results
             .setReleased(c.released)
             .setMaturesAtMs(c.releaseAt)
             .setBonusPoints(c.bonusPoints)
-            .setReferrerBonusPoints(c.referrerBonusPoints);
+            .setReferrerBonusPoints(c.referrerBonusPoints)
+            .setRestored(c.restored)
+            .setReexpired(c.reexpired)
+            .setGraced(c.graced);
         if (c.earning.isPresent())
         {
             result.setEarning(earning(c.earning));
