@@ -50,6 +50,20 @@ public final class EffectLog
      * for the program's grace period (its expiry).
      */
     public static final byte GRACE = 18;
+    /**
+     * A reversal took back more than the member had: the shortfall it now owes (lot id: the reversed earn's lot). No
+     * lot changes; the member's debt grows.
+     */
+    public static final byte SHORTFALL = 19;
+    /** Points of a lot paid what the member owed. */
+    public static final byte SETTLE = 20;
+    /**
+     * A new lot with restored points that cancel the clawback shortfall of their own lot's reversed earn, which the
+     * member's later credits had paid: they come back to the member.
+     */
+    public static final byte RESTORE_LOT = 21;
+    /** The same for released held points. */
+    public static final byte RELEASE_LOT = 22;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -158,6 +172,10 @@ public final class EffectLog
             case TRANSFER_OUT: return "transfer_out";
             case TRANSFER_IN: return "transfer_in";
             case GRACE: return "grace";
+            case SHORTFALL: return "shortfall";
+            case SETTLE: return "settle";
+            case RESTORE_LOT: return "restore_lot";
+            case RELEASE_LOT: return "release_lot";
             default: return "unknown(" + kind + ")";
         }
     }

@@ -77,6 +77,7 @@ public final class Ledger implements LedgerStateMachine
     private final WideCounter totalCredited = new WideCounter();
     private final WideCounter totalDebited = new WideCounter();
     private final WideCounter totalExpired = new WideCounter();
+    private final Accounts accounts = new Accounts();
     /** Open holds by timeout instant, for the sweep. */
     private final HoldQueue holds = new HoldQueue();
     /** Points in open holds, over all members (part of what was debited, not yet redeemed for good). */
@@ -316,6 +317,7 @@ public final class Ledger implements LedgerStateMachine
             c.held = m.held;
         }
         c.sequence = ++lastSequence;
+        accounts.post(c.effects);
         requests.evictOlderThan(cutoff, EVICTIONS_PER_WRITE);
         reclaimLots(cutoff, EVICTIONS_PER_WRITE);
         requests.append(c, fingerprint, memberIndex, allocStart, lastCreditedSlot);
@@ -640,7 +642,7 @@ public final class Ledger implements LedgerStateMachine
         {
             final Member r = members[m.referrer];
             final long points = program.referrerBonus();
-            if (r.status == MemberStatus.ACTIVE.code() &&
+            if (r.status == MemberStatus.ACTIVE.code() && r.owed == 0 &&
                 r.lotCount - dueCount(r, c.timestamp) + r.pendingCount < program.lotsPerMemberMax() &&
                 r.available + r.held + r.pending <= BALANCE_MAX - points)
             {
@@ -650,13 +652,6 @@ public final class Ledger implements LedgerStateMachine
                 m.referrerBonusLotId = lotIds[lot];
                 m.referrerBonusPoints = points;
                 c.referrerBonusPoints = points;
-                // like any credit, it first pays what the referrer owes (a referrer that owes has no other points)
-                final long settled = Math.min(r.owed, r.available);
-                if (settled > 0)
-                {
-                    debitSoonestFirst(r, settled, EffectLog.REFERRER_CLAWBACK, c.effects, false);
-                    r.owed -= settled;
-                }
             }
         }
     }
@@ -1252,6 +1247,10 @@ public final class Ledger implements LedgerStateMachine
             clawed += fromOthers;
         }
         final long shortfall = amount - clawed - alreadyExpired;
+        if (shortfall > 0)
+        {
+            c.effects.add(EffectLog.SHORTFALL, lotIds[lot], shortfall, lotExpiresAt[lot]);
+        }
         m.owed += shortfall;
         lotShortfall[lot] += shortfall;
         clawAlreadyExpired = alreadyExpired;
@@ -1326,7 +1325,7 @@ public final class Ledger implements LedgerStateMachine
                 {
                     m.owed -= fromOwed + settled;
                     totalDebited.add(fromOwed + settled);
-                    c.effects.add(EffectLog.CLAWBACK, lotIds[lot], fromOwed + settled, lotExpiresAt[lot]);
+                    c.effects.add(EffectLog.SETTLE, lotIds[lot], fromOwed + settled, lotExpiresAt[lot]);
                 }
                 if (lapsed - toGrace > 0)
                 {
@@ -1363,7 +1362,10 @@ public final class Ledger implements LedgerStateMachine
         }
         if (refunds > 0)
         {
-            credit(c, m, refunds);
+            final int lot = newLot(m, refunds, now, program.expiresAt(now),
+                restore ? EffectLog.RESTORE_LOT : EffectLog.RELEASE_LOT, c.effects);
+            c.lotId = lotIds[lot];
+            c.expiresAt = lotExpiresAt[lot];
             if (restore)
             {
                 c.restored += refunds;
@@ -1610,6 +1612,7 @@ public final class Ledger implements LedgerStateMachine
         if (c.effects.size() > 0)
         {
             c.sequence = ++lastSequence;
+            accounts.post(c.effects);
         }
     }
 
@@ -1894,7 +1897,7 @@ public final class Ledger implements LedgerStateMachine
         final long settled = Math.min(m.owed, m.available);
         if (settled > 0)
         {
-            debitSoonestFirst(m, settled, EffectLog.CLAWBACK, c.effects, false);
+            debitSoonestFirst(m, settled, EffectLog.SETTLE, c.effects, false);
             m.owed -= settled;
         }
     }
@@ -2247,6 +2250,7 @@ public final class Ledger implements LedgerStateMachine
         // journaled) may have dropped them from it
         h = Hashing.mix(h, heldTotal);
         h = Hashing.mix(h, pendingTotal);
+        h = accounts.hash(h);
         for (final long given : campaignGiven)
         {
             h = Hashing.mix(h, given);
@@ -2318,6 +2322,15 @@ public final class Ledger implements LedgerStateMachine
      *
      * @throws IllegalStateException naming the first one broken.
      */
+    private void checkAccount(final Accounts.Account account, final BigInteger members)
+    {
+        if (!accounts.balance(account).equals(members))
+        {
+            throw new IllegalStateException("account " + account + " holds " + accounts.balance(account) +
+                " but the members " + members + ": a change of a balance was not journaled as its effect");
+        }
+    }
+
     public void checkInvariants()
     {
         BigInteger balances = BigInteger.ZERO;
@@ -2335,9 +2348,20 @@ public final class Ledger implements LedgerStateMachine
             held += m.held;
         }
         long pending = 0;
+        BigInteger owed = BigInteger.ZERO;
         for (int i = 0; i < memberCount; i++)
         {
             pending += members[i].pending;
+            owed = owed.add(BigInteger.valueOf(members[i].owed));
+        }
+        checkAccount(Accounts.Account.MEMBERS_AVAILABLE, balances);
+        checkAccount(Accounts.Account.MEMBERS_PENDING, BigInteger.valueOf(pending));
+        checkAccount(Accounts.Account.MEMBERS_HELD, BigInteger.valueOf(held));
+        checkAccount(Accounts.Account.MEMBERS_OWED, owed.negate());
+        checkAccount(Accounts.Account.TRANSIT, BigInteger.ZERO);
+        if (accounts.total().signum() != 0)
+        {
+            throw new IllegalStateException("the accounts sum to " + accounts.total() + ", not zero");
         }
         if (pending != pendingTotal)
         {
@@ -2379,6 +2403,12 @@ public final class Ledger implements LedgerStateMachine
     public long held()
     {
         return heldTotal;
+    }
+
+    /** @return the double entry: the program's and the members' accounts, as posted from every effect. */
+    public Accounts accounts()
+    {
+        return accounts;
     }
 
     /** @return points earned as pending and not matured yet, over all members: not credited until they mature. */

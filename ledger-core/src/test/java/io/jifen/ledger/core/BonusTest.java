@@ -94,7 +94,7 @@ class BonusTest
         assertEquals(-260, c.referrerBonusPoints, "what is left of the referrer's bonus lot");
         assertEquals(850 + 300, c.shortfall, "the member owes the spent earn and bonus");
         assertEquals(1_150, c.owed);
-        assertEffects("clawback 3 150; referrer_clawback 4 260");
+        assertEffects("clawback 3 150; shortfall 2 850; shortfall 3 300; referrer_clawback 4 260");
         balance("friend");
         assertEquals(0, c.balance);
         assertEquals(0, c.owed, "the referrer keeps what it spent");

@@ -1824,17 +1824,11 @@ class LedgerRandomizedTest
                 }
                 final ModelMember r = null == m.referrer ? null : members.get(m.referrer);
                 if (null != r && program.rules.referrerBonus > 0 && r.status == MemberStatus.ACTIVE.code() &&
-                    open(r, c.timestamp).size() + r.pending.size() < program.lotsPerMemberMax)
+                    r.owed == 0 && open(r, c.timestamp).size() + r.pending.size() < program.lotsPerMemberMax)
                 {
                     m.referrerBonusLot = bonusLot(c, r, program.rules.referrerBonus, EffectLog.REFERRER_BONUS);
                     m.referrerBonusPoints = program.rules.referrerBonus;
                     c.referrerBonusPoints = program.rules.referrerBonus;
-                    final long settled = Math.min(r.owed, usable(r, c.timestamp));
-                    if (settled > 0)
-                    {
-                        debit(c, r, settled, EffectLog.REFERRER_CLAWBACK, null);
-                        r.owed -= settled;
-                    }
                 }
             }
             m.lifetime += points;
@@ -2111,6 +2105,10 @@ class LedgerRandomizedTest
                 c.resultPoints = fromOwn + fromOthers;
                 c.alreadyExpired = alreadyExpired;
                 c.shortfall = amount - c.resultPoints - alreadyExpired;
+                if (c.shortfall > 0)
+                {
+                    c.effects.add(EffectLog.SHORTFALL, own.id, c.shortfall, own.expiresAt);
+                }
                 m.owed += c.shortfall;
                 own.shortfall += c.shortfall;
             }
@@ -2169,7 +2167,7 @@ class LedgerRandomizedTest
                     {
                         m.owed -= fromOwed + settled;
                         debited += fromOwed + settled;
-                        c.effects.add(EffectLog.CLAWBACK, lot.id, fromOwed + settled, lot.expiresAt);
+                        c.effects.add(EffectLog.SETTLE, lot.id, fromOwed + settled, lot.expiresAt);
                     }
                     if (lapsed - toGrace > 0)
                     {
@@ -2198,7 +2196,13 @@ class LedgerRandomizedTest
             }
             if (refunds > 0)
             {
-                credit(c, m, refunds);
+                final ModelLot lot = new ModelLot(lots.size(), m.id, refunds, now, program.expiresAt(now));
+                lots.add(lot);
+                m.lots.add(lot);
+                credited += refunds;
+                c.effects.add(restore ? EffectLog.RESTORE_LOT : EffectLog.RELEASE_LOT, lot.id, refunds, lot.expiresAt);
+                c.lotId = lot.id;
+                c.expiresAt = lot.expiresAt;
                 if (restore)
                 {
                     c.restored += refunds;
@@ -2407,7 +2411,7 @@ class LedgerRandomizedTest
             final long settled = Math.min(m.owed, usable(m, c.timestamp));
             if (settled > 0)
             {
-                debit(c, m, settled, EffectLog.CLAWBACK, null);
+                debit(c, m, settled, EffectLog.SETTLE, null);
                 m.owed -= settled;
             }
         }
@@ -2662,6 +2666,10 @@ class LedgerRandomizedTest
                 c.bonusPoints = -(fromOwn + fromOthers);
                 c.alreadyExpired += alreadyExpired;
                 c.shortfall += shortfall;
+                if (shortfall > 0)
+                {
+                    c.effects.add(EffectLog.SHORTFALL, own.id, shortfall, own.expiresAt);
+                }
                 m.owed += shortfall;
                 own.shortfall += shortfall;
             }
@@ -3144,6 +3152,9 @@ class LedgerRandomizedTest
 
         void checkTotals(final Ledger ledger, final long now)
         {
+            assertEquals(BigInteger.ZERO, ledger.accounts().total(), "the accounts sum to zero");
+            assertEquals(BigInteger.valueOf(expiredTotal), ledger.accounts().balance(Accounts.Account.EXPIRED),
+                "breakage account");
             assertEquals(credited, ledger.totalCredited(), "total credited");
             assertEquals(debited, ledger.totalDebited(), "total debited");
             assertEquals(expiredTotal, ledger.totalExpired(), "total expired");

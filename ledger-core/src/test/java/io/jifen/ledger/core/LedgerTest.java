@@ -590,8 +590,9 @@ class LedgerTest
         assertEquals(70, c.owed);
         assertEquals(0, c.balance);
         assertEquals(50, c.lifetimeEarned);
-        assertEquals(1, c.effects.size());
+        assertEquals(2, c.effects.size());
         assertEffect(0, EffectLog.CLAWBACK, 1, 30, at(2025, 4, 1, 0));
+        assertEffect(1, EffectLog.SHORTFALL, 0, 70, at(2025, 2, 1, 0));
         assertEquals(150, ledger.totalDebited(), "the shortfall is owed, not debited");
 
         reverse("v2", "m1", "e1", 0);
@@ -703,9 +704,10 @@ class LedgerTest
         assertEquals(10, c.owed);
         assertEquals(0, c.balance);
         assertEquals(50, c.lifetimeEarned);
-        assertEquals(2, c.effects.size());
+        assertEquals(3, c.effects.size());
         assertEffect(0, EffectLog.EXPIRE, 0, 40, at(2025, 2, 1, 0));
         assertEffect(1, EffectLog.CLAWBACK, 1, 50, at(2025, 7, 1, 0));
+        assertEffect(2, EffectLog.SHORTFALL, 0, 10, at(2025, 2, 1, 0));
 
         earn("e3", "m1", 25);                  // lot 2, 2026-03-01
         assertOk();
@@ -714,7 +716,7 @@ class LedgerTest
         assertEquals(75, c.lifetimeEarned);
         assertEquals(2, c.effects.size());
         assertEffect(0, EffectLog.CREDIT, 2, 25, at(2026, 3, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 2, 10, at(2026, 3, 1, 0));
+        assertEffect(1, EffectLog.SETTLE, 2, 10, at(2026, 3, 1, 0));
         assertEquals(60 + 50 + 10, ledger.totalDebited());
         assertEquals(40, ledger.totalExpired());
     }
@@ -902,7 +904,8 @@ class LedgerTest
         assertEquals(0, c.alreadyExpired);
         assertEquals(100, c.owed);
         assertEquals(0, c.balance);
-        assertEquals(0, c.effects.size());
+        assertEquals(1, c.effects.size());
+        assertEffect(0, EffectLog.SHORTFALL, 0, 100, at(2025, 2, 1, 0));
         reverse("v2", "m1", "r1", 0);          // then the redeem: the restored points pay the debt
         assertOk();
         assertEquals(100, c.resultPoints);
@@ -910,7 +913,7 @@ class LedgerTest
         assertEquals(0, c.owed);
         assertEquals(2, c.effects.size());
         assertEffect(0, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 0, 100, at(2025, 2, 1, 0));
+        assertEffect(1, EffectLog.SETTLE, 0, 100, at(2025, 2, 1, 0));
 
         earn("e2", "m2", 100);                 // lot 1
         redeem("r2", "m2", 100);
@@ -940,7 +943,7 @@ class LedgerTest
     }
 
     @Test
-    void owedIsTakenFromTheNextCreditsAsClawbacks()
+    void owedIsTakenFromTheNextCreditsAsSettlements()
     {
         enroll("req-1", "m1");
         earn("e1", "m1", 100);                 // lot 0
@@ -963,7 +966,7 @@ class LedgerTest
         assertEquals(1, c.lotId);
         assertEquals(2, c.effects.size());
         assertEffect(0, EffectLog.CREDIT, 1, 30, at(2025, 4, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 1, 30, at(2025, 4, 1, 0));
+        assertEffect(1, EffectLog.SETTLE, 1, 30, at(2025, 4, 1, 0));
 
         adjust("a1", "m1", 100, "goodwill");   // lot 2, 70 of it taken
         assertOk();
@@ -971,7 +974,7 @@ class LedgerTest
         assertEquals(30, c.balance);
         assertEquals(0, c.owed);
         assertEffect(0, EffectLog.CREDIT, 2, 100, at(2025, 4, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 2, 70, at(2025, 4, 1, 0));
+        assertEffect(1, EffectLog.SETTLE, 2, 70, at(2025, 4, 1, 0));
         assertEquals(debited + 100, ledger.totalDebited(), "settled points are debited");
 
         earn("e3", "m1", 5);
@@ -1003,7 +1006,7 @@ class LedgerTest
         assertEquals(3, c.effects.size());
         assertEffect(0, EffectLog.RESTORE, 2, 50, at(2025, 6, 1, 0));
         assertEffect(1, EffectLog.RESTORE, 1, 70, at(2025, 4, 1, 0));
-        assertEffect(2, EffectLog.CLAWBACK, 1, 50, at(2025, 4, 1, 0));
+        assertEffect(2, EffectLog.SETTLE, 1, 50, at(2025, 4, 1, 0));
 
         listLots("m1", 10);
         assertEquals(2, c.lots.size());
@@ -1034,7 +1037,7 @@ class LedgerTest
         assertEquals(0, c.owed, "restored points pay the debt before they lapse");
         assertEquals(3, c.effects.size());
         assertEffect(0, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 0, 40, at(2025, 2, 1, 0));
+        assertEffect(1, EffectLog.SETTLE, 0, 40, at(2025, 2, 1, 0));
         assertEffect(2, EffectLog.EXPIRE, 0, 60, at(2025, 2, 1, 0));
 
         reverse("v3", "m1", "e1", 0);          // 60 of lot 0's points came back only to expire: forgiven
@@ -1049,7 +1052,7 @@ class LedgerTest
         assertEquals(0, c.balance);
         assertEquals(0, c.owed);
         assertEffect(0, EffectLog.RESTORE, 1, 40, at(2025, 7, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 1, 40, at(2025, 7, 1, 0));
+        assertEffect(1, EffectLog.SETTLE, 1, 40, at(2025, 7, 1, 0));
     }
 
     @Test

@@ -184,7 +184,7 @@ class PendingPointsTest
         assertEquals(100, c.owed, "pending points pay nothing yet");
         now += 15 * DAY_MS;
         sweep();
-        assertEffects("mature 1 30; clawback 1 30");
+        assertEffects("mature 1 30; settle 1 30");
         balance("m1");
         assertEquals(0, c.balance);
         assertEquals(70, c.owed);

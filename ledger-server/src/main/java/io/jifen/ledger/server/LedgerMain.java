@@ -338,6 +338,11 @@ public final class LedgerMain
                 ledger.credited(), ledger.debited(), ledger.held(), ledger.pending(), ledger.expired(),
                 journaledOutstanding.subtract(outstanding), outstanding, result.stateHash, result.lastSequence,
                 result.recordChainHex(), result.nanos / 1e6);
+            // the double entry: every account as posted from the journal's effects; they sum to zero
+            for (final io.jifen.ledger.core.Accounts.Account account : io.jifen.ledger.core.Accounts.Account.values())
+            {
+                out.printf("account.%s %s%n", account.name().toLowerCase(), ledger.accounts().balance(account));
+            }
             if (null != expectChain)
             {
                 final String found = result.lastSequence + ":" + result.recordChainHex();

@@ -376,6 +376,15 @@ class LedgerServerIT
         final String anchor = report.toString(StandardCharsets.UTF_8).lines()
             .filter(l -> l.startsWith("anchor ")).findFirst().orElseThrow().substring("anchor ".length());
         assertTrue(anchor.matches("\\d+:[0-9a-f]{64}"), report.toString(StandardCharsets.UTF_8));
+        // the double entry: the accounts sum to zero, and the members' available account is what they hold
+        final Map<String, java.math.BigInteger> accounts = new HashMap<>();
+        report.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("account.")).forEach(l ->
+            accounts.put(l.substring(8, l.indexOf(' ')), new java.math.BigInteger(l.substring(l.indexOf(' ') + 1))));
+        assertEquals(10, accounts.size(), report.toString(StandardCharsets.UTF_8));
+        assertEquals(java.math.BigInteger.ZERO, accounts.values().stream().reduce(java.math.BigInteger.ZERO,
+            java.math.BigInteger::add));
+        assertEquals(java.math.BigInteger.valueOf(expected.values().stream().mapToLong(Long::longValue).sum()),
+            accounts.get("members_available"), "the balances read over the wire above");
         assertEquals(0, verifyAnchor(anchor, new ByteArrayOutputStream()), "the anchored head matches");
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
         final String wrong = anchor.substring(0, anchor.indexOf(':') + 1) + "00" +

@@ -1,0 +1,164 @@
+package io.jifen.ledger.core;
+
+import java.math.BigInteger;
+
+/**
+ * The ledger's double entry. Every effect moves its points from one account to another, so the postings of every
+ * record, and the accounts over all time, sum to zero; the members' accounts must equal what the members hold (checked
+ * by {@link Ledger#checkInvariants()}), which proves every change of a balance was journaled as an effect of the right
+ * kind. The program's accounts are what finance reads: points issued (and issued as bonuses), redeemed, expired
+ * (breakage) and clawed back. Member accounts are kept here as totals over all members; each member's own are its
+ * available, pending, held and owed points.
+ */
+public final class Accounts
+{
+    /** The accounts, by posting order. */
+    public enum Account
+    {
+        /** Points issued by earning: its balance is minus what was issued. */
+        ISSUED,
+        /** Points issued as program bonuses (welcome, first purchase, referral, birthday). */
+        BONUS_ISSUED,
+        REDEEMED,
+        /** Breakage. */
+        EXPIRED,
+        /** Points taken back: reversed earns, cancelled pending points, shortfalls owed. */
+        CLAWED,
+        /** Points between the two members of a transfer: zero after every record. */
+        TRANSIT,
+        MEMBERS_AVAILABLE,
+        MEMBERS_PENDING,
+        MEMBERS_HELD,
+        /** What members owe from clawback shortfalls, as a negative balance. */
+        MEMBERS_OWED
+    }
+
+    private static final Account[] ACCOUNTS = Account.values();
+    private static final int KINDS = 32;
+    private static final Account[] FROM = new Account[KINDS];
+    private static final Account[] TO = new Account[KINDS];
+
+    static
+    {
+        map(EffectLog.CREDIT, Account.ISSUED, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.DEBIT, Account.MEMBERS_AVAILABLE, Account.REDEEMED);
+        map(EffectLog.EXPIRE, Account.MEMBERS_AVAILABLE, Account.EXPIRED);
+        map(EffectLog.RESTORE, Account.REDEEMED, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.CLAWBACK, Account.MEMBERS_AVAILABLE, Account.CLAWED);
+        map(EffectLog.HOLD, Account.MEMBERS_AVAILABLE, Account.MEMBERS_HELD);
+        map(EffectLog.CAPTURE, Account.MEMBERS_HELD, Account.REDEEMED);
+        map(EffectLog.RELEASE, Account.MEMBERS_HELD, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.PENDING, Account.ISSUED, Account.MEMBERS_PENDING);
+        map(EffectLog.MATURE, Account.MEMBERS_PENDING, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.PENDING_CANCEL, Account.MEMBERS_PENDING, Account.CLAWED);
+        map(EffectLog.BONUS, Account.BONUS_ISSUED, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.REFERRER_BONUS, Account.BONUS_ISSUED, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.REFERRER_CLAWBACK, Account.MEMBERS_AVAILABLE, Account.CLAWED);
+        map(EffectLog.TRANSFER_OUT, Account.MEMBERS_AVAILABLE, Account.TRANSIT);
+        map(EffectLog.TRANSFER_IN, Account.TRANSIT, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.GRACE, Account.REDEEMED, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.SHORTFALL, Account.MEMBERS_OWED, Account.CLAWED);
+        map(EffectLog.SETTLE, Account.MEMBERS_AVAILABLE, Account.MEMBERS_OWED);
+        map(EffectLog.RESTORE_LOT, Account.REDEEMED, Account.MEMBERS_AVAILABLE);
+        map(EffectLog.RELEASE_LOT, Account.MEMBERS_HELD, Account.MEMBERS_AVAILABLE);
+        // a tier evaluation moves no points: no posting
+    }
+
+    private final WideCounter[] in = new WideCounter[ACCOUNTS.length];
+    private final WideCounter[] out = new WideCounter[ACCOUNTS.length];
+    /** One record's net postings by account (scratch). */
+    private final long[] net = new long[ACCOUNTS.length];
+
+    Accounts()
+    {
+        for (int i = 0; i < ACCOUNTS.length; i++)
+        {
+            in[i] = new WideCounter();
+            out[i] = new WideCounter();
+        }
+    }
+
+    private static void map(final byte kind, final Account from, final Account to)
+    {
+        FROM[kind] = from;
+        TO[kind] = to;
+    }
+
+    /** @return the account an effect of this kind takes its points from, or null if it moves none. */
+    public static Account from(final byte kind)
+    {
+        return FROM[kind];
+    }
+
+    /** @return the account an effect of this kind gives its points to, or null if it moves none. */
+    public static Account to(final byte kind)
+    {
+        return TO[kind];
+    }
+
+    /**
+     * Posts a record's effects: each a debit of one account and a credit of another of the same amount.
+     */
+    void post(final EffectLog effects)
+    {
+        java.util.Arrays.fill(net, 0);
+        for (int i = 0, n = effects.size(); i < n; i++)
+        {
+            final byte kind = effects.kind(i);
+            final Account from = FROM[kind];
+            if (null == from)
+            {
+                if (kind != EffectLog.TIER)
+                {
+                    throw new IllegalStateException("effect kind " + kind + " has no postings");
+                }
+                continue;
+            }
+            final long amount = effects.amount(i);
+            out[from.ordinal()].add(amount);
+            in[TO[kind].ordinal()].add(amount);
+            net[from.ordinal()] -= amount;
+            net[TO[kind].ordinal()] += amount;
+        }
+        assert netIsZero() : "a record's postings must sum to zero";
+        assert net[Account.TRANSIT.ordinal()] == 0 : "a transfer must land in the same record";
+    }
+
+    private boolean netIsZero()
+    {
+        long sum = 0;
+        for (final long n : net)
+        {
+            sum += n;
+        }
+        return sum == 0;
+    }
+
+    /** @return an account's balance: what it received less what it gave. */
+    public BigInteger balance(final Account account)
+    {
+        return in[account.ordinal()].value().subtract(out[account.ordinal()].value());
+    }
+
+    /** @return the sum of every account's balance: zero, always. */
+    public BigInteger total()
+    {
+        BigInteger total = BigInteger.ZERO;
+        for (final Account account : ACCOUNTS)
+        {
+            total = total.add(balance(account));
+        }
+        return total;
+    }
+
+    long hash(final long seed)
+    {
+        long h = seed;
+        for (int i = 0; i < ACCOUNTS.length; i++)
+        {
+            h = in[i].hash(h);
+            h = out[i].hash(h);
+        }
+        return h;
+    }
+}
