@@ -38,7 +38,13 @@ class ProgramTest
         assertEquals(12_000, p.tierMultiplierBp(Tier.SILVER.code()));
         assertEquals(20_000, p.tierMultiplierBp(Tier.PLATINUM.code()));
         assertEquals(5000, p.memberDailyPoints());
-        assertEquals(2, p.campaignCount());
+        assertEquals(3, p.campaignCount());
+        assertEquals(Program.TierWindow.ROLLING_12, p.tierWindow());
+        assertEquals(1500, p.keepThreshold(Tier.GOLD.code()));
+        assertEquals(7 * 86_400_000L, p.pendingMs());
+        assertEquals(30 * 86_400_000L, p.restoreGraceMs());
+        assertEquals(200, p.referrerBonus());
+        assertEquals(20_000, p.birthdayMultiplierBp());
         final Program.Campaign double11 = p.campaign(0);
         assertEquals("double-11", double11.id());
         assertEquals(20_000, double11.multiplierBp());
