@@ -40,11 +40,13 @@ public final class Command
     /** SetProgram: the program's canonical text. */
     public String programText;
     /**
-     * Replay only: the expiry instant the journal recorded for the lot this command creates (0 when live). The
-     * program's rule is computed with the JVM's time-zone data, which a JDK update may change; the journal's instant
-     * is the fact, so a replay keeps it and counts where today's rule would differ.
+     * Replay only: the expiry instants the journal recorded for the lots this command creates, in the order it created
+     * them (none when live). The program's rule is computed with the JVM's time-zone data, which a JDK update may
+     * change; the journal's instant is the fact, so a replay keeps it and counts where today's rule would differ.
      */
-    public long recordedExpiresAt;
+    private long[] recordedExpiries = new long[4];
+    private int recordedCount;
+    private int recordedUsed;
 
     // ---- stamped by the sequencer: ledger time in epoch milliseconds
     public long timestamp;
@@ -134,14 +136,38 @@ public final class Command
         channel = 0;
         categories = null;
         programText = null;
-        recordedExpiresAt = 0;
+        recordedCount = 0;
+        recordedUsed = 0;
         timestamp = 0;
         resetResult();
         return this;
     }
 
+    /** Replay: the journal recorded a lot this command creates expiring at {@code expiresAt} (the next one). */
+    public void addRecordedExpiry(final long expiresAt)
+    {
+        if (recordedCount == recordedExpiries.length)
+        {
+            recordedExpiries = Arrays.copyOf(recordedExpiries, recordedCount << 1);
+        }
+        recordedExpiries[recordedCount++] = expiresAt;
+    }
+
+    /** @return the recorded expiry of the next lot created, or {@code computed} when none is recorded (live). */
+    long nextExpiry(final long computed)
+    {
+        return recordedUsed < recordedCount ? recordedExpiries[recordedUsed++] : computed;
+    }
+
+    /** @return the recorded expiry of the first lot this command created (0 if none): for tests and tools. */
+    public long firstRecordedExpiry()
+    {
+        return recordedCount > 0 ? recordedExpiries[0] : 0;
+    }
+
     public void resetResult()
     {
+        recordedUsed = 0;
         result = ResultCode.OK;
         resultDetail = 0;
         replay = false;
@@ -273,7 +299,9 @@ public final class Command
         channel = other.channel;
         categories = other.categories;
         programText = other.programText;
-        recordedExpiresAt = other.recordedExpiresAt;
+        recordedExpiries = other.recordedCount == 0 ? recordedExpiries : other.recordedExpiries.clone();
+        recordedCount = other.recordedCount;
+        recordedUsed = 0;
         timestamp = other.timestamp;
         return this;
     }
@@ -288,7 +316,8 @@ public final class Command
 
     /**
      * How a purchase earned its points: the base at the program's rate, the tier multiplier, each campaign's extra
-     * points and what budgets and the member's daily cap cut. Fixed capacity, no allocation per earn.
+     * points and what budgets and the member's daily cap cut. Fixed capacity (every campaign and the birthday line), no
+     * allocation per earn.
      */
     public static final class Earning
     {
@@ -301,11 +330,11 @@ public final class Command
         /** Points the member's daily cap cut from the total (taken from the last campaign's extra first). */
         public long capCut;
         private int count;
-        private final String[] campaignIds = new String[Program.CAMPAIGNS_MAX];
-        private final long[] multiplierBp = new long[Program.CAMPAIGNS_MAX];
-        private final long[] points = new long[Program.CAMPAIGNS_MAX];
-        private final long[] budgetCut = new long[Program.CAMPAIGNS_MAX];
-        private final int[] campaignIndex = new int[Program.CAMPAIGNS_MAX];
+        private final String[] campaignIds = new String[Program.CAMPAIGNS_MAX + 1];
+        private final long[] multiplierBp = new long[Program.CAMPAIGNS_MAX + 1];
+        private final long[] points = new long[Program.CAMPAIGNS_MAX + 1];
+        private final long[] budgetCut = new long[Program.CAMPAIGNS_MAX + 1];
+        private final int[] campaignIndex = new int[Program.CAMPAIGNS_MAX + 1];
 
         public void reset()
         {

@@ -150,6 +150,25 @@ public final class EffectLog
         return total;
     }
 
+    /** @return true for the kinds that create a lot (whose expiry a replay takes from the journal). */
+    public static boolean createsLot(final byte kind)
+    {
+        switch (kind)
+        {
+            case CREDIT:
+            case MATURE:
+            case BONUS:
+            case REFERRER_BONUS:
+            case TRANSFER_IN:
+            case GRACE:
+            case RESTORE_LOT:
+            case RELEASE_LOT:
+                return true;
+            default:
+                return false;
+        }
+    }
+
     public static String kindName(final byte kind)
     {
         switch (kind)

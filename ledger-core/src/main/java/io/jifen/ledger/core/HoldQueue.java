@@ -14,6 +14,11 @@ final class HoldQueue
     private long[] positions = new long[16];
     private int size;
 
+    void clear()
+    {
+        size = 0;
+    }
+
     boolean isEmpty()
     {
         return size == 0;

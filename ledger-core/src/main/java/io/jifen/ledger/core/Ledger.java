@@ -355,11 +355,17 @@ public final class Ledger implements LedgerStateMachine
         final Member m = new Member(c.memberId, index, c.birthday, referrer, c.timestamp);
         m.tier = program.tierFor(0).code();
         m.nextEvaluationAt = program.firstEvaluation(c.timestamp);
-        evaluations.add(m.nextEvaluationAt, index);
+        if (program.tierWindow() != Program.TierWindow.LIFETIME)
+        {
+            evaluations.add(m.nextEvaluationAt, index);
+        }
         if (c.birthday != 0)
         {
             m.nextBirthdayAt = program.nextBirthday(c.birthday, c.timestamp);
-            birthdays.add(m.nextBirthdayAt, index);
+            if (program.birthdayGift() > 0)
+            {
+                birthdays.add(m.nextBirthdayAt, index);
+            }
         }
         members[index] = m;
         memberIndexById.put(c.memberId, IdIndex.hash(c.memberId), index, memberIdAt);
@@ -469,7 +475,8 @@ public final class Ledger implements LedgerStateMachine
                 long cut = 0;
                 if (campaign.budgetPoints() > 0)
                 {
-                    final long left = campaign.budgetPoints() - campaignGiven[i];
+                    // never below zero: a new program version may lower a budget below what was given already
+                    final long left = Math.max(0, campaign.budgetPoints() - campaignGiven[i]);
                     if (extra > left)
                     {
                         cut = extra - left;
@@ -567,7 +574,7 @@ public final class Ledger implements LedgerStateMachine
         m.removePending(0);
         m.pending -= points;
         pendingTotal -= points;
-        final int lot = newLot(m, points, at, program.expiresAt(at), EffectLog.MATURE, c.effects);
+        final int lot = newLot(m, points, at, program.expiresAt(at), EffectLog.MATURE, c);
         requests.setMatured(position, lotIds[lot], lot);
     }
 
@@ -618,7 +625,7 @@ public final class Ledger implements LedgerStateMachine
      */
     private int bonus(final Command c, final Member m, final long points)
     {
-        final int lot = newLot(m, points, c.timestamp, program.expiresAt(c.timestamp), EffectLog.BONUS, c.effects);
+        final int lot = newLot(m, points, c.timestamp, program.expiresAt(c.timestamp), EffectLog.BONUS, c);
         c.bonusPoints += points;
         settleOwed(c, m);
         return lot;
@@ -647,7 +654,7 @@ public final class Ledger implements LedgerStateMachine
                 r.available + r.held + r.pending <= BALANCE_MAX - points)
             {
                 final int lot = newLot(
-                    r, points, c.timestamp, program.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c.effects);
+                    r, points, c.timestamp, program.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c);
                 m.referrerBonusLot = lot;
                 m.referrerBonusLotId = lotIds[lot];
                 m.referrerBonusPoints = points;
@@ -853,7 +860,7 @@ public final class Ledger implements LedgerStateMachine
             {
                 points += c.effects.amount(i++);
             }
-            newLot(r, points, now, expiresAt, EffectLog.TRANSFER_IN, c.effects);
+            newLot(r, points, now, expiresAt, EffectLog.TRANSFER_IN, c);
         }
         c.resultPoints = c.points;
         return m.index;
@@ -873,8 +880,9 @@ public final class Ledger implements LedgerStateMachine
         {
             matured++;
         }
-        // the lots after settling: open ones by (expiry, lot id), then matured ones by maturity order, as newer ids
-        final long[] at = new long[m.lotCount - due + matured];
+        // the lots after settling: open ones by (expiry, lot id); then a birthday gift and matured earns as newer lots,
+        // each paying the debt from the soonest-expiring points first
+        final long[] at = new long[m.lotCount - due + matured + 1];
         final long[] remaining = new long[at.length];
         int n = 0;
         for (int i = due; i < m.lotCount; i++)
@@ -882,31 +890,30 @@ public final class Ledger implements LedgerStateMachine
             at[n] = lotExpiresAt[m.lots[i]];
             remaining[n++] = lotRemaining[m.lots[i]];
         }
-        for (int i = 0; i < matured; i++)
+        long debt = m.owed;
+        if (m.nextBirthdayAt <= now && mayHaveGift(m))
         {
-            final long expiresAt = program.expiresAt(m.pendingAt[i]);
-            if (expiresAt > now)
-            {
-                int j = n++;
-                while (j > 0 && at[j - 1] > expiresAt)
-                {
-                    at[j] = at[j - 1];
-                    remaining[j] = remaining[j - 1];
-                    j--;
-                }
-                at[j] = expiresAt;
-                remaining[j] = m.pendingPoints[i];
-            }
+            n = insertByExpiry(at, remaining, n, program.expiresAt(now), program.birthdayGift());
+            debt = payFront(remaining, n, debt);
         }
-        long debt = matured > 0 ? m.owed : 0;
+        if (matured > 0)
+        {
+            for (int i = 0; i < matured; i++)
+            {
+                final long expiresAt = program.expiresAt(m.pendingAt[i]);
+                if (expiresAt > now)
+                {
+                    n = insertByExpiry(at, remaining, n, expiresAt, m.pendingPoints[i]);
+                }
+            }
+            payFront(remaining, n, debt);
+        }
         long left = points;
         int expiries = 0;
         long lastAt = Long.MIN_VALUE;
         for (int i = 0; i < n && left > 0; i++)
         {
-            final long paid = Math.min(debt, remaining[i]);
-            debt -= paid;
-            final long take = Math.min(remaining[i] - paid, left);
+            final long take = Math.min(remaining[i], left);
             if (take > 0)
             {
                 if (at[i] != lastAt)
@@ -918,6 +925,35 @@ public final class Ledger implements LedgerStateMachine
             }
         }
         return expiries;
+    }
+
+    /** Inserts a newer lot after the lots expiring no later: @return the new count. */
+    private static int insertByExpiry(
+        final long[] at, final long[] remaining, final int n, final long expiresAt, final long points)
+    {
+        int j = n;
+        while (j > 0 && at[j - 1] > expiresAt)
+        {
+            at[j] = at[j - 1];
+            remaining[j] = remaining[j - 1];
+            j--;
+        }
+        at[j] = expiresAt;
+        remaining[j] = points;
+        return n + 1;
+    }
+
+    /** Pays a debt from the front: @return what is left of it. */
+    private static long payFront(final long[] remaining, final int n, final long debt)
+    {
+        long left = debt;
+        for (int i = 0; i < n && left > 0; i++)
+        {
+            final long paid = Math.min(left, remaining[i]);
+            remaining[i] -= paid;
+            left -= paid;
+        }
+        return left;
     }
 
     // ------------------------------------------------------------------------------------------------ tier points
@@ -1026,8 +1062,7 @@ public final class Ledger implements LedgerStateMachine
         {
             // no evaluation under lifetime tiers, but the schedule moves on with the member's writes, so a window
             // put in force later never evaluates at an instant the member has written after (its months are intact)
-            m.nextEvaluationAt = next;
-            evaluations.add(next, m.index);
+            m.nextEvaluationAt = next; // not queued: the sweep makes no evaluations now (see setProgram)
             return;
         }
         final long points;
@@ -1075,7 +1110,10 @@ public final class Ledger implements LedgerStateMachine
             next = program.nextBirthday(m.birthday, next);
         }
         m.nextBirthdayAt = next;
-        birthdays.add(next, m.index);
+        if (program.birthdayGift() > 0)
+        {
+            birthdays.add(next, m.index); // otherwise not queued: the sweep gives no gifts now (see setProgram)
+        }
         if (mayHaveGift(m))
         {
             bonus(c, m, program.birthdayGift());
@@ -1363,7 +1401,7 @@ public final class Ledger implements LedgerStateMachine
         if (refunds > 0)
         {
             final int lot = newLot(m, refunds, now, program.expiresAt(now),
-                restore ? EffectLog.RESTORE_LOT : EffectLog.RELEASE_LOT, c.effects);
+                restore ? EffectLog.RESTORE_LOT : EffectLog.RELEASE_LOT, c);
             c.lotId = lotIds[lot];
             c.expiresAt = lotExpiresAt[lot];
             if (restore)
@@ -1373,7 +1411,7 @@ public final class Ledger implements LedgerStateMachine
         }
         if (graced > 0)
         {
-            newLot(m, graced, now, now + graceMs, EffectLog.GRACE, c.effects);
+            newLot(m, graced, now, now + graceMs, EffectLog.GRACE, c);
             c.graced = graced;
         }
         assert left == 0 : "allocations must cover the points given back";
@@ -1653,7 +1691,29 @@ public final class Ledger implements LedgerStateMachine
             given[i] = givenByCampaignId.getOrDefault(next.campaign(i).id(), 0L);
         }
         campaignGiven = given;
+        final boolean evaluating = program.tierWindow() != Program.TierWindow.LIFETIME;
+        final boolean gifting = program.birthdayGift() > 0;
         program = next;
+        // the sweep's schedules hold members only while it acts on them; a program that starts to needs them all
+        if (!evaluating && next.tierWindow() != Program.TierWindow.LIFETIME)
+        {
+            evaluations.clear();
+            for (int i = 0; i < memberCount; i++)
+            {
+                evaluations.add(members[i].nextEvaluationAt, i);
+            }
+        }
+        if (!gifting && next.birthdayGift() > 0)
+        {
+            birthdays.clear();
+            for (int i = 0; i < memberCount; i++)
+            {
+                if (members[i].nextBirthdayAt != Long.MAX_VALUE)
+                {
+                    birthdays.add(members[i].nextBirthdayAt, i);
+                }
+            }
+        }
         c.sequence = ++lastSequence;
     }
 
@@ -1833,16 +1893,10 @@ public final class Ledger implements LedgerStateMachine
     private void credit(final Command c, final Member m, final long points)
     {
         final long now = c.timestamp;
-        final long ruled = program.expiresAt(now);
-        final long expiresAt = c.recordedExpiresAt != 0 ? c.recordedExpiresAt : ruled;
-        if (expiresAt != ruled)
-        {
-            expiryRuleDrift++;
-        }
-        final int lot = newLot(m, points, now, expiresAt, EffectLog.CREDIT, c.effects);
+        final int lot = newLot(m, points, now, program.expiresAt(now), EffectLog.CREDIT, c);
         c.lotId = lotIds[lot];
         lastCreditedSlot = lot;
-        c.expiresAt = expiresAt;
+        c.expiresAt = lotExpiresAt[lot];
     }
 
     /**
@@ -1851,9 +1905,14 @@ public final class Ledger implements LedgerStateMachine
      * @return its slot.
      */
     private int newLot(
-        final Member m, final long points, final long earnedAt, final long expiresAt, final byte kind,
-        final EffectLog effects)
+        final Member m, final long points, final long earnedAt, final long ruledExpiresAt, final byte kind,
+        final Command c)
     {
+        final long expiresAt = c.nextExpiry(ruledExpiresAt);
+        if (expiresAt != ruledExpiresAt)
+        {
+            expiryRuleDrift++;
+        }
         final int lot = freeCount > 0 ? freeSlots[--freeCount] : lotSlots++;
         if (lot == lotAmount.length)
         {
@@ -1884,7 +1943,7 @@ public final class Ledger implements LedgerStateMachine
         expiryQueue.add(expiresAt, lotIds[lot], lot);
         m.available += points;
         totalCredited.add(points);
-        effects.add(kind, lotIds[lot], points, expiresAt);
+        c.effects.add(kind, lotIds[lot], points, expiresAt);
         return lot;
     }
 

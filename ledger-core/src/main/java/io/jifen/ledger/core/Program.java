@@ -224,7 +224,7 @@ public final class Program
             {
                 quote(sb.append(i == 0 ? "" : ", "), c.categories[i]);
             }
-            sb.append("]\n    minTier: ").append(Tier.fromCode(c.minTier).name().toLowerCase());
+            sb.append("]\n    minTier: ").append(Tier.fromCode(c.minTier).name().toLowerCase(java.util.Locale.ROOT));
             sb.append("\n    budgetPoints: ").append(c.budgetPoints);
             sb.append("\n    segments: [");
             String comma = "";

@@ -367,10 +367,9 @@ public final class JournalRecord
         final int count = buffer.getInt(effectsOffset, ORDER);
         for (int i = 0, e = effectsOffset + 4; i < count; i++, e += EFFECT_LENGTH)
         {
-            if (buffer.getByte(e) == EffectLog.CREDIT)
+            if (EffectLog.createsLot(buffer.getByte(e)))
             {
-                into.recordedExpiresAt = buffer.getLong(e + 17, ORDER);
-                break;
+                into.addRecordedExpiry(buffer.getLong(e + 17, ORDER));
             }
         }
         final int effectsEnd = effectsOffset + 4 + count * EFFECT_LENGTH;
@@ -402,7 +401,8 @@ public final class JournalRecord
             }
             return marker.append("\"}").toString();
         }
-        sb.append("{\"type\":\"").append(CommandType.fromCode(type).name().toLowerCase()).append('"');
+        final String typeName = CommandType.fromCode(type).name().toLowerCase(java.util.Locale.ROOT);
+        sb.append("{\"type\":\"").append(typeName).append('"');
         sb.append(",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER));
         sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));
         sb.append(",\"timestamp_ms\":").append(buffer.getLong(TIMESTAMP_OFFSET, ORDER));

@@ -2566,6 +2566,15 @@ class LedgerRandomizedTest
             {
                 after.add(new long[] {lot.expiresAt, lot.id, lot.remaining});
             }
+            final Comparator<long[]> order = Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]);
+            long id = lots.size();
+            long debt = m.owed;
+            if (m.nextBirthday <= now && mayHaveGift(m, now))
+            {
+                after.add(new long[] {program.expiresAt(now), id++, program.rules.birthdayGift});
+                after.sort(order);
+                debt = pay(after, debt);
+            }
             final List<ModelPending> due = new ArrayList<>();
             for (final ModelPending p : m.pending)
             {
@@ -2575,7 +2584,6 @@ class LedgerRandomizedTest
                 }
             }
             due.sort(Comparator.<ModelPending>comparingLong(p -> p.at).thenComparingLong(p -> p.request.sequence));
-            long id = lots.size();
             for (final ModelPending p : due)
             {
                 final long expiresAt = program.expiresAt(p.at);
@@ -2585,15 +2593,16 @@ class LedgerRandomizedTest
                 }
                 id++;
             }
-            after.sort(Comparator.<long[]>comparingLong(e -> e[0]).thenComparingLong(e -> e[1]));
-            long debt = due.isEmpty() ? 0 : m.owed;
+            after.sort(order);
+            if (!due.isEmpty())
+            {
+                pay(after, debt);
+            }
             long left = points;
             final java.util.Set<Long> expiries = new java.util.HashSet<>();
             for (final long[] e : after)
             {
-                final long paid = Math.min(debt, e[2]);
-                debt -= paid;
-                final long take = Math.min(e[2] - paid, left);
+                final long take = Math.min(e[2], left);
                 if (take > 0)
                 {
                     expiries.add(e[0]);
@@ -2601,6 +2610,19 @@ class LedgerRandomizedTest
                 }
             }
             return expiries.size();
+        }
+
+        /** Pays a debt from the soonest-expiring points of (expiry, id, points) entries: returns what is left. */
+        private static long pay(final List<long[]> entries, final long debt)
+        {
+            long left = debt;
+            for (final long[] e : entries)
+            {
+                final long paid = Math.min(left, e[2]);
+                e[2] -= paid;
+                left -= paid;
+            }
+            return left;
         }
 
         /** A lot made by a bonus (for the record's member, or its referrer). */

@@ -191,6 +191,44 @@ class PurchaseEarnTest
     }
 
     @Test
+    void aBudgetLoweredBelowWhatWasGivenGivesNothingMore()
+    {
+        use(BASE + "campaigns:\n" +
+            "  - {id: promo, multiplier: 2, start: 2026-11-01T00:00, end: 2026-12-01T00:00, budgetPoints: 150}\n");
+        enroll("m1");
+        purchase("p1", "m1", 100_00, Channel.STORE);
+        purchase("p2", "m1", 100_00, Channel.STORE);
+        assertEquals(50, c.earning.points(0));
+        use(BASE + "version: 2\ncampaigns:\n" +
+            "  - {id: promo, multiplier: 2, start: 2026-11-01T00:00, end: 2026-12-01T00:00, budgetPoints: 100}\n",
+            false);
+        purchase("p3", "m1", 100_00, Channel.STORE);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(100, c.resultPoints, "the tier points, and nothing taken off them");
+        assertEquals(0, c.earning.points(0));
+        assertEquals(100, c.earning.budgetCut(0));
+    }
+
+    @Test
+    void everyCampaignAndTheBirthdayLineFitOneEarning()
+    {
+        final StringBuilder text = new StringBuilder(BASE + "bonuses: {birthdayMultiplier: 2}\ncampaigns:\n");
+        for (int i = 0; i < Program.CAMPAIGNS_MAX; i++)
+        {
+            text.append("  - {id: c").append(i).append(", multiplier: 1, start: 2026-11-01T00:00, ")
+                .append("end: 2026-12-01T00:00}\n");
+        }
+        use(text.toString());
+        begin(CommandType.ENROLL, "enroll-m1", "m1").birthday = 1111;
+        send();
+        purchase("p1", "m1", 100_00, Channel.STORE);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(Program.CAMPAIGNS_MAX + 1, c.earning.campaignCount());
+        assertEquals(Program.BIRTHDAY_LINE, c.earning.campaignId(Program.CAMPAIGNS_MAX));
+        assertEquals(200, c.resultPoints);
+    }
+
+    @Test
     void theDailyCapCutsExactlyAndResetsAtLocalMidnight()
     {
         use(DOUBLE_11 + "caps: {memberDailyPoints: 500}\n");

@@ -53,7 +53,7 @@ class JournalRecordTest
         assertEquals(1280, decoded.points);
         assertEquals("双11 order 0001", decoded.reason);
         assertEquals(earn.timestamp, decoded.timestamp);
-        assertEquals(earn.expiresAt, decoded.recordedExpiresAt);
+        assertEquals(earn.expiresAt, decoded.firstRecordedExpiry());
 
         final String json = JournalRecord.toJson(new UnsafeBuffer(buffer.byteArray(), 0, length));
         assertTrue(json.contains("\"reason\":\"\\u53cc11 order 0001\""), json);
@@ -83,7 +83,7 @@ class JournalRecordTest
         replayed.points = 10;
         replayed.timestamp = T0 + 10;
         final long recorded = T0 + 400L * 86_400_000L + 3_600_000L; // as if the zone's offset had been an hour off
-        replayed.recordedExpiresAt = recorded;
+        replayed.addRecordedExpiry(recorded);
         ledger.apply(replayed);
         assertEquals(ResultCode.OK, replayed.result);
         assertEquals(recorded, replayed.expiresAt);

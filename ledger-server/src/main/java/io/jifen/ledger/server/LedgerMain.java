@@ -341,7 +341,8 @@ public final class LedgerMain
             // the double entry: every account as posted from the journal's effects; they sum to zero
             for (final io.jifen.ledger.core.Accounts.Account account : io.jifen.ledger.core.Accounts.Account.values())
             {
-                out.printf("account.%s %s%n", account.name().toLowerCase(), ledger.accounts().balance(account));
+                out.printf("account.%s %s%n", account.name().toLowerCase(java.util.Locale.ROOT),
+                    ledger.accounts().balance(account));
             }
             if (null != expectChain)
             {

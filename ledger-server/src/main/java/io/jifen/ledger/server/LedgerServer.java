@@ -131,7 +131,8 @@ public final class LedgerServer implements AutoCloseable
                 onPipelineFailure(pipeline.failure()); // failed between start and now: never report SERVING
             }
             LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +
-                " (sync=" + config.sync.name().toLowerCase() + ", program '" + config.program.name() + "' from " +
+                " (sync=" + config.sync.name().toLowerCase(java.util.Locale.ROOT) + ", program '" +
+                config.program.name() + "' version " + config.program.version() + " from " +
                 config.programSource + ", request ids remembered " + config.program.requestRetentionMs() / 86_400_000L +
                 " days, data " + config.data.toAbsolutePath() + ")");
             return this;
