@@ -101,7 +101,6 @@ public final class Accounts
      */
     void post(final EffectLog effects)
     {
-        java.util.Arrays.fill(net, 0);
         for (int i = 0, n = effects.size(); i < n; i++)
         {
             final byte kind = effects.kind(i);
@@ -117,21 +116,29 @@ public final class Accounts
             final long amount = effects.amount(i);
             out[from.ordinal()].add(amount);
             in[TO[kind].ordinal()].add(amount);
-            net[from.ordinal()] -= amount;
-            net[TO[kind].ordinal()] += amount;
         }
-        assert netIsZero() : "a record's postings must sum to zero";
-        assert net[Account.TRANSIT.ordinal()] == 0 : "a transfer must land in the same record";
+        assert balanced(effects) : "a record's postings must sum to zero, transfers landing in the same record";
     }
 
-    private boolean netIsZero()
+    /** The record's net postings by account sum to zero, and nothing is left in transit. */
+    private boolean balanced(final EffectLog effects)
     {
+        java.util.Arrays.fill(net, 0);
+        for (int i = 0, n = effects.size(); i < n; i++)
+        {
+            final byte kind = effects.kind(i);
+            if (null != FROM[kind])
+            {
+                net[FROM[kind].ordinal()] -= effects.amount(i);
+                net[TO[kind].ordinal()] += effects.amount(i);
+            }
+        }
         long sum = 0;
         for (final long n : net)
         {
             sum += n;
         }
-        return sum == 0;
+        return sum == 0 && net[Account.TRANSIT.ordinal()] == 0;
     }
 
     /** @return an account's balance: what it received less what it gave. */

@@ -25,6 +25,11 @@ public final class Ledger implements LedgerStateMachine
     public static final long BALANCE_MAX = 1_000_000_000_000_000L;
     /** Months of tier points a member keeps: 12 for the window, and one for a later program's zone being behind. */
     static final int MONTHS_KEPT = 13;
+    static final int YEARS_KEPT = 3;
+    /** A member's history array: months (ring), then years (newest first), then the latest earns (newest first). */
+    static final int YEARS = MONTHS_KEPT;
+    static final int RECENT = YEARS + YEARS_KEPT;
+    static final int HISTORY = RECENT + Program.ACTIVE_EARNS_MAX;
     /** Requests forgotten per write once past the retention window: bounded work, faster than arrivals. */
     static final int EVICTIONS_PER_WRITE = 8;
 
@@ -964,33 +969,30 @@ public final class Ledger implements LedgerStateMachine
     private void addTierPoints(final Member m, final long at, final long points)
     {
         final int month = program.monthOf(at);
-        if (null == m.months)
-        {
-            m.months = new long[MONTHS_KEPT];
-        }
+        final long[] h = m.history();
         if (month > m.lastMonth)
         {
             for (int k = Math.max(m.lastMonth + 1, month - MONTHS_KEPT + 1); k <= month; k++)
             {
-                m.months[Math.floorMod(k, MONTHS_KEPT)] = 0;
+                h[Math.floorMod(k, MONTHS_KEPT)] = 0;
             }
             m.lastMonth = month;
         }
         if (month > m.lastMonth - MONTHS_KEPT)
         {
-            m.months[Math.floorMod(month, MONTHS_KEPT)] += points;
+            h[Math.floorMod(month, MONTHS_KEPT)] += points;
         }
         final int year = Math.floorDiv(month, 12);
         if (year > m.year)
         {
-            final int shift = (int)Math.min(year - (long)m.year, m.years.length);
-            System.arraycopy(m.years, 0, m.years, shift, m.years.length - shift);
-            Arrays.fill(m.years, 0, shift, 0);
+            final int shift = (int)Math.min(year - (long)m.year, YEARS_KEPT);
+            System.arraycopy(h, YEARS, h, YEARS + shift, YEARS_KEPT - shift);
+            Arrays.fill(h, YEARS, YEARS + shift, 0);
             m.year = year;
         }
-        if (year > m.year - m.years.length)
+        if (year > m.year - YEARS_KEPT)
         {
-            m.years[m.year - year] += points;
+            h[YEARS + m.year - year] += points;
         }
     }
 
@@ -1018,12 +1020,12 @@ public final class Ledger implements LedgerStateMachine
     private static long monthsPoints(final Member m, final int lastMonth)
     {
         long sum = 0;
-        if (null != m.months)
+        if (null != m.history)
         {
             final int from = Math.max(lastMonth - 11, m.lastMonth - MONTHS_KEPT + 1);
             for (int k = from; k <= Math.min(lastMonth, m.lastMonth); k++)
             {
-                sum += m.months[Math.floorMod(k, MONTHS_KEPT)];
+                sum += m.history[Math.floorMod(k, MONTHS_KEPT)];
             }
         }
         return sum;
@@ -1035,7 +1037,8 @@ public final class Ledger implements LedgerStateMachine
      */
     private static long yearPoints(final Member m, final int year)
     {
-        return year <= m.year && year > m.year - m.years.length ? m.years[m.year - year] : 0;
+        return null != m.history && year <= m.year && year > m.year - YEARS_KEPT ?
+            m.history[YEARS + m.year - year] : 0;
     }
 
     /**
@@ -1777,15 +1780,15 @@ public final class Ledger implements LedgerStateMachine
         c.referrerOut = m.referrer >= 0 ? members[m.referrer].id : null;
         c.enrolledAt = m.enrolledAt;
         c.segment = segmentOf(m, now).code();
-        c.lastEarnAt = m.recentCount > 0 ? m.recentEarns[0] : 0;
-        c.recentEarns = program.earnsInActiveWindow(m.recentEarns, m.recentCount, now);
+        c.lastEarnAt = m.recentCount > 0 ? m.history[RECENT] : 0;
+        c.recentEarns = program.earnsInActiveWindow(m.history, RECENT, m.recentCount, now);
         c.tierPoints = tierPoints(m, now);
         c.nextEvaluationAt = program.tierWindow() == Program.TierWindow.LIFETIME ? 0 : m.nextEvaluationAt;
     }
 
     private Segment segmentOf(final Member m, final long now)
     {
-        return program.segment(m.enrolledAt, m.recentEarns, m.recentCount, now);
+        return program.segment(m.enrolledAt, m.history, RECENT, m.recentCount, now);
     }
 
     private void checkTier(final Command c)
@@ -2241,10 +2244,6 @@ public final class Ledger implements LedgerStateMachine
                 h = Hashing.mix(h, m.pendingRequest[j]);
             }
             h = Hashing.mix(h, m.recentCount);
-            for (int j = 0; j < m.recentCount; j++)
-            {
-                h = Hashing.mix(h, m.recentEarns[j]);
-            }
             h = Hashing.mix(h, m.firstEarn);
             h = Hashing.mix(h, m.bonusLotId);
             h = Hashing.mix(h, m.bonusPoints);
@@ -2253,18 +2252,14 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, m.bonusesReversed ? 1 : 0);
             h = Hashing.mix(h, m.nextBirthdayAt);
             h = Hashing.mix(h, m.lastMonth);
-            if (null != m.months)
+            if (null != m.history)
             {
-                for (final long points : m.months)
+                for (final long value : m.history)
                 {
-                    h = Hashing.mix(h, points);
+                    h = Hashing.mix(h, value);
                 }
             }
             h = Hashing.mix(h, m.year);
-            for (final long points : m.years)
-            {
-                h = Hashing.mix(h, points);
-            }
             h = Hashing.mix(h, m.nextEvaluationAt);
             h = Hashing.mix(h, m.floorTier);
             h = Hashing.mix(h, m.floorUntil);
@@ -2545,19 +2540,30 @@ public final class Ledger implements LedgerStateMachine
         /** Points in the member's open holds: debited from its lots, not yet captured or released. */
         long held;
         long lifetimeEarned;
-        /** The instants of the member's latest qualifying earns, newest first: its lifecycle segment's input. */
-        long[] recentEarns;
+        /**
+         * What the member's tiers and lifecycle segment are computed from, in one array allocated at its first earn
+         * (one object, few cache lines on the earn path): tier points of the last 13 months (a ring up to lastMonth),
+         * of the last three calendar years (newest first, from year), and the instants of its latest qualifying
+         * earns (newest first, recentCount of them).
+         */
+        long[] history;
         int recentCount;
+
+        long[] history()
+        {
+            if (null == history)
+            {
+                history = new long[HISTORY];
+            }
+            return history;
+        }
 
         void addRecentEarn(final long at)
         {
-            if (null == recentEarns)
-            {
-                recentEarns = new long[Program.ACTIVE_EARNS_MAX];
-            }
-            System.arraycopy(recentEarns, 0, recentEarns, 1, recentEarns.length - 1);
-            recentEarns[0] = at;
-            recentCount = Math.min(recentCount + 1, recentEarns.length);
+            final long[] h = history();
+            System.arraycopy(h, RECENT, h, RECENT + 1, Program.ACTIVE_EARNS_MAX - 1);
+            h[RECENT] = at;
+            recentCount = Math.min(recentCount + 1, Program.ACTIVE_EARNS_MAX);
         }
 
         /** The request position of the member's first qualifying earn (-1: none yet), and the bonuses it triggered. */
@@ -2570,26 +2576,30 @@ public final class Ledger implements LedgerStateMachine
         long referrerBonusPoints;
         boolean bonusesReversed;
         long nextBirthdayAt = Long.MAX_VALUE;
-        /** Tier points by month: a ring of the last 13 months up to lastMonth. */
-        long[] months;
+        /** The last month and the last year tier points were counted in (see history). */
         int lastMonth = Integer.MIN_VALUE / 2;
-        /** The last year counted in, and the points of it and the two before (years[1], years[2]). */
         int year = Integer.MIN_VALUE / 2;
-        final long[] years = new long[3];
         long nextEvaluationAt;
         /** A tier set by hand is a floor for evaluations until floorUntil. */
         int floorTier;
         long floorUntil;
         /** Points of pending earns, and the earns: by maturity instant, then request position. */
         long pending;
-        long[] pendingAt = new long[2];
-        long[] pendingPoints = new long[2];
-        long[] pendingEarnedAt = new long[2];
-        long[] pendingRequest = new long[2];
+        long[] pendingAt;
+        long[] pendingPoints;
+        long[] pendingEarnedAt;
+        long[] pendingRequest;
         int pendingCount;
 
         void addPending(final long at, final long points, final long earnedAt, final long request)
         {
+            if (null == pendingAt)
+            {
+                pendingAt = new long[2];
+                pendingPoints = new long[2];
+                pendingEarnedAt = new long[2];
+                pendingRequest = new long[2];
+            }
             if (pendingCount == pendingAt.length)
             {
                 pendingAt = Arrays.copyOf(pendingAt, pendingCount << 1);

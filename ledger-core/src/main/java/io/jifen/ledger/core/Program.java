@@ -418,29 +418,30 @@ public final class Program
 
     /**
      * @return the segment of a member enrolled at {@code enrolledAt} whose latest qualifying earns (newest first, at
-     * most {@link #ACTIVE_EARNS_MAX}) are {@code recent[0..count)}, at {@code now}.
+     * most {@link #ACTIVE_EARNS_MAX}) are {@code recent[offset..offset + count)}, at {@code now}.
      */
-    public Segment segment(final long enrolledAt, final long[] recent, final int count, final long now)
+    public Segment segment(
+        final long enrolledAt, final long[] recent, final int offset, final int count, final long now)
     {
         if (now - enrolledAt < newDays * 86_400_000L)
         {
             return Segment.NEW;
         }
-        if (earnsInActiveWindow(recent, count, now) >= activeEarns)
+        if (earnsInActiveWindow(recent, offset, count, now) >= activeEarns)
         {
             return Segment.ACTIVE;
         }
-        return count > 0 && recent[0] > now - atRiskDays * 86_400_000L ? Segment.AT_RISK : Segment.DORMANT;
+        return count > 0 && recent[offset] > now - atRiskDays * 86_400_000L ? Segment.AT_RISK : Segment.DORMANT;
     }
 
     /**
      * @return how many of the latest qualifying earns (at most {@link #ACTIVE_EARNS_MAX}) fall in the last
      * lifecycle.activeDays before {@code now}.
      */
-    public int earnsInActiveWindow(final long[] recent, final int count, final long now)
+    public int earnsInActiveWindow(final long[] recent, final int offset, final int count, final long now)
     {
         int inWindow = 0;
-        for (int i = 0; i < count; i++)
+        for (int i = offset; i < offset + count; i++)
         {
             if (recent[i] > now - activeDays * 86_400_000L)
             {
