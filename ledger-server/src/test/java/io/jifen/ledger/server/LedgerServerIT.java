@@ -887,6 +887,36 @@ class LedgerServerIT
                 GetBalanceRequest.newBuilder().setMemberId("s" + m)).build());
         }
 
+        final Map<Long, CommandResult> results = submitAll(commands);
+        assertEquals(commands.size(), results.size());
+
+        final CommandResult invalid = results.get((long)members + members * earnsPerMember + 1);
+        assertEquals(Status.Code.INVALID_ARGUMENT.value(), invalid.getCode());
+        assertTrue(invalid.getMessage().startsWith("points:"), invalid.getMessage());
+        final CommandResult retry = results.get((long)members + members * earnsPerMember + 2);
+        assertTrue(retry.getWrite().getReplay());
+        for (final CommandResult result : results.values())
+        {
+            if (result.getCorrelationId() != invalid.getCorrelationId())
+            {
+                assertEquals(0, result.getCode(), result.toString());
+            }
+        }
+        for (int m = 0; m < members; m++)
+        {
+            final CommandResult balance = results.get((long)members + members * earnsPerMember + 3 + m);
+            assertEquals(3L * earnsPerMember, balance.getBalance().getAvailable());
+            assertEquals(3L * earnsPerMember, balance(balance.getBalance().getMemberId()).getAvailable());
+        }
+        assertNotEquals(0, server.pipeline().journaledRecords());
+    }
+
+    /**
+     * Sends the commands on one Submit stream, only while the transport is ready (flow control on the client side
+     * too), and collects every result by correlation id.
+     */
+    private Map<Long, CommandResult> submitAll(final List<Command> commands) throws InterruptedException
+    {
         final Map<Long, CommandResult> results = new ConcurrentHashMap<>();
         final CountDownLatch done = new CountDownLatch(1);
         final Throwable[] error = new Throwable[1];
@@ -933,26 +963,36 @@ class LedgerServerIT
         });
         assertTrue(done.await(60, TimeUnit.SECONDS), "stream completed");
         assertEquals(null, error[0]);
-        assertEquals(commands.size(), results.size());
+        return results;
+    }
 
-        final CommandResult invalid = results.get((long)members + members * earnsPerMember + 1);
-        assertEquals(Status.Code.INVALID_ARGUMENT.value(), invalid.getCode());
-        assertTrue(invalid.getMessage().startsWith("points:"), invalid.getMessage());
-        final CommandResult retry = results.get((long)members + members * earnsPerMember + 2);
-        assertTrue(retry.getWrite().getReplay());
-        for (final CommandResult result : results.values())
+    @Test
+    void aDailyCapReachedInTheMiddleOfASubmitBatchCutsExactlyThere() throws Exception
+    {
+        stopServer();
+        final Path programFile = data.resolve("capped.yaml");
+        Files.writeString(programFile, "name: capped\ncaps: {memberDailyPoints: 1000}\n");
+        startServer(new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(programFile), programFile.toString()));
+        enroll("m-1");
+        final List<Command> commands = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) // 30 purchases of 45 yuan: 45 points each, the cap falls inside the 23rd
         {
-            if (result.getCorrelationId() != invalid.getCorrelationId())
-            {
-                assertEquals(0, result.getCode(), result.toString());
-            }
+            commands.add(Command.newBuilder().setCorrelationId(i).setEarn(EarnRequest.newBuilder()
+                .setRequestId("p-" + i).setMemberId("m-1").setPurchase(Purchase.newBuilder().setAmountMinor(45_00)
+                    .setCurrency("CNY").setChannel(Channel.CHANNEL_STORE))).build());
         }
-        for (int m = 0; m < members; m++)
+        final Map<Long, CommandResult> results = submitAll(commands);
+        long total = 0;
+        for (long i = 1; i <= 30; i++)
         {
-            final CommandResult balance = results.get((long)members + members * earnsPerMember + 3 + m);
-            assertEquals(3L * earnsPerMember, balance.getBalance().getAvailable());
-            assertEquals(3L * earnsPerMember, balance(balance.getBalance().getMemberId()).getAvailable());
+            final WriteResult earned = results.get(i).getWrite();
+            total += earned.getPoints();
+            final long expected = i < 23 ? 45 : i == 23 ? 1000 - 22 * 45 : 0;
+            assertEquals(expected, earned.getPoints(), "purchase " + i);
+            assertEquals(45 - expected, earned.getEarning().getCapCut(), "purchase " + i);
         }
-        assertNotEquals(0, server.pipeline().journaledRecords());
+        assertEquals(1000, total);
+        assertEquals(1000, balance("m-1").getAvailable());
     }
 }
