@@ -1,15 +1,5 @@
 package io.jifen.ledger.core;
 
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import io.jifen.ledger.journal.JournalRecord;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,34 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * once, even under retries, and clawed back when that earn is reversed in full; a birthday multiplier on purchases
  * in the birthday month and a gift on the day. Every case replays from its journal bytes to the same state.
  */
-class BonusTest
+class BonusTest extends LedgerTestSupport
 {
-    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
     private static final String PROGRAM = "limits: {requestRetentionDays: 3650}\n" +
         "bonuses: {welcome: 50, firstPurchase: 100, referrer: 300, referred: 200, birthdayMultiplier: 2, " +
         "birthdayGift: 88}\n";
 
-    private final Command c = new Command();
-    private final List<byte[]> journal = new ArrayList<>();
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
-    private final JournalRecord codec = new JournalRecord();
-    private String programText = PROGRAM;
-    private Ledger ledger = new Ledger(Program.parse(PROGRAM));
-    private long now = at(2026, 3, 10, 10);
-
-    @AfterEach
-    void theJournalReplaysFromItsBytesToTheSameState()
+    BonusTest()
     {
-        ledger.checkInvariants();
-        final Ledger other = new Ledger(Program.parse(programText));
-        final Command command = new Command();
-        for (final byte[] record : journal)
-        {
-            JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
-            other.apply(command);
-            assertTrue(command.isJournaled(), "replay refused " + command);
-        }
-        assertEquals(ledger.stateHash(), other.stateHash());
+        super(PROGRAM, at(2026, 3, 10, 10));
     }
 
     @Test
@@ -180,101 +151,34 @@ class BonusTest
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    private void use(final String text)
-    {
-        programText = text;
-        ledger = new Ledger(Program.parse(text));
-        journal.clear();
-    }
-
-    private static long at(final int year, final int month, final int day, final int hour)
-    {
-        return ZonedDateTime.of(year, month, day, hour, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
-    }
-
-    private void begin(final CommandType type, final String requestId, final String memberId)
-    {
-        c.clear();
-        c.type = type;
-        c.requestId = requestId;
-        c.memberId = memberId;
-    }
-
     private void enroll(final String memberId, final String referrer, final int birthday)
     {
-        begin(CommandType.ENROLL, "enroll-" + memberId, memberId);
-        c.referrerId = referrer;
+        begin(CommandType.ENROLL, "enroll-" + memberId, memberId).referrerId = referrer;
         c.birthday = birthday;
         send();
         assertEquals(ResultCode.OK, c.result);
     }
 
-    private void earn(final String requestId, final String memberId, final long points)
+    @Override
+    void earn(final String requestId, final String memberId, final long points)
     {
-        begin(CommandType.EARN, requestId, memberId);
-        c.points = points;
-        send();
+        super.earn(requestId, memberId, points);
+        assertEquals(ResultCode.OK, c.result);
+    }
+
+    @Override
+    void redeem(final String requestId, final String memberId, final long points)
+    {
+        super.redeem(requestId, memberId, points);
         assertEquals(ResultCode.OK, c.result);
     }
 
     private void purchase(final String requestId, final String memberId, final long amountMinor)
     {
-        begin(CommandType.EARN, requestId, memberId);
-        c.purchaseMinor = amountMinor;
+        begin(CommandType.EARN, requestId, memberId).purchaseMinor = amountMinor;
         c.currency = "CNY";
         c.channel = Channel.STORE.code();
         send();
         assertEquals(ResultCode.OK, c.result);
-    }
-
-    private void redeem(final String requestId, final String memberId, final long points)
-    {
-        begin(CommandType.REDEEM, requestId, memberId);
-        c.points = points;
-        send();
-        assertEquals(ResultCode.OK, c.result);
-    }
-
-    private void reverse(final String requestId, final String memberId, final String original, final long points)
-    {
-        begin(CommandType.REVERSE, requestId, memberId);
-        c.originalRequestId = original;
-        c.points = points;
-        send();
-    }
-
-    private void balance(final String memberId)
-    {
-        begin(CommandType.GET_BALANCE, null, memberId);
-        send();
-    }
-
-    private void sweep()
-    {
-        begin(CommandType.EXPIRE_TICK, null, null);
-        c.limit = 1000;
-        send();
-    }
-
-    private void send()
-    {
-        c.timestamp = now;
-        ledger.apply(c);
-        if (c.isJournaled())
-        {
-            final int length = codec.encode(c, buffer);
-            journal.add(Arrays.copyOf(buffer.byteArray(), length));
-        }
-    }
-
-    private void assertEffects(final String expected)
-    {
-        final StringBuilder actual = new StringBuilder();
-        for (int i = 0; i < c.effects.size(); i++)
-        {
-            actual.append(i == 0 ? "" : "; ").append(EffectLog.kindName(c.effects.kind(i))).append(' ')
-                .append(c.effects.lotId(i)).append(' ').append(c.effects.amount(i));
-        }
-        assertEquals(expected, actual.toString(), c::toString);
     }
 }

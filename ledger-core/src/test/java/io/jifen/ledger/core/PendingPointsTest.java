@@ -1,15 +1,5 @@
 package io.jifen.ledger.core;
 
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import io.jifen.ledger.journal.JournalRecord;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,34 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in the window cancels them before they are ever available, and they mature into a lot by the sweep or at the
  * member's next write. Every case replays from its journal bytes to the same state.
  */
-class PendingPointsTest
+class PendingPointsTest extends LedgerTestSupport
 {
-    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
-    private static final long DAY_MS = 86_400_000L;
     private static final String PROGRAM = "limits: {requestRetentionDays: 60}\npending: {days: 14}\n" +
         "tiers: {silver: 100}\n";
 
-    private final Command c = new Command();
-    private final List<byte[]> journal = new ArrayList<>();
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
-    private final JournalRecord codec = new JournalRecord();
-    private final Ledger ledger = new Ledger(Program.parse(PROGRAM));
-    private long now = ZonedDateTime.of(2026, 11, 11, 10, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
-
-    @AfterEach
-    void theJournalReplaysFromItsBytesToTheSameState()
+    PendingPointsTest()
     {
-        ledger.checkInvariants();
-        final Ledger other = new Ledger(Program.parse(PROGRAM));
-        final Command command = new Command();
-        for (final byte[] record : journal)
-        {
-            JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
-            other.apply(command);
-            assertTrue(command.isJournaled(), "replay refused " + command);
-        }
-        assertEquals(ledger.stateHash(), other.stateHash());
-        other.checkInvariants();
+        super(PROGRAM, at(2026, 11, 11, 10));
     }
 
     @Test
@@ -96,7 +66,7 @@ class PendingPointsTest
         assertEquals(1, c.effects.size());
         assertEquals(EffectLog.MATURE, c.effects.kind(0));
         assertEquals(150, c.effects.amount(0));
-        final long expiry = ZonedDateTime.of(2027, 12, 1, 0, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
+        final long expiry = at(2027, 12, 1, 0);
         assertEquals(expiry, c.effects.expiresAt(0), "the expiry rule applies at maturity (November 25, 2026)");
         balance("m1");
         assertEquals(150, c.balance);
@@ -214,78 +184,5 @@ class PendingPointsTest
         final IllegalArgumentException ex = org.junit.jupiter.api.Assertions.assertThrows(
             IllegalArgumentException.class, () -> Program.parse("pending: {days: 35}\n"));
         assertTrue(ex.getMessage().startsWith("line 1: pending.days: must be shorter than"), ex.getMessage());
-    }
-
-    // ------------------------------------------------------------------------------------------------ helpers
-
-    private void begin(final CommandType type, final String requestId, final String memberId)
-    {
-        c.clear();
-        c.type = type;
-        c.requestId = requestId;
-        c.memberId = memberId;
-    }
-
-    private void enroll(final String memberId)
-    {
-        begin(CommandType.ENROLL, "enroll-" + memberId, memberId);
-        send();
-    }
-
-    private void earn(final String requestId, final String memberId, final long points)
-    {
-        begin(CommandType.EARN, requestId, memberId);
-        c.points = points;
-        send();
-    }
-
-    private void redeem(final String requestId, final String memberId, final long points)
-    {
-        begin(CommandType.REDEEM, requestId, memberId);
-        c.points = points;
-        send();
-    }
-
-    private void reverse(final String requestId, final String memberId, final String original, final long points)
-    {
-        begin(CommandType.REVERSE, requestId, memberId);
-        c.originalRequestId = original;
-        c.points = points;
-        send();
-    }
-
-    private void balance(final String memberId)
-    {
-        begin(CommandType.GET_BALANCE, null, memberId);
-        send();
-    }
-
-    private void sweep()
-    {
-        begin(CommandType.EXPIRE_TICK, null, null);
-        c.limit = 1000;
-        send();
-    }
-
-    private void send()
-    {
-        c.timestamp = now;
-        ledger.apply(c);
-        if (c.isJournaled())
-        {
-            final int length = codec.encode(c, buffer);
-            journal.add(Arrays.copyOf(buffer.byteArray(), length));
-        }
-    }
-
-    private void assertEffects(final String expected)
-    {
-        final StringBuilder actual = new StringBuilder();
-        for (int i = 0; i < c.effects.size(); i++)
-        {
-            actual.append(i == 0 ? "" : "; ").append(EffectLog.kindName(c.effects.kind(i))).append(' ')
-                .append(c.effects.lotId(i)).append(' ').append(c.effects.amount(i));
-        }
-        assertEquals(expected, actual.toString(), c::toString);
     }
 }

@@ -1,54 +1,24 @@
 package io.jifen.ledger.core;
 
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
-import io.jifen.ledger.journal.JournalRecord;
-import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Tiers qualified in a window: upgrade the moment a threshold is crossed, downgrade only at an evaluation, kept at
  * the keep-level threshold (保级), at most maxDrop tiers down, never below a tier set by hand until its date; reversed
  * earns take their tier points out of the month they were counted in. Every case replays from its journal bytes.
  */
-class TierEvaluationTest
+class TierEvaluationTest extends LedgerTestSupport
 {
-    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
     private static final String ROLLING = "limits: {requestRetentionDays: 3650}\n" +
         "tiers: {silver: 1000, gold: 5000, platinum: 20000, window: rolling12, evaluation: anniversary,\n" +
         "  keep: {gold: 4000, platinum: 15000}, maxDrop: 1}\n";
 
-    private final Command c = new Command();
-    private final List<byte[]> journal = new ArrayList<>();
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
-    private final JournalRecord codec = new JournalRecord();
-    private String programText = ROLLING;
-    private Ledger ledger = new Ledger(Program.parse(ROLLING));
-    private long now = at(2026, 1, 15, 10);
-
-    @AfterEach
-    void theJournalReplaysFromItsBytesToTheSameState()
+    TierEvaluationTest()
     {
-        ledger.checkInvariants();
-        final Ledger other = new Ledger(Program.parse(programText));
-        final Command command = new Command();
-        for (final byte[] record : journal)
-        {
-            JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
-            other.apply(command);
-            assertTrue(command.isJournaled(), "replay refused " + command);
-        }
-        assertEquals(ledger.stateHash(), other.stateHash());
+        super(ROLLING, at(2026, 1, 15, 10));
     }
 
     @Test
@@ -182,97 +152,31 @@ class TierEvaluationTest
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    private void use(final String text)
+    @Override
+    void earn(final String requestId, final String memberId, final long points)
     {
-        programText = text;
-        ledger = new Ledger(Program.parse(text));
-        journal.clear();
-    }
-
-    private static long at(final int year, final int month, final int day, final int hour)
-    {
-        return ZonedDateTime.of(year, month, day, hour, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
-    }
-
-    private void begin(final CommandType type, final String requestId, final String memberId)
-    {
-        c.clear();
-        c.type = type;
-        c.requestId = requestId;
-        c.memberId = memberId;
-    }
-
-    private void enroll(final String memberId)
-    {
-        begin(CommandType.ENROLL, "enroll-" + memberId, memberId);
-        send();
-    }
-
-    private void earn(final String requestId, final String memberId, final long points)
-    {
-        begin(CommandType.EARN, requestId, memberId);
-        c.points = points;
-        send();
+        super.earn(requestId, memberId, points);
         assertEquals(ResultCode.OK, c.result);
     }
 
-    private void redeem(final String requestId, final String memberId, final long points)
+    @Override
+    void redeem(final String requestId, final String memberId, final long points)
     {
-        begin(CommandType.REDEEM, requestId, memberId);
-        c.points = points;
-        send();
+        super.redeem(requestId, memberId, points);
         assertEquals(ResultCode.OK, c.result);
     }
 
     private void reverse(final String requestId, final String memberId, final String original)
     {
-        begin(CommandType.REVERSE, requestId, memberId);
-        c.originalRequestId = original;
-        send();
+        reverse(requestId, memberId, original, 0);
         assertEquals(ResultCode.OK, c.result);
     }
 
     private void setTier(final String requestId, final String memberId, final Tier tier, final long until)
     {
-        begin(CommandType.SET_TIER, requestId, memberId);
-        c.status = tier.code();
+        begin(CommandType.SET_TIER, requestId, memberId).status = tier.code();
         c.points = until;
         send();
         assertEquals(ResultCode.OK, c.result);
-    }
-
-    private void balance(final String memberId)
-    {
-        begin(CommandType.GET_BALANCE, null, memberId);
-        send();
-    }
-
-    private void sweep()
-    {
-        begin(CommandType.EXPIRE_TICK, null, null);
-        c.limit = 1000;
-        send();
-    }
-
-    private void send()
-    {
-        c.timestamp = now;
-        ledger.apply(c);
-        if (c.isJournaled())
-        {
-            final int length = codec.encode(c, buffer);
-            journal.add(Arrays.copyOf(buffer.byteArray(), length));
-        }
-    }
-
-    private void assertEffects(final String expected)
-    {
-        final StringBuilder actual = new StringBuilder();
-        for (int i = 0; i < c.effects.size(); i++)
-        {
-            actual.append(i == 0 ? "" : "; ").append(EffectLog.kindName(c.effects.kind(i))).append(' ')
-                .append(c.effects.lotId(i)).append(' ').append(c.effects.amount(i));
-        }
-        assertEquals(expected, actual.toString(), c::toString);
     }
 }
