@@ -61,7 +61,9 @@ public final class Accounts
         map(EffectLog.SETTLE, Account.MEMBERS_AVAILABLE, Account.MEMBERS_OWED);
         map(EffectLog.RESTORE_LOT, Account.REDEEMED, Account.MEMBERS_AVAILABLE);
         map(EffectLog.RELEASE_LOT, Account.MEMBERS_HELD, Account.MEMBERS_AVAILABLE);
-        // a tier evaluation moves no points: no posting
+        map(EffectLog.RECLAIM, Account.REDEEMED, Account.CLAWED);
+        map(EffectLog.RECLAIM_HELD, Account.MEMBERS_HELD, Account.CLAWED);
+        // a tier evaluation and a forgiven shortfall move no points: no posting
     }
 
     private final WideCounter[] in = new WideCounter[ACCOUNTS.length];
@@ -107,7 +109,7 @@ public final class Accounts
             final Account from = FROM[kind];
             if (null == from)
             {
-                if (kind != EffectLog.TIER)
+                if (kind != EffectLog.TIER && kind != EffectLog.FORGIVE)
                 {
                     throw new IllegalStateException("effect kind " + kind + " has no postings");
                 }

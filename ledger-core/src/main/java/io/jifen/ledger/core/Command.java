@@ -94,6 +94,8 @@ public final class Command
     public long restored;
     public long reexpired;
     public long graced;
+    /** Reverse of a redemption: restored points that cancelled a forgiven shortfall, so did not come back. */
+    public long reclaimed;
     /** GetMember: the lifecycle segment code, enrollment, the latest qualifying earn, earns in the active window. */
     public int segment;
     public long enrolledAt;
@@ -192,6 +194,7 @@ public final class Command
         restored = 0;
         reexpired = 0;
         graced = 0;
+        reclaimed = 0;
         segment = 0;
         enrolledAt = 0;
         lastEarnAt = 0;
@@ -257,6 +260,7 @@ public final class Command
         releaseAt = other.releaseAt;
         bonusPoints = other.bonusPoints;
         restored = other.restored;
+        reclaimed = other.reclaimed;
         reexpired = other.reexpired;
         graced = other.graced;
         segment = other.segment;

@@ -64,6 +64,15 @@ public final class EffectLog
     public static final byte RESTORE_LOT = 21;
     /** The same for released held points. */
     public static final byte RELEASE_LOT = 22;
+    /**
+     * A reversal's shortfall the program forgave (lot id: the reversed earn's or bonus's lot): recorded, not owed; no
+     * points move.
+     */
+    public static final byte FORGIVE = 23;
+    /** Restored points that cancel a forgiven shortfall of their lot: taken as that clawback, late. */
+    public static final byte RECLAIM = 24;
+    /** The same for released held points. */
+    public static final byte RECLAIM_HELD = 25;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -195,6 +204,9 @@ public final class EffectLog
             case SETTLE: return "settle";
             case RESTORE_LOT: return "restore_lot";
             case RELEASE_LOT: return "release_lot";
+            case FORGIVE: return "forgive";
+            case RECLAIM: return "reclaim";
+            case RECLAIM_HELD: return "reclaim_held";
             default: return "unknown(" + kind + ")";
         }
     }

@@ -55,6 +55,8 @@ public final class Ledger implements LedgerStateMachine
     private long[] lotExpired;
     /** Points of this lot's earn that a reversal could not claw back (owed), not yet cancelled by a restore. */
     private long[] lotShortfall;
+    /** The same, where the program forgave the shortfall: restored points that cancel it are taken back at once. */
+    private long[] lotForgiven;
     /** Points of the lot in open holds: while any, the slot is not reused even if the lot has long been empty. */
     private long[] lotHeld;
     /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
@@ -119,6 +121,7 @@ public final class Ledger implements LedgerStateMachine
         lotMember = new int[lots];
         lotExpired = new long[lots];
         lotShortfall = new long[lots];
+        lotForgiven = new long[lots];
         lotHeld = new long[lots];
         lotClosedAt = new long[lots];
         expiryQueue = new ExpiryQueue(lots);
@@ -1288,12 +1291,17 @@ public final class Ledger implements LedgerStateMachine
             clawed += fromOthers;
         }
         final long shortfall = amount - clawed - alreadyExpired;
-        if (shortfall > 0)
+        if (shortfall > 0 && program.forgiveShortfall())
+        {
+            c.effects.add(EffectLog.FORGIVE, lotIds[lot], shortfall, lotExpiresAt[lot]);
+            lotForgiven[lot] += shortfall;
+        }
+        else if (shortfall > 0)
         {
             c.effects.add(EffectLog.SHORTFALL, lotIds[lot], shortfall, lotExpiresAt[lot]);
+            m.owed += shortfall;
+            lotShortfall[lot] += shortfall;
         }
-        m.owed += shortfall;
-        lotShortfall[lot] += shortfall;
         clawAlreadyExpired = alreadyExpired;
         clawShortfall = shortfall;
         return clawed;
@@ -1343,9 +1351,22 @@ public final class Ledger implements LedgerStateMachine
                     markClosed(lot); // stays empty: its points lapse below
                 }
             }
-            // points back in the lot of an earn whose reversal left a shortfall are that clawback, late
+            // points back in the lot of an earn whose reversal left a shortfall are that clawback, late: an owed one
+            // below; a forgiven one here, taken back at once
             final long cancels = Math.min(give, lotShortfall[lot]);
             lotShortfall[lot] -= cancels;
+            final long late = Math.min(give - cancels, lotForgiven[lot]);
+            if (late > 0)
+            {
+                lotForgiven[lot] -= late;
+                c.effects.add(restore ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lotIds[lot], late,
+                    lotExpiresAt[lot]);
+                if (restore)
+                {
+                    c.reclaimed += late;
+                }
+            }
+            final long back = give - late;
             if (lotExpiresAt[lot] <= now)
             {
                 // The lot has expired meanwhile. The share that cancels its earn's shortfall pays what the member
@@ -1353,14 +1374,14 @@ public final class Ledger implements LedgerStateMachine
                 // debt, then lapses. So reversing the earn and the redeem of a return ends the same in either order.
                 final long fromOwed = Math.min(m.owed, cancels);
                 final long refund = cancels - fromOwed;
-                final long settled = Math.min(m.owed - fromOwed, give - cancels);
-                final long lapsed = give - cancels - settled;
+                final long settled = Math.min(m.owed - fromOwed, back - cancels);
+                final long lapsed = back - cancels - settled;
                 // with a grace period, restored points that would lapse come back as a new lot instead
                 final long toGrace = graceMs > 0 ? lapsed : 0;
-                if (give - refund - toGrace > 0)
+                if (back - refund - toGrace > 0)
                 {
-                    totalCredited.add(give - refund - toGrace);
-                    c.effects.add(kind, lotIds[lot], give - refund - toGrace, lotExpiresAt[lot]);
+                    totalCredited.add(back - refund - toGrace);
+                    c.effects.add(kind, lotIds[lot], back - refund - toGrace, lotExpiresAt[lot]);
                 }
                 if (fromOwed + settled > 0)
                 {
@@ -1382,23 +1403,27 @@ public final class Ledger implements LedgerStateMachine
                 graced += toGrace;
                 refunds += refund;
             }
-            else
+            else if (back > 0)
             {
                 if (restore)
                 {
-                    c.restored += give;
+                    c.restored += back;
                 }
-                totalCredited.add(give);
-                c.effects.add(kind, lotIds[lot], give, lotExpiresAt[lot]);
+                totalCredited.add(back);
+                c.effects.add(kind, lotIds[lot], back, lotExpiresAt[lot]);
                 if (lotRemaining[lot] == 0)
                 {
                     insertOpenLot(m, lot);
                     lotClosedAt[lot] = Long.MAX_VALUE;
                     expiryQueue.add(lotExpiresAt[lot], lotIds[lot], lot);
                 }
-                lotRemaining[lot] += give;
-                m.addPoints(lotExpiresAt[lot], give);
-                m.available += give;
+                lotRemaining[lot] += back;
+                m.addPoints(lotExpiresAt[lot], back);
+                m.available += back;
+            }
+            else if (kind == EffectLog.RELEASE && lotRemaining[lot] == 0)
+            {
+                markClosed(lot); // all reclaimed: it stays empty, and its slot may go once nothing is held in it
             }
         }
         if (refunds > 0)
@@ -1929,12 +1954,14 @@ public final class Ledger implements LedgerStateMachine
             lotMember = Arrays.copyOf(lotMember, capacity);
             lotExpired = Arrays.copyOf(lotExpired, capacity);
             lotShortfall = Arrays.copyOf(lotShortfall, capacity);
+            lotForgiven = Arrays.copyOf(lotForgiven, capacity);
             lotHeld = Arrays.copyOf(lotHeld, capacity);
         }
         lotIds[lot] = nextLotId++;
         lotClosedAt[lot] = Long.MAX_VALUE;
         lotExpired[lot] = 0;
         lotShortfall[lot] = 0;
+        lotForgiven[lot] = 0;
         lotHeld[lot] = 0;
         lotAmount[lot] = points;
         lotRemaining[lot] = points;
@@ -2093,6 +2120,7 @@ public final class Ledger implements LedgerStateMachine
                 lotExpiresAt[lot] = 0;
                 lotExpired[lot] = 0;
                 lotShortfall[lot] = 0;
+                lotForgiven[lot] = 0;
                 lotMember[lot] = -1;
                 if (freeCount == freeSlots.length)
                 {
@@ -2285,6 +2313,7 @@ public final class Ledger implements LedgerStateMachine
             h = Hashing.mix(h, lotMember[lot]);
             h = Hashing.mix(h, lotExpired[lot]);
             h = Hashing.mix(h, lotShortfall[lot]);
+            h = Hashing.mix(h, lotForgiven[lot]);
             h = Hashing.mix(h, lotHeld[lot]);
         }
         for (int i = 0; i < freeCount; i++)

@@ -61,6 +61,7 @@ public final class Program
     private final long birthdayGift;
     private final boolean reverseBonuses;
     private final int graceDays;
+    private final boolean forgiveShortfall;
     private final int newDays;
     private final int activeDays;
     private final int activeEarns;
@@ -114,6 +115,7 @@ public final class Program
         birthdayGift = b.birthdayGift;
         reverseBonuses = b.reverseBonuses;
         graceDays = b.graceDays;
+        forgiveShortfall = b.forgiveShortfall;
         newDays = b.newDays;
         activeDays = b.activeDays;
         activeEarns = b.activeEarns;
@@ -192,7 +194,8 @@ public final class Program
             .append("\n  birthdayMultiplier: ").append(multiplierText(birthdayMultiplierBp))
             .append("\n  birthdayGift: ").append(birthdayGift)
             .append("\n  reverseWithFirstPurchase: ").append(reverseBonuses).append('\n');
-        sb.append("returns:\n  graceDays: ").append(graceDays).append('\n');
+        sb.append("returns:\n  graceDays: ").append(graceDays)
+            .append("\n  shortfall: ").append(forgiveShortfall ? "forgive" : "owe").append('\n');
         sb.append("lifecycle:\n  newDays: ").append(newDays)
             .append("\n  activeDays: ").append(activeDays)
             .append("\n  activeEarns: ").append(activeEarns)
@@ -354,6 +357,15 @@ public final class Program
     public long restoreGraceMs()
     {
         return graceDays * 86_400_000L;
+    }
+
+    /**
+     * @return true if what a reversal cannot take back from the member is recorded and forgiven (the clawback capped at
+     * the balance), false if the member owes it (a negative balance its next credits pay).
+     */
+    public boolean forgiveShortfall()
+    {
+        return forgiveShortfall;
     }
 
     /** Points credited to a member at enrollment. */
@@ -832,6 +844,7 @@ public final class Program
         long birthdayGift;
         boolean reverseBonuses;
         int graceDays;
+        boolean forgiveShortfall;
         int newDays;
         int activeDays;
         int activeEarns;

@@ -148,6 +148,12 @@ final class ProgramParser
 
         final Section returns = root.section("returns");
         b.graceDays = (int)returns.longValue("graceDays", 0, 0, 365);
+        final String shortfall = returns.string("shortfall", "owe");
+        if (!"owe".equals(shortfall) && !"forgive".equals(shortfall))
+        {
+            throw returns.error("shortfall", "must be owe or forgive; got '" + shortfall + "'");
+        }
+        b.forgiveShortfall = "forgive".equals(shortfall);
         returns.finish();
 
         final Section lifecycle = root.section("lifecycle");

@@ -76,7 +76,7 @@ class LedgerRandomizedTest
             "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER", "TRANSFER",
             "bonus", "referrer_bonus", "referrer_clawback", "campaign passed over for the member's segment",
             "segment new", "segment active", "segment atRisk", "segment dormant", "grace",
-            "restored points expired again"})
+            "restored points expired again", "forgive", "reclaim"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -144,7 +144,8 @@ class LedgerRandomizedTest
                 new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays,
                     new ModelRules(7, 1000, RoundingMode.CEILING, "1", "1", "1.3333", "1", 0)
                         .tiers("rolling12", 701, 0, 500, 1_500, 3)
-                        .bonuses(0, 10, 0, 0, "3", 5, true)),
+                        .bonuses(0, 10, 0, 0, "3", 5, true)
+                        .forgive()),
             };
             initialProgram = programs[random.nextInt(programs.length)];
             context = new Ledger.Context();
@@ -221,6 +222,10 @@ class LedgerRandomizedTest
                     }
                     if (kind == EffectLog.BONUS || kind == EffectLog.REFERRER_BONUS ||
                         kind == EffectLog.REFERRER_CLAWBACK)
+                    {
+                        REACHED.merge(EffectLog.kindName(kind), 1L, Long::sum);
+                    }
+                    if (kind == EffectLog.FORGIVE || kind == EffectLog.RECLAIM || kind == EffectLog.RECLAIM_HELD)
                     {
                         REACHED.merge(EffectLog.kindName(kind), 1L, Long::sum);
                     }
@@ -374,6 +379,7 @@ class LedgerRandomizedTest
             assertEquals(expected.restored, actual.restored, () -> "restored of " + what);
             assertEquals(expected.reexpired, actual.reexpired, () -> "reexpired of " + what);
             assertEquals(expected.graced, actual.graced, () -> "graced of " + what);
+            assertEquals(expected.reclaimed, actual.reclaimed, () -> "reclaimed of " + what);
             assertEquals(expected.segment, actual.segment, () -> "segment of " + what);
             assertEquals(expected.enrolledAt, actual.enrolledAt, () -> "enrolledAt of " + what);
             assertEquals(expected.lastEarnAt, actual.lastEarnAt, () -> "lastEarnAt of " + what);
@@ -1012,6 +1018,7 @@ class LedgerRandomizedTest
         final List<ModelCampaign> campaigns = new ArrayList<>();
         long pendingMs;
         int graceDays;
+        boolean forgive;
         int newDays = 30;
         int activeDays = 90;
         int activeEarns = 2;
@@ -1096,6 +1103,12 @@ class LedgerRandomizedTest
             return this;
         }
 
+        ModelRules forgive()
+        {
+            forgive = true;
+            return this;
+        }
+
         ModelRules graceDays(final int days)
         {
             graceDays = days;
@@ -1142,7 +1155,8 @@ class LedgerRandomizedTest
                 .append(", platinum: ").append(tierMultipliers[3]).append("}\n");
             sb.append("caps:\n  memberDailyPoints: ").append(dailyCap).append('\n');
             sb.append("pending:\n  days: ").append(pendingMs / DAY_MS).append('\n');
-            sb.append("returns: {graceDays: ").append(graceDays).append("}\n");
+            sb.append("returns: {graceDays: ").append(graceDays).append(", shortfall: ")
+                .append(forgive ? "forgive" : "owe").append("}\n");
             sb.append("lifecycle: {newDays: ").append(newDays).append(", activeDays: ").append(activeDays)
                 .append(", activeEarns: ").append(activeEarns).append(", atRiskDays: ").append(atRiskDays)
                 .append("}\n");
@@ -1273,6 +1287,8 @@ class LedgerRandomizedTest
         long expired;
         /** Points of this lot's earn its reversal could not claw back, not yet cancelled by a restore. */
         long shortfall;
+        /** The same when the program forgave them. */
+        long forgiven;
 
         ModelLot(final int id, final String memberId, final long amount, final long earnedAt, final long expiresAt)
         {
@@ -2105,12 +2121,7 @@ class LedgerRandomizedTest
                 c.resultPoints = fromOwn + fromOthers;
                 c.alreadyExpired = alreadyExpired;
                 c.shortfall = amount - c.resultPoints - alreadyExpired;
-                if (c.shortfall > 0)
-                {
-                    c.effects.add(EffectLog.SHORTFALL, own.id, c.shortfall, own.expiresAt);
-                }
-                m.owed += c.shortfall;
-                own.shortfall += c.shortfall;
+                owe(c, m, own, c.shortfall);
             }
             else
             {
@@ -2151,17 +2162,28 @@ class LedgerRandomizedTest
                 final ModelLot lot = lots.get((int)allocation[0]);
                 final long cancels = Math.min(give, lot.shortfall);
                 lot.shortfall -= cancels;
+                final long late = Math.min(give - cancels, lot.forgiven);
+                if (late > 0)
+                {
+                    lot.forgiven -= late;
+                    c.effects.add(restore ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lot.id, late, lot.expiresAt);
+                    if (restore)
+                    {
+                        c.reclaimed += late;
+                    }
+                }
+                final long back = give - late;
                 if (lot.expiresAt <= now)
                 {
                     final long fromOwed = Math.min(m.owed, cancels);
                     final long refund = cancels - fromOwed;
-                    final long settled = Math.min(m.owed - fromOwed, give - cancels);
-                    final long lapsed = give - cancels - settled;
+                    final long settled = Math.min(m.owed - fromOwed, back - cancels);
+                    final long lapsed = back - cancels - settled;
                     final long toGrace = graceMs > 0 ? lapsed : 0;
-                    if (give - refund - toGrace > 0)
+                    if (back - refund - toGrace > 0)
                     {
-                        credited += give - refund - toGrace;
-                        c.effects.add(kind, lot.id, give - refund - toGrace, lot.expiresAt);
+                        credited += back - refund - toGrace;
+                        c.effects.add(kind, lot.id, back - refund - toGrace, lot.expiresAt);
                     }
                     if (fromOwed + settled > 0)
                     {
@@ -2183,15 +2205,15 @@ class LedgerRandomizedTest
                     graced += toGrace;
                     refunds += refund;
                 }
-                else
+                else if (back > 0)
                 {
                     if (restore)
                     {
-                        c.restored += give;
+                        c.restored += back;
                     }
-                    credited += give;
-                    c.effects.add(kind, lot.id, give, lot.expiresAt);
-                    lot.remaining += give;
+                    credited += back;
+                    c.effects.add(kind, lot.id, back, lot.expiresAt);
+                    lot.remaining += back;
                 }
             }
             if (refunds > 0)
@@ -2688,12 +2710,7 @@ class LedgerRandomizedTest
                 c.bonusPoints = -(fromOwn + fromOthers);
                 c.alreadyExpired += alreadyExpired;
                 c.shortfall += shortfall;
-                if (shortfall > 0)
-                {
-                    c.effects.add(EffectLog.SHORTFALL, own.id, shortfall, own.expiresAt);
-                }
-                m.owed += shortfall;
-                own.shortfall += shortfall;
+                owe(c, m, own, shortfall);
             }
             if (m.referrerBonusPoints > 0)
             {
@@ -2707,6 +2724,24 @@ class LedgerRandomizedTest
                     c.referrerBonusPoints = -take;
                 }
             }
+        }
+
+        /** A reversal's shortfall: owed (a negative balance), or recorded and forgiven, as the program says. */
+        private void owe(final Command c, final ModelMember m, final ModelLot own, final long shortfall)
+        {
+            if (shortfall <= 0)
+            {
+                return;
+            }
+            if (program.rules.forgive)
+            {
+                c.effects.add(EffectLog.FORGIVE, own.id, shortfall, own.expiresAt);
+                own.forgiven += shortfall;
+                return;
+            }
+            c.effects.add(EffectLog.SHORTFALL, own.id, shortfall, own.expiresAt);
+            m.owed += shortfall;
+            own.shortfall += shortfall;
         }
 
         /** Tier points at an instant: lifetime, the 12 calendar months ending with its month, or its year. */

@@ -8,9 +8,10 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * A reversed redemption whose points' lot expired meanwhile: by default they expire again at once; with
- * returns.graceDays they come back as a lot usable for the grace period. The result says what was restored, what
- * expired again and what was given grace.
+ * The program's returns policy. A reversed redemption whose points' lot expired meanwhile: by default they expire again
+ * at once; with returns.graceDays they come back as a lot usable for the grace period. The result says what was
+ * restored, what expired again and what was given grace. With returns.shortfall: forgive, what a reversal cannot take
+ * is recorded and not owed.
  */
 class ReturnGraceTest
 {
@@ -53,6 +54,38 @@ class ReturnGraceTest
         }
         assertEquals(true, grace);
         ledger.checkInvariants();
+    }
+
+    @Test
+    void aForgivingProgramRecordsTheShortfallAndNeverHandsBackPointsOfAReversedEarn()
+    {
+        final Ledger ledger = new Ledger(Program.parse(
+            "limits: {requestRetentionDays: 3650}\nreturns: {shortfall: forgive}\n"));
+        apply(ledger, CommandType.ENROLL, "enroll", 0, at(2026, 1, 10));
+        apply(ledger, CommandType.EARN, "e1", 100, at(2026, 1, 10));
+        apply(ledger, CommandType.REDEEM, "r1", 100, at(2026, 1, 10));
+        reverse(ledger, "x1", "e1", at(2026, 1, 20)); // the points were spent: nothing to take, nothing owed
+        assertEquals(0, c.resultPoints);
+        assertEquals(100, c.shortfall, "recorded");
+        assertEquals(0, c.owed, "and forgiven");
+        assertEquals(EffectLog.FORGIVE, c.effects.kind(0));
+        reverse(ledger, "x2", "r1", at(2026, 1, 21)); // the redemption's points cancel the forgiven clawback
+        assertEquals(0, c.restored);
+        assertEquals(100, c.reclaimed);
+        assertEquals(0, c.balance, "the member does not get the reversed earn's points back");
+        ledger.checkInvariants();
+    }
+
+    private void reverse(final Ledger ledger, final String requestId, final String original, final long at)
+    {
+        c.clear();
+        c.type = CommandType.REVERSE;
+        c.requestId = requestId;
+        c.memberId = "m1";
+        c.originalRequestId = original;
+        c.timestamp = at;
+        ledger.apply(c);
+        assertEquals(ResultCode.OK, c.result, c::toString);
     }
 
     /**

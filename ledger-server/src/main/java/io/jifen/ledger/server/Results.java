@@ -147,7 +147,8 @@ final class Results
             .setReferrerBonusPoints(c.referrerBonusPoints)
             .setRestored(c.restored)
             .setReexpired(c.reexpired)
-            .setGraced(c.graced);
+            .setGraced(c.graced)
+            .setReclaimed(c.reclaimed);
         if (c.earning.isPresent())
         {
             result.setEarning(earning(c.earning));
