@@ -419,9 +419,10 @@ public final class JournalRecord
             }
         }
         int offset = cursor.offset;
-        sb.append(",\"points\":").append(buffer.getLong(offset, ORDER));
+        final boolean setTier = type == CommandType.SET_TIER.code();
+        sb.append(setTier ? ",\"floor_until_ms\":" : ",\"points\":").append(buffer.getLong(offset, ORDER));
         appendIfNonZero(sb, "birthday", buffer.getInt(offset + 8, ORDER));
-        appendIfNonZero(sb, "status", buffer.getInt(offset + 12, ORDER));
+        appendIfNonZero(sb, setTier ? "tier" : "status", buffer.getInt(offset + 12, ORDER));
         appendIfNonZero(sb, "limit", buffer.getInt(offset + 16, ORDER));
         offset += 20;
         sb.append(",\"result\":{\"points\":").append(buffer.getLong(offset, ORDER));

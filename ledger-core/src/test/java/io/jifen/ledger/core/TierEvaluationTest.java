@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Tiers qualified in a window: upgrade the moment a threshold is crossed, downgrade only at an evaluation, kept at
@@ -106,6 +107,9 @@ class TierEvaluationTest extends LedgerTestSupport
         enroll("m1");
         setTier("t1", "m1", Tier.PLATINUM, at(2027, 6, 1, 0));
         assertEquals(Tier.PLATINUM.code(), c.tier);
+        final String json = io.jifen.ledger.journal.JournalRecord.toJson(
+            new org.agrona.concurrent.UnsafeBuffer(journal.get(journal.size() - 1)));
+        assertTrue(json.contains("\"floor_until_ms\":" + at(2027, 6, 1, 0)) && json.contains("\"tier\":4"), json);
         balance("m1");
         assertEquals(Tier.PLATINUM.code(), c.floorTier);
         assertEquals(at(2027, 6, 1, 0), c.floorUntil);
