@@ -30,7 +30,10 @@ final class RequestLog
     /** An earn's lot expiry (a pending earn's maturity instant); a hold's timeout instant. */
     private static final int EXPIRES_AT = 9;
     private static final int EXPIRED = 10;
-    /** A reversed earn's shortfall; for a capture or a release: the points released. */
+    /**
+     * A reversed earn's shortfall; for a capture or a release: the points released; for an enrollment or an earn: the
+     * referrer's bonus it paid (and ALREADY_EXPIRED: the member's).
+     */
     private static final int SHORTFALL = 11;
     private static final int ALREADY_EXPIRED = 12;
     private static final int OWED = 13;
@@ -259,8 +262,9 @@ final class RequestLog
         entries[b + LOT_ID] = holdType ? c.held : c.lotId;
         entries[b + EXPIRES_AT] = c.releaseAt != 0 ? c.releaseAt : c.expiresAt;
         entries[b + EXPIRED] = c.expired;
-        entries[b + SHORTFALL] = holdType ? c.released : c.shortfall;
-        entries[b + ALREADY_EXPIRED] = c.alreadyExpired;
+        final boolean bonusType = isBonusType(c.type.code());
+        entries[b + SHORTFALL] = holdType ? c.released : bonusType ? c.referrerBonusPoints : c.shortfall;
+        entries[b + ALREADY_EXPIRED] = bonusType ? c.bonusPoints : c.alreadyExpired;
         entries[b + OWED] = c.owed;
         entries[b + REVERSED] = 0;
         entries[b + FORGIVEN] = 0;
@@ -289,6 +293,11 @@ final class RequestLog
             c.held = entries[b + LOT_ID];
             c.released = entries[b + SHORTFALL];
         }
+        else if (isBonusType((int)(packed >>> 32) & 0xFF))
+        {
+            c.lotId = entries[b + LOT_ID];
+            c.referrerBonusPoints = entries[b + SHORTFALL];
+        }
         else
         {
             c.lotId = entries[b + LOT_ID];
@@ -303,8 +312,24 @@ final class RequestLog
             c.expiresAt = entries[b + EXPIRES_AT];
         }
         c.expired = entries[b + EXPIRED];
-        c.alreadyExpired = entries[b + ALREADY_EXPIRED];
+        if (isBonusType((int)(packed >>> 32) & 0xFF))
+        {
+            c.bonusPoints = entries[b + ALREADY_EXPIRED];
+        }
+        else
+        {
+            c.alreadyExpired = entries[b + ALREADY_EXPIRED];
+        }
         c.owed = entries[b + OWED];
+    }
+
+    /**
+     * An enrollment or an earn (which never report a shortfall or points already expired): their entry keeps the
+     * bonuses they paid in those slots, so a retry answers with them too.
+     */
+    private static boolean isBonusType(final int typeCode)
+    {
+        return typeCode == CommandType.ENROLL.code() || typeCode == CommandType.EARN.code();
     }
 
     private static boolean isHoldType(final int typeCode)

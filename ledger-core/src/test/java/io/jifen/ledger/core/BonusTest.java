@@ -43,6 +43,8 @@ class BonusTest extends LedgerTestSupport
         assertEffects("credit 2 10; bonus 3 300; referrer_bonus 4 300");
         earn("e1", "m1", 10);
         assertTrue(c.replay);
+        assertEquals(300, c.bonusPoints, "a retry answers with the bonuses too");
+        assertEquals(300, c.referrerBonusPoints);
         earn("e2", "m1", 10);
         assertEquals(0, c.bonusPoints, "once");
         assertEquals(0, c.referrerBonusPoints);

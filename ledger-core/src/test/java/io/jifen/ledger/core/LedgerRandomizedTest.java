@@ -1376,6 +1376,8 @@ class LedgerRandomizedTest
         /** Of a pending earn: the lot its points matured into, once they have. */
         long maturedLotId = -1;
         final long releaseAt;
+        final long bonusPoints;
+        final long referrerBonusPoints;
 
         ModelRequest(final Command c, final List<long[]> allocations)
         {
@@ -1396,6 +1398,8 @@ class LedgerRandomizedTest
             held = c.held;
             released = c.released;
             releaseAt = c.releaseAt;
+            bonusPoints = c.bonusPoints;
+            referrerBonusPoints = c.referrerBonusPoints;
             this.allocations = allocations;
         }
     }
@@ -1636,6 +1640,11 @@ class LedgerRandomizedTest
                 c.held = remembered.held;
                 c.released = remembered.released;
                 c.releaseAt = remembered.releaseAt;
+                if (remembered.content.type == CommandType.ENROLL || remembered.content.type == CommandType.EARN)
+                {
+                    c.bonusPoints = remembered.bonusPoints;
+                    c.referrerBonusPoints = remembered.referrerBonusPoints;
+                }
                 return;
             }
             while (firstRemembered < requestsInOrder.size() &&

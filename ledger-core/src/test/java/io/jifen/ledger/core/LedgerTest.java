@@ -2028,8 +2028,10 @@ class LedgerTest
         outcomes.put("lotId", x -> x.lotId++);
         outcomes.put("expiresAt", x -> x.expiresAt++);
         outcomes.put("expired", x -> x.expired++);
-        outcomes.put("shortfall", x -> x.shortfall++);
-        outcomes.put("alreadyExpired", x -> x.alreadyExpired++);
+        // an earn keeps the bonuses it paid in the slots where a reversal keeps its shortfall and points already
+        // expired: changing these covers those slots
+        outcomes.put("bonusPoints", x -> x.bonusPoints++);
+        outcomes.put("referrerBonusPoints", x -> x.referrerBonusPoints++);
         outcomes.put("owed", x -> x.owed++);
         final Consumer<Command> same = x -> { };
         final Consumer<RequestLog> unchanged = log -> { };
