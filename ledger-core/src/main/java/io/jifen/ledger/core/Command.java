@@ -94,7 +94,10 @@ public final class Command
     public long restored;
     public long reexpired;
     public long graced;
-    /** Reverse of a redemption: restored points that cancelled a forgiven shortfall, so did not come back. */
+    /**
+     * Reverse of a redemption, or a hold's release: points that cancelled a forgiven shortfall of their lot, so did not
+     * come back (a release's released points include them).
+     */
     public long reclaimed;
     /** GetMember: the lifecycle segment code, enrollment, the latest qualifying earn, earns in the active window. */
     public int segment;

@@ -1361,10 +1361,7 @@ public final class Ledger implements LedgerStateMachine
                 lotForgiven[lot] -= late;
                 c.effects.add(restore ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lotIds[lot], late,
                     lotExpiresAt[lot]);
-                if (restore)
-                {
-                    c.reclaimed += late;
-                }
+                c.reclaimed += late;
             }
             final long back = give - late;
             if (lotExpiresAt[lot] <= now)

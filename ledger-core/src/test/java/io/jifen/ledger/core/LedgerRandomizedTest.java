@@ -2176,10 +2176,7 @@ class LedgerRandomizedTest
                 {
                     lot.forgiven -= late;
                     c.effects.add(restore ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lot.id, late, lot.expiresAt);
-                    if (restore)
-                    {
-                        c.reclaimed += late;
-                    }
+                    c.reclaimed += late;
                 }
                 final long back = give - late;
                 if (lot.expiresAt <= now)
