@@ -86,18 +86,6 @@ public final class Accounts
         TO[kind] = to;
     }
 
-    /** @return the account an effect of this kind takes its points from, or null if it moves none. */
-    public static Account from(final byte kind)
-    {
-        return FROM[kind];
-    }
-
-    /** @return the account an effect of this kind gives its points to, or null if it moves none. */
-    public static Account to(final byte kind)
-    {
-        return TO[kind];
-    }
-
     /**
      * Posts a record's effects: each a debit of one account and a credit of another of the same amount.
      */

@@ -786,14 +786,9 @@ public final class Ledger implements LedgerStateMachine
 
     private int setTier(final Command c)
     {
-        final Member m = member(c);
+        final Member m = openMember(c);
         if (null == m)
         {
-            return -1;
-        }
-        if (m.status == MemberStatus.CLOSED.code())
-        {
-            c.result = ResultCode.MEMBER_CLOSED;
             return -1;
         }
         c.expired = settleDue(c, m, c.timestamp);
@@ -1138,14 +1133,9 @@ public final class Ledger implements LedgerStateMachine
 
     private int setStatus(final Command c)
     {
-        final Member m = member(c);
+        final Member m = openMember(c);
         if (null == m)
         {
-            return -1;
-        }
-        if (m.status == MemberStatus.CLOSED.code())
-        {
-            c.result = ResultCode.MEMBER_CLOSED;
             return -1;
         }
         c.expired = settleDue(c, m, c.timestamp);
@@ -1863,6 +1853,20 @@ public final class Ledger implements LedgerStateMachine
             return null;
         }
         return members[index];
+    }
+
+    /**
+     * @return the member named by the command if it is not closed (frozen or active), or null with the result set.
+     */
+    private Member openMember(final Command c)
+    {
+        final Member m = member(c);
+        if (null != m && m.status == MemberStatus.CLOSED.code())
+        {
+            c.result = ResultCode.MEMBER_CLOSED;
+            return null;
+        }
+        return m;
     }
 
     /**

@@ -287,11 +287,6 @@ public final class Program
         return name;
     }
 
-    public ZoneId zone()
-    {
-        return zone;
-    }
-
     public int lotsPerMemberMax()
     {
         return lotsPerMemberMax;

@@ -169,7 +169,16 @@ final class ProgramParser
 
         b.campaigns = campaigns(root, b.zone);
         root.finish();
-        return new Program(b);
+        final Program program = new Program(b);
+        if (program.toText().length() > CommandValidator.PROGRAM_TEXT_LENGTH_MAX)
+        {
+            // the journal's set_program record carries the canonical text: refuse here, not when it is put in force
+            throw new IllegalArgumentException("line " + Section.line(root.node) + ": the program spelled out in " +
+                "full is " + program.toText().length() + " characters, more than the " +
+                CommandValidator.PROGRAM_TEXT_LENGTH_MAX + " a set_program record holds: fewer campaigns or " +
+                "categories");
+        }
+        return program;
     }
 
     private static ZoneId zone(final Section root)

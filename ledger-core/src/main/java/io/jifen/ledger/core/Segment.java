@@ -44,11 +44,6 @@ public enum Segment
     /** Every segment's bit: a campaign that names no segment applies to all. */
     public static final int ALL = 0b11110;
 
-    public static Segment fromCode(final int code)
-    {
-        return VALUES[code - 1];
-    }
-
     /** @return the segment named so in a program file, or null. */
     public static Segment fromText(final String text)
     {

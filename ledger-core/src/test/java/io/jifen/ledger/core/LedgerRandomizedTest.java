@@ -2955,57 +2955,51 @@ class LedgerRandomizedTest
                 c.expired += settle(c, m, c.timestamp);
                 budget -= c.effects.size() - before;
             }
-            // then tier evaluations due, earliest first (ties in enrollment order)
+            // then tier evaluations due, then birthday gifts due (to members who may have one): each earliest first,
+            // ties in enrollment order
             if (program.windowed())
             {
-                final List<ModelMember> dueEvaluations = new ArrayList<>();
-                for (final ModelMember m : members.values())
-                {
-                    if (m.nextEvaluation <= c.timestamp)
-                    {
-                        dueEvaluations.add(m);
-                    }
-                }
-                dueEvaluations.sort(Comparator.<ModelMember>comparingLong(m -> m.nextEvaluation)
-                    .thenComparingInt(m -> m.index));
-                for (int i = 0; i < dueEvaluations.size() && budget > 0; i++)
-                {
-                    final ModelMember m = dueEvaluations.get(i);
-                    final int before = c.effects.size();
-                    c.expired += settle(c, m, c.timestamp);
-                    budget -= c.effects.size() - before;
-                }
+                budget = settleInTurn(c, budget, m -> m.nextEvaluation, m -> true);
             }
-            // then birthday gifts due, earliest first (ties in enrollment order), to members who may have one
             if (program.rules.birthdayGift > 0)
             {
-                final List<ModelMember> dueBirthdays = new ArrayList<>();
-                for (final ModelMember m : members.values())
-                {
-                    if (m.nextBirthday <= c.timestamp)
-                    {
-                        dueBirthdays.add(m);
-                    }
-                }
-                dueBirthdays.sort(Comparator.<ModelMember>comparingLong(m -> m.nextBirthday)
-                    .thenComparingInt(m -> m.index));
-                for (int i = 0; i < dueBirthdays.size() && budget > 0; i++)
-                {
-                    final ModelMember m = dueBirthdays.get(i);
-                    if (!mayHaveGift(m, c.timestamp))
-                    {
-                        continue;
-                    }
-                    final int before = c.effects.size();
-                    c.expired += settle(c, m, c.timestamp);
-                    budget -= c.effects.size() - before;
-                }
+                budget = settleInTurn(c, budget, m -> m.nextBirthday, m -> mayHaveGift(m, c.timestamp));
             }
             c.resultPoints = c.expired;
             if (c.effects.size() > 0)
             {
                 c.sequence = ++sequence;
             }
+        }
+
+        /**
+         * The sweep's turn for members due at {@code dueAt}: earliest first, ties in enrollment order, each eligible
+         * one settled while the budget lasts (every effect uses it up). @return the budget left.
+         */
+        private long settleInTurn(final Command c, final long budget,
+            final java.util.function.ToLongFunction<ModelMember> dueAt,
+            final java.util.function.Predicate<ModelMember> eligible)
+        {
+            final List<ModelMember> due = new ArrayList<>();
+            for (final ModelMember m : members.values())
+            {
+                if (dueAt.applyAsLong(m) <= c.timestamp)
+                {
+                    due.add(m);
+                }
+            }
+            due.sort(Comparator.comparingLong(dueAt).thenComparingInt(m -> m.index));
+            long left = budget;
+            for (int i = 0; i < due.size() && left > 0; i++)
+            {
+                if (eligible.test(due.get(i)))
+                {
+                    final int before = c.effects.size();
+                    c.expired += settle(c, due.get(i), c.timestamp);
+                    left -= c.effects.size() - before;
+                }
+            }
+            return left;
         }
 
         private void setProgram(final Command c)

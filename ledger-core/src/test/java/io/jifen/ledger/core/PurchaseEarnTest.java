@@ -1,15 +1,9 @@
 package io.jifen.ledger.core;
 
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 
 import io.jifen.ledger.journal.JournalRecord;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,35 +15,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * filters, campaign budgets and the member's daily cap enforced exactly in the middle of a run of earns, and the
  * journal: every record replays (through its encoded bytes) to the same state.
  */
-class PurchaseEarnTest
+class PurchaseEarnTest extends LedgerTestSupport
 {
-    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
     private static final String BASE = "limits: {requestRetentionDays: 3650}\n";
     private static final String DOUBLE_11 = BASE +
         "campaigns:\n" +
         "  - {id: double-11, multiplier: 2, start: 2026-11-11T00:00, end: 2026-11-11T02:00, channels: [online, app]}\n";
 
-    private final Command c = new Command();
-    private final List<byte[]> journal = new ArrayList<>();
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
-    private final JournalRecord codec = new JournalRecord();
-    private String programText = BASE;
-    private Ledger ledger = new Ledger(Program.parse(BASE));
-    private long now = at(2026, 11, 10, 12, 0);
-
-    @AfterEach
-    void theJournalReplaysFromItsBytesToTheSameState()
+    PurchaseEarnTest()
     {
-        ledger.checkInvariants();
-        final Ledger other = new Ledger(Program.parse(programText));
-        final Command command = new Command();
-        for (final byte[] record : journal)
-        {
-            JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
-            other.apply(command);
-            assertTrue(command.isJournaled(), "replay refused " + command);
-        }
-        assertEquals(ledger.stateHash(), other.stateHash());
+        super(BASE, at(2026, 11, 10, 12));
     }
 
     @Test
@@ -361,51 +336,22 @@ class PurchaseEarnTest
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    private void use(final String text)
-    {
-        use(text, true);
-    }
-
     /** Puts a program in force: in a new ledger (fresh), or as a journaled SetProgram on this one. */
     private void use(final String text, final boolean fresh)
     {
         if (fresh)
         {
-            journal.clear();
-            programText = text;
-            ledger = new Ledger(Program.parse(text));
+            use(text);
             return;
         }
         begin(CommandType.SET_PROGRAM, null, null).programText = Program.parse(text).toText();
         send();
         assertEquals(ResultCode.OK, c.result);
-        programText = programText.isEmpty() ? text : programText;
     }
 
     private static long at(final int year, final int month, final int day, final int hour, final int minute)
     {
-        return ZonedDateTime.of(year, month, day, hour, minute, 0, 0, SHANGHAI).toInstant().toEpochMilli();
-    }
-
-    private Command begin(final CommandType type, final String requestId, final String memberId)
-    {
-        c.clear();
-        c.type = type;
-        c.requestId = requestId;
-        c.memberId = memberId;
-        return c;
-    }
-
-    private void enroll(final String memberId)
-    {
-        begin(CommandType.ENROLL, "enroll-" + memberId, memberId);
-        send();
-    }
-
-    private void earn(final String requestId, final String memberId, final long points)
-    {
-        begin(CommandType.EARN, requestId, memberId).points = points;
-        send();
+        return at(year, month, day, hour) + minute * 60_000L;
     }
 
     private void purchase(
@@ -420,23 +366,11 @@ class PurchaseEarnTest
         final String requestId, final String memberId, final long amountMinor, final Channel channel,
         final String... categories)
     {
-        begin(CommandType.EARN, requestId, memberId);
-        c.purchaseMinor = amountMinor;
+        begin(CommandType.EARN, requestId, memberId).purchaseMinor = amountMinor;
         c.currency = "CNY";
         c.channel = channel.code();
         c.categories = categories.length == 0 ? null : categories;
         c.orderId = "order-" + requestId;
-    }
-
-    private void send()
-    {
-        c.timestamp = now;
-        ledger.apply(c);
-        if (c.isJournaled())
-        {
-            final int length = codec.encode(c, buffer);
-            journal.add(Arrays.copyOf(buffer.byteArray(), length));
-        }
     }
 
     private void assertRejected(final ResultCode expected)

@@ -1,15 +1,7 @@
 package io.jifen.ledger.core;
 
-import java.time.ZoneId;
-import java.time.ZonedDateTime;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 import io.jifen.ledger.journal.JournalRecord;
-import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,19 +13,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * expiry at the receiver, in one record; refused with nothing changed when either side cannot take part. The sender
  * has 100 points earned in January 2026 and 50 in March, so January's expire first.
  */
-class TransferTest
+class TransferTest extends LedgerTestSupport
 {
-    private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
     private static final String PROGRAM = "limits: {requestRetentionDays: 3650}\n";
 
-    private final Command c = new Command();
-    private final List<byte[]> journal = new ArrayList<>();
-    private final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
-    private final JournalRecord codec = new JournalRecord();
-    private final Ledger ledger = new Ledger(Program.parse(PROGRAM));
-    private long now = at(2026, 1, 15);
     private long januaryExpiry;
     private long marchExpiry;
+
+    TransferTest()
+    {
+        super(PROGRAM, at(2026, 1, 15));
+    }
 
     @BeforeEach
     void twoLots()
@@ -48,21 +38,6 @@ class TransferTest
         earn("e3", "kid", 7);
     }
 
-    @AfterEach
-    void theJournalReplaysFromItsBytesToTheSameState()
-    {
-        ledger.checkInvariants();
-        final Ledger other = new Ledger(Program.parse(PROGRAM));
-        final Command command = new Command();
-        for (final byte[] record : journal)
-        {
-            JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
-            other.apply(command);
-            assertTrue(command.isJournaled(), "replay refused " + command);
-        }
-        assertEquals(ledger.stateHash(), other.stateHash());
-    }
-
     @Test
     void pointsMoveSoonestExpiringFirstAndKeepTheirExpiry()
     {
@@ -70,7 +45,7 @@ class TransferTest
         assertEquals(ResultCode.OK, c.result);
         assertEquals(120, c.resultPoints);
         assertEquals(30, c.balance);
-        assertEffects("transfer_out 0 100 " + januaryExpiry + "; transfer_out 1 20 " + marchExpiry +
+        assertMoves("transfer_out 0 100 " + januaryExpiry + "; transfer_out 1 20 " + marchExpiry +
             "; transfer_in 3 100 " + januaryExpiry + "; transfer_in 4 20 " + marchExpiry);
         lots("kid");
         assertEquals(3, c.lots.size());
@@ -92,7 +67,7 @@ class TransferTest
         now = at(2026, 3, 20);
         earn("e4", "mum", 30); // March again: same expiry as e2
         transfer("t1", "mum", "kid", 170);
-        assertEffects("transfer_out 0 100 " + januaryExpiry + "; transfer_out 1 50 " + marchExpiry +
+        assertMoves("transfer_out 0 100 " + januaryExpiry + "; transfer_out 1 50 " + marchExpiry +
             "; transfer_out 3 20 " + marchExpiry + "; transfer_in 4 100 " + januaryExpiry + "; transfer_in 5 70 " +
             marchExpiry);
     }
@@ -197,35 +172,7 @@ class TransferTest
 
     private static long at(final int year, final int month, final int day)
     {
-        return ZonedDateTime.of(year, month, day, 10, 0, 0, 0, SHANGHAI).toInstant().toEpochMilli();
-    }
-
-    private void begin(final CommandType type, final String requestId, final String memberId)
-    {
-        c.clear();
-        c.type = type;
-        c.requestId = requestId;
-        c.memberId = memberId;
-    }
-
-    private void enroll(final String memberId)
-    {
-        begin(CommandType.ENROLL, "enroll-" + memberId, memberId);
-        send();
-    }
-
-    private void earn(final String requestId, final String memberId, final long points)
-    {
-        begin(CommandType.EARN, requestId, memberId);
-        c.points = points;
-        send();
-    }
-
-    private void redeem(final String requestId, final String memberId, final long points)
-    {
-        begin(CommandType.REDEEM, requestId, memberId);
-        c.points = points;
-        send();
+        return at(year, month, day, 10);
     }
 
     private void transfer(final String requestId, final String from, final String to, final long points)
@@ -236,28 +183,11 @@ class TransferTest
         send();
     }
 
-    private void balance(final String memberId)
-    {
-        begin(CommandType.GET_BALANCE, null, memberId);
-        send();
-    }
-
     private void lots(final String memberId)
     {
         begin(CommandType.LIST_LOTS, null, memberId);
         c.limit = 100;
         send();
-    }
-
-    private void send()
-    {
-        c.timestamp = now;
-        ledger.apply(c);
-        if (c.isJournaled())
-        {
-            final int length = codec.encode(c, buffer);
-            journal.add(Arrays.copyOf(buffer.byteArray(), length));
-        }
     }
 
     private void assertRejected(final ResultCode expected)
@@ -272,7 +202,8 @@ class TransferTest
         assertEquals(0, c.effects.size(), () -> "a rejected command has no effects: " + c);
     }
 
-    private void assertEffects(final String expected)
+    /** The command's effects as "kind lot amount expiry" entries joined by "; ". */
+    private void assertMoves(final String expected)
     {
         final StringBuilder actual = new StringBuilder();
         for (int i = 0; i < c.effects.size(); i++)
