@@ -8,7 +8,8 @@ import java.math.BigInteger;
  * by {@link Ledger#checkInvariants()}), which proves every change of a balance was journaled as an effect of the right
  * kind. The program's accounts are what finance reads: points issued (and issued as bonuses), redeemed, expired
  * (breakage) and clawed back. Member accounts are kept here as totals over all members; each member's own are its
- * available, pending, held and owed points.
+ * available, pending, held and owed points. Each program of a ledger has its own accounts, which balance on their own:
+ * an exchange between two programs posts to each program's clearing account for the other (kept per partner here).
  */
 public final class Accounts
 {
@@ -26,6 +27,11 @@ public final class Accounts
         CLAWED,
         /** Points between the two members of a transfer: zero after every record. */
         TRANSIT,
+        /**
+         * Coalition clearing, over all partners: points this program's members sent partner programs (a credit) less
+         * points its members received from them (a debit). What the programs settle between them, in money, outside.
+         */
+        CLEARING,
         MEMBERS_AVAILABLE,
         MEMBERS_PENDING,
         MEMBERS_HELD,
@@ -63,6 +69,8 @@ public final class Accounts
         map(EffectLog.RELEASE_LOT, Account.MEMBERS_HELD, Account.MEMBERS_AVAILABLE);
         map(EffectLog.RECLAIM, Account.REDEEMED, Account.CLAWED);
         map(EffectLog.RECLAIM_HELD, Account.MEMBERS_HELD, Account.CLAWED);
+        map(EffectLog.EXCHANGE_OUT, Account.MEMBERS_AVAILABLE, Account.CLEARING);
+        map(EffectLog.EXCHANGE_IN, Account.CLEARING, Account.MEMBERS_AVAILABLE);
         // a tier evaluation and a forgiven shortfall move no points: no posting
     }
 
@@ -70,6 +78,8 @@ public final class Accounts
     private final WideCounter[] out = new WideCounter[ACCOUNTS.length];
     /** One record's net postings by account (scratch). */
     private final long[] net = new long[ACCOUNTS.length];
+    /** The clearing account by partner program name: points sent to it less points received from it. */
+    private final java.util.TreeMap<String, WideCounter[]> clearing = new java.util.TreeMap<>();
 
     Accounts()
     {
@@ -87,15 +97,16 @@ public final class Accounts
     }
 
     /**
-     * Posts a record's effects: each a debit of one account and a credit of another of the same amount.
+     * Posts a record's effects from {@code from} (inclusive) to {@code to} (exclusive), all of this program's members:
+     * each a debit of one account and a credit of another of the same amount.
      */
-    void post(final EffectLog effects)
+    void post(final EffectLog effects, final int from, final int to)
     {
-        for (int i = 0, n = effects.size(); i < n; i++)
+        for (int i = from; i < to; i++)
         {
             final byte kind = effects.kind(i);
-            final Account from = FROM[kind];
-            if (null == from)
+            final Account debited = FROM[kind];
+            if (null == debited)
             {
                 if (kind != EffectLog.TIER && kind != EffectLog.FORGIVE)
                 {
@@ -104,17 +115,57 @@ public final class Accounts
                 continue;
             }
             final long amount = effects.amount(i);
-            out[from.ordinal()].add(amount);
+            out[debited.ordinal()].add(amount);
             in[TO[kind].ordinal()].add(amount);
         }
-        assert balanced(effects) : "a record's postings must sum to zero, transfers landing in the same record";
+        assert balanced(effects, from, to) : "a record's postings must sum to zero, transfers landing in one record";
+    }
+
+    /**
+     * Books an exchange in the clearing account's detail: {@code sent} points of this program to the partner, or
+     * {@code received} points of this program from it.
+     */
+    void clear(final String partner, final long sent, final long received)
+    {
+        final WideCounter[] counters = clearing.computeIfAbsent(partner, p -> new WideCounter[] {
+            new WideCounter(), new WideCounter()});
+        counters[0].add(sent);
+        counters[1].add(received);
+    }
+
+    /** @return the partner programs this program has exchanged points with, by name (sorted). */
+    public java.util.Set<String> partners()
+    {
+        return java.util.Collections.unmodifiableSet(clearing.keySet());
+    }
+
+    /** @return the clearing balance with one partner: points sent to it less points received from it. */
+    public BigInteger clearing(final String partner)
+    {
+        final WideCounter[] counters = clearing.get(partner);
+        return null == counters ? BigInteger.ZERO : counters[0].value().subtract(counters[1].value());
+    }
+
+    /** @throws IllegalStateException if the clearing account is not the sum of its detail by partner. */
+    void checkClearing()
+    {
+        BigInteger sum = BigInteger.ZERO;
+        for (final String partner : clearing.keySet())
+        {
+            sum = sum.add(clearing(partner));
+        }
+        if (!sum.equals(balance(Account.CLEARING)))
+        {
+            throw new IllegalStateException("the clearing account holds " + balance(Account.CLEARING) +
+                " but its partners " + sum);
+        }
     }
 
     /** The record's net postings by account sum to zero, and nothing is left in transit. */
-    private boolean balanced(final EffectLog effects)
+    private boolean balanced(final EffectLog effects, final int from, final int to)
     {
         java.util.Arrays.fill(net, 0);
-        for (int i = 0, n = effects.size(); i < n; i++)
+        for (int i = from; i < to; i++)
         {
             final byte kind = effects.kind(i);
             if (null != FROM[kind])
@@ -153,8 +204,18 @@ public final class Accounts
         long h = seed;
         for (int i = 0; i < ACCOUNTS.length; i++)
         {
+            if (i == Account.CLEARING.ordinal() && clearing.isEmpty())
+            {
+                continue; // a ledger without exchanges hashes as before coalitions
+            }
             h = in[i].hash(h);
             h = out[i].hash(h);
+        }
+        for (final java.util.Map.Entry<String, WideCounter[]> partner : clearing.entrySet())
+        {
+            h = Hashing.mix(h, partner.getKey());
+            h = partner.getValue()[0].hash(h);
+            h = partner.getValue()[1].hash(h);
         }
         return h;
     }

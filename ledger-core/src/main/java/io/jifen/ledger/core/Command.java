@@ -19,6 +19,11 @@ public final class Command
     public String referrerId;
     /** Transfer: the receiving member (journaled in the referrer_id slot). */
     public String toMemberId;
+    /** The program of the member (and of every member the command names but the exchange's receiver): null or empty
+     * for the ledger's first program. Member ids are unique within a program. */
+    public String programId;
+    /** Exchange: the program of the receiving member. */
+    public String toProgramId;
     /** Earn/Redeem/Reverse: points asked for; Adjust: signed. */
     public long points;
     /** Enroll: month * 100 + day, 0 if unknown. */
@@ -78,6 +83,8 @@ public final class Command
     public long held;
     /** CaptureHold: the points of the hold released rather than captured; ReleaseHold: the same as resultPoints. */
     public long released;
+    /** Exchange: the points the receiving member got in its program (resultPoints is what the sender gave). */
+    public long exchanged;
     /** Earn under a pending period: the instant its points mature (become available as a lot). */
     public long releaseAt;
     /** Bonus points this write credited to the member (negative: clawed back); and to its referrer. */
@@ -131,6 +138,8 @@ public final class Command
         originalRequestId = null;
         referrerId = null;
         toMemberId = null;
+        programId = null;
+        toProgramId = null;
         points = 0;
         birthday = 0;
         status = 0;
@@ -191,6 +200,7 @@ public final class Command
         pending = 0;
         held = 0;
         released = 0;
+        exchanged = 0;
         releaseAt = 0;
         bonusPoints = 0;
         referrerBonusPoints = 0;
@@ -260,6 +270,7 @@ public final class Command
         pending = other.pending;
         held = other.held;
         released = other.released;
+        exchanged = other.exchanged;
         releaseAt = other.releaseAt;
         bonusPoints = other.bonusPoints;
         restored = other.restored;
@@ -296,6 +307,8 @@ public final class Command
         originalRequestId = other.originalRequestId;
         referrerId = other.referrerId;
         toMemberId = other.toMemberId;
+        programId = other.programId;
+        toProgramId = other.toProgramId;
         points = other.points;
         birthday = other.birthday;
         status = other.status;

@@ -27,6 +27,8 @@ public enum CommandType
     SET_TIER(13, true),
     /** Moves points from one member to another (family pooling), soonest-expiring first, keeping their expiry. */
     TRANSFER(14, true),
+    /** Converts a member's points into points of a partner program's member at the partners' rate (coalition). */
+    EXCHANGE(15, true),
     GET_BALANCE(20, false),
     CHECK_TIER(21, false),
     LIST_LOTS(22, false),

@@ -33,6 +33,10 @@ public final class CommandValidator
         {
             return ResultCode.COMMAND_INVALID;
         }
+        if (null != c.programId && !isProgramId(c.programId))
+        {
+            return ResultCode.PROGRAM_ID_INVALID;
+        }
         switch (c.type)
         {
             case ENROLL:
@@ -111,6 +115,18 @@ public final class CommandValidator
                 if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
                 if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
                 if (c.toMemberId.equals(c.memberId)) return ResultCode.TRANSFER_TO_SELF;
+                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+                return ResultCode.OK;
+
+            case EXCHANGE:
+                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                if (null == c.toProgramId || c.toProgramId.isEmpty() || !isProgramId(c.toProgramId))
+                {
+                    return ResultCode.TO_PROGRAM_ID_INVALID;
+                }
+                if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
                 if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
                 if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
                 return ResultCode.OK;
@@ -288,5 +304,22 @@ public final class CommandValidator
     public static String formatBirthday(final int mmdd)
     {
         return mmdd == 0 ? "" : String.format("%02d-%02d", mmdd / 100, mmdd % 100);
+    }
+
+    /** A program's name as a request names it: at most 64 characters, none of them a control character. */
+    static boolean isProgramId(final String id)
+    {
+        if (id.length() > ID_LENGTH_MAX)
+        {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++)
+        {
+            if (Character.isISOControl(id.charAt(i)))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 }

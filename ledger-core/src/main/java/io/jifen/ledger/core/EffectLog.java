@@ -73,6 +73,10 @@ public final class EffectLog
     public static final byte RECLAIM = 24;
     /** The same for released held points. */
     public static final byte RECLAIM_HELD = 25;
+    /** Points left a lot of the record's member for a member of a partner program (exchange). */
+    public static final byte EXCHANGE_OUT = 26;
+    /** A lot created for the exchange's receiving member, in its own program, with the exchanged points. */
+    public static final byte EXCHANGE_IN = 27;
 
     private byte[] kinds = new byte[16];
     private long[] lotIds = new long[16];
@@ -169,6 +173,7 @@ public final class EffectLog
             case BONUS:
             case REFERRER_BONUS:
             case TRANSFER_IN:
+            case EXCHANGE_IN:
             case GRACE:
             case RESTORE_LOT:
             case RELEASE_LOT:
@@ -207,6 +212,8 @@ public final class EffectLog
             case FORGIVE: return "forgive";
             case RECLAIM: return "reclaim";
             case RECLAIM_HELD: return "reclaim_held";
+            case EXCHANGE_OUT: return "exchange_out";
+            case EXCHANGE_IN: return "exchange_in";
             default: return "unknown(" + kind + ")";
         }
     }

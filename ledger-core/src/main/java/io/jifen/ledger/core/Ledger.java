@@ -33,8 +33,21 @@ public final class Ledger implements LedgerStateMachine
     /** Requests forgotten per write once past the retention window: bounded work, faster than arrivals. */
     static final int EVICTIONS_PER_WRITE = 8;
 
+    /** Programs one ledger holds: each a membership program with its own members, rules and accounts. */
+    public static final int PROGRAMS_MAX = Program.PARTNERS_MAX + 1;
+
     private final Context context;
+    /** The programs, by slot in the order they were first put in force; slot 0 is the ledger's first program. */
+    private final Program[] programs = new Program[PROGRAMS_MAX];
+    private int programCount;
+    /**
+     * The program of the member a command is changing or reading, and its slot: set from the command's program id
+     * before a command runs, and from each member's own program by the sweep and by an exchange's receiving side.
+     */
     private Program program;
+    private int slot;
+    /** Request ids are remembered for the longest retention window of the programs. */
+    private long retentionMs;
     private long lastTimestamp = Long.MIN_VALUE;
     private long lastSequence;
 
@@ -73,6 +86,8 @@ public final class Ledger implements LedgerStateMachine
     /** Requests stamped before this are forgotten even if the retention window grows later (no revival). */
     private long forgottenBefore = Long.MIN_VALUE;
     private int lastCreditedSlot;
+    /** The slot of the last exchange's receiving program: its receiving lot posts to that program's accounts. */
+    private int exchangeTarget;
     /** What the last {@link #clawBack} could not take: points that had expired, and the shortfall now owed. */
     private long clawAlreadyExpired;
     private long clawShortfall;
@@ -84,7 +99,7 @@ public final class Ledger implements LedgerStateMachine
     private final WideCounter totalCredited = new WideCounter();
     private final WideCounter totalDebited = new WideCounter();
     private final WideCounter totalExpired = new WideCounter();
-    private final Accounts accounts = new Accounts();
+    private final Accounts[] accounts = new Accounts[PROGRAMS_MAX];
     /** Open holds by timeout instant, for the sweep. */
     private final HoldQueue holds = new HoldQueue();
     /** Points in open holds, over all members (part of what was debited, not yet redeemed for good). */
@@ -97,17 +112,23 @@ public final class Ledger implements LedgerStateMachine
     private final HoldQueue maturities = new HoldQueue();
     /** Points earned as pending and not yet matured, over all members (not credited yet). */
     private long pendingTotal;
-    /** Extra points each campaign of the program in force has given, by campaign index (budgets are exact). */
+    /** Extra points each campaign of the current program has given, by campaign index (budgets are exact). */
     private long[] campaignGiven;
-    /** What campaigns of earlier programs had given, by id (sorted, for the state hash). */
-    private final java.util.TreeMap<String, Long> givenByCampaignId = new java.util.TreeMap<>();
+    /** The same for every program, by slot. */
+    private final long[][] campaignGivenBySlot = new long[PROGRAMS_MAX][];
+    /** What campaigns of earlier versions of each program had given, by id (sorted, for the state hash). */
+    @SuppressWarnings("unchecked")
+    private final java.util.TreeMap<String, Long>[] givenByCampaignId = new java.util.TreeMap[PROGRAMS_MAX];
+    /** Points each program's members sent each partner program, by partner name: {day, that day's, all time}. */
+    @SuppressWarnings("unchecked")
+    private final java.util.TreeMap<String, long[]>[] sentToPartner = new java.util.TreeMap[PROGRAMS_MAX];
     private boolean capacityLimitsEnforced = true;
 
     public Ledger(final Program program, final Context context)
     {
         this.context = context.conclude();
-        this.program = program;
-        this.campaignGiven = new long[program.campaignCount()];
+        addProgram(program);
+        use(0);
         this.requests = new RequestLog(context.requestIdsMax(), context.expectedRequests());
         // Tables sized up front for the expected scale: doubling a large table copies it on the writer's thread.
         memberIndexById = new IdIndex(context.expectedMembers());
@@ -142,9 +163,71 @@ public final class Ledger implements LedgerStateMachine
         this.capacityLimitsEnforced = enforced;
     }
 
+    /** @return the ledger's first program (slot 0): the one requests without a program id name. */
     public Program program()
     {
-        return program;
+        return programs[0];
+    }
+
+    /** @return how many programs the ledger holds. */
+    public int programCount()
+    {
+        return programCount;
+    }
+
+    /** @return the program in a slot (0 .. programCount - 1), in the order programs were first put in force. */
+    public Program program(final int programSlot)
+    {
+        return programs[programSlot];
+    }
+
+    /** @return the slot of the program a request names (null or empty: the first program), or -1 if none. */
+    public int programSlot(final String programId)
+    {
+        if (null == programId || programId.isEmpty())
+        {
+            return 0;
+        }
+        for (int i = 0; i < programCount; i++)
+        {
+            if (programs[i].name().equals(programId))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private void addProgram(final Program added)
+    {
+        final int s = programCount++;
+        programs[s] = added;
+        campaignGivenBySlot[s] = new long[added.campaignCount()];
+        givenByCampaignId[s] = new java.util.TreeMap<>();
+        sentToPartner[s] = new java.util.TreeMap<>();
+        accounts[s] = new Accounts();
+        retentionMs = Math.max(retentionMs, added.requestRetentionMs());
+    }
+
+    /** Makes a program the current one: the rules, budgets and accounts the next steps use. */
+    private void use(final int programSlot)
+    {
+        slot = programSlot;
+        program = programs[programSlot];
+        campaignGiven = campaignGivenBySlot[programSlot];
+    }
+
+    /** Makes the command's program current: @return false, with the result set, if the ledger has no such program. */
+    private boolean useProgramOf(final Command c)
+    {
+        final int named = programSlot(c.programId);
+        if (named < 0)
+        {
+            c.result = ResultCode.PROGRAM_NOT_FOUND;
+            return false;
+        }
+        use(named);
+        return true;
     }
 
     @Override
@@ -214,6 +297,11 @@ public final class Ledger implements LedgerStateMachine
             return;
         }
 
+        if (c.type != CommandType.EXPIRE_TICK && c.type != CommandType.SET_PROGRAM && !c.type.isIdempotentWrite() &&
+            !useProgramOf(c))
+        {
+            return;
+        }
         switch (c.type)
         {
             case GET_BALANCE:
@@ -266,6 +354,10 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.REQUEST_IDS_MAX;
             return;
         }
+        if (!useProgramOf(c))
+        {
+            return;
+        }
 
         final long allocStart = requests.allocTail();
         final int memberIndex;
@@ -294,6 +386,9 @@ public final class Ledger implements LedgerStateMachine
                 break;
             case TRANSFER:
                 memberIndex = transfer(c);
+                break;
+            case EXCHANGE:
+                memberIndex = exchange(c);
                 break;
             case HOLD:
                 memberIndex = hold(c);
@@ -325,7 +420,16 @@ public final class Ledger implements LedgerStateMachine
             c.held = m.held;
         }
         c.sequence = ++lastSequence;
-        accounts.post(c.effects);
+        if (c.type == CommandType.EXCHANGE)
+        {
+            // the last effect is the receiving lot, in the partner program's accounts; the rest are the sender's
+            accounts[slot].post(c.effects, 0, c.effects.size() - 1);
+            accounts[exchangeTarget].post(c.effects, c.effects.size() - 1, c.effects.size());
+        }
+        else
+        {
+            accounts[slot].post(c.effects, 0, c.effects.size());
+        }
         requests.evictOlderThan(cutoff, EVICTIONS_PER_WRITE);
         reclaimLots(cutoff, EVICTIONS_PER_WRITE);
         requests.append(c, fingerprint, memberIndex, allocStart, lastCreditedSlot);
@@ -360,7 +464,7 @@ public final class Ledger implements LedgerStateMachine
         {
             members = Arrays.copyOf(members, index << 1);
         }
-        final Member m = new Member(c.memberId, index, c.birthday, referrer, c.timestamp);
+        final Member m = new Member(c.memberId, index, c.birthday, referrer, c.timestamp, slot);
         m.tier = program.tierFor(0).code();
         m.nextEvaluationAt = program.firstEvaluation(c.timestamp);
         if (program.tierWindow() != Program.TierWindow.LIFETIME)
@@ -376,7 +480,7 @@ public final class Ledger implements LedgerStateMachine
             }
         }
         members[index] = m;
-        memberIndexById.put(c.memberId, IdIndex.hash(c.memberId), index, memberIdAt);
+        memberIndexById.put(c.memberId, memberHash(c.memberId), index, memberIdAt);
         if (program.welcomeBonus() > 0)
         {
             bonus(c, m, program.welcomeBonus());
@@ -867,6 +971,163 @@ public final class Ledger implements LedgerStateMachine
         }
         c.resultPoints = c.points;
         return m.index;
+    }
+
+    /**
+     * Converts points of the member's program into points of a partner program (积分互通): the sender's points leave
+     * its lots soonest-expiring first into the program's clearing account for the partner; the receiver, a member of
+     * the partner program, gets the points at the sending program's rate for that partner (rounded by its rule) as one
+     * new lot under its own program's expiry rule, out of the partner program's clearing account for the sender's.
+     * Both programs must list each other as partners; the sending program's limits for the partner (a minimum, a
+     * daily and a total limit in its own points) are counters in the ledger, so they hold exactly. One record, both
+     * sides or neither. An exchange is final: it is not reversible (a new exchange back is, where the partners allow).
+     */
+    private int exchange(final Command c)
+    {
+        final Member m = activeMember(c, false);
+        if (null == m)
+        {
+            return -1;
+        }
+        final int source = slot;
+        final Program from = program;
+        final int target = programSlot(c.toProgramId);
+        if (target < 0)
+        {
+            c.result = ResultCode.TO_PROGRAM_NOT_FOUND;
+            return -1;
+        }
+        if (target == source)
+        {
+            c.result = ResultCode.TO_PROGRAM_ID_INVALID;
+            return -1;
+        }
+        final Program to = programs[target];
+        final Program.Partner partner = from.partner(to.name());
+        if (null == partner || null == to.partner(from.name()))
+        {
+            c.result = ResultCode.NOT_A_PARTNER;
+            return -1;
+        }
+        if (c.points < partner.minPoints())
+        {
+            c.result = ResultCode.EXCHANGE_BELOW_MINIMUM;
+            c.resultDetail = partner.minPoints();
+            return -1;
+        }
+        final long received = Program.mulDiv(c.points, partner.rateBp(), Program.MULTIPLIER_ONE, from.rounding());
+        if (received < 1)
+        {
+            c.result = ResultCode.EXCHANGE_TOO_SMALL;
+            return -1;
+        }
+        if (received > POINTS_MAX)
+        {
+            c.result = ResultCode.POINTS_INVALID;
+            c.resultDetail = POINTS_MAX;
+            return -1;
+        }
+        final long now = c.timestamp;
+        final long[] sent = sentToPartner[source].get(to.name());
+        final int day = from.dayOf(now);
+        final long sentToday = null != sent && sent[0] == day ? sent[1] : 0;
+        if (partner.dailyLimit() > 0 && c.points > partner.dailyLimit() - sentToday)
+        {
+            c.result = ResultCode.PARTNER_DAILY_LIMIT;
+            c.resultDetail = Math.max(0, partner.dailyLimit() - sentToday);
+            return -1;
+        }
+        final long sentInAll = null == sent ? 0 : sent[2];
+        if (partner.totalLimit() > 0 && c.points > partner.totalLimit() - sentInAll)
+        {
+            c.result = ResultCode.PARTNER_TOTAL_LIMIT;
+            c.resultDetail = Math.max(0, partner.totalLimit() - sentInAll);
+            return -1;
+        }
+        final long usable = usable(m, now);
+        if (usable < c.points)
+        {
+            c.result = ResultCode.INSUFFICIENT_POINTS;
+            c.resultDetail = usable;
+            return -1;
+        }
+
+        use(target);
+        final int receiver = memberIndex(c.toMemberId);
+        final String refused = exchangeRefusal(c, receiver, received);
+        use(source);
+        if (null != refused)
+        {
+            return -1;
+        }
+
+        c.expired = settleDue(c, m, now);
+        debitSoonestFirst(m, c.points, EffectLog.EXCHANGE_OUT, c.effects, false);
+        use(target);
+        final Member r = members[receiver];
+        final int lot = newLot(r, received, now, to.expiresAt(now), EffectLog.EXCHANGE_IN, c);
+        use(source);
+        c.lotId = lotIds[lot];
+        c.expiresAt = lotExpiresAt[lot];
+        exchangeTarget = target;
+        accounts[source].clear(to.name(), c.points, 0);
+        accounts[target].clear(from.name(), 0, received);
+        if (null == sent)
+        {
+            sentToPartner[source].put(to.name(), new long[] {day, c.points, c.points});
+        }
+        else
+        {
+            sent[1] = sent[0] == day ? sent[1] + c.points : c.points;
+            sent[0] = day;
+            sent[2] += c.points;
+        }
+        c.resultPoints = c.points;
+        c.exchanged = received;
+        return m.index;
+    }
+
+    /**
+     * Checks the receiving side of an exchange, with the partner program current: @return null if the receiver may
+     * take the points, or a word for the refusal (the result is set).
+     */
+    private String exchangeRefusal(final Command c, final int receiver, final long points)
+    {
+        if (receiver < 0)
+        {
+            c.result = ResultCode.RECEIVER_NOT_FOUND;
+            return "not found";
+        }
+        final Member r = members[receiver];
+        final long now = c.timestamp;
+        if (r.status != MemberStatus.ACTIVE.code())
+        {
+            c.result = ResultCode.RECEIVER_NOT_ACTIVE;
+            return "not active";
+        }
+        if (r.owed > 0)
+        {
+            c.result = ResultCode.RECEIVER_OWES;
+            c.resultDetail = r.owed;
+            return "owes";
+        }
+        if (r.lotCount - dueCount(r, now) + r.pendingCount + 1 > program.lotsPerMemberMax())
+        {
+            c.result = ResultCode.RECEIVER_LOTS_MAX;
+            c.resultDetail = program.lotsPerMemberMax();
+            return "lots";
+        }
+        if (lotSlotsInUse() >= (capacityLimitsEnforced ? context.lotsMax() : Context.LOTS_MAX_LIMIT))
+        {
+            c.result = ResultCode.LOTS_MAX;
+            return "capacity";
+        }
+        if (r.available + r.held + r.pending - dueSum(r, now) > BALANCE_MAX - points)
+        {
+            c.result = ResultCode.RECEIVER_BALANCE_MAX;
+            return "balance";
+        }
+        return null;
     }
 
     /**
@@ -1587,7 +1848,10 @@ public final class Ledger implements LedgerStateMachine
             // (they sit at the front of its list: one array move), which takes them out of the queue
             final int lot = expiryQueue.peekSlot();
             final int before = c.effects.size();
-            expired += settleDue(c, members[lotMember[lot]], now);
+            final Member due = members[lotMember[lot]];
+            use(due.program);
+            expired += settleDue(c, due, now);
+            post(c, before, due);
             final int count = c.effects.size() - before;
             if (count == 0)
             {
@@ -1608,8 +1872,10 @@ public final class Ledger implements LedgerStateMachine
             }
             final Member m = members[requests.member(hold)];
             final int before = c.effects.size();
+            use(m.program);
             c.expired += settleDue(c, m, now);
             release(c, m, hold, held);
+            post(c, before, m);
             requests.addReversed(hold, held);
             released += held;
             budget -= c.effects.size() - before;
@@ -1629,28 +1895,34 @@ public final class Ledger implements LedgerStateMachine
                 continue; // matured already (at a write of the member, or with an earlier one), or cancelled
             }
             final int before = c.effects.size();
+            use(m.program);
             c.expired += settleDue(c, m, now);
+            post(c, before, m);
             budget -= c.effects.size() - before;
         }
-        while (budget > 0 && program.tierWindow() != Program.TierWindow.LIFETIME && !evaluations.isEmpty() &&
-            evaluations.peekAt() <= now)
+        while (budget > 0 && !evaluations.isEmpty() && evaluations.peekAt() <= now)
         {
             final Member m = members[(int)evaluations.peekPosition()];
             final long at = evaluations.peekAt();
             evaluations.poll();
-            if (m.nextEvaluationAt != at)
+            if (m.nextEvaluationAt != at || programs[m.program].tierWindow() == Program.TierWindow.LIFETIME)
             {
-                continue; // rescheduled by a write of the member: its entry at the new instant takes its turn
+                // rescheduled by a write of the member: its entry at the new instant takes its turn; or its program
+                // stopped evaluating (one that starts again queues all its members afresh: see setProgram)
+                continue;
             }
             final int before = c.effects.size();
+            use(m.program);
             c.expired += settleDue(c, m, now);
+            post(c, before, m);
             budget -= c.effects.size() - before;
         }
-        while (budget > 0 && program.birthdayGift() > 0 && !birthdays.isEmpty() && birthdays.peekAt() <= now)
+        while (budget > 0 && !birthdays.isEmpty() && birthdays.peekAt() <= now)
         {
             final Member m = members[(int)birthdays.peekPosition()];
             final long at = birthdays.peekAt();
             birthdays.poll();
+            use(m.program);
             if (m.nextBirthdayAt != at || !mayHaveGift(m))
             {
                 // moved on at a write of the member; or no gift for it (frozen, closed, full): the sweep changes
@@ -1659,14 +1931,20 @@ public final class Ledger implements LedgerStateMachine
             }
             final int before = c.effects.size();
             c.expired += settleDue(c, m, now);
+            post(c, before, m);
             budget -= c.effects.size() - before;
         }
         c.resultPoints = c.expired;
         if (c.effects.size() > 0)
         {
             c.sequence = ++lastSequence;
-            accounts.post(c.effects);
         }
+    }
+
+    /** Posts a sweep's effects from {@code from} on, all of one member, to its program's accounts. */
+    private void post(final Command c, final int from, final Member m)
+    {
+        accounts[m.program].post(c.effects, from, c.effects.size());
     }
 
     /**
@@ -1675,11 +1953,16 @@ public final class Ledger implements LedgerStateMachine
     public boolean hasDueLots(final long now)
     {
         return (!expiryQueue.isEmpty() && expiryQueue.peekAt() <= now) || (!holds.isEmpty() && holds.peekAt() <= now) ||
-            (!maturities.isEmpty() && maturities.peekAt() <= now) || (program.tierWindow() !=
-            Program.TierWindow.LIFETIME && !evaluations.isEmpty() && evaluations.peekAt() <= now) ||
-            (program.birthdayGift() > 0 && !birthdays.isEmpty() && birthdays.peekAt() <= now);
+            (!maturities.isEmpty() && maturities.peekAt() <= now) ||
+            (!evaluations.isEmpty() && evaluations.peekAt() <= now) ||
+            (!birthdays.isEmpty() && birthdays.peekAt() <= now);
     }
 
+    /**
+     * Puts a program in force. Without a program id the command replaces the ledger's first program (whatever its
+     * name: journals written before several programs rename it freely). With one, it replaces the program of that name,
+     * or adds a program of that name; either way the program's own name must be the id, and names stay unique.
+     */
     private void setProgram(final Command c)
     {
         final Program next;
@@ -1692,38 +1975,80 @@ public final class Ledger implements LedgerStateMachine
             c.result = ResultCode.COMMAND_INVALID;
             return;
         }
+        final boolean named = null != c.programId && !c.programId.isEmpty();
+        int target = named ? programSlot(c.programId) : 0;
+        if (named && !next.name().equals(c.programId))
+        {
+            c.result = ResultCode.PROGRAM_ID_INVALID; // the program's name is its id
+            return;
+        }
+        final int sameName = programSlot(next.name());
+        if (sameName >= 0 && sameName != target && target >= 0)
+        {
+            c.result = ResultCode.PROGRAM_ID_INVALID; // another program has that name already
+            return;
+        }
+        if (target < 0 && programCount == PROGRAMS_MAX)
+        {
+            c.result = ResultCode.COMMAND_INVALID;
+            return;
+        }
         // what the old window had forgotten stays forgotten, even if the new window is longer
         forgottenBefore = Math.max(forgottenBefore, retentionCutoff(c.timestamp));
-        // what a campaign has given is kept by id for the life of the ledger: no program change refills a budget, not
-        // even one that drops a campaign and a later one that brings it back
-        for (int j = 0; j < program.campaignCount(); j++)
+        final boolean wasEvaluating;
+        final boolean wasGifting;
+        if (target < 0)
         {
-            givenByCampaignId.put(program.campaign(j).id(), campaignGiven[j]);
+            target = programCount;
+            addProgram(next);
+            wasEvaluating = false;
+            wasGifting = false;
         }
-        final long[] given = new long[next.campaignCount()];
-        for (int i = 0; i < given.length; i++)
+        else
         {
-            given[i] = givenByCampaignId.getOrDefault(next.campaign(i).id(), 0L);
+            final Program before = programs[target];
+            wasEvaluating = before.tierWindow() != Program.TierWindow.LIFETIME;
+            wasGifting = before.birthdayGift() > 0;
+            // what a campaign has given is kept by id for the life of the ledger: no program change refills a budget,
+            // not even one that drops a campaign and a later one that brings it back
+            final java.util.TreeMap<String, Long> given = givenByCampaignId[target];
+            for (int j = 0; j < before.campaignCount(); j++)
+            {
+                given.put(before.campaign(j).id(), campaignGivenBySlot[target][j]);
+            }
+            final long[] kept = new long[next.campaignCount()];
+            for (int i = 0; i < kept.length; i++)
+            {
+                kept[i] = given.getOrDefault(next.campaign(i).id(), 0L);
+            }
+            campaignGivenBySlot[target] = kept;
+            programs[target] = next;
+            retentionMs = 0;
+            for (int i = 0; i < programCount; i++)
+            {
+                retentionMs = Math.max(retentionMs, programs[i].requestRetentionMs());
+            }
         }
-        campaignGiven = given;
-        final boolean evaluating = program.tierWindow() != Program.TierWindow.LIFETIME;
-        final boolean gifting = program.birthdayGift() > 0;
-        program = next;
-        // the sweep's schedules hold members only while it acts on them; a program that starts to needs them all
-        if (!evaluating && next.tierWindow() != Program.TierWindow.LIFETIME)
+        use(target);
+        // the sweep's schedules hold members only while their program acts on them; a program that starts to needs
+        // all its members queued: the schedules are rebuilt (stale entries of other members are dropped on the way)
+        if (!wasEvaluating && next.tierWindow() != Program.TierWindow.LIFETIME)
         {
             evaluations.clear();
             for (int i = 0; i < memberCount; i++)
             {
-                evaluations.add(members[i].nextEvaluationAt, i);
+                if (programs[members[i].program].tierWindow() != Program.TierWindow.LIFETIME)
+                {
+                    evaluations.add(members[i].nextEvaluationAt, i);
+                }
             }
         }
-        if (!gifting && next.birthdayGift() > 0)
+        if (!wasGifting && next.birthdayGift() > 0)
         {
             birthdays.clear();
             for (int i = 0; i < memberCount; i++)
             {
-                if (members[i].nextBirthdayAt != Long.MAX_VALUE)
+                if (members[i].nextBirthdayAt != Long.MAX_VALUE && programs[members[i].program].birthdayGift() > 0)
                 {
                     birthdays.add(members[i].nextBirthdayAt, i);
                 }
@@ -1834,14 +2159,24 @@ public final class Ledger implements LedgerStateMachine
 
     // ------------------------------------------------------------------------------------------------ lots
 
+    /** @return the id of the member at an index if it is a member of the current program (ids are per program). */
     private String memberIdAt(final long index)
     {
-        return members[(int)index].id;
+        final Member m = members[(int)index];
+        return m.program == slot ? m.id : null;
     }
 
+    /** @return the index of the current program's member with this id, or -1. */
     private int memberIndex(final String memberId)
     {
-        return (int)memberIndexById.find(memberId, IdIndex.hash(memberId), memberIdAt);
+        return (int)memberIndexById.find(memberId, memberHash(memberId), memberIdAt);
+    }
+
+    /** A member's key is (program, id): the first program's members hash as the id alone. */
+    private long memberHash(final String memberId)
+    {
+        final long h = IdIndex.hash(memberId);
+        return slot == 0 ? h : Hashing.mix(h, slot);
     }
 
     private Member member(final Command c)
@@ -2137,7 +2472,7 @@ public final class Ledger implements LedgerStateMachine
      */
     private long retentionCutoff(final long now)
     {
-        return Math.max(forgottenBefore, now - program.requestRetentionMs());
+        return Math.max(forgottenBefore, now - retentionMs);
     }
 
     private int dueCount(final Member m, final long now)
@@ -2224,9 +2559,17 @@ public final class Ledger implements LedgerStateMachine
         {
             h = Hashing.mix(h, c.limit);
         }
-        if (c.type == CommandType.TRANSFER)
+        if (c.type == CommandType.TRANSFER || c.type == CommandType.EXCHANGE)
         {
             h = Hashing.mix(h, c.toMemberId);
+        }
+        if (null != c.programId && !c.programId.isEmpty()) // none and empty are alike: the first program
+        {
+            h = Hashing.mix(h, c.programId);
+        }
+        if (c.type == CommandType.EXCHANGE)
+        {
+            h = Hashing.mix(h, c.toProgramId);
         }
         if (c.purchaseMinor != 0)
         {
@@ -2249,12 +2592,20 @@ public final class Ledger implements LedgerStateMachine
     public long stateHash()
     {
         long h = Hashing.mix(17, lastSequence);
-        h = Hashing.mix(h, program.toText());
+        h = Hashing.mix(h, programs[0].toText());
+        for (int i = 1; i < programCount; i++)
+        {
+            h = Hashing.mix(h, programs[i].toText());
+        }
         h = Hashing.mix(h, memberCount);
         for (int i = 0; i < memberCount; i++)
         {
             final Member m = members[i];
             h = Hashing.mix(h, m.id);
+            if (m.program != 0)
+            {
+                h = Hashing.mix(h, m.program);
+            }
             h = Hashing.mix(h, m.birthday);
             h = Hashing.mix(h, m.referrer);
             h = Hashing.mix(h, m.enrolledAt);
@@ -2334,15 +2685,26 @@ public final class Ledger implements LedgerStateMachine
         // journaled) may have dropped them from it
         h = Hashing.mix(h, heldTotal);
         h = Hashing.mix(h, pendingTotal);
-        h = accounts.hash(h);
-        for (final long given : campaignGiven)
+        for (int p = 0; p < programCount; p++)
         {
-            h = Hashing.mix(h, given);
-        }
-        for (final Map.Entry<String, Long> given : givenByCampaignId.entrySet())
-        {
-            h = Hashing.mix(h, given.getKey());
-            h = Hashing.mix(h, given.getValue());
+            h = accounts[p].hash(h);
+            for (final long given : campaignGivenBySlot[p])
+            {
+                h = Hashing.mix(h, given);
+            }
+            for (final Map.Entry<String, Long> given : givenByCampaignId[p].entrySet())
+            {
+                h = Hashing.mix(h, given.getKey());
+                h = Hashing.mix(h, given.getValue());
+            }
+            for (final Map.Entry<String, long[]> sent : sentToPartner[p].entrySet())
+            {
+                h = Hashing.mix(h, sent.getKey());
+                for (final long value : sent.getValue())
+                {
+                    h = Hashing.mix(h, value);
+                }
+            }
         }
         return h;
     }
@@ -2406,12 +2768,13 @@ public final class Ledger implements LedgerStateMachine
      *
      * @throws IllegalStateException naming the first one broken.
      */
-    private void checkAccount(final Accounts.Account account, final BigInteger members)
+    private void checkAccount(final int p, final Accounts.Account account, final BigInteger members)
     {
-        if (!accounts.balance(account).equals(members))
+        if (!accounts[p].balance(account).equals(members))
         {
-            throw new IllegalStateException("account " + account + " holds " + accounts.balance(account) +
-                " but the members " + members + ": a change of a balance was not journaled as its effect");
+            throw new IllegalStateException("program '" + programs[p].name() + "' account " + account + " holds " +
+                accounts[p].balance(account) + " but its members " + members +
+                ": a change of a balance was not journaled as its effect");
         }
     }
 
@@ -2432,20 +2795,38 @@ public final class Ledger implements LedgerStateMachine
             held += m.held;
         }
         long pending = 0;
-        BigInteger owed = BigInteger.ZERO;
         for (int i = 0; i < memberCount; i++)
         {
             pending += members[i].pending;
-            owed = owed.add(BigInteger.valueOf(members[i].owed));
         }
-        checkAccount(Accounts.Account.MEMBERS_AVAILABLE, balances);
-        checkAccount(Accounts.Account.MEMBERS_PENDING, BigInteger.valueOf(pending));
-        checkAccount(Accounts.Account.MEMBERS_HELD, BigInteger.valueOf(held));
-        checkAccount(Accounts.Account.MEMBERS_OWED, owed.negate());
-        checkAccount(Accounts.Account.TRANSIT, BigInteger.ZERO);
-        if (accounts.total().signum() != 0)
+        for (int p = 0; p < programCount; p++)
         {
-            throw new IllegalStateException("the accounts sum to " + accounts.total() + ", not zero");
+            BigInteger available = BigInteger.ZERO;
+            BigInteger owed = BigInteger.ZERO;
+            long programPending = 0;
+            long programHeld = 0;
+            for (int i = 0; i < memberCount; i++)
+            {
+                final Member m = members[i];
+                if (m.program == p)
+                {
+                    available = available.add(BigInteger.valueOf(m.available));
+                    owed = owed.add(BigInteger.valueOf(m.owed));
+                    programPending += m.pending;
+                    programHeld += m.held;
+                }
+            }
+            checkAccount(p, Accounts.Account.MEMBERS_AVAILABLE, available);
+            checkAccount(p, Accounts.Account.MEMBERS_PENDING, BigInteger.valueOf(programPending));
+            checkAccount(p, Accounts.Account.MEMBERS_HELD, BigInteger.valueOf(programHeld));
+            checkAccount(p, Accounts.Account.MEMBERS_OWED, owed.negate());
+            checkAccount(p, Accounts.Account.TRANSIT, BigInteger.ZERO);
+            if (accounts[p].total().signum() != 0)
+            {
+                throw new IllegalStateException("program '" + programs[p].name() + "' accounts sum to " +
+                    accounts[p].total() + ", not zero");
+            }
+            accounts[p].checkClearing();
         }
         if (pending != pendingTotal)
         {
@@ -2489,10 +2870,26 @@ public final class Ledger implements LedgerStateMachine
         return heldTotal;
     }
 
-    /** @return the double entry: the program's and the members' accounts, as posted from every effect. */
+    /** @return the double entry of the first program: its accounts and its members', as posted from every effect. */
     public Accounts accounts()
     {
-        return accounts;
+        return accounts[0];
+    }
+
+    /** @return the double entry of the program in a slot (each program's accounts balance on their own). */
+    public Accounts accounts(final int programSlot)
+    {
+        return accounts[programSlot];
+    }
+
+    /**
+     * @return points the program in a slot has sent the partner program named {@code partner} in all (exchanges out
+     * of it), or 0.
+     */
+    public long sentToPartner(final int programSlot, final String partner)
+    {
+        final long[] sent = sentToPartner[programSlot].get(partner);
+        return null == sent ? 0 : sent[2];
     }
 
     /** @return points earned as pending and not matured yet, over all members: not credited until they mature. */
@@ -2559,6 +2956,8 @@ public final class Ledger implements LedgerStateMachine
     {
         final String id;
         final int index;
+        /** The slot of the member's program. */
+        final int program;
         final int birthday;
         final int referrer;
         final long enrolledAt;
@@ -2728,8 +3127,10 @@ public final class Ledger implements LedgerStateMachine
             groupCount++;
         }
 
-        Member(final String id, final int index, final int birthday, final int referrer, final long enrolledAt)
+        Member(final String id, final int index, final int birthday, final int referrer, final long enrolledAt,
+            final int program)
         {
+            this.program = program;
             this.id = id;
             this.index = index;
             this.birthday = birthday;

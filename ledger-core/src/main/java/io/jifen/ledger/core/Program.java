@@ -24,6 +24,8 @@ public final class Program
     /** A multiplier of 1 in the program's fixed-point unit (ten-thousandths). */
     public static final long MULTIPLIER_ONE = 10_000;
     public static final int CAMPAIGNS_MAX = 32;
+    /** Partner programs one program may list (and programs in one ledger, at most one more). */
+    public static final int PARTNERS_MAX = 31;
     /** The id of the earning line the birthday multiplier adds (reserved: no campaign may use it). */
     public static final String BIRTHDAY_LINE = "birthday";
     /** The most recent qualifying earns a member keeps for its lifecycle segment. */
@@ -67,6 +69,7 @@ public final class Program
     private final int activeEarns;
     private final int atRiskDays;
     private final Campaign[] campaigns;
+    private final Partner[] partners;
     private final String text;
     /** The canonical text without the version: what decides whether two programs have the same rules. */
     private final String rules;
@@ -121,6 +124,7 @@ public final class Program
         activeEarns = b.activeEarns;
         atRiskDays = b.atRiskDays;
         campaigns = b.campaigns.clone();
+        partners = null == b.partners ? new Partner[0] : b.partners.clone();
         text = canonicalText();
         rules = text.replace("version: " + version + "\n", "");
     }
@@ -240,6 +244,19 @@ public final class Program
                 }
             }
             sb.append(']');
+        }
+        if (partners.length > 0) // absent when none, so programs written before coalitions keep their text
+        {
+            sb.append("\npartners:");
+            for (final Partner p : partners)
+            {
+                sb.append("\n  - program: ");
+                quote(sb, p.program);
+                sb.append("\n    rate: ").append(multiplierText(p.rateBp));
+                sb.append("\n    minPoints: ").append(p.minPoints);
+                sb.append("\n    dailyLimit: ").append(p.dailyLimit);
+                sb.append("\n    totalLimit: ").append(p.totalLimit);
+            }
         }
         return sb.append('\n').toString();
     }
@@ -466,6 +483,29 @@ public final class Program
     public Campaign campaign(final int index)
     {
         return campaigns[index];
+    }
+
+    public int partnerCount()
+    {
+        return partners.length;
+    }
+
+    public Partner partner(final int index)
+    {
+        return partners[index];
+    }
+
+    /** @return the partner entry for the program named {@code program}, or null if it is not a partner. */
+    public Partner partner(final String program)
+    {
+        for (final Partner p : partners)
+        {
+            if (p.program.equals(program))
+            {
+                return p;
+            }
+        }
+        return null;
     }
 
     public TierWindow tierWindow()
@@ -805,6 +845,59 @@ public final class Program
         }
     }
 
+    /**
+     * A coalition partner (积分互通): another program of the ledger this program's members may exchange points into,
+     * at a rate, with limits on what this program sends it. The partner must list this program too.
+     */
+    public static final class Partner
+    {
+        private final String program;
+        private final long rateBp;
+        private final long minPoints;
+        private final long dailyLimit;
+        private final long totalLimit;
+
+        Partner(final String program, final long rateBp, final long minPoints, final long dailyLimit,
+            final long totalLimit)
+        {
+            this.program = program;
+            this.rateBp = rateBp;
+            this.minPoints = minPoints;
+            this.dailyLimit = dailyLimit;
+            this.totalLimit = totalLimit;
+        }
+
+        /** @return the partner program's name. */
+        public String program()
+        {
+            return program;
+        }
+
+        /** @return the partner's points per point of this program, in ten-thousandths. */
+        public long rateBp()
+        {
+            return rateBp;
+        }
+
+        /** @return the fewest points of this program one exchange may send. */
+        public long minPoints()
+        {
+            return minPoints;
+        }
+
+        /** @return the most points of this program its members may send the partner in one day of its zone; 0: none. */
+        public long dailyLimit()
+        {
+            return dailyLimit;
+        }
+
+        /** @return the most points of this program its members may send the partner in all; 0: no limit. */
+        public long totalLimit()
+        {
+            return totalLimit;
+        }
+    }
+
     /** The parsed settings, before they become a program. */
     static final class Builder
     {
@@ -845,5 +938,6 @@ public final class Program
         int activeEarns;
         int atRiskDays;
         Campaign[] campaigns;
+        Partner[] partners;
     }
 }

@@ -168,6 +168,7 @@ final class ProgramParser
         }
 
         b.campaigns = campaigns(root, b.zone);
+        b.partners = partners(root, b.name);
         root.finish();
         final Program program = new Program(b);
         if (program.toText().length() > CommandValidator.PROGRAM_TEXT_LENGTH_MAX)
@@ -328,6 +329,46 @@ final class ProgramParser
                 categories, minTier, budget, segments == 0 ? Segment.ALL : segments);
         }
         return campaigns;
+    }
+
+    private static Program.Partner[] partners(final Section root, final String name)
+    {
+        final List<Section> items = root.list("partners");
+        if (items.size() > Program.PARTNERS_MAX)
+        {
+            throw root.error("partners", "at most " + Program.PARTNERS_MAX + " partners, got " + items.size());
+        }
+        final Program.Partner[] partners = new Program.Partner[items.size()];
+        final Set<String> names = new HashSet<>();
+        for (int i = 0; i < partners.length; i++)
+        {
+            final Section s = items.get(i);
+            final String program = s.string("program", null);
+            if (null == program || program.isEmpty() || !CommandValidator.isProgramId(program))
+            {
+                throw s.error("program", "every partner names a program: 1..64 characters, no control characters");
+            }
+            if (program.equals(name))
+            {
+                throw s.error("program", "a program cannot be its own partner");
+            }
+            if (!names.add(program))
+            {
+                throw s.error("program", "partner '" + program + "' is listed twice");
+            }
+            final long rate = s.decimal("rate", -1, new BigDecimal("0.0001"), BigDecimal.valueOf(10_000),
+                "0.0001..10000");
+            if (rate < 0)
+            {
+                throw s.error("rate", "every partner needs a rate: its points per point of this program");
+            }
+            final long minPoints = s.longValue("minPoints", 1, 1, Ledger.POINTS_MAX);
+            final long dailyLimit = s.longValue("dailyLimit", 0, 0, Ledger.POINTS_MAX);
+            final long totalLimit = s.longValue("totalLimit", 0, 0, Long.MAX_VALUE);
+            s.finish();
+            partners[i] = new Program.Partner(program, rate, minPoints, dailyLimit, totalLimit);
+        }
+        return partners;
     }
 
     // ------------------------------------------------------------------------------------------------ input
@@ -553,6 +594,15 @@ final class ProgramParser
          */
         long multiplier(final String key, final long absent)
         {
+            return decimal(key, absent, BigDecimal.ONE, BigDecimal.valueOf(100), "1..100");
+        }
+
+        /**
+         * A decimal within [min, max] with at most four decimals, returned in ten-thousandths.
+         */
+        long decimal(final String key, final long absent, final BigDecimal min, final BigDecimal max,
+            final String range)
+        {
             final String value = string(key, null);
             if (null == value)
             {
@@ -571,9 +621,9 @@ final class ProgramParser
             {
                 throw error(key, "at most four decimals, got '" + value + "'");
             }
-            if (parsed.compareTo(BigDecimal.ONE) < 0 || parsed.compareTo(BigDecimal.valueOf(100)) > 0)
+            if (parsed.compareTo(min) < 0 || parsed.compareTo(max) > 0)
             {
-                throw error(key, value + " is outside 1..100");
+                throw error(key, value + " is outside " + range);
             }
             return parsed.movePointRight(4).longValueExact();
         }

@@ -263,7 +263,8 @@ final class RequestLog
         entries[b + EXPIRES_AT] = c.releaseAt != 0 ? c.releaseAt : c.expiresAt;
         entries[b + EXPIRED] = c.expired;
         final boolean bonusType = isBonusType(c.type.code());
-        entries[b + SHORTFALL] = holdType ? c.released : bonusType ? c.referrerBonusPoints : c.shortfall;
+        entries[b + SHORTFALL] = holdType ? c.released : bonusType ? c.referrerBonusPoints :
+            c.type == CommandType.EXCHANGE ? c.exchanged : c.shortfall;
         entries[b + ALREADY_EXPIRED] = bonusType ? c.bonusPoints : c.alreadyExpired;
         entries[b + OWED] = c.owed;
         entries[b + REVERSED] = 0;
@@ -297,6 +298,11 @@ final class RequestLog
         {
             c.lotId = entries[b + LOT_ID];
             c.referrerBonusPoints = entries[b + SHORTFALL];
+        }
+        else if ((int)(packed >>> 32 & 0xFF) == CommandType.EXCHANGE.code())
+        {
+            c.lotId = entries[b + LOT_ID];
+            c.exchanged = entries[b + SHORTFALL];
         }
         else
         {

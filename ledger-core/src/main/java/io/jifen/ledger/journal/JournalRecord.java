@@ -15,13 +15,17 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The journal record codec, version 1: one record per journaled write, self-contained facts (the request, the
- * outcome, every lot-level effect) that finance can read without the ledger's code. Layout in
- * docs/journal-format.md; all integers little-endian; a CRC-32C of everything before it closes every record.
+ * The journal record codec, versions 1 and 2 (version 1 with the program ids of several programs): one record per
+ * journaled write, self-contained facts (the request, the outcome, every lot-level effect) that finance can read
+ * without the ledger's code. Layout in docs/journal-format.md; all integers little-endian; a CRC-32C of everything
+ * before it closes every record.
  */
 public final class JournalRecord
 {
+    /** The version of a record that names no program: the ledger's first. */
     public static final int VERSION = 1;
+    /** Version 1 with two more strings: the record's program id and an exchange's receiving program id. */
+    public static final int VERSION_PROGRAMS = 2;
     public static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
     static final int TYPE_OFFSET = 0;
@@ -53,7 +57,8 @@ public final class JournalRecord
     {
         assert c.isJournaled() : "only journaled commands have records: " + c;
         buffer.putShort(TYPE_OFFSET, (short)c.type.code(), ORDER);
-        buffer.putShort(VERSION_OFFSET, (short)VERSION, ORDER);
+        final boolean programs = !isEmpty(c.programId) || !isEmpty(c.toProgramId);
+        buffer.putShort(VERSION_OFFSET, (short)(programs ? VERSION_PROGRAMS : VERSION), ORDER);
         buffer.putLong(SEQUENCE_OFFSET, c.sequence, ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, c.timestamp, ORDER);
         int offset = BODY_OFFSET;
@@ -62,8 +67,13 @@ public final class JournalRecord
         offset = putString(buffer, offset, c.orderId);
         offset = putString(buffer, offset, c.reason);
         offset = putString(buffer, offset, c.originalRequestId);
-        offset = putString(buffer, offset, c.type == CommandType.TRANSFER ? c.toMemberId : c.referrerId);
+        offset = putString(buffer, offset, hasReceiver(c.type.code()) ? c.toMemberId : c.referrerId);
         offset = putString(buffer, offset, c.programText);
+        if (programs)
+        {
+            offset = putString(buffer, offset, isEmpty(c.programId) ? null : c.programId);
+            offset = putString(buffer, offset, isEmpty(c.toProgramId) ? null : c.toProgramId);
+        }
         buffer.putLong(offset, c.points, ORDER);
         buffer.putInt(offset + 8, c.birthday, ORDER);
         buffer.putInt(offset + 12, c.status, ORDER);
@@ -100,6 +110,17 @@ public final class JournalRecord
             offset = putPurchase(c, buffer, offset);
         }
         return trailer(buffer, offset);
+    }
+
+    private static boolean isEmpty(final String s)
+    {
+        return null == s || s.isEmpty();
+    }
+
+    /** Transfers and exchanges name their receiving member where an enroll names its referrer. */
+    private static boolean hasReceiver(final int type)
+    {
+        return type == CommandType.TRANSFER.code() || type == CommandType.EXCHANGE.code();
     }
 
     /**
@@ -290,9 +311,10 @@ public final class JournalRecord
         }
         view.wrap(bytes, 0, length);
         final int version = view.getShort(VERSION_OFFSET, ORDER);
-        if (version != VERSION)
+        if (version != VERSION && version != VERSION_PROGRAMS)
         {
-            return "unsupported record version " + version + " (this build reads version " + VERSION + ")";
+            return "unsupported record version " + version + " (this build reads versions " + VERSION + " and " +
+                VERSION_PROGRAMS + ")";
         }
         final int declared = view.getInt(LENGTH_OFFSET, ORDER);
         if (declared != length)
@@ -349,7 +371,7 @@ public final class JournalRecord
         into.reason = cursor.next();
         into.originalRequestId = cursor.next();
         final String counterparty = cursor.next();
-        if (into.type == CommandType.TRANSFER)
+        if (hasReceiver(into.type.code()))
         {
             into.toMemberId = counterparty;
         }
@@ -358,6 +380,11 @@ public final class JournalRecord
             into.referrerId = counterparty;
         }
         into.programText = cursor.next();
+        if (buffer.getShort(VERSION_OFFSET, ORDER) == VERSION_PROGRAMS)
+        {
+            into.programId = cursor.next();
+            into.toProgramId = cursor.next();
+        }
         final int offset = cursor.offset;
         into.points = buffer.getLong(offset, ORDER);
         into.birthday = buffer.getInt(offset + 8, ORDER);
@@ -407,8 +434,12 @@ public final class JournalRecord
         sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));
         sb.append(",\"timestamp_ms\":").append(buffer.getLong(TIMESTAMP_OFFSET, ORDER));
         final StringCursor cursor = new StringCursor(buffer, BODY_OFFSET);
-        final String[] names = {"request_id", "member_id", "order_id", "reason", "original_request_id",
-            type == CommandType.TRANSFER.code() ? "to_member_id" : "referrer_id", "program"};
+        final boolean programs = buffer.getShort(VERSION_OFFSET, ORDER) == VERSION_PROGRAMS;
+        final String[] names = programs ?
+            new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id",
+                hasReceiver(type) ? "to_member_id" : "referrer_id", "program", "program_id", "to_program_id"} :
+            new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id",
+                hasReceiver(type) ? "to_member_id" : "referrer_id", "program"};
         for (final String name : names)
         {
             final String value = cursor.next();

@@ -5,6 +5,7 @@ import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.ExchangeRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
@@ -35,6 +36,7 @@ final class Commands
         c.type = CommandType.ENROLL;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.referrerId = r.getReferrerId();
         final int birthday = CommandValidator.parseBirthday(r.getBirthday());
         c.birthday = birthday < 0 ? 1300 : birthday; // 13-00 is never a day: the validator names the field
@@ -47,6 +49,7 @@ final class Commands
         c.type = CommandType.EARN;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.points = r.getPoints();
         c.orderId = r.getOrderId();
         c.reason = r.getReason();
@@ -67,6 +70,7 @@ final class Commands
         c.type = CommandType.REDEEM;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.points = r.getPoints();
         c.orderId = r.getOrderId();
         c.reason = r.getReason();
@@ -79,6 +83,7 @@ final class Commands
         c.type = CommandType.HOLD;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.points = r.getPoints();
         c.orderId = r.getOrderId();
         c.limit = r.getTimeoutSeconds();
@@ -92,6 +97,7 @@ final class Commands
         c.type = CommandType.CAPTURE_HOLD;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.originalRequestId = r.getHoldRequestId();
         c.points = r.getPoints();
         c.reason = r.getReason();
@@ -104,6 +110,7 @@ final class Commands
         c.type = CommandType.RELEASE_HOLD;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.originalRequestId = r.getHoldRequestId();
         c.reason = r.getReason();
         return c;
@@ -115,6 +122,7 @@ final class Commands
         c.type = CommandType.REVERSE;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.originalRequestId = r.getOriginalRequestId();
         c.points = r.getPoints();
         c.reason = r.getReason();
@@ -127,6 +135,7 @@ final class Commands
         c.type = CommandType.ADJUST;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.points = r.getPoints();
         c.reason = r.getReason();
         return c;
@@ -138,6 +147,7 @@ final class Commands
         c.type = CommandType.SET_STATUS;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.status = r.getStatusValue();
         c.reason = r.getReason();
         return c;
@@ -149,6 +159,21 @@ final class Commands
         c.type = CommandType.TRANSFER;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
+        c.toMemberId = r.getToMemberId();
+        c.points = r.getPoints();
+        c.reason = r.getReason();
+        return c;
+    }
+
+    static Command exchange(final ExchangeRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.EXCHANGE;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
+        c.toProgramId = r.getToProgramId();
         c.toMemberId = r.getToMemberId();
         c.points = r.getPoints();
         c.reason = r.getReason();
@@ -161,6 +186,7 @@ final class Commands
         c.type = CommandType.SET_TIER;
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.status = r.getTierValue();
         c.points = r.getFloorUntilMs();
         c.reason = r.getReason();
@@ -172,6 +198,7 @@ final class Commands
         c.clear();
         c.type = CommandType.GET_BALANCE;
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         return c;
     }
 
@@ -180,6 +207,7 @@ final class Commands
         c.clear();
         c.type = CommandType.GET_MEMBER;
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         return c;
     }
 
@@ -188,6 +216,7 @@ final class Commands
         c.clear();
         c.type = CommandType.CHECK_TIER;
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.minTier = r.getMinTierValue();
         return c;
     }
@@ -197,6 +226,7 @@ final class Commands
         c.clear();
         c.type = CommandType.LIST_LOTS;
         c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
         c.limit = r.getLimit() == 0 ? CommandValidator.LIST_LOTS_LIMIT_DEFAULT : r.getLimit();
         return c;
     }

@@ -41,7 +41,8 @@ public final class LedgerMain
         "  --sync MODE       batch: acknowledge after the journal is synced to disk (survives power loss, default)",
         "                    none:  acknowledge after the journal is written to the page cache (survives a killed",
         "                           process, not a power loss)",
-        "  --program FILE    program rules (key = value lines, see docs/program.md); default: built-in",
+        "  --program FILE    program rules (YAML, see docs/program.md); default: built-in. Repeat it for several",
+        "                    programs in one ledger: the first is the one requests without program_id name",
         "  --ring-size N     command ring slots, a power of two (default 65536)",
         "  --discard-damaged-tail  accept damaged records at the very end of the journal (a write torn by a power",
         "                    loss, never acknowledged under --sync=batch): mark them discarded and start",
@@ -143,6 +144,7 @@ public final class LedgerMain
     private static int serve(final Deque<String> args, final PrintStream out) throws Exception
     {
         final ServerConfig config = new ServerConfig();
+        int programs = 0;
         while (!args.isEmpty())
         {
             final String option = args.pop();
@@ -166,7 +168,14 @@ public final class LedgerMain
                     break;
                 case "--program":
                     final Path file = Paths.get(value(option, args));
-                    config.program(loadProgram(file), file.toString());
+                    if (programs++ == 0)
+                    {
+                        config.program(loadProgram(file), file.toString());
+                    }
+                    else
+                    {
+                        config.addProgram(loadProgram(file), file.toString());
+                    }
                     break;
                 case "--ring-size":
                     config.ringSize(intValue(option, args, 2, 1 << 24));
@@ -338,11 +347,27 @@ public final class LedgerMain
                 ledger.credited(), ledger.debited(), ledger.held(), ledger.pending(), ledger.expired(),
                 journaledOutstanding.subtract(outstanding), outstanding, result.stateHash, result.lastSequence,
                 result.recordChainHex(), result.nanos / 1e6);
-            // the double entry: every account as posted from the journal's effects; they sum to zero
-            for (final io.jifen.ledger.core.Accounts.Account account : io.jifen.ledger.core.Accounts.Account.values())
+            // the double entry: every account as posted from the journal's effects; each program's sum to zero.
+            // The first program's as account.NAME; with several programs, each as program.SLOT.account.NAME, with its
+            // clearing account's balance by partner
+            for (int slot = 0; slot < ledger.programCount(); slot++)
             {
-                out.printf("account.%s %s%n", account.name().toLowerCase(java.util.Locale.ROOT),
-                    ledger.accounts().balance(account));
+                final String prefix = slot == 0 ? "" : "program." + slot + ".";
+                if (ledger.programCount() > 1)
+                {
+                    out.printf("program.%d.name %s%n", slot, ledger.program(slot).name());
+                }
+                final io.jifen.ledger.core.Accounts accounts = ledger.accounts(slot);
+                for (final io.jifen.ledger.core.Accounts.Account account :
+                    io.jifen.ledger.core.Accounts.Account.values())
+                {
+                    out.printf("%saccount.%s %s%n", prefix, account.name().toLowerCase(java.util.Locale.ROOT),
+                        accounts.balance(account));
+                }
+                for (final String partner : accounts.partners())
+                {
+                    out.printf("%sclearing.%s %s%n", prefix, partner, accounts.clearing(partner));
+                }
             }
             if (null != expectChain)
             {

@@ -90,16 +90,7 @@ public final class LedgerServer implements AutoCloseable
 
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
-            final boolean programChanged = recovery.records == 0 || !ledger.program().sameRules(config.program);
-            if (programChanged && recovery.records > 0 && config.program.version() <= ledger.program().version())
-            {
-                // two rule sets under one version number would make the journal's history ambiguous to its readers
-                throw new IllegalStateException("the program from " + config.programSource + " ('" +
-                    config.program.name() + "' version " + config.program.version() + ") differs from the one " +
-                    "in force in the journal ('" + ledger.program().name() + "' version " +
-                    ledger.program().version() + "): a changed program needs a higher version; raise 'version' " +
-                    "in the file, or start with the program in force");
-            }
+            final java.util.List<Command> programsToPut = programsToPutInForce();
             pipeline = new LedgerPipeline(ledger, journal, new LedgerPipeline.Context()
                 .ringSize(config.ringSize)
                 .syncMode(config.sync)
@@ -108,9 +99,9 @@ public final class LedgerServer implements AutoCloseable
                 .onFailure(this::onPipelineFailure)
                 .chainHead(chainHead))
                 .start();
-            if (programChanged)
+            for (final Command command : programsToPut)
             {
-                putProgramInForce();
+                putProgramInForce(command);
             }
 
             health = new HealthStatusManager();
@@ -131,10 +122,8 @@ public final class LedgerServer implements AutoCloseable
                 onPipelineFailure(pipeline.failure()); // failed between start and now: never report SERVING
             }
             LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +
-                " (sync=" + config.sync.name().toLowerCase(java.util.Locale.ROOT) + ", program '" +
-                config.program.name() + "' version " + config.program.version() + " from " +
-                config.programSource + ", request ids remembered " + config.program.requestRetentionMs() / 86_400_000L +
-                " days, data " + config.data.toAbsolutePath() + ")");
+                " (sync=" + config.sync.name().toLowerCase(java.util.Locale.ROOT) + ", " + programsText() +
+                ", data " + config.data.toAbsolutePath() + ")");
             return this;
         }
         catch (final IOException | RuntimeException ex)
@@ -181,11 +170,102 @@ public final class LedgerServer implements AutoCloseable
             "its state from the journal (every acknowledged write is there)", cause);
     }
 
-    private void putProgramInForce()
+    /**
+     * Decides which programs to journal before serving. The first program given is the ledger's first program: an
+     * empty journal starts with it spelled out in full (so no default in code ever decides a record), and after that
+     * it is journaled only when its rules change. Every further program is matched to the ledger's program of the
+     * same name, journaled when new or changed. A changed program needs a higher version. Programs in the journal that
+     * are not given stay in force as journaled (their members are still there).
+     *
+     * @return the set_program commands to submit, in order.
+     * @throws IllegalStateException naming the program and the reason, before anything is journaled.
+     */
+    private java.util.List<Command> programsToPutInForce()
+    {
+        final java.util.List<Command> commands = new java.util.ArrayList<>();
+        final int firstNamed = ledger.programSlot(config.program.name());
+        if (firstNamed > 0)
+        {
+            throw new IllegalStateException("the program from " + config.programSource + " ('" +
+                config.program.name() + "') is not the ledger's first program ('" + ledger.program().name() +
+                "'): give the first program first");
+        }
+        if (recovery.records == 0 || !ledger.program().sameRules(config.program))
+        {
+            checkVersion(config.program, config.programSource, ledger.program());
+            commands.add(setProgram(config.program, null));
+        }
+        for (int i = 0; i < config.morePrograms.size(); i++)
+        {
+            final Program program = config.morePrograms.get(i);
+            final int slot = ledger.programSlot(program.name());
+            if (slot == 0)
+            {
+                throw new IllegalStateException("the program from " + config.moreSources.get(i) + " ('" +
+                    program.name() + "') is the ledger's first program: give it first");
+            }
+            if (slot < 0 || !ledger.program(slot).sameRules(program))
+            {
+                if (slot > 0)
+                {
+                    checkVersion(program, config.moreSources.get(i), ledger.program(slot));
+                }
+                commands.add(setProgram(program, program.name()));
+            }
+        }
+        for (int slot = 1; slot < ledger.programCount(); slot++)
+        {
+            final String name = ledger.program(slot).name();
+            if (config.morePrograms.stream().noneMatch(p -> p.name().equals(name)))
+            {
+                LOG.log(System.Logger.Level.INFO, "program '" + name + "' version " + ledger.program(slot).version() +
+                    " stays in force as journaled (not given with --program)");
+            }
+        }
+        return commands;
+    }
+
+    private void checkVersion(final Program given, final String source, final Program inForce)
+    {
+        if (recovery.records > 0 && given.version() <= inForce.version())
+        {
+            // two rule sets under one version number would make the journal's history ambiguous to its readers
+            throw new IllegalStateException("the program from " + source + " ('" + given.name() + "' version " +
+                given.version() + ") differs from the one in force in the journal ('" + inForce.name() +
+                "' version " + inForce.version() + "): a changed program needs a higher version; raise 'version' " +
+                "in the file, or start with the program in force");
+        }
+    }
+
+    private static Command setProgram(final Program program, final String programId)
     {
         final Command command = new Command();
         command.type = CommandType.SET_PROGRAM;
-        command.programText = config.program.toText();
+        command.programText = program.toText();
+        command.programId = programId;
+        return command;
+    }
+
+    private String programsText()
+    {
+        final StringBuilder sb = new StringBuilder();
+        sb.append("program '").append(config.program.name()).append("' version ").append(config.program.version())
+            .append(" from ").append(config.programSource);
+        for (int i = 0; i < config.morePrograms.size(); i++)
+        {
+            sb.append(", program '").append(config.morePrograms.get(i).name()).append("' version ")
+                .append(config.morePrograms.get(i).version()).append(" from ").append(config.moreSources.get(i));
+        }
+        long retentionMs = 0;
+        for (int slot = 0; slot < ledger.programCount(); slot++)
+        {
+            retentionMs = Math.max(retentionMs, ledger.program(slot).requestRetentionMs());
+        }
+        return sb.append(", request ids remembered ").append(retentionMs / 86_400_000L).append(" days").toString();
+    }
+
+    private void putProgramInForce(final Command command)
+    {
         final Command result;
         try
         {
@@ -199,8 +279,8 @@ public final class LedgerServer implements AutoCloseable
         {
             throw new IllegalStateException("could not put the program in force: " + result.result);
         }
-        LOG.log(System.Logger.Level.INFO, "program '" + config.program.name() + "' put in force at sequence " +
-            result.sequence);
+        LOG.log(System.Logger.Level.INFO, "program '" + Program.parse(command.programText).name() +
+            "' put in force at sequence " + result.sequence);
     }
 
     public int port()

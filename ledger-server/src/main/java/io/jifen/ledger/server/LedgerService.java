@@ -27,6 +27,7 @@ import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.SetTierRequest;
 import io.jifen.ledger.api.v1.TransferRequest;
+import io.jifen.ledger.api.v1.ExchangeRequest;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandValidator;
@@ -121,6 +122,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void transfer(final TransferRequest request, final StreamObserver<WriteResult> observer)
     {
         unary(Commands.transfer(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void exchange(final ExchangeRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.exchange(request, SCRATCH.get()), observer, Results::writeResult);
     }
 
     @Override
@@ -279,6 +286,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                 case RELEASE_HOLD: return Commands.releaseHold(m.getReleaseHold(), c);
                 case SET_TIER: return Commands.setTier(m.getSetTier(), c);
                 case TRANSFER: return Commands.transfer(m.getTransfer(), c);
+                case EXCHANGE: return Commands.exchange(m.getExchange(), c);
                 case GET_MEMBER: return Commands.getMember(m.getGetMember(), c);
                 default: return null;
             }

@@ -76,6 +76,19 @@ final class Results
             case RECEIVER_LOTS_MAX:
                 return prefix + "the receiving member would hold more than " + c.resultDetail + " open lots " +
                     "(lotsPerMemberMax; a transfer gives one lot per expiry instant moved)";
+            case PROGRAM_NOT_FOUND:
+                return prefix + "no program named '" + c.programId + "' in the ledger";
+            case TO_PROGRAM_NOT_FOUND:
+                return prefix + "no program named '" + c.toProgramId + "' in the ledger";
+            case PARTNER_DAILY_LIMIT:
+                return prefix + c.points + " exceeds the " + c.resultDetail + " points left of today's exchange " +
+                    "limit for '" + c.toProgramId + "' (dailyLimit)";
+            case PARTNER_TOTAL_LIMIT:
+                return prefix + c.points + " exceeds the " + c.resultDetail + " points left of the exchange limit " +
+                    "for '" + c.toProgramId + "' (totalLimit)";
+            case EXCHANGE_BELOW_MINIMUM:
+                return prefix + c.points + " is below the " + c.resultDetail + " points an exchange to '" +
+                    c.toProgramId + "' needs at least (minPoints)";
             case PURCHASE_CURRENCY_MISMATCH:
                 return prefix + "the program earns points in " + (char)(c.resultDetail >> 16 & 0xFF) +
                     (char)(c.resultDetail >> 8 & 0xFF) + (char)(c.resultDetail & 0xFF) + ", not " + c.currency;
@@ -135,6 +148,7 @@ final class Results
             .setExpiresAtMs(c.expiresAt)
             .setExpired(c.expired)
             .setShortfall(c.shortfall)
+            .setExchanged(c.exchanged)
             .setSequence(c.sequence)
             .setTimestampMs(c.timestamp)
             .setStatus(status(c.memberStatus))

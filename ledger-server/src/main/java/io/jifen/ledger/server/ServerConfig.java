@@ -19,6 +19,9 @@ public final class ServerConfig
     SyncMode sync = SyncMode.BATCH;
     Program program = Program.defaultProgram();
     String programSource = "built-in default";
+    /** Programs after the first, and where each came from. */
+    final java.util.List<Program> morePrograms = new java.util.ArrayList<>();
+    final java.util.List<String> moreSources = new java.util.ArrayList<>();
     int ringSize = 65536;
     boolean discardDamagedTail;
     long expiryTickIntervalMs = 50;
@@ -61,6 +64,27 @@ public final class ServerConfig
     {
         this.program = program;
         this.programSource = source;
+        return this;
+    }
+
+    /**
+     * Adds a program after the first: another brand in the same ledger, addressed by its name as program_id.
+     *
+     * @throws IllegalArgumentException if a program of that name is given already.
+     */
+    public ServerConfig addProgram(final Program added, final String source)
+    {
+        if (added.name().equals(program.name()) || morePrograms.stream().anyMatch(p -> p.name().equals(added.name())))
+        {
+            throw new IllegalArgumentException("two programs are named '" + added.name() + "' (" + source +
+                "): each program of a ledger needs its own name");
+        }
+        if (morePrograms.size() + 1 >= Ledger.PROGRAMS_MAX)
+        {
+            throw new IllegalArgumentException("at most " + Ledger.PROGRAMS_MAX + " programs in one ledger");
+        }
+        morePrograms.add(added);
+        moreSources.add(source);
         return this;
     }
 

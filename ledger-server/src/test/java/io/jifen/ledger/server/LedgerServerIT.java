@@ -35,6 +35,7 @@ import io.jifen.ledger.api.v1.Command;
 import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.ExchangeRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
@@ -380,7 +381,8 @@ class LedgerServerIT
         final Map<String, java.math.BigInteger> accounts = new HashMap<>();
         report.toString(StandardCharsets.UTF_8).lines().filter(l -> l.startsWith("account.")).forEach(l ->
             accounts.put(l.substring(8, l.indexOf(' ')), new java.math.BigInteger(l.substring(l.indexOf(' ') + 1))));
-        assertEquals(10, accounts.size(), report.toString(StandardCharsets.UTF_8));
+        assertEquals(io.jifen.ledger.core.Accounts.Account.values().length, accounts.size(),
+            report.toString(StandardCharsets.UTF_8));
         assertEquals(java.math.BigInteger.ZERO, accounts.values().stream().reduce(java.math.BigInteger.ZERO,
             java.math.BigInteger::add));
         assertEquals(java.math.BigInteger.valueOf(expected.values().stream().mapToLong(Long::longValue).sum()),
@@ -517,6 +519,110 @@ class LedgerServerIT
         assertTrue(lines.get(3).contains("\"type\":\"earn\"") && lines.get(3).contains("\"kind\":\"credit\"") &&
             lines.get(3).contains("\"points\":250"), lines.get(3));
         assertTrue(lines.get(4).contains("version: 3"), lines.get(4));
+    }
+
+    @Test
+    void severalProgramsShareOneLedgerAndExchangePointsOverTheWire() throws Exception
+    {
+        stopServer();
+        final Path coffee = data.resolve("coffee.yaml");
+        Files.writeString(coffee, String.join("\n",
+            "version: 1",
+            "name: coffee",
+            "partners:",
+            "  - {program: airline, rate: 0.5, minPoints: 100, dailyLimit: 1000}",
+            ""));
+        final Path airline = data.resolve("airline.yaml");
+        Files.writeString(airline, String.join("\n",
+            "version: 1",
+            "name: airline",
+            "expiry: {months: 24}",
+            "partners:",
+            "  - {program: coffee, rate: 2}",
+            ""));
+        final ServerConfig both = new ServerConfig().port(0).data(data)
+            .program(LedgerMain.loadProgram(coffee), coffee.toString())
+            .addProgram(LedgerMain.loadProgram(airline), airline.toString());
+        startServer(both);
+        assertEquals(3, server.lastSequence(),
+            "set_program (the default, at the first start), then each program once, the first program first");
+
+        enroll("alice");
+        ledger.enroll(EnrollRequest.newBuilder().setRequestId("enroll-air-alice").setMemberId("alice")
+            .setProgramId("airline").build());
+        earn("e-1", "alice", 1500);
+        ledger.earn(EarnRequest.newBuilder().setRequestId("e-2").setMemberId("alice").setPoints(70)
+            .setProgramId("airline").build());
+        assertEquals(1500, balance("alice").getAvailable());
+        assertEquals(70, airlineBalance("alice").getAvailable(), "the same member id, another member");
+
+        StatusRuntimeException failed = failure(() -> ledger.getBalance(GetBalanceRequest.newBuilder()
+            .setMemberId("alice").setProgramId("tea").build()));
+        assertEquals(Status.Code.NOT_FOUND, failed.getStatus().getCode());
+        assertEquals("program_id: no program named 'tea' in the ledger", failed.getStatus().getDescription());
+
+        final ExchangeRequest exchange = ExchangeRequest.newBuilder().setRequestId("x-1").setMemberId("alice")
+            .setToProgramId("airline").setToMemberId("alice").setPoints(800).build();
+        WriteResult r = ledger.exchange(exchange);
+        assertEquals(800, r.getPoints());
+        assertEquals(400, r.getExchanged());
+        assertEquals(700, r.getBalance(), "the sender's");
+        assertEquals(470, airlineBalance("alice").getAvailable());
+        r = ledger.exchange(exchange);
+        assertTrue(r.getReplay());
+        assertEquals(400, r.getExchanged());
+        failed = failure(() -> ledger.exchange(exchange.toBuilder().setRequestId("x-2").setPoints(300).build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, failed.getStatus().getCode());
+        assertEquals("points: 300 exceeds the 200 points left of today's exchange limit for 'airline' (dailyLimit)",
+            failed.getStatus().getDescription());
+        failed = failure(() -> ledger.exchange(exchange.toBuilder().setRequestId("x-3").setToProgramId("").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, failed.getStatus().getCode());
+        assertTrue(failed.getStatus().getDescription().startsWith("to_program_id: "), failed.getStatus().toString());
+        r = ledger.exchange(ExchangeRequest.newBuilder().setRequestId("x-4").setProgramId("airline")
+            .setMemberId("alice").setToProgramId("coffee").setToMemberId("alice").setPoints(10).build());
+        assertEquals(20, r.getExchanged(), "the airline's rate for coffee");
+        assertEquals(720, balance("alice").getAvailable());
+
+        // a restart replays both programs and journals neither again; without the second file it stays in force
+        final long sequence = server.lastSequence();
+        stopServer();
+        startServer(both);
+        assertEquals(sequence, server.lastSequence());
+        stopServer();
+        startServer(new ServerConfig().port(0).data(data).program(LedgerMain.loadProgram(coffee), coffee.toString()));
+        assertEquals(sequence, server.lastSequence());
+        assertEquals(460, airlineBalance("alice").getAvailable());
+        stopServer();
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> new LedgerServer(
+            new ServerConfig().port(0).data(data).program(LedgerMain.loadProgram(airline), airline.toString()))
+            .start());
+        assertTrue(refused.getMessage().contains("is not the ledger's first program ('coffee')"),
+            refused.getMessage());
+
+        final ByteArrayOutputStream dump = new ByteArrayOutputStream();
+        assertEquals(0, LedgerMain.run(new String[] {"journal", "dump", "--data", data.toString()},
+            new PrintStream(dump, true, StandardCharsets.UTF_8), System.err));
+        final String exchanged = dump.toString(StandardCharsets.UTF_8).lines()
+            .filter(l -> l.contains("\"request_id\":\"x-1\"")).findFirst().orElseThrow();
+        assertTrue(exchanged.startsWith("{\"type\":\"exchange\",\"version\":2,") &&
+            exchanged.contains("\"to_member_id\":\"alice\"") && exchanged.contains("\"to_program_id\":\"airline\"") &&
+            exchanged.contains("\"kind\":\"exchange_out\"") && exchanged.contains("\"kind\":\"exchange_in\""),
+            exchanged);
+        final ByteArrayOutputStream report = new ByteArrayOutputStream();
+        assertEquals(0, LedgerMain.run(new String[] {"journal", "verify", "--data", data.toString()},
+            new PrintStream(report, true, StandardCharsets.UTF_8), System.err));
+        final List<String> lines = report.toString(StandardCharsets.UTF_8).lines().toList();
+        assertTrue(lines.contains("program.1.name airline"), String.join("\n", lines));
+        assertTrue(lines.contains("account.clearing 780") && lines.contains("clearing.airline 780"),
+            String.join("\n", lines));
+        assertTrue(lines.contains("program.1.account.clearing -390") &&
+            lines.contains("program.1.clearing.coffee -390"), String.join("\n", lines));
+        assertTrue(lines.contains("program.1.account.members_available 460"), String.join("\n", lines));
+    }
+
+    private Balance airlineBalance(final String member)
+    {
+        return ledger.getBalance(GetBalanceRequest.newBuilder().setMemberId(member).setProgramId("airline").build());
     }
 
     @Test
