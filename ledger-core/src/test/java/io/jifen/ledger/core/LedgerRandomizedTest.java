@@ -42,6 +42,8 @@ class LedgerRandomizedTest
     private static final long HOUR_MS = 3_600_000L;
     private static final long DAY_MS = 86_400_000L;
     private static final int MEMBER_POOL = 30;
+    /** The name of the second program of every run's ledger: the coalition partner of the main program. */
+    private static final String PARTNER = "partner";
 
     static LongStream seeds()
     {
@@ -76,7 +78,9 @@ class LedgerRandomizedTest
             "matured at a write", "downgraded at an evaluation", "kept at an evaluation", "SET_TIER", "TRANSFER",
             "bonus", "referrer_bonus", "referrer_clawback", "campaign passed over for the member's segment",
             "segment new", "segment active", "segment atRisk", "segment dormant", "grace",
-            "restored points expired again", "forgive", "reclaim"})
+            "restored points expired again", "forgive", "reclaim", "EXCHANGE", "exchange from the partner",
+            "partner member written", "PARTNER_DAILY_LIMIT", "PARTNER_TOTAL_LIMIT", "NOT_A_PARTNER",
+            "EXCHANGE_TOO_SMALL", "EXCHANGE_BELOW_MINIMUM", "PROGRAM_NOT_FOUND", "TO_PROGRAM_NOT_FOUND"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -105,6 +109,7 @@ class LedgerRandomizedTest
         private final List<Command> holds = new ArrayList<>();
         private final List<Command> journaled = new ArrayList<>();
         private final ModelProgram initialProgram;
+        private final ModelProgram partner;
         private long now;
         private int commandsAtThisInstant;
         private long pendingExpiryInstant = Long.MIN_VALUE;
@@ -126,13 +131,15 @@ class LedgerRandomizedTest
                         .campaign("double", "2", t0 + 2 * DAY_MS, t0 + 200 * DAY_MS, "online app", "", 1, 0)
                         .campaign("coffee", "1.5", t0, t0 + 400 * DAY_MS, "", "coffee", 1, 5_000)
                         .segments("new atRisk")
-                        .lifecycle(10, 30, 3, 90)),
+                        .lifecycle(10, 30, 3, 90)
+                        .partner(PARTNER, 5_000, 20, 3_000, 50_000)),
                 new ModelProgram("monthly", "UTC", 1, 300, 900, 2_000, 6, retentionDays,
                     new ModelRules(3, 200, RoundingMode.HALF_UP, "1", "1.25", "1.25", "1.75", 800)
                         .tiers("rolling12", 0, 200, 700, 1_500, 1)
                         .campaign("loyal", "1.1", t0 + DAY_MS, t0 + 300 * DAY_MS, "", "", 2, 2_000)
                         .segments("active")
-                        .graceDays(14)),
+                        .graceDays(14)
+                        .partner(PARTNER, 25_000, 1, 400, 0)),
                 new ModelProgram("flash", "America/New_York", 0, 100, 100, 5_000, 4, retentionDays,
                     new ModelRules(1, 10, RoundingMode.HALF_EVEN, "1", "1", "1", "1", 3_000)
                         .tiers("calendarYear", 101, 100, 100, 4_000, 2)
@@ -140,13 +147,22 @@ class LedgerRandomizedTest
                         .bonuses(0, 0, 40, 0, "1", 25, false)
                         .graceDays(1)
                         .campaign("flash-a", "2", t0 + 3 * DAY_MS, t0 + 60 * DAY_MS, "", "", 1, 700)
-                        .campaign("flash-b", "2", t0 + 3 * DAY_MS, t0 + 500 * DAY_MS, "store", "tea coffee", 1, 300)),
+                        .campaign("flash-b", "2", t0 + 3 * DAY_MS, t0 + 500 * DAY_MS, "store", "tea coffee", 1, 300)
+                        .partner(PARTNER, 700, 1, 0, 0)),
                 new ModelProgram("quarterly", "Asia/Kolkata", 3, 0, 500, 1_500, 20, retentionDays,
                     new ModelRules(7, 1000, RoundingMode.CEILING, "1", "1", "1.3333", "1", 0)
                         .tiers("rolling12", 701, 0, 500, 1_500, 3)
                         .bonuses(0, 10, 0, 0, "3", 5, true)
-                        .forgive()),
+                        .forgive()
+                        .partner(PARTNER, 10_000, 1, 0, 2_000)),
             };
+            // the coalition partner: a second program of the ledger (put in force first), lifetime tiers, no bonuses,
+            // listing three of the four main programs back (quarterly lists it, it does not list quarterly)
+            partner = new ModelProgram(PARTNER, "Europe/Paris", 2, 500, 1_000, 2_000, 5, retentionDays,
+                new ModelRules(1, 100, RoundingMode.HALF_UP, "1", "1", "1", "1", 0)
+                    .partner("standard", 30_000, 1, 0, 0)
+                    .partner("monthly", 2_500, 10, 200, 0)
+                    .partner("flash", 15_000, 1, 0, 1_000));
             initialProgram = programs[random.nextInt(programs.length)];
             context = new Ledger.Context();
             if (seed % 4 == 0)
@@ -154,8 +170,23 @@ class LedgerRandomizedTest
                 context.requestIdsMax(6);
             }
             ledger = new Ledger(Program.parse(initialProgram.text), context);
-            model = new Model(programs, initialProgram, context.requestIdsMax());
+            model = new Model(programs, initialProgram, partner, context.requestIdsMax());
             now = t0;
+            // the partner program joins the ledger first, journaled like any program
+            in.clear();
+            in.type = CommandType.SET_PROGRAM;
+            in.programText = partner.text;
+            in.programId = PARTNER;
+            in.timestamp = now;
+            actual.clear();
+            actual.copyInputsFrom(in);
+            ledger.apply(actual);
+            assertEquals(ResultCode.OK, actual.result, "the partner program is put in force");
+            expected.clear();
+            expected.copyInputsFrom(in);
+            model.apply(expected);
+            assertEquals(ResultCode.OK, expected.result);
+            journaled.add(new Command().copyInputsFrom(in));
         }
 
         void run()
@@ -285,6 +316,17 @@ class LedgerRandomizedTest
             else if (actual.result == ResultCode.HOLD_TIMED_OUT)
             {
                 REACHED.merge("capture refused at timeout", 1L, Long::sum);
+            }
+            else if (java.util.EnumSet.of(ResultCode.PARTNER_DAILY_LIMIT, ResultCode.PARTNER_TOTAL_LIMIT,
+                ResultCode.NOT_A_PARTNER, ResultCode.EXCHANGE_TOO_SMALL, ResultCode.EXCHANGE_BELOW_MINIMUM,
+                ResultCode.PROGRAM_NOT_FOUND, ResultCode.TO_PROGRAM_NOT_FOUND).contains(actual.result))
+            {
+                REACHED.merge(actual.result.name(), 1L, Long::sum);
+            }
+            if (actual.isJournaled() && PARTNER.equals(actual.programId))
+            {
+                REACHED.merge(actual.type == CommandType.EXCHANGE ? "exchange from the partner" :
+                    "partner member written", 1L, Long::sum);
             }
             else if (actual.result == ResultCode.PURCHASE_CURRENCY_MISMATCH)
             {
@@ -476,14 +518,22 @@ class LedgerRandomizedTest
         private void generate()
         {
             in.clear();
-            final int r = random.nextInt(100);
-            if (r < 6)
+            final int r = random.nextInt(104);
+            if (r >= 100)
+            {
+                exchange();
+            }
+            else if (r < 6)
             {
                 enroll();
             }
             else if (r < 28)
             {
                 write(CommandType.EARN, pickMember());
+                if (random.nextInt(8) == 0)
+                {
+                    inPartner();
+                }
                 if (random.nextInt(5) < 2)
                 {
                     purchase();
@@ -598,6 +648,12 @@ class LedgerRandomizedTest
                 member = "m" + random.nextInt(MEMBER_POOL);
             }
             write(CommandType.ENROLL, member);
+            if (random.nextInt(5) == 0)
+            {
+                // the same ids in the partner program are other members
+                in.programId = PARTNER;
+                in.memberId = "m" + random.nextInt(MEMBER_POOL / 2);
+            }
             if (random.nextInt(3) == 0)
             {
                 in.referrerId = random.nextInt(10) == 0 ? in.memberId : "m" + random.nextInt(MEMBER_POOL);
@@ -634,6 +690,10 @@ class LedgerRandomizedTest
                 original = null;
             }
             write(CommandType.REVERSE, null != original && random.nextInt(20) != 0 ? original.memberId : pickMember());
+            if (null != original && random.nextInt(20) != 0)
+            {
+                in.programId = original.programId;
+            }
             in.originalRequestId = null != original ? original.requestId : "unknown-" + random.nextInt(100);
             final long points = null != original ? Math.max(1, original.points) : 100;
             in.points = random.nextInt(10) < 4 ? 0 : 1 + (long)(random.nextDouble() * points * 1.1);
@@ -648,6 +708,10 @@ class LedgerRandomizedTest
             final boolean capture = random.nextInt(3) != 0;
             write(capture ? CommandType.CAPTURE_HOLD : CommandType.RELEASE_HOLD,
                 null != hold && random.nextInt(20) != 0 ? hold.memberId : pickMember());
+            if (null != hold && random.nextInt(20) != 0)
+            {
+                in.programId = hold.programId;
+            }
             in.originalRequestId = null != hold ? hold.requestId :
                 random.nextBoolean() && !writes.isEmpty() ? recent(writes).requestId : "unknown-" + random.nextInt(100);
             if (capture)
@@ -796,6 +860,47 @@ class LedgerRandomizedTest
         {
             in.type = type;
             in.memberId = pickMember();
+            final int r = random.nextInt(50);
+            if (r < 6)
+            {
+                inPartner();
+            }
+            else if (r == 6)
+            {
+                in.programId = random.nextBoolean() ? "tea" : model.mainName(); // unknown, or the first by name
+            }
+        }
+
+        /** Makes the command one on a member of the partner program. */
+        private void inPartner()
+        {
+            in.programId = PARTNER;
+            in.memberId = pickPartnerMember();
+        }
+
+        private String pickPartnerMember()
+        {
+            final List<String> enrolled = model.partnerIds;
+            if (enrolled.isEmpty() || random.nextInt(10) == 0)
+            {
+                return "m" + random.nextInt(MEMBER_POOL / 2);
+            }
+            return enrolled.get(random.nextInt(enrolled.size()));
+        }
+
+        /** Exchanges between the main program and its partner, both ways; now and then to a program not a partner. */
+        private void exchange()
+        {
+            final boolean fromPartner = random.nextInt(3) == 0;
+            write(CommandType.EXCHANGE, fromPartner ? pickPartnerMember() : pickMember());
+            in.programId = fromPartner ? PARTNER : random.nextBoolean() ? null : model.mainName();
+            final int t = random.nextInt(20);
+            in.toProgramId = t == 0 ? "tea" : t == 1 ? (fromPartner ? PARTNER : model.mainName()) :
+                fromPartner ? model.mainName() : PARTNER;
+            in.toMemberId = fromPartner ? pickMember() : pickPartnerMember();
+            final long usable = model.usable(fromPartner, in.memberId, now);
+            in.points = usable > 0 && random.nextInt(4) > 0 ? 1 + (long)(random.nextDouble() * usable) :
+                1 + random.nextInt(800);
         }
 
         private String pickMember()
@@ -899,6 +1004,7 @@ class LedgerRandomizedTest
      */
     private static final class ModelProgram
     {
+        final String name;
         final String text;
         final ModelRules rules;
         final ZoneId zone;
@@ -920,6 +1026,7 @@ class LedgerRandomizedTest
             final int retentionDays,
             final ModelRules rules)
         {
+            this.name = name;
             this.rules = rules;
             this.zone = ZoneId.of(zone);
             this.expiryMonths = expiryMonths;
@@ -1036,6 +1143,8 @@ class LedgerRandomizedTest
         final long[] keep = new long[4];
         int maxDrop = 1;
         boolean keepGiven;
+        /** Coalition partners by program name: {rate in ten-thousandths, minPoints, dailyLimit, totalLimit}. */
+        final Map<String, long[]> partners = new java.util.LinkedHashMap<>();
 
         ModelRules(
             final long ratePoints,
@@ -1143,6 +1252,13 @@ class LedgerRandomizedTest
             return this;
         }
 
+        ModelRules partner(final String program, final long rateBp, final long minPoints, final long dailyLimit,
+            final long totalLimit)
+        {
+            partners.put(program, new long[] {rateBp, minPoints, dailyLimit, totalLimit});
+            return this;
+        }
+
         String yaml()
         {
             final StringBuilder sb = new StringBuilder();
@@ -1165,6 +1281,17 @@ class LedgerRandomizedTest
                 .append("\n  birthdayMultiplier: ").append(birthdayMultiplier)
                 .append("\n  birthdayGift: ").append(birthdayGift)
                 .append("\n  reverseWithFirstPurchase: ").append(reverseBonuses).append('\n');
+            if (!partners.isEmpty())
+            {
+                sb.append("partners:\n");
+            }
+            for (final Map.Entry<String, long[]> p : partners.entrySet())
+            {
+                sb.append("  - {program: ").append(p.getKey()).append(", rate: ")
+                    .append(BigDecimal.valueOf(p.getValue()[0], 4).stripTrailingZeros().toPlainString())
+                    .append(", minPoints: ").append(p.getValue()[1]).append(", dailyLimit: ").append(p.getValue()[2])
+                    .append(", totalLimit: ").append(p.getValue()[3]).append("}\n");
+            }
             if (!campaigns.isEmpty())
             {
                 sb.append("campaigns:\n");
@@ -1301,6 +1428,11 @@ class LedgerRandomizedTest
         }
     }
 
+    private static String keyOf(final boolean inPartner, final String id)
+    {
+        return inPartner ? PARTNER + '\u0000' + id : id;
+    }
+
     private static final Comparator<ModelLot> SOONEST_FIRST =
         Comparator.<ModelLot>comparingLong(l -> l.expiresAt).thenComparingInt(l -> l.id);
 
@@ -1341,9 +1473,15 @@ class LedgerRandomizedTest
         LocalDate purchaseDay;
         long purchaseDayPoints;
 
-        ModelMember(final String id)
+        /** A member of the partner program (else of the main program), and its key: ids are unique per program. */
+        final boolean inPartner;
+        final String key;
+
+        ModelMember(final String id, final boolean inPartner)
         {
             this.id = id;
+            this.inPartner = inPartner;
+            this.key = keyOf(inPartner, id);
         }
     }
 
@@ -1378,6 +1516,9 @@ class LedgerRandomizedTest
         final long releaseAt;
         final long bonusPoints;
         final long referrerBonusPoints;
+        final long exchanged;
+        /** The member's key (its program and id), set once the write is remembered. */
+        String memberKey;
 
         ModelRequest(final Command c, final List<long[]> allocations)
         {
@@ -1400,6 +1541,7 @@ class LedgerRandomizedTest
             releaseAt = c.releaseAt;
             bonusPoints = c.bonusPoints;
             referrerBonusPoints = c.referrerBonusPoints;
+            exchanged = c.exchanged;
             this.allocations = allocations;
         }
     }
@@ -1417,7 +1559,19 @@ class LedgerRandomizedTest
         private final Map<String, ModelRequest> requests = new HashMap<>();
         private final List<ModelRequest> requestsInOrder = new ArrayList<>();
         private int firstRemembered;
+        /** The program of the member being changed or read: the main program or the partner. */
         private ModelProgram program;
+        /** The ledger's first program (changed by set_program), and its coalition partner. */
+        private ModelProgram main;
+        private final ModelProgram partner;
+        final List<String> partnerIds = new ArrayList<>();
+        /** What each side sent the other by exchanges, by partner name: {day, that day's, all time}. */
+        private final Map<String, long[]> sentFromMain = new HashMap<>();
+        private final Map<String, long[]> sentFromPartner = new HashMap<>();
+        /** Each program's clearing balance by partner name, and its breakage. */
+        private final Map<String, Long> clearingMain = new HashMap<>();
+        private final Map<String, Long> clearingPartner = new HashMap<>();
+        private long expiredMain;
         /** A member whose first qualifying earn is being applied. */
         private ModelMember firstEarnOf;
         /** A pending earn being applied, remembered with its request once the write succeeds. */
@@ -1430,20 +1584,73 @@ class LedgerRandomizedTest
         private long debited;
         private long expiredTotal;
 
-        Model(final ModelProgram[] programs, final ModelProgram program, final int requestIdsMax)
+        Model(final ModelProgram[] programs, final ModelProgram program, final ModelProgram partner,
+            final int requestIdsMax)
         {
             this.programs = programs;
             this.program = program;
+            this.main = program;
+            this.partner = partner;
             this.requestIdsMax = requestIdsMax;
         }
 
+        private boolean partnerKnown;
+
+        /** @return the program a request's program id names (null: none such), the first program for none. */
+        private ModelProgram named(final String programId)
+        {
+            if (isEmpty(programId) || programId.equals(main.name))
+            {
+                return main;
+            }
+            return partnerKnown && PARTNER.equals(programId) ? partner : null;
+        }
+
+        private ModelProgram programOf(final ModelMember m)
+        {
+            return m.inPartner ? partner : main;
+        }
+
+        /** @return the member of the current program with this id, or null. */
+        private ModelMember find(final String id)
+        {
+            return null == id ? null : members.get(keyOf(program == partner, id));
+        }
+
+        String mainName()
+        {
+            return main.name;
+        }
+
         void apply(final Command c)
+        {
+            program = main;
+            try
+            {
+                applyInProgram(c);
+            }
+            finally
+            {
+                program = main;
+            }
+        }
+
+        private void applyInProgram(final Command c)
         {
             final ResultCode invalid = validate(c);
             if (invalid != ResultCode.OK)
             {
                 c.result = invalid;
                 return;
+            }
+            if (!c.type.isIdempotentWrite() && c.type != CommandType.EXPIRE_TICK && c.type != CommandType.SET_PROGRAM)
+            {
+                program = named(c.programId);
+                if (null == program)
+                {
+                    c.result = ResultCode.PROGRAM_NOT_FOUND;
+                    return;
+                }
             }
             switch (c.type)
             {
@@ -1474,8 +1681,20 @@ class LedgerRandomizedTest
 
         private static ResultCode validate(final Command c)
         {
+            if (null != c.programId && c.programId.length() > 64)
+            {
+                return ResultCode.PROGRAM_ID_INVALID;
+            }
             switch (c.type)
             {
+                case EXCHANGE:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (isEmpty(c.toProgramId) || c.toProgramId.length() > 64) return ResultCode.TO_PROGRAM_ID_INVALID;
+                    if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
+                    if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                    if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
                 case ENROLL:
                     if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
                     if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
@@ -1640,6 +1859,7 @@ class LedgerRandomizedTest
                 c.held = remembered.held;
                 c.released = remembered.released;
                 c.releaseAt = remembered.releaseAt;
+                c.exchanged = remembered.exchanged;
                 if (remembered.content.type == CommandType.ENROLL || remembered.content.type == CommandType.EARN)
                 {
                     c.bonusPoints = remembered.bonusPoints;
@@ -1655,6 +1875,12 @@ class LedgerRandomizedTest
             if (requestsInOrder.size() - firstRemembered >= requestIdsMax)
             {
                 c.result = ResultCode.REQUEST_IDS_MAX;
+                return;
+            }
+            program = named(c.programId);
+            if (null == program)
+            {
+                c.result = ResultCode.PROGRAM_NOT_FOUND;
                 return;
             }
 
@@ -1689,6 +1915,9 @@ class LedgerRandomizedTest
                 case TRANSFER:
                     m = transfer(c);
                     break;
+                case EXCHANGE:
+                    m = exchange(c);
+                    break;
                 case HOLD:
                     m = hold(c, allocations);
                     break;
@@ -1714,6 +1943,7 @@ class LedgerRandomizedTest
                 c.held = m.held;
             }
             final ModelRequest request = new ModelRequest(c, allocations);
+            request.memberKey = m.key;
             requests.put(c.requestId, request);
             requestsInOrder.add(request);
             if (null != firstEarnOf)
@@ -1740,6 +1970,8 @@ class LedgerRandomizedTest
                     null == a.categories ? new String[0] : a.categories,
                     null == b.categories ? new String[0] : b.categories);
             return samePurchase && same(a.toMemberId, b.toMemberId) && a.type == b.type &&
+                same(a.programId, b.programId) &&
+                (a.type != CommandType.EXCHANGE || same(a.toProgramId, b.toProgramId)) &&
                 a.memberId.equals(b.memberId) && a.points == b.points &&
                 a.birthday == b.birthday && a.status == b.status && same(a.orderId, b.orderId) &&
                 same(a.reason, b.reason) && same(a.originalRequestId, b.originalRequestId) &&
@@ -1753,17 +1985,17 @@ class LedgerRandomizedTest
 
         private ModelMember enroll(final Command c)
         {
-            if (members.containsKey(c.memberId))
+            if (null != find(c.memberId))
             {
                 c.result = ResultCode.MEMBER_EXISTS;
                 return null;
             }
-            if (!isEmpty(c.referrerId) && !members.containsKey(c.referrerId))
+            if (!isEmpty(c.referrerId) && null == find(c.referrerId))
             {
                 c.result = ResultCode.REFERRER_NOT_FOUND;
                 return null;
             }
-            final ModelMember m = new ModelMember(c.memberId);
+            final ModelMember m = new ModelMember(c.memberId, program == partner);
             m.tier = program.tierFor(0);
             m.index = members.size();
             m.enrolledAt = c.timestamp;
@@ -1780,8 +2012,8 @@ class LedgerRandomizedTest
                 c.bonusPoints += program.rules.welcome;
                 settleOwed(c, m);
             }
-            members.put(c.memberId, m);
-            memberIds.add(c.memberId);
+            members.put(m.key, m);
+            (m.inPartner ? partnerIds : memberIds).add(c.memberId);
             return m;
         }
 
@@ -1847,7 +2079,7 @@ class LedgerRandomizedTest
                     c.bonusPoints += ownBonus;
                     settleOwed(c, m);
                 }
-                final ModelMember r = null == m.referrer ? null : members.get(m.referrer);
+                final ModelMember r = null == m.referrer ? null : members.get(keyOf(m.inPartner, m.referrer));
                 if (null != r && program.rules.referrerBonus > 0 && r.status == MemberStatus.ACTIVE.code() &&
                     r.owed == 0 && open(r, c.timestamp).size() + r.pending.size() < program.lotsPerMemberMax)
                 {
@@ -2031,7 +2263,7 @@ class LedgerRandomizedTest
 
         private ModelMember setStatus(final Command c)
         {
-            final ModelMember m = members.get(c.memberId);
+            final ModelMember m = find(c.memberId);
             if (null == m)
             {
                 c.result = ResultCode.MEMBER_NOT_FOUND;
@@ -2060,7 +2292,7 @@ class LedgerRandomizedTest
                 c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
                 return null;
             }
-            if (!original.content.memberId.equals(m.id))
+            if (!original.memberKey.equals(m.key))
             {
                 c.result = ResultCode.REVERSE_MEMBER_MISMATCH;
                 return null;
@@ -2200,6 +2432,7 @@ class LedgerRandomizedTest
                     if (lapsed - toGrace > 0)
                     {
                         expiredTotal += lapsed - toGrace;
+                        expiredMain += m.inPartner ? 0 : lapsed - toGrace;
                         lot.expired += lapsed - toGrace;
                         c.expired += lapsed - toGrace;
                         c.effects.add(EffectLog.EXPIRE, lot.id, lapsed - toGrace, lot.expiresAt);
@@ -2224,7 +2457,7 @@ class LedgerRandomizedTest
             }
             if (refunds > 0)
             {
-                final ModelLot lot = new ModelLot(lots.size(), m.id, refunds, now, program.expiresAt(now));
+                final ModelLot lot = new ModelLot(lots.size(), m.key, refunds, now, program.expiresAt(now));
                 lots.add(lot);
                 m.lots.add(lot);
                 credited += refunds;
@@ -2238,7 +2471,7 @@ class LedgerRandomizedTest
             }
             if (graced > 0)
             {
-                final ModelLot lot = new ModelLot(lots.size(), m.id, graced, now, now + graceMs);
+                final ModelLot lot = new ModelLot(lots.size(), m.key, graced, now, now + graceMs);
                 lots.add(lot);
                 m.lots.add(lot);
                 credited += graced;
@@ -2288,7 +2521,7 @@ class LedgerRandomizedTest
                 c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
                 return null;
             }
-            if (!hold.content.memberId.equals(m.id))
+            if (!hold.memberKey.equals(m.key))
             {
                 c.result = ResultCode.REVERSE_MEMBER_MISMATCH;
                 return null;
@@ -2356,7 +2589,7 @@ class LedgerRandomizedTest
 
         private ModelMember member(final Command c, final boolean frozenAllowed)
         {
-            final ModelMember m = members.get(c.memberId);
+            final ModelMember m = find(c.memberId);
             if (null == m)
             {
                 c.result = ResultCode.MEMBER_NOT_FOUND;
@@ -2401,7 +2634,7 @@ class LedgerRandomizedTest
         private void credit(final Command c, final ModelMember m, final long points)
         {
             final ModelLot lot = new ModelLot(
-                lots.size(), m.id, points, c.timestamp, program.expiresAt(c.timestamp));
+                lots.size(), m.key, points, c.timestamp, program.expiresAt(c.timestamp));
             lots.add(lot);
             m.lots.add(lot);
             credited += points;
@@ -2470,7 +2703,7 @@ class LedgerRandomizedTest
             for (final ModelPending p : due)
             {
                 m.pending.remove(p);
-                final ModelLot lot = new ModelLot(lots.size(), m.id, p.points, p.at, program.expiresAt(p.at));
+                final ModelLot lot = new ModelLot(lots.size(), m.key, p.points, p.at, program.expiresAt(p.at));
                 lots.add(lot);
                 m.lots.add(lot);
                 credited += p.points;
@@ -2505,7 +2738,7 @@ class LedgerRandomizedTest
 
         private void getMember(final Command c)
         {
-            final ModelMember m = members.get(c.memberId);
+            final ModelMember m = find(c.memberId);
             if (null == m)
             {
                 c.result = ResultCode.MEMBER_NOT_FOUND;
@@ -2532,7 +2765,7 @@ class LedgerRandomizedTest
             {
                 return null;
             }
-            final ModelMember r = members.get(c.toMemberId);
+            final ModelMember r = find(c.toMemberId);
             if (null == r)
             {
                 c.result = ResultCode.RECEIVER_NOT_FOUND;
@@ -2573,13 +2806,125 @@ class LedgerRandomizedTest
             }
             for (final Map.Entry<Long, Long> group : byExpiry.entrySet())
             {
-                final ModelLot lot = new ModelLot(lots.size(), r.id, group.getValue(), now, group.getKey());
+                final ModelLot lot = new ModelLot(lots.size(), r.key, group.getValue(), now, group.getKey());
                 lots.add(lot);
                 r.lots.add(lot);
                 credited += group.getValue();
                 c.effects.add(EffectLog.TRANSFER_IN, lot.id, group.getValue(), lot.expiresAt);
             }
             c.resultPoints = c.points;
+            return m;
+        }
+
+        /**
+         * Coalition exchange, as docs/program.md says: both programs list each other; the sending program's entry for
+         * the partner gives the rate (rounded by its rule) and the limits, in its own points; the sender's points leave
+         * soonest-expiring first, the receiver (not settled) gets one lot under its program's expiry rule.
+         */
+        private ModelMember exchange(final Command c)
+        {
+            final ModelMember m = member(c, false);
+            if (null == m)
+            {
+                return null;
+            }
+            final ModelProgram from = program;
+            final ModelProgram to = c.toProgramId.equals(main.name) ? main :
+                partnerKnown && PARTNER.equals(c.toProgramId) ? partner : null;
+            if (null == to)
+            {
+                c.result = ResultCode.TO_PROGRAM_NOT_FOUND;
+                return null;
+            }
+            if (to == from)
+            {
+                c.result = ResultCode.TO_PROGRAM_ID_INVALID;
+                return null;
+            }
+            final long[] terms = from.rules.partners.get(to.name);
+            if (null == terms || !to.rules.partners.containsKey(from.name))
+            {
+                c.result = ResultCode.NOT_A_PARTNER;
+                return null;
+            }
+            if (c.points < terms[1])
+            {
+                c.result = ResultCode.EXCHANGE_BELOW_MINIMUM;
+                c.resultDetail = terms[1];
+                return null;
+            }
+            final long received = BigDecimal.valueOf(c.points).multiply(BigDecimal.valueOf(terms[0]))
+                .divide(BigDecimal.valueOf(10_000), 0, from.rules.rounding).longValueExact();
+            if (received < 1)
+            {
+                c.result = ResultCode.EXCHANGE_TOO_SMALL;
+                return null;
+            }
+            final long now = c.timestamp;
+            final Map<String, long[]> sentBy = from == partner ? sentFromPartner : sentFromMain;
+            final long[] sent = sentBy.computeIfAbsent(to.name, k -> new long[] {Long.MIN_VALUE, 0, 0});
+            final long day = from.day(now).toEpochDay();
+            final long sentToday = sent[0] == day ? sent[1] : 0;
+            if (terms[2] > 0 && sentToday + c.points > terms[2])
+            {
+                c.result = ResultCode.PARTNER_DAILY_LIMIT;
+                c.resultDetail = Math.max(0, terms[2] - sentToday);
+                return null;
+            }
+            if (terms[3] > 0 && sent[2] + c.points > terms[3])
+            {
+                c.result = ResultCode.PARTNER_TOTAL_LIMIT;
+                c.resultDetail = Math.max(0, terms[3] - sent[2]);
+                return null;
+            }
+            final long writable = writable(m, now);
+            if (writable < c.points)
+            {
+                c.result = ResultCode.INSUFFICIENT_POINTS;
+                c.resultDetail = writable;
+                return null;
+            }
+            program = to;
+            final ModelMember r = find(c.toMemberId);
+            program = from;
+            if (null == r)
+            {
+                c.result = ResultCode.RECEIVER_NOT_FOUND;
+                return null;
+            }
+            if (r.status != MemberStatus.ACTIVE.code())
+            {
+                c.result = ResultCode.RECEIVER_NOT_ACTIVE;
+                return null;
+            }
+            if (r.owed > 0)
+            {
+                c.result = ResultCode.RECEIVER_OWES;
+                c.resultDetail = r.owed;
+                return null;
+            }
+            if (open(r, now).size() + r.pending.size() + 1 > to.lotsPerMemberMax)
+            {
+                c.result = ResultCode.RECEIVER_LOTS_MAX;
+                c.resultDetail = to.lotsPerMemberMax;
+                return null;
+            }
+            c.expired = settle(c, m, now);
+            debit(c, m, c.points, EffectLog.EXCHANGE_OUT, null);
+            final ModelLot lot = new ModelLot(lots.size(), r.key, received, now, to.expiresAt(now));
+            lots.add(lot);
+            r.lots.add(lot);
+            credited += received;
+            c.effects.add(EffectLog.EXCHANGE_IN, lot.id, received, lot.expiresAt);
+            c.lotId = lot.id;
+            c.expiresAt = lot.expiresAt;
+            sent[1] = sent[0] == day ? sent[1] + c.points : c.points;
+            sent[0] = day;
+            sent[2] += c.points;
+            (from == partner ? clearingPartner : clearingMain).merge(to.name, c.points, Long::sum);
+            (to == partner ? clearingPartner : clearingMain).merge(from.name, -received, Long::sum);
+            c.resultPoints = c.points;
+            c.exchanged = received;
             return m;
         }
 
@@ -2656,7 +3001,7 @@ class LedgerRandomizedTest
         /** A lot made by a bonus (for the record's member, or its referrer). */
         private ModelLot bonusLot(final Command c, final ModelMember owner, final long points, final byte kind)
         {
-            final ModelLot lot = new ModelLot(lots.size(), owner.id, points, c.timestamp,
+            final ModelLot lot = new ModelLot(lots.size(), owner.key, points, c.timestamp,
                 program.expiresAt(c.timestamp));
             lots.add(lot);
             owner.lots.add(lot);
@@ -2814,7 +3159,7 @@ class LedgerRandomizedTest
 
         private ModelMember setTier(final Command c)
         {
-            final ModelMember m = members.get(c.memberId);
+            final ModelMember m = find(c.memberId);
             if (null == m)
             {
                 c.result = ResultCode.MEMBER_NOT_FOUND;
@@ -2870,6 +3215,7 @@ class LedgerRandomizedTest
                 lot.remaining = 0;
             }
             expiredTotal += expired;
+            expiredMain += m.inPartner ? 0 : expired;
             return expired;
         }
 
@@ -2899,7 +3245,9 @@ class LedgerRandomizedTest
                 }
                 // the member is settled: its due lots expire (and its due pending earns mature)
                 final int before = c.effects.size();
-                expired += settle(c, members.get(first.memberId), c.timestamp);
+                final ModelMember owner = members.get(first.memberId);
+                program = programOf(owner);
+                expired += settle(c, owner, c.timestamp);
                 budget -= c.effects.size() - before;
             }
             c.expired = expired;
@@ -2920,7 +3268,8 @@ class LedgerRandomizedTest
             {
                 final ModelRequest hold = dueHolds.get(i);
                 final long held = hold.resultPoints - hold.reversed;
-                final ModelMember m = members.get(hold.content.memberId);
+                final ModelMember m = members.get(hold.memberKey);
+                program = programOf(m);
                 final int before = c.effects.size();
                 c.expired += settle(c, m, c.timestamp);
                 release(c, m, hold, held);
@@ -2946,25 +3295,23 @@ class LedgerRandomizedTest
             for (int i = 0; i < duePending.size() && budget > 0; i++)
             {
                 final ModelPending p = duePending.get(i);
-                final ModelMember m = members.get(p.request.content.memberId);
+                final ModelMember m = members.get(p.request.memberKey);
                 if (!m.pending.contains(p))
                 {
                     continue;
                 }
+                program = programOf(m);
                 final int before = c.effects.size();
                 c.expired += settle(c, m, c.timestamp);
                 budget -= c.effects.size() - before;
             }
             // then tier evaluations due, then birthday gifts due (to members who may have one): each earliest first,
             // ties in enrollment order
-            if (program.windowed())
-            {
-                budget = settleInTurn(c, budget, m -> m.nextEvaluation, m -> true);
-            }
-            if (program.rules.birthdayGift > 0)
-            {
-                budget = settleInTurn(c, budget, m -> m.nextBirthday, m -> mayHaveGift(m, c.timestamp));
-            }
+            // (each of a program that acts on them: the partner's tiers are for life and it gives no gifts)
+            budget = settleInTurn(c, budget, m -> programOf(m).windowed() ? m.nextEvaluation : Long.MAX_VALUE,
+                m -> true);
+            budget = settleInTurn(c, budget, m -> programOf(m).rules.birthdayGift > 0 ? m.nextBirthday :
+                Long.MAX_VALUE, m -> mayHaveGift(m, c.timestamp));
             c.resultPoints = c.expired;
             if (c.effects.size() > 0)
             {
@@ -2992,6 +3339,7 @@ class LedgerRandomizedTest
             long left = budget;
             for (int i = 0; i < due.size() && left > 0; i++)
             {
+                program = programOf(due.get(i));
                 if (eligible.test(due.get(i)))
                 {
                     final int before = c.effects.size();
@@ -3004,10 +3352,17 @@ class LedgerRandomizedTest
 
         private void setProgram(final Command c)
         {
+            if (PARTNER.equals(c.programId) && partner.text.equals(c.programText))
+            {
+                partnerKnown = true;
+                c.sequence = ++sequence;
+                return;
+            }
             for (final ModelProgram candidate : programs)
             {
-                if (candidate.text.equals(c.programText))
+                if (candidate.text.equals(c.programText) && isEmpty(c.programId))
                 {
+                    main = candidate;
                     program = candidate;
                     c.sequence = ++sequence;
                     return;
@@ -3020,7 +3375,7 @@ class LedgerRandomizedTest
 
         private void getBalance(final Command c)
         {
-            final ModelMember m = members.get(c.memberId);
+            final ModelMember m = find(c.memberId);
             if (null == m)
             {
                 c.result = ResultCode.MEMBER_NOT_FOUND;
@@ -3064,7 +3419,7 @@ class LedgerRandomizedTest
 
         private void checkTier(final Command c)
         {
-            final ModelMember m = members.get(c.memberId);
+            final ModelMember m = find(c.memberId);
             if (null == m)
             {
                 c.result = ResultCode.MEMBER_NOT_FOUND;
@@ -3077,7 +3432,7 @@ class LedgerRandomizedTest
 
         private void listLots(final Command c)
         {
-            final ModelMember m = members.get(c.memberId);
+            final ModelMember m = find(c.memberId);
             if (null == m)
             {
                 c.result = ResultCode.MEMBER_NOT_FOUND;
@@ -3125,7 +3480,12 @@ class LedgerRandomizedTest
 
         long usable(final String memberId, final long now)
         {
-            final ModelMember m = members.get(memberId);
+            return usable(false, memberId, now);
+        }
+
+        long usable(final boolean inPartner, final String memberId, final long now)
+        {
+            final ModelMember m = members.get(keyOf(inPartner, memberId));
             return null == m ? 0 : usable(m, now);
         }
 
@@ -3174,7 +3534,7 @@ class LedgerRandomizedTest
                 final Command content = request.content;
                 final boolean interesting = content.type == CommandType.EARN ?
                     request.lotId >= 0 && lots.get((int)request.lotId).expired > 0 :
-                    content.type == CommandType.REDEEM && members.get(content.memberId).owed > 0;
+                    content.type == CommandType.REDEEM && members.get(request.memberKey).owed > 0;
                 if (interesting && request.timestamp >= cutoff && request.reversed < request.resultPoints &&
                     requests.get(content.requestId) == request)
                 {
@@ -3210,15 +3570,32 @@ class LedgerRandomizedTest
         void checkTotals(final Ledger ledger, final long now)
         {
             assertEquals(BigInteger.ZERO, ledger.accounts().total(), "the accounts sum to zero");
-            assertEquals(BigInteger.valueOf(expiredTotal), ledger.accounts().balance(Accounts.Account.EXPIRED),
+            assertEquals(BigInteger.ZERO, ledger.accounts(1).total(), "the partner's accounts sum to zero");
+            assertEquals(BigInteger.valueOf(expiredMain), ledger.accounts().balance(Accounts.Account.EXPIRED),
                 "breakage account");
+            assertEquals(BigInteger.valueOf(expiredTotal - expiredMain),
+                ledger.accounts(1).balance(Accounts.Account.EXPIRED), "the partner's breakage account");
+            for (final Map.Entry<String, Long> clearing : clearingMain.entrySet())
+            {
+                assertEquals(BigInteger.valueOf(clearing.getValue()), ledger.accounts().clearing(clearing.getKey()),
+                    "clearing with " + clearing.getKey());
+            }
+            for (final Map.Entry<String, Long> clearing : clearingPartner.entrySet())
+            {
+                assertEquals(BigInteger.valueOf(clearing.getValue()), ledger.accounts(1).clearing(clearing.getKey()),
+                    "the partner's clearing with " + clearing.getKey());
+            }
+            for (final Map.Entry<String, long[]> sent : sentFromMain.entrySet())
+            {
+                assertEquals(sent.getValue()[2], ledger.sentToPartner(0, sent.getKey()), "sent to " + sent.getKey());
+            }
             assertEquals(credited, ledger.totalCredited(), "total credited");
             assertEquals(debited, ledger.totalDebited(), "total debited");
             assertEquals(expiredTotal, ledger.totalExpired(), "total expired");
             assertEquals(BigInteger.valueOf(credited), ledger.credited(), "credited");
             assertEquals(BigInteger.valueOf(debited), ledger.debited(), "debited");
             assertEquals(BigInteger.valueOf(expiredTotal), ledger.expired(), "expired");
-            assertEquals(memberIds.size(), ledger.memberCount(), "member count");
+            assertEquals(memberIds.size() + partnerIds.size(), ledger.memberCount(), "member count");
             assertEquals(lots.size(), ledger.lotCount(), "lot count");
             long held = 0;
             for (final ModelLot lot : lots)

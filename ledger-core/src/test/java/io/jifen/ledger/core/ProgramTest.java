@@ -28,7 +28,18 @@ class ProgramTest
         final Path example = Path.of("..", "docs", "examples", "coffee.yaml");
         final Program p = Program.parse(Files.readString(example, StandardCharsets.UTF_8));
         assertEquals("coffee-club", p.name());
-        assertEquals(3, p.version());
+        assertEquals(4, p.version());
+        assertEquals(1, p.partnerCount());
+        assertEquals("skyway-miles", p.partner(0).program());
+        assertEquals(1000, p.partner(0).rateBp());
+        assertEquals(500, p.partner(0).minPoints());
+        assertEquals(2_000_000, p.partner(0).dailyLimit());
+        assertEquals(0, p.partner(0).totalLimit());
+        final Program skyway = Program.parse(Files.readString(example.resolveSibling("skyway.yaml"),
+            StandardCharsets.UTF_8));
+        assertEquals(80_000, skyway.partner("coffee-club").rateBp(), "the partner lists coffee-club back");
+        assertEquals(skyway.toText(), Program.parse(skyway.toText()).toText(), "the canonical text reads as itself");
+        assertEquals(p.toText(), Program.parse(p.toText()).toText());
         assertEquals(600, p.holdTimeoutSeconds());
         assertEquals("CNY", p.currency());
         assertEquals(1, p.ratePoints());
@@ -141,6 +152,18 @@ class ProgramTest
         assertError("line 1: tiers.keep.gold: 6000 is outside 0..5000", "tiers: {keep: {gold: 6000}}");
         assertError("line 1: pending.days: must be shorter than limits.requestRetentionDays",
             "pending: {days: 40}\nlimits: {requestRetentionDays: 40}");
+        assertError("line 3: partners[0].rate: 0 is outside 0.0001..10000",
+            "name: coffee\npartners:\n  - {program: air, rate: 0}\n");
+        assertError("partners[0].rate: every partner needs a rate", "partners:\n  - {program: air}\n");
+        assertError("partners[0].program: every partner names a program", "partners:\n  - {rate: 2}\n");
+        assertError("partners[0].program: a program cannot be its own partner",
+            "name: coffee\npartners:\n  - {program: coffee, rate: 2}\n");
+        assertError("line 3: partners[1].program: partner 'air' is listed twice",
+            "partners:\n  - {program: air, rate: 2}\n  - {program: air, rate: 3}\n");
+        assertError("line 2: partners[0].minPoints: 0 is outside 1..1000000000000",
+            "partners:\n  - {program: air, rate: 2, minPoints: 0}\n");
+        assertError("partners[0].dailyLimits: unknown setting",
+            "partners:\n  - {program: air, rate: 2, dailyLimits: 5}\n");
     }
 
     @Test
