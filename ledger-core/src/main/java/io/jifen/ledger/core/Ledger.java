@@ -336,6 +336,11 @@ public final class Ledger implements LedgerStateMachine
         // request log) and a journal replay, which sees only the journaled writes, rebuilds the same state.
         final long cutoff = retentionCutoff(c.timestamp);
         lastCreditedSlot = -1;
+        if (null != c.programId && c.programId.equals(programs[0].name()))
+        {
+            // the first program named by its name is the first program: one request, one record of version 1
+            c.programId = null;
+        }
         final long fingerprint = fingerprint(c);
         final long position = requests.find(c.requestId, cutoff);
         if (position >= 0)
@@ -1023,8 +1028,7 @@ public final class Ledger implements LedgerStateMachine
         }
         if (received > POINTS_MAX)
         {
-            c.result = ResultCode.POINTS_INVALID;
-            c.resultDetail = POINTS_MAX;
+            c.result = ResultCode.EXCHANGE_TOO_LARGE;
             return -1;
         }
         final long now = c.timestamp;
@@ -1986,6 +1990,11 @@ public final class Ledger implements LedgerStateMachine
         if (sameName >= 0 && sameName != target && target >= 0)
         {
             c.result = ResultCode.PROGRAM_ID_INVALID; // another program has that name already
+            return;
+        }
+        if (target == 0 && programCount > 1 && !next.name().equals(programs[0].name()))
+        {
+            c.result = ResultCode.PROGRAM_ID_INVALID; // partners, their limits and clearing name the first program
             return;
         }
         if (target < 0 && programCount == PROGRAMS_MAX)

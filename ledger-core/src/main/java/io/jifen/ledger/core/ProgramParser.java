@@ -58,9 +58,10 @@ final class ProgramParser
         assert schema == Program.SCHEMA;
         b.version = (int)root.longValue("version", 1, 0, Integer.MAX_VALUE);
         b.name = root.string("name", Program.DEFAULT_NAME);
-        if (b.name.isEmpty() || b.name.length() > 64)
+        if (b.name.isEmpty() || !CommandValidator.isProgramId(b.name))
         {
-            throw root.error("name", "must be 1..64 characters");
+            // a request names the program by it (program_id)
+            throw root.error("name", "must be 1..64 characters without control characters");
         }
         b.zone = zone(root);
 

@@ -45,6 +45,8 @@ public enum ResultCode
     TO_PROGRAM_ID_INVALID(129, "to_program_id",
         "must be 1..64 characters without control characters, and another program than program_id"),
     EXCHANGE_TOO_SMALL(130, "points", "gives less than one point of the partner program at the exchange rate"),
+    EXCHANGE_TOO_LARGE(131, "points",
+        "gives more points of the partner program than one write may credit (1000000000000) at the exchange rate"),
 
     MEMBER_NOT_FOUND(201, "member_id", "member not found"),
     ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id",

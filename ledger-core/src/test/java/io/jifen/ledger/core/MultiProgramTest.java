@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
+import io.jifen.ledger.journal.JournalRecord;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -150,6 +152,18 @@ class MultiProgramTest extends LedgerTestSupport
         send();
         assertEquals(ResultCode.PROGRAM_NOT_FOUND, c.result);
 
+        // the first program named by its name is the same request, journaled as the first program's (version 1)
+        begin(CommandType.EARN, "e1", "alice").points = 500;
+        in("coffee");
+        send();
+        assertTrue(c.replay, "named or not, the first program");
+        begin(CommandType.EARN, "e5", "alice").points = 5;
+        in("coffee");
+        send();
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(JournalRecord.VERSION, new UnsafeBuffer(journal.get(journal.size() - 1))
+            .getShort(2, JournalRecord.ORDER));
+
         // one request id is one request, whatever its program
         begin(CommandType.EARN, "e1", "alice").points = 500;
         in("airline");
@@ -196,6 +210,10 @@ class MultiProgramTest extends LedgerTestSupport
         assertEquals(3, ledger.programCount());
         assertEquals(2, ledger.program(ledger.programSlot("airline")).version());
         assertEquals(0, ledger.programSlot(""));
+        putInForce(null, COFFEE.replace("name: coffee", "name: cafe").replace("version: 1", "version: 2"));
+        assertEquals(ResultCode.PROGRAM_ID_INVALID, c.result,
+            "partners, their limits and clearing name the first program: no rename once there are others");
+        assertEquals("coffee", ledger.program().name());
         assertEquals(0, ledger.programSlot("coffee"));
         assertEquals(-1, ledger.programSlot("tea"));
     }
@@ -295,6 +313,23 @@ class MultiProgramTest extends LedgerTestSupport
         exchange("x9", null, "alice", "bakery", "B-1", 3000);
         assertEquals(ResultCode.OK, c.result);
         assertEquals(3000, c.exchanged);
+    }
+
+    @Test
+    void anExchangeThatWouldCreditTooMuchIsRefused()
+    {
+        putInForce(null, COFFEE.replace("version: 1", "version: 2") + "  - {program: vault, rate: 10000}\n");
+        assertEquals(ResultCode.OK, c.result, c::toString);
+        putInForce("vault", "name: vault\npartners: [{program: coffee, rate: 1}]\n");
+        assertEquals(ResultCode.OK, c.result, c::toString);
+        enroll("alice");
+        earn("e1", "alice", 300_000_000);
+        enrollIn("vault", "V-1");
+        exchange("x1", null, "alice", "vault", "V-1", 100_000_001);
+        assertEquals(ResultCode.EXCHANGE_TOO_LARGE, c.result, "more than 10^12 points in one lot");
+        exchange("x2", null, "alice", "vault", "V-1", 100_000_000);
+        assertEquals(ResultCode.OK, c.result, "exactly 10^12");
+        assertEquals(Ledger.POINTS_MAX, c.exchanged);
     }
 
     @Test

@@ -162,6 +162,7 @@ class ProgramTest
             "partners:\n  - {program: air, rate: 2}\n  - {program: air, rate: 3}\n");
         assertError("line 2: partners[0].minPoints: 0 is outside 1..1000000000000",
             "partners:\n  - {program: air, rate: 2, minPoints: 0}\n");
+        assertError("line 1: name: must be 1..64 characters without control characters", "name: \"a\\tb\"\n");
         assertError("partners[0].dailyLimits: unknown setting",
             "partners:\n  - {program: air, rate: 2, dailyLimits: 5}\n");
     }

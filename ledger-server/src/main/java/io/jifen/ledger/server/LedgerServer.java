@@ -171,11 +171,14 @@ public final class LedgerServer implements AutoCloseable
     }
 
     /**
-     * Decides which programs to journal before serving. The first program given is the ledger's first program: an
-     * empty journal starts with it spelled out in full (so no default in code ever decides a record), and after that
-     * it is journaled only when its rules change. Every further program is matched to the ledger's program of the
-     * same name, journaled when new or changed. A changed program needs a higher version. Programs in the journal that
-     * are not given stay in force as journaled (their members are still there).
+     * Decides which programs to journal before serving, and refuses, before anything is journaled, what the ledger
+     * would refuse or what is probably a mistake. The first program given is the ledger's first program: an empty
+     * journal starts with it spelled out in full (so no default in code ever decides a record), and after that it is
+     * journaled only when its rules change. Every further program is matched to the ledger's program of the same name,
+     * journaled when new or changed. A changed program needs a higher version. Programs in the journal that are not
+     * given stay in force as journaled (their members are still there), but then no new program may be added: a
+     * program is known by its name, and a renamed file would otherwise add an empty program for good. The first
+     * program cannot be renamed once the ledger holds others (partners and their limits name it).
      *
      * @return the set_program commands to submit, in order.
      * @throws IllegalStateException naming the program and the reason, before anything is journaled.
@@ -190,37 +193,71 @@ public final class LedgerServer implements AutoCloseable
                 config.program.name() + "') is not the ledger's first program ('" + ledger.program().name() +
                 "'): give the first program first");
         }
-        if (recovery.records == 0 || !ledger.program().sameRules(config.program))
+        final boolean firstChanges = recovery.records == 0 || !ledger.program().sameRules(config.program);
+        if (firstChanges)
         {
             checkVersion(config.program, config.programSource, ledger.program());
+            if (recovery.records > 0 && ledger.programCount() > 1 &&
+                !config.program.name().equals(ledger.program().name()))
+            {
+                throw new IllegalStateException("the program from " + config.programSource + " renames the " +
+                    "ledger's first program '" + ledger.program().name() + "' to '" + config.program.name() +
+                    "': a first program cannot be renamed once the ledger holds other programs");
+            }
             commands.add(setProgram(config.program, null));
         }
+        int added = 0;
+        final StringBuilder addedNames = new StringBuilder();
         for (int i = 0; i < config.morePrograms.size(); i++)
         {
             final Program program = config.morePrograms.get(i);
-            final int slot = ledger.programSlot(program.name());
+            int slot = ledger.programSlot(program.name());
+            if (slot == 0 && firstChanges && !config.program.name().equals(ledger.program().name()))
+            {
+                slot = -1; // the first program's old name (the built-in 'default' of an empty journal) is going
+            }
             if (slot == 0)
             {
                 throw new IllegalStateException("the program from " + config.moreSources.get(i) + " ('" +
                     program.name() + "') is the ledger's first program: give it first");
             }
-            if (slot < 0 || !ledger.program(slot).sameRules(program))
+            if (slot < 0)
             {
-                if (slot > 0)
-                {
-                    checkVersion(program, config.moreSources.get(i), ledger.program(slot));
-                }
+                added++;
+                addedNames.append(addedNames.length() == 0 ? "'" : ", '").append(program.name()).append('\'');
+                commands.add(setProgram(program, program.name()));
+            }
+            else if (!ledger.program(slot).sameRules(program))
+            {
+                checkVersion(program, config.moreSources.get(i), ledger.program(slot));
                 commands.add(setProgram(program, program.name()));
             }
         }
+        final StringBuilder notGiven = new StringBuilder();
         for (int slot = 1; slot < ledger.programCount(); slot++)
         {
             final String name = ledger.program(slot).name();
             if (config.morePrograms.stream().noneMatch(p -> p.name().equals(name)))
             {
-                LOG.log(System.Logger.Level.INFO, "program '" + name + "' version " + ledger.program(slot).version() +
-                    " stays in force as journaled (not given with --program)");
+                notGiven.append(notGiven.length() == 0 ? "'" : ", '").append(name).append('\'');
             }
+        }
+        if (added > 0 && notGiven.length() > 0)
+        {
+            throw new IllegalStateException("program(s) " + addedNames + " would be added while " + notGiven +
+                " of the journal " + (notGiven.indexOf(",") > 0 ? "are" : "is") + " not given: a program cannot be " +
+                "renamed (its members, limits and clearing are under its name); to add a program, give every program " +
+                "of the ledger with --program");
+        }
+        if (notGiven.length() > 0)
+        {
+            LOG.log(System.Logger.Level.INFO, "program(s) " + notGiven + " stay in force as journaled (not given " +
+                "with --program)");
+        }
+        if (ledger.programCount() + added > Ledger.PROGRAMS_MAX)
+        {
+            throw new IllegalStateException("the ledger holds " + ledger.programCount() + " programs; " + added +
+                " more would pass the " + Ledger.PROGRAMS_MAX + " one ledger holds");
         }
         return commands;
     }

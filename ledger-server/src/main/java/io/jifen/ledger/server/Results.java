@@ -75,7 +75,8 @@ final class Results
                     "its own credits must pay them first";
             case RECEIVER_LOTS_MAX:
                 return prefix + "the receiving member would hold more than " + c.resultDetail + " open lots " +
-                    "(lotsPerMemberMax; a transfer gives one lot per expiry instant moved)";
+                    (c.type == CommandType.EXCHANGE ? "(its program's lotsPerMemberMax; an exchange gives one lot)" :
+                    "(lotsPerMemberMax; a transfer gives one lot per expiry instant moved)");
             case PROGRAM_NOT_FOUND:
                 return prefix + "no program named '" + c.programId + "' in the ledger";
             case TO_PROGRAM_NOT_FOUND:

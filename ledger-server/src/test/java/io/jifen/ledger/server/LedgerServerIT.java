@@ -598,6 +598,28 @@ class LedgerServerIT
             .start());
         assertTrue(refused.getMessage().contains("is not the ledger's first program ('coffee')"),
             refused.getMessage());
+        // a program renamed in its file would be added as an empty program for good: refused, with nothing journaled
+        final Path renamed = data.resolve("airline-renamed.yaml");
+        Files.writeString(renamed, Files.readString(airline).replace("name: airline", "name: airways"));
+        final IllegalStateException notGiven = assertThrows(IllegalStateException.class, () -> new LedgerServer(
+            new ServerConfig().port(0).data(data).program(LedgerMain.loadProgram(coffee), coffee.toString())
+                .addProgram(LedgerMain.loadProgram(renamed), renamed.toString())).start());
+        assertTrue(notGiven.getMessage().contains("'airways' would be added while 'airline' of the journal is " +
+            "not given"), notGiven.getMessage());
+        final Path cafe = data.resolve("cafe.yaml");
+        Files.writeString(cafe, Files.readString(coffee).replace("name: coffee", "name: cafe")
+            .replace("version: 1", "version: 2"));
+        final IllegalStateException rename = assertThrows(IllegalStateException.class, () -> new LedgerServer(
+            new ServerConfig().port(0).data(data).program(LedgerMain.loadProgram(cafe), cafe.toString())
+                .addProgram(LedgerMain.loadProgram(airline), airline.toString())).start());
+        assertTrue(rename.getMessage().contains("a first program cannot be renamed once the ledger holds other " +
+            "programs"), rename.getMessage());
+        // the same program named by its name is the same request as without program_id
+        startServer(both);
+        assertTrue(ledger.earn(EarnRequest.newBuilder().setRequestId("e-1").setMemberId("alice").setPoints(1500)
+            .setOrderId("order-e-1").setProgramId("coffee").build()).getReplay());
+        assertEquals(sequence, server.lastSequence(), "nothing journaled by the refused starts");
+        stopServer();
 
         final ByteArrayOutputStream dump = new ByteArrayOutputStream();
         assertEquals(0, LedgerMain.run(new String[] {"journal", "dump", "--data", data.toString()},
