@@ -55,6 +55,15 @@ public class LedgerApplyBenchmark
         "     budgetPoints: 1000000000000}",
         "  - {id: gold-triple, multiplier: 3, start: 2026-01-01T00:00, end: 2027-01-01T00:00, minTier: gold}",
         "  - {id: last-year, multiplier: 2, start: 2025-01-01T00:00, end: 2026-01-01T00:00}",
+        "partners:",
+        "  - {program: airline, rate: 0.5}",
+        "");
+    /** The ledger's second program, the first program's coalition partner; its members have the same ids. */
+    static final String PARTNER = String.join("\n",
+        "name: airline",
+        "limits: {requestRetentionDays: 1}",
+        "partners:",
+        "  - {program: default, rate: 2}",
         "");
     private static final String[][] BASKETS = {null, {"coffee"}, {"tea", "cups"}, {"beans", "coffee"}};
 
@@ -89,9 +98,17 @@ public class LedgerApplyBenchmark
     {
         ledger = new Ledger(Program.parse(PROGRAM));
         now = 1_767_225_600_000L; // 2026-01-01T00:00Z
+        final Command partner = command.clear();
+        partner.type = CommandType.SET_PROGRAM;
+        partner.programId = "airline";
+        partner.programText = PARTNER;
+        partner.timestamp = now;
+        ledger.apply(partner);
         for (int i = 0; i < members; i++)
         {
             apply(CommandType.ENROLL, memberIds[i], 0);
+            write(CommandType.ENROLL, memberIds[i]).programId = "airline";
+            ledger.apply(command);
         }
         for (int i = 0; i < members; i++)
         {
@@ -156,6 +173,39 @@ public class LedgerApplyBenchmark
         if (c.result != ResultCode.OK)
         {
             throw new IllegalStateException("a purchase was refused, the benchmark would measure refusals: " + c);
+        }
+        return c.result;
+    }
+
+    /** An earn of a member of the ledger's second program: the program named by the request, the same member ids. */
+    @Benchmark
+    public ResultCode earnInSecondProgram()
+    {
+        final Command c = write(CommandType.EARN, memberIds[next % members]);
+        c.points = 100;
+        c.programId = "airline";
+        ledger.apply(c);
+        return c.result;
+    }
+
+    /**
+     * Coalition exchange: earn, then exchange the points into the partner program (its member of the same id gets
+     * half as many). Two applies per invocation.
+     */
+    @Benchmark
+    @OperationsPerInvocation(2)
+    public ResultCode earnThenExchange()
+    {
+        final String member = memberIds[next % members];
+        apply(CommandType.EARN, member, 100);
+        final Command c = write(CommandType.EXCHANGE, member);
+        c.points = 100;
+        c.toProgramId = "airline";
+        c.toMemberId = member;
+        ledger.apply(c);
+        if (c.result != ResultCode.OK)
+        {
+            throw new IllegalStateException("an exchange was refused, the benchmark would measure refusals: " + c);
         }
         return c.result;
     }
