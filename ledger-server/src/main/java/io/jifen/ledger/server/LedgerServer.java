@@ -16,6 +16,15 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.Ledger;
@@ -38,6 +47,13 @@ public final class LedgerServer implements AutoCloseable
     private Ledger ledger;
     private LedgerPipeline pipeline;
     private Server server;
+    /**
+     * The server's own event loops (epoll where available, as gRPC's shared ones would be), shut down with it: with
+     * the shared ones, tasks a closed server's connections had scheduled (graceful-shutdown timers) would keep the
+     * whole server, its command ring included, reachable until they fire.
+     */
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
     private volatile HealthStatusManager health;
     private JournalReplay.Result recovery;
     private boolean stopped;
@@ -105,7 +121,14 @@ public final class LedgerServer implements AutoCloseable
             }
 
             health = new HealthStatusManager();
+            final boolean epoll = Epoll.isAvailable();
+            final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
+            workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("jifen-grpc-worker", true), io);
             server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port))
+                .bossEventLoopGroup(bossGroup)
+                .workerEventLoopGroup(workerGroup)
+                .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                 .directExecutor()
                 .addService(new LedgerService(pipeline))
                 .addService(health.getHealthService())
@@ -391,6 +414,13 @@ public final class LedgerServer implements AutoCloseable
             {
                 Thread.currentThread().interrupt();
                 server.shutdownNow();
+            }
+        }
+        for (final EventLoopGroup group : new EventLoopGroup[] {workerGroup, bossGroup})
+        {
+            if (null != group)
+            {
+                group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
         }
         if (null != pipeline)
