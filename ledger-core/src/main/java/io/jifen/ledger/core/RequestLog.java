@@ -32,7 +32,7 @@ final class RequestLog
     private static final int EXPIRED = 10;
     /**
      * A reversed earn's shortfall; for a capture or a release: the points released; for an enrollment or an earn: the
-     * referrer's bonus it paid (and ALREADY_EXPIRED: the member's).
+     * referrer's bonus it paid; for an exchange: the points the receiver got.
      */
     private static final int SHORTFALL = 11;
     private static final int ALREADY_EXPIRED = 12;
@@ -47,7 +47,17 @@ final class RequestLog
     private static final int ALLOC_COUNT = 17;
     /** The slot of the lot an earn created (its id is in LOT_ID): a reversal finds the lot without a search. */
     private static final int LOT_SLOT = 18;
-    static final int STRIDE = 19;
+    /** A purchase earn: the position of its earning lines (how the program computed its points), else -1. */
+    private static final int EARNING = 19;
+    /** The bonus points the write credited (or, a reversal, took back): a birthday gift settled first, say. */
+    private static final int BONUS = 20;
+    static final int STRIDE = 21;
+    /**
+     * A flag above the member status in MEMBER_TYPE_TIER_STATUS: a reversal that restored points (of a redemption or
+     * a capture), whose entry keeps restored, reexpired, graced and reclaimed where a reversed earn's keeps its
+     * shortfall, points already expired and the bonuses it took back (the others are zero either way).
+     */
+    private static final long RESTORING = 1L << 56;
 
     private final int capacityMax;
     private final IdIndex index;
@@ -67,6 +77,20 @@ final class RequestLog
     private int[] allocLots;
     private long[] allocAmounts;
     private long[] allocRestored;
+    /**
+     * Purchase earns' earning lines, in a ring in request order like the allocations: a header line (base points,
+     * tier multiplier, tier points, cap cut; and the campaign line count) then one line per campaign (multiplier,
+     * points, budget cut; and its id), so a retry answers with the computation the first answer gave.
+     */
+    private long lineHead;
+    private long lineTail;
+    private int lineMask;
+    private long[] lineA;
+    private long[] lineB;
+    private long[] lineC;
+    private long[] lineD;
+    private int[] lineCount;
+    private String[] lineIds;
 
     RequestLog(final int capacityMax)
     {
@@ -79,6 +103,7 @@ final class RequestLog
         final int capacity = Integer.highestOneBit(Math.max(2, Math.min(capacityMax, expected)) * 2 - 1);
         allocate(capacity);
         allocateAllocations(Math.max(1024, capacity / 4));
+        allocateLines(1024);
         index = new IdIndex(capacity);
     }
 
@@ -126,6 +151,83 @@ final class RequestLog
                 allocAmounts[to] = oldAmounts[from];
                 allocRestored[to] = oldRestored[from];
             }
+        }
+    }
+
+    private void allocateLines(final int capacity)
+    {
+        final long[] oldA = lineA;
+        final long[] oldB = lineB;
+        final long[] oldC = lineC;
+        final long[] oldD = lineD;
+        final int[] oldCount = lineCount;
+        final String[] oldIds = lineIds;
+        final long oldMask = lineMask;
+        lineA = new long[capacity];
+        lineB = new long[capacity];
+        lineC = new long[capacity];
+        lineD = new long[capacity];
+        lineCount = new int[capacity];
+        lineIds = new String[capacity];
+        lineMask = capacity - 1;
+        if (null != oldA)
+        {
+            for (long p = lineHead; p < lineTail; p++)
+            {
+                final int from = (int)(p & oldMask);
+                final int to = (int)(p & lineMask);
+                lineA[to] = oldA[from];
+                lineB[to] = oldB[from];
+                lineC[to] = oldC[from];
+                lineD[to] = oldD[from];
+                lineCount[to] = oldCount[from];
+                lineIds[to] = oldIds[from];
+            }
+        }
+    }
+
+    /** @return the position of the earning's header line, the lines written after it. */
+    private long appendEarning(final Command.Earning e)
+    {
+        final int lines = 1 + e.campaignCount();
+        while (lineTail - lineHead + lines > lineMask + 1)
+        {
+            allocateLines((lineMask + 1) << 1);
+        }
+        final long start = lineTail;
+        int i = (int)(lineTail++ & lineMask);
+        lineA[i] = e.basePoints;
+        lineB[i] = e.tierMultiplierBp;
+        lineC[i] = e.tierPoints;
+        lineD[i] = e.capCut;
+        lineCount[i] = e.campaignCount();
+        lineIds[i] = null;
+        for (int k = 0; k < e.campaignCount(); k++)
+        {
+            i = (int)(lineTail++ & lineMask);
+            lineA[i] = e.multiplierBp(k);
+            lineB[i] = e.points(k);
+            lineC[i] = e.budgetCut(k);
+            lineD[i] = 0;
+            lineCount[i] = 0;
+            lineIds[i] = e.campaignId(k);
+        }
+        return start;
+    }
+
+    private void fillEarning(final long start, final Command.Earning e)
+    {
+        e.reset();
+        int i = (int)(start & lineMask);
+        e.basePoints = lineA[i];
+        e.tierMultiplierBp = lineB[i];
+        e.tierPoints = lineC[i];
+        e.capCut = lineD[i];
+        final int count = lineCount[i];
+        for (int k = 1; k <= count; k++)
+        {
+            i = (int)((start + k) & lineMask);
+            e.add(lineIds[i], lineA[i], lineB[i], lineC[i]);
         }
     }
 
@@ -199,6 +301,16 @@ final class RequestLog
             {
                 allocHead = entries[b + ALLOC_START] + entries[b + ALLOC_COUNT];
             }
+            final long earning = entries[b + EARNING];
+            if (earning >= 0)
+            {
+                final long end = earning + 1 + lineCount[(int)(earning & lineMask)];
+                for (long p = earning; p < end; p++)
+                {
+                    lineIds[(int)(p & lineMask)] = null;
+                }
+                lineHead = end;
+            }
             head++;
         }
     }
@@ -250,8 +362,9 @@ final class RequestLog
         final long idHash = idHash(c.requestId);
         ids[(int)(position & mask)] = c.requestId;
         entries[b + ID_HASH] = idHash;
+        final boolean restoring = c.restored != 0 || c.reexpired != 0 || c.graced != 0 || c.reclaimed != 0;
         entries[b + MEMBER_TYPE_TIER_STATUS] = (memberIndex & 0xFFFF_FFFFL) | ((long)c.type.code() << 32) |
-            ((long)c.tier << 40) | ((long)c.memberStatus << 48);
+            ((long)c.tier << 40) | ((long)c.memberStatus << 48) | (restoring ? RESTORING : 0);
         entries[b + FINGERPRINT] = fingerprint;
         entries[b + TIMESTAMP] = c.timestamp;
         entries[b + SEQUENCE] = c.sequence;
@@ -265,13 +378,27 @@ final class RequestLog
         final boolean bonusType = isBonusType(c.type.code());
         entries[b + SHORTFALL] = holdType ? c.released : bonusType ? c.referrerBonusPoints :
             c.type == CommandType.EXCHANGE ? c.exchanged : c.shortfall;
-        entries[b + ALREADY_EXPIRED] = bonusType ? c.bonusPoints : c.alreadyExpired;
+        entries[b + ALREADY_EXPIRED] = c.alreadyExpired;
+        entries[b + BONUS] = c.bonusPoints;
         entries[b + OWED] = c.owed;
         entries[b + REVERSED] = 0;
         entries[b + FORGIVEN] = 0;
+        if (c.type == CommandType.REVERSE)
+        {
+            // a reversal is never reversed itself: its REVERSED and FORGIVEN slots keep the rest of its answer
+            entries[b + SHORTFALL] = restoring ? c.restored : c.shortfall;
+            entries[b + ALREADY_EXPIRED] = restoring ? c.reexpired : c.alreadyExpired;
+            entries[b + REVERSED] = restoring ? c.graced : 0;
+            entries[b + FORGIVEN] = restoring ? c.reclaimed : c.referrerBonusPoints;
+        }
+        else if (c.type == CommandType.CAPTURE_HOLD || c.type == CommandType.RELEASE_HOLD)
+        {
+            entries[b + FORGIVEN] = c.reclaimed; // only an earn's FORGIVEN slot is used by its reversals
+        }
         entries[b + ALLOC_START] = allocStart;
         entries[b + ALLOC_COUNT] = allocTail - allocStart;
         entries[b + LOT_SLOT] = lotSlot;
+        entries[b + EARNING] = c.earning.isPresent() ? appendEarning(c.earning) : -1;
         index.put(c.requestId, idHash, position, idAt);
     }
 
@@ -318,20 +445,39 @@ final class RequestLog
             c.expiresAt = entries[b + EXPIRES_AT];
         }
         c.expired = entries[b + EXPIRED];
-        if (isBonusType((int)(packed >>> 32) & 0xFF))
-        {
-            c.bonusPoints = entries[b + ALREADY_EXPIRED];
-        }
-        else
-        {
-            c.alreadyExpired = entries[b + ALREADY_EXPIRED];
-        }
+        c.alreadyExpired = entries[b + ALREADY_EXPIRED];
+        c.bonusPoints = entries[b + BONUS];
         c.owed = entries[b + OWED];
+        final int type = (int)(packed >>> 32) & 0xFF;
+        if (type == CommandType.REVERSE.code())
+        {
+            if ((packed & RESTORING) != 0)
+            {
+                c.shortfall = 0;
+                c.alreadyExpired = 0;
+                c.restored = entries[b + SHORTFALL];
+                c.reexpired = entries[b + ALREADY_EXPIRED];
+                c.graced = entries[b + REVERSED];
+                c.reclaimed = entries[b + FORGIVEN];
+            }
+            else
+            {
+                c.referrerBonusPoints = entries[b + FORGIVEN];
+            }
+        }
+        else if (type == CommandType.CAPTURE_HOLD.code() || type == CommandType.RELEASE_HOLD.code())
+        {
+            c.reclaimed = entries[b + FORGIVEN];
+        }
+        if (entries[b + EARNING] >= 0)
+        {
+            fillEarning(entries[b + EARNING], c.earning);
+        }
     }
 
     /**
-     * An enrollment or an earn (which never report a shortfall or points already expired): their entry keeps the
-     * bonuses they paid in those slots, so a retry answers with them too.
+     * An enrollment or an earn (which never report a shortfall): their entry keeps the referrer's bonus they paid in
+     * that slot, so a retry answers with it too.
      */
     private static boolean isBonusType(final int typeCode)
     {
@@ -508,6 +654,16 @@ final class RequestLog
             h = Hashing.mix(h, allocLots[i]);
             h = Hashing.mix(h, allocAmounts[i]);
             h = Hashing.mix(h, allocRestored[i]);
+        }
+        for (long p = lineHead; p < lineTail; p++)
+        {
+            final int i = (int)(p & lineMask);
+            h = Hashing.mix(h, lineA[i]);
+            h = Hashing.mix(h, lineB[i]);
+            h = Hashing.mix(h, lineC[i]);
+            h = Hashing.mix(h, lineD[i]);
+            h = Hashing.mix(h, lineCount[i]);
+            h = Hashing.mix(h, lineIds[i]);
         }
         return h;
     }

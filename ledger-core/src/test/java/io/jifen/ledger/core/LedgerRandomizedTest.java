@@ -1517,6 +1517,11 @@ class LedgerRandomizedTest
         final long bonusPoints;
         final long referrerBonusPoints;
         final long exchanged;
+        final Command.Earning earning = new Command.Earning();
+        final long restored;
+        final long reexpired;
+        final long graced;
+        final long reclaimed;
         /** The member's key (its program and id), set once the write is remembered. */
         String memberKey;
 
@@ -1542,6 +1547,11 @@ class LedgerRandomizedTest
             bonusPoints = c.bonusPoints;
             referrerBonusPoints = c.referrerBonusPoints;
             exchanged = c.exchanged;
+            earning.copyFrom(c.earning);
+            restored = c.restored;
+            reexpired = c.reexpired;
+            graced = c.graced;
+            reclaimed = c.reclaimed;
             this.allocations = allocations;
         }
     }
@@ -1864,11 +1874,14 @@ class LedgerRandomizedTest
                 c.released = remembered.released;
                 c.releaseAt = remembered.releaseAt;
                 c.exchanged = remembered.exchanged;
-                if (remembered.content.type == CommandType.ENROLL || remembered.content.type == CommandType.EARN)
-                {
-                    c.bonusPoints = remembered.bonusPoints;
-                    c.referrerBonusPoints = remembered.referrerBonusPoints;
-                }
+                // the retry answers as the write did: its bonuses, how a purchase was priced, what a reversal gave back
+                c.bonusPoints = remembered.bonusPoints;
+                c.referrerBonusPoints = remembered.referrerBonusPoints;
+                c.earning.copyFrom(remembered.earning);
+                c.restored = remembered.restored;
+                c.reexpired = remembered.reexpired;
+                c.graced = remembered.graced;
+                c.reclaimed = remembered.reclaimed;
                 return;
             }
             while (firstRemembered < requestsInOrder.size() &&
