@@ -104,11 +104,19 @@ public class LedgerApplyBenchmark
         partner.programText = PARTNER;
         partner.timestamp = now;
         ledger.apply(partner);
+        if (partner.result != ResultCode.OK)
+        {
+            throw new IllegalStateException("the partner program was refused: " + partner);
+        }
         for (int i = 0; i < members; i++)
         {
             apply(CommandType.ENROLL, memberIds[i], 0);
             write(CommandType.ENROLL, memberIds[i]).programId = "airline";
             ledger.apply(command);
+            if (command.result != ResultCode.OK)
+            {
+                throw new IllegalStateException("a partner member's enrollment was refused: " + command);
+            }
         }
         for (int i = 0; i < members; i++)
         {
@@ -185,6 +193,10 @@ public class LedgerApplyBenchmark
         c.points = 100;
         c.programId = "airline";
         ledger.apply(c);
+        if (c.result != ResultCode.OK)
+        {
+            throw new IllegalStateException("an earn was refused, the benchmark would measure refusals: " + c);
+        }
         return c.result;
     }
 

@@ -237,7 +237,15 @@ public final class LedgerServer implements AutoCloseable
             int slot = ledger.programSlot(program.name());
             if (slot == 0 && firstChanges && !config.program.name().equals(ledger.program().name()))
             {
-                slot = -1; // the first program's old name (the built-in 'default' of an empty journal) is going
+                if (recovery.records > 0)
+                {
+                    // clients still naming the first program by its old name would reach an empty program
+                    throw new IllegalStateException("the program from " + config.moreSources.get(i) + " ('" +
+                        program.name() + "') would take the name of the ledger's first program, which " +
+                        config.programSource + " renames to '" + config.program.name() + "': a name stays with " +
+                        "its program");
+                }
+                slot = -1; // an empty journal's built-in 'default' is replaced: its name is free
             }
             if (slot == 0)
             {
