@@ -1058,9 +1058,9 @@ public final class Ledger implements LedgerStateMachine
 
         use(target);
         final int receiver = memberIndex(c.toMemberId);
-        final String refused = exchangeRefusal(c, receiver, received);
+        final boolean mayTake = receiverMayTake(c, receiver, received);
         use(source);
-        if (null != refused)
+        if (!mayTake)
         {
             return -1;
         }
@@ -1092,46 +1092,46 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
-     * Checks the receiving side of an exchange, with the partner program current: @return null if the receiver may
-     * take the points, or a word for the refusal (the result is set).
+     * Checks the receiving side of an exchange, with the partner program current: @return true if the receiver may
+     * take the points as one new lot, else false with the result set.
      */
-    private String exchangeRefusal(final Command c, final int receiver, final long points)
+    private boolean receiverMayTake(final Command c, final int receiver, final long points)
     {
         if (receiver < 0)
         {
             c.result = ResultCode.RECEIVER_NOT_FOUND;
-            return "not found";
+            return false;
         }
         final Member r = members[receiver];
         final long now = c.timestamp;
         if (r.status != MemberStatus.ACTIVE.code())
         {
             c.result = ResultCode.RECEIVER_NOT_ACTIVE;
-            return "not active";
+            return false;
         }
         if (r.owed > 0)
         {
             c.result = ResultCode.RECEIVER_OWES;
             c.resultDetail = r.owed;
-            return "owes";
+            return false;
         }
         if (r.lotCount - dueCount(r, now) + r.pendingCount + 1 > program.lotsPerMemberMax())
         {
             c.result = ResultCode.RECEIVER_LOTS_MAX;
             c.resultDetail = program.lotsPerMemberMax();
-            return "lots";
+            return false;
         }
         if (lotSlotsInUse() >= (capacityLimitsEnforced ? context.lotsMax() : Context.LOTS_MAX_LIMIT))
         {
             c.result = ResultCode.LOTS_MAX;
-            return "capacity";
+            return false;
         }
         if (r.available + r.held + r.pending - dueSum(r, now) > BALANCE_MAX - points)
         {
             c.result = ResultCode.RECEIVER_BALANCE_MAX;
-            return "balance";
+            return false;
         }
-        return null;
+        return true;
     }
 
     /**
