@@ -104,19 +104,13 @@ public class LedgerApplyBenchmark
         partner.programText = PARTNER;
         partner.timestamp = now;
         ledger.apply(partner);
-        if (partner.result != ResultCode.OK)
-        {
-            throw new IllegalStateException("the partner program was refused: " + partner);
-        }
+        accepted(partner, "the partner program");
         for (int i = 0; i < members; i++)
         {
             apply(CommandType.ENROLL, memberIds[i], 0);
             write(CommandType.ENROLL, memberIds[i]).programId = "airline";
             ledger.apply(command);
-            if (command.result != ResultCode.OK)
-            {
-                throw new IllegalStateException("a partner member's enrollment was refused: " + command);
-            }
+            accepted(command, "a partner member's enrollment");
         }
         for (int i = 0; i < members; i++)
         {
@@ -149,6 +143,16 @@ public class LedgerApplyBenchmark
         return c;
     }
 
+    /** @return the result, which must be OK: a benchmark of refusals would measure the wrong thing. */
+    private static ResultCode accepted(final Command c, final String what)
+    {
+        if (c.result != ResultCode.OK)
+        {
+            throw new IllegalStateException(what + " was refused, the benchmark would measure refusals: " + c);
+        }
+        return c.result;
+    }
+
     private ResultCode apply(final CommandType type, final String memberId, final long points)
     {
         final Command c = write(type, memberId);
@@ -178,11 +182,7 @@ public class LedgerApplyBenchmark
         c.channel = 1 + i % 3;
         c.categories = BASKETS[i & 3];
         ledger.apply(c);
-        if (c.result != ResultCode.OK)
-        {
-            throw new IllegalStateException("a purchase was refused, the benchmark would measure refusals: " + c);
-        }
-        return c.result;
+        return accepted(c, "a purchase");
     }
 
     /** An earn of a member of the ledger's second program: the program named by the request, the same member ids. */
@@ -193,11 +193,7 @@ public class LedgerApplyBenchmark
         c.points = 100;
         c.programId = "airline";
         ledger.apply(c);
-        if (c.result != ResultCode.OK)
-        {
-            throw new IllegalStateException("an earn was refused, the benchmark would measure refusals: " + c);
-        }
-        return c.result;
+        return accepted(c, "an earn");
     }
 
     /**
@@ -215,11 +211,7 @@ public class LedgerApplyBenchmark
         c.toProgramId = "airline";
         c.toMemberId = member;
         ledger.apply(c);
-        if (c.result != ResultCode.OK)
-        {
-            throw new IllegalStateException("an exchange was refused, the benchmark would measure refusals: " + c);
-        }
-        return c.result;
+        return accepted(c, "an exchange");
     }
 
     /**

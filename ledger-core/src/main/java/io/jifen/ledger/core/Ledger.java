@@ -921,22 +921,9 @@ public final class Ledger implements LedgerStateMachine
         {
             return -1;
         }
-        final int to = memberIndex(c.toMemberId);
-        if (to < 0)
+        final Member r = receiver(c, memberIndex(c.toMemberId));
+        if (null == r)
         {
-            c.result = ResultCode.RECEIVER_NOT_FOUND;
-            return -1;
-        }
-        final Member r = members[to];
-        if (r.status != MemberStatus.ACTIVE.code())
-        {
-            c.result = ResultCode.RECEIVER_NOT_ACTIVE;
-            return -1;
-        }
-        if (r.owed > 0)
-        {
-            c.result = ResultCode.RECEIVER_OWES;
-            c.resultDetail = r.owed;
             return -1;
         }
         final long now = c.timestamp;
@@ -947,16 +934,8 @@ public final class Ledger implements LedgerStateMachine
             c.resultDetail = usable;
             return -1;
         }
-        if (r.lotCount - dueCount(r, now) + r.pendingCount + expiriesToMove(m, now, c.points) >
-            program.lotsPerMemberMax())
+        if (!receiverHasRoom(c, r, c.points, expiriesToMove(m, now, c.points)))
         {
-            c.result = ResultCode.RECEIVER_LOTS_MAX;
-            c.resultDetail = program.lotsPerMemberMax();
-            return -1;
-        }
-        if (r.available + r.held + r.pending - dueSum(r, now) > BALANCE_MAX - c.points)
-        {
-            c.result = ResultCode.RECEIVER_BALANCE_MAX;
             return -1;
         }
 
@@ -1057,8 +1036,8 @@ public final class Ledger implements LedgerStateMachine
         }
 
         use(target);
-        final int receiver = memberIndex(c.toMemberId);
-        final boolean mayTake = receiverMayTake(c, receiver, received);
+        final Member r = receiver(c, memberIndex(c.toMemberId));
+        final boolean mayTake = null != r && receiverHasRoom(c, r, received, 1);
         use(source);
         if (!mayTake)
         {
@@ -1068,7 +1047,6 @@ public final class Ledger implements LedgerStateMachine
         c.expired = settleDue(c, m, now);
         debitSoonestFirst(m, c.points, EffectLog.EXCHANGE_OUT, c.effects, false);
         use(target);
-        final Member r = members[receiver];
         final int lot = newLot(r, received, now, to.expiresAt(now), EffectLog.EXCHANGE_IN, c);
         use(source);
         c.lotId = lotIds[lot];
@@ -1092,36 +1070,46 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
-     * Checks the receiving side of an exchange, with the partner program current: @return true if the receiver may
-     * take the points as one new lot, else false with the result set.
+     * The receiving member of a transfer or an exchange, in the current program: @return it if it exists, is active
+     * and owes nothing (its own credits pay a debt: another member's points do not settle it), else null with the
+     * result set.
      */
-    private boolean receiverMayTake(final Command c, final int receiver, final long points)
+    private Member receiver(final Command c, final int index)
     {
-        if (receiver < 0)
+        if (index < 0)
         {
             c.result = ResultCode.RECEIVER_NOT_FOUND;
-            return false;
+            return null;
         }
-        final Member r = members[receiver];
-        final long now = c.timestamp;
+        final Member r = members[index];
         if (r.status != MemberStatus.ACTIVE.code())
         {
             c.result = ResultCode.RECEIVER_NOT_ACTIVE;
-            return false;
+            return null;
         }
         if (r.owed > 0)
         {
             c.result = ResultCode.RECEIVER_OWES;
             c.resultDetail = r.owed;
-            return false;
+            return null;
         }
-        if (r.lotCount - dueCount(r, now) + r.pendingCount + 1 > program.lotsPerMemberMax())
+        return r;
+    }
+
+    /**
+     * @return true if the receiver, under the current program, has room for {@code points} as {@code lots} new lots
+     * (its lotsPerMemberMax, the ledger's lot capacity, balanceMax), else false with the result set.
+     */
+    private boolean receiverHasRoom(final Command c, final Member r, final long points, final int lots)
+    {
+        final long now = c.timestamp;
+        if (r.lotCount - dueCount(r, now) + r.pendingCount + lots > program.lotsPerMemberMax())
         {
             c.result = ResultCode.RECEIVER_LOTS_MAX;
             c.resultDetail = program.lotsPerMemberMax();
             return false;
         }
-        if (lotSlotsInUse() >= (capacityLimitsEnforced ? context.lotsMax() : Context.LOTS_MAX_LIMIT))
+        if (lotSlotsInUse() + lots > (capacityLimitsEnforced ? context.lotsMax() : Context.LOTS_MAX_LIMIT))
         {
             c.result = ResultCode.LOTS_MAX;
             return false;

@@ -2782,21 +2782,9 @@ class LedgerRandomizedTest
             {
                 return null;
             }
-            final ModelMember r = find(c.toMemberId);
+            final ModelMember r = receiver(c);
             if (null == r)
             {
-                c.result = ResultCode.RECEIVER_NOT_FOUND;
-                return null;
-            }
-            if (r.status != MemberStatus.ACTIVE.code())
-            {
-                c.result = ResultCode.RECEIVER_NOT_ACTIVE;
-                return null;
-            }
-            if (r.owed > 0)
-            {
-                c.result = ResultCode.RECEIVER_OWES;
-                c.resultDetail = r.owed;
                 return null;
             }
             final long now = c.timestamp;
@@ -2831,6 +2819,26 @@ class LedgerRandomizedTest
             }
             c.resultPoints = c.points;
             return m;
+        }
+
+        /** The receiver of a transfer or an exchange in the current program: if it exists, is active, owes nothing. */
+        private ModelMember receiver(final Command c)
+        {
+            final ModelMember r = find(c.toMemberId);
+            if (null == r)
+            {
+                c.result = ResultCode.RECEIVER_NOT_FOUND;
+            }
+            else if (r.status != MemberStatus.ACTIVE.code())
+            {
+                c.result = ResultCode.RECEIVER_NOT_ACTIVE;
+            }
+            else if (r.owed > 0)
+            {
+                c.result = ResultCode.RECEIVER_OWES;
+                c.resultDetail = r.owed;
+            }
+            return c.result == ResultCode.OK ? r : null;
         }
 
         /**
@@ -2902,22 +2910,10 @@ class LedgerRandomizedTest
                 return null;
             }
             program = to;
-            final ModelMember r = find(c.toMemberId);
+            final ModelMember r = receiver(c);
             program = from;
             if (null == r)
             {
-                c.result = ResultCode.RECEIVER_NOT_FOUND;
-                return null;
-            }
-            if (r.status != MemberStatus.ACTIVE.code())
-            {
-                c.result = ResultCode.RECEIVER_NOT_ACTIVE;
-                return null;
-            }
-            if (r.owed > 0)
-            {
-                c.result = ResultCode.RECEIVER_OWES;
-                c.resultDetail = r.owed;
                 return null;
             }
             if (open(r, now).size() + r.pending.size() + 1 > to.lotsPerMemberMax)

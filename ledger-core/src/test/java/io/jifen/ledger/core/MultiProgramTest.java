@@ -455,11 +455,10 @@ class MultiProgramTest extends LedgerTestSupport
                 send();
                 assertSameOutcome(alone, c, seed);
             }
-            for (final Command probe : new Command[] {first.get(0), other.get(0)})
+            for (final boolean isFirst : new boolean[] {true, false})
             {
                 for (int m = 0; m < MEMBERS; m++)
                 {
-                    final boolean isFirst = probe == first.get(0);
                     final Command alone = read("m" + m, now);
                     (isFirst ? aloneFirst : aloneSecond).apply(alone);
                     final Command together = read("m" + m, now);

@@ -214,4 +214,57 @@ class TransferTest extends LedgerTestSupport
         }
         assertEquals(expected, actual.toString(), c::toString);
     }
+
+    @Test
+    void aTransferIsRefusedWhenTheLedgerHasNoRoomForTheReceiversLots()
+    {
+        final Ledger small = new Ledger(Program.parse(PROGRAM), new Ledger.Context().lotsMax(4));
+        final Command w = new Command();
+        final String[][] setup = {{"ENROLL", "mum", "0"}, {"ENROLL", "kid", "0"}, {"EARN", "mum", "100"},
+            {"EARN", "kid", "7"}};
+        long t = at(2026, 1, 15);
+        int n = 0;
+        for (final String[] step : setup)
+        {
+            w.clear();
+            w.type = CommandType.valueOf(step[0]);
+            w.requestId = "r" + n++;
+            w.memberId = step[1];
+            w.points = Long.parseLong(step[2]);
+            w.timestamp = t;
+            small.apply(w);
+            assertEquals(ResultCode.OK, w.result, w::toString);
+        }
+        t = at(2026, 3, 10);
+        w.clear();
+        w.type = CommandType.EARN;
+        w.requestId = "r-march";
+        w.memberId = "mum";
+        w.points = 50;
+        w.timestamp = t;
+        small.apply(w);
+        assertEquals(ResultCode.OK, w.result); // three lots of four
+
+        final long before = small.stateHash();
+        w.clear();
+        w.type = CommandType.TRANSFER;
+        w.requestId = "t-two-lots";
+        w.memberId = "mum";
+        w.toMemberId = "kid";
+        w.points = 120; // January's 100 and 20 of March's: two new lots for the kid, five in all
+        w.timestamp = t;
+        small.apply(w);
+        assertEquals(ResultCode.LOTS_MAX, w.result, "the ledger's lot capacity is checked for the receiver's lots");
+        assertEquals(before, small.stateHash());
+        w.clear();
+        w.type = CommandType.TRANSFER;
+        w.requestId = "t-one-lot";
+        w.memberId = "mum";
+        w.toMemberId = "kid";
+        w.points = 100; // January's only: one new lot, four in all
+        w.timestamp = t;
+        small.apply(w);
+        assertEquals(ResultCode.OK, w.result, w::toString);
+        small.checkInvariants();
+    }
 }
