@@ -389,9 +389,51 @@ class LedgerRandomizedTest
                 assertEquals(lastSequence + 1, command.sequence, () -> what + ": " + command);
                 lastSequence = command.sequence;
             }
+            if ("journal replay".equals(what) && null != System.getProperty("jifen.goldenDir"))
+            {
+                writeGolden(java.nio.file.Path.of(System.getProperty("jifen.goldenDir")), replayed);
+            }
             assertEquals(ledger.lastSequence(), replayed.lastSequence(), what + ": last sequence");
             assertEquals(ledger.stateHash(), replayed.stateHash(), what + ": state hash");
             replayed.checkInvariants();
+        }
+
+
+        private void writeGolden(final java.nio.file.Path dir, final Ledger replayed)
+        {
+            try
+            {
+                java.nio.file.Files.createDirectories(dir);
+                final Ledger fresh = new Ledger(Program.parse(initialProgram.text));
+                fresh.capacityLimitsEnforced(false);
+                final io.jifen.ledger.journal.JournalRecord codec = new io.jifen.ledger.journal.JournalRecord();
+                final org.agrona.ExpandableArrayBuffer buffer = new org.agrona.ExpandableArrayBuffer(1024);
+                try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.io.BufferedOutputStream(
+                    java.nio.file.Files.newOutputStream(dir.resolve("seed-" + seed + ".bin")))))
+                {
+                    final byte[] text = initialProgram.text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    out.writeInt(text.length);
+                    out.write(text);
+                    out.writeInt(journaled.size());
+                    final Command command = new Command();
+                    for (final Command record : journaled)
+                    {
+                        command.clear();
+                        command.copyInputsFrom(record);
+                        fresh.apply(command);
+                        final int length = codec.encode(command, buffer);
+                        out.writeInt(length);
+                        out.write(buffer.byteArray(), 0, length);
+                    }
+                    out.writeLong(fresh.lastSequence());
+                    out.writeLong(fresh.stateHash());
+                }
+                assertEquals(replayed.stateHash(), fresh.stateHash());
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
         }
 
         private void compare()

@@ -1,0 +1,102 @@
+package io.jifen.ledger.journal;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Journals written by an earlier build keep replaying, byte for byte and to the same state hash.
+ * <p>
+ * {@code golden/journal-a36a813.bin.gz} holds the journals of six seeds of the randomized model workload (3,000
+ * commands each: every command type, both programs, program changes, the sweep) as build a36a813 encoded them, each
+ * with that build's last sequence and state hash after it. It was written by running {@code LedgerRandomizedTest}
+ * with {@code -Djifen.goldenDir=DIR} on that build. Replaying each record on this build must be accepted, must
+ * re-encode to exactly the recorded bytes (the same outcome, the same effects), and must end at the recorded state
+ * hash. {@code -Djifen.golden=FILE} replays another fixture of the same format instead (e.g. all twenty seeds).
+ * <p>
+ * Format (big-endian): "JIFENGOLD", int runs; per run: long seed, int program text length, the initial program's text
+ * (UTF-8), int records; per record: int length, the record as {@link JournalRecord#encode} wrote it (unchained); then
+ * long last sequence, long state hash.
+ */
+class JournalCompatibilityTest
+{
+    private static final String FIXTURE = "/golden/journal-a36a813.bin.gz";
+
+    @Test
+    void journalsOfTheBuildBeforeReplayByteForByteToTheSameStateHash() throws IOException
+    {
+        final List<Long> seeds = new ArrayList<>();
+        try (DataInputStream in = new DataInputStream(new GZIPInputStream(open(), 1 << 16)))
+        {
+            final byte[] magic = new byte[9];
+            in.readFully(magic);
+            assertEquals("JIFENGOLD", new String(magic, StandardCharsets.US_ASCII));
+            final int runs = in.readInt();
+            for (int r = 0; r < runs; r++)
+            {
+                seeds.add(replayRun(in));
+            }
+        }
+        assertTrue(seeds.size() >= 6, "the fixture holds at least six runs: " + seeds);
+    }
+
+    private static InputStream open() throws IOException
+    {
+        final String other = System.getProperty("jifen.golden");
+        if (null != other)
+        {
+            return Files.newInputStream(Path.of(other));
+        }
+        final InputStream in = JournalCompatibilityTest.class.getResourceAsStream(FIXTURE);
+        assertTrue(null != in, "fixture " + FIXTURE + " is on the test class path");
+        return in;
+    }
+
+    private static long replayRun(final DataInputStream in) throws IOException
+    {
+        final long seed = in.readLong();
+        final byte[] text = new byte[in.readInt()];
+        in.readFully(text);
+        final Ledger ledger = new Ledger(Program.parse(new String(text, StandardCharsets.UTF_8)));
+        ledger.capacityLimitsEnforced(false);
+        final JournalRecord codec = new JournalRecord();
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(1024);
+        final Command command = new Command();
+        final int records = in.readInt();
+        for (int i = 0; i < records; i++)
+        {
+            final byte[] record = new byte[in.readInt()];
+            in.readFully(record);
+            final String where = "seed " + seed + ", record " + i;
+            final long recordedSequence = JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
+            ledger.apply(command);
+            assertTrue(command.isJournaled(), () -> where + ": refused on replay: " + command);
+            assertEquals(recordedSequence, command.sequence, where + ": sequence");
+            final int length = codec.encode(command, buffer);
+            final byte[] again = Arrays.copyOf(buffer.byteArray(), length);
+            assertArrayEquals(record, again, () -> where + ": re-encoded differently: " + command);
+        }
+        assertEquals(in.readLong(), ledger.lastSequence(), "seed " + seed + ": last sequence");
+        assertEquals(in.readLong(), ledger.stateHash(), "seed " + seed + ": state hash");
+        ledger.checkInvariants();
+        return seed;
+    }
+}
