@@ -124,6 +124,8 @@ public final class Command
     public final Earning earning = new Earning();
     public final EffectLog effects = new EffectLog();
     public final LotList lots = new LotList();
+    /** The slot of the lot an earn or an adjustment credited (-1: none), for the request log: not a result. */
+    int creditedLot = -1;
 
     /**
      * Clears everything, inputs included, so a slot never leaks a field from its previous use.
@@ -182,6 +184,7 @@ public final class Command
     public void resetResult()
     {
         recordedUsed = 0;
+        creditedLot = -1;
         result = ResultCode.OK;
         resultDetail = 0;
         replay = false;

@@ -1,6 +1,5 @@
 package io.jifen.ledger.core;
 
-import java.lang.reflect.Field;
 import java.math.BigInteger;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -1899,10 +1898,10 @@ class LedgerTest
     }
 
     @Test
-    void totalsBeyondALongAreExactAndTheirLongViewsRefuseToWrap() throws ReflectiveOperationException
+    void totalsBeyondALongAreExactAndTheirLongViewsRefuseToWrap()
     {
         final Ledger big = new Ledger(PROGRAM);
-        final WideCounter credited = (WideCounter)field(big, "totalCredited");
+        final WideCounter credited = big.stores().totals.credited;
         credited.add(Long.MAX_VALUE);
         credited.add(Long.MAX_VALUE);
         credited.add(2);
@@ -1991,24 +1990,22 @@ class LedgerTest
     // ------------------------------------------------------------------------------------------------ state hash
 
     @Test
-    void stateHashCoversWhatEachMemberOwesAndWhatExpiredFromEachLot() throws ReflectiveOperationException
+    void stateHashCoversWhatEachMemberOwesAndWhatExpiredFromEachLot()
     {
         enroll("req-1", "m1");
         earn("e1", "m1", 100);
         final long hash = ledger.stateHash();
 
-        final long[] lotExpired = (long[])field(ledger, "lotExpired");
+        final long[] lotExpired = ledger.stores().lots.expired;
         lotExpired[0]++;
         assertNotEquals(hash, ledger.stateHash(), "lotExpired");
         lotExpired[0]--;
         assertEquals(hash, ledger.stateHash());
 
-        final Object member = ((Object[])field(ledger, "members"))[0];
-        final Field owed = member.getClass().getDeclaredField("owed");
-        owed.setAccessible(true);
-        owed.setLong(member, 1);
+        final Member member = ledger.stores().members.get(0);
+        member.owed = 1;
         assertNotEquals(hash, ledger.stateHash(), "owed");
-        owed.setLong(member, 0);
+        member.owed = 0;
         assertEquals(hash, ledger.stateHash());
     }
 
@@ -2259,13 +2256,6 @@ class LedgerTest
             }
         }
         return ResultCode.OK;
-    }
-
-    private static Object field(final Ledger ledger, final String name) throws ReflectiveOperationException
-    {
-        final Field field = Ledger.class.getDeclaredField(name);
-        field.setAccessible(true);
-        return field.get(ledger);
     }
 
     private Command enroll(final String requestId, final String memberId)

@@ -3,12 +3,13 @@ package io.jifen.ledger.core;
 import java.util.Arrays;
 
 /**
- * Requests by instant, earliest first: a binary min-heap of (instant, request position). Holds by timeout, and pending
- * earns by maturity. Captures, releases and cancellations do not take their entry out; the sweep skips entries already
- * settled when it meets them (lazy deletion), which keeps a capture O(1). Ties are broken by position, so the order is
- * the same on every replay.
+ * What the sweep must do, by instant, earliest first: a binary min-heap of (instant, key), where the key is a request
+ * position (holds by timeout, pending earns by maturity) or a member index (tier evaluations, birthdays). A write that
+ * settles an entry early (a capture, a release, a cancellation, a member's own write) does not take it out; the sweep
+ * skips entries already settled when it meets them (lazy deletion), which keeps those writes O(1). Ties are broken by
+ * key, so the order is the same on every replay.
  */
-final class HoldQueue
+final class Schedule
 {
     private long[] at = new long[16];
     private long[] positions = new long[16];
@@ -17,6 +18,11 @@ final class HoldQueue
     void clear()
     {
         size = 0;
+    }
+
+    int size()
+    {
+        return size;
     }
 
     boolean isEmpty()
@@ -34,7 +40,7 @@ final class HoldQueue
         return positions[0];
     }
 
-    void add(final long timeoutAt, final long position)
+    void add(final long instant, final long position)
     {
         if (size == at.length)
         {
@@ -45,7 +51,7 @@ final class HoldQueue
         while (i > 0)
         {
             final int parent = (i - 1) >>> 1;
-            if (!before(timeoutAt, position, at[parent], positions[parent]))
+            if (!before(instant, position, at[parent], positions[parent]))
             {
                 break;
             }
@@ -53,12 +59,12 @@ final class HoldQueue
             positions[i] = positions[parent];
             i = parent;
         }
-        at[i] = timeoutAt;
+        at[i] = instant;
         positions[i] = position;
     }
 
     /**
-     * Removes the earliest hold.
+     * Removes the earliest entry.
      */
     void poll()
     {

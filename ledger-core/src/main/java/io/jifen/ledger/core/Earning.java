@@ -1,0 +1,143 @@
+package io.jifen.ledger.core;
+
+/**
+ * Earn: points, or a purchase priced by the program ({@link PurchasePricer}), credited as a lot (or earned as pending
+ * where the program says so), counted as tier points, with the member's first-earn bonuses and its referrer's.
+ */
+final class Earning
+{
+    private final MemberStore members;
+    private final LotStore lots;
+    private final RequestLog requests;
+    private final Movements movements;
+    private final Settlement settlement;
+    private final Capacity capacity;
+
+    Earning(final Stores stores, final Movements movements, final Settlement settlement, final Capacity capacity)
+    {
+        this.members = stores.members;
+        this.lots = stores.lots;
+        this.requests = stores.requests;
+        this.movements = movements;
+        this.settlement = settlement;
+        this.capacity = capacity;
+    }
+
+    /** @return the member's index, or -1 with the result set. */
+    int earn(final ProgramState ps, final Command c)
+    {
+        final Member m = members.active(ps.slot, c, false);
+        if (null == m)
+        {
+            return -1;
+        }
+        final Program p = ps.program();
+        final boolean purchase = c.purchaseMinor > 0;
+        final long points = purchase ? PurchasePricer.price(ps, c, m) : c.points;
+        if (points < 0)
+        {
+            return -1;
+        }
+        final boolean first = points > 0 && m.firstEarn < 0;
+        final long ownBonus = first ? p.firstPurchaseBonus() + (m.referrer >= 0 ? p.referredBonus() : 0) : 0;
+        if (points > 0 && !capacity.canCredit(p, c, m, points + ownBonus, ownBonus > 0 ? 2 : 1))
+        {
+            return -1;
+        }
+        if (m.lifetimeEarned > Long.MAX_VALUE / 2 - points)
+        {
+            c.result = ResultCode.BALANCE_MAX;
+            return -1;
+        }
+
+        c.expired = settlement.settleDue(p, c, m, c.timestamp);
+        if (points > 0 && p.pendingMs() > 0)
+        {
+            settlement.addPending(p, c, m, points);
+        }
+        else if (points > 0)
+        {
+            movements.credit(p, c, m, points);
+            movements.settleOwed(c, m);
+        }
+        else
+        {
+            c.lotId = -1; // a purchase too small for a point (or capped to none) creates no lot
+        }
+        if (purchase)
+        {
+            countPurchase(ps, c, m, points);
+        }
+        if (first)
+        {
+            firstEarnBonuses(p, c, m, ownBonus);
+        }
+        m.lifetimeEarned += points;
+        TierPoints.add(p, m, c.timestamp, points);
+        if (points > 0)
+        {
+            m.addRecentEarn(c.timestamp);
+        }
+        final int reached = p.tierFor(TierPoints.at(p, m, c.timestamp)).code();
+        if (reached > m.tier)
+        {
+            m.tier = reached; // an upgrade the moment a threshold is crossed; downgrades wait for an evaluation
+        }
+        c.resultPoints = points;
+        return m.index;
+    }
+
+    /**
+     * Counts an applied purchase against the member's day and the campaigns' budgets.
+     */
+    private static void countPurchase(final ProgramState ps, final Command c, final Member m, final long points)
+    {
+        final int day = ps.program().dayOf(c.timestamp);
+        if (m.purchaseDay != day)
+        {
+            m.purchaseDay = day;
+            m.purchaseDayPoints = 0;
+        }
+        m.purchaseDayPoints += points;
+        final Command.Earning e = c.earning;
+        for (int k = 0; k < e.campaignCount(); k++)
+        {
+            if (e.campaignIndex(k) >= 0) // not the birthday line
+            {
+                ps.addCampaignGiven(e.campaignIndex(k), e.points(k));
+            }
+        }
+    }
+
+    /**
+     * A member's first qualifying earn: its first-purchase (and, if referred, its referral) bonus, and the referrer's
+     * bonus if the referrer is active and has room for a lot. Each once, for the life of the member.
+     */
+    private void firstEarnBonuses(final Program p, final Command c, final Member m, final long ownBonus)
+    {
+        m.firstEarn = requests.nextPosition();
+        if (ownBonus > 0)
+        {
+            final int lot = movements.bonus(p, c, m, ownBonus);
+            m.bonusLot = lot;
+            m.bonusLotId = lots.ids[lot];
+            m.bonusPoints = ownBonus;
+        }
+        if (m.referrer >= 0 && p.referrerBonus() > 0)
+        {
+            final Member r = members.get(m.referrer);
+            final long points = p.referrerBonus();
+            if (r.isActive() && r.owed == 0 &&
+                r.lotCount - lots.dueCount(r, c.timestamp) + r.pendingCount < p.lotsPerMemberMax() &&
+                r.holdings() <= Ledger.BALANCE_MAX - points)
+            {
+                final int lot = movements.newLot(
+                    r, points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c);
+                m.referrerBonusLot = lot;
+                m.referrerBonusLotId = lots.ids[lot];
+                m.referrerBonusPoints = points;
+                c.referrerBonusPoints = points;
+            }
+        }
+    }
+}

@@ -1,0 +1,424 @@
+package io.jifen.ledger.core;
+
+import java.util.Arrays;
+
+/**
+ * The lots of every member, in slots of primitive arrays (one array per field: the sweep and a debit touch few fields
+ * of many lots). A lot's id (journal, API) is unique for the life of the ledger; its slot is reused once the lot is
+ * closed (no points left) and older than the request retention window, when nothing can refer to it any more. The
+ * store also keeps the open lots by expiry ({@link ExpiryQueue}) and each member's list of open lots, sorted by
+ * (expiry, id): redemption takes from the front.
+ * <p>
+ * The arrays are the store's: it allocates, grows, hashes and checks them, and frees slots. Handlers in this package
+ * read and change a lot's fields in place, by slot; they never keep an array across a call that may add a lot (growth
+ * replaces the arrays).
+ */
+final class LotStore
+{
+    long[] ids;
+    long[] amount;
+    long[] remaining;
+    long[] earnedAt;
+    long[] expiresAt;
+    int[] member;
+    /** Points forfeited from each lot by expiry: a reversed earn does not claw back what already expired. */
+    long[] expired;
+    /** Points of this lot's earn that a reversal could not claw back (owed), not yet cancelled by a restore. */
+    long[] shortfall;
+    /** The same, where the program forgave the shortfall: restored points that cancel it are taken back at once. */
+    long[] forgiven;
+    /** Points of the lot in open holds: while any, the slot is not reused even if the lot has long been empty. */
+    long[] held;
+    /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
+    long[] closedAt;
+
+    private final ExpiryQueue expiryQueue;
+    private long nextId;
+    private int slots;
+    private int[] freeSlots = new int[64];
+    private int freeCount;
+    /** Closed lots in closing order, waiting to leave the retention window: (slot, closedAt) pairs in a ring. */
+    private int[] closedSlots = new int[1024];
+    private long[] closedTimes = new long[1024];
+    private long closedHead;
+    private long closedTail;
+
+    LotStore(final int expected)
+    {
+        ids = new long[expected];
+        amount = new long[expected];
+        remaining = new long[expected];
+        earnedAt = new long[expected];
+        expiresAt = new long[expected];
+        member = new int[expected];
+        expired = new long[expected];
+        shortfall = new long[expected];
+        forgiven = new long[expected];
+        held = new long[expected];
+        closedAt = new long[expected];
+        expiryQueue = new ExpiryQueue(expected);
+    }
+
+    /** @return lots ever created. */
+    long created()
+    {
+        return nextId;
+    }
+
+    /** @return slots in use: open lots, and closed ones still inside the retention window. */
+    int slotsInUse()
+    {
+        return slots - freeCount;
+    }
+
+    /** @return lots in the expiry queue: exactly the open lots. */
+    int queued()
+    {
+        return expiryQueue.size();
+    }
+
+    /** @return true if an open lot's expiry instant is at or before {@code now}. */
+    boolean anyDue(final long now)
+    {
+        return !expiryQueue.isEmpty() && expiryQueue.peekAt() <= now;
+    }
+
+    /** @return the slot of the open lot that expires first (the queue must not be empty). */
+    int firstToExpire()
+    {
+        return expiryQueue.peekSlot();
+    }
+
+    /**
+     * Opens a new lot of the member and puts it in the member's list and the expiry queue.
+     *
+     * @return its slot.
+     */
+    int open(final Member m, final long points, final long earned, final long expires)
+    {
+        final int lot = freeCount > 0 ? freeSlots[--freeCount] : slots++;
+        if (lot == amount.length)
+        {
+            grow((int)Math.min((long)lot << 1, Ledger.Context.LOTS_MAX_LIMIT));
+        }
+        ids[lot] = nextId++;
+        closedAt[lot] = Long.MAX_VALUE;
+        expired[lot] = 0;
+        shortfall[lot] = 0;
+        forgiven[lot] = 0;
+        held[lot] = 0;
+        amount[lot] = points;
+        remaining[lot] = points;
+        earnedAt[lot] = earned;
+        expiresAt[lot] = expires;
+        member[lot] = m.index;
+        insertOpen(m, lot);
+        expiryQueue.add(expires, ids[lot], lot);
+        return lot;
+    }
+
+    private void grow(final int capacity)
+    {
+        ids = Arrays.copyOf(ids, capacity);
+        closedAt = Arrays.copyOf(closedAt, capacity);
+        amount = Arrays.copyOf(amount, capacity);
+        remaining = Arrays.copyOf(remaining, capacity);
+        earnedAt = Arrays.copyOf(earnedAt, capacity);
+        expiresAt = Arrays.copyOf(expiresAt, capacity);
+        member = Arrays.copyOf(member, capacity);
+        expired = Arrays.copyOf(expired, capacity);
+        shortfall = Arrays.copyOf(shortfall, capacity);
+        forgiven = Arrays.copyOf(forgiven, capacity);
+        held = Arrays.copyOf(held, capacity);
+    }
+
+    /**
+     * An empty lot that was closed comes back (points given back to it): open again, in the member's list and the
+     * expiry queue.
+     */
+    void reopen(final Member m, final int lot)
+    {
+        assert remaining[lot] == 0 : "only an empty lot is reopened";
+        insertOpen(m, lot);
+        closedAt[lot] = Long.MAX_VALUE;
+        expiryQueue.add(expiresAt[lot], ids[lot], lot);
+    }
+
+    /**
+     * A lot's remaining points reached zero at {@code now}: it leaves the expiry queue, and its slot is queued for
+     * reuse once the request retention window has passed it. The caller takes it out of the member's list.
+     */
+    void close(final int lot, final long now)
+    {
+        expiryQueue.remove(lot);
+        markClosed(lot, now);
+    }
+
+    /**
+     * Records that an empty lot is closed as of {@code now} (again, when a capture refers to it later), so its slot is
+     * reused only once every request that refers to it is forgotten.
+     */
+    void markClosed(final int lot, final long now)
+    {
+        closedAt[lot] = now;
+        if (closedTail - closedHead == closedSlots.length)
+        {
+            final int[] newSlots = new int[closedSlots.length << 1];
+            final long[] newTimes = new long[closedSlots.length << 1];
+            final int oldMask = closedSlots.length - 1;
+            for (long p = closedHead; p < closedTail; p++)
+            {
+                newSlots[(int)(p & (newSlots.length - 1))] = closedSlots[(int)(p & oldMask)];
+                newTimes[(int)(p & (newSlots.length - 1))] = closedTimes[(int)(p & oldMask)];
+            }
+            closedSlots = newSlots;
+            closedTimes = newTimes;
+        }
+        final int i = (int)(closedTail++ & (closedSlots.length - 1));
+        closedSlots[i] = lot;
+        closedTimes[i] = now;
+    }
+
+    /**
+     * Frees up to {@code max} slots of lots that closed before {@code cutoff} and stayed closed: every request that
+     * could refer to such a lot (its earn, the redemptions that emptied it) is older still, so forgotten.
+     */
+    void reclaim(final long cutoff, final int max)
+    {
+        final int mask = closedSlots.length - 1;
+        for (int n = 0; n < max && closedHead < closedTail; n++)
+        {
+            final int i = (int)(closedHead & mask);
+            final long closed = closedTimes[i];
+            if (closed >= cutoff)
+            {
+                return;
+            }
+            closedHead++;
+            final int lot = closedSlots[i];
+            // a lot with points in an open hold stays: the hold gives them back to it (it is marked closed again
+            // when the hold closes)
+            if (closedAt[lot] == closed && remaining[lot] == 0 && ids[lot] >= 0 && held[lot] == 0)
+            {
+                free(lot);
+            }
+        }
+    }
+
+    private void free(final int lot)
+    {
+        ids[lot] = -1;
+        closedAt[lot] = Long.MAX_VALUE;
+        amount[lot] = 0;
+        earnedAt[lot] = 0;
+        expiresAt[lot] = 0;
+        expired[lot] = 0;
+        shortfall[lot] = 0;
+        forgiven[lot] = 0;
+        member[lot] = -1;
+        if (freeCount == freeSlots.length)
+        {
+            freeSlots = Arrays.copyOf(freeSlots, freeCount << 1);
+        }
+        freeSlots[freeCount++] = lot;
+    }
+
+    // ------------------------------------------------------------------------------------------------ member lists
+
+    /** @return how many of the member's open lots are due at {@code now} (they sit at the front of its list). */
+    int dueCount(final Member m, final long now)
+    {
+        int due = 0;
+        while (due < m.lotCount && expiresAt[m.lots[due]] <= now)
+        {
+            due++;
+        }
+        return due;
+    }
+
+    /** @return the points of the member's open lots that are due at {@code now}. */
+    long dueSum(final Member m, final long now)
+    {
+        long sum = 0;
+        for (int i = 0; i < m.lotCount && expiresAt[m.lots[i]] <= now; i++)
+        {
+            sum += remaining[m.lots[i]];
+        }
+        return sum;
+    }
+
+    /** @return true if lot {@code a} comes before lot {@code b} in a member's list: by expiry, then id. */
+    boolean before(final int a, final int b)
+    {
+        return expiresAt[a] < expiresAt[b] || (expiresAt[a] == expiresAt[b] && ids[a] < ids[b]);
+    }
+
+    private void insertOpen(final Member m, final int lot)
+    {
+        if (m.lotCount == m.lots.length)
+        {
+            m.lots = Arrays.copyOf(m.lots, m.lotCount << 1);
+        }
+        int i = m.lotCount;
+        while (i > 0 && before(lot, m.lots[i - 1]))
+        {
+            i--;
+        }
+        System.arraycopy(m.lots, i, m.lots, i + 1, m.lotCount - i);
+        m.lots[i] = lot;
+        m.lotCount++;
+    }
+
+    /** Takes a lot that emptied out of the member's list, wherever it is. */
+    static void removeOpen(final Member m, final int lot)
+    {
+        for (int i = 0; i < m.lotCount; i++)
+        {
+            if (m.lots[i] == lot)
+            {
+                System.arraycopy(m.lots, i + 1, m.lots, i, m.lotCount - i - 1);
+                m.lotCount--;
+                return;
+            }
+        }
+        throw new IllegalStateException("lot " + lot + " is not open for member " + m.id);
+    }
+
+    /** Takes the first {@code count} lots (emptied by a debit or expired) out of the member's list. */
+    static void removeFirstOpen(final Member m, final int count)
+    {
+        if (count > 0)
+        {
+            System.arraycopy(m.lots, count, m.lots, 0, m.lotCount - count);
+            m.lotCount -= count;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------ hash, checks
+
+    /** Mixes the counters into a state hash (the first build mixed the retention cutoff between these and the lots). */
+    long hashCounts(final long seed)
+    {
+        return Hashing.mix(Hashing.mix(seed, nextId), slots);
+    }
+
+    /** Mixes every slot, the free slots and the closed ring into a state hash. */
+    long hashSlots(final long seed)
+    {
+        long h = seed;
+        for (int lot = 0; lot < slots; lot++)
+        {
+            h = Hashing.mix(h, ids[lot]);
+            h = Hashing.mix(h, closedAt[lot]);
+            h = Hashing.mix(h, amount[lot]);
+            h = Hashing.mix(h, remaining[lot]);
+            h = Hashing.mix(h, earnedAt[lot]);
+            h = Hashing.mix(h, expiresAt[lot]);
+            h = Hashing.mix(h, member[lot]);
+            h = Hashing.mix(h, expired[lot]);
+            h = Hashing.mix(h, shortfall[lot]);
+            h = Hashing.mix(h, forgiven[lot]);
+            h = Hashing.mix(h, held[lot]);
+        }
+        for (int i = 0; i < freeCount; i++)
+        {
+            h = Hashing.mix(h, freeSlots[i]);
+        }
+        for (long p = closedHead; p < closedTail; p++)
+        {
+            h = Hashing.mix(h, closedSlots[(int)(p & (closedSlots.length - 1))]);
+            h = Hashing.mix(h, closedTimes[(int)(p & (closedSlots.length - 1))]);
+        }
+        return h;
+    }
+
+    /**
+     * @return true if the member's lists agree with its lots: its open lots are its own, sorted, each with points
+     * left and no more than credited, summing to its available points, and grouped by expiry exactly as its expiry
+     * groups say; its pending earns are sorted and sum to its pending points; nothing it has is negative; and it owes
+     * only while it has no points.
+     */
+    boolean memberConsistent(final Member m)
+    {
+        long sum = 0;
+        for (int i = 0; i < m.lotCount; i++)
+        {
+            final int lot = m.lots[i];
+            if (remaining[lot] <= 0 || remaining[lot] > amount[lot] || member[lot] != m.index)
+            {
+                return false;
+            }
+            if (i > 0 && !before(m.lots[i - 1], lot))
+            {
+                return false;
+            }
+            sum += remaining[lot];
+        }
+        return groupsAgree(m) && pendingAgrees(m) && sum == m.available && m.available >= 0 && m.owed >= 0 &&
+            m.held >= 0 && m.lifetimeEarned >= 0 && (m.owed == 0 || m.available == 0);
+    }
+
+    private boolean groupsAgree(final Member m)
+    {
+        int group = -1;
+        long groupSum = 0;
+        for (int i = 0; i < m.lotCount; i++)
+        {
+            final long at = expiresAt[m.lots[i]];
+            if (i == 0 || at != expiresAt[m.lots[i - 1]])
+            {
+                if (group >= 0 && m.groupPoints[group] != groupSum)
+                {
+                    return false;
+                }
+                group++;
+                groupSum = 0;
+                if (group >= m.groupCount || m.groupAt[group] != at)
+                {
+                    return false;
+                }
+            }
+            groupSum += remaining[m.lots[i]];
+        }
+        return group + 1 == m.groupCount && (group < 0 || m.groupPoints[group] == groupSum);
+    }
+
+    private static boolean pendingAgrees(final Member m)
+    {
+        long pending = 0;
+        for (int i = 0; i < m.pendingCount; i++)
+        {
+            if (m.pendingPoints[i] <= 0 || (i > 0 && m.pendingAt[i - 1] > m.pendingAt[i]))
+            {
+                return false;
+            }
+            pending += m.pendingPoints[i];
+        }
+        return pending == m.pending;
+    }
+
+    /**
+     * Checks every slot and the expiry queue against the members' open lots.
+     *
+     * @throws IllegalStateException naming the first thing broken.
+     */
+    void checkInvariants(final long openLots)
+    {
+        if (openLots != expiryQueue.size())
+        {
+            throw new IllegalStateException(
+                "the expiry queue holds " + expiryQueue.size() + " lots, the members " + openLots + " open lots");
+        }
+        for (int lot = 0; lot < slots; lot++)
+        {
+            if (held[lot] < 0)
+            {
+                throw new IllegalStateException("lot " + lot + " held points out of range: " + held[lot]);
+            }
+            if (remaining[lot] < 0 || remaining[lot] > amount[lot] || (ids[lot] < 0 && remaining[lot] > 0))
+            {
+                throw new IllegalStateException("lot " + lot + " remaining out of range: " + remaining[lot]);
+            }
+        }
+    }
+}

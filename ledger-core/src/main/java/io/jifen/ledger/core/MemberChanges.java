@@ -1,0 +1,45 @@
+package io.jifen.ledger.core;
+
+/**
+ * SetMemberStatus and SetTier: a member's status, or its tier set by hand (a floor for evaluations until a date).
+ * Either settles what is due first, so the change takes effect from now.
+ */
+final class MemberChanges
+{
+    private final MemberStore members;
+    private final Settlement settlement;
+
+    MemberChanges(final Stores stores, final Settlement settlement)
+    {
+        this.members = stores.members;
+        this.settlement = settlement;
+    }
+
+    /** @return the member's index, or -1 with the result set. */
+    int setStatus(final ProgramState ps, final Command c)
+    {
+        final Member m = members.open(ps.slot, c);
+        if (null == m)
+        {
+            return -1;
+        }
+        c.expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
+        m.status = c.status;
+        return m.index;
+    }
+
+    /** @return the member's index, or -1 with the result set. */
+    int setTier(final ProgramState ps, final Command c)
+    {
+        final Member m = members.open(ps.slot, c);
+        if (null == m)
+        {
+            return -1;
+        }
+        c.expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
+        m.tier = c.status;
+        m.floorTier = c.points > c.timestamp ? c.status : 0;
+        m.floorUntil = c.points > c.timestamp ? c.points : 0;
+        return m.index;
+    }
+}

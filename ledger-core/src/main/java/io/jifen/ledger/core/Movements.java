@@ -1,0 +1,209 @@
+package io.jifen.ledger.core;
+
+/**
+ * The movements of points every handler shares: a new lot, a debit soonest-expiring first, the expiry of due lots, the
+ * settlement of a debt, a clawback. Each keeps the lot store, the member's balances, the totals and the command's
+ * effects in step, so a handler never changes one without the others. Stateless: the state is in the stores.
+ */
+final class Movements
+{
+    private final LotStore lots;
+    private final RequestLog requests;
+    private final Totals totals;
+
+    Movements(final Stores stores)
+    {
+        this.lots = stores.lots;
+        this.requests = stores.requests;
+        this.totals = stores.totals;
+    }
+
+    /**
+     * Creates an open lot of the member, as a {@code kind} effect (credit, bonus, maturity, transfer in, ...). A
+     * replay keeps the expiry instant the journal recorded, even where today's rule would compute another.
+     *
+     * @return its slot.
+     */
+    int newLot(
+        final Member m, final long points, final long earnedAt, final long ruledExpiresAt, final byte kind,
+        final Command c)
+    {
+        final long expiresAt = c.nextExpiry(ruledExpiresAt);
+        if (expiresAt != ruledExpiresAt)
+        {
+            totals.expiryRuleDrift++;
+        }
+        final int lot = lots.open(m, points, earnedAt, expiresAt);
+        m.addPoints(expiresAt, points);
+        m.available += points;
+        totals.credited.add(points);
+        c.effects.add(kind, lots.ids[lot], points, expiresAt);
+        return lot;
+    }
+
+    /** Credits the points of an earn or an adjustment as a new lot under the program's expiry rule. */
+    void credit(final Program p, final Command c, final Member m, final long points)
+    {
+        final long now = c.timestamp;
+        final int lot = newLot(m, points, now, p.expiresAt(now), EffectLog.CREDIT, c);
+        c.lotId = lots.ids[lot];
+        c.creditedLot = lot;
+        c.expiresAt = lots.expiresAt[lot];
+    }
+
+    /**
+     * Credits a bonus to the member as a lot of its own (which then pays first what the member owes).
+     *
+     * @return its slot.
+     */
+    int bonus(final Program p, final Command c, final Member m, final long points)
+    {
+        final int lot = newLot(m, points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.BONUS, c);
+        c.bonusPoints += points;
+        settleOwed(c, m);
+        return lot;
+    }
+
+    /**
+     * Pays what the member owes from an earlier clawback shortfall out of its available points, soonest-expiring
+     * first, as settle effects: after every credit, so points a reversal could not take are taken when they come.
+     */
+    void settleOwed(final Command c, final Member m)
+    {
+        final long settled = Math.min(m.owed, m.available);
+        if (settled > 0)
+        {
+            debitSoonestFirst(m, settled, EffectLog.SETTLE, c, false);
+            m.owed -= settled;
+        }
+    }
+
+    /**
+     * Debits soonest-expiring first, as {@code kind} effects. The caller has checked the member has the points and
+     * expired its due lots.
+     *
+     * @param recordAllocations remember which lots paid, in the request being written (to give them back later).
+     */
+    void debitSoonestFirst(
+        final Member m, final long points, final byte kind, final Command c, final boolean recordAllocations)
+    {
+        long left = points;
+        int emptied = 0;
+        for (int i = 0; i < m.lotCount && left > 0; i++)
+        {
+            final int lot = m.lots[i];
+            final long take = Math.min(lots.remaining[lot], left);
+            lots.remaining[lot] -= take;
+            m.addPoints(lots.expiresAt[lot], -take);
+            left -= take;
+            c.effects.add(kind, lots.ids[lot], take, lots.expiresAt[lot]);
+            if (recordAllocations)
+            {
+                requests.addAllocation(lot, take);
+            }
+            if (kind == EffectLog.HOLD)
+            {
+                lots.held[lot] += take;
+            }
+            if (lots.remaining[lot] == 0)
+            {
+                lots.close(lot, c.timestamp);
+                emptied++;
+            }
+        }
+        assert left == 0 : "debit beyond the member's lots";
+        LotStore.removeFirstOpen(m, emptied);
+        m.available -= points;
+        totals.debited.add(points);
+    }
+
+    /**
+     * Expires the member's lots whose expiry instant is at or before now.
+     *
+     * @return the points expired.
+     */
+    long expireDue(final Member m, final long now, final Command c)
+    {
+        long expired = 0;
+        int due = 0;
+        while (due < m.lotCount && lots.expiresAt[m.lots[due]] <= now)
+        {
+            final int lot = m.lots[due];
+            final long remaining = lots.remaining[lot];
+            lots.remaining[lot] = 0;
+            m.addPoints(lots.expiresAt[lot], -remaining);
+            lots.expired[lot] += remaining;
+            expired += remaining;
+            c.effects.add(EffectLog.EXPIRE, lots.ids[lot], remaining, lots.expiresAt[lot]);
+            lots.close(lot, now);
+            due++;
+        }
+        if (due > 0)
+        {
+            LotStore.removeFirstOpen(m, due);
+            m.available -= expired;
+            totals.expired.add(expired);
+        }
+        return expired;
+    }
+
+    /**
+     * Takes {@code points} out of one open lot of the member, as a {@code kind} effect, closing it if it empties.
+     */
+    void takeFromLot(final Member m, final int lot, final long points, final byte kind, final Command c)
+    {
+        lots.remaining[lot] -= points;
+        m.addPoints(lots.expiresAt[lot], -points);
+        m.available -= points;
+        totals.debited.add(points);
+        c.effects.add(kind, lots.ids[lot], points, lots.expiresAt[lot]);
+        if (lots.remaining[lot] == 0)
+        {
+            LotStore.removeOpen(m, lot);
+            lots.close(lot, c.timestamp);
+        }
+    }
+
+    /**
+     * Takes back {@code amount} points credited as {@code lot}: from that lot first; of what it no longer holds, the
+     * share that expired (beyond {@code forgiven}, already set against earlier reversals) is not taken again; the
+     * share that was spent is taken soonest-expiring first from the member's other lots, and what the member does not
+     * have is the shortfall, owed against future credits (or forgiven, if the program says so). Adds what expired
+     * already to {@code c.alreadyExpired} and the shortfall to {@code c.shortfall}.
+     *
+     * @return the points clawed back.
+     */
+    long clawBack(
+        final Program p, final Command c, final Member m, final int lot, final long amount, final long forgiven)
+    {
+        long clawed = 0;
+        final long fromLot = Math.min(lots.remaining[lot], amount);
+        if (fromLot > 0)
+        {
+            takeFromLot(m, lot, fromLot, EffectLog.CLAWBACK, c);
+            clawed = fromLot;
+        }
+        final long alreadyExpired = Math.min(amount - clawed, lots.expired[lot] - forgiven);
+        final long fromOthers = Math.min(amount - clawed - alreadyExpired, m.available);
+        if (fromOthers > 0)
+        {
+            debitSoonestFirst(m, fromOthers, EffectLog.CLAWBACK, c, false);
+            clawed += fromOthers;
+        }
+        final long shortfall = amount - clawed - alreadyExpired;
+        if (shortfall > 0 && p.forgiveShortfall())
+        {
+            c.effects.add(EffectLog.FORGIVE, lots.ids[lot], shortfall, lots.expiresAt[lot]);
+            lots.forgiven[lot] += shortfall;
+        }
+        else if (shortfall > 0)
+        {
+            c.effects.add(EffectLog.SHORTFALL, lots.ids[lot], shortfall, lots.expiresAt[lot]);
+            m.owed += shortfall;
+            lots.shortfall[lot] += shortfall;
+        }
+        c.alreadyExpired += alreadyExpired;
+        c.shortfall += shortfall;
+        return clawed;
+    }
+}

@@ -1,0 +1,135 @@
+package io.jifen.ledger.core;
+
+/**
+ * Reverse (a return): takes back all or part of an earn (its lot first; what was spent from the member's other lots;
+ * what it lacks is owed), or gives back all or part of a redemption or a captured hold to the lots that paid for it.
+ * A full reversal of a member's first earn also takes back the bonuses it triggered, where the program says so.
+ */
+final class Reversals
+{
+    private final Stores stores;
+    private final MemberStore members;
+    private final LotStore lots;
+    private final RequestLog requests;
+    private final Movements movements;
+    private final Settlement settlement;
+    private final Capacity capacity;
+    private final GiveBack giveBack;
+
+    Reversals(final Stores stores, final Movements movements, final Settlement settlement, final Capacity capacity,
+        final GiveBack giveBack)
+    {
+        this.stores = stores;
+        this.members = stores.members;
+        this.lots = stores.lots;
+        this.requests = stores.requests;
+        this.movements = movements;
+        this.settlement = settlement;
+        this.capacity = capacity;
+        this.giveBack = giveBack;
+    }
+
+    /** @return the member's index, or -1 with the result set. */
+    int reverse(final ProgramState ps, final Command c)
+    {
+        final Member m = members.active(ps.slot, c, true);
+        final long original = null == m ? -1 : stores.originalOf(c, m);
+        if (original < 0)
+        {
+            return -1;
+        }
+        final int originalType = requests.type(original);
+        if (originalType != CommandType.EARN.code() && originalType != CommandType.REDEEM.code() &&
+            originalType != CommandType.CAPTURE_HOLD.code())
+        {
+            c.result = ResultCode.REVERSE_ORIGINAL_NOT_REVERSIBLE;
+            return -1;
+        }
+        final long left = requests.points(original) - requests.reversed(original);
+        if (left == 0)
+        {
+            c.result = ResultCode.NOTHING_TO_REVERSE;
+            return -1;
+        }
+        final long amount = c.points == 0 ? left : c.points;
+        if (amount > left)
+        {
+            c.result = ResultCode.REVERSE_POINTS_EXCEED;
+            c.resultDetail = left;
+            return -1;
+        }
+        final Program p = ps.program();
+        if (originalType == CommandType.EARN.code())
+        {
+            reverseEarn(p, c, m, original, amount, amount == left);
+        }
+        else
+        {
+            if (!capacity.hasRoomFor(c, m, amount))
+            {
+                return -1;
+            }
+            c.expired = settlement.settleDue(p, c, m, c.timestamp);
+            giveBack.giveBack(p, c, m, original, amount, EffectLog.RESTORE);
+            c.resultPoints = amount;
+            movements.settleOwed(c, m);
+        }
+        requests.addReversed(original, amount);
+        return m.index;
+    }
+
+    /**
+     * Takes back an earn: pending points are cancelled before they mature; a lot's points are clawed back (see
+     * {@link Movements#clawBack}), and the share that expired already is set against later reversals. The earn's tier
+     * points go in full.
+     */
+    private void reverseEarn(final Program p, final Command c, final Member m, final long original,
+        final long amount, final boolean whole)
+    {
+        c.expired = settlement.settleDue(p, c, m, c.timestamp);
+        final int pending = m.findPending(original);
+        if (pending >= 0)
+        {
+            settlement.cancelPending(p, c, m, pending, amount);
+        }
+        else
+        {
+            final int lot = requests.lotSlot(original);
+            assert lots.ids[lot] == requests.earnLotId(original) : "the earn's lot slot was reused within the window";
+            final long expiredBefore = c.alreadyExpired;
+            c.resultPoints = movements.clawBack(p, c, m, lot, amount, requests.forgiven(original));
+            requests.addForgiven(original, c.alreadyExpired - expiredBefore);
+            assert m.lifetimeEarned >= amount;
+            m.lifetimeEarned -= amount;
+            TierPoints.add(p, m, requests.timestamp(original), -amount);
+        }
+        if (whole && original == m.firstEarn && p.reverseBonuses() && !m.bonusesReversed &&
+            (m.bonusPoints > 0 || m.referrerBonusPoints > 0))
+        {
+            reverseFirstEarnBonuses(p, c, m);
+        }
+    }
+
+    /**
+     * The member's first qualifying earn was reversed in full: the bonuses it triggered are clawed back. The member's
+     * own from their lot first, then from its other points, and what it does not have is owed, like a reversed earn;
+     * the referrer's only from what is left in its bonus lot (the referrer did nothing wrong).
+     */
+    private void reverseFirstEarnBonuses(final Program p, final Command c, final Member m)
+    {
+        m.bonusesReversed = true;
+        if (m.bonusPoints > 0)
+        {
+            assert lots.ids[m.bonusLot] == m.bonusLotId : "a bonus lot's slot was reused within the window";
+            c.bonusPoints = -movements.clawBack(p, c, m, m.bonusLot, m.bonusPoints, 0);
+        }
+        final int lot = m.referrerBonusLot;
+        if (m.referrerBonusPoints > 0 && lots.ids[lot] == m.referrerBonusLotId && lots.remaining[lot] > 0 &&
+            lots.expiresAt[lot] > c.timestamp)
+        {
+            final long take = Math.min(lots.remaining[lot], m.referrerBonusPoints);
+            movements.takeFromLot(members.get(m.referrer), lot, take, EffectLog.REFERRER_CLAWBACK, c);
+            c.referrerBonusPoints = -take;
+        }
+    }
+}
