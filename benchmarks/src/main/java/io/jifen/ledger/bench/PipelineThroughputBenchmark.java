@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.LedgerContext;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.journal.Journal;
@@ -73,7 +74,7 @@ public class PipelineThroughputBenchmark
         directory = Files.createTempDirectory("jifen-pipeline-bench");
         journal = new Journal(directory);
         // a fresh ledger per iteration, its tables sized for what an iteration writes: growth is not measured here
-        final Ledger ledger = new Ledger(Program.parse("limits.requestRetentionDays = 1"), new Ledger.Context()
+        final Ledger ledger = new Ledger(Program.parse("limits.requestRetentionDays = 1"), new LedgerContext()
             .expectedRequests(4 << 20).expectedLots(4 << 20).expectedMembers(MEMBERS));
         pipeline = new LedgerPipeline(ledger, journal,
             new LedgerPipeline.Context().syncMode(SyncMode.parse(sync)).expiryTickIntervalMs(0)).start();

@@ -37,136 +37,160 @@ public final class CommandValidator
         {
             return ResultCode.PROGRAM_ID_INVALID;
         }
-        switch (c.type)
+        return switch (c.type)
         {
-            case ENROLL:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (c.birthday != 0 && !isBirthday(c.birthday)) return ResultCode.BIRTHDAY_INVALID;
-                if (!isOptionalId(c.referrerId) || c.memberId.equals(c.referrerId))
-                {
-                    return ResultCode.REFERRER_ID_INVALID;
-                }
-                return ResultCode.OK;
+            case ENROLL -> validateEnroll(c);
+            case EARN -> isPurchase(c) ? validatePurchase(c) : validateRedeem(c); // explicit points: like a redeem
+            case REDEEM -> validateRedeem(c);
+            case HOLD -> validateHold(c);
+            case CAPTURE_HOLD, RELEASE_HOLD -> validateCloseHold(c);
+            case REVERSE -> validateReverse(c);
+            case ADJUST -> validateAdjust(c);
+            case SET_STATUS -> validateSetStatus(c);
+            case SET_TIER -> validateSetTier(c);
+            case TRANSFER -> validateTransfer(c);
+            case EXCHANGE -> validateExchange(c);
+            case GET_BALANCE, GET_MEMBER -> isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
+            case CHECK_TIER -> !isId(c.memberId) ? ResultCode.MEMBER_ID_INVALID :
+                Tier.isValidCode(c.minTier) ? ResultCode.OK : ResultCode.MIN_TIER_INVALID;
+            case LIST_LOTS -> !isId(c.memberId) ? ResultCode.MEMBER_ID_INVALID :
+                c.limit >= 1 && c.limit <= LIST_LOTS_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
+            case EXPIRE_TICK ->
+                c.limit >= 1 && c.limit <= EXPIRE_TICK_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
+            case SET_PROGRAM -> null != c.programText && c.programText.length() <= PROGRAM_TEXT_LENGTH_MAX ?
+                ResultCode.OK : ResultCode.COMMAND_INVALID;
+        };
+    }
 
-            case EARN:
-                if (c.purchaseMinor != 0 || null != c.currency || c.channel != 0 || null != c.categories)
-                {
-                    return validatePurchase(c);
-                }
-                // fall through: explicit points are checked like a redemption's
-            case REDEEM:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
-                if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
+    private static boolean isPurchase(final Command c)
+    {
+        return c.purchaseMinor != 0 || null != c.currency || c.channel != 0 || null != c.categories;
+    }
 
-            case HOLD:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
-                if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                if (c.limit < 0 || c.limit > HOLD_TIMEOUT_MAX_SECONDS) return ResultCode.HOLD_TIMEOUT_INVALID;
-                return ResultCode.OK;
+    /** @return the first problem with the request id and member id every write has, or OK. */
+    private static ResultCode validateWrite(final Command c)
+    {
+        if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+        if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+        return ResultCode.OK;
+    }
 
-            case CAPTURE_HOLD:
-            case RELEASE_HOLD:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (!isId(c.originalRequestId)) return ResultCode.ORIGINAL_REQUEST_ID_INVALID;
-                if (c.type == CommandType.RELEASE_HOLD ? c.points != 0 : c.points < 0 || c.points > Ledger.POINTS_MAX)
-                {
-                    return ResultCode.POINTS_INVALID;
-                }
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
+    private static boolean isPoints(final long points)
+    {
+        return points >= 1 && points <= Ledger.POINTS_MAX;
+    }
 
-            case REVERSE:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (!isId(c.originalRequestId)) return ResultCode.ORIGINAL_REQUEST_ID_INVALID;
-                if (c.points < 0 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
+    private static ResultCode validateEnroll(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (c.birthday != 0 && !isBirthday(c.birthday)) return ResultCode.BIRTHDAY_INVALID;
+        if (!isOptionalId(c.referrerId) || c.memberId.equals(c.referrerId)) return ResultCode.REFERRER_ID_INVALID;
+        return ResultCode.OK;
+    }
 
-            case ADJUST:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (c.points == 0 || c.points < -Ledger.POINTS_MAX || c.points > Ledger.POINTS_MAX)
-                {
-                    return ResultCode.POINTS_INVALID;
-                }
-                if (null == c.reason || c.reason.isBlank()) return ResultCode.REASON_REQUIRED;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
+    private static ResultCode validateRedeem(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (!isPoints(c.points)) return ResultCode.POINTS_INVALID;
+        if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
 
-            case SET_STATUS:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (!MemberStatus.isValidCode(c.status)) return ResultCode.STATUS_INVALID;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
+    private static ResultCode validateHold(final Command c)
+    {
+        final ResultCode asRedeem = validateRedeem(c);
+        if (asRedeem != ResultCode.OK) return asRedeem;
+        if (c.limit < 0 || c.limit > HOLD_TIMEOUT_MAX_SECONDS) return ResultCode.HOLD_TIMEOUT_INVALID;
+        return ResultCode.OK;
+    }
 
-            case TRANSFER:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
-                if (c.toMemberId.equals(c.memberId)) return ResultCode.TRANSFER_TO_SELF;
-                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
-
-            case EXCHANGE:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (null == c.toProgramId || c.toProgramId.isEmpty() || !isProgramId(c.toProgramId))
-                {
-                    return ResultCode.TO_PROGRAM_ID_INVALID;
-                }
-                if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
-                if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
-
-            case SET_TIER:
-                if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                if (!Tier.isValidCode(c.status)) return ResultCode.TIER_INVALID;
-                if (c.points < 0) return ResultCode.FLOOR_UNTIL_INVALID;
-                if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
-                return ResultCode.OK;
-
-            case GET_BALANCE:
-            case GET_MEMBER:
-                return isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
-
-            case CHECK_TIER:
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                return Tier.isValidCode(c.minTier) ? ResultCode.OK : ResultCode.MIN_TIER_INVALID;
-
-            case LIST_LOTS:
-                if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                return c.limit >= 1 && c.limit <= LIST_LOTS_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
-
-            case EXPIRE_TICK:
-                return c.limit >= 1 && c.limit <= EXPIRE_TICK_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
-
-            case SET_PROGRAM:
-                return null != c.programText && c.programText.length() <= PROGRAM_TEXT_LENGTH_MAX ?
-                    ResultCode.OK : ResultCode.COMMAND_INVALID;
-
-            default:
-                return ResultCode.COMMAND_INVALID;
+    private static ResultCode validateCloseHold(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (!isId(c.originalRequestId)) return ResultCode.ORIGINAL_REQUEST_ID_INVALID;
+        if (c.type == CommandType.RELEASE_HOLD ? c.points != 0 : c.points < 0 || c.points > Ledger.POINTS_MAX)
+        {
+            return ResultCode.POINTS_INVALID;
         }
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
+
+    private static ResultCode validateReverse(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (!isId(c.originalRequestId)) return ResultCode.ORIGINAL_REQUEST_ID_INVALID;
+        if (c.points < 0 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
+
+    private static ResultCode validateAdjust(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (c.points == 0 || c.points < -Ledger.POINTS_MAX || c.points > Ledger.POINTS_MAX)
+        {
+            return ResultCode.POINTS_INVALID;
+        }
+        if (null == c.reason || c.reason.isBlank()) return ResultCode.REASON_REQUIRED;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
+
+    private static ResultCode validateSetStatus(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (!MemberStatus.isValidCode(c.status)) return ResultCode.STATUS_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
+
+    private static ResultCode validateSetTier(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (!Tier.isValidCode(c.status)) return ResultCode.TIER_INVALID;
+        if (c.points < 0) return ResultCode.FLOOR_UNTIL_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
+
+    private static ResultCode validateTransfer(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
+        if (c.toMemberId.equals(c.memberId)) return ResultCode.TRANSFER_TO_SELF;
+        if (!isPoints(c.points)) return ResultCode.POINTS_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
+    }
+
+    private static ResultCode validateExchange(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (null == c.toProgramId || c.toProgramId.isEmpty() || !isProgramId(c.toProgramId))
+        {
+            return ResultCode.TO_PROGRAM_ID_INVALID;
+        }
+        if (!isId(c.toMemberId)) return ResultCode.TO_MEMBER_ID_INVALID;
+        if (!isPoints(c.points)) return ResultCode.POINTS_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
+        return ResultCode.OK;
     }
 
     private static ResultCode validatePurchase(final Command c)
     {
-        if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
-        if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
         if (c.points != 0) return ResultCode.POINTS_WITH_PURCHASE;
         if (c.purchaseMinor < 1 || c.purchaseMinor > PURCHASE_AMOUNT_MAX) return ResultCode.PURCHASE_AMOUNT_INVALID;
         if (!isCurrency(c.currency)) return ResultCode.PURCHASE_CURRENCY_INVALID;

@@ -54,7 +54,7 @@ public final class Ledger implements LedgerStateMachine
     private long lastTimestamp = Long.MIN_VALUE;
     private long lastSequence;
 
-    public Ledger(final Program program, final Context context)
+    public Ledger(final Program program, final LedgerContext context)
     {
         stores = new Stores(program, context.conclude());
         programs = stores.programs;
@@ -80,7 +80,7 @@ public final class Ledger implements LedgerStateMachine
 
     public Ledger(final Program program)
     {
-        this(program, new Context());
+        this(program, new LedgerContext());
     }
 
     /**
@@ -471,117 +471,5 @@ public final class Ledger implements LedgerStateMachine
             outstanding = outstanding.add(BigInteger.valueOf(m.available + m.held - lots.dueSum(m, now)));
         }
         return outstanding;
-    }
-
-    /**
-     * Capacity limits: how much the ledger may hold in memory. Business limits live in the {@link Program}.
-     */
-    public static final class Context
-    {
-        /** What the arrays can address: lot, member and request tables double in size up to this. */
-        public static final int LOTS_MAX_LIMIT = 1 << 30;
-        public static final int MEMBERS_MAX_LIMIT = 1 << 29;
-        /** The request log keeps {@code RequestLog.STRIDE} longs per entry in one array: 2^26 entries fit. */
-        public static final int REQUEST_IDS_MAX_LIMIT = 1 << 26;
-
-        private int membersMax = 100_000_000;
-        private int expectedRequests = 1024;
-        private int expectedLots = 1024;
-        private int expectedMembers = 1024;
-        private int lotsMax = LOTS_MAX_LIMIT;
-        private int requestIdsMax = 8_000_000;
-
-        public Context membersMax(final int membersMax)
-        {
-            this.membersMax = membersMax;
-            return this;
-        }
-
-        public int membersMax()
-        {
-            return membersMax;
-        }
-
-        public Context lotsMax(final int lotsMax)
-        {
-            this.lotsMax = lotsMax;
-            return this;
-        }
-
-        public int lotsMax()
-        {
-            return lotsMax;
-        }
-
-        public Context requestIdsMax(final int requestIdsMax)
-        {
-            this.requestIdsMax = requestIdsMax;
-            return this;
-        }
-
-        public int requestIdsMax()
-        {
-            return requestIdsMax;
-        }
-
-        /**
-         * Remembered requests to size the request tables for at start (rounded up to a power of two): growing past it
-         * doubles a table on the state machine's thread, a pause proportional to its size.
-         */
-        public Context expectedRequests(final int expectedRequests)
-        {
-            this.expectedRequests = expectedRequests;
-            return this;
-        }
-
-        public int expectedRequests()
-        {
-            return expectedRequests;
-        }
-
-        /** Members to size the member tables for at start. */
-        public Context expectedMembers(final int expectedMembers)
-        {
-            this.expectedMembers = expectedMembers;
-            return this;
-        }
-
-        public int expectedMembers()
-        {
-            return expectedMembers;
-        }
-
-        /** Lots (open, and closed within the retention window) to size the lot tables for at start. */
-        public Context expectedLots(final int expectedLots)
-        {
-            this.expectedLots = expectedLots;
-            return this;
-        }
-
-        public int expectedLots()
-        {
-            return expectedLots;
-        }
-
-        public Context conclude()
-        {
-            if (expectedRequests < 16 || expectedRequests > REQUEST_IDS_MAX_LIMIT || expectedLots < 16 ||
-                expectedLots > LOTS_MAX_LIMIT || expectedMembers < 16 || expectedMembers > MEMBERS_MAX_LIMIT)
-            {
-                throw new IllegalArgumentException("invalid expected sizes: requests " + expectedRequests +
-                    ", lots " + expectedLots + ", members " + expectedMembers);
-            }
-            // a size to expect never exceeds the limit: no table is sized past what it may ever hold
-            expectedRequests = Math.max(16, Math.min(expectedRequests, requestIdsMax));
-            expectedMembers = Math.max(16, Math.min(expectedMembers, membersMax));
-            expectedLots = Math.max(16, Math.min(expectedLots, lotsMax));
-            if (membersMax < 1 || membersMax > MEMBERS_MAX_LIMIT || lotsMax < 1 || lotsMax > LOTS_MAX_LIMIT ||
-                requestIdsMax < 1 || requestIdsMax > REQUEST_IDS_MAX_LIMIT)
-            {
-                throw new IllegalArgumentException("invalid ledger limits: membersMax=" + membersMax +
-                    " lotsMax=" + lotsMax + " requestIdsMax=" + requestIdsMax);
-            }
-            return this;
-        }
     }
 }

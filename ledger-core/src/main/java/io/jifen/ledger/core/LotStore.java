@@ -99,7 +99,7 @@ final class LotStore
         final int lot = freeCount > 0 ? freeSlots[--freeCount] : slots++;
         if (lot == amount.length)
         {
-            grow((int)Math.min((long)lot << 1, Ledger.Context.LOTS_MAX_LIMIT));
+            grow((int)Math.min((long)lot << 1, LedgerContext.LOTS_MAX_LIMIT));
         }
         ids[lot] = nextId++;
         closedAt[lot] = Long.MAX_VALUE;

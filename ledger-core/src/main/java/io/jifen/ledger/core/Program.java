@@ -158,6 +158,7 @@ public final class Program
         return text;
     }
 
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private String canonicalText()
     {
         final StringBuilder sb = new StringBuilder(512);

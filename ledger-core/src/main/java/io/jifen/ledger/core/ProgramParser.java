@@ -51,6 +51,7 @@ final class ProgramParser
         return read(new Section(root, ""));
     }
 
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private static Program read(final Section root)
     {
         final Program.Builder b = new Program.Builder();
@@ -240,6 +241,7 @@ final class ProgramParser
         throw earning.error("rounding", "must be one of floor, ceiling, half_up, half_even; got '" + value + "'");
     }
 
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private static Program.Campaign[] campaigns(final Section root, final ZoneId zone)
     {
         final List<Section> items = root.list("campaigns");

@@ -6,7 +6,7 @@ package io.jifen.ledger.core;
  */
 final class Stores
 {
-    final Ledger.Context context;
+    final LedgerContext context;
     final ProgramStates programs;
     final MemberStore members;
     final LotStore lots;
@@ -16,7 +16,7 @@ final class Stores
     /** See {@link Ledger#capacityLimitsEnforced(boolean)}. */
     boolean capacityLimitsEnforced = true;
 
-    Stores(final Program first, final Ledger.Context context)
+    Stores(final Program first, final LedgerContext context)
     {
         this.context = context;
         programs = new ProgramStates(first);
@@ -29,7 +29,7 @@ final class Stores
     /** @return the lot slots the ledger may use: the configured limit, or what the arrays can address in a replay. */
     int lotsMax()
     {
-        return capacityLimitsEnforced ? context.lotsMax() : Ledger.Context.LOTS_MAX_LIMIT;
+        return capacityLimitsEnforced ? context.lotsMax() : LedgerContext.LOTS_MAX_LIMIT;
     }
 
     /** @return true if the ledger may enroll another member. */

@@ -411,6 +411,7 @@ public final class JournalRecord
     /**
      * Renders a whole record as one line of JSON: the format of {@code ledger journal dump}.
      */
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public static String toJson(final DirectBuffer buffer)
     {
         final StringBuilder sb = new StringBuilder(256);

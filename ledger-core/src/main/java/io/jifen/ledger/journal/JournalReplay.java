@@ -108,6 +108,7 @@ public final class JournalReplay
      * @param discardDamagedTail accept damaged documents at the very end of the journal (a write torn by a power
      * loss) and report them in the result, for {@link #appendTailDiscarded} to mark; damage anywhere else is fatal.
      */
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public static Result replay(
         final Journal journal,
         final LedgerStateMachine ledger,

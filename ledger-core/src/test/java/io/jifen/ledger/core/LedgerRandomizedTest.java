@@ -99,7 +99,7 @@ class LedgerRandomizedTest
         private final int commands;
         private final Random random;
         private final ModelProgram[] programs;
-        private final Ledger.Context context;
+        private final LedgerContext context;
         private final Ledger ledger;
         private final Model model;
         private final Command in = new Command();
@@ -164,7 +164,7 @@ class LedgerRandomizedTest
                 new ModelRules(1, 100, RoundingMode.HALF_UP, "1", "1", "1", "1", 0)
                     .partner(MAIN, 25_000, 10, 200, 20_000));
             initialProgram = programs[random.nextInt(programs.length)];
-            context = new Ledger.Context();
+            context = new LedgerContext();
             if (seed % 4 == 0)
             {
                 context.requestIdsMax(6);
@@ -370,7 +370,7 @@ class LedgerRandomizedTest
             replay(new Ledger(Program.parse(initialProgram.text), context), "journal replay");
 
             // a replay rebuilds whatever was admitted, whatever the capacity limits are now
-            final Ledger.Context tiny = new Ledger.Context().membersMax(1).lotsMax(1).requestIdsMax(1);
+            final LedgerContext tiny = new LedgerContext().membersMax(1).lotsMax(1).requestIdsMax(1);
             final Ledger unlimited = new Ledger(Program.parse(initialProgram.text), tiny);
             unlimited.capacityLimitsEnforced(false);
             replay(unlimited, "journal replay with capacity limits off");

@@ -130,7 +130,7 @@ class LedgerTest
     @Test
     void enrollBeyondMembersMaxIsRefused()
     {
-        ledger = new Ledger(Program.defaultProgram(), new Ledger.Context().membersMax(2));
+        ledger = new Ledger(Program.defaultProgram(), new LedgerContext().membersMax(2));
         enroll("req-1", "m1");
         enroll("req-2", "m2");
         assertOk();
@@ -1704,7 +1704,7 @@ class LedgerTest
     @Test
     void lotsMaxRefusesNewLotsAcrossTheLedger()
     {
-        ledger = new Ledger(Program.defaultProgram(), new Ledger.Context().lotsMax(2));
+        ledger = new Ledger(Program.defaultProgram(), new LedgerContext().lotsMax(2));
         enroll("req-1", "m1");
         earn("e1", "m1", 10);
         redeem("r1", "m1", 10);
@@ -1797,7 +1797,7 @@ class LedgerTest
     @Test
     void requestIdsMaxRefusesNewRequestsButStillReplaysRemembered()
     {
-        ledger = new Ledger(Program.parse("limits.requestRetentionDays = 1"), new Ledger.Context().requestIdsMax(3));
+        ledger = new Ledger(Program.parse("limits.requestRetentionDays = 1"), new LedgerContext().requestIdsMax(3));
         enroll("req-1", "m1");
         earn("e1", "m1", 10);
         earn("e2", "m1", 10);
@@ -1933,7 +1933,7 @@ class LedgerTest
         final long hash = ledger.stateHash();
         assertEquals(11, journal.size(), "the sweep expired m2's lot");
 
-        final Ledger.Context tiny = new Ledger.Context().membersMax(1).lotsMax(1).requestIdsMax(1);
+        final LedgerContext tiny = new LedgerContext().membersMax(1).lotsMax(1).requestIdsMax(1);
         final Ledger replayed = new Ledger(PROGRAM, tiny);
         replayed.capacityLimitsEnforced(false);
         assertEquals(ResultCode.OK, replay(replayed));
@@ -1953,38 +1953,38 @@ class LedgerTest
         replayed.apply(next);
         assertEquals(ResultCode.REQUEST_IDS_MAX, next.result, "once live again, the limits apply");
 
-        assertEquals(ResultCode.MEMBERS_MAX, replay(new Ledger(PROGRAM, new Ledger.Context().membersMax(1))));
-        assertEquals(ResultCode.LOTS_MAX, replay(new Ledger(PROGRAM, new Ledger.Context().lotsMax(1))));
-        assertEquals(ResultCode.REQUEST_IDS_MAX, replay(new Ledger(PROGRAM, new Ledger.Context().requestIdsMax(1))));
+        assertEquals(ResultCode.MEMBERS_MAX, replay(new Ledger(PROGRAM, new LedgerContext().membersMax(1))));
+        assertEquals(ResultCode.LOTS_MAX, replay(new Ledger(PROGRAM, new LedgerContext().lotsMax(1))));
+        assertEquals(ResultCode.REQUEST_IDS_MAX, replay(new Ledger(PROGRAM, new LedgerContext().requestIdsMax(1))));
     }
 
     @Test
     void capacityLimitsMustStayWithinWhatTheTablesCanAddress()
     {
-        assertEquals(1 << 29, Ledger.Context.MEMBERS_MAX_LIMIT);
-        assertEquals(1 << 26, Ledger.Context.REQUEST_IDS_MAX_LIMIT);
-        assertEquals(1 << 30, Ledger.Context.LOTS_MAX_LIMIT);
-        assertEquals(Ledger.Context.LOTS_MAX_LIMIT, new Ledger.Context().conclude().lotsMax());
-        new Ledger.Context().membersMax(1 << 29).lotsMax(1 << 30).requestIdsMax(1 << 26).conclude();
-        new Ledger.Context().membersMax(1).lotsMax(1).requestIdsMax(1).conclude();
+        assertEquals(1 << 29, LedgerContext.MEMBERS_MAX_LIMIT);
+        assertEquals(1 << 26, LedgerContext.REQUEST_IDS_MAX_LIMIT);
+        assertEquals(1 << 30, LedgerContext.LOTS_MAX_LIMIT);
+        assertEquals(LedgerContext.LOTS_MAX_LIMIT, new LedgerContext().conclude().lotsMax());
+        new LedgerContext().membersMax(1 << 29).lotsMax(1 << 30).requestIdsMax(1 << 26).conclude();
+        new LedgerContext().membersMax(1).lotsMax(1).requestIdsMax(1).conclude();
 
         for (final int bad : new int[] {0, -1, (1 << 29) + 1, Integer.MAX_VALUE})
         {
-            assertThrows(IllegalArgumentException.class, () -> new Ledger.Context().membersMax(bad).conclude(),
+            assertThrows(IllegalArgumentException.class, () -> new LedgerContext().membersMax(bad).conclude(),
                 "membersMax " + bad);
         }
         for (final int bad : new int[] {0, -1, (1 << 26) + 1, Integer.MAX_VALUE})
         {
-            assertThrows(IllegalArgumentException.class, () -> new Ledger.Context().requestIdsMax(bad).conclude(),
+            assertThrows(IllegalArgumentException.class, () -> new LedgerContext().requestIdsMax(bad).conclude(),
                 "requestIdsMax " + bad);
         }
         for (final int bad : new int[] {0, -1, (1 << 30) + 1, Integer.MAX_VALUE})
         {
-            assertThrows(IllegalArgumentException.class, () -> new Ledger.Context().lotsMax(bad).conclude(),
+            assertThrows(IllegalArgumentException.class, () -> new LedgerContext().lotsMax(bad).conclude(),
                 "lotsMax " + bad);
         }
         assertThrows(IllegalArgumentException.class,
-            () -> new Ledger(PROGRAM, new Ledger.Context().requestIdsMax((1 << 26) + 1)));
+            () -> new Ledger(PROGRAM, new LedgerContext().requestIdsMax((1 << 26) + 1)));
     }
 
     // ------------------------------------------------------------------------------------------------ state hash

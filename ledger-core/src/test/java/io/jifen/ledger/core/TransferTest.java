@@ -218,7 +218,7 @@ class TransferTest extends LedgerTestSupport
     @Test
     void aTransferIsRefusedWhenTheLedgerHasNoRoomForTheReceiversLots()
     {
-        final Ledger small = new Ledger(Program.parse(PROGRAM), new Ledger.Context().lotsMax(4));
+        final Ledger small = new Ledger(Program.parse(PROGRAM), new LedgerContext().lotsMax(4));
         final Command w = new Command();
         final String[][] setup = {{"ENROLL", "mum", "0"}, {"ENROLL", "kid", "0"}, {"EARN", "mum", "100"},
             {"EARN", "kid", "7"}};

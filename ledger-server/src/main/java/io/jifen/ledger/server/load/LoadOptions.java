@@ -57,6 +57,7 @@ public final class LoadOptions
         return concurrency;
     }
 
+    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public static LoadOptions parse(final Deque<String> args)
     {
         final LoadOptions o = new LoadOptions();
