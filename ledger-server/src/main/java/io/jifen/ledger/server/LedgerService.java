@@ -305,20 +305,18 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
             final CommandResult.Builder result = CommandResult.newBuilder().setCorrelationId(correlationId);
             if (c.result == ResultCode.OK)
             {
-                switch (c.type)
+                // exhaustive, no default: a new command type that Submit does not answer does not compile
+                final CommandResult.Builder answered = switch (c.type)
                 {
-                    case GET_BALANCE:
-                        result.setBalance(Results.balance(c));
-                        break;
-                    case CHECK_TIER:
-                        result.setTier(Results.checkTier(c));
-                        break;
-                    case GET_MEMBER:
-                        result.setMember(Results.member(c));
-                        break;
-                    default:
-                        result.setWrite(Results.writeResult(c));
-                }
+                    case GET_BALANCE -> result.setBalance(Results.balance(c));
+                    case CHECK_TIER -> result.setTier(Results.checkTier(c));
+                    case GET_MEMBER -> result.setMember(Results.member(c));
+                    case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, HOLD, CAPTURE_HOLD, RELEASE_HOLD, SET_TIER,
+                        TRANSFER, EXCHANGE -> result.setWrite(Results.writeResult(c));
+                    case LIST_LOTS, EXPIRE_TICK, SET_PROGRAM ->
+                        throw new IllegalStateException("not a Submit command: " + c.type); // toCommand never makes one
+                };
+                assert answered == result;
             }
             else
             {
