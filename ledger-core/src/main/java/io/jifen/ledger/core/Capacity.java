@@ -17,9 +17,11 @@ final class Capacity
 
     /**
      * @return true if the member has room for {@code points} as {@code newLots} new lots of its own (an earn, a
-     * bonus, an adjustment), else false with the result set.
+     * bonus, an adjustment) and the ledger for {@code ledgerLots} new lots in all (an earn's may include its
+     * referrer's bonus lot), else false with the result set.
      */
-    boolean canCredit(final Program p, final Command c, final Member m, final long points, final int newLots)
+    boolean canCredit(
+        final Program p, final Command c, final Member m, final long points, final int newLots, final int ledgerLots)
     {
         final long now = c.timestamp;
         if (m.lotCount - lots.dueCount(m, now) + m.pendingCount + newLots > p.lotsPerMemberMax())
@@ -28,7 +30,7 @@ final class Capacity
             c.resultDetail = p.lotsPerMemberMax();
             return false;
         }
-        if (lots.slotsInUse() >= stores.lotsMax())
+        if (lots.slotsInUse() + ledgerLots > stores.lotsMax())
         {
             c.result = ResultCode.LOTS_MAX;
             return false;

@@ -44,7 +44,7 @@ final class Debits
         final Program p = ps.program();
         if (c.points > 0)
         {
-            if (!capacity.canCredit(p, c, m, c.points, 1))
+            if (!capacity.canCredit(p, c, m, c.points, 1, 1))
             {
                 return -1;
             }

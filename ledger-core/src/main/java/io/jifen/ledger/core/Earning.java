@@ -40,7 +40,9 @@ final class Earning
         }
         final boolean first = points > 0 && m.firstEarn < 0;
         final long ownBonus = first ? p.firstPurchaseBonus() + (m.referrer >= 0 ? p.referredBonus() : 0) : 0;
-        if (points > 0 && !capacity.canCredit(p, c, m, points + ownBonus, ownBonus > 0 ? 2 : 1))
+        final int ownLots = ownBonus > 0 ? 2 : 1;
+        final int ledgerLots = first && referrerTakesBonus(p, c, m) ? ownLots + 1 : ownLots;
+        if (points > 0 && !capacity.canCredit(p, c, m, points + ownBonus, ownLots, ledgerLots))
         {
             return -1;
         }
@@ -123,21 +125,32 @@ final class Earning
             m.bonusLotId = lots.ids[lot];
             m.bonusPoints = ownBonus;
         }
-        if (m.referrer >= 0 && p.referrerBonus() > 0)
+        if (referrerTakesBonus(p, c, m))
         {
-            final Member r = members.get(m.referrer);
             final long points = p.referrerBonus();
-            if (r.isActive() && r.owed == 0 &&
-                r.lotCount - lots.dueCount(r, c.timestamp) + r.pendingCount < p.lotsPerMemberMax() &&
-                r.holdings() <= Ledger.BALANCE_MAX - points)
-            {
-                final int lot = movements.newLot(
-                    r, points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c);
-                m.referrerBonusLot = lot;
-                m.referrerBonusLotId = lots.ids[lot];
-                m.referrerBonusPoints = points;
-                c.referrerBonusPoints = points;
-            }
+            final int lot = movements.newLot(
+                members.get(m.referrer), points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c);
+            m.referrerBonusLot = lot;
+            m.referrerBonusLotId = lots.ids[lot];
+            m.referrerBonusPoints = points;
+            c.referrerBonusPoints = points;
         }
+    }
+
+    /**
+     * @return true if the member was referred, the program gives the referrer a bonus, and the referrer may take it
+     * now: it is active, owes nothing, and has room under lotsPerMemberMax and balanceMax. Otherwise the referrer's
+     * bonus is not given (the member's own earn and bonuses still are).
+     */
+    private boolean referrerTakesBonus(final Program p, final Command c, final Member m)
+    {
+        if (m.referrer < 0 || p.referrerBonus() <= 0)
+        {
+            return false;
+        }
+        final Member r = members.get(m.referrer);
+        return r.isActive() && r.owed == 0 &&
+            r.lotCount - lots.dueCount(r, c.timestamp) + r.pendingCount < p.lotsPerMemberMax() &&
+            r.holdings() <= Ledger.BALANCE_MAX - p.referrerBonus();
     }
 }

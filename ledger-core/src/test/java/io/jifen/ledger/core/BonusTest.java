@@ -53,6 +53,28 @@ class BonusTest extends LedgerTestSupport
     }
 
     @Test
+    void aFirstEarnNeedsLedgerRoomForAllThreeLotsItCreates()
+    {
+        ledger = new Ledger(Program.parse(PROGRAM), new LedgerContext().lotsMax(4));
+        enroll("friend", null, 0);
+        enroll("m1", "friend", 0);
+        assertEquals(2, ledger.lotSlotsInUse(), "two welcome bonuses");
+        final long hash = ledger.stateHash();
+        super.earn("e1", "m1", 10);
+        assertEquals(ResultCode.LOTS_MAX, c.result, "the earn, its bonus and the referrer's: 5 lots > 4");
+        assertEquals(hash, ledger.stateHash(), "refused: nothing changed");
+        assertEquals(2, ledger.lotSlotsInUse());
+
+        ledger = new Ledger(Program.parse(PROGRAM), new LedgerContext().lotsMax(5));
+        journal.clear();
+        enroll("friend", null, 0);
+        enroll("m1", "friend", 0);
+        earn("e1", "m1", 10);
+        assertEquals(ResultCode.OK, c.result, "exactly room for the three");
+        assertEquals(5, ledger.lotSlotsInUse());
+    }
+
+    @Test
     void aReferralWhoseFirstPurchaseIsReversedTakesBothBonusesBack()
     {
         enroll("friend", null, 0);
