@@ -7,18 +7,19 @@ package io.jifen.ledger.core;
  */
 public final class CommandValidator
 {
-    public static final int ID_LENGTH_MAX = 64;
-    public static final int REASON_LENGTH_MAX = 256;
-    public static final int LIST_LOTS_LIMIT_MAX = 1000;
-    public static final int LIST_LOTS_LIMIT_DEFAULT = 100;
-    public static final int EXPIRE_TICK_LIMIT_MAX = 1_000_000;
-    public static final int PROGRAM_TEXT_LENGTH_MAX = 16 * 1024;
+    // the limits are Limits'; these names stay for the callers that read them here
+    public static final int ID_LENGTH_MAX = Limits.ID_LENGTH_MAX;
+    public static final int REASON_LENGTH_MAX = Limits.REASON_LENGTH_MAX;
+    public static final int LIST_LOTS_LIMIT_MAX = Limits.LIST_LOTS_LIMIT_MAX;
+    public static final int LIST_LOTS_LIMIT_DEFAULT = Limits.LIST_LOTS_LIMIT_DEFAULT;
+    public static final int EXPIRE_TICK_LIMIT_MAX = Limits.EXPIRE_TICK_LIMIT_MAX;
+    public static final int PROGRAM_TEXT_LENGTH_MAX = Limits.PROGRAM_TEXT_LENGTH_MAX;
     /** A hold's timeout when the request gives none. */
-    public static final int HOLD_TIMEOUT_DEFAULT_SECONDS = 15 * 60;
-    public static final int HOLD_TIMEOUT_MAX_SECONDS = 7 * 24 * 3600;
-    public static final long PURCHASE_AMOUNT_MAX = 1_000_000_000_000L;
-    public static final int CATEGORIES_MAX = 16;
-    public static final int CATEGORY_LENGTH_MAX = 64;
+    public static final int HOLD_TIMEOUT_DEFAULT_SECONDS = Limits.HOLD_TIMEOUT_DEFAULT_SECONDS;
+    public static final int HOLD_TIMEOUT_MAX_SECONDS = Limits.HOLD_TIMEOUT_MAX_SECONDS;
+    public static final long PURCHASE_AMOUNT_MAX = Limits.PURCHASE_AMOUNT_MAX;
+    public static final int CATEGORIES_MAX = Limits.CATEGORIES_MAX;
+    public static final int CATEGORY_LENGTH_MAX = Limits.CATEGORY_LENGTH_MAX;
 
     private CommandValidator()
     {

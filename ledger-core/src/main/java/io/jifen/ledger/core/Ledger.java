@@ -25,9 +25,9 @@ import java.math.BigInteger;
 public final class Ledger implements LedgerStateMachine
 {
     /** The largest number of points one command may move. */
-    public static final long POINTS_MAX = 1_000_000_000_000L;
+    public static final long POINTS_MAX = Limits.POINTS_MAX;
     /** The largest available balance a member may hold: far from overflow however points are summed. */
-    public static final long BALANCE_MAX = 1_000_000_000_000_000L;
+    public static final long BALANCE_MAX = Limits.BALANCE_MAX;
     /** Requests forgotten per write once past the retention window: bounded work, faster than arrivals. */
     static final int EVICTIONS_PER_WRITE = 8;
     /** Programs one ledger holds: each a membership program with its own members, rules and accounts. */

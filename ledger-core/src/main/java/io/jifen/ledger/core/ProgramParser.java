@@ -37,7 +37,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
 final class ProgramParser
 {
     private static final Pattern LEGACY_LINE = Pattern.compile("^[A-Za-z][A-Za-z.]*\\s*=.*");
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
+    private static final Pattern ID =
+        Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0," + (Limits.ID_LENGTH_MAX - 1) + "}");
     private static final Pattern CURRENCY = Pattern.compile("[A-Z]{3}");
     private static final String[] TIER_KEYS = {"member", "silver", "gold", "platinum"};
 
@@ -62,7 +63,7 @@ final class ProgramParser
         if (b.name.isEmpty() || !CommandValidator.isProgramId(b.name))
         {
             // a request names the program by it (program_id)
-            throw root.error("name", "must be 1..64 characters without control characters");
+            throw root.error("name", "must be " + Limits.ID_LENGTH_RANGE + " characters without control characters");
         }
         b.zone = zone(root);
 
@@ -261,7 +262,8 @@ final class ProgramParser
             }
             if (!ID.matcher(id).matches())
             {
-                throw s.error("id", "must be 1..64 of letters, digits, '.', '_', ':', '-', got '" + id + "'");
+                throw s.error("id",
+                    "must be " + Limits.ID_LENGTH_RANGE + " of letters, digits, '.', '_', ':', '-', got '" + id + "'");
             }
             if (!ids.add(id))
             {
@@ -349,7 +351,8 @@ final class ProgramParser
             final String program = s.string("program", null);
             if (null == program || program.isEmpty() || !CommandValidator.isProgramId(program))
             {
-                throw s.error("program", "every partner names a program: 1..64 characters, no control characters");
+                throw s.error("program", "every partner names a program: " + Limits.ID_LENGTH_RANGE +
+                    " characters, no control characters");
             }
             if (program.equals(name))
             {

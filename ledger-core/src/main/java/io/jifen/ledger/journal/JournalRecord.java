@@ -134,7 +134,7 @@ public final class JournalRecord
         offset = putString(buffer, offset + 8, c.currency);
         buffer.putByte(offset, (byte)c.channel);
         final boolean noCategories = null == c.categories || c.categories.length == 0;
-        offset = putString(buffer, offset + 1, noCategories ? null : String.join(",", c.categories));
+        offset = noCategories ? putString(buffer, offset + 1, null) : putJoined(buffer, offset + 1, c.categories);
         final Command.Earning e = c.earning;
         buffer.putLong(offset, e.basePoints, ORDER);
         buffer.putLong(offset + 8, e.tierMultiplierBp, ORDER);
@@ -578,6 +578,38 @@ public final class JournalRecord
     /**
      * Strings are a u16 byte length then UTF-8; 0xFFFF marks null (absent), 0 empty.
      */
+    /**
+     * Puts the values joined with ',' exactly as {@link #putString} puts {@code String.join(",", values)}, without
+     * building that string when they are ASCII (a purchase earn's categories, on the writer's path).
+     */
+    private static int putJoined(final MutableDirectBuffer buffer, final int offset, final String[] values)
+    {
+        int length = values.length - 1;
+        for (final String value : values)
+        {
+            for (int i = 0; i < value.length(); i++)
+            {
+                if (value.charAt(i) >= 0x80)
+                {
+                    return putString(buffer, offset, String.join(",", values));
+                }
+            }
+            length += value.length();
+        }
+        checkLength(length);
+        buffer.putShort(offset, (short)length, ORDER);
+        int at = offset + 2;
+        for (int i = 0; i < values.length; i++)
+        {
+            if (i > 0)
+            {
+                buffer.putByte(at++, (byte)',');
+            }
+            at += buffer.putStringWithoutLengthAscii(at, values[i]);
+        }
+        return at;
+    }
+
     private static int putString(final MutableDirectBuffer buffer, final int offset, final String value)
     {
         if (null == value)

@@ -17,6 +17,7 @@ import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.CommandValidator;
 import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Limits;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 
@@ -126,12 +127,12 @@ final class Results
         }
         switch (c.type)
         {
-            case ADJUST: return " (must be non-zero, |points| <= 1000000000000)";
+            case ADJUST: return " (must be non-zero, |points| <= " + Limits.POINTS_MAX + ")";
             case REVERSE:
             case CAPTURE_HOLD:
-                return " (must be 0 for all, or 1..1000000000000)";
+                return " (must be 0 for all, or 1.." + Limits.POINTS_MAX + ")";
             case RELEASE_HOLD: return " (must be 0: a release gives back all that is held)";
-            default: return " (must be 1..1000000000000)";
+            default: return " (must be 1.." + Limits.POINTS_MAX + ")";
         }
     }
 
