@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.LedgerContext;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -40,6 +41,10 @@ public class LedgerApplyBenchmark
 {
     private static final int IDS = 1 << 21;
     private static final long STEP_MS = 100;
+    /** More writes than one iteration makes at the rates measured here (about a million a second). */
+    private static final int EXPECTED_WRITES = 1 << 22;
+    /** Requests remembered at most: one day of ledger time at one write per 100 ms (864,000). */
+    private static final int REMEMBERED_MAX = 1 << 20;
     /**
      * Tier multipliers, a daily cap some members reach, and four campaigns: double points online and in the app, ×1.5
      * on coffee with a budget, ×3 for gold members (whom few are) and one that has ended. Explicit-points earns are
@@ -96,7 +101,10 @@ public class LedgerApplyBenchmark
     @Setup(Level.Iteration)
     public void freshLedger()
     {
-        ledger = new Ledger(Program.parse(PROGRAM));
+        // tables sized for an iteration's writes up front, as a server is with --expected-*: the benchmark measures
+        // applying commands, not doubling arrays (growth copies whole tables and dominated allocation and noise)
+        ledger = new Ledger(Program.parse(PROGRAM), new LedgerContext()
+            .expectedMembers(2 * members).expectedLots(EXPECTED_WRITES).expectedRequests(REMEMBERED_MAX));
         now = 1_767_225_600_000L; // 2026-01-01T00:00Z
         final Command partner = command.clear();
         partner.type = CommandType.SET_PROGRAM;
