@@ -32,8 +32,14 @@ public final class Command
     public int status;
     /** CheckTier: a {@link Tier} code. */
     public int minTier;
-    /** ListLots: the most lots to return; ExpireTick: the most lots to expire. */
+    /** ListLots: the most lots to return; ExpireTick: the most effects to make. */
     public int limit;
+    /** Hold: its timeout in seconds (0: the program's default). */
+    public int holdTimeoutSeconds;
+    /** SetTier: the {@link Tier} code to set. */
+    public int requestedTier;
+    /** SetTier: the instant (epoch ms) until which evaluations keep the member at least at that tier (0: none). */
+    public long requestedFloorUntil;
     /** Earn from a purchase: the amount in minor units of {@link #currency} (0: an earn of explicit points). */
     public long purchaseMinor;
     /** Earn from a purchase: ISO 4217 code. */
@@ -86,7 +92,7 @@ public final class Command
     /** Exchange: the points the receiving member got in its program (resultPoints is what the sender gave). */
     public long exchanged;
     /** Earn under a pending period: the instant its points mature (become available as a lot). */
-    public long releaseAt;
+    public long maturesAt;
     /** Bonus points this write credited to the member (negative: clawed back); and to its referrer. */
     public long bonusPoints;
     public long referrerBonusPoints;
@@ -147,6 +153,9 @@ public final class Command
         status = 0;
         minTier = 0;
         limit = 0;
+        holdTimeoutSeconds = 0;
+        requestedTier = 0;
+        requestedFloorUntil = 0;
         purchaseMinor = 0;
         currency = null;
         channel = 0;
@@ -204,7 +213,7 @@ public final class Command
         held = 0;
         released = 0;
         exchanged = 0;
-        releaseAt = 0;
+        maturesAt = 0;
         bonusPoints = 0;
         referrerBonusPoints = 0;
         restored = 0;
@@ -274,7 +283,7 @@ public final class Command
         held = other.held;
         released = other.released;
         exchanged = other.exchanged;
-        releaseAt = other.releaseAt;
+        maturesAt = other.maturesAt;
         bonusPoints = other.bonusPoints;
         restored = other.restored;
         reclaimed = other.reclaimed;
@@ -299,6 +308,53 @@ public final class Command
         return this;
     }
 
+    /**
+     * The journal record keeps one points slot, one status slot and one limit slot for every command (the layout of
+     * docs/journal-format.md); the commands whose inputs have their own names journal them there. These say what goes
+     * in each slot, and {@link #fromSlots} puts a record's slots back into the named inputs.
+     *
+     * @return the value of the points slot: SetTier's floor instant, else {@link #points}.
+     */
+    public long pointsSlot()
+    {
+        return type == CommandType.SET_TIER ? requestedFloorUntil : points;
+    }
+
+    /** @return the value of the status slot: SetTier's tier, else {@link #status}. */
+    public int statusSlot()
+    {
+        return type == CommandType.SET_TIER ? requestedTier : status;
+    }
+
+    /** @return the value of the limit slot: a hold's timeout, else {@link #limit}. */
+    public int limitSlot()
+    {
+        return type == CommandType.HOLD ? holdTimeoutSeconds : limit;
+    }
+
+    /** Sets the named inputs from a record's slots (the {@link #type} first). */
+    public void fromSlots(final long pointsSlot, final int statusSlot, final int limitSlot)
+    {
+        if (type == CommandType.SET_TIER)
+        {
+            requestedFloorUntil = pointsSlot;
+            requestedTier = statusSlot;
+        }
+        else
+        {
+            points = pointsSlot;
+            status = statusSlot;
+        }
+        if (type == CommandType.HOLD)
+        {
+            holdTimeoutSeconds = limitSlot;
+        }
+        else
+        {
+            limit = limitSlot;
+        }
+    }
+
     /** Copies the inputs of another command (used by tests and tools). */
     public Command copyInputsFrom(final Command other)
     {
@@ -317,6 +373,9 @@ public final class Command
         status = other.status;
         minTier = other.minTier;
         limit = other.limit;
+        holdTimeoutSeconds = other.holdTimeoutSeconds;
+        requestedTier = other.requestedTier;
+        requestedFloorUntil = other.requestedFloorUntil;
         purchaseMinor = other.purchaseMinor;
         currency = other.currency;
         channel = other.channel;

@@ -104,7 +104,10 @@ public final class CommandValidator
     {
         final ResultCode asRedeem = validateRedeem(c);
         if (asRedeem != ResultCode.OK) return asRedeem;
-        if (c.limit < 0 || c.limit > HOLD_TIMEOUT_MAX_SECONDS) return ResultCode.HOLD_TIMEOUT_INVALID;
+        if (c.holdTimeoutSeconds < 0 || c.holdTimeoutSeconds > HOLD_TIMEOUT_MAX_SECONDS)
+        {
+            return ResultCode.HOLD_TIMEOUT_INVALID;
+        }
         return ResultCode.OK;
     }
 
@@ -157,8 +160,8 @@ public final class CommandValidator
     {
         final ResultCode write = validateWrite(c);
         if (write != ResultCode.OK) return write;
-        if (!Tier.isValidCode(c.status)) return ResultCode.TIER_INVALID;
-        if (c.points < 0) return ResultCode.FLOOR_UNTIL_INVALID;
+        if (!Tier.isValidCode(c.requestedTier)) return ResultCode.TIER_INVALID;
+        if (c.requestedFloorUntil < 0) return ResultCode.FLOOR_UNTIL_INVALID;
         if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
         return ResultCode.OK;
     }

@@ -18,16 +18,16 @@ final class Fingerprint
     {
         long h = Hashing.mix(0x4A6966656EL, c.type.code());
         h = Hashing.mix(h, c.memberId);
-        h = Hashing.mix(h, c.points);
+        h = Hashing.mix(h, c.pointsSlot());
         h = Hashing.mix(h, c.orderId);
         h = Hashing.mix(h, c.reason);
         h = Hashing.mix(h, c.originalRequestId);
         h = Hashing.mix(h, c.referrerId);
         h = Hashing.mix(h, c.birthday);
-        h = Hashing.mix(h, c.status);
+        h = Hashing.mix(h, c.statusSlot());
         if (c.type == CommandType.HOLD)
         {
-            h = Hashing.mix(h, c.limit);
+            h = Hashing.mix(h, c.holdTimeoutSeconds);
         }
         if (c.type == CommandType.TRANSFER || c.type == CommandType.EXCHANGE)
         {

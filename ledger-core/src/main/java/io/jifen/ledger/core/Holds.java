@@ -43,7 +43,7 @@ final class Holds
             return -1;
         }
         final Program p = ps.program();
-        final long timeoutMs = (c.limit == 0 ? p.holdTimeoutSeconds() : c.limit) * 1000L;
+        final long timeoutMs = (c.holdTimeoutSeconds == 0 ? p.holdTimeoutSeconds() : c.holdTimeoutSeconds) * 1000L;
         if (timeoutMs >= p.requestRetentionMs())
         {
             // the hold must close while its request is remembered: its allocations live there

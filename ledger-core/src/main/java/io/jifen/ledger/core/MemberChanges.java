@@ -37,9 +37,9 @@ final class MemberChanges
             return -1;
         }
         c.expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
-        m.tier = c.status;
-        m.floorTier = c.points > c.timestamp ? c.status : 0;
-        m.floorUntil = c.points > c.timestamp ? c.points : 0;
+        m.tier = c.requestedTier;
+        m.floorTier = c.requestedFloorUntil > c.timestamp ? c.requestedTier : 0;
+        m.floorUntil = c.requestedFloorUntil > c.timestamp ? c.requestedFloorUntil : 0;
         return m.index;
     }
 }

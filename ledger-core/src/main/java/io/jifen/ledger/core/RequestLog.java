@@ -373,7 +373,7 @@ final class RequestLog
         entries[b + LIFETIME] = c.lifetimeEarned;
         final boolean holdType = isHoldType(c.type.code());
         entries[b + LOT_ID] = holdType ? c.held : c.lotId;
-        entries[b + EXPIRES_AT] = c.releaseAt != 0 ? c.releaseAt : c.expiresAt;
+        entries[b + EXPIRES_AT] = c.maturesAt != 0 ? c.maturesAt : c.expiresAt;
         entries[b + EXPIRED] = c.expired;
         final boolean bonusType = isBonusType(c.type.code());
         entries[b + SHORTFALL] = holdType ? c.released : bonusType ? c.referrerBonusPoints :
@@ -438,7 +438,7 @@ final class RequestLog
         }
         if ((int)(packed >>> 32 & 0xFF) == CommandType.EARN.code() && entries[b + LOT_ID] < 0)
         {
-            c.releaseAt = entries[b + EXPIRES_AT]; // pending when earned (0 for a purchase of no points)
+            c.maturesAt = entries[b + EXPIRES_AT]; // pending when earned (0 for a purchase of no points)
         }
         else
         {

@@ -61,7 +61,7 @@ final class Settlement
         schedules.maturities.add(at, position);
         c.effects.add(EffectLog.PENDING, -1, points, at);
         c.lotId = -1;
-        c.releaseAt = at;
+        c.maturesAt = at;
     }
 
     /**

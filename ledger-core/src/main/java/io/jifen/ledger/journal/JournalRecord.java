@@ -74,10 +74,10 @@ public final class JournalRecord
             offset = putString(buffer, offset, isEmpty(c.programId) ? null : c.programId);
             offset = putString(buffer, offset, isEmpty(c.toProgramId) ? null : c.toProgramId);
         }
-        buffer.putLong(offset, c.points, ORDER);
+        buffer.putLong(offset, c.pointsSlot(), ORDER);
         buffer.putInt(offset + 8, c.birthday, ORDER);
-        buffer.putInt(offset + 12, c.status, ORDER);
-        buffer.putInt(offset + 16, c.limit, ORDER);
+        buffer.putInt(offset + 12, c.statusSlot(), ORDER);
+        buffer.putInt(offset + 16, c.limitSlot(), ORDER);
         offset += 20;
 
         buffer.putLong(offset, c.resultPoints, ORDER);
@@ -386,10 +386,9 @@ public final class JournalRecord
             into.toProgramId = cursor.next();
         }
         final int offset = cursor.offset;
-        into.points = buffer.getLong(offset, ORDER);
+        final long pointsSlot = buffer.getLong(offset, ORDER);
         into.birthday = buffer.getInt(offset + 8, ORDER);
-        into.status = buffer.getInt(offset + 12, ORDER);
-        into.limit = buffer.getInt(offset + 16, ORDER);
+        into.fromSlots(pointsSlot, buffer.getInt(offset + 12, ORDER), buffer.getInt(offset + 16, ORDER));
         final int effectsOffset = offset + 20 + RESULT_LENGTH;
         final int count = buffer.getInt(effectsOffset, ORDER);
         for (int i = 0, e = effectsOffset + 4; i < count; i++, e += EFFECT_LENGTH)

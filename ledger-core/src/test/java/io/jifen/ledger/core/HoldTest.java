@@ -369,7 +369,7 @@ class HoldTest
     private void hold(final String requestId, final String memberId, final long points, final int timeoutSeconds)
     {
         begin(CommandType.HOLD, requestId, memberId).points = points;
-        c.limit = timeoutSeconds;
+        c.holdTimeoutSeconds = timeoutSeconds;
         c.orderId = "order-" + requestId;
         send();
     }

@@ -458,7 +458,7 @@ class LedgerRandomizedTest
             assertEquals(expected.pending, actual.pending, () -> "pending of " + what);
             assertEquals(expected.held, actual.held, () -> "held of " + what);
             assertEquals(expected.released, actual.released, () -> "released of " + what);
-            assertEquals(expected.releaseAt, actual.releaseAt, () -> "releaseAt of " + what);
+            assertEquals(expected.maturesAt, actual.maturesAt, () -> "maturesAt of " + what);
             assertEquals(expected.bonusPoints, actual.bonusPoints, () -> "bonusPoints of " + what);
             assertEquals(expected.restored, actual.restored, () -> "restored of " + what);
             assertEquals(expected.reexpired, actual.reexpired, () -> "reexpired of " + what);
@@ -604,7 +604,7 @@ class LedgerRandomizedTest
                 in.orderId = "order-" + random.nextInt(1000);
                 // mostly short timeouts, so the sweep and captures racing it meet; the default; now and then too long
                 final int t = random.nextInt(20);
-                in.limit = t < 8 ? 1 + random.nextInt(120) : t < 17 ? 0 : t < 19 ? 2 * 86_400 : -1;
+                in.holdTimeoutSeconds = t < 8 ? 1 + random.nextInt(120) : t < 17 ? 0 : t < 19 ? 2 * 86_400 : -1;
             }
             else if (r < 44)
             {
@@ -630,8 +630,8 @@ class LedgerRandomizedTest
             else if (r == 64 && random.nextBoolean())
             {
                 write(CommandType.SET_TIER, pickMember());
-                in.status = random.nextInt(12) == 0 ? 5 : 1 + random.nextInt(4);
-                in.points = random.nextBoolean() ? 0 : now + (long)(random.nextDouble() * 500 * DAY_MS);
+                in.requestedTier = random.nextInt(12) == 0 ? 5 : 1 + random.nextInt(4);
+                in.requestedFloorUntil = random.nextBoolean() ? 0 : now + (long)(random.nextDouble() * 500 * DAY_MS);
             }
             else if (r < 67)
             {
@@ -799,6 +799,10 @@ class LedgerRandomizedTest
                     else if (in.type == CommandType.SET_STATUS)
                     {
                         in.status = in.status == 1 ? 2 : 1;
+                    }
+                    else if (in.type == CommandType.SET_TIER)
+                    {
+                        in.requestedFloorUntil = in.requestedFloorUntil == -1 ? -2 : in.requestedFloorUntil + 1;
                     }
                     else
                     {
@@ -1020,6 +1024,14 @@ class LedgerRandomizedTest
         if (c.status != 0)
         {
             sb.append(" status=").append(c.status);
+        }
+        if (c.holdTimeoutSeconds != 0)
+        {
+            sb.append(" timeout=").append(c.holdTimeoutSeconds);
+        }
+        if (c.requestedTier != 0 || c.requestedFloorUntil != 0)
+        {
+            sb.append(" tier=").append(c.requestedTier).append(" floorUntil=").append(c.requestedFloorUntil);
         }
         if (null != c.programText)
         {
@@ -1555,7 +1567,7 @@ class LedgerRandomizedTest
         long forgiven;
         /** Of a pending earn: the lot its points matured into, once they have. */
         long maturedLotId = -1;
-        final long releaseAt;
+        final long maturesAt;
         final long bonusPoints;
         final long referrerBonusPoints;
         final long exchanged;
@@ -1585,7 +1597,7 @@ class LedgerRandomizedTest
             owed = c.owed;
             held = c.held;
             released = c.released;
-            releaseAt = c.releaseAt;
+            maturesAt = c.maturesAt;
             bonusPoints = c.bonusPoints;
             referrerBonusPoints = c.referrerBonusPoints;
             exchanged = c.exchanged;
@@ -1792,7 +1804,10 @@ class LedgerRandomizedTest
                     if (c.points < 1 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
                     if (!isEmpty(c.orderId) && !isId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
                     if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
-                    if (c.limit < 0 || c.limit > 7 * 86_400) return ResultCode.HOLD_TIMEOUT_INVALID;
+                    if (c.holdTimeoutSeconds < 0 || c.holdTimeoutSeconds > 7 * 86_400)
+                    {
+                        return ResultCode.HOLD_TIMEOUT_INVALID;
+                    }
                     return ResultCode.OK;
                 case CAPTURE_HOLD:
                 case RELEASE_HOLD:
@@ -1828,8 +1843,8 @@ class LedgerRandomizedTest
                 case SET_TIER:
                     if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
                     if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
-                    if (c.status < 1 || c.status > 4) return ResultCode.TIER_INVALID;
-                    if (c.points < 0) return ResultCode.FLOOR_UNTIL_INVALID;
+                    if (c.requestedTier < 1 || c.requestedTier > 4) return ResultCode.TIER_INVALID;
+                    if (c.requestedFloorUntil < 0) return ResultCode.FLOOR_UNTIL_INVALID;
                     if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
                     return ResultCode.OK;
                 case SET_STATUS:
@@ -1914,7 +1929,7 @@ class LedgerRandomizedTest
                 c.owed = remembered.owed;
                 c.held = remembered.held;
                 c.released = remembered.released;
-                c.releaseAt = remembered.releaseAt;
+                c.maturesAt = remembered.maturesAt;
                 c.exchanged = remembered.exchanged;
                 // the retry answers as the write did: its bonuses, how a purchase was priced, what a reversal gave back
                 c.bonusPoints = remembered.bonusPoints;
@@ -2095,10 +2110,10 @@ class LedgerRandomizedTest
             c.expired = settle(c, m, c.timestamp);
             if (points > 0 && program.rules.pendingMs > 0)
             {
-                c.releaseAt = c.timestamp + program.rules.pendingMs;
-                c.effects.add(EffectLog.PENDING, -1, points, c.releaseAt);
+                c.maturesAt = c.timestamp + program.rules.pendingMs;
+                c.effects.add(EffectLog.PENDING, -1, points, c.maturesAt);
                 c.lotId = -1;
-                pendingToRemember = new ModelPending(c.releaseAt, points, c.timestamp, null);
+                pendingToRemember = new ModelPending(c.maturesAt, points, c.timestamp, null);
                 pendingOf = m;
             }
             else if (points > 0)
@@ -2546,7 +2561,7 @@ class LedgerRandomizedTest
             {
                 return null;
             }
-            final long timeoutMs = (c.limit == 0 ? 900 : c.limit) * 1000L;
+            final long timeoutMs = (c.holdTimeoutSeconds == 0 ? 900 : c.holdTimeoutSeconds) * 1000L;
             if (timeoutMs >= program.retentionMs)
             {
                 c.result = ResultCode.HOLD_TIMEOUT_INVALID;
@@ -3226,9 +3241,9 @@ class LedgerRandomizedTest
                 return null;
             }
             c.expired = settle(c, m, c.timestamp);
-            m.tier = c.status;
-            m.floorTier = c.points > c.timestamp ? c.status : 0;
-            m.floorUntil = c.points > c.timestamp ? c.points : 0;
+            m.tier = c.requestedTier;
+            m.floorTier = c.requestedFloorUntil > c.timestamp ? c.requestedTier : 0;
+            m.floorUntil = c.requestedFloorUntil > c.timestamp ? c.requestedFloorUntil : 0;
             return m;
         }
 

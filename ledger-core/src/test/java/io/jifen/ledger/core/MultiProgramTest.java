@@ -130,7 +130,7 @@ class MultiProgramTest extends LedgerTestSupport
         earnIn(null, "e1", "alice", 500);
         final long coffeeExpiry = c.expiresAt;
         earnIn("airline", "e2", "alice", 300);
-        assertTrue(c.releaseAt > 0, "airline holds points pending for 7 days");
+        assertTrue(c.maturesAt > 0, "airline holds points pending for 7 days");
         earnIn("coffee", "e3", "alice", 1); // the first program by its name
         assertEquals(501, available(null, "alice"));
         assertEquals(501, available("coffee", "alice"));
@@ -509,7 +509,7 @@ class MultiProgramTest extends LedgerTestSupport
         assertEquals(alone.expired, together.expired, what);
         assertEquals(alone.shortfall, together.shortfall, what);
         assertEquals(alone.expiresAt, together.expiresAt, what);
-        assertEquals(alone.releaseAt, together.releaseAt, what);
+        assertEquals(alone.maturesAt, together.maturesAt, what);
         assertEquals(alone.bonusPoints, together.bonusPoints, what);
         assertEquals(alone.effects.size(), together.effects.size(), what);
         for (int k = 0; k < alone.effects.size(); k++)

@@ -29,7 +29,7 @@ class PendingPointsTest extends LedgerTestSupport
         assertEquals(ResultCode.OK, c.result);
         assertEquals(150, c.resultPoints);
         assertEquals(-1, c.lotId);
-        assertEquals(now + 14 * DAY_MS, c.releaseAt);
+        assertEquals(now + 14 * DAY_MS, c.maturesAt);
         assertEquals(0, c.balance);
         assertEquals(150, c.lifetimeEarned, "tier points count at the earn");
         assertEquals(Tier.SILVER.code(), c.tier);
@@ -55,7 +55,7 @@ class PendingPointsTest extends LedgerTestSupport
     {
         enroll("m1");
         earn("e1", "m1", 150);
-        final long maturity = c.releaseAt;
+        final long maturity = c.maturesAt;
         now = maturity - 1;
         sweep();
         assertEquals(0, c.effects.size(), "not yet");
@@ -78,7 +78,7 @@ class PendingPointsTest extends LedgerTestSupport
         earn("e1", "m1", 150);
         assertTrue(c.replay);
         assertEquals(-1, c.lotId, "a retry answers as the earn did");
-        assertEquals(maturity, c.releaseAt);
+        assertEquals(maturity, c.maturesAt);
     }
 
     @Test
@@ -86,7 +86,7 @@ class PendingPointsTest extends LedgerTestSupport
     {
         enroll("m1");
         earn("e1", "m1", 150);
-        now = c.releaseAt + 1;
+        now = c.maturesAt + 1;
         redeem("r1", "m1", 100);
         assertEquals(ResultCode.OK, c.result);
         assertEffects("mature 0 150; debit 0 100");

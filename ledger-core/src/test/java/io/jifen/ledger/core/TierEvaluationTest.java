@@ -126,7 +126,7 @@ class TierEvaluationTest extends LedgerTestSupport
         setTier("t2", "m1", Tier.MEMBER, 0);
         assertEquals(Tier.MEMBER.code(), c.tier, "a tier set by hand may also lower it, with no floor");
         begin(CommandType.SET_TIER, "t3", "m1");
-        c.status = 9;
+        c.requestedTier = 9;
         send();
         assertEquals(ResultCode.TIER_INVALID, c.result);
     }
@@ -178,8 +178,8 @@ class TierEvaluationTest extends LedgerTestSupport
 
     private void setTier(final String requestId, final String memberId, final Tier tier, final long until)
     {
-        begin(CommandType.SET_TIER, requestId, memberId).status = tier.code();
-        c.points = until;
+        begin(CommandType.SET_TIER, requestId, memberId).requestedTier = tier.code();
+        c.requestedFloorUntil = until;
         send();
         assertEquals(ResultCode.OK, c.result);
     }

@@ -86,7 +86,7 @@ final class Commands
         c.programId = r.getProgramId();
         c.points = r.getPoints();
         c.orderId = r.getOrderId();
-        c.limit = r.getTimeoutSeconds();
+        c.holdTimeoutSeconds = r.getTimeoutSeconds();
         c.reason = r.getReason();
         return c;
     }
@@ -187,8 +187,8 @@ final class Commands
         c.requestId = r.getRequestId();
         c.memberId = r.getMemberId();
         c.programId = r.getProgramId();
-        c.status = r.getTierValue();
-        c.points = r.getFloorUntilMs();
+        c.requestedTier = r.getTierValue();
+        c.requestedFloorUntil = r.getFloorUntilMs();
         c.reason = r.getReason();
         return c;
     }

@@ -158,7 +158,7 @@ final class Results
             .setOwed(c.owed)
             .setHeld(c.held)
             .setReleased(c.released)
-            .setMaturesAtMs(c.releaseAt)
+            .setMaturesAtMs(c.maturesAt)
             .setBonusPoints(c.bonusPoints)
             .setReferrerBonusPoints(c.referrerBonusPoints)
             .setRestored(c.restored)
