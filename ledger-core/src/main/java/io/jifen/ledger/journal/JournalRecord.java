@@ -4,11 +4,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32C;
 
-import io.jifen.ledger.core.Channel;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.EffectLog;
-import io.jifen.ledger.core.Program;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -118,7 +116,7 @@ public final class JournalRecord
     }
 
     /** Transfers and exchanges name their receiving member where an enroll names its referrer. */
-    private static boolean hasReceiver(final int type)
+    static boolean hasReceiver(final int type)
     {
         return type == CommandType.TRANSFER.code() || type == CommandType.EXCHANGE.code();
     }
@@ -158,7 +156,7 @@ public final class JournalRecord
      *
      * @return the offset after the section.
      */
-    private static int getPurchase(final DirectBuffer buffer, final int start, final Command into)
+    static int getPurchase(final DirectBuffer buffer, final int start, final Command into)
     {
         into.purchaseMinor = buffer.getLong(start, ORDER);
         final StringCursor cursor = new StringCursor(buffer, start + 8);
@@ -408,170 +406,11 @@ public final class JournalRecord
     }
 
     /**
-     * Renders a whole record as one line of JSON: the format of {@code ledger journal dump}.
+     * Renders a whole record as one line of JSON: the format of {@code ledger journal dump} (see {@link JournalJson}).
      */
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public static String toJson(final DirectBuffer buffer)
     {
-        final StringBuilder sb = new StringBuilder(256);
-        final int type = buffer.getShort(TYPE_OFFSET, ORDER);
-        if (type == TAIL_DISCARDED_TYPE)
-        {
-            final StringBuilder marker = new StringBuilder(160);
-            marker.append("{\"type\":\"tail_discarded\",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER))
-                .append(",\"after_sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER))
-                .append(",\"first_index\":").append(discardedFirstIndex(buffer))
-                .append(",\"count\":").append(discardedCount(buffer)).append(",\"chain\":\"");
-            for (int i = 0; i < CHAIN_LENGTH; i++)
-            {
-                marker.append(String.format("%02x", buffer.getByte(BODY_OFFSET + 12 + i) & 0xFF));
-            }
-            return marker.append("\"}").toString();
-        }
-        final String typeName = CommandType.fromCode(type).name().toLowerCase(java.util.Locale.ROOT);
-        sb.append("{\"type\":\"").append(typeName).append('"');
-        sb.append(",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER));
-        sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));
-        sb.append(",\"timestamp_ms\":").append(buffer.getLong(TIMESTAMP_OFFSET, ORDER));
-        final StringCursor cursor = new StringCursor(buffer, BODY_OFFSET);
-        final boolean programs = buffer.getShort(VERSION_OFFSET, ORDER) == VERSION_PROGRAMS;
-        final String[] names = programs ?
-            new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id",
-                hasReceiver(type) ? "to_member_id" : "referrer_id", "program", "program_id", "to_program_id"} :
-            new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id",
-                hasReceiver(type) ? "to_member_id" : "referrer_id", "program"};
-        for (final String name : names)
-        {
-            final String value = cursor.next();
-            if (null != value)
-            {
-                sb.append(",\"").append(name).append("\":");
-                appendJsonString(sb, value);
-            }
-        }
-        int offset = cursor.offset;
-        final boolean setTier = type == CommandType.SET_TIER.code();
-        sb.append(setTier ? ",\"floor_until_ms\":" : ",\"points\":").append(buffer.getLong(offset, ORDER));
-        appendIfNonZero(sb, "birthday", buffer.getInt(offset + 8, ORDER));
-        appendIfNonZero(sb, setTier ? "tier" : "status", buffer.getInt(offset + 12, ORDER));
-        appendIfNonZero(sb, "limit", buffer.getInt(offset + 16, ORDER));
-        offset += 20;
-        sb.append(",\"result\":{\"points\":").append(buffer.getLong(offset, ORDER));
-        sb.append(",\"balance\":").append(buffer.getLong(offset + 8, ORDER));
-        sb.append(",\"lifetime_earned\":").append(buffer.getLong(offset + 16, ORDER));
-        sb.append(",\"tier\":").append(buffer.getByte(offset + 24));
-        sb.append(",\"member_status\":").append(buffer.getByte(offset + 25));
-        sb.append(",\"lot_id\":").append(buffer.getLong(offset + 26, ORDER));
-        sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 34, ORDER));
-        sb.append(",\"expired\":").append(buffer.getLong(offset + 42, ORDER));
-        sb.append(",\"shortfall\":").append(buffer.getLong(offset + 50, ORDER));
-        sb.append(",\"already_expired\":").append(buffer.getLong(offset + 58, ORDER));
-        sb.append(",\"owed\":").append(buffer.getLong(offset + 66, ORDER)).append('}');
-        offset += RESULT_LENGTH;
-        final int count = buffer.getInt(offset, ORDER);
-        offset += 4;
-        sb.append(",\"effects\":[");
-        for (int i = 0; i < count; i++)
-        {
-            if (i > 0)
-            {
-                sb.append(',');
-            }
-            sb.append("{\"kind\":\"").append(EffectLog.kindName(buffer.getByte(offset))).append('"');
-            sb.append(",\"lot_id\":").append(buffer.getLong(offset + 1, ORDER));
-            sb.append(",\"points\":").append(buffer.getLong(offset + 9, ORDER));
-            sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 17, ORDER)).append('}');
-            offset += EFFECT_LENGTH;
-        }
-        sb.append(']');
-        if (offset < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
-        {
-            final Command purchase = new Command();
-            offset = getPurchase(buffer, offset, purchase);
-            appendPurchase(sb, purchase);
-        }
-        sb.append(",\"chain\":\"");
-        for (int i = 0; i < CHAIN_LENGTH; i++)
-        {
-            sb.append(String.format("%02x", buffer.getByte(offset + i) & 0xFF));
-        }
-        sb.append("\"}");
-        return sb.toString();
-    }
-
-    private static void appendPurchase(final StringBuilder sb, final Command p)
-    {
-        final Command.Earning e = p.earning;
-        sb.append(",\"purchase\":{\"amount_minor\":").append(p.purchaseMinor);
-        sb.append(",\"currency\":");
-        appendJsonString(sb, p.currency);
-        sb.append(",\"channel\":\"").append(Channel.fromCode(p.channel).text()).append('"');
-        sb.append(",\"categories\":[");
-        if (null != p.categories)
-        {
-            for (int i = 0; i < p.categories.length; i++)
-            {
-                appendJsonString(sb.append(i == 0 ? "" : ","), p.categories[i]);
-            }
-        }
-        sb.append("],\"base_points\":").append(e.basePoints);
-        sb.append(",\"tier_multiplier\":\"").append(Program.multiplierText(e.tierMultiplierBp)).append('"');
-        sb.append(",\"tier_points\":").append(e.tierPoints);
-        sb.append(",\"campaigns\":[");
-        for (int i = 0; i < e.campaignCount(); i++)
-        {
-            sb.append(i == 0 ? "{" : ",{").append("\"id\":");
-            appendJsonString(sb, e.campaignId(i));
-            sb.append(",\"multiplier\":\"").append(Program.multiplierText(e.multiplierBp(i))).append('"');
-            sb.append(",\"points\":").append(e.points(i));
-            sb.append(",\"budget_cut\":").append(e.budgetCut(i)).append('}');
-        }
-        sb.append("],\"cap_cut\":").append(e.capCut).append('}');
-    }
-
-    private static void appendIfNonZero(final StringBuilder sb, final String name, final int value)
-    {
-        if (value != 0)
-        {
-            sb.append(",\"").append(name).append("\":").append(value);
-        }
-    }
-
-    private static void appendJsonString(final StringBuilder sb, final String value)
-    {
-        sb.append('"');
-        for (int i = 0; i < value.length(); i++)
-        {
-            final char ch = value.charAt(i);
-            switch (ch)
-            {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                case '\n':
-                    sb.append("\\n");
-                    break;
-                case '\r':
-                    sb.append("\\r");
-                    break;
-                case '\t':
-                    sb.append("\\t");
-                    break;
-                default:
-                    if (ch < 0x20 || ch > 0x7E)
-                    {
-                        sb.append(String.format("\\u%04x", (int)ch));
-                    }
-                    else
-                    {
-                        sb.append(ch);
-                    }
-            }
-        }
-        sb.append('"');
+        return JournalJson.toJson(buffer);
     }
 
     /**
@@ -644,10 +483,10 @@ public final class JournalRecord
         }
     }
 
-    private static final class StringCursor
+    static final class StringCursor
     {
         private final DirectBuffer buffer;
-        private int offset;
+        int offset;
 
         StringCursor(final DirectBuffer buffer, final int offset)
         {

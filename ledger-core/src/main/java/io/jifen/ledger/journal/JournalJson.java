@@ -1,0 +1,211 @@
+package io.jifen.ledger.journal;
+
+import io.jifen.ledger.core.Channel;
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.EffectLog;
+import io.jifen.ledger.core.Program;
+import org.agrona.DirectBuffer;
+
+import static io.jifen.ledger.journal.JournalRecord.BODY_OFFSET;
+import static io.jifen.ledger.journal.JournalRecord.CHAIN_LENGTH;
+import static io.jifen.ledger.journal.JournalRecord.EFFECT_LENGTH;
+import static io.jifen.ledger.journal.JournalRecord.LENGTH_OFFSET;
+import static io.jifen.ledger.journal.JournalRecord.ORDER;
+import static io.jifen.ledger.journal.JournalRecord.RESULT_LENGTH;
+import static io.jifen.ledger.journal.JournalRecord.SEQUENCE_OFFSET;
+import static io.jifen.ledger.journal.JournalRecord.TAIL_DISCARDED_TYPE;
+import static io.jifen.ledger.journal.JournalRecord.TIMESTAMP_OFFSET;
+import static io.jifen.ledger.journal.JournalRecord.TRAILER_LENGTH;
+import static io.jifen.ledger.journal.JournalRecord.TYPE_OFFSET;
+import static io.jifen.ledger.journal.JournalRecord.VERSION_OFFSET;
+import static io.jifen.ledger.journal.JournalRecord.VERSION_PROGRAMS;
+
+/**
+ * A journal record as one line of JSON: the format of {@code ledger journal dump}, read by finance tools (field names
+ * are API: never rename one). Not on the writer's path: it allocates freely.
+ */
+public final class JournalJson
+{
+    private JournalJson()
+    {
+    }
+
+    /** Renders a whole record (a command's, or a tail-discarded marker). */
+    public static String toJson(final DirectBuffer buffer)
+    {
+        final int type = buffer.getShort(TYPE_OFFSET, ORDER);
+        if (type == TAIL_DISCARDED_TYPE)
+        {
+            return tailDiscarded(buffer);
+        }
+        final StringBuilder sb = new StringBuilder(256);
+        final String typeName = CommandType.fromCode(type).name().toLowerCase(java.util.Locale.ROOT);
+        sb.append("{\"type\":\"").append(typeName).append('"');
+        sb.append(",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER));
+        sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));
+        sb.append(",\"timestamp_ms\":").append(buffer.getLong(TIMESTAMP_OFFSET, ORDER));
+        int offset = strings(buffer, type, sb);
+        offset = inputs(buffer, type, offset, sb);
+        offset = result(buffer, offset, sb);
+        offset = effects(buffer, offset, sb);
+        if (offset < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
+        {
+            final Command purchase = new Command();
+            offset = JournalRecord.getPurchase(buffer, offset, purchase);
+            appendPurchase(sb, purchase);
+        }
+        sb.append(",\"chain\":");
+        appendHex(sb, buffer, offset);
+        return sb.append('}').toString();
+    }
+
+    private static String tailDiscarded(final DirectBuffer buffer)
+    {
+        final StringBuilder marker = new StringBuilder(160);
+        marker.append("{\"type\":\"tail_discarded\",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER))
+            .append(",\"after_sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER))
+            .append(",\"first_index\":").append(JournalRecord.discardedFirstIndex(buffer))
+            .append(",\"count\":").append(JournalRecord.discardedCount(buffer)).append(",\"chain\":");
+        appendHex(marker, buffer, BODY_OFFSET + 12);
+        return marker.append('}').toString();
+    }
+
+    /** The record's strings, by their names in its version: @return the offset after them. */
+    private static int strings(final DirectBuffer buffer, final int type, final StringBuilder sb)
+    {
+        final JournalRecord.StringCursor cursor = new JournalRecord.StringCursor(buffer, BODY_OFFSET);
+        final boolean programs = buffer.getShort(VERSION_OFFSET, ORDER) == VERSION_PROGRAMS;
+        final String receiver = JournalRecord.hasReceiver(type) ? "to_member_id" : "referrer_id";
+        final String[] names = programs ?
+            new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id", receiver, "program",
+                "program_id", "to_program_id"} :
+            new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id", receiver, "program"};
+        for (final String name : names)
+        {
+            final String value = cursor.next();
+            if (null != value)
+            {
+                sb.append(",\"").append(name).append("\":");
+                appendJsonString(sb, value);
+            }
+        }
+        return cursor.offset;
+    }
+
+    /** The numeric inputs, named for the command (SetTier's slots hold its floor and tier). */
+    private static int inputs(final DirectBuffer buffer, final int type, final int offset, final StringBuilder sb)
+    {
+        final boolean setTier = type == CommandType.SET_TIER.code();
+        sb.append(setTier ? ",\"floor_until_ms\":" : ",\"points\":").append(buffer.getLong(offset, ORDER));
+        appendIfNonZero(sb, "birthday", buffer.getInt(offset + 8, ORDER));
+        appendIfNonZero(sb, setTier ? "tier" : "status", buffer.getInt(offset + 12, ORDER));
+        appendIfNonZero(sb, "limit", buffer.getInt(offset + 16, ORDER));
+        return offset + 20;
+    }
+
+    private static int result(final DirectBuffer buffer, final int offset, final StringBuilder sb)
+    {
+        sb.append(",\"result\":{\"points\":").append(buffer.getLong(offset, ORDER));
+        sb.append(",\"balance\":").append(buffer.getLong(offset + 8, ORDER));
+        sb.append(",\"lifetime_earned\":").append(buffer.getLong(offset + 16, ORDER));
+        sb.append(",\"tier\":").append(buffer.getByte(offset + 24));
+        sb.append(",\"member_status\":").append(buffer.getByte(offset + 25));
+        sb.append(",\"lot_id\":").append(buffer.getLong(offset + 26, ORDER));
+        sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 34, ORDER));
+        sb.append(",\"expired\":").append(buffer.getLong(offset + 42, ORDER));
+        sb.append(",\"shortfall\":").append(buffer.getLong(offset + 50, ORDER));
+        sb.append(",\"already_expired\":").append(buffer.getLong(offset + 58, ORDER));
+        sb.append(",\"owed\":").append(buffer.getLong(offset + 66, ORDER)).append('}');
+        return offset + RESULT_LENGTH;
+    }
+
+    private static int effects(final DirectBuffer buffer, final int start, final StringBuilder sb)
+    {
+        final int count = buffer.getInt(start, ORDER);
+        int offset = start + 4;
+        sb.append(",\"effects\":[");
+        for (int i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                sb.append(',');
+            }
+            sb.append("{\"kind\":\"").append(EffectLog.kindName(buffer.getByte(offset))).append('"');
+            sb.append(",\"lot_id\":").append(buffer.getLong(offset + 1, ORDER));
+            sb.append(",\"points\":").append(buffer.getLong(offset + 9, ORDER));
+            sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 17, ORDER)).append('}');
+            offset += EFFECT_LENGTH;
+        }
+        sb.append(']');
+        return offset;
+    }
+
+    private static void appendPurchase(final StringBuilder sb, final Command p)
+    {
+        final Command.Earning e = p.earning;
+        sb.append(",\"purchase\":{\"amount_minor\":").append(p.purchaseMinor);
+        sb.append(",\"currency\":");
+        appendJsonString(sb, p.currency);
+        sb.append(",\"channel\":\"").append(Channel.fromCode(p.channel).text()).append('"');
+        sb.append(",\"categories\":[");
+        if (null != p.categories)
+        {
+            for (int i = 0; i < p.categories.length; i++)
+            {
+                appendJsonString(sb.append(i == 0 ? "" : ","), p.categories[i]);
+            }
+        }
+        sb.append("],\"base_points\":").append(e.basePoints);
+        sb.append(",\"tier_multiplier\":\"").append(Program.multiplierText(e.tierMultiplierBp)).append('"');
+        sb.append(",\"tier_points\":").append(e.tierPoints);
+        sb.append(",\"campaigns\":[");
+        for (int i = 0; i < e.campaignCount(); i++)
+        {
+            sb.append(i == 0 ? "{" : ",{").append("\"id\":");
+            appendJsonString(sb, e.campaignId(i));
+            sb.append(",\"multiplier\":\"").append(Program.multiplierText(e.multiplierBp(i))).append('"');
+            sb.append(",\"points\":").append(e.points(i));
+            sb.append(",\"budget_cut\":").append(e.budgetCut(i)).append('}');
+        }
+        sb.append("],\"cap_cut\":").append(e.capCut).append('}');
+    }
+
+    /** The chain value at {@code offset}, as a quoted hex string. */
+    private static void appendHex(final StringBuilder sb, final DirectBuffer buffer, final int offset)
+    {
+        sb.append('"');
+        for (int i = 0; i < CHAIN_LENGTH; i++)
+        {
+            sb.append(String.format("%02x", buffer.getByte(offset + i) & 0xFF));
+        }
+        sb.append('"');
+    }
+
+    private static void appendIfNonZero(final StringBuilder sb, final String name, final int value)
+    {
+        if (value != 0)
+        {
+            sb.append(",\"").append(name).append("\":").append(value);
+        }
+    }
+
+    private static void appendJsonString(final StringBuilder sb, final String value)
+    {
+        sb.append('"');
+        for (int i = 0; i < value.length(); i++)
+        {
+            final char ch = value.charAt(i);
+            switch (ch)
+            {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> sb.append(ch < 0x20 || ch > 0x7E ? String.format("\\u%04x", (int)ch) : String.valueOf(ch));
+            }
+        }
+        sb.append('"');
+    }
+}
