@@ -2049,7 +2049,8 @@ class LedgerRandomizedTest
                 a.memberId.equals(b.memberId) && a.points == b.points &&
                 a.birthday == b.birthday && a.status == b.status && same(a.orderId, b.orderId) &&
                 same(a.reason, b.reason) && same(a.originalRequestId, b.originalRequestId) &&
-                same(a.referrerId, b.referrerId) && (a.type != CommandType.HOLD || a.limit == b.limit);
+                same(a.referrerId, b.referrerId) && a.requestedTier == b.requestedTier &&
+                a.requestedFloorUntil == b.requestedFloorUntil && a.holdTimeoutSeconds == b.holdTimeoutSeconds;
         }
 
         private static boolean same(final String a, final String b)
