@@ -371,30 +371,14 @@ final class RequestLog
         entries[b + POINTS] = c.resultPoints;
         entries[b + BALANCE] = c.balance;
         entries[b + LIFETIME] = c.lifetimeEarned;
-        final boolean holdType = isHoldType(c.type.code());
-        entries[b + LOT_ID] = holdType ? c.held : c.lotId;
         entries[b + EXPIRES_AT] = c.maturesAt != 0 ? c.maturesAt : c.expiresAt;
         entries[b + EXPIRED] = c.expired;
-        final boolean bonusType = isBonusType(c.type.code());
-        entries[b + SHORTFALL] = holdType ? c.released : bonusType ? c.referrerBonusPoints :
-            c.type == CommandType.EXCHANGE ? c.exchanged : c.shortfall;
         entries[b + ALREADY_EXPIRED] = c.alreadyExpired;
         entries[b + BONUS] = c.bonusPoints;
         entries[b + OWED] = c.owed;
         entries[b + REVERSED] = 0;
         entries[b + FORGIVEN] = 0;
-        if (c.type == CommandType.REVERSE)
-        {
-            // a reversal is never reversed itself: its REVERSED and FORGIVEN slots keep the rest of its answer
-            entries[b + SHORTFALL] = restoring ? c.restored : c.shortfall;
-            entries[b + ALREADY_EXPIRED] = restoring ? c.reexpired : c.alreadyExpired;
-            entries[b + REVERSED] = restoring ? c.graced : 0;
-            entries[b + FORGIVEN] = restoring ? c.reclaimed : c.referrerBonusPoints;
-        }
-        else if (c.type == CommandType.CAPTURE_HOLD || c.type == CommandType.RELEASE_HOLD)
-        {
-            entries[b + FORGIVEN] = c.reclaimed; // only an earn's FORGIVEN slot is used by its reversals
-        }
+        putSharedSlots(Slots.of(c.type), c, b, restoring);
         entries[b + ALLOC_START] = allocStart;
         entries[b + ALLOC_COUNT] = allocTail - allocStart;
         entries[b + LOT_SLOT] = lotSlot;
@@ -416,27 +400,8 @@ final class RequestLog
         c.resultPoints = entries[b + POINTS];
         c.balance = entries[b + BALANCE];
         c.lifetimeEarned = entries[b + LIFETIME];
-        if (isHoldType((int)(packed >>> 32) & 0xFF))
-        {
-            c.held = entries[b + LOT_ID];
-            c.released = entries[b + SHORTFALL];
-        }
-        else if (isBonusType((int)(packed >>> 32) & 0xFF))
-        {
-            c.lotId = entries[b + LOT_ID];
-            c.referrerBonusPoints = entries[b + SHORTFALL];
-        }
-        else if ((int)(packed >>> 32 & 0xFF) == CommandType.EXCHANGE.code())
-        {
-            c.lotId = entries[b + LOT_ID];
-            c.exchanged = entries[b + SHORTFALL];
-        }
-        else
-        {
-            c.lotId = entries[b + LOT_ID];
-            c.shortfall = entries[b + SHORTFALL];
-        }
-        if ((int)(packed >>> 32 & 0xFF) == CommandType.EARN.code() && entries[b + LOT_ID] < 0)
+        final int type = (int)(packed >>> 32) & 0xFF;
+        if (type == CommandType.EARN.code() && entries[b + LOT_ID] < 0)
         {
             c.maturesAt = entries[b + EXPIRES_AT]; // pending when earned (0 for a purchase of no points)
         }
@@ -448,27 +413,7 @@ final class RequestLog
         c.alreadyExpired = entries[b + ALREADY_EXPIRED];
         c.bonusPoints = entries[b + BONUS];
         c.owed = entries[b + OWED];
-        final int type = (int)(packed >>> 32) & 0xFF;
-        if (type == CommandType.REVERSE.code())
-        {
-            if ((packed & RESTORING) != 0)
-            {
-                c.shortfall = 0;
-                c.alreadyExpired = 0;
-                c.restored = entries[b + SHORTFALL];
-                c.reexpired = entries[b + ALREADY_EXPIRED];
-                c.graced = entries[b + REVERSED];
-                c.reclaimed = entries[b + FORGIVEN];
-            }
-            else
-            {
-                c.referrerBonusPoints = entries[b + FORGIVEN];
-            }
-        }
-        else if (type == CommandType.CAPTURE_HOLD.code() || type == CommandType.RELEASE_HOLD.code())
-        {
-            c.reclaimed = entries[b + FORGIVEN];
-        }
+        getSharedSlots(Slots.of(CommandType.fromCode(type)), b, (packed & RESTORING) != 0, c);
         if (entries[b + EARNING] >= 0)
         {
             fillEarning(entries[b + EARNING], c.earning);
@@ -476,18 +421,122 @@ final class RequestLog
     }
 
     /**
-     * An enrollment or an earn (which never report a shortfall): their entry keeps the referrer's bonus they paid in
-     * that slot, so a retry answers with it too.
+     * How an entry's shared slots (LOT_ID, SHORTFALL, and for some REVERSED, FORGIVEN and ALREADY_EXPIRED) are used,
+     * by the command that made it. Every command type says which, so a new one does not compile until it is decided.
      */
-    private static boolean isBonusType(final int typeCode)
+    private enum Slots
     {
-        return typeCode == CommandType.ENROLL.code() || typeCode == CommandType.EARN.code();
+        /** A hold: LOT_ID the points held, SHORTFALL those released; REVERSED counts what was closed since. */
+        HOLD,
+        /** A capture or release of a hold: as a hold, and FORGIVEN what it reclaimed (only an earn's is reversed). */
+        HOLD_CLOSE,
+        /** An enrollment or an earn (never a shortfall): SHORTFALL the referrer's bonus it paid. */
+        BONUS,
+        /** An exchange: SHORTFALL the partner program's points the receiver got. */
+        EXCHANGE,
+        /** A reversal, never reversed itself: SHORTFALL, ALREADY_EXPIRED, REVERSED and FORGIVEN keep its answer. */
+        REVERSE,
+        /** Every other write: LOT_ID the lot made, SHORTFALL the shortfall (reads and the sweep are not kept). */
+        PLAIN;
+
+        static Slots of(final CommandType type)
+        {
+            return switch (type)
+            {
+                case HOLD -> HOLD;
+                case CAPTURE_HOLD, RELEASE_HOLD -> HOLD_CLOSE;
+                case ENROLL, EARN -> BONUS;
+                case EXCHANGE -> EXCHANGE;
+                case REVERSE -> REVERSE;
+                case REDEEM, ADJUST, SET_STATUS, SET_TIER, TRANSFER, EXPIRE_TICK, SET_PROGRAM, GET_BALANCE, CHECK_TIER,
+                    LIST_LOTS, GET_MEMBER -> PLAIN;
+            };
+        }
     }
 
-    private static boolean isHoldType(final int typeCode)
+    private void putSharedSlots(final Slots slots, final Command c, final int b, final boolean restoring)
     {
-        return typeCode == CommandType.HOLD.code() || typeCode == CommandType.CAPTURE_HOLD.code() ||
-            typeCode == CommandType.RELEASE_HOLD.code();
+        switch (slots)
+        {
+            case HOLD, HOLD_CLOSE ->
+            {
+                entries[b + LOT_ID] = c.held;
+                entries[b + SHORTFALL] = c.released;
+                entries[b + FORGIVEN] = slots == Slots.HOLD_CLOSE ? c.reclaimed : 0;
+            }
+            case BONUS ->
+            {
+                entries[b + LOT_ID] = c.lotId;
+                entries[b + SHORTFALL] = c.referrerBonusPoints;
+            }
+            case EXCHANGE ->
+            {
+                entries[b + LOT_ID] = c.lotId;
+                entries[b + SHORTFALL] = c.exchanged;
+            }
+            case REVERSE ->
+            {
+                entries[b + LOT_ID] = c.lotId;
+                entries[b + SHORTFALL] = restoring ? c.restored : c.shortfall;
+                entries[b + ALREADY_EXPIRED] = restoring ? c.reexpired : c.alreadyExpired;
+                entries[b + REVERSED] = restoring ? c.graced : 0;
+                entries[b + FORGIVEN] = restoring ? c.reclaimed : c.referrerBonusPoints;
+            }
+            case PLAIN ->
+            {
+                entries[b + LOT_ID] = c.lotId;
+                entries[b + SHORTFALL] = c.shortfall;
+            }
+        }
+    }
+
+    private void getSharedSlots(final Slots slots, final int b, final boolean restoring, final Command c)
+    {
+        switch (slots)
+        {
+            case HOLD, HOLD_CLOSE ->
+            {
+                c.held = entries[b + LOT_ID];
+                c.released = entries[b + SHORTFALL];
+                if (slots == Slots.HOLD_CLOSE)
+                {
+                    c.reclaimed = entries[b + FORGIVEN];
+                }
+            }
+            case BONUS ->
+            {
+                c.lotId = entries[b + LOT_ID];
+                c.referrerBonusPoints = entries[b + SHORTFALL];
+            }
+            case EXCHANGE ->
+            {
+                c.lotId = entries[b + LOT_ID];
+                c.exchanged = entries[b + SHORTFALL];
+            }
+            case REVERSE ->
+            {
+                c.lotId = entries[b + LOT_ID];
+                if (restoring)
+                {
+                    c.shortfall = 0;
+                    c.alreadyExpired = 0;
+                    c.restored = entries[b + SHORTFALL];
+                    c.reexpired = entries[b + ALREADY_EXPIRED];
+                    c.graced = entries[b + REVERSED];
+                    c.reclaimed = entries[b + FORGIVEN];
+                }
+                else
+                {
+                    c.shortfall = entries[b + SHORTFALL];
+                    c.referrerBonusPoints = entries[b + FORGIVEN];
+                }
+            }
+            case PLAIN ->
+            {
+                c.lotId = entries[b + LOT_ID];
+                c.shortfall = entries[b + SHORTFALL];
+            }
+        }
     }
 
     /**

@@ -7,18 +7,40 @@ import io.jifen.ledger.core.EffectLog;
 import io.jifen.ledger.core.Program;
 import org.agrona.DirectBuffer;
 
-import static io.jifen.ledger.journal.JournalRecord.BODY_OFFSET;
-import static io.jifen.ledger.journal.JournalRecord.CHAIN_LENGTH;
-import static io.jifen.ledger.journal.JournalRecord.EFFECT_LENGTH;
-import static io.jifen.ledger.journal.JournalRecord.LENGTH_OFFSET;
-import static io.jifen.ledger.journal.JournalRecord.ORDER;
-import static io.jifen.ledger.journal.JournalRecord.RESULT_LENGTH;
-import static io.jifen.ledger.journal.JournalRecord.SEQUENCE_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.ALREADY_EXPIRED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.BALANCE_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.BIRTHDAY_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.BODY_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.CHAIN_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.DISCARDED_BODY_END;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_AMOUNT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_COUNT_SIZE;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_EXPIRES_AT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_KIND_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_LOT_ID_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EXPIRED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EXPIRES_AT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.INPUTS_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.LENGTH_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.LIFETIME_EARNED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.LIMIT_SLOT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.LOT_ID_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.MEMBER_STATUS_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.ORDER;
+import static io.jifen.ledger.journal.JournalLayout.OWED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.POINTS_SLOT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.RESULT_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.RESULT_POINTS_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.SEQUENCE_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.SHORTFALL_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.STATUS_SLOT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.TIER_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.TIMESTAMP_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.TRAILER_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.TYPE_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.VERSION_OFFSET;
 import static io.jifen.ledger.journal.JournalRecord.TAIL_DISCARDED_TYPE;
-import static io.jifen.ledger.journal.JournalRecord.TIMESTAMP_OFFSET;
-import static io.jifen.ledger.journal.JournalRecord.TRAILER_LENGTH;
-import static io.jifen.ledger.journal.JournalRecord.TYPE_OFFSET;
-import static io.jifen.ledger.journal.JournalRecord.VERSION_OFFSET;
 import static io.jifen.ledger.journal.JournalRecord.VERSION_PROGRAMS;
 
 /**
@@ -40,13 +62,14 @@ public final class JournalJson
             return tailDiscarded(buffer);
         }
         final StringBuilder sb = new StringBuilder(256);
-        final String typeName = CommandType.fromCode(type).name().toLowerCase(java.util.Locale.ROOT);
+        final CommandType commandType = CommandType.fromCode(type);
+        final String typeName = commandType.name().toLowerCase(java.util.Locale.ROOT);
         sb.append("{\"type\":\"").append(typeName).append('"');
         sb.append(",\"version\":").append(buffer.getShort(VERSION_OFFSET, ORDER));
         sb.append(",\"sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER));
         sb.append(",\"timestamp_ms\":").append(buffer.getLong(TIMESTAMP_OFFSET, ORDER));
-        int offset = strings(buffer, type, sb);
-        offset = inputs(buffer, type, offset, sb);
+        int offset = strings(buffer, commandType, sb);
+        offset = inputs(buffer, commandType, offset, sb);
         offset = result(buffer, offset, sb);
         offset = effects(buffer, offset, sb);
         if (offset < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
@@ -67,12 +90,12 @@ public final class JournalJson
             .append(",\"after_sequence\":").append(buffer.getLong(SEQUENCE_OFFSET, ORDER))
             .append(",\"first_index\":").append(JournalRecord.discardedFirstIndex(buffer))
             .append(",\"count\":").append(JournalRecord.discardedCount(buffer)).append(",\"chain\":");
-        appendHex(marker, buffer, BODY_OFFSET + 12);
+        appendHex(marker, buffer, DISCARDED_BODY_END);
         return marker.append('}').toString();
     }
 
     /** The record's strings, by their names in its version: @return the offset after them. */
-    private static int strings(final DirectBuffer buffer, final int type, final StringBuilder sb)
+    private static int strings(final DirectBuffer buffer, final CommandType type, final StringBuilder sb)
     {
         final JournalRecord.StringCursor cursor = new JournalRecord.StringCursor(buffer, BODY_OFFSET);
         final boolean programs = buffer.getShort(VERSION_OFFSET, ORDER) == VERSION_PROGRAMS;
@@ -94,36 +117,38 @@ public final class JournalJson
     }
 
     /** The numeric inputs, named for the command (SetTier's slots hold its floor and tier). */
-    private static int inputs(final DirectBuffer buffer, final int type, final int offset, final StringBuilder sb)
+    private static int inputs(
+        final DirectBuffer buffer, final CommandType type, final int offset, final StringBuilder sb)
     {
-        final boolean setTier = type == CommandType.SET_TIER.code();
-        sb.append(setTier ? ",\"floor_until_ms\":" : ",\"points\":").append(buffer.getLong(offset, ORDER));
-        appendIfNonZero(sb, "birthday", buffer.getInt(offset + 8, ORDER));
-        appendIfNonZero(sb, setTier ? "tier" : "status", buffer.getInt(offset + 12, ORDER));
-        appendIfNonZero(sb, "limit", buffer.getInt(offset + 16, ORDER));
-        return offset + 20;
+        final boolean setTier = type == CommandType.SET_TIER;
+        sb.append(setTier ? ",\"floor_until_ms\":" : ",\"points\":");
+        sb.append(buffer.getLong(offset + POINTS_SLOT_OFFSET, ORDER));
+        appendIfNonZero(sb, "birthday", buffer.getInt(offset + BIRTHDAY_OFFSET, ORDER));
+        appendIfNonZero(sb, setTier ? "tier" : "status", buffer.getInt(offset + STATUS_SLOT_OFFSET, ORDER));
+        appendIfNonZero(sb, "limit", buffer.getInt(offset + LIMIT_SLOT_OFFSET, ORDER));
+        return offset + INPUTS_LENGTH;
     }
 
     private static int result(final DirectBuffer buffer, final int offset, final StringBuilder sb)
     {
-        sb.append(",\"result\":{\"points\":").append(buffer.getLong(offset, ORDER));
-        sb.append(",\"balance\":").append(buffer.getLong(offset + 8, ORDER));
-        sb.append(",\"lifetime_earned\":").append(buffer.getLong(offset + 16, ORDER));
-        sb.append(",\"tier\":").append(buffer.getByte(offset + 24));
-        sb.append(",\"member_status\":").append(buffer.getByte(offset + 25));
-        sb.append(",\"lot_id\":").append(buffer.getLong(offset + 26, ORDER));
-        sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 34, ORDER));
-        sb.append(",\"expired\":").append(buffer.getLong(offset + 42, ORDER));
-        sb.append(",\"shortfall\":").append(buffer.getLong(offset + 50, ORDER));
-        sb.append(",\"already_expired\":").append(buffer.getLong(offset + 58, ORDER));
-        sb.append(",\"owed\":").append(buffer.getLong(offset + 66, ORDER)).append('}');
+        sb.append(",\"result\":{\"points\":").append(buffer.getLong(offset + RESULT_POINTS_OFFSET, ORDER));
+        sb.append(",\"balance\":").append(buffer.getLong(offset + BALANCE_OFFSET, ORDER));
+        sb.append(",\"lifetime_earned\":").append(buffer.getLong(offset + LIFETIME_EARNED_OFFSET, ORDER));
+        sb.append(",\"tier\":").append(buffer.getByte(offset + TIER_OFFSET));
+        sb.append(",\"member_status\":").append(buffer.getByte(offset + MEMBER_STATUS_OFFSET));
+        sb.append(",\"lot_id\":").append(buffer.getLong(offset + LOT_ID_OFFSET, ORDER));
+        sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + EXPIRES_AT_OFFSET, ORDER));
+        sb.append(",\"expired\":").append(buffer.getLong(offset + EXPIRED_OFFSET, ORDER));
+        sb.append(",\"shortfall\":").append(buffer.getLong(offset + SHORTFALL_OFFSET, ORDER));
+        sb.append(",\"already_expired\":").append(buffer.getLong(offset + ALREADY_EXPIRED_OFFSET, ORDER));
+        sb.append(",\"owed\":").append(buffer.getLong(offset + OWED_OFFSET, ORDER)).append('}');
         return offset + RESULT_LENGTH;
     }
 
     private static int effects(final DirectBuffer buffer, final int start, final StringBuilder sb)
     {
         final int count = buffer.getInt(start, ORDER);
-        int offset = start + 4;
+        int offset = start + EFFECT_COUNT_SIZE;
         sb.append(",\"effects\":[");
         for (int i = 0; i < count; i++)
         {
@@ -131,10 +156,12 @@ public final class JournalJson
             {
                 sb.append(',');
             }
-            sb.append("{\"kind\":\"").append(EffectLog.kindName(buffer.getByte(offset))).append('"');
-            sb.append(",\"lot_id\":").append(buffer.getLong(offset + 1, ORDER));
-            sb.append(",\"points\":").append(buffer.getLong(offset + 9, ORDER));
-            sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + 17, ORDER)).append('}');
+            final byte kind = buffer.getByte(offset + EFFECT_KIND_OFFSET);
+            sb.append("{\"kind\":\"").append(EffectLog.kindName(kind)).append('"');
+            sb.append(",\"lot_id\":").append(buffer.getLong(offset + EFFECT_LOT_ID_OFFSET, ORDER));
+            sb.append(",\"points\":").append(buffer.getLong(offset + EFFECT_AMOUNT_OFFSET, ORDER));
+            sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + EFFECT_EXPIRES_AT_OFFSET, ORDER));
+            sb.append('}');
             offset += EFFECT_LENGTH;
         }
         sb.append(']');

@@ -12,11 +12,61 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import static io.jifen.ledger.journal.JournalLayout.ABSENT_STRING;
+import static io.jifen.ledger.journal.JournalLayout.ALREADY_EXPIRED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.BALANCE_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.BASE_POINTS_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.BIRTHDAY_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.BODY_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.CAMPAIGN_BUDGET_CUT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.CAMPAIGN_COUNT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.CAMPAIGN_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.CAMPAIGN_MULTIPLIER_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.CAMPAIGN_POINTS_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.CAP_CUT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.CHANNEL_SIZE;
+import static io.jifen.ledger.journal.JournalLayout.CHECKSUM_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.DISCARDED_BODY_END;
+import static io.jifen.ledger.journal.JournalLayout.DISCARDED_COUNT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.DISCARDED_FIRST_INDEX_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EARNING_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_AMOUNT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_COUNT_SIZE;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_EXPIRES_AT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_KIND_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.EFFECT_LOT_ID_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EXPIRED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.EXPIRES_AT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.INPUTS_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.LENGTH_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.LIFETIME_EARNED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.LIMIT_SLOT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.LOT_ID_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.MEMBER_STATUS_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.MIN_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.OWED_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.POINTS_SLOT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.PURCHASE_AMOUNT_SIZE;
+import static io.jifen.ledger.journal.JournalLayout.RESULT_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.RESULT_POINTS_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.SEQUENCE_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.SHORTFALL_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.STATUS_SLOT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.STRING_LENGTH_SIZE;
+import static io.jifen.ledger.journal.JournalLayout.TIER_MULTIPLIER_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.TIER_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.TIER_POINTS_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.TIMESTAMP_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.TRAILER_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.TYPE_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.VERSION_OFFSET;
+
 /**
  * The journal record codec, versions 1 and 2 (version 1 with the program ids of several programs): one record per
  * journaled write, self-contained facts (the request, the outcome, every lot-level effect) that finance can read
- * without the ledger's code. Layout in docs/journal-format.md; all integers little-endian; a CRC-32C of everything
- * before it closes every record.
+ * without the ledger's code. Layout in {@link JournalLayout} and docs/journal-format.md; all integers little-endian;
+ * a CRC-32C of everything before it closes every record.
  */
 public final class JournalRecord
 {
@@ -24,22 +74,11 @@ public final class JournalRecord
     public static final int VERSION = 1;
     /** Version 1 with two more strings: the record's program id and an exchange's receiving program id. */
     public static final int VERSION_PROGRAMS = 2;
-    public static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-
-    static final int TYPE_OFFSET = 0;
-    static final int VERSION_OFFSET = 2;
-    static final int LENGTH_OFFSET = 4;
-    static final int SEQUENCE_OFFSET = 8;
-    static final int TIMESTAMP_OFFSET = 16;
-    static final int BODY_OFFSET = 24;
-    static final int CHECKSUM_LENGTH = 4;
+    public static final ByteOrder ORDER = JournalLayout.ORDER;
     /** SHA-256 of the previous record's chain value and this record's bytes before the chain field. */
-    public static final int CHAIN_LENGTH = 32;
-    static final int TRAILER_LENGTH = CHAIN_LENGTH + CHECKSUM_LENGTH;
-    static final int EFFECT_LENGTH = 25;
-    static final int RESULT_LENGTH = 74;
+    public static final int CHAIN_LENGTH = JournalLayout.CHAIN_LENGTH;
     /** Strings are at most 0xFFFE bytes of UTF-8: every string the validator admits fits (16 Ki chars of program). */
-    static final int STRING_BYTES_MAX = 0xFFFF;
+    static final int STRING_BYTES_MAX = ABSENT_STRING;
 
     private final CRC32C crc = new CRC32C();
     private final java.security.MessageDigest sha256 = newSha256();
@@ -65,44 +104,16 @@ public final class JournalRecord
         offset = putString(buffer, offset, c.orderId);
         offset = putString(buffer, offset, c.reason);
         offset = putString(buffer, offset, c.originalRequestId);
-        offset = putString(buffer, offset, hasReceiver(c.type.code()) ? c.toMemberId : c.referrerId);
+        offset = putString(buffer, offset, hasReceiver(c.type) ? c.toMemberId : c.referrerId);
         offset = putString(buffer, offset, c.programText);
         if (programs)
         {
             offset = putString(buffer, offset, isEmpty(c.programId) ? null : c.programId);
             offset = putString(buffer, offset, isEmpty(c.toProgramId) ? null : c.toProgramId);
         }
-        buffer.putLong(offset, c.pointsSlot(), ORDER);
-        buffer.putInt(offset + 8, c.birthday, ORDER);
-        buffer.putInt(offset + 12, c.statusSlot(), ORDER);
-        buffer.putInt(offset + 16, c.limitSlot(), ORDER);
-        offset += 20;
-
-        buffer.putLong(offset, c.resultPoints, ORDER);
-        buffer.putLong(offset + 8, c.balance, ORDER);
-        buffer.putLong(offset + 16, c.lifetimeEarned, ORDER);
-        buffer.putByte(offset + 24, (byte)c.tier);
-        buffer.putByte(offset + 25, (byte)c.memberStatus);
-        buffer.putLong(offset + 26, c.lotId, ORDER);
-        buffer.putLong(offset + 34, c.expiresAt, ORDER);
-        buffer.putLong(offset + 42, c.expired, ORDER);
-        buffer.putLong(offset + 50, c.shortfall, ORDER);
-        buffer.putLong(offset + 58, c.alreadyExpired, ORDER);
-        buffer.putLong(offset + 66, c.owed, ORDER);
-        offset += RESULT_LENGTH;
-
-        final EffectLog effects = c.effects;
-        final int count = effects.size();
-        buffer.putInt(offset, count, ORDER);
-        offset += 4;
-        for (int i = 0; i < count; i++)
-        {
-            buffer.putByte(offset, effects.kind(i));
-            buffer.putLong(offset + 1, effects.lotId(i), ORDER);
-            buffer.putLong(offset + 9, effects.amount(i), ORDER);
-            buffer.putLong(offset + 17, effects.expiresAt(i), ORDER);
-            offset += EFFECT_LENGTH;
-        }
+        offset = putInputs(c, buffer, offset);
+        offset = putResult(c, buffer, offset);
+        offset = putEffects(c.effects, buffer, offset);
         if (c.purchaseMinor > 0)
         {
             offset = putPurchase(c, buffer, offset);
@@ -110,15 +121,64 @@ public final class JournalRecord
         return trailer(buffer, offset);
     }
 
+    private static int putInputs(final Command c, final MutableDirectBuffer buffer, final int offset)
+    {
+        buffer.putLong(offset + POINTS_SLOT_OFFSET, c.pointsSlot(), ORDER);
+        buffer.putInt(offset + BIRTHDAY_OFFSET, c.birthday, ORDER);
+        buffer.putInt(offset + STATUS_SLOT_OFFSET, c.statusSlot(), ORDER);
+        buffer.putInt(offset + LIMIT_SLOT_OFFSET, c.limitSlot(), ORDER);
+        return offset + INPUTS_LENGTH;
+    }
+
+    private static int putResult(final Command c, final MutableDirectBuffer buffer, final int offset)
+    {
+        buffer.putLong(offset + RESULT_POINTS_OFFSET, c.resultPoints, ORDER);
+        buffer.putLong(offset + BALANCE_OFFSET, c.balance, ORDER);
+        buffer.putLong(offset + LIFETIME_EARNED_OFFSET, c.lifetimeEarned, ORDER);
+        buffer.putByte(offset + TIER_OFFSET, (byte)c.tier);
+        buffer.putByte(offset + MEMBER_STATUS_OFFSET, (byte)c.memberStatus);
+        buffer.putLong(offset + LOT_ID_OFFSET, c.lotId, ORDER);
+        buffer.putLong(offset + EXPIRES_AT_OFFSET, c.expiresAt, ORDER);
+        buffer.putLong(offset + EXPIRED_OFFSET, c.expired, ORDER);
+        buffer.putLong(offset + SHORTFALL_OFFSET, c.shortfall, ORDER);
+        buffer.putLong(offset + ALREADY_EXPIRED_OFFSET, c.alreadyExpired, ORDER);
+        buffer.putLong(offset + OWED_OFFSET, c.owed, ORDER);
+        return offset + RESULT_LENGTH;
+    }
+
+    private static int putEffects(final EffectLog effects, final MutableDirectBuffer buffer, final int start)
+    {
+        final int count = effects.size();
+        buffer.putInt(start, count, ORDER);
+        int offset = start + EFFECT_COUNT_SIZE;
+        for (int i = 0; i < count; i++)
+        {
+            buffer.putByte(offset + EFFECT_KIND_OFFSET, effects.kind(i));
+            buffer.putLong(offset + EFFECT_LOT_ID_OFFSET, effects.lotId(i), ORDER);
+            buffer.putLong(offset + EFFECT_AMOUNT_OFFSET, effects.amount(i), ORDER);
+            buffer.putLong(offset + EFFECT_EXPIRES_AT_OFFSET, effects.expiresAt(i), ORDER);
+            offset += EFFECT_LENGTH;
+        }
+        return offset;
+    }
+
     private static boolean isEmpty(final String s)
     {
         return null == s || s.isEmpty();
     }
 
-    /** Transfers and exchanges name their receiving member where an enroll names its referrer. */
-    static boolean hasReceiver(final int type)
+    /**
+     * Transfers and exchanges name their receiving member where an enroll names its referrer (every type says which,
+     * so a new command type does not compile until it is decided).
+     */
+    static boolean hasReceiver(final CommandType type)
     {
-        return type == CommandType.TRANSFER.code() || type == CommandType.EXCHANGE.code();
+        return switch (type)
+        {
+            case TRANSFER, EXCHANGE -> true;
+            case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, EXPIRE_TICK, SET_PROGRAM, HOLD, CAPTURE_HOLD,
+                RELEASE_HOLD, SET_TIER, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER -> false;
+        };
     }
 
     /**
@@ -129,24 +189,25 @@ public final class JournalRecord
     {
         int offset = start;
         buffer.putLong(offset, c.purchaseMinor, ORDER);
-        offset = putString(buffer, offset + 8, c.currency);
+        offset = putString(buffer, offset + PURCHASE_AMOUNT_SIZE, c.currency);
         buffer.putByte(offset, (byte)c.channel);
+        offset += CHANNEL_SIZE;
         final boolean noCategories = null == c.categories || c.categories.length == 0;
-        offset = noCategories ? putString(buffer, offset + 1, null) : putJoined(buffer, offset + 1, c.categories);
+        offset = noCategories ? putString(buffer, offset, null) : putJoined(buffer, offset, c.categories);
         final Command.Earning e = c.earning;
-        buffer.putLong(offset, e.basePoints, ORDER);
-        buffer.putLong(offset + 8, e.tierMultiplierBp, ORDER);
-        buffer.putLong(offset + 16, e.tierPoints, ORDER);
-        buffer.putLong(offset + 24, e.capCut, ORDER);
-        buffer.putByte(offset + 32, (byte)e.campaignCount());
-        offset += 33;
+        buffer.putLong(offset + BASE_POINTS_OFFSET, e.basePoints, ORDER);
+        buffer.putLong(offset + TIER_MULTIPLIER_OFFSET, e.tierMultiplierBp, ORDER);
+        buffer.putLong(offset + TIER_POINTS_OFFSET, e.tierPoints, ORDER);
+        buffer.putLong(offset + CAP_CUT_OFFSET, e.capCut, ORDER);
+        buffer.putByte(offset + CAMPAIGN_COUNT_OFFSET, (byte)e.campaignCount());
+        offset += EARNING_LENGTH;
         for (int i = 0; i < e.campaignCount(); i++)
         {
             offset = putString(buffer, offset, e.campaignId(i));
-            buffer.putLong(offset, e.multiplierBp(i), ORDER);
-            buffer.putLong(offset + 8, e.points(i), ORDER);
-            buffer.putLong(offset + 16, e.budgetCut(i), ORDER);
-            offset += 24;
+            buffer.putLong(offset + CAMPAIGN_MULTIPLIER_OFFSET, e.multiplierBp(i), ORDER);
+            buffer.putLong(offset + CAMPAIGN_POINTS_OFFSET, e.points(i), ORDER);
+            buffer.putLong(offset + CAMPAIGN_BUDGET_CUT_OFFSET, e.budgetCut(i), ORDER);
+            offset += CAMPAIGN_LENGTH;
         }
         return offset;
     }
@@ -159,27 +220,28 @@ public final class JournalRecord
     static int getPurchase(final DirectBuffer buffer, final int start, final Command into)
     {
         into.purchaseMinor = buffer.getLong(start, ORDER);
-        final StringCursor cursor = new StringCursor(buffer, start + 8);
+        final StringCursor cursor = new StringCursor(buffer, start + PURCHASE_AMOUNT_SIZE);
         into.currency = cursor.next();
         into.channel = buffer.getByte(cursor.offset);
-        cursor.offset++;
+        cursor.offset += CHANNEL_SIZE;
         final String categories = cursor.next();
         into.categories = null == categories ? null : categories.split(",", -1);
-        int offset = cursor.offset;
+        final int offset = cursor.offset;
         final Command.Earning e = into.earning;
-        e.basePoints = buffer.getLong(offset, ORDER);
-        e.tierMultiplierBp = buffer.getLong(offset + 8, ORDER);
-        e.tierPoints = buffer.getLong(offset + 16, ORDER);
-        e.capCut = buffer.getLong(offset + 24, ORDER);
-        final int count = buffer.getByte(offset + 32);
-        cursor.offset = offset + 33;
+        e.basePoints = buffer.getLong(offset + BASE_POINTS_OFFSET, ORDER);
+        e.tierMultiplierBp = buffer.getLong(offset + TIER_MULTIPLIER_OFFSET, ORDER);
+        e.tierPoints = buffer.getLong(offset + TIER_POINTS_OFFSET, ORDER);
+        e.capCut = buffer.getLong(offset + CAP_CUT_OFFSET, ORDER);
+        final int count = buffer.getByte(offset + CAMPAIGN_COUNT_OFFSET);
+        cursor.offset = offset + EARNING_LENGTH;
         for (int i = 0; i < count; i++)
         {
             final String id = cursor.next();
-            offset = cursor.offset;
-            final long multiplier = buffer.getLong(offset, ORDER);
-            e.add(id, multiplier, buffer.getLong(offset + 8, ORDER), buffer.getLong(offset + 16, ORDER));
-            cursor.offset = offset + 24;
+            final int at = cursor.offset;
+            final long multiplier = buffer.getLong(at + CAMPAIGN_MULTIPLIER_OFFSET, ORDER);
+            final long points = buffer.getLong(at + CAMPAIGN_POINTS_OFFSET, ORDER);
+            e.add(id, multiplier, points, buffer.getLong(at + CAMPAIGN_BUDGET_CUT_OFFSET, ORDER));
+            cursor.offset = at + CAMPAIGN_LENGTH;
         }
         return cursor.offset;
     }
@@ -200,10 +262,9 @@ public final class JournalRecord
         buffer.putShort(VERSION_OFFSET, (short)VERSION, ORDER);
         buffer.putLong(SEQUENCE_OFFSET, lastSequence, ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, 0, ORDER);
-        buffer.putLong(BODY_OFFSET, firstIndex, ORDER);
-        buffer.putInt(BODY_OFFSET + 8, count, ORDER);
-        final int offset = BODY_OFFSET + 12;
-        return trailer(buffer, offset);
+        buffer.putLong(DISCARDED_FIRST_INDEX_OFFSET, firstIndex, ORDER);
+        buffer.putInt(DISCARDED_COUNT_OFFSET, count, ORDER);
+        return trailer(buffer, DISCARDED_BODY_END);
     }
 
     public static int type(final DirectBuffer buffer)
@@ -213,12 +274,12 @@ public final class JournalRecord
 
     public static long discardedFirstIndex(final DirectBuffer buffer)
     {
-        return buffer.getLong(BODY_OFFSET, ORDER);
+        return buffer.getLong(DISCARDED_FIRST_INDEX_OFFSET, ORDER);
     }
 
     public static int discardedCount(final DirectBuffer buffer)
     {
-        return buffer.getInt(BODY_OFFSET + 8, ORDER);
+        return buffer.getInt(DISCARDED_COUNT_OFFSET, ORDER);
     }
 
     /**
@@ -256,10 +317,8 @@ public final class JournalRecord
         }
         System.arraycopy(record, chainOffset, chain, 0, CHAIN_LENGTH);
         final int crc = checksum(record, 0, length - CHECKSUM_LENGTH);
-        record[length - 4] = (byte)crc;
-        record[length - 3] = (byte)(crc >>> 8);
-        record[length - 2] = (byte)(crc >>> 16);
-        record[length - 1] = (byte)(crc >>> 24);
+        view.wrap(record, 0, length);
+        view.putInt(length - CHECKSUM_LENGTH, crc, ORDER);
     }
 
     /**
@@ -282,18 +341,13 @@ public final class JournalRecord
     }
 
     /**
-     * Checks a record's framing and checksum.
-     *
-     * @return null if sound, or what is wrong.
-     */
-    /**
      * @return true if the document is physically damaged (too short for a record, or its checksum fails): what a
      * write torn by a power loss looks like. A sound checksum over an unknown version or a wrong length field is not
      * damage but a journal this build must not read.
      */
     public boolean isDamaged(final byte[] bytes, final int length)
     {
-        if (length < BODY_OFFSET + TRAILER_LENGTH)
+        if (length < MIN_LENGTH)
         {
             return true;
         }
@@ -301,9 +355,14 @@ public final class JournalRecord
         return view.getInt(length - CHECKSUM_LENGTH, ORDER) != checksum(bytes, 0, length - CHECKSUM_LENGTH);
     }
 
+    /**
+     * Checks a record's framing and checksum.
+     *
+     * @return null if sound, or what is wrong.
+     */
     public String verify(final byte[] bytes, final int length)
     {
-        if (length < BODY_OFFSET + TRAILER_LENGTH)
+        if (length < MIN_LENGTH)
         {
             return "record of " + length + " bytes is shorter than a header";
         }
@@ -369,7 +428,7 @@ public final class JournalRecord
         into.reason = cursor.next();
         into.originalRequestId = cursor.next();
         final String counterparty = cursor.next();
-        if (hasReceiver(into.type.code()))
+        if (hasReceiver(into.type))
         {
             into.toMemberId = counterparty;
         }
@@ -384,19 +443,20 @@ public final class JournalRecord
             into.toProgramId = cursor.next();
         }
         final int offset = cursor.offset;
-        final long pointsSlot = buffer.getLong(offset, ORDER);
-        into.birthday = buffer.getInt(offset + 8, ORDER);
-        into.fromSlots(pointsSlot, buffer.getInt(offset + 12, ORDER), buffer.getInt(offset + 16, ORDER));
-        final int effectsOffset = offset + 20 + RESULT_LENGTH;
+        into.birthday = buffer.getInt(offset + BIRTHDAY_OFFSET, ORDER);
+        into.fromSlots(buffer.getLong(offset + POINTS_SLOT_OFFSET, ORDER),
+            buffer.getInt(offset + STATUS_SLOT_OFFSET, ORDER), buffer.getInt(offset + LIMIT_SLOT_OFFSET, ORDER));
+        final int effectsOffset = offset + INPUTS_LENGTH + RESULT_LENGTH;
         final int count = buffer.getInt(effectsOffset, ORDER);
-        for (int i = 0, e = effectsOffset + 4; i < count; i++, e += EFFECT_LENGTH)
+        final int effectsStart = effectsOffset + EFFECT_COUNT_SIZE;
+        for (int i = 0, e = effectsStart; i < count; i++, e += EFFECT_LENGTH)
         {
-            if (EffectLog.createsLot(buffer.getByte(e)))
+            if (EffectLog.createsLot(buffer.getByte(e + EFFECT_KIND_OFFSET)))
             {
-                into.addRecordedExpiry(buffer.getLong(e + 17, ORDER));
+                into.addRecordedExpiry(buffer.getLong(e + EFFECT_EXPIRES_AT_OFFSET, ORDER));
             }
         }
-        final int effectsEnd = effectsOffset + 4 + count * EFFECT_LENGTH;
+        final int effectsEnd = effectsStart + count * EFFECT_LENGTH;
         if (effectsEnd < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
         {
             getPurchase(buffer, effectsEnd, into);
@@ -413,9 +473,6 @@ public final class JournalRecord
         return JournalJson.toJson(buffer);
     }
 
-    /**
-     * Strings are a u16 byte length then UTF-8; 0xFFFF marks null (absent), 0 empty.
-     */
     /**
      * Puts the values joined with ',' exactly as {@link #putString} puts {@code String.join(",", values)}, without
      * building that string when they are ASCII (a purchase earn's categories, on the writer's path).
@@ -436,7 +493,7 @@ public final class JournalRecord
         }
         checkLength(length);
         buffer.putShort(offset, (short)length, ORDER);
-        int at = offset + 2;
+        int at = offset + STRING_LENGTH_SIZE;
         for (int i = 0; i < values.length; i++)
         {
             if (i > 0)
@@ -448,12 +505,15 @@ public final class JournalRecord
         return at;
     }
 
+    /**
+     * Strings are a u16 byte length then UTF-8; 0xFFFF marks null (absent), 0 empty.
+     */
     private static int putString(final MutableDirectBuffer buffer, final int offset, final String value)
     {
         if (null == value)
         {
-            buffer.putShort(offset, (short)0xFFFF, ORDER);
-            return offset + 2;
+            buffer.putShort(offset, (short)ABSENT_STRING, ORDER);
+            return offset + STRING_LENGTH_SIZE;
         }
         final int length = value.length();
         boolean ascii = true;
@@ -465,14 +525,14 @@ public final class JournalRecord
         {
             checkLength(length);
             buffer.putShort(offset, (short)length, ORDER);
-            buffer.putStringWithoutLengthAscii(offset + 2, value);
-            return offset + 2 + length;
+            buffer.putStringWithoutLengthAscii(offset + STRING_LENGTH_SIZE, value);
+            return offset + STRING_LENGTH_SIZE + length;
         }
         final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         checkLength(utf8.length);
         buffer.putShort(offset, (short)utf8.length, ORDER);
-        buffer.putBytes(offset + 2, utf8);
-        return offset + 2 + utf8.length;
+        buffer.putBytes(offset + STRING_LENGTH_SIZE, utf8);
+        return offset + STRING_LENGTH_SIZE + utf8.length;
     }
 
     private static void checkLength(final int length)
@@ -497,8 +557,8 @@ public final class JournalRecord
         String next()
         {
             final int length = buffer.getShort(offset, ORDER) & 0xFFFF;
-            offset += 2;
-            if (length == 0xFFFF)
+            offset += STRING_LENGTH_SIZE;
+            if (length == ABSENT_STRING)
             {
                 return null;
             }

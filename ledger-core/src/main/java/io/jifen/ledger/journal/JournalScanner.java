@@ -115,7 +115,7 @@ public final class JournalScanner implements AutoCloseable
     private void advanceChain(final byte[] bytes, final int length)
     {
         System.arraycopy(chain, 0, previousChain, 0, chain.length);
-        System.arraycopy(bytes, length - JournalRecord.TRAILER_LENGTH, chain, 0, chain.length);
+        System.arraycopy(bytes, length - JournalLayout.TRAILER_LENGTH, chain, 0, chain.length);
     }
 
     /** The current record, in a reused buffer. */

@@ -9,9 +9,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.GZIPInputStream;
 
 import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.Ledger;
 import io.jifen.ledger.core.Program;
 import org.agrona.ExpandableArrayBuffer;
@@ -32,6 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * re-encode to exactly the recorded bytes (the same outcome, the same effects), and must end at the recorded state
  * hash. {@code -Djifen.golden=FILE} replays another fixture of the same format instead (e.g. all twenty seeds).
  * <p>
+ * {@code golden/shapes-a36a813.bin.gz} ({@link GoldenShapes}) adds what that workload does not write: every record
+ * type in version 2 as well. Together they must hold golden bytes of every journaled type in both versions (an
+ * exchange is version 2 only) and of a purchase earn's section in both.
+ * <p>
  * Format (big-endian): "JIFENGOLD", int runs; per run: long seed, int program text length, the initial program's text
  * (UTF-8), int records; per record: int length, the record as {@link JournalRecord#encode} wrote it (unchained); then
  * long last sequence, long state hash.
@@ -44,7 +52,35 @@ class JournalCompatibilityTest
     void journalsOfTheBuildBeforeReplayByteForByteToTheSameStateHash() throws IOException
     {
         final List<Long> seeds = new ArrayList<>();
-        try (DataInputStream in = new DataInputStream(new GZIPInputStream(open(), 1 << 16)))
+        final Set<String> shapes = new TreeSet<>();
+        replayFixture(open(), seeds, shapes);
+        assertTrue(seeds.size() >= 6, "the fixture holds at least six runs: " + seeds);
+        replayFixture(JournalCompatibilityTest.class.getResourceAsStream(GoldenShapes.FIXTURE), seeds, shapes);
+        final Set<String> missing = new TreeSet<>();
+        for (final CommandType type : CommandType.values())
+        {
+            final boolean journaled =
+                type.isIdempotentWrite() || type == CommandType.EXPIRE_TICK || type == CommandType.SET_PROGRAM;
+            for (final int version : new int[] {JournalRecord.VERSION, JournalRecord.VERSION_PROGRAMS})
+            {
+                final String shape = type.name().toLowerCase(Locale.ROOT) + " v" + version;
+                if (journaled && !shapes.contains(shape))
+                {
+                    missing.add(shape);
+                }
+            }
+        }
+        missing.remove("exchange v" + JournalRecord.VERSION); // an exchange always names its receiving program
+        assertTrue(missing.isEmpty(), "every journaled type in both versions has golden bytes; missing " + missing);
+        assertTrue(shapes.contains("earn v1 purchase") && shapes.contains("earn v2 purchase"),
+            "an earn's purchase section has golden bytes in both versions: " + shapes);
+    }
+
+    private static void replayFixture(final InputStream fixture, final List<Long> seeds, final Set<String> shapes)
+        throws IOException
+    {
+        assertTrue(null != fixture, "the fixture is on the test class path");
+        try (DataInputStream in = new DataInputStream(new GZIPInputStream(fixture, 1 << 16)))
         {
             final byte[] magic = new byte[9];
             in.readFully(magic);
@@ -52,10 +88,17 @@ class JournalCompatibilityTest
             final int runs = in.readInt();
             for (int r = 0; r < runs; r++)
             {
-                seeds.add(replayRun(in));
+                seeds.add(replayRun(in, shapes));
             }
         }
-        assertTrue(seeds.size() >= 6, "the fixture holds at least six runs: " + seeds);
+    }
+
+    /** A record's type and version, and whether it carries a purchase section: what its bytes look like. */
+    private static String shapeOf(final byte[] record, final Command decoded)
+    {
+        final int version = new UnsafeBuffer(record).getShort(2, JournalRecord.ORDER);
+        return decoded.type.name().toLowerCase(Locale.ROOT) + " v" + version +
+            (decoded.purchaseMinor > 0 ? " purchase" : "");
     }
 
     private static InputStream open() throws IOException
@@ -70,7 +113,7 @@ class JournalCompatibilityTest
         return in;
     }
 
-    private static long replayRun(final DataInputStream in) throws IOException
+    private static long replayRun(final DataInputStream in, final Set<String> shapes) throws IOException
     {
         final long seed = in.readLong();
         final byte[] text = new byte[in.readInt()];
@@ -87,6 +130,7 @@ class JournalCompatibilityTest
             in.readFully(record);
             final String where = "seed " + seed + ", record " + i;
             final long recordedSequence = JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
+            shapes.add(shapeOf(record, command));
             ledger.apply(command);
             assertTrue(command.isJournaled(), () -> where + ": refused on replay: " + command);
             assertEquals(recordedSequence, command.sequence, where + ": sequence");
