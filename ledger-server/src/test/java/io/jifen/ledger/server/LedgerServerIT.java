@@ -390,8 +390,11 @@ class LedgerServerIT
             accounts.get("members_available"), "the balances read over the wire above");
         assertEquals(0, verifyAnchor(anchor, new ByteArrayOutputStream()), "the anchored head matches");
         final ByteArrayOutputStream err = new ByteArrayOutputStream();
-        final String wrong = anchor.substring(0, anchor.indexOf(':') + 1) + "00" +
-            anchor.substring(anchor.indexOf(':') + 3);
+        // a different first byte of the chain value (one in 256 chain values starts with 00 already)
+        final int hex = anchor.indexOf(':') + 1;
+        final String wrong = anchor.substring(0, hex) + (anchor.startsWith("00", hex) ? "ff" : "00") +
+            anchor.substring(hex + 2);
+        assertNotEquals(anchor, wrong);
         assertEquals(3, verifyAnchor(wrong, err));
         assertTrue(err.toString(StandardCharsets.UTF_8).contains("not the anchored"), err.toString());
         final long hashAfter = server.stateHashAfterClose();
