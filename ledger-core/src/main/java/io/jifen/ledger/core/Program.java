@@ -87,7 +87,7 @@ public final class Program
     private long cachedTierMonthEnd = Long.MIN_VALUE;
     private int cachedTierMonth;
 
-    Program(final Builder b)
+    Program(final ProgramSettings b)
     {
         version = b.version;
         name = b.name;
@@ -158,10 +158,22 @@ public final class Program
         return text;
     }
 
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private String canonicalText()
     {
         final StringBuilder sb = new StringBuilder(512);
+        appendRules(sb);
+        appendEarning(sb);
+        appendCampaigns(sb);
+        if (partners.length > 0) // absent when none, so programs written before coalitions keep their text
+        {
+            appendPartners(sb);
+        }
+        return sb.append('\n').toString();
+    }
+
+    /** Identity, expiry, tiers, limits, holds and pending points. */
+    private void appendRules(final StringBuilder sb)
+    {
         sb.append("schema: ").append(SCHEMA).append('\n');
         sb.append("version: ").append(version).append('\n');
         sb.append("name: ");
@@ -182,6 +194,11 @@ public final class Program
             .append("\n  requestRetentionDays: ").append(requestRetentionDays).append('\n');
         sb.append("holds:\n  timeoutSeconds: ").append(holdTimeoutSeconds).append('\n');
         sb.append("pending:\n  days: ").append(pendingDays).append('\n');
+    }
+
+    /** Purchase earning, caps, bonuses, returns and the lifecycle segments. */
+    private void appendEarning(final StringBuilder sb)
+    {
         sb.append("earning:\n  currency: ").append(currency)
             .append("\n  points: ").append(ratePoints)
             .append("\n  perMinorUnits: ").append(ratePerMinor)
@@ -205,6 +222,10 @@ public final class Program
             .append("\n  activeDays: ").append(activeDays)
             .append("\n  activeEarns: ").append(activeEarns)
             .append("\n  atRiskDays: ").append(atRiskDays).append('\n');
+    }
+
+    private void appendCampaigns(final StringBuilder sb)
+    {
         sb.append("campaigns:");
         if (campaigns.length == 0)
         {
@@ -246,20 +267,20 @@ public final class Program
             }
             sb.append(']');
         }
-        if (partners.length > 0) // absent when none, so programs written before coalitions keep their text
+    }
+
+    private void appendPartners(final StringBuilder sb)
+    {
+        sb.append("\npartners:");
+        for (final Partner p : partners)
         {
-            sb.append("\npartners:");
-            for (final Partner p : partners)
-            {
-                sb.append("\n  - program: ");
-                quote(sb, p.program);
-                sb.append("\n    rate: ").append(multiplierText(p.rateBp));
-                sb.append("\n    minPoints: ").append(p.minPoints);
-                sb.append("\n    dailyLimit: ").append(p.dailyLimit);
-                sb.append("\n    totalLimit: ").append(p.totalLimit);
-            }
+            sb.append("\n  - program: ");
+            quote(sb, p.program);
+            sb.append("\n    rate: ").append(multiplierText(p.rateBp));
+            sb.append("\n    minPoints: ").append(p.minPoints);
+            sb.append("\n    dailyLimit: ").append(p.dailyLimit);
+            sb.append("\n    totalLimit: ").append(p.totalLimit);
         }
-        return sb.append('\n').toString();
     }
 
     private String instantText(final long epochMs)
@@ -897,48 +918,5 @@ public final class Program
         {
             return totalLimit;
         }
-    }
-
-    /** The parsed settings, before they become a program. */
-    static final class Builder
-    {
-        int version;
-        String name;
-        ZoneId zone;
-        int expiryMonths;
-        long silver;
-        long gold;
-        long platinum;
-        TierWindow tierWindow;
-        int evaluationMonthDay;
-        long keepSilver;
-        long keepGold;
-        long keepPlatinum;
-        int maxDrop;
-        int lotsPerMemberMax;
-        int requestRetentionDays;
-        int holdTimeoutSeconds;
-        int pendingDays;
-        String currency;
-        long ratePoints;
-        long ratePerMinor;
-        Rounding rounding;
-        final long[] tierMultiplierBp = new long[4];
-        long memberDailyPoints;
-        long welcomeBonus;
-        long firstPurchaseBonus;
-        long referrerBonus;
-        long referredBonus;
-        long birthdayMultiplierBp;
-        long birthdayGift;
-        boolean reverseBonuses;
-        int graceDays;
-        boolean forgiveShortfall;
-        int newDays;
-        int activeDays;
-        int activeEarns;
-        int atRiskDays;
-        Campaign[] campaigns;
-        Partner[] partners;
     }
 }

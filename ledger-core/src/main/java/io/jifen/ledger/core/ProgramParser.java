@@ -52,10 +52,10 @@ final class ProgramParser
         return read(new Section(root, ""));
     }
 
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
+    /** Reads the sections in a fixed order, so the first mistake in a program is the one reported. */
     private static Program read(final Section root)
     {
-        final Program.Builder b = new Program.Builder();
+        final ProgramSettings b = new ProgramSettings();
         final long schema = root.longValue("schema", Program.SCHEMA, 1, Program.SCHEMA);
         assert schema == Program.SCHEMA;
         b.version = (int)root.longValue("version", 1, 0, Integer.MAX_VALUE);
@@ -66,7 +66,28 @@ final class ProgramParser
             throw root.error("name", "must be " + Limits.ID_LENGTH_RANGE + " characters without control characters");
         }
         b.zone = zone(root);
+        readTiers(root, b);
+        readLimits(root, b);
+        readEarning(root, b);
+        readBonuses(root, b);
+        b.campaigns = campaigns(root, b.zone);
+        b.partners = partners(root, b.name);
+        root.finish();
+        final Program program = new Program(b);
+        if (program.toText().length() > CommandValidator.PROGRAM_TEXT_LENGTH_MAX)
+        {
+            // the journal's set_program record carries the canonical text: refuse here, not when it is put in force
+            throw new IllegalArgumentException("line " + Section.line(root.node) + ": the program spelled out in " +
+                "full is " + program.toText().length() + " characters, more than the " +
+                CommandValidator.PROGRAM_TEXT_LENGTH_MAX + " a set_program record holds: fewer campaigns or " +
+                "categories");
+        }
+        return program;
+    }
 
+    /** Expiry and tiers. */
+    private static void readTiers(final Section root, final ProgramSettings b)
+    {
         final Section expiry = root.section("expiry");
         b.expiryMonths = (int)expiry.longValue("months", 12, 0, 1200);
         expiry.finish();
@@ -88,7 +109,11 @@ final class ProgramParser
         {
             throw tiers.error("silver", "tier thresholds must not decrease: silver <= gold <= platinum");
         }
+    }
 
+    /** Limits, holds and pending points (the latter two must fit in the request retention window). */
+    private static void readLimits(final Section root, final ProgramSettings b)
+    {
         final Section limits = root.section("limits");
         b.lotsPerMemberMax = (int)limits.longValue("lotsPerMemberMax", 10_000, 1, 1_000_000);
         b.requestRetentionDays = (int)limits.longValue("requestRetentionDays", 35, 1, 3650);
@@ -111,7 +136,11 @@ final class ProgramParser
             throw pending.error("days", "must be shorter than limits.requestRetentionDays: a pending earn matures " +
                 "while its request is remembered");
         }
+    }
 
+    /** Purchase earning and the daily cap. */
+    private static void readEarning(final Section root, final ProgramSettings b)
+    {
         final Section earning = root.section("earning");
         b.currency = earning.string("currency", "CNY");
         if (!CURRENCY.matcher(b.currency).matches())
@@ -133,7 +162,11 @@ final class ProgramParser
         final Section caps = root.section("caps");
         b.memberDailyPoints = caps.longValue("memberDailyPoints", 0, 0, Ledger.POINTS_MAX);
         caps.finish();
+    }
 
+    /** Bonuses, returns and the lifecycle segments. */
+    private static void readBonuses(final Section root, final ProgramSettings b)
+    {
         final Section bonuses = root.section("bonuses");
         b.welcomeBonus = bonuses.longValue("welcome", 0, 0, Ledger.POINTS_MAX);
         b.firstPurchaseBonus = bonuses.longValue("firstPurchase", 0, 0, Ledger.POINTS_MAX);
@@ -169,20 +202,6 @@ final class ProgramParser
         {
             throw lifecycle.error("atRiskDays", "must not be shorter than activeDays");
         }
-
-        b.campaigns = campaigns(root, b.zone);
-        b.partners = partners(root, b.name);
-        root.finish();
-        final Program program = new Program(b);
-        if (program.toText().length() > CommandValidator.PROGRAM_TEXT_LENGTH_MAX)
-        {
-            // the journal's set_program record carries the canonical text: refuse here, not when it is put in force
-            throw new IllegalArgumentException("line " + Section.line(root.node) + ": the program spelled out in " +
-                "full is " + program.toText().length() + " characters, more than the " +
-                CommandValidator.PROGRAM_TEXT_LENGTH_MAX + " a set_program record holds: fewer campaigns or " +
-                "categories");
-        }
-        return program;
     }
 
     private static ZoneId zone(final Section root)
@@ -242,7 +261,6 @@ final class ProgramParser
         throw earning.error("rounding", "must be one of floor, ceiling, half_up, half_even; got '" + value + "'");
     }
 
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private static Program.Campaign[] campaigns(final Section root, final ZoneId zone)
     {
         final List<Section> items = root.list("campaigns");
@@ -254,86 +272,113 @@ final class ProgramParser
         final Set<String> ids = new HashSet<>();
         for (int i = 0; i < campaigns.length; i++)
         {
-            final Section s = items.get(i);
-            final String id = s.string("id", null);
-            if (null == id)
-            {
-                throw s.error("id", "every campaign needs an id");
-            }
-            if (!ID.matcher(id).matches())
-            {
-                throw s.error("id",
-                    "must be " + Limits.ID_LENGTH_RANGE + " of letters, digits, '.', '_', ':', '-', got '" + id + "'");
-            }
-            if (!ids.add(id))
-            {
-                throw s.error("id", "campaign id '" + id + "' is used twice");
-            }
-            if (Program.BIRTHDAY_LINE.equals(id))
-            {
-                throw s.error("id", "'" + id + "' is reserved for the birthday multiplier's line");
-            }
-            final long multiplier = s.multiplier("multiplier", -1);
-            if (multiplier < 0)
-            {
-                throw s.error("multiplier", "every campaign needs a multiplier");
-            }
-            final long start = s.instant("start", zone);
-            final long end = s.instant("end", zone);
-            if (end <= start)
-            {
-                throw s.error("end", "must be after start");
-            }
-            int channels = 0;
-            for (final Section.Item channel : s.strings("channels"))
-            {
-                final Channel c = Channel.fromText(channel.value);
-                if (null == c)
-                {
-                    throw channel.error("must be one of store, online, app; got '" + channel.value + "'");
-                }
-                channels |= c.bit();
-            }
-            final List<Section.Item> categoryItems = s.strings("categories");
-            final String[] categories = new String[categoryItems.size()];
-            for (int k = 0; k < categories.length; k++)
-            {
-                categories[k] = categoryItems.get(k).value;
-                if (!CommandValidator.isCategory(categories[k]))
-                {
-                    throw categoryItems.get(k).error(
-                        "a category is 1.." + CommandValidator.CATEGORY_LENGTH_MAX + " characters without ','");
-                }
-            }
-            final String minTierText = s.string("minTier", "member");
-            int minTier = 0;
-            for (int t = 0; t < TIER_KEYS.length; t++)
-            {
-                if (TIER_KEYS[t].equals(minTierText))
-                {
-                    minTier = t + 1;
-                }
-            }
-            if (minTier == 0)
-            {
-                throw s.error("minTier", "must be one of member, silver, gold, platinum; got '" + minTierText + "'");
-            }
-            final long budget = s.longValue("budgetPoints", 0, 0, Ledger.POINTS_MAX);
-            int segments = 0;
-            for (final Section.Item segment : s.strings("segments"))
-            {
-                final Segment named = Segment.fromText(segment.value);
-                if (null == named)
-                {
-                    throw segment.error("must be one of new, active, atRisk, dormant; got '" + segment.value + "'");
-                }
-                segments |= named.bit();
-            }
-            s.finish();
-            campaigns[i] = new Program.Campaign(id, multiplier, start, end, channels == 0 ? Channel.ALL : channels,
-                categories, minTier, budget, segments == 0 ? Segment.ALL : segments);
+            campaigns[i] = campaign(items.get(i), zone, ids);
         }
         return campaigns;
+    }
+
+    /** One campaign, its settings read in a fixed order; {@code ids} are those of the campaigns before it. */
+    private static Program.Campaign campaign(final Section s, final ZoneId zone, final Set<String> ids)
+    {
+        final String id = s.string("id", null);
+        if (null == id)
+        {
+            throw s.error("id", "every campaign needs an id");
+        }
+        if (!ID.matcher(id).matches())
+        {
+            throw s.error("id",
+                "must be " + Limits.ID_LENGTH_RANGE + " of letters, digits, '.', '_', ':', '-', got '" + id + "'");
+        }
+        if (!ids.add(id))
+        {
+            throw s.error("id", "campaign id '" + id + "' is used twice");
+        }
+        if (Program.BIRTHDAY_LINE.equals(id))
+        {
+            throw s.error("id", "'" + id + "' is reserved for the birthday multiplier's line");
+        }
+        final long multiplier = s.multiplier("multiplier", -1);
+        if (multiplier < 0)
+        {
+            throw s.error("multiplier", "every campaign needs a multiplier");
+        }
+        final long start = s.instant("start", zone);
+        final long end = s.instant("end", zone);
+        if (end <= start)
+        {
+            throw s.error("end", "must be after start");
+        }
+        final int channels = campaignChannels(s);
+        final String[] categories = campaignCategories(s);
+        final int minTier = campaignMinTier(s);
+        final long budget = s.longValue("budgetPoints", 0, 0, Ledger.POINTS_MAX);
+        final int segments = campaignSegments(s);
+        s.finish();
+        return new Program.Campaign(id, multiplier, start, end, channels == 0 ? Channel.ALL : channels,
+            categories, minTier, budget, segments == 0 ? Segment.ALL : segments);
+    }
+
+    /** @return the channels' bits, 0 for none named. */
+    private static int campaignChannels(final Section s)
+    {
+        int channels = 0;
+        for (final Section.Item channel : s.strings("channels"))
+        {
+            final Channel c = Channel.fromText(channel.value);
+            if (null == c)
+            {
+                throw channel.error("must be one of store, online, app; got '" + channel.value + "'");
+            }
+            channels |= c.bit();
+        }
+        return channels;
+    }
+
+    private static String[] campaignCategories(final Section s)
+    {
+        final List<Section.Item> categoryItems = s.strings("categories");
+        final String[] categories = new String[categoryItems.size()];
+        for (int k = 0; k < categories.length; k++)
+        {
+            categories[k] = categoryItems.get(k).value;
+            if (!CommandValidator.isCategory(categories[k]))
+            {
+                throw categoryItems.get(k).error(
+                    "a category is 1.." + CommandValidator.CATEGORY_LENGTH_MAX + " characters without ','");
+            }
+        }
+        return categories;
+    }
+
+    /** @return the tier code named by minTier. */
+    private static int campaignMinTier(final Section s)
+    {
+        final String minTierText = s.string("minTier", "member");
+        for (int t = 0; t < TIER_KEYS.length; t++)
+        {
+            if (TIER_KEYS[t].equals(minTierText))
+            {
+                return t + 1;
+            }
+        }
+        throw s.error("minTier", "must be one of member, silver, gold, platinum; got '" + minTierText + "'");
+    }
+
+    /** @return the segments' bits, 0 for none named. */
+    private static int campaignSegments(final Section s)
+    {
+        int segments = 0;
+        for (final Section.Item segment : s.strings("segments"))
+        {
+            final Segment named = Segment.fromText(segment.value);
+            if (null == named)
+            {
+                throw segment.error("must be one of new, active, atRisk, dormant; got '" + segment.value + "'");
+            }
+            segments |= named.bit();
+        }
+        return segments;
     }
 
     private static Program.Partner[] partners(final Section root, final String name)

@@ -108,7 +108,6 @@ public final class JournalReplay
      * @param discardDamagedTail accept damaged documents at the very end of the journal (a write torn by a power
      * loss) and report them in the result, for {@link #appendTailDiscarded} to mark; damage anywhere else is fatal.
      */
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public static Result replay(
         final Journal journal,
         final LedgerStateMachine ledger,
@@ -119,60 +118,18 @@ public final class JournalReplay
         final Progress progress)
     {
         final long start = System.nanoTime();
-        final JournalRecord codec = new JournalRecord();
-        final Command command = new Command();
-        final ExpandableArrayBuffer reencoded = new ExpandableArrayBuffer(512);
-        final byte[] relinked = new byte[JournalRecord.CHAIN_LENGTH];
-        final byte[] appliedChain = new byte[JournalRecord.CHAIN_LENGTH];
+        final Replayer replayer = new Replayer(ledger);
         long records = 0;
         try (JournalScanner scanner = new JournalScanner(journal))
         {
             while (scanner.next())
             {
-                final byte[] bytes = scanner.bytes();
-                final int length = scanner.length();
-                final long sequence;
-                try
-                {
-                    sequence = JournalRecord.decodeCommand(scanner.record(), command);
-                }
-                catch (final RuntimeException ex)
-                {
-                    throw new JournalCorruptException(scanner.file(), scanner.index(), "undecodable record: " + ex);
-                }
-                if (command.timestamp > untilTimestamp || sequence > untilSequence)
+                final long sequence = replayer.decode(scanner);
+                if (replayer.command.timestamp > untilTimestamp || sequence > untilSequence)
                 {
                     break;
                 }
-                if (sequence != ledger.lastSequence() + 1)
-                {
-                    throw new JournalCorruptException(scanner.file(), scanner.index(),
-                        "sequence " + sequence + " follows " + ledger.lastSequence());
-                }
-                try
-                {
-                    ledger.apply(command);
-                }
-                catch (final RuntimeException ex)
-                {
-                    throw new JournalCorruptException(scanner.file(), scanner.index(),
-                        "record " + sequence + " cannot be applied: " + ex);
-                }
-                if (!command.isJournaled() || command.sequence != sequence)
-                {
-                    throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
-                        " replayed to a different outcome: " + command.result + " sequence " + command.sequence);
-                }
-                final int reencodedLength = codec.encode(command, reencoded);
-                System.arraycopy(scanner.previousChain(), 0, relinked, 0, relinked.length);
-                codec.chain(reencoded.byteArray(), reencodedLength, relinked);
-                if (reencodedLength != length ||
-                    !Arrays.equals(reencoded.byteArray(), 0, length, bytes, 0, length))
-                {
-                    throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
-                        " replayed to different effects than it records (was the program or the code changed?)");
-                }
-                System.arraycopy(relinked, 0, appliedChain, 0, appliedChain.length);
+                replayer.apply(scanner, sequence);
                 records++;
                 if (progressEvery > 0 && records % progressEvery == 0)
                 {
@@ -185,7 +142,74 @@ public final class JournalReplay
                     "--sync=batch, so restarting with --discard-damaged-tail discards them and goes on");
             }
             return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(),
-                scanner.chain().clone(), appliedChain, scanner.damagedTailIndex(), scanner.damagedTailCount());
+                scanner.chain().clone(), replayer.appliedChain, scanner.damagedTailIndex(), scanner.damagedTailCount());
+        }
+    }
+
+    /**
+     * Replays one record at a time: decodes it, applies it, and proves that the outcome re-encodes to the recorded
+     * bytes; any difference stops the replay naming the file and the record.
+     */
+    private static final class Replayer
+    {
+        private final LedgerStateMachine ledger;
+        private final JournalRecord codec = new JournalRecord();
+        private final Command command = new Command();
+        private final ExpandableArrayBuffer reencoded = new ExpandableArrayBuffer(512);
+        private final byte[] relinked = new byte[JournalRecord.CHAIN_LENGTH];
+        /** The chain value of the last record applied. */
+        private final byte[] appliedChain = new byte[JournalRecord.CHAIN_LENGTH];
+
+        Replayer(final LedgerStateMachine ledger)
+        {
+            this.ledger = ledger;
+        }
+
+        /** @return the sequence of the scanner's record, decoded into {@link #command}. */
+        long decode(final JournalScanner scanner)
+        {
+            try
+            {
+                return JournalRecord.decodeCommand(scanner.record(), command);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new JournalCorruptException(scanner.file(), scanner.index(), "undecodable record: " + ex);
+            }
+        }
+
+        void apply(final JournalScanner scanner, final long sequence)
+        {
+            if (sequence != ledger.lastSequence() + 1)
+            {
+                throw new JournalCorruptException(scanner.file(), scanner.index(),
+                    "sequence " + sequence + " follows " + ledger.lastSequence());
+            }
+            try
+            {
+                ledger.apply(command);
+            }
+            catch (final RuntimeException ex)
+            {
+                throw new JournalCorruptException(scanner.file(), scanner.index(),
+                    "record " + sequence + " cannot be applied: " + ex);
+            }
+            if (!command.isJournaled() || command.sequence != sequence)
+            {
+                throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
+                    " replayed to a different outcome: " + command.result + " sequence " + command.sequence);
+            }
+            final int length = scanner.length();
+            final int reencodedLength = codec.encode(command, reencoded);
+            System.arraycopy(scanner.previousChain(), 0, relinked, 0, relinked.length);
+            codec.chain(reencoded.byteArray(), reencodedLength, relinked);
+            if (reencodedLength != length ||
+                !Arrays.equals(reencoded.byteArray(), 0, length, scanner.bytes(), 0, length))
+            {
+                throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
+                    " replayed to different effects than it records (was the program or the code changed?)");
+            }
+            System.arraycopy(relinked, 0, appliedChain, 0, appliedChain.length);
         }
     }
 }

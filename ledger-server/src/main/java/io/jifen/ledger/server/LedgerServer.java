@@ -70,41 +70,13 @@ public final class LedgerServer implements AutoCloseable
      *
      * @throws io.jifen.ledger.journal.JournalCorruptException if the journal cannot be fully replayed.
      */
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public LedgerServer start() throws IOException
     {
         Files.createDirectories(config.data);
         lockDataFolder();
         try
         {
-            journal = new Journal(config.data.resolve("journal"));
-            ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
-            LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
-            ledger.capacityLimitsEnforced(false);
-            recovery = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, config.discardDamagedTail,
-                1_000_000,
-                (records, sequence) ->
-                LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
-            byte[] chainHead = recovery.chainHead;
-            if (recovery.damagedTailCount > 0)
-            {
-                chainHead = JournalReplay.appendTailDiscarded(journal, recovery);
-                LOG.log(System.Logger.Level.WARNING, "discarded " + recovery.damagedTailCount + " damaged record(s) " +
-                    "at the end of the journal, from queue index " + recovery.damagedTailIndex + " (marked in the " +
-                    "journal; the ledger is as of sequence " + recovery.lastSequence + ")");
-            }
-            ledger.capacityLimitsEnforced(true);
-            if (ledger.expiryRuleDrift() > 0)
-            {
-                LOG.log(System.Logger.Level.WARNING, ledger.expiryRuleDrift() + " lots in the journal expire at an " +
-                    "instant today's program rule would compute differently (time-zone data changed with the JDK?); " +
-                    "the journal's instants are kept");
-            }
-            LOG.log(System.Logger.Level.INFO, String.format(
-                "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x, " +
-                "anchor %d:%s", recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
-                ledger.lotCount(), recovery.stateHash, recovery.lastSequence, recovery.recordChainHex()));
-
+            final byte[] chainHead = recover();
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
             final java.util.List<Command> programsToPut = programsToPutInForce();
@@ -120,31 +92,7 @@ public final class LedgerServer implements AutoCloseable
             {
                 putProgramInForce(command);
             }
-
-            health = new HealthStatusManager();
-            final boolean epoll = Epoll.isAvailable();
-            final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-            bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
-            workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("jifen-grpc-worker", true), io);
-            server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port))
-                .bossEventLoopGroup(bossGroup)
-                .workerEventLoopGroup(workerGroup)
-                .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                .directExecutor()
-                .addService(new LedgerService(pipeline))
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .maxInboundMessageSize(1 << 20)
-                .permitKeepAliveTime(10, TimeUnit.SECONDS)
-                .permitKeepAliveWithoutCalls(true)
-                .build()
-                .start();
-            health.setStatus("", ServingStatus.SERVING);
-            health.setStatus("jifen.ledger.v1.Ledger", ServingStatus.SERVING);
-            if (null != pipeline.failure())
-            {
-                onPipelineFailure(pipeline.failure()); // failed between start and now: never report SERVING
-            }
+            serve();
             LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +
                 " (sync=" + config.sync.name().toLowerCase(java.util.Locale.ROOT) + ", " + programsText() +
                 ", data " + config.data.toAbsolutePath() + ")");
@@ -154,6 +102,72 @@ public final class LedgerServer implements AutoCloseable
         {
             close();
             throw ex;
+        }
+    }
+
+    /**
+     * Opens the journal and replays it into a new ledger, marking a damaged tail it was told to discard.
+     *
+     * @return the chain value the next record links to.
+     */
+    private byte[] recover()
+    {
+        journal = new Journal(config.data.resolve("journal"));
+        ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
+        LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
+        ledger.capacityLimitsEnforced(false);
+        recovery = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, config.discardDamagedTail,
+            1_000_000,
+            (records, sequence) ->
+            LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
+        byte[] chainHead = recovery.chainHead;
+        if (recovery.damagedTailCount > 0)
+        {
+            chainHead = JournalReplay.appendTailDiscarded(journal, recovery);
+            LOG.log(System.Logger.Level.WARNING, "discarded " + recovery.damagedTailCount + " damaged record(s) " +
+                "at the end of the journal, from queue index " + recovery.damagedTailIndex + " (marked in the " +
+                "journal; the ledger is as of sequence " + recovery.lastSequence + ")");
+        }
+        ledger.capacityLimitsEnforced(true);
+        if (ledger.expiryRuleDrift() > 0)
+        {
+            LOG.log(System.Logger.Level.WARNING, ledger.expiryRuleDrift() + " lots in the journal expire at an " +
+                "instant today's program rule would compute differently (time-zone data changed with the JDK?); " +
+                "the journal's instants are kept");
+        }
+        LOG.log(System.Logger.Level.INFO, String.format(
+            "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x, " +
+            "anchor %d:%s", recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
+            ledger.lotCount(), recovery.stateHash, recovery.lastSequence, recovery.recordChainHex()));
+        return chainHead;
+    }
+
+    /** Starts gRPC on the configured address, reporting SERVING unless the pipeline has failed already. */
+    private void serve() throws IOException
+    {
+        health = new HealthStatusManager();
+        final boolean epoll = Epoll.isAvailable();
+        final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
+        workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("jifen-grpc-worker", true), io);
+        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port))
+            .bossEventLoopGroup(bossGroup)
+            .workerEventLoopGroup(workerGroup)
+            .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+            .directExecutor()
+            .addService(new LedgerService(pipeline))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .maxInboundMessageSize(1 << 20)
+            .permitKeepAliveTime(10, TimeUnit.SECONDS)
+            .permitKeepAliveWithoutCalls(true)
+            .build()
+            .start();
+        health.setStatus("", ServingStatus.SERVING);
+        health.setStatus("jifen.ledger.v1.Ledger", ServingStatus.SERVING);
+        if (null != pipeline.failure())
+        {
+            onPipelineFailure(pipeline.failure()); // failed between start and now: never report SERVING
         }
     }
 
@@ -207,10 +221,19 @@ public final class LedgerServer implements AutoCloseable
      * @return the set_program commands to submit, in order.
      * @throws IllegalStateException naming the program and the reason, before anything is journaled.
      */
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private java.util.List<Command> programsToPutInForce()
     {
         final java.util.List<Command> commands = new java.util.ArrayList<>();
+        final boolean firstChanges = putFirstProgram(commands);
+        final StringBuilder addedNames = new StringBuilder();
+        final int added = putMorePrograms(commands, firstChanges, addedNames);
+        checkProgramsNotGiven(added, addedNames);
+        return commands;
+    }
+
+    /** @return true if the first program is to be journaled (an empty journal, or its rules changed). */
+    private boolean putFirstProgram(final java.util.List<Command> commands)
+    {
         final int firstNamed = ledger.programSlot(config.program.name());
         if (firstNamed > 0)
         {
@@ -231,8 +254,14 @@ public final class LedgerServer implements AutoCloseable
             }
             commands.add(setProgram(config.program, null));
         }
+        return firstChanges;
+    }
+
+    /** @return how many programs are added, their names appended to {@code addedNames}. */
+    private int putMorePrograms(
+        final java.util.List<Command> commands, final boolean firstChanges, final StringBuilder addedNames)
+    {
         int added = 0;
-        final StringBuilder addedNames = new StringBuilder();
         for (int i = 0; i < config.morePrograms.size(); i++)
         {
             final Program program = config.morePrograms.get(i);
@@ -266,6 +295,12 @@ public final class LedgerServer implements AutoCloseable
                 commands.add(setProgram(program, program.name()));
             }
         }
+        return added;
+    }
+
+    /** Programs of the journal not given stay in force, but then none may be added; nor past the ledger's limit. */
+    private void checkProgramsNotGiven(final int added, final StringBuilder addedNames)
+    {
         final StringBuilder notGiven = new StringBuilder();
         for (int slot = 1; slot < ledger.programCount(); slot++)
         {
@@ -292,7 +327,6 @@ public final class LedgerServer implements AutoCloseable
             throw new IllegalStateException("the ledger holds " + ledger.programCount() + " programs; " + added +
                 " more would pass the " + Ledger.PROGRAMS_MAX + " one ledger holds");
         }
-        return commands;
     }
 
     private void checkVersion(final Program given, final String source, final Program inForce)
