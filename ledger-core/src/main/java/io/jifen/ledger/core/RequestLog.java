@@ -53,6 +53,12 @@ final class RequestLog
     private static final int BONUS = 20;
     static final int STRIDE = 21;
     /**
+     * Earning lines per expected request: a purchase's header line and up to three campaigns'. The lines are sized so
+     * at the first purchase (a ledger whose writes name their points never needs them), and grow only past that.
+     */
+    static final int LINES_PER_REQUEST = 4;
+    private static final int LINES_INITIAL = 1024;
+    /**
      * A flag above the member status in MEMBER_TYPE_TIER_STATUS: a reversal that restored points (of a redemption or
      * a capture), whose entry keeps restored, reexpired, graced and reclaimed where a reversed earn's keeps its
      * shortfall, points already expired and the bonuses it took back (the others are zero either way).
@@ -91,6 +97,7 @@ final class RequestLog
     private long[] lineD;
     private int[] lineCount;
     private String[] lineIds;
+    private final int linesExpected;
 
     RequestLog(final int capacityMax)
     {
@@ -103,7 +110,8 @@ final class RequestLog
         final int capacity = Integer.highestOneBit(Math.max(2, Math.min(capacityMax, expected)) * 2 - 1);
         allocate(capacity);
         allocateAllocations(Math.max(1024, capacity / 4));
-        allocateLines(1024);
+        linesExpected = Math.max(LINES_INITIAL, capacity * LINES_PER_REQUEST);
+        allocateLines(LINES_INITIAL);
         index = new IdIndex(capacity);
     }
 
@@ -192,7 +200,8 @@ final class RequestLog
         final int lines = 1 + e.campaignCount();
         while (lineTail - lineHead + lines > lineMask + 1)
         {
-            allocateLines((lineMask + 1) << 1);
+            // growth copies the whole ring on the writer's path: straight to the expected size, then doubling
+            allocateLines(Math.max(linesExpected, (lineMask + 1) << 1));
         }
         final long start = lineTail;
         int i = (int)(lineTail++ & lineMask);
