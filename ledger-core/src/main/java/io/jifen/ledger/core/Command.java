@@ -427,7 +427,8 @@ public final class Command
             count = 0;
         }
 
-        void copyFrom(final Earning other)
+        /** Copies another computation (the answer of a retry; a reference model's expected answer). */
+        public void copyFrom(final Earning other)
         {
             basePoints = other.basePoints;
             tierMultiplierBp = other.tierMultiplierBp;
@@ -528,7 +529,9 @@ public final class Command
             }
         }
 
-        void add(final long lotId, final long amount, final long remaining, final long earnedAt, final long expiresAt)
+        /** Appends a lot to the answer (the ledger's reads; a reference model's expected answer). */
+        public void add(
+            final long lotId, final long amount, final long remaining, final long earnedAt, final long expiresAt)
         {
             if ((size + 1) * 5 > values.length)
             {
