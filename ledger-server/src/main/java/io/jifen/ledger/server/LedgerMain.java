@@ -142,7 +142,6 @@ public final class LedgerMain
         }
     }
 
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private static int serve(final Deque<String> args, final PrintStream out) throws Exception
     {
         final ServerConfig config = new ServerConfig();
@@ -185,26 +184,11 @@ public final class LedgerMain
                 case "--discard-damaged-tail":
                     config.discardDamagedTail(true);
                     break;
-                case "--request-ids-max":
-                    config.ledgerContext().requestIdsMax(
-                        intValue(option, args, 1, LedgerContext.REQUEST_IDS_MAX_LIMIT));
-                    break;
-                case "--expected-requests":
-                    config.ledgerContext().expectedRequests(
-                        intValue(option, args, 16, LedgerContext.REQUEST_IDS_MAX_LIMIT));
-                    break;
-                case "--expected-lots":
-                    config.ledgerContext().expectedLots(intValue(option, args, 16, LedgerContext.LOTS_MAX_LIMIT));
-                    break;
-                case "--expected-members":
-                    config.ledgerContext().expectedMembers(
-                        intValue(option, args, 16, LedgerContext.MEMBERS_MAX_LIMIT));
-                    break;
-                case "--members-max":
-                    config.ledgerContext().membersMax(intValue(option, args, 1, LedgerContext.MEMBERS_MAX_LIMIT));
-                    break;
                 default:
-                    throw new IllegalArgumentException("unknown option '" + option + "'");
+                    if (!ledgerOption(option, args, config.ledgerContext()))
+                    {
+                        throw new IllegalArgumentException("unknown option '" + option + "'");
+                    }
             }
         }
         final LedgerServer server = new LedgerServer(config);
@@ -225,6 +209,71 @@ public final class LedgerMain
         }, "jifen-shutdown"));
         server.blockUntilShutdown();
         return 0;
+    }
+
+    private static long epochMs(final String option, final String value)
+    {
+        try
+        {
+            return Long.parseLong(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(
+                option + " must be epoch milliseconds (e.g. 1767196799999), got '" + value + "'");
+        }
+    }
+
+    /**
+     * The double entry: every account as posted from the journal's effects; each program's sum to zero. The first
+     * program's as account.NAME; with several programs, each as program.SLOT.account.NAME, with its clearing
+     * account's balance by partner.
+     */
+    private static void printAccounts(final PrintStream out, final Ledger ledger)
+    {
+        for (int slot = 0; slot < ledger.programCount(); slot++)
+        {
+            final String prefix = slot == 0 ? "" : "program." + slot + ".";
+            if (ledger.programCount() > 1)
+            {
+                out.printf("program.%d.name %s%n", slot, ledger.program(slot).name());
+            }
+            final io.jifen.ledger.core.Accounts accounts = ledger.accounts(slot);
+            for (final io.jifen.ledger.core.Accounts.Account account : io.jifen.ledger.core.Accounts.Account.values())
+            {
+                out.printf("%saccount.%s %s%n", prefix, account.name().toLowerCase(java.util.Locale.ROOT),
+                    accounts.balance(account));
+            }
+            for (final String partner : accounts.partners())
+            {
+                out.printf("%sclearing.%s %s%n", prefix, partner, accounts.clearing(partner));
+            }
+        }
+    }
+
+    /** @return false if the option is not one of the ledger's capacity options, else applies it. */
+    private static boolean ledgerOption(final String option, final Deque<String> args, final LedgerContext context)
+    {
+        switch (option)
+        {
+            case "--request-ids-max":
+                context.requestIdsMax(intValue(option, args, 1, LedgerContext.REQUEST_IDS_MAX_LIMIT));
+                return true;
+            case "--expected-requests":
+                context.expectedRequests(intValue(option, args, 16, LedgerContext.REQUEST_IDS_MAX_LIMIT));
+                return true;
+            case "--expected-lots":
+                context.expectedLots(intValue(option, args, 16, LedgerContext.LOTS_MAX_LIMIT));
+                return true;
+            case "--expected-members":
+                context.expectedMembers(intValue(option, args, 16, LedgerContext.MEMBERS_MAX_LIMIT));
+                return true;
+            case "--members-max":
+                context.membersMax(intValue(option, args, 1, LedgerContext.MEMBERS_MAX_LIMIT));
+                return true;
+            default:
+                return false;
+        }
     }
 
     static Program loadProgram(final Path file)
@@ -293,7 +342,6 @@ public final class LedgerMain
         return 0;
     }
 
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private static int verify(final Deque<String> args, final PrintStream out)
     {
         Path data = Paths.get("data");
@@ -311,16 +359,7 @@ public final class LedgerMain
                     expectChain = value(option, args);
                     break;
                 case "--until":
-                    final String value = value(option, args);
-                    try
-                    {
-                        until = Long.parseLong(value);
-                    }
-                    catch (final NumberFormatException ex)
-                    {
-                        throw new IllegalArgumentException(
-                            "--until must be epoch milliseconds (e.g. 1767196799999), got '" + value + "'");
-                    }
+                    until = epochMs(option, value(option, args));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown option '" + option + "'");
@@ -350,28 +389,7 @@ public final class LedgerMain
                 ledger.credited(), ledger.debited(), ledger.held(), ledger.pending(), ledger.expired(),
                 journaledOutstanding.subtract(outstanding), outstanding, result.stateHash, result.lastSequence,
                 result.recordChainHex(), result.nanos / 1e6);
-            // the double entry: every account as posted from the journal's effects; each program's sum to zero.
-            // The first program's as account.NAME; with several programs, each as program.SLOT.account.NAME, with its
-            // clearing account's balance by partner
-            for (int slot = 0; slot < ledger.programCount(); slot++)
-            {
-                final String prefix = slot == 0 ? "" : "program." + slot + ".";
-                if (ledger.programCount() > 1)
-                {
-                    out.printf("program.%d.name %s%n", slot, ledger.program(slot).name());
-                }
-                final io.jifen.ledger.core.Accounts accounts = ledger.accounts(slot);
-                for (final io.jifen.ledger.core.Accounts.Account account :
-                    io.jifen.ledger.core.Accounts.Account.values())
-                {
-                    out.printf("%saccount.%s %s%n", prefix, account.name().toLowerCase(java.util.Locale.ROOT),
-                        accounts.balance(account));
-                }
-                for (final String partner : accounts.partners())
-                {
-                    out.printf("%sclearing.%s %s%n", prefix, partner, accounts.clearing(partner));
-                }
-            }
+            printAccounts(out, ledger);
             if (null != expectChain)
             {
                 final String found = result.lastSequence + ":" + result.recordChainHex();

@@ -205,10 +205,17 @@ final class Report
             .append(" |\n");
     }
 
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private void targets(final StringBuilder md)
     {
         md.append("## Targets\n\n| target | measured | |\n|---|---|---|\n");
+        pipelineTargets(md);
+        serverTargets(md);
+        md.append('\n');
+    }
+
+    /** The in-process pipeline's targets: its rate, its share of the raw journal's, its latency at 1M events/s. */
+    private void pipelineTargets(final StringBuilder md)
+    {
         final Compare.Series pipeline = find(InProcessRuns.pipelineName("batch"));
         final Compare.Series pipelineNone = find(InProcessRuns.pipelineName("none"));
         final Compare.Series journal = find(InProcessRuns.journalName("batch"));
@@ -240,6 +247,11 @@ final class Report
                     String.format(Locale.ROOT, "p99.99 %.1f µs", m.p9999 * 1000));
             }
         }
+    }
+
+    /** The server's targets over gRPC: stream and unary rates, the transport's share, latency, PostgreSQL. */
+    private void serverTargets(final StringBuilder md)
+    {
         final Compare.Series stream = find("jifen sync=batch stream");
         final Compare.Series unary = find("jifen sync=batch unary");
         if (null != stream)
@@ -281,7 +293,6 @@ final class Report
                 }
             }
         }
-        md.append('\n');
     }
 
     private static void target(final StringBuilder md, final String label, final double value, final double goal,

@@ -104,7 +104,6 @@ public final class LoadGenerator implements LoadTarget.Completions
     /**
      * Runs warm-up then the measured period, prints a summary and writes the JSON and histogram files asked for.
      */
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public Summary run() throws IOException, InterruptedException
     {
         final LoadTarget sender = targets.open(options, this);
@@ -173,6 +172,13 @@ public final class LoadGenerator implements LoadTarget.Completions
         interval = recorder.getIntervalHistogram(interval);
         total.add(interval);
         sender.close();
+        return summarize(sender, total, sent.get() - sentAtMeasureStart, (sendingEnded - measureFrom) / 1e9);
+    }
+
+    /** Prints the summary of the measured period and writes the JSON and histogram files asked for. */
+    private Summary summarize(final LoadTarget sender, final Histogram total, final long sentMeasured,
+        final double sendingSeconds) throws IOException
+    {
         if (options.progress)
         {
             out.println();
@@ -182,10 +188,8 @@ public final class LoadGenerator implements LoadTarget.Completions
         {
             perOp[i] = opRecorders[i].getIntervalHistogram();
         }
-        final Summary summary = new Summary(options, sender.mode(), sender.describe(),
-            sent.get() - sentAtMeasureStart,
-            (sendingEnded - measureFrom) / 1e9, ok.get(), replays.get(), rejected.get(), errors.get(), total, perOp,
-            opCounts, lastError);
+        final Summary summary = new Summary(options, sender.mode(), sender.describe(), sentMeasured,
+            sendingSeconds, ok.get(), replays.get(), rejected.get(), errors.get(), total, perOp, opCounts, lastError);
         summary.print(out);
         if (null != options.json)
         {
@@ -220,7 +224,6 @@ public final class LoadGenerator implements LoadTarget.Completions
     /**
      * The next operation of the 'peak sale' mix, as a request message; its type in {@link #lastType}.
      */
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     private Message nextOperation()
     {
         final int member = members.sample(random);
@@ -248,21 +251,7 @@ public final class LoadGenerator implements LoadTarget.Completions
         }
         else if (roll < 80 && options.holds)
         {
-            // a checkout: hold the points, capture them when the member is drawn next
-            final String hold = openHold.getAndSet(member, null);
-            if (null == hold)
-            {
-                lastType = HOLD;
-                message = HoldRequest.newBuilder().setRequestId(requestId).setMemberId(memberId)
-                    .setPoints(1 + random.nextInt(200)).setOrderId("order-" + sequence).build();
-                openHold.set(member, requestId);
-            }
-            else
-            {
-                lastType = CAPTURE;
-                message = CaptureHoldRequest.newBuilder().setRequestId(requestId).setMemberId(memberId)
-                    .setHoldRequestId(hold).build();
-            }
+            message = checkout(member, memberId, requestId);
         }
         else if (roll < 80)
         {
@@ -294,6 +283,23 @@ public final class LoadGenerator implements LoadTarget.Completions
         }
         lastWrite = message;
         return message;
+    }
+
+    /** A checkout: holds the points, and captures them when the member is drawn next. */
+    private Message checkout(final int member, final String memberId, final String requestId)
+    {
+        final String hold = openHold.getAndSet(member, null);
+        if (null == hold)
+        {
+            lastType = HOLD;
+            final Message message = HoldRequest.newBuilder().setRequestId(requestId).setMemberId(memberId)
+                .setPoints(1 + random.nextInt(200)).setOrderId("order-" + sequence).build();
+            openHold.set(member, requestId);
+            return message;
+        }
+        lastType = CAPTURE;
+        return CaptureHoldRequest.newBuilder().setRequestId(requestId).setMemberId(memberId)
+            .setHoldRequestId(hold).build();
     }
 
     @Override

@@ -57,7 +57,6 @@ public final class LoadOptions
         return concurrency;
     }
 
-    @SuppressWarnings("checkstyle:MethodLength") // too long: to be split
     public static LoadOptions parse(final Deque<String> args)
     {
         final LoadOptions o = new LoadOptions();
@@ -67,14 +66,7 @@ public final class LoadOptions
             switch (option)
             {
                 case "--target":
-                    final String target = value(option, args);
-                    final int colon = target.lastIndexOf(':');
-                    if (colon <= 0)
-                    {
-                        throw new IllegalArgumentException("--target must be HOST:PORT, got '" + target + "'");
-                    }
-                    o.host = target.substring(0, colon);
-                    o.port = (int)number(option, target.substring(colon + 1), 1, 65535);
+                    o.target(option, value(option, args));
                     break;
                 case "--mode":
                     final String mode = value(option, args);
@@ -118,15 +110,7 @@ public final class LoadOptions
                     o.hdrLog = Paths.get(value(option, args));
                     break;
                 case "--seed":
-                    final String seed = value(option, args);
-                    try
-                    {
-                        o.seed = Long.parseLong(seed);
-                    }
-                    catch (final NumberFormatException ex)
-                    {
-                        throw new IllegalArgumentException("--seed must be a whole number, got '" + seed + "'");
-                    }
+                    o.seed = wholeNumber(option, value(option, args));
                     break;
                 case "--progress":
                     o.progress = true;
@@ -142,6 +126,30 @@ public final class LoadOptions
             }
         }
         return o;
+    }
+
+    /** HOST:PORT. */
+    private void target(final String option, final String target)
+    {
+        final int colon = target.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            throw new IllegalArgumentException(option + " must be HOST:PORT, got '" + target + "'");
+        }
+        host = target.substring(0, colon);
+        port = (int)number(option, target.substring(colon + 1), 1, 65535);
+    }
+
+    private static long wholeNumber(final String option, final String value)
+    {
+        try
+        {
+            return Long.parseLong(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
+        }
     }
 
     /**
