@@ -25,14 +25,7 @@ final class Fingerprint
         h = Hashing.mix(h, c.referrerId);
         h = Hashing.mix(h, c.birthday);
         h = Hashing.mix(h, c.statusSlot());
-        if (c.type == CommandType.HOLD)
-        {
-            h = Hashing.mix(h, c.holdTimeoutSeconds);
-        }
-        if (c.type == CommandType.TRANSFER || c.type == CommandType.EXCHANGE)
-        {
-            h = Hashing.mix(h, c.toMemberId);
-        }
+        h = typeInputs(h, c);
         if (null != c.programId && !c.programId.isEmpty()) // none and empty are alike: the first program
         {
             h = Hashing.mix(h, c.programId);
@@ -56,5 +49,20 @@ final class Fingerprint
             }
         }
         return h;
+    }
+
+    /**
+     * Mixes the inputs that only some commands have (an exchange's receiving program comes later, after the program).
+     * Every command type says which, so a new command does not compile until its inputs are decided here.
+     */
+    private static long typeInputs(final long h, final Command c)
+    {
+        return switch (c.type)
+        {
+            case HOLD -> Hashing.mix(h, c.holdTimeoutSeconds);
+            case TRANSFER, EXCHANGE -> Hashing.mix(h, c.toMemberId);
+            case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, EXPIRE_TICK, SET_PROGRAM, CAPTURE_HOLD,
+                RELEASE_HOLD, SET_TIER, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER -> h;
+        };
     }
 }
