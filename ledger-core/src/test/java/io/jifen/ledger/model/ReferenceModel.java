@@ -2069,12 +2069,9 @@ final class ReferenceModel
             {
                 return;
             }
-            long next = program.nextBirthday(m.birthday, m.nextBirthday);
-            while (next <= now)
-            {
-                next = program.nextBirthday(m.birthday, next);
-            }
-            m.nextBirthday = next;
+            // one gift for the latest birthday that has come (missed years are not made up); the next is the first
+            // birthday after now, in the zone of the program in force
+            m.nextBirthday = program.nextBirthday(m.birthday, now);
             if (mayHaveGift(m, now))
             {
                 bonusLot(c, m, program.rules.birthdayGift, EffectLog.BONUS);
