@@ -471,7 +471,10 @@ final class RequestLog
             {
                 entries[b + LOT_ID] = c.held;
                 entries[b + SHORTFALL] = c.released;
-                entries[b + FORGIVEN] = slots == Slots.HOLD_CLOSE ? c.reclaimed : 0;
+                if (slots == Slots.HOLD_CLOSE)
+                {
+                    entries[b + FORGIVEN] = c.reclaimed; // an open hold's FORGIVEN stays 0
+                }
             }
             case BONUS ->
             {

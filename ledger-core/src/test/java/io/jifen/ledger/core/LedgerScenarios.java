@@ -51,11 +51,7 @@ abstract class LedgerScenarios
 
     Command begin(final CommandType type, final String requestId, final String memberId)
     {
-        c.clear();
-        c.type = type;
-        c.requestId = requestId;
-        c.memberId = memberId;
-        return c;
+        return LedgerTestSupport.begin(c, type, requestId, memberId);
     }
 
     Command send()

@@ -69,6 +69,12 @@ abstract class LedgerTestSupport
 
     Command begin(final CommandType type, final String requestId, final String memberId)
     {
+        return begin(c, type, requestId, memberId);
+    }
+
+    /** Clears {@code c} and names the command, its request and its member: the start of every scenario's write. */
+    static Command begin(final Command c, final CommandType type, final String requestId, final String memberId)
+    {
         c.clear();
         c.type = type;
         c.requestId = requestId;

@@ -96,7 +96,7 @@ class JournalCompatibilityTest
     /** A record's type and version, and whether it carries a purchase section: what its bytes look like. */
     private static String shapeOf(final byte[] record, final Command decoded)
     {
-        final int version = new UnsafeBuffer(record).getShort(2, JournalRecord.ORDER);
+        final int version = new UnsafeBuffer(record).getShort(JournalLayout.VERSION_OFFSET, JournalRecord.ORDER);
         return decoded.type.name().toLowerCase(Locale.ROOT) + " v" + version +
             (decoded.purchaseMinor > 0 ? " purchase" : "");
     }

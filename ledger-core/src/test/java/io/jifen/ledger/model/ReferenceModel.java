@@ -1314,15 +1314,9 @@ final class ReferenceModel
 
         private ModelMember setStatus(final Command c)
         {
-            final ModelMember m = find(c.memberId);
+            final ModelMember m = member(c, true); // a frozen member's status and tier may still be set
             if (null == m)
             {
-                c.result = ResultCode.MEMBER_NOT_FOUND;
-                return null;
-            }
-            if (m.status == MemberStatus.CLOSED.code())
-            {
-                c.result = ResultCode.MEMBER_CLOSED;
                 return null;
             }
             c.expired = settle(c, m, c.timestamp);
@@ -2203,15 +2197,9 @@ final class ReferenceModel
 
         private ModelMember setTier(final Command c)
         {
-            final ModelMember m = find(c.memberId);
+            final ModelMember m = member(c, true); // a frozen member's status and tier may still be set
             if (null == m)
             {
-                c.result = ResultCode.MEMBER_NOT_FOUND;
-                return null;
-            }
-            if (m.status == MemberStatus.CLOSED.code())
-            {
-                c.result = ResultCode.MEMBER_CLOSED;
                 return null;
             }
             c.expired = settle(c, m, c.timestamp);
