@@ -26,9 +26,9 @@ class DebitsTest extends LedgerScenarios
         assertOk();
         assertEquals(150, c.resultPoints);
         assertEquals(450, c.balance);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.DEBIT, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.DEBIT, 1, 50, at(2025, 4, 1, 0));
+        assertEffects(
+            effect(EffectLog.DEBIT, 0, 100, at(2025, 2, 1, 0)),
+            effect(EffectLog.DEBIT, 1, 50, at(2025, 4, 1, 0)));
 
         listLots("m1", 10);
         assertEquals(2, c.lots.size());

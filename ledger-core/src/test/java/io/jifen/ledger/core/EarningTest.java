@@ -23,8 +23,7 @@ class EarningTest extends LedgerScenarios
         assertEquals(0, c.lotId);
         assertEquals(at(2025, 2, 1, 0), c.expiresAt);
         assertEquals(2, c.sequence);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.CREDIT, 0, 250, at(2025, 2, 1, 0));
+        assertEffects(effect(EffectLog.CREDIT, 0, 250, at(2025, 2, 1, 0)));
 
         listLots("m1", 10);
         assertEquals(1, c.lots.size());
@@ -87,9 +86,9 @@ class EarningTest extends LedgerScenarios
         assertOk();
         assertEquals(100, c.expired);
         assertEquals(10, c.balance);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.CREDIT, 1, 10, at(2026, 3, 1, 0));
+        assertEffects(
+            effect(EffectLog.EXPIRE, 0, 100, at(2025, 2, 1, 0)),
+            effect(EffectLog.CREDIT, 1, 10, at(2026, 3, 1, 0)));
         assertEquals(100, ledger.totalExpired());
     }
 }

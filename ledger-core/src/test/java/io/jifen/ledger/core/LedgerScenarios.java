@@ -175,6 +175,26 @@ abstract class LedgerScenarios
         }
     }
 
+    /** One expected effect: its kind, lot, amount and the lot's expiry. */
+    record Effect(byte kind, long lotId, long amount, long expiresAt)
+    {
+    }
+
+    static Effect effect(final byte kind, final long lotId, final long amount, final long expiresAt)
+    {
+        return new Effect(kind, lotId, amount, expiresAt);
+    }
+
+    /** The command had exactly these effects, in this order. */
+    void assertEffects(final Effect... expected)
+    {
+        assertEquals(expected.length, c.effects.size(), () -> "effects of " + c);
+        for (int i = 0; i < expected.length; i++)
+        {
+            assertEffect(i, expected[i].kind(), expected[i].lotId(), expected[i].amount(), expected[i].expiresAt());
+        }
+    }
+
     void assertEffect(
         final int index, final byte kind, final long lotId, final long amount, final long expiresAt)
     {

@@ -24,8 +24,7 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(0, c.shortfall);
         assertEquals(50, c.balance);
         assertEquals(50, c.lifetimeEarned);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.CLAWBACK, 0, 300, at(2025, 2, 1, 0));
+        assertEffects(effect(EffectLog.CLAWBACK, 0, 300, at(2025, 2, 1, 0)));
         assertEquals(300, ledger.totalDebited());
     }
 
@@ -75,9 +74,9 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(70, c.owed);
         assertEquals(0, c.balance);
         assertEquals(50, c.lifetimeEarned);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.CLAWBACK, 1, 30, at(2025, 4, 1, 0));
-        assertEffect(1, EffectLog.SHORTFALL, 0, 70, at(2025, 2, 1, 0));
+        assertEffects(
+            effect(EffectLog.CLAWBACK, 1, 30, at(2025, 4, 1, 0)),
+            effect(EffectLog.SHORTFALL, 0, 70, at(2025, 2, 1, 0)));
         assertEquals(150, ledger.totalDebited(), "the shortfall is owed, not debited");
 
         reverse("v2", "m1", "e1", 0);
@@ -103,9 +102,9 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(100, c.resultPoints);
         assertEquals(0, c.shortfall);
         assertEquals(150, c.balance);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.CLAWBACK, 1, 50, at(2025, 4, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 2, 50, at(2025, 6, 1, 0));
+        assertEffects(
+            effect(EffectLog.CLAWBACK, 1, 50, at(2025, 4, 1, 0)),
+            effect(EffectLog.CLAWBACK, 2, 50, at(2025, 6, 1, 0)));
     }
 
     @Test
@@ -126,8 +125,7 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(0, c.owed);
         assertEquals(80, c.balance);
         assertEquals(80, c.lifetimeEarned, "the earn's tier points go in full");
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 0, 100, at(2025, 2, 1, 0));
+        assertEffects(effect(EffectLog.EXPIRE, 0, 100, at(2025, 2, 1, 0)));
         assertEquals(0, ledger.totalDebited());
 
         reverse("v2", "m1", "e1", 0);
@@ -189,19 +187,19 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(10, c.owed);
         assertEquals(0, c.balance);
         assertEquals(50, c.lifetimeEarned);
-        assertEquals(3, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 0, 40, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.CLAWBACK, 1, 50, at(2025, 7, 1, 0));
-        assertEffect(2, EffectLog.SHORTFALL, 0, 10, at(2025, 2, 1, 0));
+        assertEffects(
+            effect(EffectLog.EXPIRE, 0, 40, at(2025, 2, 1, 0)),
+            effect(EffectLog.CLAWBACK, 1, 50, at(2025, 7, 1, 0)),
+            effect(EffectLog.SHORTFALL, 0, 10, at(2025, 2, 1, 0)));
 
         earn("e3", "m1", 25);                  // lot 2, 2026-03-01
         assertOk();
         assertEquals(15, c.balance);
         assertEquals(0, c.owed);
         assertEquals(75, c.lifetimeEarned);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.CREDIT, 2, 25, at(2026, 3, 1, 0));
-        assertEffect(1, EffectLog.SETTLE, 2, 10, at(2026, 3, 1, 0));
+        assertEffects(
+            effect(EffectLog.CREDIT, 2, 25, at(2026, 3, 1, 0)),
+            effect(EffectLog.SETTLE, 2, 10, at(2026, 3, 1, 0)));
         assertEquals(60 + 50 + 10, ledger.totalDebited());
         assertEquals(40, ledger.totalExpired());
     }
@@ -277,9 +275,9 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(300, c.balance);
         assertEquals(0, c.expired);
         assertEquals(lifetime, c.lifetimeEarned);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.RESTORE, 1, 50, at(2025, 4, 1, 0));
-        assertEffect(1, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
+        assertEffects(
+            effect(EffectLog.RESTORE, 1, 50, at(2025, 4, 1, 0)),
+            effect(EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0)));
 
         listLots("m1", 10);
         assertEquals(3, c.lots.size());
@@ -315,8 +313,7 @@ class ReversalsTest extends LedgerScenarios
         reverse("v3", "m1", "r1", 0);
         assertOk();
         assertEquals(90, c.resultPoints);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.RESTORE, 0, 90, at(2025, 2, 1, 0));
+        assertEffects(effect(EffectLog.RESTORE, 0, 90, at(2025, 2, 1, 0)));
         assertEquals(200, c.balance);
 
         reverse("v4", "m1", "r1", 0);
@@ -339,10 +336,10 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(150, c.resultPoints);
         assertEquals(100, c.expired);
         assertEquals(100, c.balance);
-        assertEquals(3, c.effects.size());
-        assertEffect(0, EffectLog.RESTORE, 1, 50, at(2025, 7, 1, 0));
-        assertEffect(1, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(2, EffectLog.EXPIRE, 0, 100, at(2025, 2, 1, 0));
+        assertEffects(
+            effect(EffectLog.RESTORE, 1, 50, at(2025, 7, 1, 0)),
+            effect(EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0)),
+            effect(EffectLog.EXPIRE, 0, 100, at(2025, 2, 1, 0)));
         assertEquals(100, ledger.totalExpired());
 
         balance("m1");
@@ -389,16 +386,15 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(0, c.alreadyExpired);
         assertEquals(100, c.owed);
         assertEquals(0, c.balance);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.SHORTFALL, 0, 100, at(2025, 2, 1, 0));
+        assertEffects(effect(EffectLog.SHORTFALL, 0, 100, at(2025, 2, 1, 0)));
         reverse("v2", "m1", "r1", 0);          // then the redeem: the restored points pay the debt
         assertOk();
         assertEquals(100, c.resultPoints);
         assertEquals(0, c.balance);
         assertEquals(0, c.owed);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.SETTLE, 0, 100, at(2025, 2, 1, 0));
+        assertEffects(
+            effect(EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0)),
+            effect(EffectLog.SETTLE, 0, 100, at(2025, 2, 1, 0)));
 
         earn("e2", "m2", 100);                 // lot 1
         redeem("r2", "m2", 100);
@@ -449,9 +445,9 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(70, c.owed);
         assertEquals(30, c.lifetimeEarned, "an earn's tier points count even when its points pay a debt");
         assertEquals(1, c.lotId);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.CREDIT, 1, 30, at(2025, 4, 1, 0));
-        assertEffect(1, EffectLog.SETTLE, 1, 30, at(2025, 4, 1, 0));
+        assertEffects(
+            effect(EffectLog.CREDIT, 1, 30, at(2025, 4, 1, 0)),
+            effect(EffectLog.SETTLE, 1, 30, at(2025, 4, 1, 0)));
 
         adjust("a1", "m1", 100, "goodwill");   // lot 2, 70 of it taken
         assertOk();
@@ -488,10 +484,10 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(120, c.resultPoints);
         assertEquals(70, c.balance);
         assertEquals(0, c.owed);
-        assertEquals(3, c.effects.size());
-        assertEffect(0, EffectLog.RESTORE, 2, 50, at(2025, 6, 1, 0));
-        assertEffect(1, EffectLog.RESTORE, 1, 70, at(2025, 4, 1, 0));
-        assertEffect(2, EffectLog.SETTLE, 1, 50, at(2025, 4, 1, 0));
+        assertEffects(
+            effect(EffectLog.RESTORE, 2, 50, at(2025, 6, 1, 0)),
+            effect(EffectLog.RESTORE, 1, 70, at(2025, 4, 1, 0)),
+            effect(EffectLog.SETTLE, 1, 50, at(2025, 4, 1, 0)));
 
         listLots("m1", 10);
         assertEquals(2, c.lots.size());
@@ -520,10 +516,10 @@ class ReversalsTest extends LedgerScenarios
         assertEquals(60, c.expired);
         assertEquals(0, c.balance);
         assertEquals(0, c.owed, "restored points pay the debt before they lapse");
-        assertEquals(3, c.effects.size());
-        assertEffect(0, EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.SETTLE, 0, 40, at(2025, 2, 1, 0));
-        assertEffect(2, EffectLog.EXPIRE, 0, 60, at(2025, 2, 1, 0));
+        assertEffects(
+            effect(EffectLog.RESTORE, 0, 100, at(2025, 2, 1, 0)),
+            effect(EffectLog.SETTLE, 0, 40, at(2025, 2, 1, 0)),
+            effect(EffectLog.EXPIRE, 0, 60, at(2025, 2, 1, 0)));
 
         reverse("v3", "m1", "e1", 0);          // 60 of lot 0's points came back only to expire: forgiven
         assertOk();

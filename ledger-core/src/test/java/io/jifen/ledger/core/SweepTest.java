@@ -102,8 +102,7 @@ class SweepTest extends LedgerScenarios
         assertEquals(70, c.expired);
         assertEquals(70, c.resultPoints);
         assertEquals(sequence + 1, c.sequence);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 0, 70, at(2025, 2, 1, 0));
+        assertEffects(effect(EffectLog.EXPIRE, 0, 70, at(2025, 2, 1, 0)));
         assertEquals(70, ledger.totalExpired());
         assertFalse(ledger.hasDueLots(now));
 
@@ -134,23 +133,21 @@ class SweepTest extends LedgerScenarios
         expireTick(1);                         // lot 0 skipped for free; lot 1 takes all of m2's due lots
         assertEquals(70, c.expired);
         assertEquals(70, c.resultPoints);
-        assertEquals(2, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 1, 20, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.EXPIRE, 4, 50, at(2025, 4, 1, 0));
+        assertEffects(
+            effect(EffectLog.EXPIRE, 1, 20, at(2025, 2, 1, 0)),
+            effect(EffectLog.EXPIRE, 4, 50, at(2025, 4, 1, 0)));
         assertTrue(ledger.hasDueLots(now));
         balance("m3");
         assertEquals(0, c.balance, "m3's lot is due though the sweep has not reached it");
 
         expireTick(1);
         assertEquals(30, c.expired);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 2, 30, at(2025, 3, 1, 0));
+        assertEffects(effect(EffectLog.EXPIRE, 2, 30, at(2025, 3, 1, 0)));
 
         final long sequence = ledger.lastSequence();
         expireTick(5);
         assertEquals(40, c.expired);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 3, 40, at(2025, 4, 1, 0));
+        assertEffects(effect(EffectLog.EXPIRE, 3, 40, at(2025, 4, 1, 0)));
         assertEquals(sequence + 1, c.sequence);
         assertFalse(ledger.hasDueLots(now), "lot 4's entry, already expired with m2, was skipped");
 
@@ -180,10 +177,10 @@ class SweepTest extends LedgerScenarios
         assertOk();
         assertEquals(80, c.expired);
         assertEquals(sequence + 1, c.sequence);
-        assertEquals(3, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 0, 10, at(2025, 2, 1, 0));
-        assertEffect(1, EffectLog.EXPIRE, 2, 30, at(2025, 4, 1, 0));
-        assertEffect(2, EffectLog.EXPIRE, 3, 40, at(2025, 4, 1, 0));
+        assertEffects(
+            effect(EffectLog.EXPIRE, 0, 10, at(2025, 2, 1, 0)),
+            effect(EffectLog.EXPIRE, 2, 30, at(2025, 4, 1, 0)),
+            effect(EffectLog.EXPIRE, 3, 40, at(2025, 4, 1, 0)));
         assertEquals(80, ledger.totalExpired(), "m2's lot 1, due before lots 2 and 3, waits: the limit is used up");
         balance("m1");
         assertEquals(50, c.balance);
@@ -191,8 +188,7 @@ class SweepTest extends LedgerScenarios
 
         expireTick(1);
         assertEquals(20, c.expired);
-        assertEquals(1, c.effects.size());
-        assertEffect(0, EffectLog.EXPIRE, 1, 20, at(2025, 3, 1, 0));
+        assertEffects(effect(EffectLog.EXPIRE, 1, 20, at(2025, 3, 1, 0)));
         expireTick(10);
         assertEquals(0, c.expired, "the entries of lots 2 and 3 were stale");
         assertFalse(ledger.hasDueLots(now));

@@ -1425,104 +1425,114 @@ final class ReferenceModel
             return m;
         }
 
-        /** Gives points a redemption or a hold took back to their lots, latest-expiring first (see Ledger). */
+        /**
+         * Gives back points a redemption (restore) or a hold (release) took, by the rules of program.md "Returns" and
+         * the effect table of journal-format.md. The lots that paid get them back latest-expiring first, which is the
+         * request's allocations in reverse. Within one lot the points answer, in this order: the open shortfall of the
+         * lot's own reversed earn (they cancel it), then its forgiven shortfall (taken back at once: reclaim). The rest
+         * is the lot's again if the lot is still open. If it has expired, the cancelling points pay what the member
+         * owes or, owed no more, come back in one new lot per request (restore_lot, release_lot); the others pay what
+         * the member still owes, then lapse, or, for a reversal under grace days, come back in one grace lot.
+         */
         private void giveBack(final Command c, final ModelMember m, final ModelRequest original, final long amount,
             final byte kind)
         {
-            final long now = c.timestamp;
             final boolean restore = kind == EffectLog.RESTORE;
-            final long graceMs = restore ? program.rules.graceDays * DAY_MS : 0;
-            long left2 = amount;
+            final boolean grace = restore && program.rules.graceDays > 0;
+            long unreturned = amount;
             long refunds = 0;
             long graced = 0;
-            for (int i = original.allocations.size() - 1; i >= 0 && left2 > 0; i--)
+            for (int i = original.allocations.size() - 1; i >= 0 && unreturned > 0; i--)
             {
                 final long[] allocation = original.allocations.get(i);
-                final long give = Math.min(allocation[1] - allocation[2], left2);
-                if (give <= 0)
+                final long points = Math.min(allocation[1] - allocation[2], unreturned);
+                if (points <= 0)
                 {
                     continue;
                 }
-                allocation[2] += give;
-                left2 -= give;
+                allocation[2] += points;
+                unreturned -= points;
                 final ModelLot lot = lots.get((int)allocation[0]);
-                final long cancels = Math.min(give, lot.shortfall);
-                lot.shortfall -= cancels;
-                final long late = Math.min(give - cancels, lot.forgiven);
-                if (late > 0)
+                final long cancelling = Math.min(points, lot.shortfall);
+                lot.shortfall -= cancelling;
+                final long reclaimed = Math.min(points - cancelling, lot.forgiven);
+                lot.forgiven -= reclaimed;
+                if (reclaimed > 0)
                 {
-                    lot.forgiven -= late;
-                    c.effects.add(restore ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lot.id, late, lot.expiresAt);
-                    c.reclaimed += late;
+                    c.effects.add(restore ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lot.id, reclaimed,
+                        lot.expiresAt);
+                    c.reclaimed += reclaimed;
                 }
-                final long back = give - late;
-                if (lot.expiresAt <= now)
+                final long own = points - cancelling - reclaimed;
+                if (lot.expiresAt > c.timestamp)
                 {
-                    final long fromOwed = Math.min(m.owed, cancels);
-                    final long refund = cancels - fromOwed;
-                    final long settled = Math.min(m.owed - fromOwed, back - cancels);
-                    final long lapsed = back - cancels - settled;
-                    final long toGrace = graceMs > 0 ? lapsed : 0;
-                    if (back - refund - toGrace > 0)
-                    {
-                        credited += back - refund - toGrace;
-                        c.effects.add(kind, lot.id, back - refund - toGrace, lot.expiresAt);
-                    }
-                    if (fromOwed + settled > 0)
-                    {
-                        m.owed -= fromOwed + settled;
-                        debited += fromOwed + settled;
-                        c.effects.add(EffectLog.SETTLE, lot.id, fromOwed + settled, lot.expiresAt);
-                    }
-                    if (lapsed - toGrace > 0)
-                    {
-                        expiredTotal += lapsed - toGrace;
-                        expiredMain += m.inPartner ? 0 : lapsed - toGrace;
-                        lot.expired += lapsed - toGrace;
-                        c.expired += lapsed - toGrace;
-                        c.effects.add(EffectLog.EXPIRE, lot.id, lapsed - toGrace, lot.expiresAt);
-                    }
-                    if (restore)
-                    {
-                        c.reexpired += lapsed - toGrace;
-                    }
-                    graced += toGrace;
-                    refunds += refund;
+                    reopen(c, lot, cancelling + own, kind);
+                    continue;
                 }
-                else if (back > 0)
+                final long cancelPays = Math.min(m.owed, cancelling);
+                final long ownPays = Math.min(m.owed - cancelPays, own);
+                final long lapsing = own - ownPays;
+                final long lapses = grace ? 0 : lapsing;
+                refunds += cancelling - cancelPays;
+                graced += grace ? lapsing : 0;
+                // through the expired lot: what pays the debt and what lapses; the refund and grace skip it
+                if (cancelPays + ownPays + lapses > 0)
                 {
-                    if (restore)
-                    {
-                        c.restored += back;
-                    }
-                    credited += back;
-                    c.effects.add(kind, lot.id, back, lot.expiresAt);
-                    lot.remaining += back;
+                    credited += cancelPays + ownPays + lapses;
+                    c.effects.add(kind, lot.id, cancelPays + ownPays + lapses, lot.expiresAt);
                 }
+                if (cancelPays + ownPays > 0)
+                {
+                    m.owed -= cancelPays + ownPays;
+                    debited += cancelPays + ownPays;
+                    c.effects.add(EffectLog.SETTLE, lot.id, cancelPays + ownPays, lot.expiresAt);
+                }
+                if (lapses > 0)
+                {
+                    expiredTotal += lapses;
+                    expiredMain += m.inPartner ? 0 : lapses;
+                    lot.expired += lapses;
+                    c.expired += lapses;
+                    c.effects.add(EffectLog.EXPIRE, lot.id, lapses, lot.expiresAt);
+                }
+                c.reexpired += restore ? lapses : 0;
             }
             if (refunds > 0)
             {
-                final ModelLot lot = new ModelLot(lots.size(), m.key, refunds, now, program.expiresAt(now));
-                lots.add(lot);
-                m.lots.add(lot);
-                credited += refunds;
-                c.effects.add(restore ? EffectLog.RESTORE_LOT : EffectLog.RELEASE_LOT, lot.id, refunds, lot.expiresAt);
+                final ModelLot lot = newLot(c, m, refunds, program.expiresAt(c.timestamp),
+                    restore ? EffectLog.RESTORE_LOT : EffectLog.RELEASE_LOT);
                 c.lotId = lot.id;
                 c.expiresAt = lot.expiresAt;
-                if (restore)
-                {
-                    c.restored += refunds;
-                }
+                c.restored += restore ? refunds : 0;
             }
             if (graced > 0)
             {
-                final ModelLot lot = new ModelLot(lots.size(), m.key, graced, now, now + graceMs);
-                lots.add(lot);
-                m.lots.add(lot);
-                credited += graced;
-                c.effects.add(EffectLog.GRACE, lot.id, graced, lot.expiresAt);
+                newLot(c, m, graced, c.timestamp + program.rules.graceDays * DAY_MS, EffectLog.GRACE);
                 c.graced = graced;
             }
+        }
+
+        /** Points given back to a lot that is still open are its own again. */
+        private void reopen(final Command c, final ModelLot lot, final long points, final byte kind)
+        {
+            if (points > 0)
+            {
+                c.restored += kind == EffectLog.RESTORE ? points : 0;
+                credited += points;
+                c.effects.add(kind, lot.id, points, lot.expiresAt);
+                lot.remaining += points;
+            }
+        }
+
+        private ModelLot newLot(final Command c, final ModelMember m, final long points, final long expiresAt,
+            final byte kind)
+        {
+            final ModelLot lot = new ModelLot(lots.size(), m.key, points, c.timestamp, expiresAt);
+            lots.add(lot);
+            m.lots.add(lot);
+            credited += points;
+            c.effects.add(kind, lot.id, points, lot.expiresAt);
+            return lot;
         }
 
         private ModelMember hold(final Command c, final List<long[]> allocations)
