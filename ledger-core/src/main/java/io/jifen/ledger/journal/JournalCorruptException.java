@@ -13,4 +13,15 @@ public final class JournalCorruptException extends RuntimeException
         super("journal unreadable at " + file + ", queue index " + index +
             " (0x" + Long.toHexString(index) + "): " + reason);
     }
+
+    private JournalCorruptException(final String message)
+    {
+        super(message);
+    }
+
+    /** Damage found in a queue file's bytes, named by file and byte position. */
+    public static JournalCorruptException atPosition(final String file, final long position, final String reason)
+    {
+        return new JournalCorruptException("journal unreadable at " + file + ", byte " + position + ": " + reason);
+    }
 }

@@ -75,11 +75,23 @@ public final class JournalReplay
      */
     public static byte[] appendTailDiscarded(final Journal journal, final Result result)
     {
+        return appendTailDiscarded(
+            journal, result.lastSequence, result.chainHead, result.damagedTailIndex, result.damagedTailCount);
+    }
+
+    /**
+     * Appends the marker for {@code count} documents from queue index {@code firstIndex} that recovery discarded,
+     * linked to {@code chainHead}, after the record numbered {@code lastSequence}.
+     *
+     * @return the chain head after the marker: what the next record links to.
+     */
+    public static byte[] appendTailDiscarded(final Journal journal, final long lastSequence, final byte[] chainHead,
+        final long firstIndex, final int count)
+    {
         final JournalRecord codec = new JournalRecord();
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(128);
-        final int length = codec.encodeTailDiscarded(
-            buffer, result.lastSequence, result.damagedTailIndex, result.damagedTailCount);
-        final byte[] chain = result.chainHead.clone();
+        final int length = codec.encodeTailDiscarded(buffer, lastSequence, firstIndex, count);
+        final byte[] chain = chainHead.clone();
         codec.chain(buffer.byteArray(), length, chain);
         try (Journal.Appender appender = journal.openAppender())
         {
@@ -119,7 +131,31 @@ public final class JournalReplay
     {
         final long start = System.nanoTime();
         final Replayer replayer = new Replayer(ledger);
+        final JournalSurvey survey = JournalSurvey.of(journal.directory());
+        try
+        {
+            return replay(journal, ledger, untilTimestamp, untilSequence, discardDamagedTail, progressEvery, progress,
+                survey, start, replayer);
+        }
+        catch (final JournalCorruptException ex)
+        {
+            throw ex;
+        }
+        catch (final Exception | InternalError ex)
+        {
+            // Chronicle failing on its own structures (a damaged queue header, say): name what the survey knows
+            throw JournalCorruptException.atPosition(String.valueOf(survey.endFile), survey.endPosition,
+                "Chronicle Queue cannot read the journal: " + ex + " (the files hold " + survey.documents +
+                " documents before byte " + survey.endPosition + " of the last file)");
+        }
+    }
+
+    private static Result replay(final Journal journal, final LedgerStateMachine ledger, final long untilTimestamp,
+        final long untilSequence, final boolean discardDamagedTail, final long progressEvery, final Progress progress,
+        final JournalSurvey survey, final long start, final Replayer replayer)
+    {
         long records = 0;
+        boolean stoppedEarly = false;
         try (JournalScanner scanner = new JournalScanner(journal))
         {
             while (scanner.next())
@@ -127,6 +163,7 @@ public final class JournalReplay
                 final long sequence = replayer.decode(scanner);
                 if (replayer.command.timestamp > untilTimestamp || sequence > untilSequence)
                 {
+                    stoppedEarly = true;
                     break;
                 }
                 replayer.apply(scanner, sequence);
@@ -141,8 +178,36 @@ public final class JournalReplay
                 throw scanner.damagedTail(": a write torn by a power loss is never acknowledged under " +
                     "--sync=batch, so restarting with --discard-damaged-tail discards them and goes on");
             }
+            if (!stoppedEarly)
+            {
+                checkAgainst(survey, scanner, discardDamagedTail);
+            }
             return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(),
                 scanner.chain().clone(), replayer.appliedChain, scanner.damagedTailIndex(), scanner.damagedTailCount());
+        }
+    }
+
+    /**
+     * Checks that Chronicle's reader delivered every document the files hold before their tail (more may follow in a
+     * journal a server is still writing), so a damaged header or queue metadata can never pass for the end.
+     */
+    private static void checkAgainst(
+        final JournalSurvey survey, final JournalScanner scanner, final boolean discardDamagedTail)
+    {
+        final long delivered = scanner.documents() - scanner.damagedTailCount();
+        if (delivered < survey.documents || delivered == survey.documents && scanner.lastIndex() != survey.lastIndex &&
+            scanner.damagedTailCount() == 0)
+        {
+            throw JournalCorruptException.atPosition(String.valueOf(survey.endFile), survey.endPosition,
+                "the queue's reader stopped after " + delivered + " document(s) (last queue index 0x" +
+                Long.toHexString(scanner.lastIndex()) + ") but the files hold " + survey.documents +
+                " before their end (last queue index 0x" + Long.toHexString(survey.lastIndex) + "): a damaged " +
+                "document header or queue header hides part of the journal");
+        }
+        if (survey.ending == JournalSurvey.Ending.DAMAGED_TAIL && scanner.damagedTailCount() == 0 &&
+            !discardDamagedTail && delivered == survey.documents)
+        {
+            throw JournalRecovery.damagedTail(survey);
         }
     }
 

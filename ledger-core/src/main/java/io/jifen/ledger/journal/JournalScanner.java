@@ -17,6 +17,8 @@ public final class JournalScanner implements AutoCloseable
     private final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
     private final byte[] previousChain = new byte[JournalRecord.CHAIN_LENGTH];
     private long lastSequence;
+    private long documents;
+    private long lastIndex = -1;
     private int damaged;
     private long firstDamagedIndex = -1;
     private String firstDamagedFile;
@@ -57,6 +59,7 @@ public final class JournalScanner implements AutoCloseable
         {
             final byte[] bytes = reader.record();
             final int length = reader.length();
+            documents++;
             if (codec.isDamaged(bytes, length))
             {
                 if (damaged++ == 0)
@@ -80,15 +83,20 @@ public final class JournalScanner implements AutoCloseable
             final boolean follows = codec.chainFollows(bytes, length, chain);
             if (JournalRecord.type(view) == JournalRecord.TAIL_DISCARDED_TYPE)
             {
-                if (damaged == 0 || JournalRecord.discardedFirstIndex(view) != firstDamagedIndex ||
-                    JournalRecord.discardedCount(view) != damaged || !follows ||
-                    JournalRecord.sequence(view) != lastSequence)
+                // the discarded documents are before the marker (older builds), or were removed from the files
+                // (the marker then names the place they had, after the previous document)
+                final boolean excuses = damaged > 0 ?
+                    JournalRecord.discardedFirstIndex(view) == firstDamagedIndex &&
+                    JournalRecord.discardedCount(view) == damaged :
+                    JournalRecord.discardedFirstIndex(view) > lastIndex;
+                if (!excuses || !follows || JournalRecord.sequence(view) != lastSequence)
                 {
                     throw new JournalCorruptException(reader.file(), reader.index(),
                         "a tail-discarded marker that does not match the damaged records before it");
                 }
                 advanceChain(bytes, length);
                 damaged = 0;
+                lastIndex = reader.index();
                 if (null != observer)
                 {
                     observer.onTailDiscarded(view);
@@ -107,6 +115,7 @@ public final class JournalScanner implements AutoCloseable
             }
             advanceChain(bytes, length);
             lastSequence = JournalRecord.sequence(view);
+            lastIndex = reader.index();
             return true;
         }
         return false;
@@ -154,6 +163,18 @@ public final class JournalScanner implements AutoCloseable
     public byte[] chain()
     {
         return chain;
+    }
+
+    /** Documents read so far: sound, damaged or markers. */
+    public long documents()
+    {
+        return documents;
+    }
+
+    /** The queue index of the last sound record or marker read (-1 if none). */
+    public long lastIndex()
+    {
+        return lastIndex;
     }
 
     /** Damaged documents at the end of the journal, not excused by a marker (0 if none). */

@@ -31,6 +31,7 @@ import io.jifen.ledger.core.Ledger;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.JournalReplay;
 import io.jifen.ledger.pipeline.LedgerPipeline;
 
@@ -112,6 +113,15 @@ public final class LedgerServer implements AutoCloseable
      */
     private byte[] recover()
     {
+        final JournalRecovery.Prepared prepared =
+            JournalRecovery.prepare(config.data.resolve("journal"), config.discardDamagedTail);
+        if (null != prepared.repairedInto())
+        {
+            LOG.log(System.Logger.Level.WARNING, "rebuilt journal file " + prepared.found().endFile + " without " +
+                "what followed its last sound record at byte " + prepared.found().endPosition + ": " +
+                prepared.found().tail + " (" + prepared.found().ending + "); the original is kept in " +
+                prepared.repairedInto());
+        }
         journal = new Journal(config.data.resolve("journal"));
         ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
         LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
@@ -121,11 +131,12 @@ public final class LedgerServer implements AutoCloseable
             (records, sequence) ->
             LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
         byte[] chainHead = recovery.chainHead;
-        if (recovery.damagedTailCount > 0)
+        if (prepared.discarded())
         {
-            chainHead = JournalReplay.appendTailDiscarded(journal, recovery);
-            LOG.log(System.Logger.Level.WARNING, "discarded " + recovery.damagedTailCount + " damaged record(s) " +
-                "at the end of the journal, from queue index " + recovery.damagedTailIndex + " (marked in the " +
+            chainHead = JournalReplay.appendTailDiscarded(journal, recovery.lastSequence, chainHead,
+                prepared.found().endIndex, prepared.found().tailDocuments);
+            LOG.log(System.Logger.Level.WARNING, "discarded the damaged tail of the journal (" +
+                prepared.found().tail + "), from queue index " + prepared.found().endIndex + " (marked in the " +
                 "journal; the ledger is as of sequence " + recovery.lastSequence + ")");
         }
         ledger.capacityLimitsEnforced(true);

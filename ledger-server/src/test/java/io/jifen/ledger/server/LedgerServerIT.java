@@ -934,7 +934,11 @@ class LedgerServerIT
         assertEquals(0, LedgerMain.run(new String[] {"journal", "dump", "--data", data.toString()},
             new PrintStream(dump, true, StandardCharsets.UTF_8), System.err), "finance can still dump the journal");
         final String lines = dump.toString(StandardCharsets.UTF_8);
-        assertTrue(lines.contains("\"type\":\"damaged\"") && lines.contains("\"type\":\"tail_discarded\""), lines);
+        // the discarded document left the live file for the repairs folder; the marker records where it was
+        assertTrue(lines.contains("\"type\":\"tail_discarded\"") && !lines.contains("\"type\":\"damaged\""), lines);
+        final java.nio.file.Path kept = data.resolve("journal-repairs").resolve("repair-1");
+        assertTrue(java.nio.file.Files.readString(kept.resolve("README.txt")).contains("DAMAGED_TAIL"),
+            "the original file is kept, with what was dropped");
     }
 
     @Test
