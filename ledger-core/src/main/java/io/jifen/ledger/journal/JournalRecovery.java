@@ -11,7 +11,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
+import io.jifen.ledger.core.LedgerStateMachine;
 import net.openhft.chronicle.queue.ExcerptAppender;
+import org.agrona.ExpandableArrayBuffer;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
@@ -35,14 +37,18 @@ import net.openhft.chronicle.wire.DocumentContext;
 public final class JournalRecovery
 {
     private static final long DAY_MS = 86_400_000L;
+    /** What an operator may do about a torn tail, and why it is safe. */
+    public static final String DISCARD_ADVICE = "a write torn by a power loss is never acknowledged under " +
+        "--sync=batch, so restarting with --discard-damaged-tail discards it and goes on";
 
     /**
      * What recovery did.
      *
      * @param found the survey before any repair (the tail a repair dropped is described there).
+     * @param current the survey of the journal as it is now, for the replay that follows.
      * @param repairedInto the folder keeping the original of a rebuilt file; null if nothing was rebuilt.
      */
-    public record Prepared(JournalSurvey found, Path repairedInto)
+    public record Prepared(JournalSurvey found, JournalSurvey current, Path repairedInto)
     {
         /** @return true if a damaged tail was discarded (a tail-discarded marker must record it). */
         public boolean discarded()
@@ -51,8 +57,44 @@ public final class JournalRecovery
         }
     }
 
+    /**
+     * A journal opened, made safe and replayed.
+     *
+     * @param journal open for the caller to append to and close.
+     * @param chainHead what the next record links to (after any tail-discarded marker written here).
+     */
+    public record Recovered(Journal journal, Prepared prepared, JournalReplay.Result replay, byte[] chainHead)
+    {
+    }
+
     private JournalRecovery()
     {
+    }
+
+    /**
+     * What a server does at start: {@link #prepare}s the journal in {@code directory}, opens it, replays it into
+     * {@code ledger}, and marks a tail it discarded.
+     */
+    public static Recovered recover(final Path directory, final boolean discardDamagedTail,
+        final LedgerStateMachine ledger, final long progressEvery, final JournalReplay.Progress progress)
+    {
+        final Prepared prepared = prepare(directory, discardDamagedTail);
+        final Journal journal = new Journal(directory);
+        try
+        {
+            // the discarded tail is gone from the files: the replay must find none
+            final JournalReplay.Result replay = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE,
+                false, progressEvery, progress, prepared.current());
+            final byte[] chainHead = prepared.discarded() ? JournalReplay.appendTailDiscarded(journal,
+                replay.lastSequence, replay.chainHead, prepared.found().endIndex, prepared.found().tailDocuments) :
+                replay.chainHead;
+            return new Recovered(journal, prepared, replay, chainHead);
+        }
+        catch (final RuntimeException ex)
+        {
+            journal.close();
+            throw ex;
+        }
     }
 
     /**
@@ -68,7 +110,7 @@ public final class JournalRecovery
         }
         if (survey.ending == JournalSurvey.Ending.CLEAN && chronicleAgrees(directory, survey))
         {
-            return new Prepared(survey, null);
+            return new Prepared(survey, survey, null);
         }
         final Path kept = rebuildLastFile(directory, survey);
         final JournalSurvey after = JournalSurvey.of(directory);
@@ -79,15 +121,14 @@ public final class JournalRecovery
                 "rebuilding the journal's last file did not give a journal that ends cleanly with the " +
                 survey.documents + " documents before " + survey.tail + " (the original is in " + kept + ")");
         }
-        return new Prepared(survey, kept);
+        return new Prepared(survey, after, kept);
     }
 
     /** The error for a damaged tail the operator has not agreed to discard. */
     public static JournalCorruptException damagedTail(final JournalSurvey survey)
     {
         return JournalCorruptException.atPosition(survey.endFile.toString(), survey.endPosition, survey.tail +
-            "; no sound record follows, so this is a torn tail: a write torn by a power loss is never acknowledged " +
-            "under --sync=batch, so restarting with --discard-damaged-tail discards it and goes on");
+            "; no sound record follows, so this is a torn tail: " + DISCARD_ADVICE);
     }
 
     /**
@@ -179,7 +220,7 @@ public final class JournalRecovery
     {
         final long cycleStartMs = JournalSurvey.cycle(original) * DAY_MS;
         final ByteBuffer map = JournalSurvey.map(original);
-        byte[] bytes = new byte[512];
+        final ExpandableArrayBuffer bytes = new ExpandableArrayBuffer(512);
         try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(staging.toFile())
             .rollCycle(RollCycles.FAST_DAILY).timeProvider(() -> cycleStartMs).build();
             ExcerptAppender appender = queue.createAppender())
@@ -191,17 +232,14 @@ public final class JournalRecovery
                 final int length = header & JournalSurvey.LENGTH_MASK;
                 if ((header & JournalSurvey.META_DATA) == 0)
                 {
-                    if (bytes.length < length)
-                    {
-                        bytes = new byte[length];
-                    }
-                    map.get(p + Integer.BYTES, bytes, 0, length);
+                    bytes.checkLimit(length);
+                    map.get(p + Integer.BYTES, bytes.byteArray(), 0, length);
                     try (DocumentContext dc = appender.writingDocument())
                     {
-                        dc.wire().bytes().write(bytes, 0, length);
+                        dc.wire().bytes().write(bytes.byteArray(), 0, length);
                     }
                 }
-                p = (p + Integer.BYTES + length + 3) & ~3;
+                p = JournalSurvey.nextDocument(p, length);
             }
         }
         final Path rebuilt = staging.resolve(original.getFileName());

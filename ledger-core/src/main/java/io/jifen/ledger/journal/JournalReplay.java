@@ -110,7 +110,7 @@ public final class JournalReplay
         final long progressEvery,
         final Progress progress)
     {
-        return replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, false, progressEvery, progress);
+        return replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, false, progressEvery, progress, null);
     }
 
     /**
@@ -119,6 +119,7 @@ public final class JournalReplay
      *
      * @param discardDamagedTail accept damaged documents at the very end of the journal (a write torn by a power
      * loss) and report them in the result, for {@link #appendTailDiscarded} to mark; damage anywhere else is fatal.
+     * @param survey the journal's files as surveyed just before (by {@link JournalRecovery}), or null.
      */
     public static Result replay(
         final Journal journal,
@@ -127,43 +128,21 @@ public final class JournalReplay
         final long untilSequence,
         final boolean discardDamagedTail,
         final long progressEvery,
-        final Progress progress)
+        final Progress progress,
+        final JournalSurvey survey)
     {
         final long start = System.nanoTime();
         final Replayer replayer = new Replayer(ledger);
-        final JournalSurvey survey = JournalSurvey.of(journal.directory());
-        try
-        {
-            return replay(journal, ledger, untilTimestamp, untilSequence, discardDamagedTail, progressEvery, progress,
-                survey, start, replayer);
-        }
-        catch (final JournalCorruptException ex)
-        {
-            throw ex;
-        }
-        catch (final Exception | InternalError ex)
-        {
-            // Chronicle failing on its own structures (a damaged queue header, say): name what the survey knows
-            throw JournalCorruptException.atPosition(String.valueOf(survey.endFile), survey.endPosition,
-                "Chronicle Queue cannot read the journal: " + ex + " (the files hold " + survey.documents +
-                " documents before byte " + survey.endPosition + " of the last file)");
-        }
-    }
-
-    private static Result replay(final Journal journal, final LedgerStateMachine ledger, final long untilTimestamp,
-        final long untilSequence, final boolean discardDamagedTail, final long progressEvery, final Progress progress,
-        final JournalSurvey survey, final long start, final Replayer replayer)
-    {
         long records = 0;
-        boolean stoppedEarly = false;
-        try (JournalScanner scanner = new JournalScanner(journal))
+        try (JournalScanner scanner = new JournalScanner(journal, null, survey))
         {
+            boolean atEnd = true;
             while (scanner.next())
             {
                 final long sequence = replayer.decode(scanner);
                 if (replayer.command.timestamp > untilTimestamp || sequence > untilSequence)
                 {
-                    stoppedEarly = true;
+                    atEnd = false;
                     break;
                 }
                 replayer.apply(scanner, sequence);
@@ -173,41 +152,16 @@ public final class JournalReplay
                     progress.onProgress(records, sequence);
                 }
             }
-            if (scanner.damagedTailCount() > 0 && !discardDamagedTail)
+            if (atEnd && !discardDamagedTail && (scanner.damagedTailCount() > 0 ||
+                scanner.survey().ending == JournalSurvey.Ending.DAMAGED_TAIL &&
+                scanner.documents() == scanner.survey().documents))
             {
-                throw scanner.damagedTail(": a write torn by a power loss is never acknowledged under " +
-                    "--sync=batch, so restarting with --discard-damaged-tail discards them and goes on");
-            }
-            if (!stoppedEarly)
-            {
-                checkAgainst(survey, scanner, discardDamagedTail);
+                // damaged records Chronicle delivered, or damaged bytes only the survey saw (behind a zero header)
+                throw scanner.damagedTailCount() > 0 ? scanner.damagedTail(": " + JournalRecovery.DISCARD_ADVICE) :
+                    JournalRecovery.damagedTail(scanner.survey());
             }
             return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(),
                 scanner.chain().clone(), replayer.appliedChain, scanner.damagedTailIndex(), scanner.damagedTailCount());
-        }
-    }
-
-    /**
-     * Checks that Chronicle's reader delivered every document the files hold before their tail (more may follow in a
-     * journal a server is still writing), so a damaged header or queue metadata can never pass for the end.
-     */
-    private static void checkAgainst(
-        final JournalSurvey survey, final JournalScanner scanner, final boolean discardDamagedTail)
-    {
-        final long delivered = scanner.documents() - scanner.damagedTailCount();
-        if (delivered < survey.documents || delivered == survey.documents && scanner.lastIndex() != survey.lastIndex &&
-            scanner.damagedTailCount() == 0)
-        {
-            throw JournalCorruptException.atPosition(String.valueOf(survey.endFile), survey.endPosition,
-                "the queue's reader stopped after " + delivered + " document(s) (last queue index 0x" +
-                Long.toHexString(scanner.lastIndex()) + ") but the files hold " + survey.documents +
-                " before their end (last queue index 0x" + Long.toHexString(survey.lastIndex) + "): a damaged " +
-                "document header or queue header hides part of the journal");
-        }
-        if (survey.ending == JournalSurvey.Ending.DAMAGED_TAIL && scanner.damagedTailCount() == 0 &&
-            !discardDamagedTail && delivered == survey.documents)
-        {
-            throw JournalRecovery.damagedTail(survey);
         }
     }
 

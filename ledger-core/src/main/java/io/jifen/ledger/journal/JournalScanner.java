@@ -5,13 +5,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Reads a journal's sound records in order, checking what every reader must: each record's checksum and version,
- * its link in the hash chain, and that damaged documents are only ever the journal's last ones or excused by a
- * tail-discarded marker after them (markers are consumed here, never returned). Replay and the dump tool both read
- * through it, so they agree on what the journal holds.
+ * its link in the hash chain, that damaged documents are only ever the journal's last ones or excused by a
+ * tail-discarded marker after them (markers are consumed here, never returned), and, at the end, that Chronicle's
+ * reader delivered every document a {@link JournalSurvey} of the files counted (so a damaged header can never pass
+ * for the journal's end). Replay and the dump tool both read through it, so they agree on what the journal holds.
  */
 public final class JournalScanner implements AutoCloseable
 {
     private final Journal.Reader reader;
+    private final JournalSurvey survey;
     private final JournalRecord codec = new JournalRecord();
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
@@ -38,13 +40,31 @@ public final class JournalScanner implements AutoCloseable
 
     public JournalScanner(final Journal journal)
     {
-        this(journal, null);
+        this(journal, null, null);
     }
 
-    public JournalScanner(final Journal journal, final Observer observer)
+    /**
+     * @param survey the journal's files as surveyed just before (a server's recovery did), or null to survey them
+     * here.
+     */
+    public JournalScanner(final Journal journal, final Observer observer, final JournalSurvey survey)
     {
-        this.reader = journal.openReader();
+        this.survey = null != survey ? survey : JournalSurvey.of(journal.directory());
         this.observer = observer;
+        try
+        {
+            this.reader = journal.openReader();
+        }
+        catch (final Exception | InternalError ex)
+        {
+            throw chronicleFailed(ex);
+        }
+    }
+
+    /** What the files held when the scanner started. */
+    public JournalSurvey survey()
+    {
+        return survey;
     }
 
     /**
@@ -55,7 +75,7 @@ public final class JournalScanner implements AutoCloseable
      */
     public boolean next()
     {
-        while (reader.next())
+        while (readNext())
         {
             final byte[] bytes = reader.record();
             final int length = reader.length();
@@ -118,7 +138,45 @@ public final class JournalScanner implements AutoCloseable
             lastIndex = reader.index();
             return true;
         }
+        checkEnd();
         return false;
+    }
+
+    private boolean readNext()
+    {
+        try
+        {
+            return reader.next();
+        }
+        catch (final Exception | InternalError ex)
+        {
+            throw chronicleFailed(ex);
+        }
+    }
+
+    /** Chronicle failing on its own structures (a damaged queue header, say): name what the survey knows. */
+    private JournalCorruptException chronicleFailed(final Throwable ex)
+    {
+        return JournalCorruptException.atPosition(String.valueOf(survey.endFile), survey.endPosition,
+            "Chronicle Queue cannot read the journal after " + documents + " document(s): " + ex + " (the files " +
+            "hold " + survey.documents + " before byte " + survey.endPosition + " of the last one)");
+    }
+
+    /**
+     * At the end: Chronicle's reader must have delivered every document the files hold before their tail (more may
+     * follow in a journal a server is still writing); fewer means a damaged header hides part of the journal.
+     */
+    private void checkEnd()
+    {
+        final long delivered = documents - damaged;
+        if (delivered < survey.documents || delivered == survey.documents && lastIndex != survey.lastIndex)
+        {
+            throw JournalCorruptException.atPosition(String.valueOf(survey.endFile), survey.endPosition,
+                "the queue's reader stopped after " + delivered + " document(s) (last queue index 0x" +
+                Long.toHexString(lastIndex) + ") but the files hold " + survey.documents + " before their end " +
+                "(last queue index 0x" + Long.toHexString(survey.lastIndex) + "): a damaged document header or " +
+                "queue header hides part of the journal");
+        }
     }
 
     private void advanceChain(final byte[] bytes, final int length)

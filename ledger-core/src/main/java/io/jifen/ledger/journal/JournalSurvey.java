@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.agrona.ExpandableArrayBuffer;
+
 import static io.jifen.ledger.journal.JournalLayout.LENGTH_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.MIN_LENGTH;
 import static io.jifen.ledger.journal.JournalLayout.ORDER;
@@ -105,17 +107,35 @@ public final class JournalSurvey
         for (int f = 0; f < files.size(); f++)
         {
             final Path file = files.get(f);
-            final Walk walk = new Walk(file, map(file), codec);
+            final Walk walk = new Walk(cycle(file), map(file), codec);
             walk.run();
-            final boolean last = f == files.size() - 1;
+            final boolean zerosAfter = null == walk.problem && (walk.endOfData || isZero(walk.map, walk.stop));
+            if (f < files.size() - 1)
+            {
+                // damaged records with more files after them are the scanner's to judge: a tail-discarded marker of
+                // an older build may excuse them from the next file
+                documents += walk.documents;
+                lastIndex = walk.documents > 0 ? walk.cycle << CYCLE_SHIFT | walk.documents - 1 : lastIndex;
+                lastPosition = walk.documents > 0 ? walk.lastData : lastPosition;
+                if (zerosAfter)
+                {
+                    continue;
+                }
+                final SoundRecord after = findSoundRecord(files, f, walk.map, walk.stop, codec);
+                throw JournalCorruptException.atPosition(file.toString(), walk.stop, walk.describe() +
+                    " in a file that is not the journal's last" +
+                    (null == after ? "" : ", and a sound record follows at " + after));
+            }
             final int kept = walk.damagedFrom < 0 ? walk.documents : walk.damagedNumber;
             documents += kept;
             lastIndex = kept > 0 ? walk.cycle << CYCLE_SHIFT | kept - 1 : lastIndex;
             lastPosition = kept > 0 ? walk.keptPosition : lastPosition;
             final long endPosition = walk.damagedFrom < 0 ? walk.stop : walk.damagedFrom;
-            if (!last && walk.endOfData && walk.damagedFrom < 0)
+            final long endIndex = walk.cycle << CYCLE_SHIFT | kept;
+            if (walk.damagedFrom < 0 && zerosAfter)
             {
-                continue;
+                return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, file, endPosition,
+                    endIndex, 0, "nothing");
             }
             final SoundRecord after = findSoundRecord(files, f, walk.map, walk.searchFrom(endPosition), codec);
             if (null != after)
@@ -123,21 +143,6 @@ public final class JournalSurvey
                 throw JournalCorruptException.atPosition(file.toString(), endPosition, walk.describe() +
                     ", and a sound record follows at " + after + ": damage in the middle of the journal, not a " +
                     "torn tail (nothing is discarded while sound records follow)");
-            }
-            if (!last)
-            {
-                if (walk.damagedFrom < 0 && walk.problem == null && isZero(walk.map, walk.stop))
-                {
-                    continue; // a file that ended without an end-of-data header (the queue never rolled past it)
-                }
-                throw JournalCorruptException.atPosition(file.toString(), endPosition, walk.describe() +
-                    " in a file that is not the journal's last");
-            }
-            final long endIndex = walk.cycle << CYCLE_SHIFT | kept;
-            if (walk.damagedFrom < 0 && walk.problem == null && (walk.endOfData || isZero(walk.map, walk.stop)))
-            {
-                return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, file, endPosition,
-                    endIndex, 0, "nothing");
             }
             final int tailDocuments = walk.documents - kept + (walk.problem == null ? 0 : 1);
             final Ending ending = walk.damagedFrom < 0 && walk.unfinished ? Ending.UNFINISHED_WRITE :
@@ -224,29 +229,13 @@ public final class JournalSurvey
     private static SoundRecord findSoundRecord(final List<Path> files, final int f, final ByteBuffer first,
         final long from, final JournalRecord codec)
     {
-        byte[] bytes = new byte[256];
+        final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(512);
         for (int i = f; i < files.size(); i++)
         {
             final ByteBuffer map = i == f ? first : map(files.get(i));
-            final int limit = map.limit();
-            for (int p = i == f ? (int)((from + 3) & ~3L) : 0; p + MIN_LENGTH <= limit; p += 4)
+            for (int p = i == f ? (int)((from + 3) & ~3L) : 0; p + MIN_LENGTH <= map.limit(); p += 4)
             {
-                final int length = map.getInt(p + LENGTH_OFFSET);
-                if (length < MIN_LENGTH || length > limit - p)
-                {
-                    continue;
-                }
-                final short version = map.getShort(p + VERSION_OFFSET);
-                if (version != JournalRecord.VERSION && version != JournalRecord.VERSION_PROGRAMS)
-                {
-                    continue;
-                }
-                if (bytes.length < length)
-                {
-                    bytes = new byte[length];
-                }
-                map.get(p, bytes, 0, length);
-                if (!codec.isDamaged(bytes, length))
+                if (soundLength(map, p, codec, scratch) > 0)
                 {
                     return new SoundRecord(files.get(i), p, map.getLong(p + JournalLayout.SEQUENCE_OFFSET));
                 }
@@ -255,14 +244,47 @@ public final class JournalSurvey
         return null;
     }
 
+    /**
+     * By the record's own framing (length field, version, CRC-32C), whatever header is or is not before it.
+     *
+     * @param scratch a reusable buffer, grown as needed.
+     * @return the length of the sound record at {@code p}, or 0 if there is none.
+     */
+    private static int soundLength(final ByteBuffer map, final int p, final JournalRecord codec,
+        final ExpandableArrayBuffer scratch)
+    {
+        if (p + MIN_LENGTH > map.limit())
+        {
+            return 0;
+        }
+        final int length = map.getInt(p + LENGTH_OFFSET);
+        if (length < MIN_LENGTH || length > map.limit() - p)
+        {
+            return 0;
+        }
+        final short version = map.getShort(p + VERSION_OFFSET);
+        if (version != JournalRecord.VERSION && version != JournalRecord.VERSION_PROGRAMS)
+        {
+            return 0;
+        }
+        scratch.checkLimit(length);
+        map.get(p, scratch.byteArray(), 0, length);
+        return codec.isDamaged(scratch.byteArray(), length) ? 0 : length;
+    }
+
+    /** The position of the document after the one at {@code position} with a body of {@code length} bytes. */
+    static int nextDocument(final int position, final int length)
+    {
+        return (position + Integer.BYTES + length + 3) & ~3;
+    }
+
     /** One pass over one file's document headers. */
     private static final class Walk
     {
-        final Path file;
         final ByteBuffer map;
         final JournalRecord codec;
         final long cycle;
-        byte[] bytes = new byte[512];
+        final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(512);
         /** Data documents walked; where the walk stopped and why (null: a zero header or the file's end). */
         int documents;
         long stop;
@@ -276,12 +298,11 @@ public final class JournalSurvey
         long lastData = -1;
         long keptPosition = -1;
 
-        Walk(final Path file, final ByteBuffer map, final JournalRecord codec)
+        Walk(final long cycle, final ByteBuffer map, final JournalRecord codec)
         {
-            this.file = file;
+            this.cycle = cycle;
             this.map = map;
             this.codec = codec;
-            this.cycle = cycle(file);
         }
 
         void run()
@@ -320,19 +341,16 @@ public final class JournalSurvey
                 {
                     checkRecord(p, length);
                 }
-                p = (p + Integer.BYTES + length + 3) & ~3;
+                p = nextDocument(p, length);
             }
             stop = p;
         }
 
         private void checkRecord(final int p, final int length)
         {
-            if (bytes.length < length)
-            {
-                bytes = new byte[Math.max(length, bytes.length << 1)];
-            }
-            map.get(p + Integer.BYTES, bytes, 0, length);
-            if (codec.isDamaged(bytes, length))
+            scratch.checkLimit(length);
+            map.get(p + Integer.BYTES, scratch.byteArray(), 0, length);
+            if (codec.isDamaged(scratch.byteArray(), length))
             {
                 if (damagedFrom < 0)
                 {
@@ -361,21 +379,7 @@ public final class JournalSurvey
                 return endPosition;
             }
             final int body = (int)stop + Integer.BYTES;
-            if (body + MIN_LENGTH > map.limit())
-            {
-                return body;
-            }
-            final int length = map.getInt(body + LENGTH_OFFSET);
-            if (length < MIN_LENGTH || length > map.limit() - body)
-            {
-                return body;
-            }
-            if (bytes.length < length)
-            {
-                bytes = new byte[length];
-            }
-            map.get(body, bytes, 0, length);
-            return codec.isDamaged(bytes, length) ? body : body + length;
+            return body + soundLength(map, body, codec, scratch);
         }
 
         String describe()

@@ -87,7 +87,7 @@ class JournalFaultIT
             {
                 positions[n++] = p;
             }
-            p = (p + 4 + (header & JournalSurvey.LENGTH_MASK) + 3) & ~3;
+            p = JournalSurvey.nextDocument(p, header & JournalSurvey.LENGTH_MASK);
         }
         positions[RECORDS] = p;
     }
@@ -130,6 +130,7 @@ class JournalFaultIT
     {
         final Path copy = dir.resolve(name);
         deleteTree(copy);
+        deleteTree(dir.resolve(name + "-repairs")); // where recovery keeps the originals of files it rebuilt
         Files.createDirectories(copy);
         Files.copy(pristine.resolve("metadata.cq4t"), copy.resolve("metadata.cq4t"));
         try (RandomAccessFile raf = new RandomAccessFile(copy.resolve(pristineFile.getFileName()).toFile(), "rw"))
@@ -154,7 +155,6 @@ class JournalFaultIT
                 Files.delete(p);
             }
         }
-        deleteTree(root.resolveSibling(root.getFileName() + "-repairs"));
     }
 
     /** What one start made of a journal: refused (and why), or the ledger it rebuilt. */
@@ -166,20 +166,10 @@ class JournalFaultIT
     {
         try
         {
-            final JournalRecovery.Prepared prepared = JournalRecovery.prepare(journalDir, discard);
             final Ledger ledger = new Ledger(Program.defaultProgram());
-            try (Journal journal = new Journal(journalDir))
-            {
-                final JournalReplay.Result result = JournalReplay.replay(
-                    journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, discard, 0, null);
-                byte[] head = result.chainHead;
-                if (prepared.discarded())
-                {
-                    head = JournalReplay.appendTailDiscarded(journal, result.lastSequence, head,
-                        prepared.found().endIndex, prepared.found().tailDocuments);
-                }
-                return new Start(null, ledger, result, head);
-            }
+            final JournalRecovery.Recovered recovered = JournalRecovery.recover(journalDir, discard, ledger, 0, null);
+            recovered.journal().close();
+            return new Start(null, ledger, recovered.replay(), recovered.chainHead());
         }
         catch (final JournalCorruptException ex)
         {
@@ -196,9 +186,7 @@ class JournalFaultIT
         final Start first = start(journalDir, discard);
         if (null != first.refusal)
         {
-            assertTrue(first.refusal.contains(".cq4") && (first.refusal.contains("byte ") ||
-                first.refusal.contains("queue index")), name + ": the refusal names the file and position: " +
-                first.refusal);
+            assertNamesFileAndPosition(name, first.refusal);
             OUTCOMES.merge("refused", 1, Integer::sum);
             return;
         }
@@ -210,7 +198,7 @@ class JournalFaultIT
         final byte[] chain = first.chainHead.clone();
         try (Journal journal = new Journal(journalDir); Journal.Appender appender = journal.openAppender())
         {
-            final Command after = command(4 * 1000);
+            final Command after = command(4 * 1000); // the enrolment of a member no earlier record names
             after.timestamp = T0 + RECORDS * 1000L + 5000;
             append(first.ledger, after, chain, appender);
         }
@@ -218,6 +206,13 @@ class JournalFaultIT
         assertEquals(null, second.refusal, name + ": the start after a write after recovery");
         assertEquals(k + 1, second.result.lastSequence, name + ": the write after recovery is read back");
         assertEquals(first.ledger.stateHash(), second.ledger.stateHash(), name);
+    }
+
+    private static void assertNamesFileAndPosition(final String name, final String refusal)
+    {
+        assertTrue(null != refusal, name + ": refused");
+        assertTrue(refusal.contains(".cq4") && (refusal.contains("byte ") || refusal.contains("queue index")),
+            name + ": the refusal names the file and position: " + refusal);
     }
 
     @Test
@@ -276,9 +271,9 @@ class JournalFaultIT
         final byte[] second = slice(positions[r + 1], positions[r + 2]);
         final Path removed = copyWith("removed", raf -> rewrite(raf, positions[r],
             concat(slice(positions[r + 1], positions[RECORDS]), new byte[first.length])));
-        assertTrue(null != start(removed, true).refusal, "a removed record");
+        assertNamesFileAndPosition("a removed record", start(removed, true).refusal);
         final Path swapped = copyWith("swapped", raf -> rewrite(raf, positions[r], concat(second, first)));
-        assertTrue(null != start(swapped, true).refusal, "two records swapped");
+        assertNamesFileAndPosition("two records swapped", start(swapped, true).refusal);
     }
 
     private static int wholeRecordsBefore(final long cut)

@@ -111,7 +111,7 @@ class JournalReplayIT
         try (Journal journal = new Journal(directory))
         {
             return JournalReplay.replay(journal, new Ledger(Program.defaultProgram()), Long.MAX_VALUE, Long.MAX_VALUE,
-                discardDamagedTail, 0, null);
+                discardDamagedTail, 0, null, null);
         }
     }
 

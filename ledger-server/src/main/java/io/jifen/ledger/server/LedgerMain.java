@@ -328,7 +328,7 @@ public final class LedgerMain
             }
         };
         try (Journal journal = new Journal(data.resolve("journal"), true);
-            JournalScanner scanner = new JournalScanner(journal, show))
+            JournalScanner scanner = new JournalScanner(journal, show, null))
         {
             while (scanner.next())
             {
@@ -372,7 +372,7 @@ public final class LedgerMain
         {
             final long untilSequence = null == expectChain ? Long.MAX_VALUE : anchorSequence(expectChain);
             final JournalReplay.Result result =
-                JournalReplay.replay(journal, ledger, until, untilSequence, false, 0, null);
+                JournalReplay.replay(journal, ledger, until, untilSequence, false, 0, null, null);
             ledger.checkInvariants();
             // As of --until, points already past their expiry instant are dead even if the sweep journaled their
             // expiry a little later: outstanding excludes them and breakage includes them.

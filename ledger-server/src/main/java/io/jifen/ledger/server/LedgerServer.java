@@ -33,6 +33,7 @@ import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.journal.Journal;
 import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.JournalReplay;
+import io.jifen.ledger.journal.JournalSurvey;
 import io.jifen.ledger.pipeline.LedgerPipeline;
 
 /**
@@ -107,37 +108,33 @@ public final class LedgerServer implements AutoCloseable
     }
 
     /**
-     * Opens the journal and replays it into a new ledger, marking a damaged tail it was told to discard.
+     * Opens the journal, made safe to append to, and replays it into a new ledger (see {@link JournalRecovery}).
      *
      * @return the chain value the next record links to.
      */
     private byte[] recover()
     {
-        final JournalRecovery.Prepared prepared =
-            JournalRecovery.prepare(config.data.resolve("journal"), config.discardDamagedTail);
-        if (null != prepared.repairedInto())
-        {
-            LOG.log(System.Logger.Level.WARNING, "rebuilt journal file " + prepared.found().endFile + " without " +
-                "what followed its last sound record at byte " + prepared.found().endPosition + ": " +
-                prepared.found().tail + " (" + prepared.found().ending + "); the original is kept in " +
-                prepared.repairedInto());
-        }
-        journal = new Journal(config.data.resolve("journal"));
+        final Path directory = config.data.resolve("journal");
         ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
-        LOG.log(System.Logger.Level.INFO, "replaying journal " + journal.directory().toAbsolutePath());
+        LOG.log(System.Logger.Level.INFO, "replaying journal " + directory.toAbsolutePath());
         ledger.capacityLimitsEnforced(false);
-        recovery = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE, config.discardDamagedTail,
-            1_000_000,
-            (records, sequence) ->
+        final JournalRecovery.Recovered recovered = JournalRecovery.recover(directory, config.discardDamagedTail,
+            ledger, 1_000_000, (records, sequence) ->
             LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
-        byte[] chainHead = recovery.chainHead;
-        if (prepared.discarded())
+        journal = recovered.journal();
+        recovery = recovered.replay();
+        final JournalSurvey found = recovered.prepared().found();
+        if (null != recovered.prepared().repairedInto())
         {
-            chainHead = JournalReplay.appendTailDiscarded(journal, recovery.lastSequence, chainHead,
-                prepared.found().endIndex, prepared.found().tailDocuments);
-            LOG.log(System.Logger.Level.WARNING, "discarded the damaged tail of the journal (" +
-                prepared.found().tail + "), from queue index " + prepared.found().endIndex + " (marked in the " +
-                "journal; the ledger is as of sequence " + recovery.lastSequence + ")");
+            LOG.log(System.Logger.Level.WARNING, "rebuilt journal file " + found.endFile + " without what followed " +
+                "its last sound record at byte " + found.endPosition + ": " + found.tail + " (" + found.ending +
+                "); the original is kept in " + recovered.prepared().repairedInto());
+        }
+        if (recovered.prepared().discarded())
+        {
+            LOG.log(System.Logger.Level.WARNING, "discarded the damaged tail of the journal (" + found.tail +
+                "), from queue index " + found.endIndex + " (marked in the journal; the ledger is as of sequence " +
+                recovery.lastSequence + ")");
         }
         ledger.capacityLimitsEnforced(true);
         if (ledger.expiryRuleDrift() > 0)
@@ -150,7 +147,7 @@ public final class LedgerServer implements AutoCloseable
             "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x, " +
             "anchor %d:%s", recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
             ledger.lotCount(), recovery.stateHash, recovery.lastSequence, recovery.recordChainHex()));
-        return chainHead;
+        return recovered.chainHead();
     }
 
     /** Starts gRPC on the configured address, reporting SERVING unless the pipeline has failed already. */
