@@ -8,6 +8,8 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.time.SystemTimeProvider;
+import net.openhft.chronicle.core.time.TimeProvider;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycles;
@@ -26,6 +28,7 @@ public final class Journal implements AutoCloseable
 {
     private final SingleChronicleQueue queue;
     private final Path directory;
+    private final JournalSurvey survey;
 
     public Journal(final Path directory)
     {
@@ -38,12 +41,33 @@ public final class Journal implements AutoCloseable
      */
     public Journal(final Path directory, final boolean readOnly)
     {
+        this(directory, readOnly, SystemTimeProvider.INSTANCE);
+    }
+
+    /**
+     * @param clock decides the day file a record lands in; only tests and recovery pass anything but the system clock
+     * (a record's own time is in the record, never taken from here).
+     */
+    Journal(final Path directory, final boolean readOnly, final TimeProvider clock)
+    {
         this.directory = directory;
-        this.queue = SingleChronicleQueueBuilder.binary(directory.toFile())
+        // a reader changes nothing, so it must not let Chronicle near damaged metadata: a server's start repairs it
+        this.survey = readOnly ? JournalSurvey.forReading(directory) : null;
+        this.queue = builder(directory).readOnly(readOnly).timeProvider(clock).build();
+    }
+
+    /** For a read-only journal, its files as surveyed when it opened; null for a writer's. */
+    JournalSurvey survey()
+    {
+        return survey;
+    }
+
+    /** How every journal queue is configured; {@link QueueFileMetadata} pins the file layout this gives. */
+    static SingleChronicleQueueBuilder builder(final Path directory)
+    {
+        return SingleChronicleQueueBuilder.binary(directory.toFile())
             .rollCycle(RollCycles.FAST_DAILY)
-            .timeoutMS(5_000)
-            .readOnly(readOnly)
-            .build();
+            .timeoutMS(5_000);
     }
 
     public Path directory()

@@ -14,9 +14,7 @@ import java.util.stream.Stream;
 import io.jifen.ledger.core.LedgerStateMachine;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import org.agrona.ExpandableArrayBuffer;
-import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 
@@ -30,8 +28,12 @@ import net.openhft.chronicle.wire.DocumentContext;
  * <li>When anything is dropped, or Chronicle's header or index of the last file disagree with its documents (a
  * file cut short keeps a header that points past its end, so Chronicle would append after a gap no reader crosses),
  * the last file is rebuilt: its documents before the tail are appended, byte for byte, to a fresh queue file of the
- * same cycle (so each keeps its queue index), which then replaces the original in one atomic rename. The original
- * stays, hard-linked, in {@code DIR-repairs/repair-N/}; a crash at any step leaves either file whole.</li>
+ * same cycle (so each keeps its queue index), which then replaces the original in one atomic rename.</li>
+ * <li>Any other file whose header or indexes disagree with its documents ({@link QueueFileMetadata}) is rebuilt the
+ * same way, ending with the end-of-data marker it had: those structures follow from the documents, so nothing is
+ * lost and Chronicle never reads the damaged ones.</li>
+ * <li>The originals stay, hard-linked, in {@code DIR-repairs/repair-N/} with a README saying why; a crash at any
+ * step leaves either file whole.</li>
  * </ul>
  */
 public final class JournalRecovery
@@ -108,20 +110,69 @@ public final class JournalRecovery
         {
             throw damagedTail(survey);
         }
-        if (survey.ending == JournalSurvey.Ending.CLEAN && chronicleAgrees(directory, survey))
+        final QueueTable.Damage table = QueueTable.check(directory, survey.files, true);
+        final JournalSurvey.MetadataDamage lastFileMetadata = survey.metadataDamage.stream()
+            .filter(d -> d.file().equals(survey.endFile)).findFirst().orElse(null);
+        if (survey.ending == JournalSurvey.Ending.CLEAN && survey.metadataDamage.isEmpty() && null == table &&
+            chronicleAgrees(directory, survey))
         {
             return new Prepared(survey, survey, null);
         }
-        final Path kept = rebuildLastFile(directory, survey);
+        // Chronicle reads nothing damaged: the table goes first, then every damaged file, then Chronicle may look
+        final Path kept = newRepairFolder(directory);
+        final StringBuilder readme = new StringBuilder();
+        if (null != table)
+        {
+            QueueTable.replace(directory, kept);
+            readme.append(table.file()).append(": set aside because ").append(table.what()).append(" (byte ")
+                .append(table.position()).append("); Chronicle wrote a new one from the folder's files.\n");
+        }
+        for (final JournalSurvey.MetadataDamage damage : survey.metadataDamage)
+        {
+            if (damage != lastFileMetadata)
+            {
+                rebuild(damage.file(), damage.documentsEnd(), true, kept);
+                readme.append(damage.file()).append(": rebuilt because ").append(damage.what()).append(" (byte ")
+                    .append(damage.position()).append(").\n");
+            }
+        }
+        final boolean lastRebuilt = survey.ending != JournalSurvey.Ending.CLEAN || null != lastFileMetadata;
+        if (lastRebuilt)
+        {
+            rebuildLast(survey, lastFileMetadata, kept, readme);
+        }
+        if (null != table)
+        {
+            Journal.builder(directory).build().close(); // writes the new table
+        }
+        if (!lastRebuilt && !chronicleAgrees(directory, survey))
+        {
+            rebuildLast(survey, null, kept, readme);
+        }
+        writeReadme(directory, kept, readme);
         final JournalSurvey after = JournalSurvey.of(directory);
+        final QueueTable.Damage tableAfter = QueueTable.check(directory, after.files, true);
         if (after.ending != JournalSurvey.Ending.CLEAN || after.documents != survey.documents ||
-            !chronicleAgrees(directory, after))
+            !after.metadataDamage.isEmpty() || null != tableAfter || !chronicleAgrees(directory, after))
         {
             throw JournalCorruptException.atPosition(survey.endFile.toString(), survey.endPosition,
-                "rebuilding the journal's last file did not give a journal that ends cleanly with the " +
-                survey.documents + " documents before " + survey.tail + " (the original is in " + kept + ")");
+                "rebuilding the journal's files did not give a journal that ends cleanly with the " +
+                survey.documents + " documents before " + survey.tail + (after.metadataDamage.isEmpty() ? "" :
+                " and metadata that agrees with them (" + after.metadataDamage.get(0) + ")") +
+                (null == tableAfter ? "" : " and a sound table (" + tableAfter + ")") + " (the originals " +
+                "are in " + kept + ")");
         }
         return new Prepared(survey, after, kept);
+    }
+
+    private static void rebuildLast(final JournalSurvey survey, final JournalSurvey.MetadataDamage metadata,
+        final Path kept, final StringBuilder readme)
+    {
+        rebuild(survey.endFile, survey.endPosition, false, kept);
+        readme.append(survey.endFile).append(": rebuilt from the documents in its first ")
+            .append(survey.endPosition).append(" bytes; what followed was ").append(survey.tail).append(" (")
+            .append(survey.ending).append(")").append(null == metadata ? "" : ", and " + metadata.what())
+            .append(".\n");
     }
 
     /** The error for a damaged tail the operator has not agreed to discard. */
@@ -140,8 +191,7 @@ public final class JournalRecovery
         {
             return true;
         }
-        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(directory.toFile())
-            .rollCycle(RollCycles.FAST_DAILY).readOnly(true).build())
+        try (SingleChronicleQueue queue = Journal.builder(directory).readOnly(true).build())
         {
             final long next = queue.createTailer().toEnd().index();
             final boolean lastFileHasRecords =
@@ -171,12 +221,16 @@ public final class JournalRecovery
         }
     }
 
-    private static Path rebuildLastFile(final Path directory, final JournalSurvey survey)
+    /**
+     * Replaces {@code file} with a copy of its data documents before {@code end}, written afresh by Chronicle, the
+     * original hard-linked into {@code kept}.
+     *
+     * @param rolled the file is not the journal's last: the copy ends with an end-of-data marker as the original did.
+     */
+    private static void rebuild(final Path file, final long end, final boolean rolled, final Path kept)
     {
-        final Path file = survey.endFile;
         try
         {
-            final Path kept = newRepairFolder(directory);
             final Path original = kept.resolve(file.getFileName());
             try
             {
@@ -187,7 +241,7 @@ public final class JournalRecovery
                 Files.copy(file, original);
             }
             final Path staging = kept.resolve("staging");
-            final Path rebuilt = copyDocuments(original, survey.endPosition, staging);
+            final Path rebuilt = copyDocuments(original, end, rolled, staging);
             if (null == rebuilt)
             {
                 Files.delete(file); // nothing before the tail: the journal ends with the file before
@@ -197,17 +251,26 @@ public final class JournalRecovery
                 force(rebuilt);
                 Files.move(rebuilt, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
-            force(directory);
+            force(file.getParent());
             deleteTree(staging);
-            Files.writeString(kept.resolve("README.txt"), "The original of " + file + ", replaced at start-up by a " +
-                "copy of its first " + survey.endPosition + " bytes' documents: what followed was " + survey.tail +
-                " (" + survey.ending + ").\n");
-            force(kept);
-            return kept;
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot rebuild journal file " + file, ex);
+        }
+    }
+
+    private static void writeReadme(final Path directory, final Path kept, final CharSequence rebuilt)
+    {
+        try
+        {
+            Files.writeString(kept.resolve("README.txt"), "The originals of journal files in " + directory +
+                " that recovery replaced at start-up with copies of their sound documents, and why:\n" + rebuilt);
+            force(kept);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write " + kept.resolve("README.txt"), ex);
         }
     }
 
@@ -216,16 +279,18 @@ public final class JournalRecovery
      *
      * @return the new queue file, or null if there was no document to copy.
      */
-    private static Path copyDocuments(final Path original, final long end, final Path staging)
+    private static Path copyDocuments(final Path original, final long end, final boolean rolled, final Path staging)
     {
         final long cycleStartMs = JournalSurvey.cycle(original) * DAY_MS;
+        final long[] now = {cycleStartMs};
         final ByteBuffer map = JournalSurvey.map(original);
         final ExpandableArrayBuffer bytes = new ExpandableArrayBuffer(512);
-        try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(staging.toFile())
-            .rollCycle(RollCycles.FAST_DAILY).timeProvider(() -> cycleStartMs).build();
+        boolean copied = false;
+        try (SingleChronicleQueue queue = Journal.builder(staging).timeProvider(() -> now[0]).build();
             ExcerptAppender appender = queue.createAppender())
         {
-            int p = 0;
+            // the file's own metadata is where the layout puts it, whatever its damaged length headers say
+            int p = QueueFileMetadata.FIRST_DATA;
             while (p < end)
             {
                 final int header = map.getInt(p);
@@ -238,25 +303,43 @@ public final class JournalRecovery
                     {
                         dc.wire().bytes().write(bytes.byteArray(), 0, length);
                     }
+                    copied = true;
                 }
                 p = JournalSurvey.nextDocument(p, length);
             }
+            if (rolled && copied)
+            {
+                // a document on the next day makes Chronicle close this day's file with its end-of-data marker
+                now[0] = cycleStartMs + DAY_MS;
+                try (DocumentContext dc = appender.writingDocument())
+                {
+                    dc.wire().bytes().writeInt(0);
+                }
+            }
         }
         final Path rebuilt = staging.resolve(original.getFileName());
-        return Files.exists(rebuilt) ? rebuilt : null;
+        return copied ? rebuilt : null;
     }
 
-    private static Path newRepairFolder(final Path directory) throws IOException
+    private static Path newRepairFolder(final Path directory)
     {
         final Path repairs = directory.resolveSibling(directory.getFileName() + "-repairs");
-        Files.createDirectories(repairs);
-        for (int n = 1; ; n++)
+        try
         {
-            final Path folder = repairs.resolve("repair-" + n);
-            if (!Files.exists(folder))
+            Files.createDirectories(repairs);
+            for (int n = 1; ; n++)
             {
-                return Files.createDirectory(folder);
+                final Path folder = repairs.resolve("repair-" + n);
+                if (!Files.exists(folder))
+                {
+                    return Files.createDirectory(folder);
+                }
             }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot create a folder for the originals of repaired files in " +
+                repairs, ex);
         }
     }
 

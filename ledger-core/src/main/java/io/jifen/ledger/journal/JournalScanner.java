@@ -49,7 +49,8 @@ public final class JournalScanner implements AutoCloseable
      */
     public JournalScanner(final Journal journal, final Observer observer, final JournalSurvey survey)
     {
-        this.survey = null != survey ? survey : JournalSurvey.of(journal.directory());
+        this.survey = null != survey ? survey : null != journal.survey() ? journal.survey() :
+            JournalSurvey.of(journal.directory());
         this.observer = observer;
         try
         {

@@ -57,6 +57,8 @@ public final class JournalSurvey
     static final String FILE_SUFFIX = ".cq4";
     private static final DateTimeFormatter CYCLE_NAME = DateTimeFormatter.ofPattern("yyyyMMdd");
     private static final int CYCLE_SHIFT = 32;
+    private static final String REPAIRED_AT_START = "it follows from the records, which are intact, and the " +
+        "server rebuilds it when it next starts (keeping the original in journal-repairs/)";
 
     /** The queue files in cycle order. */
     public final List<Path> files;
@@ -75,10 +77,12 @@ public final class JournalSurvey
     public final int tailDocuments;
     /** What the tail holds, in words. */
     public final String tail;
+    /** Files whose own metadata (header, indexes) disagrees with their sound documents: to be rebuilt. */
+    public final List<MetadataDamage> metadataDamage;
 
     private JournalSurvey(final List<Path> files, final long documents, final long lastIndex, final long lastPosition,
         final Ending ending, final Path endFile, final long endPosition, final long endIndex, final int tailDocuments,
-        final String tail)
+        final String tail, final List<MetadataDamage> metadataDamage)
     {
         this.files = files;
         this.documents = documents;
@@ -90,6 +94,21 @@ public final class JournalSurvey
         this.endIndex = endIndex;
         this.tailDocuments = tailDocuments;
         this.tail = tail;
+        this.metadataDamage = List.copyOf(metadataDamage);
+    }
+
+    /**
+     * A queue file whose header or indexes disagree with its documents, where, and how.
+     *
+     * @param documentsEnd where the file's documents end (its end-of-data marker or its zeros).
+     */
+    public record MetadataDamage(Path file, long position, String what, long documentsEnd)
+    {
+        @Override
+        public String toString()
+        {
+            return file + ", byte " + position + ": " + what;
+        }
     }
 
     /**
@@ -104,11 +123,17 @@ public final class JournalSurvey
         long documents = 0;
         long lastIndex = -1;
         long lastPosition = -1;
+        final List<MetadataDamage> metadataDamage = new ArrayList<>();
         for (int f = 0; f < files.size(); f++)
         {
             final Path file = files.get(f);
             final Walk walk = new Walk(cycle(file), map(file), codec);
             walk.run();
+            if (null != walk.metadata.damage())
+            {
+                metadataDamage.add(new MetadataDamage(file, walk.metadata.damageAt(), walk.metadata.damage(),
+                    walk.stop));
+            }
             final boolean zerosAfter = null == walk.problem && (walk.endOfData || isZero(walk.map, walk.stop));
             if (f < files.size() - 1)
             {
@@ -135,7 +160,7 @@ public final class JournalSurvey
             if (walk.damagedFrom < 0 && zerosAfter)
             {
                 return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, file, endPosition,
-                    endIndex, 0, "nothing");
+                    endIndex, 0, "nothing", metadataDamage);
             }
             final SoundRecord after = findSoundRecord(files, f, walk.map, walk.searchFrom(endPosition), codec);
             if (null != after)
@@ -148,10 +173,32 @@ public final class JournalSurvey
             final Ending ending = walk.damagedFrom < 0 && walk.unfinished ? Ending.UNFINISHED_WRITE :
                 Ending.DAMAGED_TAIL;
             return new JournalSurvey(files, documents, lastIndex, lastPosition, ending, file, endPosition, endIndex,
-                tailDocuments, walk.describe());
+                tailDocuments, walk.describe(), metadataDamage);
         }
         return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, null, 0, -1, 0,
-            "nothing");
+            "nothing", metadataDamage);
+    }
+
+    /**
+     * Surveys the queue for a reader, which must not change it: damaged queue metadata or table, which Chronicle
+     * must not read, is refused (a server's start rebuilds both from the records).
+     */
+    static JournalSurvey forReading(final Path directory)
+    {
+        final JournalSurvey survey = of(directory);
+        final QueueTable.Damage table = QueueTable.check(directory, survey.files, false);
+        if (null != table)
+        {
+            throw JournalCorruptException.atPosition(table.file().toString(), table.position(), "the queue's table " +
+                "is damaged: " + table.what() + "; " + REPAIRED_AT_START);
+        }
+        if (!survey.metadataDamage.isEmpty())
+        {
+            final MetadataDamage damage = survey.metadataDamage.get(0);
+            throw JournalCorruptException.atPosition(damage.file().toString(), damage.position(), "the queue " +
+                "file's own metadata is damaged: " + damage.what() + "; " + REPAIRED_AT_START);
+        }
+        return survey;
     }
 
     /** The cycle (days since the epoch) a queue file holds, from its name ({@code yyyyMMdd} then {@code F}). */
@@ -285,6 +332,7 @@ public final class JournalSurvey
         final JournalRecord codec;
         final long cycle;
         final ExpandableArrayBuffer scratch = new ExpandableArrayBuffer(512);
+        final QueueFileMetadata metadata;
         /** Data documents walked; where the walk stopped and why (null: a zero header or the file's end). */
         int documents;
         long stop;
@@ -303,6 +351,7 @@ public final class JournalSurvey
             this.cycle = cycle;
             this.map = map;
             this.codec = codec;
+            this.metadata = new QueueFileMetadata(map);
         }
 
         void run()
@@ -311,6 +360,21 @@ public final class JournalSurvey
             int p = 0;
             while (p + Integer.BYTES <= limit)
             {
+                if (p == 0 && map.getInt(0) == 0)
+                {
+                    break; // a file created and never written
+                }
+                if (p == 0 || p == QueueFileMetadata.FIRST_INDEX2INDEX || p == QueueFileMetadata.FIRST_INDEX)
+                {
+                    final int next = metadata.fixed(p);
+                    if (next < 0)
+                    {
+                        problem = "a file too short to hold the queue's own metadata (" + limit + " bytes)";
+                        break;
+                    }
+                    p = next;
+                    continue;
+                }
                 final int header = map.getInt(p);
                 if (header == 0 || header == END_OF_DATA)
                 {
@@ -339,11 +403,21 @@ public final class JournalSurvey
                 }
                 if ((header & META_DATA) == 0)
                 {
+                    metadata.data(p, documents);
                     checkRecord(p, length);
+                }
+                else if (!metadata.metadata(p, length))
+                {
+                    problem = "a metadata document that is not one of the queue's indexes";
+                    break;
                 }
                 p = nextDocument(p, length);
             }
             stop = p;
+            if (null == problem && damagedFrom < 0)
+            {
+                metadata.finish(documents, (int)lastData);
+            }
         }
 
         private void checkRecord(final int p, final int length)
