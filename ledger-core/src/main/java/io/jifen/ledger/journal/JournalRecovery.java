@@ -155,7 +155,7 @@ public final class JournalRecovery
         if (after.ending != JournalSurvey.Ending.CLEAN || after.documents != survey.documents ||
             !after.metadataDamage.isEmpty() || null != tableAfter || !chronicleAgrees(directory, after))
         {
-            throw JournalCorruptException.atPosition(survey.endFile.toString(), survey.endPosition,
+            throw JournalCorruptException.atPosition(String.valueOf(survey.endFile), survey.endPosition,
                 "rebuilding the journal's files did not give a journal that ends cleanly with the " +
                 survey.documents + " documents before " + survey.tail + (after.metadataDamage.isEmpty() ? "" :
                 " and metadata that agrees with them (" + after.metadataDamage.get(0) + ")") +

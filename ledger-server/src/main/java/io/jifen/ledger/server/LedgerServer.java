@@ -124,11 +124,20 @@ public final class LedgerServer implements AutoCloseable
         journal = recovered.journal();
         recovery = recovered.replay();
         final JournalSurvey found = recovered.prepared().found();
-        if (null != recovered.prepared().repairedInto())
+        final Path repairs = recovered.prepared().repairedInto();
+        if (null != repairs)
         {
-            LOG.log(System.Logger.Level.WARNING, "rebuilt journal file " + found.endFile + " without what followed " +
-                "its last sound record at byte " + found.endPosition + ": " + found.tail + " (" + found.ending +
-                "); the original is kept in " + recovered.prepared().repairedInto());
+            String why;
+            try
+            {
+                why = Files.readString(repairs.resolve("README.txt"));
+            }
+            catch (final IOException ex)
+            {
+                why = "(" + repairs.resolve("README.txt") + " unreadable: " + ex + ")";
+            }
+            LOG.log(System.Logger.Level.WARNING, "repaired the journal before replaying it; the originals are kept " +
+                "in " + repairs + ". " + why.strip());
         }
         if (recovered.prepared().discarded())
         {
