@@ -15,7 +15,6 @@ import io.jifen.ledger.core.LedgerStateMachine;
 import net.openhft.chronicle.queue.ExcerptAppender;
 import org.agrona.ExpandableArrayBuffer;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueStore;
 import net.openhft.chronicle.wire.DocumentContext;
 
 /**
@@ -183,37 +182,22 @@ public final class JournalRecovery
     }
 
     /**
-     * @return true if Chronicle opens the queue and would append its next record at the survey's end.
+     * A cross-check with Chronicle itself, once {@link QueueFileMetadata} and {@link QueueTable} found nothing wrong
+     * (the header's write position, which decides where Chronicle appends, is among what they check).
+     *
+     * @return true if Chronicle opens the queue and finds its end at the survey's end.
      */
     static boolean chronicleAgrees(final Path directory, final JournalSurvey survey)
     {
-        if (survey.files.isEmpty())
+        final boolean lastFileHasRecords =
+            survey.lastIndex >= 0 && survey.lastIndex >>> Integer.SIZE == survey.endIndex >>> Integer.SIZE;
+        if (!lastFileHasRecords)
         {
             return true;
         }
         try (SingleChronicleQueue queue = Journal.builder(directory).readOnly(true).build())
         {
-            final long next = queue.createTailer().toEnd().index();
-            final boolean lastFileHasRecords =
-                survey.lastIndex >= 0 && survey.lastIndex >>> Integer.SIZE == survey.endIndex >>> Integer.SIZE;
-            if (!lastFileHasRecords)
-            {
-                return true;
-            }
-            final SingleChronicleQueueStore store =
-                queue.storeForCycle((int)(survey.endIndex >>> Integer.SIZE), queue.epoch(), false, null);
-            try
-            {
-                // where Chronicle appends next is decided by the header's write position: it must be the last record
-                return next == survey.endIndex && null != store && store.writePosition() == survey.lastPosition;
-            }
-            finally
-            {
-                if (null != store)
-                {
-                    queue.closeStore(store);
-                }
-            }
+            return queue.createTailer().toEnd().index() == survey.endIndex;
         }
         catch (final Exception | InternalError ex)
         {
