@@ -66,6 +66,14 @@ public enum CommandType
         return idempotentWrite;
     }
 
+    /**
+     * @return true for the queries: they change nothing and are never journaled.
+     */
+    public boolean isRead()
+    {
+        return this == GET_BALANCE || this == CHECK_TIER || this == LIST_LOTS || this == GET_MEMBER;
+    }
+
     public static CommandType fromCode(final int code)
     {
         final CommandType type = code >= 0 && code < BY_CODE.length ? BY_CODE[code] : null;

@@ -104,6 +104,7 @@ public final class Journal implements AutoCloseable
         private File lastFile;
         /** The file the queue rolled away from since the last sync, whose last records still need forcing. */
         private File rolledFrom;
+        private final BlockReserve blocks = new BlockReserve();
 
         Appender(final ExcerptAppender appender, final Path directory)
         {
@@ -113,11 +114,13 @@ public final class Journal implements AutoCloseable
 
         public void append(final byte[] record, final int length)
         {
+            blocks.reserveFor(length);
             try (DocumentContext dc = appender.writingDocument())
             {
                 try
                 {
                     dc.wire().bytes().write(record, 0, length);
+                    blocks.written(dc.wire().bytes().writePosition());
                 }
                 catch (final Throwable ex)
                 {
@@ -139,6 +142,7 @@ public final class Journal implements AutoCloseable
                 }
                 lastFile = appender.currentFile();
                 lastCycle = cycle;
+                blocks.switchTo(lastFile); // the file the next records go to: its metadata and what comes next
             }
         }
 
@@ -215,6 +219,7 @@ public final class Journal implements AutoCloseable
             }
             finally
             {
+                blocks.close();
                 appender.close();
             }
         }

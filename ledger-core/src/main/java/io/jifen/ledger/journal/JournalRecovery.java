@@ -174,6 +174,50 @@ public final class JournalRecovery
             .append(".\n");
     }
 
+    /**
+     * After an append failed (a full disk, say) in a server that wrote {@code documents} records since the journal was
+     * last whole: whatever follows them is that failed write, never acknowledged. It is erased in place, writing
+     * zeros only where bytes are not zero already (so no new block is needed on a full disk) and forcing the file, so
+     * the journal ends cleanly at the last acknowledged record for readers now and for the next start.
+     *
+     * @return true if the journal now ends cleanly after exactly {@code documents} records.
+     */
+    public static boolean eraseFailedWrite(final Path directory, final long documents)
+    {
+        final JournalSurvey survey = JournalSurvey.of(directory);
+        if (survey.documents != documents || survey.ending == JournalSurvey.Ending.CLEAN)
+        {
+            return survey.documents == documents && survey.ending == JournalSurvey.Ending.CLEAN;
+        }
+        try (FileChannel channel = FileChannel.open(survey.endFile, StandardOpenOption.READ,
+            StandardOpenOption.WRITE))
+        {
+            final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+            final ByteBuffer zeros = ByteBuffer.allocate(chunk.capacity());
+            for (long at = survey.endPosition; at < channel.size(); at += chunk.capacity())
+            {
+                chunk.clear();
+                final int read = Math.max(0, channel.read(chunk, at));
+                for (int i = 0; i < read; i++)
+                {
+                    if (chunk.get(i) != 0)
+                    {
+                        zeros.clear().limit(read);
+                        channel.write(zeros, at);
+                        break;
+                    }
+                }
+            }
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot erase the failed write at the end of " + survey.endFile, ex);
+        }
+        final JournalSurvey after = JournalSurvey.of(directory);
+        return after.documents == documents && after.ending == JournalSurvey.Ending.CLEAN;
+    }
+
     /** The error for a damaged tail the operator has not agreed to discard. */
     public static JournalCorruptException damagedTail(final JournalSurvey survey)
     {

@@ -18,6 +18,8 @@ public final class CommandEvent
     int recordLength;
     ResultListener listener;
     long correlationId;
+    /** Answered, after a failure, from the state rebuilt from the journal rather than from the failed one. */
+    boolean fromJournaledState;
 
     void trimIfLarge()
     {
@@ -33,5 +35,6 @@ public final class CommandEvent
         listener = null;
         recordLength = 0;
         correlationId = 0;
+        fromJournaledState = false;
     }
 }

@@ -41,9 +41,11 @@ import org.agrona.concurrent.SystemEpochClock;
  *                                       reply leaves before its record (and every earlier record) is journaled
  * </pre>
  * Each stage is one thread. If the state machine or the journal fails, the pipeline fails stop: the failing command
- * and every command after it are answered {@link ResultCode#LEDGER_FAILED} and nothing more is journaled. A restart
+ * and every write after it are answered {@link ResultCode#LEDGER_FAILED} and nothing more is journaled. A restart
  * rebuilds the state from the journal, which holds every acknowledged write (and possibly some of those answered
- * LEDGER_FAILED, whose retry then returns them as replays).
+ * LEDGER_FAILED, whose retry then returns them as replays). Reads go on once the owner hands over a ledger rebuilt
+ * from the journal ({@link #serveReadsFrom}): the failed ledger may hold writes that never reached the journal, so
+ * no read is answered from it after the failure.
  */
 public final class LedgerPipeline implements AutoCloseable
 {
@@ -62,6 +64,10 @@ public final class LedgerPipeline implements AutoCloseable
     private boolean started;
     private volatile boolean sweepBacklog;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** After a failure: the state as the journal holds it, owned by the state machine thread once handed over. */
+    private volatile Ledger journaledState;
+    /** After a failure: the journal stage will append nothing more ({@link #journaledRecords()} is final). */
+    private volatile boolean journalHalted;
     private final CountDownLatch stagesStopped = new CountDownLatch(3);
     private final AtomicLong journaledRecords = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
@@ -113,7 +119,7 @@ public final class LedgerPipeline implements AutoCloseable
      */
     public ResultCode tryPublish(final Command command, final ResultListener listener, final long correlationId)
     {
-        if (null != failure.get())
+        if (null != failure.get() && (null == journaledState || !command.type.isRead()))
         {
             return ResultCode.LEDGER_FAILED;
         }
@@ -142,6 +148,31 @@ public final class LedgerPipeline implements AutoCloseable
             ringBuffer.publish(sequence);
         }
         return ResultCode.OK;
+    }
+
+    /**
+     * After a failure, answers reads from {@code rebuilt}, a ledger the caller replayed from the journal (reading only
+     * what was journaled before the failure). The state machine thread owns it from here on.
+     */
+    public void serveReadsFrom(final Ledger rebuilt)
+    {
+        if (null == failure.get())
+        {
+            throw new IllegalStateException("reads come from the live ledger until a failure");
+        }
+        journaledState = rebuilt;
+    }
+
+    /** @return true once, after a failure, the journal stage has stopped appending. */
+    public boolean journalHalted()
+    {
+        return journalHalted;
+    }
+
+    /** @return true once reads are answered from the journaled state after a failure. */
+    public boolean servesReadsFromJournal()
+    {
+        return null != journaledState;
     }
 
     /**
@@ -310,8 +341,7 @@ public final class LedgerPipeline implements AutoCloseable
             final Command command = event.command;
             if (null != failure.get())
             {
-                command.resetResult();
-                command.result = ResultCode.LEDGER_FAILED;
+                afterFailure(event);
                 return;
             }
             final long now = clock.time();
@@ -349,6 +379,33 @@ public final class LedgerPipeline implements AutoCloseable
     }
 
     /**
+     * Stage (1) after a failure: a read is answered from the journaled state once there is one, anything else fails.
+     */
+    private void afterFailure(final CommandEvent event)
+    {
+        final Command command = event.command;
+        command.resetResult();
+        final Ledger reads = journaledState;
+        if (null == reads || !command.type.isRead())
+        {
+            command.result = ResultCode.LEDGER_FAILED;
+            return;
+        }
+        command.timestamp = Math.max(context.clock().time(), reads.lastTimestamp());
+        try
+        {
+            reads.apply(command);
+            event.fromJournaledState = true;
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "a read from the journaled state failed: " + command, ex);
+            command.resetResult();
+            command.result = ResultCode.LEDGER_FAILED;
+        }
+    }
+
+    /**
      * Stage (2): appends records, syncs at the end of each batch when asked to.
      */
     private final class JournalHandler implements EventHandler<CommandEvent>
@@ -369,6 +426,7 @@ public final class LedgerPipeline implements AutoCloseable
         {
             if (null != failure.get())
             {
+                journalHalted = true;
                 return;
             }
             try
@@ -390,6 +448,7 @@ public final class LedgerPipeline implements AutoCloseable
             catch (final Throwable ex)
             {
                 fail(ex);
+                journalHalted = true;
             }
         }
 
@@ -426,7 +485,7 @@ public final class LedgerPipeline implements AutoCloseable
             if (null != listener)
             {
                 final Command command = event.command;
-                if (null != failure.get() && command.result != ResultCode.LEDGER_FAILED)
+                if (null != failure.get() && command.result != ResultCode.LEDGER_FAILED && !event.fromJournaledState)
                 {
                     command.resetResult();
                     command.result = ResultCode.LEDGER_FAILED;

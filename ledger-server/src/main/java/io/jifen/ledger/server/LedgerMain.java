@@ -45,6 +45,7 @@ public final class LedgerMain
         "  --program FILE    program rules (YAML, see docs/program.md); default: built-in. Repeat it for several",
         "                    programs in one ledger: the first is the one requests without program_id name",
         "  --ring-size N     command ring slots, a power of two (default 65536)",
+        "  --min-free-mb N   refuse to start with less free space than this where the data lives (default 64)",
         "  --discard-damaged-tail  accept damaged records at the very end of the journal (a write torn by a power",
         "                    loss, never acknowledged under --sync=batch): mark them discarded and start",
         "  --request-ids-max N  request ids remembered at most (default 8000000, about 250 bytes of heap each)",
@@ -183,6 +184,9 @@ public final class LedgerMain
                     break;
                 case "--discard-damaged-tail":
                     config.discardDamagedTail(true);
+                    break;
+                case "--min-free-mb":
+                    config.minFreeBytes((long)intValue(option, args, 0, 1 << 20) << 20);
                     break;
                 default:
                     if (!ledgerOption(option, args, config.ledgerContext()))

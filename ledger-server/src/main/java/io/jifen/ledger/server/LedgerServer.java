@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.grpc.Server;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -43,6 +44,12 @@ import io.jifen.ledger.pipeline.LedgerPipeline;
 public final class LedgerServer implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(LedgerServer.class.getName());
+    /**
+     * Health service names: the whole ledger (writes and reads, and "" the same), and reads alone, which go on after
+     * a journal failure (a full disk) that stops writes.
+     */
+    public static final String LEDGER_SERVICE = "jifen.ledger.v1.Ledger";
+    public static final String READS_SERVICE = "jifen.ledger.v1.Ledger/reads";
 
     private final ServerConfig config;
     private Journal journal;
@@ -61,6 +68,9 @@ public final class LedgerServer implements AutoCloseable
     private boolean stopped;
     private FileChannel lockChannel;
     private FileLock dataLock;
+    private final AtomicBoolean readsRebuild = new AtomicBoolean();
+    /** Records in the journal when the pipeline started (it counts those it appends). */
+    private long documentsAtStart;
 
     public LedgerServer(final ServerConfig config)
     {
@@ -78,6 +88,7 @@ public final class LedgerServer implements AutoCloseable
         lockDataFolder();
         try
         {
+            requireFreeSpace();
             final byte[] chainHead = recover();
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
@@ -123,6 +134,7 @@ public final class LedgerServer implements AutoCloseable
             LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
         journal = recovered.journal();
         recovery = recovered.replay();
+        documentsAtStart = recovered.prepared().current().documents + (recovered.prepared().discarded() ? 1 : 0);
         final JournalSurvey found = recovered.prepared().found();
         final Path repairs = recovered.prepared().repairedInto();
         if (null != repairs)
@@ -181,7 +193,8 @@ public final class LedgerServer implements AutoCloseable
             .build()
             .start();
         health.setStatus("", ServingStatus.SERVING);
-        health.setStatus("jifen.ledger.v1.Ledger", ServingStatus.SERVING);
+        health.setStatus(LEDGER_SERVICE, ServingStatus.SERVING);
+        health.setStatus(READS_SERVICE, ServingStatus.SERVING);
         if (null != pipeline.failure())
         {
             onPipelineFailure(pipeline.failure()); // failed between start and now: never report SERVING
@@ -213,16 +226,99 @@ public final class LedgerServer implements AutoCloseable
         }
     }
 
+    /**
+     * A journal write that meets a full disk faults inside Chronicle's memory-mapped file, so start-up checks there is
+     * room first and says where there is not (a full disk never costs an acknowledged write: the journal is intact).
+     */
+    private void requireFreeSpace() throws IOException
+    {
+        final long free = Files.getFileStore(config.data).getUsableSpace();
+        if (free < config.minFreeBytes)
+        {
+            throw new IllegalStateException("the disk holding " + config.data.toAbsolutePath() + " has " + free +
+                " bytes free, less than the " + config.minFreeBytes + " the server needs to start (--min-free-mb); " +
+                "free space and start again: the journal is intact");
+        }
+    }
+
     private void onPipelineFailure(final Throwable cause)
     {
         final HealthStatusManager healthNow = health;
         if (null != healthNow)
         {
             healthNow.setStatus("", ServingStatus.NOT_SERVING);
-            healthNow.setStatus("jifen.ledger.v1.Ledger", ServingStatus.NOT_SERVING);
+            healthNow.setStatus(LEDGER_SERVICE, ServingStatus.NOT_SERVING);
+            if (!pipeline.servesReadsFromJournal())
+            {
+                healthNow.setStatus(READS_SERVICE, ServingStatus.NOT_SERVING);
+            }
         }
-        LOG.log(System.Logger.Level.ERROR, "the ledger stopped accepting writes; restart the server to rebuild " +
-            "its state from the journal (every acknowledged write is there)", cause);
+        LOG.log(System.Logger.Level.ERROR, "the ledger stopped accepting writes (" + cause + "; journal " +
+            config.data.resolve("journal").toAbsolutePath() + "); reads go on from the journaled state once it is " +
+            "rebuilt; restart the server once the cause is fixed: every acknowledged write is in the journal", cause);
+        if (readsRebuild.compareAndSet(false, true))
+        {
+            final Thread rebuild = new Thread(this::serveReadsFromJournal, "jifen-read-state");
+            rebuild.setDaemon(true);
+            rebuild.start();
+        }
+    }
+
+    /**
+     * After a failure, the live ledger may hold writes that never reached the journal: reads are answered from a
+     * ledger replayed from the journal instead, which is what a restart would serve.
+     */
+    private void serveReadsFromJournal()
+    {
+        try
+        {
+            final Path directory = config.data.resolve("journal");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!pipeline.journalHalted())
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    LOG.log(System.Logger.Level.ERROR, "the journal stage did not stop after the failure: reads " +
+                        "fail too until restart");
+                    return;
+                }
+                Thread.sleep(1);
+            }
+            final long documents = documentsAtStart + pipeline.journaledRecords();
+            if (!JournalRecovery.eraseFailedWrite(directory, documents))
+            {
+                final JournalSurvey now = JournalSurvey.of(directory);
+                LOG.log(System.Logger.Level.ERROR, "the journal does not end with the " + documents + " records " +
+                    "this server wrote (it holds " + now.documents + ", then " + now.tail + ", " + now.ending +
+                    "): reads fail too until restart");
+                return;
+            }
+            final Ledger journaled = new Ledger(Program.defaultProgram(), config.ledgerContext);
+            journaled.capacityLimitsEnforced(false);
+            final JournalReplay.Result result;
+            try (Journal reader = new Journal(directory, true))
+            {
+                result = JournalReplay.replay(reader, journaled, Long.MAX_VALUE, Long.MAX_VALUE, false, 0, null,
+                    null);
+            }
+            pipeline.serveReadsFrom(journaled);
+            final HealthStatusManager healthNow = health;
+            if (null != healthNow)
+            {
+                healthNow.setStatus(READS_SERVICE, ServingStatus.SERVING);
+            }
+            LOG.log(System.Logger.Level.WARNING, "serving reads from the journal as of sequence " +
+                result.lastSequence + " (" + result.records + " records replayed); writes fail until restart");
+        }
+        catch (final RuntimeException | InternalError ex)
+        {
+            LOG.log(System.Logger.Level.ERROR, "cannot rebuild the journaled state: reads fail too until restart",
+                ex);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**

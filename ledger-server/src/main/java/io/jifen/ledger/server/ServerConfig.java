@@ -25,6 +25,8 @@ public final class ServerConfig
     final java.util.List<String> moreSources = new java.util.ArrayList<>();
     int ringSize = 65536;
     boolean discardDamagedTail;
+    /** Start-up is refused below this much free space where the data lives: a write must not meet a full disk. */
+    long minFreeBytes = 64L << 20;
     long expiryTickIntervalMs = 50;
     int expiryTickLimit = 10_000;
     final LedgerContext ledgerContext = new LedgerContext()
@@ -47,6 +49,12 @@ public final class ServerConfig
     public int port()
     {
         return port;
+    }
+
+    public ServerConfig minFreeBytes(final long minFreeBytes)
+    {
+        this.minFreeBytes = minFreeBytes;
+        return this;
     }
 
     public ServerConfig data(final Path data)
