@@ -219,4 +219,44 @@ public final class Accounts
         }
         return h;
     }
+
+    void writeTo(final SnapshotOutput output)
+    {
+        output.writeInt(ACCOUNTS.length);
+        for (int i = 0; i < ACCOUNTS.length; i++)
+        {
+            in[i].writeTo(output);
+            out[i].writeTo(output);
+        }
+        output.writeInt(clearing.size());
+        for (final java.util.Map.Entry<String, WideCounter[]> partner : clearing.entrySet())
+        {
+            output.writeString(partner.getKey());
+            partner.getValue()[0].writeTo(output);
+            partner.getValue()[1].writeTo(output);
+        }
+    }
+
+    void readFrom(final SnapshotInput input)
+    {
+        final long start = input.position();
+        input.check(start, input.readInt() == ACCOUNTS.length, "a different number of accounts");
+        for (int i = 0; i < ACCOUNTS.length; i++)
+        {
+            in[i].readFrom(input);
+            out[i].readFrom(input);
+        }
+        final int partners = input.readInt();
+        input.check(start, partners >= 0 && partners <= Ledger.PROGRAMS_MAX, partners + " clearing partners");
+        clearing.clear();
+        for (int i = 0; i < partners; i++)
+        {
+            final String partner = input.readString();
+            final WideCounter[] counters = {new WideCounter(), new WideCounter()};
+            counters[0].readFrom(input);
+            counters[1].readFrom(input);
+            input.check(start, null != partner && null == clearing.put(partner, counters), "clearing partner " +
+                partner);
+        }
+    }
 }

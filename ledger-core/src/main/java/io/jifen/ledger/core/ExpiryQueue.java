@@ -156,4 +156,31 @@ final class ExpiryQueue
     {
         return at[a] < at[b] || (at[a] == at[b] && ids[a] < ids[b]);
     }
+
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeLongs(at, size);
+        out.writeLongs(ids, size);
+        out.writeInts(slots, size);
+        out.writeInts(positionOfSlot, positionOfSlot.length);
+    }
+
+    /** Reads the heap back as it was, and checks each entry's slot points back at it. */
+    void readFrom(final SnapshotInput in)
+    {
+        final long start = in.position();
+        at = in.readLongs();
+        size = in.used();
+        ids = in.readLongs();
+        in.check(start, in.used() == size && ids.length == at.length, "the expiry queue's arrays differ");
+        slots = in.readInts();
+        in.check(start, in.used() == size && slots.length == at.length, "the expiry queue's arrays differ");
+        positionOfSlot = in.readInts();
+        in.check(start, in.used() == positionOfSlot.length, "the expiry queue's slot index is partial");
+        for (int i = 0; i < size; i++)
+        {
+            in.check(start, slots[i] >= 0 && slots[i] < positionOfSlot.length && positionOfSlot[slots[i]] == i,
+                "heap entry " + i + " and the slot index disagree");
+        }
+    }
 }

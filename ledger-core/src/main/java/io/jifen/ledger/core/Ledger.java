@@ -305,6 +305,28 @@ public final class Ledger implements LedgerStateMachine
     }
 
     /**
+     * Writes the whole state for a snapshot, store by store (see {@link LedgerSnapshot}). Only the thread that owns
+     * the ledger may call this.
+     */
+    public void writeTo(final SnapshotOutput out)
+    {
+        LedgerSnapshot.write(this, out);
+    }
+
+    /** @throws SnapshotFormatException where the body is not what {@link #writeTo} wrote, or fails a check. */
+    public static Ledger readFrom(final SnapshotInput in, final LedgerContext context)
+    {
+        return LedgerSnapshot.read(in, context);
+    }
+
+    /** Sets where a ledger read from a snapshot is: its last sequence and time. */
+    void resumeAt(final long sequence, final long timestamp)
+    {
+        lastSequence = sequence;
+        lastTimestamp = timestamp;
+    }
+
+    /**
      * Checks every invariant over the whole ledger.
      *
      * @throws IllegalStateException naming the first one broken.

@@ -421,4 +421,74 @@ final class LotStore
             }
         }
     }
+
+    /** The slots in use with every field, the free slots in reuse order, the closed ring, then the expiry queue. */
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeLong(nextId);
+        out.writeInt(slots);
+        out.writeLongs(ids, slots);
+        out.writeLongs(amount, slots);
+        out.writeLongs(remaining, slots);
+        out.writeLongs(earnedAt, slots);
+        out.writeLongs(expiresAt, slots);
+        out.writeInts(member, slots);
+        out.writeLongs(expired, slots);
+        out.writeLongs(shortfall, slots);
+        out.writeLongs(forgiven, slots);
+        out.writeLongs(held, slots);
+        out.writeLongs(closedAt, slots);
+        out.writeInts(freeSlots, freeCount);
+        out.writeRing(closedSlots, closedHead, closedTail);
+        out.writeRing(closedTimes, 1, closedHead, closedTail);
+        expiryQueue.writeTo(out);
+    }
+
+    void readFrom(final SnapshotInput in, final int members)
+    {
+        final long start = in.position();
+        nextId = in.readLong();
+        slots = in.readInt();
+        ids = in.readLongs();
+        final int capacity = ids.length;
+        in.check(start, slots >= 0 && slots <= capacity && in.used() == slots && nextId >= 0, slots + " lot slots");
+        amount = slotArray(in, start, capacity);
+        remaining = slotArray(in, start, capacity);
+        earnedAt = slotArray(in, start, capacity);
+        expiresAt = slotArray(in, start, capacity);
+        member = in.readInts();
+        in.check(start, member.length == capacity && in.used() == slots, "the lots' members");
+        expired = slotArray(in, start, capacity);
+        shortfall = slotArray(in, start, capacity);
+        forgiven = slotArray(in, start, capacity);
+        held = slotArray(in, start, capacity);
+        closedAt = slotArray(in, start, capacity);
+        for (int lot = 0; lot < slots; lot++)
+        {
+            in.check(start, ids[lot] < nextId && ids[lot] >= -1 && member[lot] >= (ids[lot] < 0 ? -1 : 0) &&
+                member[lot] < members, "lot slot " + lot);
+        }
+        freeSlots = in.readInts();
+        freeCount = in.used();
+        in.check(start, freeSlots.length > 0, "no room for free slots");
+        for (int i = 0; i < freeCount; i++)
+        {
+            in.check(start, freeSlots[i] >= 0 && freeSlots[i] < slots, "free slot " + freeSlots[i]);
+        }
+        final long[] bounds = new long[2];
+        closedSlots = in.readIntRing(bounds);
+        closedHead = bounds[0];
+        closedTail = bounds[1];
+        closedTimes = in.readRing(1, bounds);
+        in.check(start, closedTimes.length == closedSlots.length && bounds[0] == closedHead &&
+            bounds[1] == closedTail, "the closed lots' rings differ");
+        expiryQueue.readFrom(in);
+    }
+
+    private static long[] slotArray(final SnapshotInput in, final long start, final int capacity)
+    {
+        final long[] values = in.readLongs();
+        in.check(start, values.length == capacity, "a lot field of " + values.length + " slots, not " + capacity);
+        return values;
+    }
 }

@@ -265,4 +265,106 @@ final class Member
         }
         return h;
     }
+
+    /** Every field but the ones {@link MemberStore} writes for the constructor (id, index, program, ...). */
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeInt(status);
+        out.writeInt(tier);
+        out.writeLong(available);
+        out.writeLong(owed);
+        out.writeLong(held);
+        out.writeLong(lifetimeEarned);
+        out.writeBoolean(null != history);
+        if (null != history)
+        {
+            out.writeLongs(history, history.length);
+        }
+        out.writeInt(recentCount);
+        out.writeLong(firstEarn);
+        out.writeInt(bonusLot);
+        out.writeLong(bonusLotId);
+        out.writeLong(bonusPoints);
+        out.writeInt(referrerBonusLot);
+        out.writeLong(referrerBonusLotId);
+        out.writeLong(referrerBonusPoints);
+        out.writeBoolean(bonusesReversed);
+        out.writeLong(nextBirthdayAt);
+        out.writeInt(lastMonth);
+        out.writeInt(year);
+        out.writeLong(nextEvaluationAt);
+        out.writeInt(floorTier);
+        out.writeLong(floorUntil);
+        out.writeLong(pending);
+        out.writeBoolean(null != pendingAt);
+        if (null != pendingAt)
+        {
+            out.writeLongs(pendingAt, pendingCount);
+            out.writeLongs(pendingPoints, pendingCount);
+            out.writeLongs(pendingEarnedAt, pendingCount);
+            out.writeLongs(pendingRequest, pendingCount);
+        }
+        out.writeInt(pendingCount);
+        out.writeInt(purchaseDay);
+        out.writeLong(purchaseDayPoints);
+        out.writeInts(lots, lotCount);
+        out.writeInt(lotCount);
+        out.writeLongs(groupAt, groupCount);
+        out.writeLongs(groupPoints, groupCount);
+        out.writeInt(groupCount);
+    }
+
+    void readFrom(final SnapshotInput in)
+    {
+        final long start = in.position();
+        status = in.readInt();
+        tier = in.readInt();
+        available = in.readLong();
+        owed = in.readLong();
+        held = in.readLong();
+        lifetimeEarned = in.readLong();
+        if (in.readBoolean())
+        {
+            history = in.readLongs();
+            in.check(start, history.length == HISTORY, "member " + id + "'s history of " + history.length);
+        }
+        recentCount = in.readInt();
+        firstEarn = in.readLong();
+        bonusLot = in.readInt();
+        bonusLotId = in.readLong();
+        bonusPoints = in.readLong();
+        referrerBonusLot = in.readInt();
+        referrerBonusLotId = in.readLong();
+        referrerBonusPoints = in.readLong();
+        bonusesReversed = in.readBoolean();
+        nextBirthdayAt = in.readLong();
+        lastMonth = in.readInt();
+        year = in.readInt();
+        nextEvaluationAt = in.readLong();
+        floorTier = in.readInt();
+        floorUntil = in.readLong();
+        pending = in.readLong();
+        if (in.readBoolean())
+        {
+            pendingAt = in.readLongs();
+            pendingPoints = in.readLongs();
+            pendingEarnedAt = in.readLongs();
+            pendingRequest = in.readLongs();
+        }
+        pendingCount = in.readInt();
+        in.check(start, pendingCount >= 0 && (pendingCount == 0 || null != pendingAt &&
+            pendingCount <= pendingAt.length && pendingAt.length == pendingPoints.length &&
+            pendingAt.length == pendingEarnedAt.length && pendingAt.length == pendingRequest.length),
+            "member " + id + "'s " + pendingCount + " pending earns");
+        purchaseDay = in.readInt();
+        purchaseDayPoints = in.readLong();
+        lots = in.readInts();
+        lotCount = in.readInt();
+        in.check(start, lotCount == in.used(), "member " + id + "'s " + lotCount + " lots");
+        groupAt = in.readLongs();
+        groupPoints = in.readLongs();
+        groupCount = in.readInt();
+        in.check(start, groupCount == in.used() && groupAt.length == groupPoints.length && groupAt.length > 0 &&
+            lots.length > 0, "member " + id + "'s " + groupCount + " expiry groups");
+    }
 }

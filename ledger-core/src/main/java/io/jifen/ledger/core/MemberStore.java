@@ -143,4 +143,47 @@ final class MemberStore
         }
         return h;
     }
+
+    /** The members in index order, each with what its constructor takes, then the rest of it. */
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeInt(members.length);
+        out.writeInt(count);
+        for (int i = 0; i < count; i++)
+        {
+            final Member m = members[i];
+            out.writeString(m.id);
+            out.writeInt(m.program);
+            out.writeInt(m.birthday);
+            out.writeInt(m.referrer);
+            out.writeLong(m.enrolledAt);
+            m.writeTo(out);
+        }
+    }
+
+    /** Reads the members back into this empty store, indexing them by key as they were enrolled. */
+    void readFrom(final SnapshotInput in, final int programs)
+    {
+        final long start = in.position();
+        final int capacity = in.readInt();
+        final int members = in.readInt();
+        in.check(start, count == 0 && members >= 0 && capacity >= members && capacity > 0, members + " members in " +
+            capacity + " places");
+        if (capacity > this.members.length)
+        {
+            this.members = new Member[capacity];
+        }
+        for (int i = 0; i < members; i++)
+        {
+            final long at = in.position();
+            final String id = in.readString();
+            final int program = in.readInt();
+            final int birthday = in.readInt();
+            final int referrer = in.readInt();
+            final long enrolledAt = in.readLong();
+            in.check(at, null != id && program >= 0 && program < programs && referrer < i && find(program, id) < 0,
+                "member " + i + " (" + id + " of program " + program + ", referred by " + referrer + ")");
+            add(program, id, birthday, referrer, enrolledAt).readFrom(in);
+        }
+    }
 }

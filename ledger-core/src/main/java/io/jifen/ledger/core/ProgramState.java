@@ -176,4 +176,52 @@ final class ProgramState
                 ": a change of a balance was not journaled as its effect");
         }
     }
+
+    /** The program in force is written by {@link ProgramStates}; this writes what the slot keeps beside it. */
+    void writeTo(final SnapshotOutput out)
+    {
+        accounts.writeTo(out);
+        out.writeLongs(campaignGiven, campaignGiven.length);
+        out.writeInt(givenByCampaignId.size());
+        for (final Map.Entry<String, Long> given : givenByCampaignId.entrySet())
+        {
+            out.writeString(given.getKey());
+            out.writeLong(given.getValue());
+        }
+        out.writeInt(sentToPartner.size());
+        for (final Map.Entry<String, long[]> sent : sentToPartner.entrySet())
+        {
+            out.writeString(sent.getKey());
+            out.writeLongs(sent.getValue(), sent.getValue().length);
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote, for the program {@code inForce}. */
+    void readFrom(final SnapshotInput in, final Program inForce)
+    {
+        final long start = in.position();
+        program = inForce;
+        accounts.readFrom(in);
+        campaignGiven = in.readLongs();
+        in.check(start, campaignGiven.length == inForce.campaignCount(), campaignGiven.length + " campaign totals " +
+            "for a program of " + inForce.campaignCount() + " campaigns");
+        givenByCampaignId.clear();
+        final int given = in.readInt();
+        in.check(start, given >= 0, given + " campaign ids");
+        for (int i = 0; i < given; i++)
+        {
+            final String id = in.readString();
+            givenByCampaignId.put(id, in.readLong());
+        }
+        sentToPartner.clear();
+        final int partners = in.readInt();
+        in.check(start, partners >= 0 && partners <= Ledger.PROGRAMS_MAX, partners + " partners");
+        for (int i = 0; i < partners; i++)
+        {
+            final String partner = in.readString();
+            final long[] counters = in.readLongs();
+            in.check(start, null != partner && counters.length == SENT_USED + 1, "partner counters of " + partner);
+            sentToPartner.put(partner, counters);
+        }
+    }
 }

@@ -134,4 +134,44 @@ final class ProgramStates
             states[i].checkInvariants(members);
         }
     }
+
+    /** Each program in force as its text (parsed again on reading), then its slot's state. */
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeInt(count);
+        out.writeLong(retentionMs);
+        out.writeLong(forgottenBefore);
+        for (int i = 0; i < count; i++)
+        {
+            out.writeString(states[i].program().toText());
+            states[i].writeTo(out);
+        }
+    }
+
+    /** Reads the programs back; the first program, slot 0, was read already (a ledger is built around it). */
+    void readFrom(final SnapshotInput in, final Program first)
+    {
+        final long start = in.position();
+        final int programs = in.readInt();
+        in.check(start, programs >= 1 && programs <= states.length, programs + " programs");
+        retentionMs = in.readLong();
+        forgottenBefore = in.readLong();
+        for (int i = 0; i < programs; i++)
+        {
+            final long at = in.position();
+            final String text = in.readString();
+            final Program program;
+            try
+            {
+                program = i == 0 ? first : Program.parse(text);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new SnapshotFormatException(at, "program " + i + " does not parse: " + ex.getMessage());
+            }
+            in.check(at, program.toText().equals(text), "program " + i + " reads back to a different text");
+            states[i].readFrom(in, program);
+        }
+        count = programs;
+    }
 }

@@ -735,4 +735,73 @@ final class RequestLog
         return "RequestLog{size=" + size() + ", capacity=" + (mask + 1) + ", max=" + capacityMax +
             ", allocations=" + (allocTail - allocHead) + "}" + Arrays.toString(new long[] {head, tail});
     }
+
+    /** The three rings (requests, allocations, earning lines) at their absolute positions. */
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeRing(ids, head, tail);
+        out.writeRing(entries, STRIDE, head, tail);
+        out.writeRing(allocLots, allocHead, allocTail);
+        out.writeRing(allocAmounts, 1, allocHead, allocTail);
+        out.writeRing(allocRestored, 1, allocHead, allocTail);
+        out.writeRing(lineIds, lineHead, lineTail);
+        out.writeRing(lineA, 1, lineHead, lineTail);
+        out.writeRing(lineB, 1, lineHead, lineTail);
+        out.writeRing(lineC, 1, lineHead, lineTail);
+        out.writeRing(lineD, 1, lineHead, lineTail);
+        out.writeRing(lineCount, lineHead, lineTail);
+    }
+
+    /**
+     * Reads the rings back into this empty log and indexes every request by id in request order, so an id used again
+     * maps to its latest request as it did when written.
+     */
+    void readFrom(final SnapshotInput in)
+    {
+        final long start = in.position();
+        in.check(start, head == tail && index.size() == 0, "a request log that is not empty");
+        final long[] bounds = new long[2];
+        ids = in.readStringRing(bounds);
+        head = bounds[0];
+        tail = bounds[1];
+        entries = in.readRing(STRIDE, bounds);
+        mask = ids.length - 1;
+        in.check(start, entries.length == ids.length * STRIDE && bounds[0] == head && bounds[1] == tail,
+            "the request rings differ");
+        allocLots = in.readIntRing(bounds);
+        allocHead = bounds[0];
+        allocTail = bounds[1];
+        allocMask = allocLots.length - 1;
+        allocAmounts = in.readRing(1, bounds);
+        in.check(start, allocAmounts.length == allocLots.length && bounds[0] == allocHead && bounds[1] == allocTail,
+            "the allocation rings differ");
+        allocRestored = in.readRing(1, bounds);
+        in.check(start, allocRestored.length == allocLots.length && bounds[0] == allocHead &&
+            bounds[1] == allocTail, "the allocation rings differ");
+        lineIds = in.readStringRing(bounds);
+        lineHead = bounds[0];
+        lineTail = bounds[1];
+        lineMask = lineIds.length - 1;
+        lineA = lineRing(in, start, bounds);
+        lineB = lineRing(in, start, bounds);
+        lineC = lineRing(in, start, bounds);
+        lineD = lineRing(in, start, bounds);
+        lineCount = in.readIntRing(bounds);
+        in.check(start, lineCount.length == lineIds.length && bounds[0] == lineHead && bounds[1] == lineTail,
+            "the earning line rings differ");
+        for (long p = head; p < tail; p++)
+        {
+            final String id = ids[(int)(p & mask)];
+            in.check(start, null != id && entries[base(p) + ID_HASH] == IdIndex.hash(id), "request " + p);
+            index.put(id, entries[base(p) + ID_HASH], p, idAt);
+        }
+    }
+
+    private long[] lineRing(final SnapshotInput in, final long start, final long[] bounds)
+    {
+        final long[] ring = in.readRing(1, bounds);
+        in.check(start, ring.length == lineIds.length && bounds[0] == lineHead && bounds[1] == lineTail,
+            "the earning line rings differ");
+        return ring;
+    }
 }

@@ -102,4 +102,24 @@ final class Schedule
     {
         return atA < atB || (atA == atB && positionA < positionB);
     }
+
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeLongs(at, size);
+        out.writeLongs(positions, size);
+    }
+
+    /** Reads the heap back entry for entry: the sweep meets the same entries, stale ones too, in the same order. */
+    void readFrom(final SnapshotInput in)
+    {
+        final long start = in.position();
+        final long[] readAt = in.readLongs();
+        final int count = in.used();
+        final long[] readPositions = in.readLongs();
+        in.check(start, readAt.length == readPositions.length && readAt.length > 0 && in.used() == count,
+            "a schedule's arrays differ");
+        at = readAt;
+        positions = readPositions;
+        size = count;
+    }
 }

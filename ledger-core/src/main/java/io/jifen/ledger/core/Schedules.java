@@ -50,4 +50,20 @@ final class Schedules
             }
         }
     }
+
+    void writeTo(final SnapshotOutput out)
+    {
+        holdTimeouts.writeTo(out);
+        maturities.writeTo(out);
+        evaluations.writeTo(out);
+        birthdays.writeTo(out);
+    }
+
+    void readFrom(final SnapshotInput in)
+    {
+        holdTimeouts.readFrom(in);
+        maturities.readFrom(in);
+        evaluations.readFrom(in);
+        birthdays.readFrom(in);
+    }
 }

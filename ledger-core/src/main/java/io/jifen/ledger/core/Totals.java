@@ -67,4 +67,24 @@ final class Totals
                 expired + " != balances " + balances);
         }
     }
+
+    void writeTo(final SnapshotOutput out)
+    {
+        credited.writeTo(out);
+        debited.writeTo(out);
+        expired.writeTo(out);
+        out.writeLong(held);
+        out.writeLong(pending);
+        out.writeLong(expiryRuleDrift);
+    }
+
+    void readFrom(final SnapshotInput in)
+    {
+        credited.readFrom(in);
+        debited.readFrom(in);
+        expired.readFrom(in);
+        held = in.readLong();
+        pending = in.readLong();
+        expiryRuleDrift = in.readLong();
+    }
 }

@@ -37,4 +37,16 @@ final class WideCounter
     {
         return value().toString();
     }
+
+    void writeTo(final SnapshotOutput out)
+    {
+        out.writeLong(low);
+        out.writeLong(high);
+    }
+
+    void readFrom(final SnapshotInput in)
+    {
+        low = in.readLong();
+        high = in.readLong();
+    }
 }

@@ -242,6 +242,16 @@ public final class Journal implements AutoCloseable
         }
 
         /**
+         * Moves to the document at a queue index: the next {@link #next()} reads it.
+         *
+         * @return false if the queue holds no document there.
+         */
+        public boolean moveTo(final long queueIndex)
+        {
+            return tailer.moveToIndex(queueIndex);
+        }
+
+        /**
          * @return true if a record was read into {@link #record()}.
          */
         public boolean next()

@@ -62,10 +62,32 @@ public final class JournalRecovery
      * A journal opened, made safe and replayed.
      *
      * @param journal open for the caller to append to and close.
+     * @param start the state the replay started from (a snapshot's, or the empty ledger), now replayed to the end.
      * @param chainHead what the next record links to (after any tail-discarded marker written here).
      */
-    public record Recovered(Journal journal, Prepared prepared, JournalReplay.Result replay, byte[] chainHead)
+    public record Recovered(Journal journal, Prepared prepared, Start start, JournalReplay.Result replay,
+        byte[] chainHead)
     {
+    }
+
+    /**
+     * A state a replay can start from: a ledger and the resume point it is at (null: an empty ledger, replayed from
+     * the journal's beginning), and where it came from, in words.
+     */
+    public record Start(LedgerStateMachine ledger, ResumePoint from, String source)
+    {
+    }
+
+    /**
+     * The states to try in turn (snapshots, newest first), ending with an empty ledger. A start the journal does not
+     * confirm is passed back to {@link #rejected} and the next is tried.
+     */
+    public interface Starts
+    {
+        /** @return the next start to try; after the snapshots, an empty ledger (never null). */
+        Start next();
+
+        void rejected(Start start, ResumePointException why);
     }
 
     private JournalRecovery()
@@ -74,22 +96,62 @@ public final class JournalRecovery
 
     /**
      * What a server does at start: {@link #prepare}s the journal in {@code directory}, opens it, replays it into
-     * {@code ledger}, and marks a tail it discarded.
+     * {@code ledger} from the beginning, and marks a tail it discarded.
      */
     public static Recovered recover(final Path directory, final boolean discardDamagedTail,
         final LedgerStateMachine ledger, final long progressEvery, final JournalReplay.Progress progress)
+    {
+        return recover(directory, discardDamagedTail, new Starts()
+        {
+            @Override
+            public Start next()
+            {
+                return new Start(ledger, null, "an empty ledger");
+            }
+
+            @Override
+            public void rejected(final Start start, final ResumePointException why)
+            {
+                throw why;
+            }
+        }, progressEvery, progress);
+    }
+
+    /**
+     * What a server does at start: {@link #prepare}s the journal in {@code directory}, opens it, replays it from the
+     * first of {@code starts} it confirms, and marks a tail it discarded.
+     */
+    public static Recovered recover(final Path directory, final boolean discardDamagedTail, final Starts starts,
+        final long progressEvery, final JournalReplay.Progress progress)
     {
         final Prepared prepared = prepare(directory, discardDamagedTail);
         final Journal journal = new Journal(directory);
         try
         {
-            // the discarded tail is gone from the files: the replay must find none
-            final JournalReplay.Result replay = JournalReplay.replay(journal, ledger, Long.MAX_VALUE, Long.MAX_VALUE,
-                false, progressEvery, progress, prepared.current());
-            final byte[] chainHead = prepared.discarded() ? JournalReplay.appendTailDiscarded(journal,
-                replay.lastSequence, replay.chainHead, prepared.found().endIndex, prepared.found().tailDocuments) :
-                replay.chainHead;
-            return new Recovered(journal, prepared, replay, chainHead);
+            while (true)
+            {
+                final Start start = starts.next();
+                final JournalReplay.Result replay;
+                try
+                {
+                    // the discarded tail is gone from the files: the replay must find none
+                    replay = JournalReplay.replay(journal, start.ledger(), start.from(), Long.MAX_VALUE,
+                        Long.MAX_VALUE, false, progressEvery, progress, prepared.current());
+                }
+                catch (final ResumePointException ex)
+                {
+                    if (null == start.from())
+                    {
+                        throw ex;
+                    }
+                    starts.rejected(start, ex);
+                    continue;
+                }
+                final byte[] chainHead = prepared.discarded() ? JournalReplay.appendTailDiscarded(journal,
+                    replay.lastSequence, replay.chainHead, prepared.found().endIndex,
+                    prepared.found().tailDocuments) : replay.chainHead;
+                return new Recovered(journal, prepared, start, replay, chainHead);
+            }
         }
         catch (final RuntimeException ex)
         {

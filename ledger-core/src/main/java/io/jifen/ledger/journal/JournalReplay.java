@@ -31,17 +31,24 @@ public final class JournalReplay
         public final long lastSequence;
         public final long nanos;
         public final long stateHash;
-        /** The chain value the next record links to (after any tail-discarded marker). */
+        /**
+         * The chain value the next record links to (after any tail-discarded marker); for a replay stopped early, the
+         * chain value of the last record it applied.
+         */
         public final byte[] chainHead;
         /** The chain value after the last ledger record replayed: with its sequence, what auditors anchor. */
         public final byte[] recordChain;
         /** A damaged tail left to discard: the queue index of its first document, and how many; -1 and 0 if none. */
         public final long damagedTailIndex;
         public final int damagedTailCount;
+        /** The queue index of the last sound document read (a record or a marker), or -1 if none. */
+        public final long lastIndex;
 
         Result(final long records, final long lastSequence, final long nanos, final long stateHash,
-            final byte[] chainHead, final byte[] recordChain, final long damagedTailIndex, final int damagedTailCount)
+            final byte[] chainHead, final byte[] recordChain, final long damagedTailIndex, final int damagedTailCount,
+            final long lastIndex)
         {
+            this.lastIndex = lastIndex;
             this.recordChain = recordChain;
             this.damagedTailIndex = damagedTailIndex;
             this.damagedTailCount = damagedTailCount;
@@ -50,6 +57,15 @@ public final class JournalReplay
             this.nanos = nanos;
             this.stateHash = stateHash;
             this.chainHead = chainHead;
+        }
+
+        /**
+         * @return where the replay ended, for a snapshot of the state it built (and a later replay from there); null
+         * if it read nothing, or if damaged documents it did not discard are pending at its end.
+         */
+        public ResumePoint resumePoint()
+        {
+            return lastIndex < 0 || damagedTailCount > 0 ? null : new ResumePoint(lastSequence, lastIndex, chainHead);
         }
 
         /** @return the anchor of the last ledger record: its chain value in hex. */
@@ -131,11 +147,42 @@ public final class JournalReplay
         final Progress progress,
         final JournalSurvey survey)
     {
+        return replay(journal, ledger, null, untilTimestamp, untilSequence, discardDamagedTail, progressEvery,
+            progress, survey);
+    }
+
+    /**
+     * Replays the journal after a resume point (a snapshot's) into a ledger that holds the state as of it.
+     *
+     * @param from where {@code ledger} is; null for an empty ledger and the journal's beginning.
+     * @throws ResumePointException if the journal does not confirm {@code from}.
+     */
+    public static Result replay(
+        final Journal journal,
+        final LedgerStateMachine ledger,
+        final ResumePoint from,
+        final long untilTimestamp,
+        final long untilSequence,
+        final boolean discardDamagedTail,
+        final long progressEvery,
+        final Progress progress,
+        final JournalSurvey survey)
+    {
         final long start = System.nanoTime();
         final Replayer replayer = new Replayer(ledger);
         long records = 0;
-        try (JournalScanner scanner = new JournalScanner(journal, null, survey))
+        if (null != from && from.sequence() != ledger.lastSequence())
         {
+            throw new IllegalArgumentException("the ledger is at sequence " + ledger.lastSequence() +
+                ", not at the resume point's " + from);
+        }
+        try (JournalScanner scanner = new JournalScanner(journal, null, survey, from))
+        {
+            if (null != from)
+            {
+                System.arraycopy(from.chain(), 0, replayer.appliedChain, 0, JournalRecord.CHAIN_LENGTH);
+                replayer.appliedIndex = from.queueIndex();
+            }
             boolean atEnd = true;
             while (scanner.next())
             {
@@ -160,8 +207,11 @@ public final class JournalReplay
                 throw scanner.damagedTailCount() > 0 ? scanner.damagedTail(": " + JournalRecovery.DISCARD_ADVICE) :
                     JournalRecovery.damagedTail(scanner.survey());
             }
+            // stopped early, the scanner has read one record past the last applied: the replay ends at that one
             return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(),
-                scanner.chain().clone(), replayer.appliedChain, scanner.damagedTailIndex(), scanner.damagedTailCount());
+                atEnd ? scanner.chain().clone() : replayer.appliedChain.clone(), replayer.appliedChain,
+                scanner.damagedTailIndex(), scanner.damagedTailCount(),
+                atEnd ? scanner.lastIndex() : replayer.appliedIndex);
         }
     }
 
@@ -178,6 +228,8 @@ public final class JournalReplay
         private final byte[] relinked = new byte[JournalRecord.CHAIN_LENGTH];
         /** The chain value of the last record applied. */
         private final byte[] appliedChain = new byte[JournalRecord.CHAIN_LENGTH];
+        /** The queue index of the last record applied (-1: none). */
+        private long appliedIndex = -1;
 
         Replayer(final LedgerStateMachine ledger)
         {
@@ -229,6 +281,7 @@ public final class JournalReplay
                     " replayed to different effects than it records (was the program or the code changed?)");
             }
             System.arraycopy(relinked, 0, appliedChain, 0, appliedChain.length);
+            appliedIndex = scanner.index();
         }
     }
 }

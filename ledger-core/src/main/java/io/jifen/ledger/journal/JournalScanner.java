@@ -49,12 +49,83 @@ public final class JournalScanner implements AutoCloseable
      */
     public JournalScanner(final Journal journal, final Observer observer, final JournalSurvey survey)
     {
+        this(journal, observer, survey, null);
+    }
+
+    /**
+     * @param from where to start: after this document, which the journal must confirm; null for the beginning.
+     * @throws ResumePointException if the journal does not confirm {@code from}.
+     */
+    public JournalScanner(final Journal journal, final Observer observer, final JournalSurvey survey,
+        final ResumePoint from)
+    {
         this.survey = null != survey ? survey : null != journal.survey() ? journal.survey() :
             JournalSurvey.of(journal.directory());
         this.observer = observer;
         try
         {
             this.reader = journal.openReader();
+        }
+        catch (final Exception | InternalError ex)
+        {
+            throw chronicleFailed(ex);
+        }
+        if (null != from)
+        {
+            try
+            {
+                resumeAfter(from);
+            }
+            catch (final RuntimeException ex)
+            {
+                reader.close();
+                throw ex;
+            }
+        }
+    }
+
+    /** Reads the document at the resume point, checks the journal confirms it, and carries on after it. */
+    private void resumeAfter(final ResumePoint from)
+    {
+        final String where = "the journal in " + survey.files.stream().findFirst().map(f -> f.getParent())
+            .map(String::valueOf).orElse("(no files)") + " ";
+        if (from.queueIndex() > survey.lastIndex || !moveTo(from.queueIndex()) || !readNext() ||
+            reader.index() != from.queueIndex())
+        {
+            throw new ResumePointException(where + "holds no document at queue index 0x" +
+                Long.toHexString(from.queueIndex()) + " (its last sound one is 0x" +
+                Long.toHexString(survey.lastIndex) + ")");
+        }
+        final byte[] bytes = reader.record();
+        final int length = reader.length();
+        if (codec.isDamaged(bytes, length) || null != codec.verify(bytes, length))
+        {
+            throw new ResumePointException(where + "holds a damaged document at queue index 0x" +
+                Long.toHexString(from.queueIndex()) + " (" + reader.file() + ")");
+        }
+        view.wrap(bytes, 0, length);
+        final byte[] ends = java.util.Arrays.copyOfRange(bytes, length - JournalLayout.TRAILER_LENGTH,
+            length - JournalLayout.TRAILER_LENGTH + chain.length);
+        final boolean sameSequence = JournalRecord.sequence(view) == from.sequence();
+        final boolean sameChain = java.util.Arrays.equals(ends, from.chain());
+        if (!sameSequence || !sameChain)
+        {
+            throw new ResumePointException(where + "holds another document at queue index 0x" +
+                Long.toHexString(from.queueIndex()) + " (" + reader.file() + "): " + (sameSequence ? "" :
+                "sequence " + JournalRecord.sequence(view) + " where " + from.sequence() + " was expected" +
+                (sameChain ? "" : ", and ")) + (sameChain ? "" : "a different chain value"));
+        }
+        System.arraycopy(ends, 0, chain, 0, chain.length);
+        lastSequence = from.sequence();
+        lastIndex = from.queueIndex();
+        documents = survey.documentsThrough(from.queueIndex());
+    }
+
+    private boolean moveTo(final long queueIndex)
+    {
+        try
+        {
+            return reader.moveTo(queueIndex);
         }
         catch (final Exception | InternalError ex)
         {

@@ -79,11 +79,14 @@ public final class JournalSurvey
     public final String tail;
     /** Files whose own metadata (header, indexes) disagrees with their sound documents: to be rebuilt. */
     public final List<MetadataDamage> metadataDamage;
+    /** Data documents counted in each of {@link #files}, in the same order. */
+    private final long[] fileDocuments;
 
     private JournalSurvey(final List<Path> files, final long documents, final long lastIndex, final long lastPosition,
         final Ending ending, final Path endFile, final long endPosition, final long endIndex, final int tailDocuments,
-        final String tail, final List<MetadataDamage> metadataDamage)
+        final String tail, final List<MetadataDamage> metadataDamage, final long[] fileDocuments)
     {
+        this.fileDocuments = fileDocuments;
         this.files = files;
         this.documents = documents;
         this.lastIndex = lastIndex;
@@ -124,6 +127,7 @@ public final class JournalSurvey
         long lastIndex = -1;
         long lastPosition = -1;
         final List<MetadataDamage> metadataDamage = new ArrayList<>();
+        final long[] fileDocuments = new long[files.size()];
         for (int f = 0; f < files.size(); f++)
         {
             final Path file = files.get(f);
@@ -140,6 +144,7 @@ public final class JournalSurvey
                 // damaged records with more files after them are the scanner's to judge: a tail-discarded marker of
                 // an older build may excuse them from the next file
                 documents += walk.documents;
+                fileDocuments[f] = walk.documents;
                 lastIndex = walk.documents > 0 ? walk.cycle << CYCLE_SHIFT | walk.documents - 1 : lastIndex;
                 lastPosition = walk.documents > 0 ? walk.lastData : lastPosition;
                 if (zerosAfter)
@@ -153,6 +158,7 @@ public final class JournalSurvey
             }
             final int kept = walk.damagedFrom < 0 ? walk.documents : walk.damagedNumber;
             documents += kept;
+            fileDocuments[f] = kept;
             lastIndex = kept > 0 ? walk.cycle << CYCLE_SHIFT | kept - 1 : lastIndex;
             lastPosition = kept > 0 ? walk.keptPosition : lastPosition;
             final long endPosition = walk.damagedFrom < 0 ? walk.stop : walk.damagedFrom;
@@ -160,7 +166,7 @@ public final class JournalSurvey
             if (walk.damagedFrom < 0 && zerosAfter)
             {
                 return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, file, endPosition,
-                    endIndex, 0, "nothing", metadataDamage);
+                    endIndex, 0, "nothing", metadataDamage, fileDocuments);
             }
             final SoundRecord after = findSoundRecord(files, f, walk.map, walk.searchFrom(endPosition), codec);
             if (null != after)
@@ -173,10 +179,25 @@ public final class JournalSurvey
             final Ending ending = walk.damagedFrom < 0 && walk.unfinished ? Ending.UNFINISHED_WRITE :
                 Ending.DAMAGED_TAIL;
             return new JournalSurvey(files, documents, lastIndex, lastPosition, ending, file, endPosition, endIndex,
-                tailDocuments, walk.describe(), metadataDamage);
+                tailDocuments, walk.describe(), metadataDamage, fileDocuments);
         }
         return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, null, 0, -1, 0,
-            "nothing", metadataDamage);
+            "nothing", metadataDamage, fileDocuments);
+    }
+
+    /**
+     * @return how many data documents the files hold up to and including the one at {@code queueIndex} (indexes are
+     * dense within a day file: its n-th document has index {@code cycle << 32 | n}).
+     */
+    public long documentsThrough(final long queueIndex)
+    {
+        final long cycle = queueIndex >>> CYCLE_SHIFT;
+        long through = (queueIndex & 0xFFFF_FFFFL) + 1;
+        for (int f = 0; f < files.size() && cycle(files.get(f)) < cycle; f++)
+        {
+            through += fileDocuments[f];
+        }
+        return through;
     }
 
     /**

@@ -93,7 +93,8 @@ class LedgerRandomizedTest
         private final int commands;
         private final Workload workload;
         private final LedgerContext context;
-        private final Ledger ledger;
+        /** Replaced mid-run by what a snapshot of it reads back as: the rest of the run checks the restored ledger. */
+        private Ledger ledger;
         private final Model model;
         /** The command being run: the workload's, which it fills in before each step. */
         private final Command in;
@@ -138,10 +139,16 @@ class LedgerRandomizedTest
 
         void run()
         {
+            // a different place in every seed: after sweeps, holds, pending earns, evictions, program changes
+            final int snapshotAt = commands / 3 + (int)Math.floorMod(seed * 7919, (long)Math.max(1, commands / 2));
             for (int i = 0; i < commands; i++)
             {
                 try
                 {
+                    if (i == snapshotAt)
+                    {
+                        ledger = snapshotRoundTrip(ledger, context);
+                    }
                     step();
                     if (i % 50 == 0)
                     {
@@ -162,6 +169,25 @@ class LedgerRandomizedTest
             {
                 throw new AssertionError(where(commands) + " (final checks): " + ex.getMessage(), ex);
             }
+        }
+
+        /** @return the ledger a snapshot of {@code live} reads back as, its state hash checked against the live one. */
+        static Ledger snapshotRoundTrip(final Ledger live, final LedgerContext context)
+        {
+            final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+            final io.jifen.ledger.core.SnapshotOutput out =
+                new io.jifen.ledger.core.SnapshotOutput(java.nio.channels.Channels.newChannel(bytes));
+            live.writeTo(out);
+            final int crc = out.finish();
+            final io.jifen.ledger.core.SnapshotInput in = new io.jifen.ledger.core.SnapshotInput(
+                java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(bytes.toByteArray())),
+                bytes.size());
+            final Ledger restored = Ledger.readFrom(in, context);
+            assertEquals(crc, in.finish(), "the body's checksum reads back");
+            assertEquals(live.stateHash(), restored.stateHash(), "the restored ledger's state hash");
+            assertEquals(live.lastSequence(), restored.lastSequence());
+            assertEquals(live.lastTimestamp(), restored.lastTimestamp());
+            return restored;
         }
 
         private String where(final int index)

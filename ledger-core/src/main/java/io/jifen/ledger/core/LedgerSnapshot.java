@@ -1,0 +1,90 @@
+package io.jifen.ledger.core;
+
+/**
+ * A ledger's whole state as a snapshot's body (docs/snapshot-format.md): numbered sections, one per store, each store
+ * writing and reading itself, then the state hash of what was written, which the state read back must reproduce.
+ */
+final class LedgerSnapshot
+{
+    private LedgerSnapshot()
+    {
+    }
+
+    static void write(final Ledger ledger, final SnapshotOutput out)
+    {
+        final Stores stores = ledger.stores();
+        out.section(1);
+        out.writeLong(ledger.lastSequence());
+        out.writeLong(ledger.lastTimestamp());
+        out.writeString(stores.programs.program(0).toText());
+        out.section(2);
+        stores.programs.writeTo(out);
+        out.section(3);
+        stores.members.writeTo(out);
+        out.section(4);
+        stores.lots.writeTo(out);
+        out.section(5);
+        stores.requests.writeTo(out);
+        out.section(6);
+        stores.schedules.writeTo(out);
+        out.section(7);
+        stores.totals.writeTo(out);
+        out.section(8);
+        out.writeLong(ledger.stateHash());
+    }
+
+    /**
+     * @throws SnapshotFormatException where the body cannot be what {@link #write} wrote, or the state read back does
+     * not hash to the state written or breaks an invariant.
+     */
+    static Ledger read(final SnapshotInput in, final LedgerContext context)
+    {
+        in.section(1);
+        final long sequence = in.readLong();
+        final long timestamp = in.readLong();
+        final long programAt = in.position();
+        final String firstText = in.readString();
+        final Program first;
+        try
+        {
+            first = Program.parse(firstText);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new SnapshotFormatException(programAt, "the first program does not parse: " + ex.getMessage());
+        }
+        final Ledger ledger = new Ledger(first, context);
+        ledger.resumeAt(sequence, timestamp);
+        final Stores stores = ledger.stores();
+        in.section(2);
+        stores.programs.readFrom(in, first);
+        in.section(3);
+        stores.members.readFrom(in, stores.programs.count());
+        in.section(4);
+        stores.lots.readFrom(in, stores.members.count());
+        in.section(5);
+        stores.requests.readFrom(in);
+        in.section(6);
+        stores.schedules.readFrom(in);
+        in.section(7);
+        stores.totals.readFrom(in);
+        in.section(8);
+        final long hashAt = in.position();
+        final long written = in.readLong();
+        final long read = ledger.stateHash();
+        if (written != read)
+        {
+            throw new SnapshotFormatException(hashAt, String.format("the state read back hashes to %016x, the " +
+                "state written to %016x", read, written));
+        }
+        try
+        {
+            ledger.checkInvariants();
+        }
+        catch (final IllegalStateException ex)
+        {
+            throw new SnapshotFormatException(hashAt, "the state read back breaks an invariant: " + ex.getMessage());
+        }
+        return ledger;
+    }
+}

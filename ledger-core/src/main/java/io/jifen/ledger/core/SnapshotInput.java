@@ -1,0 +1,307 @@
+package io.jifen.ledger.core;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32C;
+
+/**
+ * Reads back what {@link SnapshotOutput} wrote, counting every byte into a CRC-32C and never more than the body's
+ * length. Anything that cannot be what a writer wrote (a missing section mark, a length out of range, the end of the
+ * body too early) is a {@link SnapshotFormatException} naming the byte; the caller checks the CRC at the end.
+ */
+public final class SnapshotInput
+{
+    private static final int BUFFER = 1 << 20;
+    /** No array or string in a snapshot is longer: a length above it is damage, not a reason to allocate. */
+    private static final int LENGTH_MAX = Integer.MAX_VALUE - 16;
+
+    private final ReadableByteChannel channel;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
+    private final CRC32C crc = new CRC32C();
+    private final long length;
+    private long consumed;
+    private int used;
+
+    /**
+     * @param length the body's length: no byte past it is read.
+     */
+    public SnapshotInput(final ReadableByteChannel channel, final long length)
+    {
+        this.channel = channel;
+        this.length = length;
+        buffer.limit(0);
+    }
+
+    void section(final int number)
+    {
+        final long at = position();
+        final int mark = readInt();
+        final int found = readInt();
+        if (mark != SnapshotOutput.SECTION_MARK || found != number)
+        {
+            throw new SnapshotFormatException(at, "section " + number + " expected, found mark 0x" +
+                Integer.toHexString(mark) + " number " + found);
+        }
+    }
+
+    int readInt()
+    {
+        need(Integer.BYTES);
+        return buffer.getInt();
+    }
+
+    long readLong()
+    {
+        need(Long.BYTES);
+        return buffer.getLong();
+    }
+
+    boolean readBoolean()
+    {
+        final long at = position();
+        final int value = readInt();
+        if (value != 0 && value != 1)
+        {
+            throw new SnapshotFormatException(at, "a boolean holds " + value);
+        }
+        return value == 1;
+    }
+
+    String readString()
+    {
+        final long at = position();
+        final int n = readInt();
+        if (n == -1)
+        {
+            return null;
+        }
+        check(at, n >= 0 && n <= remaining(), "a string of " + n + " bytes");
+        final byte[] bytes = new byte[n];
+        int done = 0;
+        while (done < n)
+        {
+            need(1);
+            final int chunk = Math.min(buffer.remaining(), n - done);
+            buffer.get(bytes, done, chunk);
+            done += chunk;
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    /** @return an array of the written capacity holding the written entries. */
+    long[] readLongs()
+    {
+        final long at = position();
+        final int capacity = readInt();
+        final int used = readInt();
+        check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
+            (long)used * Long.BYTES <= remaining(), "an array of " + used + " of " + capacity + " longs");
+        final long[] values = new long[capacity];
+        getLongs(values, 0, used);
+        this.used = used;
+        return values;
+    }
+
+    int[] readInts()
+    {
+        final long at = position();
+        final int capacity = readInt();
+        final int used = readInt();
+        check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
+            (long)used * Integer.BYTES <= remaining(), "an array of " + used + " of " + capacity + " ints");
+        final int[] values = new int[capacity];
+        getInts(values, 0, used);
+        this.used = used;
+        return values;
+    }
+
+    /**
+     * @return a ring of the written capacity with the entries at the written positions; {@code [head, tail)} is
+     * stored in {@code bounds}.
+     */
+    long[] readRing(final int stride, final long[] bounds)
+    {
+        final long at = position();
+        final int capacity = readInt();
+        final int writtenStride = readInt();
+        final long head = readLong();
+        final long tail = readLong();
+        check(at, writtenStride == stride && capacity > 0 && Integer.bitCount(capacity) == 1 &&
+            (long)capacity * stride <= LENGTH_MAX && head >= 0 && tail >= head && tail - head <= capacity &&
+            (tail - head) * stride * Long.BYTES <= remaining(), "a ring of " + (tail - head) + " of " + capacity +
+            " entries of " + writtenStride + " longs");
+        final long[] ring = new long[capacity * stride];
+        for (long p = head; p < tail; )
+        {
+            final int slot = (int)(p & (capacity - 1));
+            final int n = (int)Math.min(tail - p, capacity - slot);
+            getLongs(ring, slot * stride, n * stride);
+            p += n;
+        }
+        bounds[0] = head;
+        bounds[1] = tail;
+        return ring;
+    }
+
+    int[] readIntRing(final long[] bounds)
+    {
+        final long at = position();
+        final int capacity = readInt();
+        final long head = readLong();
+        final long tail = readLong();
+        check(at, capacity > 0 && Integer.bitCount(capacity) == 1 && head >= 0 && tail >= head &&
+            tail - head <= capacity && (tail - head) * Integer.BYTES <= remaining(), "a ring of " + (tail - head) +
+            " of " + capacity + " ints");
+        final int[] ring = new int[capacity];
+        for (long p = head; p < tail; )
+        {
+            final int slot = (int)(p & (capacity - 1));
+            final int n = (int)Math.min(tail - p, capacity - slot);
+            getInts(ring, slot, n);
+            p += n;
+        }
+        bounds[0] = head;
+        bounds[1] = tail;
+        return ring;
+    }
+
+    String[] readStringRing(final long[] bounds)
+    {
+        final long at = position();
+        final int capacity = readInt();
+        final long head = readLong();
+        final long tail = readLong();
+        check(at, capacity > 0 && Integer.bitCount(capacity) == 1 && head >= 0 && tail >= head &&
+            tail - head <= capacity && (tail - head) * Integer.BYTES <= remaining(), "a ring of " + (tail - head) +
+            " of " + capacity + " strings");
+        final String[] ring = new String[capacity];
+        for (long p = head; p < tail; p++)
+        {
+            ring[(int)(p & (capacity - 1))] = readString();
+        }
+        bounds[0] = head;
+        bounds[1] = tail;
+        return ring;
+    }
+
+    private void getLongs(final long[] values, final int from, final int count)
+    {
+        int done = 0;
+        while (done < count)
+        {
+            need(Long.BYTES);
+            final int n = Math.min(buffer.remaining() / Long.BYTES, count - done);
+            buffer.asLongBuffer().get(values, from + done, n);
+            buffer.position(buffer.position() + n * Long.BYTES);
+            done += n;
+        }
+    }
+
+    private void getInts(final int[] values, final int from, final int count)
+    {
+        int done = 0;
+        while (done < count)
+        {
+            need(Integer.BYTES);
+            final int n = Math.min(buffer.remaining() / Integer.BYTES, count - done);
+            buffer.asIntBuffer().get(values, from + done, n);
+            buffer.position(buffer.position() + n * Integer.BYTES);
+            done += n;
+        }
+    }
+
+    String[] readStrings()
+    {
+        final long at = position();
+        final int capacity = readInt();
+        final int used = readInt();
+        check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
+            (long)used * Integer.BYTES <= remaining(), "an array of " + used + " of " + capacity + " strings");
+        final String[] values = new String[capacity];
+        for (int i = 0; i < used; i++)
+        {
+            values[i] = readString();
+        }
+        this.used = used;
+        return values;
+    }
+
+    /** @return how many entries the last array read holds (its used length, not its capacity). */
+    int used()
+    {
+        return used;
+    }
+
+    /** Checks a count read from the snapshot. */
+    void check(final long at, final boolean sound, final String what)
+    {
+        if (!sound)
+        {
+            throw new SnapshotFormatException(at, "impossible: " + what);
+        }
+    }
+
+    /** @return the body position of the next byte to read. */
+    public long position()
+    {
+        return consumed - buffer.remaining();
+    }
+
+    private long remaining()
+    {
+        return length - position();
+    }
+
+    /** @return the CRC-32C of the whole body, once every byte of it has been read. */
+    public int finish()
+    {
+        if (position() != length)
+        {
+            throw new SnapshotFormatException(position(), (length - position()) + " bytes of the body are left " +
+                "unread");
+        }
+        return (int)crc.getValue();
+    }
+
+    private void need(final int bytes)
+    {
+        if (buffer.remaining() >= bytes)
+        {
+            return;
+        }
+        if (remaining() < bytes)
+        {
+            throw new SnapshotFormatException(position(), "the body ends " + remaining() + " bytes on, " + bytes +
+                " needed");
+        }
+        buffer.compact();
+        try
+        {
+            while (buffer.position() < bytes)
+            {
+                final long left = length - consumed;
+                if (left < buffer.remaining())
+                {
+                    buffer.limit(buffer.position() + (int)left);
+                }
+                final int start = buffer.position();
+                final int n = channel.read(buffer);
+                if (n < 0)
+                {
+                    throw new SnapshotFormatException(consumed, "the file ends before its body does");
+                }
+                crc.update(buffer.duplicate().position(start).limit(start + n));
+                consumed += n;
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read the snapshot: " + ex.getMessage(), ex);
+        }
+        buffer.flip();
+    }
+}
