@@ -50,10 +50,26 @@ public final class Journal implements AutoCloseable
      */
     Journal(final Path directory, final boolean readOnly, final TimeProvider clock)
     {
-        this.directory = directory;
         // a reader changes nothing, so it must not let Chronicle near damaged metadata: a server's start repairs it
-        this.survey = readOnly ? JournalSurvey.forReading(directory) : null;
+        this(directory, readOnly ? JournalSurvey.forReading(directory) : null, readOnly, clock);
+    }
+
+    private Journal(final Path directory, final JournalSurvey survey, final boolean readOnly,
+        final TimeProvider clock)
+    {
+        this.directory = directory;
+        this.survey = survey;
         this.queue = builder(directory).readOnly(readOnly).timeProvider(clock).build();
+    }
+
+    /**
+     * Opens, read-only, a journal a server in this process is writing (to snapshot it, to serve reads from it), up to
+     * the {@code documents} the server has finished writing (see {@link JournalSurvey#live}); a reader reads on past
+     * them as the server writes more.
+     */
+    public static Journal live(final Path directory, final long documents)
+    {
+        return new Journal(directory, JournalSurvey.live(directory, documents), true, SystemTimeProvider.INSTANCE);
     }
 
     /** For a read-only journal, its files as surveyed when it opened; null for a writer's. */
@@ -144,6 +160,12 @@ public final class Journal implements AutoCloseable
                 lastCycle = cycle;
                 blocks.switchTo(lastFile); // the file the next records go to: its metadata and what comes next
             }
+        }
+
+        /** @return the queue index of the last record appended. */
+        public long lastIndex()
+        {
+            return appender.lastIndexAppended();
         }
 
         /**

@@ -201,6 +201,53 @@ public final class JournalSurvey
     }
 
     /**
+     * Surveys a journal a server in this process is writing, up to the {@code documents} it has finished writing:
+     * every one must be there and sound; what follows is the writer's and is not looked at, nor are the indexes it
+     * keeps filling in (it checked or rebuilt them when it started).
+     *
+     * @throws JournalCorruptException if the files do not hold that many sound documents.
+     */
+    public static JournalSurvey live(final Path directory, final long documents)
+    {
+        final List<Path> files = queueFiles(directory);
+        final long[] fileDocuments = new long[files.size()];
+        final JournalRecord codec = new JournalRecord();
+        long left = documents;
+        long lastIndex = -1;
+        long lastPosition = -1;
+        for (int f = 0; f < files.size() && left > 0; f++)
+        {
+            final Path file = files.get(f);
+            final Walk walk = new Walk(cycle(file), map(file), codec, left, false);
+            walk.run();
+            if (null != walk.problem || walk.damagedFrom >= 0)
+            {
+                throw JournalCorruptException.atPosition(file.toString(), walk.stop, walk.describe() + ", within " +
+                    "the " + documents + " documents the server has written");
+            }
+            fileDocuments[f] = walk.documents;
+            left -= walk.documents;
+            if (walk.documents > 0)
+            {
+                lastIndex = walk.cycle << CYCLE_SHIFT | walk.documents - 1;
+                lastPosition = walk.lastData;
+            }
+            if (left == 0)
+            {
+                return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, file, walk.stop,
+                    walk.cycle << CYCLE_SHIFT | walk.documents, 0, "the writer's", List.of(), fileDocuments);
+            }
+        }
+        if (left > 0)
+        {
+            throw JournalCorruptException.atPosition(String.valueOf(directory), 0, "the files hold " +
+                (documents - left) + " of the " + documents + " documents the server has written");
+        }
+        return new JournalSurvey(files, 0, -1, -1, Ending.CLEAN, null, 0, -1, 0, "nothing", List.of(),
+            fileDocuments);
+    }
+
+    /**
      * Surveys the queue for a reader, which must not change it: damaged queue metadata or table, which Chronicle
      * must not read, is refused (a server's start rebuilds both from the records).
      */
@@ -367,19 +414,32 @@ public final class JournalSurvey
         long lastData = -1;
         long keptPosition = -1;
 
+        /** Data documents to walk at most (a journal being written: what its writer has finished). */
+        final long budget;
+        /** False for a journal being written, whose indexes its writer may be filling in. */
+        final boolean checkMetadata;
+
         Walk(final long cycle, final ByteBuffer map, final JournalRecord codec)
+        {
+            this(cycle, map, codec, Long.MAX_VALUE, true);
+        }
+
+        Walk(final long cycle, final ByteBuffer map, final JournalRecord codec, final long budget,
+            final boolean checkMetadata)
         {
             this.cycle = cycle;
             this.map = map;
             this.codec = codec;
             this.metadata = new QueueFileMetadata(map);
+            this.budget = budget;
+            this.checkMetadata = checkMetadata;
         }
 
         void run()
         {
             final int limit = map.limit();
             int p = 0;
-            while (p + Integer.BYTES <= limit)
+            while (p + Integer.BYTES <= limit && documents < budget)
             {
                 if (p == 0 && map.getInt(0) == 0)
                 {
@@ -424,7 +484,10 @@ public final class JournalSurvey
                 }
                 if ((header & META_DATA) == 0)
                 {
-                    metadata.data(p, documents);
+                    if (checkMetadata)
+                    {
+                        metadata.data(p, documents);
+                    }
                     checkRecord(p, length);
                 }
                 else if (!metadata.metadata(p, length))
@@ -435,7 +498,7 @@ public final class JournalSurvey
                 p = nextDocument(p, length);
             }
             stop = p;
-            if (null == problem && damagedFrom < 0)
+            if (null == problem && damagedFrom < 0 && checkMetadata)
             {
                 metadata.finish(documents, (int)lastData);
             }

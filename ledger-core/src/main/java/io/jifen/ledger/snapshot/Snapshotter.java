@@ -81,17 +81,20 @@ public final class Snapshotter
     }
 
     /**
+     * @param written documents a server in this process has finished writing to the journal (see
+     * {@link Journal#live}), or -1 for a journal no one in this process writes.
      * @param empty a new empty ledger, for a journal no snapshot covers.
      * @param stop polled while replaying: true stops the run (a server closing), nothing written.
      * @return what was written, or null if the newest snapshot is already at the journal's end (or the journal is
      * empty, or it was stopped).
      */
-    public static Taken take(final Path journalDirectory, final SnapshotStore store, final LedgerContext context,
-        final Supplier<Ledger> empty, final BooleanSupplier stop) throws IOException
+    public static Taken take(final Path journalDirectory, final long written, final SnapshotStore store,
+        final LedgerContext context, final Supplier<Ledger> empty, final BooleanSupplier stop) throws IOException
     {
         final long replayStart = System.nanoTime();
         final Rebuilt rebuilt;
-        try (Journal journal = new Journal(journalDirectory, true))
+        try (Journal journal = written < 0 ? new Journal(journalDirectory, true) :
+            Journal.live(journalDirectory, written))
         {
             rebuilt = rebuild(journal, store, context, empty, 4096, (records, sequence) ->
             {

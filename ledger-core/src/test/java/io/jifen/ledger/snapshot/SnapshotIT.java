@@ -265,12 +265,12 @@ class SnapshotIT
         final Path journal = journal(dir.resolve("journal"), run.records());
         final SnapshotStore store = new SnapshotStore(dir.resolve("snapshots"));
         final Supplier<Ledger> empty = run::empty;
-        final Snapshotter.Taken first = Snapshotter.take(journal, store, new LedgerContext(), empty, () -> false);
+        final Snapshotter.Taken first = Snapshotter.take(journal, -1, store, new LedgerContext(), empty, () -> false);
         assertNotNull(first);
         assertEquals(n, first.records());
         assertEquals(n, first.at().sequence());
         assertEquals(run.stateHash(), SnapshotFile.readHeader(first.file()).stateHash());
-        assertNull(Snapshotter.take(journal, store, new LedgerContext(), empty, () -> false),
+        assertNull(Snapshotter.take(journal, -1, store, new LedgerContext(), empty, () -> false),
             "nothing new: nothing written");
         // a journal cut short gives an older snapshot; the newest covers it
         final Path older = snapshotAt(journal, store, run, n / 2);

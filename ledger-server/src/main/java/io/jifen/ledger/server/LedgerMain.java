@@ -32,6 +32,8 @@ public final class LedgerMain
         "  serve             run the ledger server",
         "  load              open-loop load against a running server (ledger load --help)",
         "  transport-limit   a no-op Ledger service on --port (default 9091): what gRPC alone costs here",
+        "  snapshot          take a snapshot of the journaled state now, with no server running on --data DIR",
+        "                    (a running server takes its own); see docs/snapshot-format.md",
         "  journal dump      print every journal record as one JSON line",
         "  journal verify    replay the journal, check every record and print the state hash",
         "",
@@ -46,6 +48,10 @@ public final class LedgerMain
         "                    programs in one ledger: the first is the one requests without program_id name",
         "  --ring-size N     command ring slots, a power of two (default 65536)",
         "  --min-free-mb N   refuse to start with less free space than this where the data lives (default 64)",
+        "  --snapshot-every-records N  snapshot the state after this many journaled records (default 1000000;",
+        "                    0: never by count); a start replays only the journal after the newest snapshot",
+        "  --snapshot-every-minutes N  snapshot this often while records come in (default 60; 0: never by time)",
+        "  --snapshots-kept N  snapshots kept in DIR/snapshots (default 3)",
         "  --discard-damaged-tail  accept damaged records at the very end of the journal (a write torn by a power",
         "                    loss, never acknowledged under --sync=batch): mark them discarded and start",
         "  --request-ids-max N  request ids remembered at most (default 8000000, about 250 bytes of heap each)",
@@ -87,21 +93,7 @@ public final class LedgerMain
                 case "serve":
                     return serve(rest, out);
                 case "transport-limit":
-                    int noopPort = 9091;
-                    while (!rest.isEmpty())
-                    {
-                        final String option = rest.pop();
-                        if (!option.equals("--port"))
-                        {
-                            throw new IllegalArgumentException("unknown option '" + option + "'");
-                        }
-                        noopPort = intValue(option, rest, 0, 65535);
-                    }
-                    final io.grpc.Server noop = io.jifen.ledger.server.load.NoopLedgerServer.start(
-                        "127.0.0.1", noopPort);
-                    out.println("no-op Ledger service (transport limit) on 127.0.0.1:" + noop.getPort());
-                    noop.awaitTermination();
-                    return 0;
+                    return transportLimit(rest, out);
                 case "load":
                     if (rest.contains("--help") || rest.contains("-h"))
                     {
@@ -111,6 +103,8 @@ public final class LedgerMain
                     final io.jifen.ledger.server.load.Summary summary = new io.jifen.ledger.server.load.LoadGenerator(
                         io.jifen.ledger.server.load.LoadOptions.parse(rest), out).run();
                     return summary.errors == 0 ? 0 : 1;
+                case "snapshot":
+                    return snapshot(rest, out);
                 case "journal":
                     if (rest.isEmpty())
                     {
@@ -185,11 +179,9 @@ public final class LedgerMain
                 case "--discard-damaged-tail":
                     config.discardDamagedTail(true);
                     break;
-                case "--min-free-mb":
-                    config.minFreeBytes((long)intValue(option, args, 0, 1 << 20) << 20);
-                    break;
+
                 default:
-                    if (!ledgerOption(option, args, config.ledgerContext()))
+                    if (!ledgerOption(option, args, config.ledgerContext()) && !storageOption(option, args, config))
                     {
                         throw new IllegalArgumentException("unknown option '" + option + "'");
                     }
@@ -212,6 +204,76 @@ public final class LedgerMain
             System.err.println("ledger: stopped cleanly, journal closed at sequence " + server.lastSequence());
         }, "jifen-shutdown"));
         server.blockUntilShutdown();
+        return 0;
+    }
+
+    /** {@code ledger transport-limit}: a no-op Ledger service, what gRPC alone costs here. */
+    private static int transportLimit(final Deque<String> rest, final PrintStream out)
+        throws IOException, InterruptedException
+    {
+        int noopPort = 9091;
+        while (!rest.isEmpty())
+        {
+            final String option = rest.pop();
+            if (!option.equals("--port"))
+            {
+                throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+            noopPort = intValue(option, rest, 0, 65535);
+        }
+        final io.grpc.Server noop = io.jifen.ledger.server.load.NoopLedgerServer.start("127.0.0.1", noopPort);
+        out.println("no-op Ledger service (transport limit) on 127.0.0.1:" + noop.getPort());
+        noop.awaitTermination();
+        return 0;
+    }
+
+    /** {@code ledger snapshot --data DIR}: the journaled state as of now, from the newest snapshot and the tail. */
+    private static int snapshot(final Deque<String> args, final PrintStream out) throws IOException
+    {
+        Path data = Paths.get("data");
+        final LedgerContext context = new LedgerContext();
+        while (!args.isEmpty())
+        {
+            final String option = args.pop();
+            if (option.equals("--data"))
+            {
+                data = Paths.get(value(option, args));
+            }
+            else if (!ledgerOption(option, args, context))
+            {
+                throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        final Path journal = data.resolve("journal");
+        if (!Files.isDirectory(journal))
+        {
+            throw new IllegalArgumentException("no journal in " + journal.toAbsolutePath());
+        }
+        final io.jifen.ledger.snapshot.SnapshotStore store =
+            new io.jifen.ledger.snapshot.SnapshotStore(data.resolve(io.jifen.ledger.snapshot.SnapshotStore.FOLDER));
+        final io.jifen.ledger.snapshot.Snapshotter.Taken taken;
+        // a server writing the journal takes its own snapshots: only it knows where its writes end
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(data.resolve("LOCK"),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock held = lock.tryLock())
+        {
+            if (null == held)
+            {
+                throw new IllegalStateException("a ledger server is running on " + data.toAbsolutePath() + " (" +
+                    data.resolve("LOCK") + " is locked): it takes snapshots itself (--snapshot-every-records, " +
+                    "--snapshot-every-minutes)");
+            }
+            taken = io.jifen.ledger.snapshot.Snapshotter.take(journal, -1, store, context,
+                () -> new Ledger(Program.defaultProgram(), context), () -> false);
+        }
+        if (null == taken)
+        {
+            out.println("nothing to do: the newest snapshot is at the journal's end (or the journal is empty)");
+            return 0;
+        }
+        out.printf("snapshot %s%n  at %s%n  %d members, %d lots, %d bytes%n  replayed %d records from %s in " +
+            "%.1f ms, written in %.1f ms%n", taken.file(), taken.at(), taken.members(), taken.lots(), taken.bytes(),
+            taken.records(), taken.from(), taken.replayNanos() / 1e6, taken.writeNanos() / 1e6);
         return 0;
     }
 
@@ -252,6 +314,31 @@ public final class LedgerMain
             {
                 out.printf("%sclearing.%s %s%n", prefix, partner, accounts.clearing(partner));
             }
+        }
+    }
+
+    /** @return false if the option is not one of the storage options (free space, snapshots), else applies it. */
+    private static boolean storageOption(final String option, final Deque<String> args, final ServerConfig config)
+    {
+        switch (option)
+        {
+            case "--min-free-mb":
+                config.minFreeBytes((long)intValue(option, args, 0, 1 << 20) << 20);
+                return true;
+            case "--snapshot-every-records":
+                config.snapshots(intValue(option, args, 0, Integer.MAX_VALUE), config.snapshotEveryMinutes,
+                    config.snapshotsKept);
+                return true;
+            case "--snapshot-every-minutes":
+                config.snapshots(config.snapshotEveryRecords, intValue(option, args, 0, 60 * 24 * 365),
+                    config.snapshotsKept);
+                return true;
+            case "--snapshots-kept":
+                config.snapshots(config.snapshotEveryRecords, config.snapshotEveryMinutes,
+                    intValue(option, args, 1, 1000));
+                return true;
+            default:
+                return false;
         }
     }
 

@@ -34,6 +34,8 @@ import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.journal.Journal;
 import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.JournalReplay;
+import io.jifen.ledger.snapshot.SnapshotStore;
+import io.jifen.ledger.snapshot.Snapshotter;
 import io.jifen.ledger.journal.JournalSurvey;
 import io.jifen.ledger.pipeline.LedgerPipeline;
 
@@ -65,6 +67,8 @@ public final class LedgerServer implements AutoCloseable
     private EventLoopGroup workerGroup;
     private volatile HealthStatusManager health;
     private JournalReplay.Result recovery;
+    private SnapshotStore snapshots;
+    private SnapshotScheduler snapshotScheduler;
     private boolean stopped;
     private FileChannel lockChannel;
     private FileLock dataLock;
@@ -105,6 +109,10 @@ public final class LedgerServer implements AutoCloseable
             {
                 putProgramInForce(command);
             }
+            snapshotScheduler = new SnapshotScheduler(config.data.resolve("journal"), snapshots,
+                config.ledgerContext, this::emptyLedger, () -> documentsAtStart + pipeline.journaledRecords(),
+                config.snapshotEveryRecords,
+                config.snapshotEveryMinutes, config.snapshotsKept, recovery.records).start();
             serve();
             LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +
                 " (sync=" + config.sync.name().toLowerCase(java.util.Locale.ROOT) + ", " + programsText() +
@@ -126,12 +134,13 @@ public final class LedgerServer implements AutoCloseable
     private byte[] recover()
     {
         final Path directory = config.data.resolve("journal");
-        ledger = new Ledger(Program.defaultProgram(), config.ledgerContext);
-        LOG.log(System.Logger.Level.INFO, "replaying journal " + directory.toAbsolutePath());
-        ledger.capacityLimitsEnforced(false);
+        snapshots = new SnapshotStore(config.data.resolve(SnapshotStore.FOLDER));
+        LOG.log(System.Logger.Level.INFO, "replaying journal " + directory.toAbsolutePath() + " (from the newest " +
+            "sound snapshot in " + snapshots.folder().toAbsolutePath() + ", if any)");
         final JournalRecovery.Recovered recovered = JournalRecovery.recover(directory, config.discardDamagedTail,
-            ledger, 1_000_000, (records, sequence) ->
+            snapshots.starts(config.ledgerContext, this::emptyLedger), 1_000_000, (records, sequence) ->
             LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
+        ledger = (Ledger)recovered.start().ledger();
         journal = recovered.journal();
         recovery = recovered.replay();
         documentsAtStart = recovered.prepared().current().documents + (recovered.prepared().discarded() ? 1 : 0);
@@ -165,10 +174,19 @@ public final class LedgerServer implements AutoCloseable
                 "the journal's instants are kept");
         }
         LOG.log(System.Logger.Level.INFO, String.format(
-            "replayed %d records in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x, " +
-            "anchor %d:%s", recovery.records, recovery.nanos / 1e6, recovery.lastSequence, ledger.memberCount(),
-            ledger.lotCount(), recovery.stateHash, recovery.lastSequence, recovery.recordChainHex()));
+            "replayed %d records from %s in %.1f ms: last sequence %d, %d members, %d lots, state hash %016x, " +
+            "anchor %d:%s", recovery.records, recovered.start().source(), recovery.nanos / 1e6, recovery.lastSequence,
+            ledger.memberCount(), ledger.lotCount(), recovery.stateHash, recovery.lastSequence,
+            recovery.recordChainHex()));
         return recovered.chainHead();
+    }
+
+    /** A ledger before the journal's first record: the journal's first program record replaces the default. */
+    private Ledger emptyLedger()
+    {
+        final Ledger empty = new Ledger(Program.defaultProgram(), config.ledgerContext);
+        empty.capacityLimitsEnforced(false);
+        return empty;
     }
 
     /** Starts gRPC on the configured address, reporting SERVING unless the pipeline has failed already. */
@@ -293,22 +311,21 @@ public final class LedgerServer implements AutoCloseable
                     "): reads fail too until restart");
                 return;
             }
-            final Ledger journaled = new Ledger(Program.defaultProgram(), config.ledgerContext);
-            journaled.capacityLimitsEnforced(false);
-            final JournalReplay.Result result;
-            try (Journal reader = new Journal(directory, true))
+            final Snapshotter.Rebuilt rebuilt;
+            try (Journal reader = Journal.live(directory, documents))
             {
-                result = JournalReplay.replay(reader, journaled, Long.MAX_VALUE, Long.MAX_VALUE, false, 0, null,
-                    null);
+                rebuilt = Snapshotter.rebuild(reader, snapshots, config.ledgerContext, this::emptyLedger, 0, null);
             }
-            pipeline.serveReadsFrom(journaled);
+            final JournalReplay.Result result = rebuilt.replay();
+            pipeline.serveReadsFrom(rebuilt.ledger());
             final HealthStatusManager healthNow = health;
             if (null != healthNow)
             {
                 healthNow.setStatus(READS_SERVICE, ServingStatus.SERVING);
             }
             LOG.log(System.Logger.Level.WARNING, "serving reads from the journal as of sequence " +
-                result.lastSequence + " (" + result.records + " records replayed); writes fail until restart");
+                result.lastSequence + " (" + result.records + " records replayed from " + rebuilt.start().source() +
+                "); writes fail until restart");
         }
         catch (final RuntimeException | InternalError ex)
         {
@@ -506,6 +523,12 @@ public final class LedgerServer implements AutoCloseable
     }
 
     /** The last journaled sequence; read it after {@link #close()} or for logging. */
+    /** @return snapshots the server has written since it started. */
+    public long snapshotsTaken()
+    {
+        return null == snapshotScheduler ? 0 : snapshotScheduler.taken();
+    }
+
     public long lastSequence()
     {
         return null == ledger ? 0 : ledger.lastSequence();
@@ -541,21 +564,9 @@ public final class LedgerServer implements AutoCloseable
         }
     }
 
-    /**
-     * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
-     */
-    @Override
-    public synchronized void close()
+    /** Stops taking calls, waits for those in flight, and stops the event loops. */
+    private void stopGrpc()
     {
-        if (stopped)
-        {
-            return;
-        }
-        stopped = true;
-        if (null != health)
-        {
-            health.enterTerminalState();
-        }
         if (null != server)
         {
             server.shutdown();
@@ -580,6 +591,28 @@ public final class LedgerServer implements AutoCloseable
                 group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /**
+     * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
+     */
+    @Override
+    public synchronized void close()
+    {
+        if (stopped)
+        {
+            return;
+        }
+        stopped = true;
+        if (null != snapshotScheduler)
+        {
+            snapshotScheduler.close(); // a snapshot being written is abandoned; its temporary file is deleted later
+        }
+        if (null != health)
+        {
+            health.enterTerminalState();
+        }
+        stopGrpc();
         if (null != pipeline)
         {
             pipeline.close();

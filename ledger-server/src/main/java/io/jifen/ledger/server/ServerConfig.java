@@ -28,6 +28,12 @@ public final class ServerConfig
     /** Start-up is refused below this much free space where the data lives: a write must not meet a full disk. */
     long minFreeBytes = 64L << 20;
     long expiryTickIntervalMs = 50;
+    /** A snapshot after this many journaled records (0: never by count). */
+    long snapshotEveryRecords = 1_000_000;
+    /** A snapshot this often while records come in (0: never by time). */
+    long snapshotEveryMinutes = 60;
+    /** Snapshots kept after each one taken. */
+    int snapshotsKept = 3;
     int expiryTickLimit = 10_000;
     final LedgerContext ledgerContext = new LedgerContext()
         .expectedRequests(65_536)
@@ -112,6 +118,24 @@ public final class ServerConfig
     public ServerConfig expiryTickIntervalMs(final long expiryTickIntervalMs)
     {
         this.expiryTickIntervalMs = expiryTickIntervalMs;
+        return this;
+    }
+
+    /**
+     * @param everyRecords a snapshot after this many journaled records (0: never by count).
+     * @param everyMinutes a snapshot this often while records come in (0: never by time).
+     * @param kept how many snapshots to keep (at least 1).
+     */
+    public ServerConfig snapshots(final long everyRecords, final long everyMinutes, final int kept)
+    {
+        if (everyRecords < 0 || everyMinutes < 0 || kept < 1)
+        {
+            throw new IllegalArgumentException("snapshots every " + everyRecords + " records, every " +
+                everyMinutes + " minutes, " + kept + " kept: counts may not be negative, and at least one is kept");
+        }
+        this.snapshotEveryRecords = everyRecords;
+        this.snapshotEveryMinutes = everyMinutes;
+        this.snapshotsKept = kept;
         return this;
     }
 
