@@ -22,6 +22,7 @@ import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.Ledger;
 import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalCheckpoint;
 import io.jifen.ledger.journal.JournalRecord;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -414,6 +415,18 @@ public final class LedgerPipeline implements AutoCloseable
         private final byte[] chain = context.chainHead().clone();
         private Journal.Appender appender;
         private boolean unsynced;
+        private long lastRecordSequence;
+        private int lastRecordLength;
+
+        /** Records up to the last appended are on the device: the checkpoint may say so. */
+        private void publishSynced()
+        {
+            final JournalCheckpoint checkpoint = context.checkpoint();
+            if (null != checkpoint)
+            {
+                checkpoint.synced(lastRecordSequence, appender.lastIndex(), chain);
+            }
+        }
 
         @Override
         public void onStart()
@@ -435,6 +448,8 @@ public final class LedgerPipeline implements AutoCloseable
                 {
                     codec.chain(event.record.byteArray(), event.recordLength, chain);
                     appender.append(event.record.byteArray(), event.recordLength);
+                    lastRecordSequence = JournalRecord.sequence(event.record);
+                    lastRecordLength = event.recordLength;
                     journaledRecords.lazySet(journaledRecords.get() + 1);
                     unsynced = true;
                 }
@@ -443,6 +458,7 @@ public final class LedgerPipeline implements AutoCloseable
                     appender.sync();
                     syncs.lazySet(syncs.get() + 1);
                     unsynced = false;
+                    publishSynced();
                 }
             }
             catch (final Throwable ex)
@@ -462,6 +478,11 @@ public final class LedgerPipeline implements AutoCloseable
                     if (unsynced && null == failure.get())
                     {
                         appender.sync();
+                        unsynced = false;
+                        if (lastRecordLength > 0)
+                        {
+                            publishSynced();
+                        }
                     }
                     appender.close();
                 }
@@ -545,6 +566,7 @@ public final class LedgerPipeline implements AutoCloseable
         private int expiryTickLimit = 10_000;
         private long shutdownTimeoutMs = 30_000;
         private java.util.function.Consumer<Throwable> onFailure = cause -> { };
+        private JournalCheckpoint checkpoint;
         private byte[] chainHead = new byte[JournalRecord.CHAIN_LENGTH];
 
         public Context ringSize(final int ringSize)
@@ -639,6 +661,21 @@ public final class LedgerPipeline implements AutoCloseable
         }
 
         /** Told once, on the failing stage's thread, when the pipeline fails stop. */
+        /**
+         * Told after each sync where the synced records end (only under {@link SyncMode#BATCH}, and at a clean
+         * shutdown): see {@link JournalCheckpoint}.
+         */
+        public Context checkpoint(final JournalCheckpoint checkpoint)
+        {
+            this.checkpoint = checkpoint;
+            return this;
+        }
+
+        public JournalCheckpoint checkpoint()
+        {
+            return checkpoint;
+        }
+
         public Context onFailure(final java.util.function.Consumer<Throwable> onFailure)
         {
             this.onFailure = onFailure;

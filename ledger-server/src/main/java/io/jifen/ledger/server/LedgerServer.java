@@ -32,6 +32,7 @@ import io.jifen.ledger.core.Ledger;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalCheckpoint;
 import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.JournalReplay;
 import io.jifen.ledger.snapshot.SnapshotStore;
@@ -69,6 +70,8 @@ public final class LedgerServer implements AutoCloseable
     private JournalReplay.Result recovery;
     private SnapshotStore snapshots;
     private SnapshotScheduler snapshotScheduler;
+    private final JournalCheckpoint checkpoint = new JournalCheckpoint();
+    private Thread checkpointWriter;
     private boolean stopped;
     private FileChannel lockChannel;
     private FileLock dataLock;
@@ -103,8 +106,10 @@ public final class LedgerServer implements AutoCloseable
                 .expiryTickIntervalMs(config.expiryTickIntervalMs)
                 .expiryTickLimit(config.expiryTickLimit)
                 .onFailure(this::onPipelineFailure)
+                .checkpoint(checkpoint)
                 .chainHead(chainHead))
                 .start();
+            startCheckpointWriter();
             for (final Command command : programsToPut)
             {
                 putProgramInForce(command);
@@ -143,6 +148,7 @@ public final class LedgerServer implements AutoCloseable
         ledger = (Ledger)recovered.start().ledger();
         journal = recovered.journal();
         recovery = recovered.replay();
+        confirmCheckpoint(recovered);
         documentsAtStart = recovered.prepared().current().documents + (recovered.prepared().discarded() ? 1 : 0);
         final JournalSurvey found = recovered.prepared().found();
         final Path repairs = recovered.prepared().repairedInto();
@@ -179,6 +185,74 @@ public final class LedgerServer implements AutoCloseable
             ledger.memberCount(), ledger.lotCount(), recovery.stateHash, recovery.lastSequence,
             recovery.recordChainHex()));
         return recovered.chainHead();
+    }
+
+    /**
+     * The journal must hold the last record an earlier run had forced to the device (and may have acknowledged): a
+     * journal cut at a record boundary would otherwise start as if nothing were missing.
+     */
+    private void confirmCheckpoint(final JournalRecovery.Recovered recovered)
+    {
+        final io.jifen.ledger.journal.ResumePoint synced;
+        try
+        {
+            synced = JournalCheckpoint.read(config.data);
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot read " + config.data.resolve(JournalCheckpoint.FILE), ex);
+        }
+        if (null != synced)
+        {
+            JournalCheckpoint.confirm(config.data, synced, journal, recovered.prepared().current(),
+                recovery.lastSequence);
+            LOG.log(System.Logger.Level.INFO, "the journal holds the last record an earlier run synced (" + synced +
+                ", " + JournalCheckpoint.FILE + ")");
+        }
+    }
+
+    /**
+     * Writes the checkpoint about once a second while records are synced (a file write and a sync of its own, never
+     * on the writer's thread), and once more at a clean stop.
+     */
+    private void startCheckpointWriter()
+    {
+        checkpointWriter = new Thread(() ->
+        {
+            long written = checkpoint.published();
+            while (!Thread.currentThread().isInterrupted())
+            {
+                try
+                {
+                    Thread.sleep(1000);
+                }
+                catch (final InterruptedException ex)
+                {
+                    return;
+                }
+                final long published = checkpoint.published();
+                if (published != written)
+                {
+                    written = published;
+                    writeCheckpoint();
+                }
+            }
+        }, "jifen-checkpoint");
+        checkpointWriter.setDaemon(true);
+        checkpointWriter.start();
+    }
+
+    private void writeCheckpoint()
+    {
+        try
+        {
+            checkpoint.writeTo(config.data);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "cannot write the journal checkpoint " +
+                config.data.resolve(JournalCheckpoint.FILE) + " (the journal is unaffected; tried again): " + ex);
+        }
     }
 
     /** A ledger before the journal's first record: the journal's first program record replaces the default. */
@@ -564,6 +638,18 @@ public final class LedgerServer implements AutoCloseable
         }
     }
 
+    private static void joinQuietly(final Thread thread)
+    {
+        try
+        {
+            thread.join(10_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** Stops taking calls, waits for those in flight, and stops the event loops. */
     private void stopGrpc()
     {
@@ -613,9 +699,18 @@ public final class LedgerServer implements AutoCloseable
             health.enterTerminalState();
         }
         stopGrpc();
+        if (null != checkpointWriter)
+        {
+            checkpointWriter.interrupt();
+            joinQuietly(checkpointWriter);
+        }
         if (null != pipeline)
         {
             pipeline.close();
+            if (null == pipeline.failure())
+            {
+                writeCheckpoint(); // the pipeline synced its last records as it stopped
+            }
         }
         try
         {
