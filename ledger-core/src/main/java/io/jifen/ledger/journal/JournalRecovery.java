@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import io.jifen.ledger.core.LedgerStateMachine;
@@ -234,6 +236,53 @@ public final class JournalRecovery
             .append(survey.endPosition).append(" bytes; what followed was ").append(survey.tail).append(" (")
             .append(survey.ending).append(")").append(null == metadata ? "" : ", and " + metadata.what())
             .append(".\n");
+    }
+
+    /**
+     * Moves the day files wholly before the one holding {@code queueIndex} (a snapshot's place, which covers every
+     * record in them) to {@code target}, the queue's table with them, and has Chronicle write a table for the files
+     * that stay. No server may be writing the journal.
+     *
+     * @return the files moved, oldest first.
+     */
+    public static List<Path> archiveBefore(final Path directory, final long queueIndex, final Path target)
+        throws IOException
+    {
+        final long cycle = queueIndex >>> 32;
+        final List<Path> moved = new ArrayList<>();
+        final JournalSurvey survey = JournalSurvey.of(directory);
+        for (final Path file : survey.files)
+        {
+            if (JournalSurvey.cycle(file) < cycle)
+            {
+                Files.createDirectories(target);
+                final Path to = target.resolve(file.getFileName());
+                if (Files.exists(to))
+                {
+                    throw new IOException("the archive " + target + " already holds " + to.getFileName());
+                }
+                Files.move(file, to);
+                moved.add(to);
+            }
+        }
+        if (moved.isEmpty())
+        {
+            return moved;
+        }
+        final Path table = directory.resolve(QueueTable.FILE_NAME);
+        Files.move(table, target.resolve(QueueTable.FILE_NAME + "." + JournalSurvey.cycle(survey.files.get(0)) +
+            "-" + (cycle - 1)), StandardCopyOption.REPLACE_EXISTING);
+        force(target);
+        force(directory);
+        Journal.builder(directory).build().close(); // writes the table for the files that stay
+        final JournalSurvey after = JournalSurvey.of(directory);
+        final QueueTable.Damage tableAfter = QueueTable.check(directory, after.files, true);
+        if (null != tableAfter)
+        {
+            throw JournalCorruptException.atPosition(tableAfter.file().toString(), tableAfter.position(),
+                "the queue's table written after archiving is not sound: " + tableAfter.what());
+        }
+        return moved;
     }
 
     /**

@@ -202,8 +202,7 @@ public final class JournalScanner implements AutoCloseable
             }
             if (!follows)
             {
-                throw new JournalCorruptException(reader.file(), reader.index(), "hash chain broken: the record " +
-                    "does not follow the one before it (altered, removed or inserted records)");
+                throw chainBroken();
             }
             advanceChain(bytes, length);
             lastSequence = JournalRecord.sequence(view);
@@ -212,6 +211,21 @@ public final class JournalScanner implements AutoCloseable
         }
         checkEnd();
         return false;
+    }
+
+    /** The current record does not link to the one before it: why, in words an operator can act on. */
+    private JournalCorruptException chainBroken()
+    {
+        final long sequence = JournalRecord.sequence(view);
+        if (lastIndex < 0 && sequence > 1)
+        {
+            return new JournalCorruptException(reader.file(), reader.index(), "the journal's first record is " +
+                "sequence " + sequence + ": the records before it are not in the folder (archived by 'ledger " +
+                "journal archive'?); replaying it needs a snapshot at or after sequence " + (sequence - 1) +
+                " that the journal confirms, or the archived files back in the folder");
+        }
+        return new JournalCorruptException(reader.file(), reader.index(), "hash chain broken: the record does " +
+            "not follow the one before it (altered, removed or inserted records)");
     }
 
     private boolean readNext()

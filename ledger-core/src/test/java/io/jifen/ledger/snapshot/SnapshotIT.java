@@ -1,25 +1,20 @@
 package io.jifen.ledger.snapshot;
 
-import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import java.util.zip.GZIPInputStream;
 
 import io.jifen.ledger.core.Ledger;
 import io.jifen.ledger.core.LedgerContext;
-import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.SnapshotFormatException;
+import io.jifen.ledger.journal.GoldenRuns;
+import io.jifen.ledger.journal.GoldenRuns.Run;
 import io.jifen.ledger.journal.Journal;
-import io.jifen.ledger.journal.JournalRecord;
 import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.JournalReplay;
 import io.jifen.ledger.journal.ResumePoint;
@@ -42,65 +37,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SnapshotIT
 {
-    private static final String FIXTURE = "/golden/journal-a36a813.bin.gz";
     private static List<Run> runs;
 
     @TempDir
     Path dir;
 
-    /** One seed's journal: its first program, its records (unchained), the state a full replay reaches. */
-    record Run(long seed, String program, List<byte[]> records, long lastSequence, long stateHash)
-    {
-        Ledger empty()
-        {
-            return new Ledger(Program.parse(program));
-        }
-    }
-
     @BeforeAll
-    static void readFixture() throws IOException
+    static void readFixture()
     {
-        runs = new ArrayList<>();
-        try (InputStream fixture = SnapshotIT.class.getResourceAsStream(FIXTURE);
-            DataInputStream in = new DataInputStream(new GZIPInputStream(fixture, 1 << 16)))
-        {
-            in.readFully(new byte[9]);
-            final int count = in.readInt();
-            for (int r = 0; r < count; r++)
-            {
-                final long seed = in.readLong();
-                final byte[] text = new byte[in.readInt()];
-                in.readFully(text);
-                final List<byte[]> records = new ArrayList<>();
-                final int n = in.readInt();
-                for (int i = 0; i < n; i++)
-                {
-                    final byte[] record = new byte[in.readInt()];
-                    in.readFully(record);
-                    records.add(record);
-                }
-                runs.add(new Run(seed, new String(text, StandardCharsets.UTF_8), records, in.readLong(),
-                    in.readLong()));
-            }
-        }
+        runs = GoldenRuns.runs();
         assertTrue(runs.size() >= 6, "six seeds at least");
     }
 
-    /** Writes the records, chained, to a real journal. */
     private static Path journal(final Path directory, final List<byte[]> records)
     {
-        final JournalRecord codec = new JournalRecord();
-        final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
-        try (Journal journal = new Journal(directory); Journal.Appender appender = journal.openAppender())
-        {
-            for (final byte[] unchained : records)
-            {
-                final byte[] record = unchained.clone();
-                codec.chain(record, record.length, chain);
-                appender.append(record, record.length);
-            }
-        }
-        return directory;
+        return GoldenRuns.journal(directory, records);
     }
 
     private static JournalReplay.Result replay(final Path journalDirectory, final Ledger ledger,

@@ -35,7 +35,10 @@ public final class LedgerMain
         "  snapshot          take a snapshot of the journaled state now, with no server running on --data DIR",
         "                    (a running server takes its own); see docs/snapshot-format.md",
         "  journal dump      print every journal record as one JSON line",
-        "  journal verify    replay the journal, check every record and print the state hash",
+        "  journal verify    replay the journal, check every record and print the state hash (from the oldest",
+        "                    snapshot the journal confirms when its first day files were archived)",
+        "  journal archive   move the journal's day files the newest snapshot covers to DIR/journal-archive",
+        "                    (or --to DIR), with no server running",
         "",
         "serve options:",
         "  --port N          gRPC port (default 9090; 0 picks a free port)",
@@ -108,7 +111,7 @@ public final class LedgerMain
                 case "journal":
                     if (rest.isEmpty())
                     {
-                        throw new IllegalArgumentException("journal needs 'dump' or 'verify'");
+                        throw new IllegalArgumentException("journal needs 'dump', 'verify' or 'archive'");
                     }
                     final String sub = rest.pop();
                     if (sub.equals("dump"))
@@ -118,6 +121,10 @@ public final class LedgerMain
                     if (sub.equals("verify"))
                     {
                         return verify(rest, out);
+                    }
+                    if (sub.equals("archive"))
+                    {
+                        return archive(rest, out);
                     }
                     throw new IllegalArgumentException("unknown journal command '" + sub + "'");
                 default:
@@ -207,6 +214,70 @@ public final class LedgerMain
         return 0;
     }
 
+    /** Work on a data folder no server may be using at the same time. */
+    @FunctionalInterface
+    private interface Offline<T>
+    {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code work} holding the data folder's lock, which a server holds while it runs.
+     *
+     * @param why what to tell the operator when a server holds it.
+     */
+    private static <T> T whileNoServerRuns(final Path data, final String why, final Offline<T> work)
+        throws IOException
+    {
+        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(data.resolve("LOCK"),
+            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock held = lock.tryLock())
+        {
+            if (null == held)
+            {
+                throw new IllegalStateException("a ledger server is running on " + data.toAbsolutePath() + " (" +
+                    data.resolve("LOCK") + " is locked): " + why);
+            }
+            return work.run();
+        }
+    }
+
+    /** {@code ledger journal archive --data DIR [--to DIR]}: day files a snapshot covers leave the data folder. */
+    private static int archive(final Deque<String> args, final PrintStream out) throws IOException
+    {
+        Path data = Paths.get("data");
+        Path target = null;
+        while (!args.isEmpty())
+        {
+            final String option = args.pop();
+            switch (option)
+            {
+                case "--data" -> data = Paths.get(value(option, args));
+                case "--to" -> target = Paths.get(value(option, args));
+                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        requireJournal(data);
+        final Path folder = data;
+        final Path to = null == target ? data.resolve(io.jifen.ledger.snapshot.JournalArchive.FOLDER) : target;
+        final io.jifen.ledger.snapshot.JournalArchive.Archived archived = whileNoServerRuns(data, "stop it " +
+            "first (Chronicle must not lose files under a running writer)", () ->
+            io.jifen.ledger.snapshot.JournalArchive.archive(folder.resolve("journal"),
+                new io.jifen.ledger.snapshot.SnapshotStore(folder.resolve(io.jifen.ledger.snapshot.SnapshotStore
+                    .FOLDER)), to, new LedgerContext()));
+        out.printf("covered by %s (%s)%n", archived.snapshot(), archived.covering().at());
+        if (archived.files().isEmpty())
+        {
+            out.println("nothing to archive: the snapshot is in the journal's oldest day file");
+            return 0;
+        }
+        for (final Path file : archived.files())
+        {
+            out.println("archived " + file);
+        }
+        return 0;
+    }
+
     /** {@code ledger transport-limit}: a no-op Ledger service, what gRPC alone costs here. */
     private static int transportLimit(final Deque<String> rest, final PrintStream out)
         throws IOException, InterruptedException
@@ -251,21 +322,10 @@ public final class LedgerMain
         }
         final io.jifen.ledger.snapshot.SnapshotStore store =
             new io.jifen.ledger.snapshot.SnapshotStore(data.resolve(io.jifen.ledger.snapshot.SnapshotStore.FOLDER));
-        final io.jifen.ledger.snapshot.Snapshotter.Taken taken;
-        // a server writing the journal takes its own snapshots: only it knows where its writes end
-        try (java.nio.channels.FileChannel lock = java.nio.channels.FileChannel.open(data.resolve("LOCK"),
-            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-            java.nio.channels.FileLock held = lock.tryLock())
-        {
-            if (null == held)
-            {
-                throw new IllegalStateException("a ledger server is running on " + data.toAbsolutePath() + " (" +
-                    data.resolve("LOCK") + " is locked): it takes snapshots itself (--snapshot-every-records, " +
-                    "--snapshot-every-minutes)");
-            }
-            taken = io.jifen.ledger.snapshot.Snapshotter.take(journal, -1, store, context,
-                () -> new Ledger(Program.defaultProgram(), context), () -> false);
-        }
+        final io.jifen.ledger.snapshot.Snapshotter.Taken taken = whileNoServerRuns(data, "it takes snapshots " +
+            "itself (--snapshot-every-records, --snapshot-every-minutes)", () ->
+            io.jifen.ledger.snapshot.Snapshotter.take(journal, -1, store, context,
+                () -> new Ledger(Program.defaultProgram(), context), () -> false));
         if (null == taken)
         {
             out.println("nothing to do: the newest snapshot is at the journal's end (or the journal is empty)");
@@ -457,13 +517,20 @@ public final class LedgerMain
             }
         }
         requireJournal(data);
-        final Ledger ledger = new Ledger(Program.defaultProgram());
-        ledger.capacityLimitsEnforced(false);
         try (Journal journal = new Journal(data.resolve("journal"), true))
         {
             final long untilSequence = null == expectChain ? Long.MAX_VALUE : anchorSequence(expectChain);
+            final io.jifen.ledger.journal.JournalRecovery.Start start = io.jifen.ledger.snapshot.ArchivedPrefix
+                .start(journal, new io.jifen.ledger.snapshot.SnapshotStore(data.resolve(
+                    io.jifen.ledger.snapshot.SnapshotStore.FOLDER)), until, untilSequence);
+            if (null != start.from())
+            {
+                out.printf("from %s%nfrom_anchor %d:%s%n", start.source(), start.from().sequence(),
+                    start.from().chainHex());
+            }
+            final Ledger ledger = (Ledger)start.ledger();
             final JournalReplay.Result result =
-                JournalReplay.replay(journal, ledger, until, untilSequence, false, 0, null, null);
+                JournalReplay.replay(journal, ledger, start.from(), until, untilSequence, false, 0, null, null);
             ledger.checkInvariants();
             // As of --until, points already past their expiry instant are dead even if the sweep journaled their
             // expiry a little later: outstanding excludes them and breakage includes them.
