@@ -304,19 +304,22 @@ public final class Ledger implements LedgerStateMachine
         return programs.hash(h);
     }
 
-    /**
-     * Writes the whole state for a snapshot, store by store (see {@link LedgerSnapshot}). Only the thread that owns
-     * the ledger may call this.
-     */
-    public void writeTo(final SnapshotOutput out)
+    /** Writes the whole state for a snapshot (see {@link LedgerSnapshot}), on the owning thread: @return its hash. */
+    public long writeTo(final SnapshotOutput out)
     {
-        LedgerSnapshot.write(this, out);
+        return LedgerSnapshot.write(this, out);
     }
 
     /** @throws SnapshotFormatException where the body is not what {@link #writeTo} wrote, or fails a check. */
     public static Ledger readFrom(final SnapshotInput in, final LedgerContext context)
     {
-        return LedgerSnapshot.read(in, context);
+        return LedgerSnapshot.read(in, context, null);
+    }
+
+    /** The same, the state hash also {@code expectedStateHash} (a snapshot file's header's). */
+    public static Ledger readFrom(final SnapshotInput in, final LedgerContext context, final long expectedStateHash)
+    {
+        return LedgerSnapshot.read(in, context, expectedStateHash);
     }
 
     /** Sets where a ledger read from a snapshot is: its last sequence and time. */

@@ -10,7 +10,8 @@ final class LedgerSnapshot
     {
     }
 
-    static void write(final Ledger ledger, final SnapshotOutput out)
+    /** @return the state hash written at the end. */
+    static long write(final Ledger ledger, final SnapshotOutput out)
     {
         final Stores stores = ledger.stores();
         out.section(1);
@@ -30,14 +31,17 @@ final class LedgerSnapshot
         out.section(7);
         stores.totals.writeTo(out);
         out.section(8);
-        out.writeLong(ledger.stateHash());
+        final long stateHash = ledger.stateHash();
+        out.writeLong(stateHash);
+        return stateHash;
     }
 
     /**
+     * @param expectedStateHash what the state must hash to besides what the body says, or null.
      * @throws SnapshotFormatException where the body cannot be what {@link #write} wrote, or the state read back does
      * not hash to the state written or breaks an invariant.
      */
-    static Ledger read(final SnapshotInput in, final LedgerContext context)
+    static Ledger read(final SnapshotInput in, final LedgerContext context, final Long expectedStateHash)
     {
         in.section(1);
         final long sequence = in.readLong();
@@ -76,6 +80,11 @@ final class LedgerSnapshot
         {
             throw new SnapshotFormatException(hashAt, String.format("the state read back hashes to %016x, the " +
                 "state written to %016x", read, written));
+        }
+        if (null != expectedStateHash && expectedStateHash != written)
+        {
+            throw new SnapshotFormatException(hashAt, String.format("the body's state hash %016x is not the " +
+                "header's %016x", written, expectedStateHash));
         }
         try
         {

@@ -63,6 +63,15 @@ public final class Journal implements AutoCloseable
     }
 
     /**
+     * Opens a journal for writing whose day files follow {@code clock} instead of the system's: for tools that build
+     * journals of past or simulated days (benchmarks at scale); a server always writes by the system clock.
+     */
+    public static Journal withClock(final Path directory, final TimeProvider clock)
+    {
+        return new Journal(directory, false, clock);
+    }
+
+    /**
      * Opens, read-only, a journal a server in this process is writing (to snapshot it, to serve reads from it), up to
      * the {@code documents} the server has finished writing (see {@link JournalSurvey#live}); a reader reads on past
      * them as the server writes more.

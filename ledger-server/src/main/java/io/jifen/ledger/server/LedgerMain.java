@@ -298,10 +298,15 @@ public final class LedgerMain
         return 0;
     }
 
-    /** {@code ledger snapshot --data DIR}: the journaled state as of now, from the newest snapshot and the tail. */
+    /**
+     * {@code ledger snapshot --data DIR}: the journaled state as of now, from the newest snapshot and the tail. With
+     * {@code --written N} it is a running server's child: it reads the N documents the server has finished writing
+     * (the server holds the folder's lock), and stops if the server dies.
+     */
     private static int snapshot(final Deque<String> args, final PrintStream out) throws IOException
     {
         Path data = Paths.get("data");
+        long written = -1;
         final LedgerContext context = new LedgerContext();
         while (!args.isEmpty())
         {
@@ -309,6 +314,10 @@ public final class LedgerMain
             if (option.equals("--data"))
             {
                 data = Paths.get(value(option, args));
+            }
+            else if (option.equals("--written"))
+            {
+                written = Long.parseLong(value(option, args));
             }
             else if (!ledgerOption(option, args, context))
             {
@@ -322,10 +331,20 @@ public final class LedgerMain
         }
         final io.jifen.ledger.snapshot.SnapshotStore store =
             new io.jifen.ledger.snapshot.SnapshotStore(data.resolve(io.jifen.ledger.snapshot.SnapshotStore.FOLDER));
-        final io.jifen.ledger.snapshot.Snapshotter.Taken taken = whileNoServerRuns(data, "it takes snapshots " +
-            "itself (--snapshot-every-records, --snapshot-every-minutes)", () ->
-            io.jifen.ledger.snapshot.Snapshotter.take(journal, -1, store, context,
-                () -> new Ledger(Program.defaultProgram(), context), () -> false));
+        final java.util.function.Supplier<Ledger> empty = () -> new Ledger(Program.defaultProgram(), context);
+        final io.jifen.ledger.snapshot.Snapshotter.Taken taken;
+        if (written >= 0)
+        {
+            final java.util.Optional<ProcessHandle> server = ProcessHandle.current().parent();
+            taken = io.jifen.ledger.snapshot.Snapshotter.take(journal, written, store, context, empty,
+                () -> server.map(p -> !p.isAlive()).orElse(true));
+        }
+        else
+        {
+            taken = whileNoServerRuns(data, "it takes snapshots itself (--snapshot-every-records, " +
+                "--snapshot-every-minutes)", () ->
+                io.jifen.ledger.snapshot.Snapshotter.take(journal, -1, store, context, empty, () -> false));
+        }
         if (null == taken)
         {
             out.println("nothing to do: the newest snapshot is at the journal's end (or the journal is empty)");

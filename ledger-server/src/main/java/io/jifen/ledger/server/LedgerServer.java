@@ -114,9 +114,8 @@ public final class LedgerServer implements AutoCloseable
             {
                 putProgramInForce(command);
             }
-            snapshotScheduler = new SnapshotScheduler(config.data.resolve("journal"), snapshots,
-                config.ledgerContext, this::emptyLedger, () -> documentsAtStart + pipeline.journaledRecords(),
-                config.snapshotEveryRecords,
+            snapshotScheduler = new SnapshotScheduler(config.data, snapshots,
+                () -> documentsAtStart + pipeline.journaledRecords(), config.snapshotEveryRecords,
                 config.snapshotEveryMinutes, config.snapshotsKept, recovery.records).start();
             serve();
             LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +

@@ -95,9 +95,10 @@ final class ServerProcess implements AutoCloseable
         return output;
     }
 
-    /** SIGKILL: no shutdown hook, no flush, no goodbye. */
+    /** SIGKILL, to the server and its snapshot process alike (a machine that dies): no shutdown hook, no flush. */
     void kill() throws InterruptedException
     {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
