@@ -157,30 +157,44 @@ final class ExpiryQueue
         return at[a] < at[b] || (at[a] == at[b] && ids[a] < ids[b]);
     }
 
-    void writeTo(final SnapshotOutput out)
+    /**
+     * Refills the queue with the given open lots, for a ledger read from a snapshot: the order is total (time, then
+     * lot id), so the queue pops them exactly as the one that was written would, whatever its layout was. Built
+     * bottom-up in linear time.
+     *
+     * @param capacity room for this many lots at least.
+     * @param slotCapacity the lot store's capacity (the slot index's size).
+     */
+    void rebuild(final long[] expiresAt, final long[] lotIds, final int[] lotSlots, final int count,
+        final int capacity, final int slotCapacity)
     {
-        out.writeLongs(at, size);
-        out.writeLongs(ids, size);
-        out.writeInts(slots, size);
-        out.writeInts(positionOfSlot, positionOfSlot.length);
+        final int room = Math.max(Math.max(count, capacity), 1);
+        at = java.util.Arrays.copyOf(expiresAt, room);
+        ids = java.util.Arrays.copyOf(lotIds, room);
+        slots = java.util.Arrays.copyOf(lotSlots, room);
+        size = count;
+        positionOfSlot = new int[Math.max(slotCapacity, 1)];
+        Arrays.fill(positionOfSlot, ABSENT);
+        for (int i = 0; i < count; i++)
+        {
+            positionOfSlot[slots[i]] = i;
+        }
+        for (int i = (count >>> 1) - 1; i >= 0; i--)
+        {
+            siftDown(i);
+        }
     }
 
-    /** Reads the heap back as it was, and checks each entry's slot points back at it. */
-    void readFrom(final SnapshotInput in)
+    /** @return true if every queued lot's slot points back at its place (false if a slot was given twice). */
+    boolean slotsConsistent()
     {
-        final long start = in.position();
-        at = in.readLongs();
-        size = in.used();
-        ids = in.readLongs();
-        in.check(start, in.used() == size && ids.length == at.length, "the expiry queue's arrays differ");
-        slots = in.readInts();
-        in.check(start, in.used() == size && slots.length == at.length, "the expiry queue's arrays differ");
-        positionOfSlot = in.readInts();
-        in.check(start, in.used() == positionOfSlot.length, "the expiry queue's slot index is partial");
         for (int i = 0; i < size; i++)
         {
-            in.check(start, slots[i] >= 0 && slots[i] < positionOfSlot.length && positionOfSlot[slots[i]] == i,
-                "heap entry " + i + " and the slot index disagree");
+            if (positionOfSlot[slots[i]] != i)
+            {
+                return false;
+            }
         }
+        return true;
     }
 }

@@ -111,4 +111,14 @@ public final class LedgerContext
         }
         return this;
     }
+
+    /**
+     * @return a copy with the same limits and the smallest tables: for a ledger whose tables are about to be replaced
+     * (read from a snapshot, which sizes them to at least what this context expects).
+     */
+    LedgerContext withSmallTables()
+    {
+        return new LedgerContext().membersMax(membersMax).lotsMax(lotsMax).requestIdsMax(requestIdsMax)
+            .expectedMembers(16).expectedLots(16).expectedRequests(16).conclude();
+    }
 }

@@ -57,17 +57,19 @@ final class LedgerSnapshot
         {
             throw new SnapshotFormatException(programAt, "the first program does not parse: " + ex.getMessage());
         }
-        final Ledger ledger = new Ledger(first, context);
+        // the tables the context asks for would be allocated only to be replaced: each store sizes its own as it reads
+        final LedgerContext concluded = context.conclude();
+        final Ledger ledger = new Ledger(first, concluded.withSmallTables());
         ledger.resumeAt(sequence, timestamp);
         final Stores stores = ledger.stores();
         in.section(2);
         stores.programs.readFrom(in, first);
         in.section(3);
-        stores.members.readFrom(in, stores.programs.count());
+        stores.members.readFrom(in, stores.programs.count(), concluded.expectedMembers());
         in.section(4);
-        stores.lots.readFrom(in, stores.members.count());
+        stores.lots.readFrom(in, stores.members, concluded.expectedLots());
         in.section(5);
-        stores.requests.readFrom(in);
+        stores.requests.readFrom(in, concluded.expectedRequests());
         in.section(6);
         stores.schedules.readFrom(in);
         in.section(7);

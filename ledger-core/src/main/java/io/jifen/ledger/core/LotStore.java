@@ -441,22 +441,27 @@ final class LotStore
         out.writeInts(freeSlots, freeCount);
         out.writeRing(closedSlots, closedHead, closedTail);
         out.writeRing(closedTimes, 1, closedHead, closedTail);
-        expiryQueue.writeTo(out);
+        out.writeInt(expiryQueue.size()); // the queue itself is the members' open lots: rebuilt on reading
     }
 
-    void readFrom(final SnapshotInput in, final int members)
+    /**
+     * Reads the lots back, then queues the members' open lots by expiry.
+     *
+     * @param expected lots to make room for, at least.
+     */
+    void readFrom(final SnapshotInput in, final MemberStore members, final int expected)
     {
         final long start = in.position();
         nextId = in.readLong();
         slots = in.readInt();
-        ids = in.readLongs();
+        ids = in.readLongs(expected);
         final int capacity = ids.length;
         in.check(start, slots >= 0 && slots <= capacity && in.used() == slots && nextId >= 0, slots + " lot slots");
         amount = slotArray(in, start, capacity);
         remaining = slotArray(in, start, capacity);
         earnedAt = slotArray(in, start, capacity);
         expiresAt = slotArray(in, start, capacity);
-        member = in.readInts();
+        member = in.readInts(capacity);
         in.check(start, member.length == capacity && in.used() == slots, "the lots' members");
         expired = slotArray(in, start, capacity);
         shortfall = slotArray(in, start, capacity);
@@ -466,7 +471,7 @@ final class LotStore
         for (int lot = 0; lot < slots; lot++)
         {
             in.check(start, ids[lot] < nextId && ids[lot] >= -1 && member[lot] >= (ids[lot] < 0 ? -1 : 0) &&
-                member[lot] < members, "lot slot " + lot);
+                member[lot] < members.count(), "lot slot " + lot);
         }
         freeSlots = in.readInts();
         freeCount = in.used();
@@ -482,12 +487,41 @@ final class LotStore
         closedTimes = in.readRing(1, bounds);
         in.check(start, closedTimes.length == closedSlots.length && bounds[0] == closedHead &&
             bounds[1] == closedTail, "the closed lots' rings differ");
-        expiryQueue.readFrom(in);
+        final long queuedAt = in.position();
+        final int queued = in.readInt();
+        rebuildExpiryQueue(in, queuedAt, members, queued);
+    }
+
+    /** Queues every member's open lots (each must be a lot of that member, in use, and in one list only). */
+    private void rebuildExpiryQueue(final SnapshotInput in, final long at, final MemberStore members,
+        final int queued)
+    {
+        final long[] times = new long[Math.max(queued, 1)];
+        final long[] lotIds = new long[times.length];
+        final int[] lotSlots = new int[times.length];
+        int count = 0;
+        for (int i = 0; i < members.count(); i++)
+        {
+            final Member m = members.get(i);
+            for (int k = 0; k < m.lotCount; k++)
+            {
+                final int lot = m.lots[k];
+                in.check(at, count < queued && lot >= 0 && lot < slots && member[lot] == i && ids[lot] >= 0,
+                    "member " + m.id + "'s open lot in slot " + lot);
+                times[count] = expiresAt[lot];
+                lotIds[count] = ids[lot];
+                lotSlots[count] = lot;
+                count++;
+            }
+        }
+        in.check(at, count == queued, count + " open lots where " + queued + " were queued");
+        expiryQueue.rebuild(times, lotIds, lotSlots, count, amount.length, amount.length);
+        in.check(at, expiryQueue.slotsConsistent(), "a lot listed twice");
     }
 
     private static long[] slotArray(final SnapshotInput in, final long start, final int capacity)
     {
-        final long[] values = in.readLongs();
+        final long[] values = in.readLongs(capacity);
         in.check(start, values.length == capacity, "a lot field of " + values.length + " slots, not " + capacity);
         return values;
     }

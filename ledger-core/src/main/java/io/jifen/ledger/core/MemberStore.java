@@ -9,7 +9,7 @@ import java.util.Arrays;
  */
 final class MemberStore
 {
-    private final IdIndex byId;
+    private IdIndex byId;
     private final IdIndex.PositionToId idAt = this::idAt;
     private Member[] members;
     private int count;
@@ -161,18 +161,20 @@ final class MemberStore
         }
     }
 
-    /** Reads the members back into this empty store, indexing them by key as they were enrolled. */
-    void readFrom(final SnapshotInput in, final int programs)
+    /**
+     * Reads the members back into this empty store, indexing them by key as they were enrolled.
+     *
+     * @param expected members to make room for, at least.
+     */
+    void readFrom(final SnapshotInput in, final int programs, final int expected)
     {
         final long start = in.position();
         final int capacity = in.readInt();
         final int members = in.readInt();
         in.check(start, count == 0 && members >= 0 && capacity >= members && capacity > 0, members + " members in " +
             capacity + " places");
-        if (capacity > this.members.length)
-        {
-            this.members = new Member[capacity];
-        }
+        this.members = new Member[Math.max(capacity, expected)];
+        byId = new IdIndex(Math.max(members, expected));
         for (int i = 0; i < members; i++)
         {
             final long at = in.position();

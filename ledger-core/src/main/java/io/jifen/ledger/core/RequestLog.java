@@ -66,7 +66,7 @@ final class RequestLog
     private static final long RESTORING = 1L << 56;
 
     private final int capacityMax;
-    private final IdIndex index;
+    private IdIndex index;
     private final IdIndex.PositionToId idAt = this::idAt;
     private String lastHashedId;
     private long lastIdHash;
@@ -97,7 +97,8 @@ final class RequestLog
     private long[] lineD;
     private int[] lineCount;
     private String[] lineIds;
-    private final int linesExpected;
+    /** The size the earning-line ring grows to at its first growth (set again when read from a snapshot). */
+    private int linesExpected;
 
     RequestLog(final int capacityMax)
     {
@@ -755,16 +756,20 @@ final class RequestLog
     /**
      * Reads the rings back into this empty log and indexes every request by id in request order, so an id used again
      * maps to its latest request as it did when written.
+     *
+     * @param expected requests to make room for, at least.
      */
-    void readFrom(final SnapshotInput in)
+    void readFrom(final SnapshotInput in, final int expected)
     {
         final long start = in.position();
         in.check(start, head == tail && index.size() == 0, "a request log that is not empty");
+        final int expectedCapacity = Integer.highestOneBit(Math.max(2, Math.min(capacityMax, expected)) * 2 - 1);
         final long[] bounds = new long[2];
-        ids = in.readStringRing(bounds);
+        ids = in.readStringRing(bounds, expectedCapacity);
         head = bounds[0];
         tail = bounds[1];
-        entries = in.readRing(STRIDE, bounds);
+        entries = in.readRing(STRIDE, bounds, ids.length);
+        linesExpected = Math.max(LINES_INITIAL, ids.length * LINES_PER_REQUEST);
         mask = ids.length - 1;
         in.check(start, entries.length == ids.length * STRIDE && bounds[0] == head && bounds[1] == tail,
             "the request rings differ");
@@ -789,6 +794,7 @@ final class RequestLog
         lineCount = in.readIntRing(bounds);
         in.check(start, lineCount.length == lineIds.length && bounds[0] == lineHead && bounds[1] == lineTail,
             "the earning line rings differ");
+        index = new IdIndex(ids.length);
         for (long p = head; p < tail; p++)
         {
             final String id = ids[(int)(p & mask)];

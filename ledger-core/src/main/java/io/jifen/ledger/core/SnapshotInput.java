@@ -25,6 +25,8 @@ public final class SnapshotInput
     private final long length;
     private long consumed;
     private int used;
+    /** The entry the next one is read as a difference from: 0 at the start of each array or ring. */
+    private long previous;
 
     /**
      * @param length the body's length: no byte past it is read.
@@ -95,12 +97,19 @@ public final class SnapshotInput
     /** @return an array of the written capacity holding the written entries. */
     long[] readLongs()
     {
+        return readLongs(0);
+    }
+
+    /** @return an array of the written capacity, or {@code minCapacity} if larger, holding the written entries. */
+    long[] readLongs(final int minCapacity)
+    {
+        previous = 0;
         final long at = position();
         final int capacity = readInt();
         final int used = readInt();
         check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
-            (long)used * Long.BYTES <= remaining(), "an array of " + used + " of " + capacity + " longs");
-        final long[] values = new long[capacity];
+            used <= remaining(), "an array of " + used + " of " + capacity + " longs");
+        final long[] values = new long[Math.max(capacity, minCapacity)];
         getLongs(values, 0, used);
         this.used = used;
         return values;
@@ -108,12 +117,18 @@ public final class SnapshotInput
 
     int[] readInts()
     {
+        return readInts(0);
+    }
+
+    int[] readInts(final int minCapacity)
+    {
+        previous = 0;
         final long at = position();
         final int capacity = readInt();
         final int used = readInt();
         check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
-            (long)used * Integer.BYTES <= remaining(), "an array of " + used + " of " + capacity + " ints");
-        final int[] values = new int[capacity];
+            used <= remaining(), "an array of " + used + " of " + capacity + " ints");
+        final int[] values = new int[Math.max(capacity, minCapacity)];
         getInts(values, 0, used);
         this.used = used;
         return values;
@@ -125,14 +140,22 @@ public final class SnapshotInput
      */
     long[] readRing(final int stride, final long[] bounds)
     {
+        return readRing(stride, bounds, 0);
+    }
+
+    /** The same, in a ring of at least {@code minCapacity} entries (a power of two): entries keep their positions. */
+    long[] readRing(final int stride, final long[] bounds, final int minCapacity)
+    {
+        previous = 0;
         final long at = position();
-        final int capacity = readInt();
+        final int written = readInt();
+        final int capacity = Math.max(written, minCapacity);
         final int writtenStride = readInt();
         final long head = readLong();
         final long tail = readLong();
-        check(at, writtenStride == stride && capacity > 0 && Integer.bitCount(capacity) == 1 &&
+        check(at, writtenStride == stride && written > 0 && Integer.bitCount(capacity) == 1 &&
             (long)capacity * stride <= LENGTH_MAX && head >= 0 && tail >= head && tail - head <= capacity &&
-            (tail - head) * stride * Long.BYTES <= remaining(), "a ring of " + (tail - head) + " of " + capacity +
+            (tail - head) * stride <= remaining(), "a ring of " + (tail - head) + " of " + capacity +
             " entries of " + writtenStride + " longs");
         final long[] ring = new long[capacity * stride];
         for (long p = head; p < tail; )
@@ -149,13 +172,14 @@ public final class SnapshotInput
 
     int[] readIntRing(final long[] bounds)
     {
+        previous = 0;
         final long at = position();
         final int capacity = readInt();
         final long head = readLong();
         final long tail = readLong();
-        check(at, capacity > 0 && Integer.bitCount(capacity) == 1 && head >= 0 && tail >= head &&
-            tail - head <= capacity && (tail - head) * Integer.BYTES <= remaining(), "a ring of " + (tail - head) +
-            " of " + capacity + " ints");
+        check(at, capacity > 0 && capacity <= LENGTH_MAX && Integer.bitCount(capacity) == 1 && head >= 0 &&
+            tail >= head && tail - head <= capacity && tail - head <= remaining(), "a ring of " +
+            (tail - head) + " of " + capacity + " ints");
         final int[] ring = new int[capacity];
         for (long p = head; p < tail; )
         {
@@ -171,13 +195,18 @@ public final class SnapshotInput
 
     String[] readStringRing(final long[] bounds)
     {
+        return readStringRing(bounds, 0);
+    }
+
+    String[] readStringRing(final long[] bounds, final int minCapacity)
+    {
         final long at = position();
-        final int capacity = readInt();
+        final int capacity = Math.max(readInt(), minCapacity);
         final long head = readLong();
         final long tail = readLong();
-        check(at, capacity > 0 && Integer.bitCount(capacity) == 1 && head >= 0 && tail >= head &&
-            tail - head <= capacity && (tail - head) * Integer.BYTES <= remaining(), "a ring of " + (tail - head) +
-            " of " + capacity + " strings");
+        check(at, capacity > 0 && capacity <= LENGTH_MAX && Integer.bitCount(capacity) == 1 && head >= 0 &&
+            tail >= head && tail - head <= capacity && (tail - head) * Integer.BYTES <= remaining(), "a ring of " +
+            (tail - head) + " of " + capacity + " strings");
         final String[] ring = new String[capacity];
         for (long p = head; p < tail; p++)
         {
@@ -188,29 +217,47 @@ public final class SnapshotInput
         return ring;
     }
 
+    /** Reads what {@link SnapshotOutput} wrote: zigzag varint differences. */
     private void getLongs(final long[] values, final int from, final int count)
     {
-        int done = 0;
-        while (done < count)
+        for (int i = from; i < from + count; i++)
         {
-            need(Long.BYTES);
-            final int n = Math.min(buffer.remaining() / Long.BYTES, count - done);
-            buffer.asLongBuffer().get(values, from + done, n);
-            buffer.position(buffer.position() + n * Long.BYTES);
-            done += n;
+            previous += readDelta();
+            values[i] = previous;
+        }
+    }
+
+    private long readDelta()
+    {
+        final long at = position();
+        long zigzag = 0;
+        for (int shift = 0; ; shift += 7)
+        {
+            if (shift > 63)
+            {
+                throw new SnapshotFormatException(at, "a number longer than ten bytes");
+            }
+            need(1);
+            final byte b = buffer.get();
+            zigzag |= (long)(b & 0x7F) << shift;
+            if (b >= 0)
+            {
+                return (zigzag >>> 1) ^ -(zigzag & 1);
+            }
         }
     }
 
     private void getInts(final int[] values, final int from, final int count)
     {
-        int done = 0;
-        while (done < count)
+        for (int i = from; i < from + count; i++)
         {
-            need(Integer.BYTES);
-            final int n = Math.min(buffer.remaining() / Integer.BYTES, count - done);
-            buffer.asIntBuffer().get(values, from + done, n);
-            buffer.position(buffer.position() + n * Integer.BYTES);
-            done += n;
+            final long at = position();
+            previous += readDelta();
+            if (previous != (int)previous)
+            {
+                throw new SnapshotFormatException(at, "an int entry out of range: " + previous);
+            }
+            values[i] = (int)previous;
         }
     }
 

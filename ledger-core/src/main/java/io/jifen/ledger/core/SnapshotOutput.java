@@ -27,6 +27,8 @@ public final class SnapshotOutput
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER).order(ByteOrder.LITTLE_ENDIAN);
     private final CRC32C crc = new CRC32C();
     private long written;
+    /** The entry the next one is written as a difference from: 0 at the start of each array or ring. */
+    private long previous;
 
     public SnapshotOutput(final WritableByteChannel channel)
     {
@@ -79,6 +81,7 @@ public final class SnapshotOutput
     /** An array's capacity, then its entries {@code [0, used)}: read back into an array of the same capacity. */
     void writeLongs(final long[] values, final int used)
     {
+        previous = 0;
         writeInt(values.length);
         writeInt(used);
         putLongs(values, 0, used);
@@ -86,6 +89,7 @@ public final class SnapshotOutput
 
     void writeInts(final int[] values, final int used)
     {
+        previous = 0;
         writeInt(values.length);
         writeInt(used);
         putInts(values, 0, used);
@@ -97,6 +101,7 @@ public final class SnapshotOutput
      */
     void writeRing(final long[] ring, final int stride, final long head, final long tail)
     {
+        previous = 0;
         final int capacity = ring.length / stride;
         writeInt(capacity);
         writeInt(stride);
@@ -113,6 +118,7 @@ public final class SnapshotOutput
 
     void writeRing(final int[] ring, final long head, final long tail)
     {
+        previous = 0;
         writeInt(ring.length);
         writeLong(head);
         writeLong(tail);
@@ -136,39 +142,42 @@ public final class SnapshotOutput
         }
     }
 
+    /**
+     * Each entry as the difference from the one before it, zigzag-encoded in a base-128 varint: a lot's fields, ids
+     * and times run in near sequences and most counters are zero, so a snapshot is a fraction of the arrays' size
+     * (a restart reads it from disk at ~100 MB/s when it is not in the page cache).
+     */
     private void putLongs(final long[] values, final int from, final int count)
     {
-        int done = 0;
-        while (done < count)
+        for (int i = from; i < from + count; i++)
         {
-            room(Long.BYTES);
-            final int n = Math.min(buffer.remaining() / Long.BYTES, count - done);
-            buffer.asLongBuffer().put(values, from + done, n);
-            buffer.position(buffer.position() + n * Long.BYTES);
-            done += n;
+            room(10);
+            final long delta = values[i] - previous;
+            previous = values[i];
+            long zigzag = (delta << 1) ^ (delta >> 63);
+            while ((zigzag & ~0x7FL) != 0)
+            {
+                buffer.put((byte)((zigzag & 0x7F) | 0x80));
+                zigzag >>>= 7;
+            }
+            buffer.put((byte)zigzag);
         }
     }
 
     private void putInts(final int[] values, final int from, final int count)
     {
-        int done = 0;
-        while (done < count)
+        for (int i = from; i < from + count; i++)
         {
-            room(Integer.BYTES);
-            final int n = Math.min(buffer.remaining() / Integer.BYTES, count - done);
-            buffer.asIntBuffer().put(values, from + done, n);
-            buffer.position(buffer.position() + n * Integer.BYTES);
-            done += n;
-        }
-    }
-
-    void writeStrings(final String[] values, final int used)
-    {
-        writeInt(values.length);
-        writeInt(used);
-        for (int i = 0; i < used; i++)
-        {
-            writeString(values[i]);
+            room(10);
+            final long delta = values[i] - previous;
+            previous = values[i];
+            long zigzag = (delta << 1) ^ (delta >> 63);
+            while ((zigzag & ~0x7FL) != 0)
+            {
+                buffer.put((byte)((zigzag & 0x7F) | 0x80));
+                zigzag >>>= 7;
+            }
+            buffer.put((byte)zigzag);
         }
     }
 

@@ -154,6 +154,11 @@ public final class JournalCheckpoint
                 "replaced?). Restore the journal from a copy that holds them; deleting " + FILE + " starts " +
                 "without them, losing what they acknowledged");
         }
+        if (!survey.files.isEmpty() && checkpoint.queueIndex() >>> 32 < JournalSurvey.cycle(survey.files.get(0)))
+        {
+            // its day file was archived after a snapshot covered it: the replay from that snapshot reached past it
+            return;
+        }
         try (JournalScanner ignored = new JournalScanner(journal, null, survey, checkpoint))
         {
             // constructing it checks the document at the checkpoint

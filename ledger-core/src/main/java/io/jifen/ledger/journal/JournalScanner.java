@@ -230,6 +230,10 @@ public final class JournalScanner implements AutoCloseable
 
     private boolean readNext()
     {
+        if (survey.live && documents >= survey.documents)
+        {
+            return false; // what follows is the writer's, not finished when the survey was taken
+        }
         try
         {
             return reader.next();

@@ -81,11 +81,22 @@ public final class JournalSurvey
     public final List<MetadataDamage> metadataDamage;
     /** Data documents counted in each of {@link #files}, in the same order. */
     private final long[] fileDocuments;
+    /** True for a journal a server is writing: readers stop at {@link #documents}, what the server has finished. */
+    public final boolean live;
 
     private JournalSurvey(final List<Path> files, final long documents, final long lastIndex, final long lastPosition,
         final Ending ending, final Path endFile, final long endPosition, final long endIndex, final int tailDocuments,
         final String tail, final List<MetadataDamage> metadataDamage, final long[] fileDocuments)
     {
+        this(files, documents, lastIndex, lastPosition, ending, endFile, endPosition, endIndex, tailDocuments, tail,
+            metadataDamage, fileDocuments, false);
+    }
+
+    private JournalSurvey(final List<Path> files, final long documents, final long lastIndex, final long lastPosition,
+        final Ending ending, final Path endFile, final long endPosition, final long endIndex, final int tailDocuments,
+        final String tail, final List<MetadataDamage> metadataDamage, final long[] fileDocuments, final boolean live)
+    {
+        this.live = live;
         this.fileDocuments = fileDocuments;
         this.files = files;
         this.documents = documents;
@@ -235,7 +246,7 @@ public final class JournalSurvey
             if (left == 0)
             {
                 return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, file, walk.stop,
-                    walk.cycle << CYCLE_SHIFT | walk.documents, 0, "the writer's", List.of(), fileDocuments);
+                    walk.cycle << CYCLE_SHIFT | walk.documents, 0, "the writer's", List.of(), fileDocuments, true);
             }
         }
         if (left > 0)
@@ -244,7 +255,7 @@ public final class JournalSurvey
                 (documents - left) + " of the " + documents + " documents the server has written");
         }
         return new JournalSurvey(files, 0, -1, -1, Ending.CLEAN, null, 0, -1, 0, "nothing", List.of(),
-            fileDocuments);
+            fileDocuments, true);
     }
 
     /**

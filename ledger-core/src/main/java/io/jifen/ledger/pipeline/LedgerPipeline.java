@@ -416,7 +416,6 @@ public final class LedgerPipeline implements AutoCloseable
         private Journal.Appender appender;
         private boolean unsynced;
         private long lastRecordSequence;
-        private int lastRecordLength;
 
         /** Records up to the last appended are on the device: the checkpoint may say so. */
         private void publishSynced()
@@ -449,7 +448,6 @@ public final class LedgerPipeline implements AutoCloseable
                     codec.chain(event.record.byteArray(), event.recordLength, chain);
                     appender.append(event.record.byteArray(), event.recordLength);
                     lastRecordSequence = JournalRecord.sequence(event.record);
-                    lastRecordLength = event.recordLength;
                     journaledRecords.lazySet(journaledRecords.get() + 1);
                     unsynced = true;
                 }
@@ -479,10 +477,7 @@ public final class LedgerPipeline implements AutoCloseable
                     {
                         appender.sync();
                         unsynced = false;
-                        if (lastRecordLength > 0)
-                        {
-                            publishSynced();
-                        }
+                        publishSynced();
                     }
                     appender.close();
                 }
@@ -660,7 +655,6 @@ public final class LedgerPipeline implements AutoCloseable
             return chainHead;
         }
 
-        /** Told once, on the failing stage's thread, when the pipeline fails stop. */
         /**
          * Told after each sync where the synced records end (only under {@link SyncMode#BATCH}, and at a clean
          * shutdown): see {@link JournalCheckpoint}.
@@ -676,6 +670,7 @@ public final class LedgerPipeline implements AutoCloseable
             return checkpoint;
         }
 
+        /** Told once, on the failing stage's thread, when the pipeline fails stop. */
         public Context onFailure(final java.util.function.Consumer<Throwable> onFailure)
         {
             this.onFailure = onFailure;

@@ -146,9 +146,10 @@ public final class SnapshotFile
             {
                 ledger = Ledger.readFrom(in, context, header.stateHash());
             }
-            catch (final SnapshotFormatException | IllegalStateException | IllegalArgumentException |
-                NegativeArraySizeException | ArrayIndexOutOfBoundsException ex)
+            catch (final RuntimeException | OutOfMemoryError ex)
             {
+                // whatever damaged bytes make the reader do (a null where a name belongs, an impossible array size:
+                // one allocation refused, nothing else held) is damage, never a reason to stop the start
                 // a damaged body fails its checksum, but the checksum is known only at the end: say which it is
                 throw damaged(file, bodyCrcMismatch(channel, header) ? "the body's checksum does not match (the " +
                     "file is damaged): " + ex.getMessage() : ex.getMessage());

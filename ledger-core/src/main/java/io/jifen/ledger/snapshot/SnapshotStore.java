@@ -84,6 +84,8 @@ public final class SnapshotStore
                     {
                         final long start = System.nanoTime();
                         final SnapshotFile.Loaded loaded = SnapshotFile.read(file, context);
+                        // the records after it were admitted when they ran: today's limits must not refuse them
+                        loaded.ledger().capacityLimitsEnforced(false);
                         LOG.log(System.Logger.Level.INFO, String.format("read snapshot %s in %.1f ms: %s, %d " +
                             "members, %d lots", file, (System.nanoTime() - start) / 1e6, loaded.header().at(),
                             loaded.ledger().memberCount(), loaded.ledger().lotCount()));

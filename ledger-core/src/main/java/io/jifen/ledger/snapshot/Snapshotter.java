@@ -15,9 +15,9 @@ import io.jifen.ledger.journal.ResumePointException;
 
 /**
  * Takes a snapshot from the journal, never from a running ledger: it reads the newest sound snapshot, replays the
- * journal after it read-only on the calling thread, and writes the state it reaches. A server runs it on a thread of
- * its own while it serves (its writer thread never stops for it; what it costs is a second copy of the state while it
- * runs, and the CPU of the replay); {@code ledger snapshot} runs it offline. Every snapshot it writes is of state the
+ * journal after it read-only on the calling thread, and writes the state it reaches. A server runs it in a child
+ * process ({@code ledger snapshot --written N}) while it serves, so its writer never stops for it and its heap never
+ * holds the snapshot's state; {@code ledger snapshot} runs it offline. Every snapshot it writes is of state the
  * journal replay checked record by record.
  */
 public final class Snapshotter

@@ -109,7 +109,7 @@ class JournalArchiveIT
 
         // a snapshot in the first day's file covers no whole file
         snapshot(journal, store, run, 10);
-        Files.delete(store.files().stream().filter(f -> !f.getFileName().toString().endsWith("10.jsnap"))
+        Files.delete(store.files().stream().filter(f -> !f.getFileName().toString().equals(SnapshotFile.fileName(10)))
             .findFirst().orElseThrow());
         assertEquals(List.of(), JournalArchive.archive(journal, store, dir.resolve("archive"),
             new LedgerContext()).files());

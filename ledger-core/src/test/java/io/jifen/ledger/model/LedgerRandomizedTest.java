@@ -182,7 +182,11 @@ class LedgerRandomizedTest
             final io.jifen.ledger.core.SnapshotInput in = new io.jifen.ledger.core.SnapshotInput(
                 java.nio.channels.Channels.newChannel(new java.io.ByteArrayInputStream(bytes.toByteArray())),
                 bytes.size());
-            final Ledger restored = Ledger.readFrom(in, context);
+            // read with larger tables than written: rings spread over a larger capacity, arrays over larger ones
+            final LedgerContext larger = new LedgerContext().requestIdsMax(context.requestIdsMax())
+                .membersMax(context.membersMax()).lotsMax(context.lotsMax()).expectedRequests(5000)
+                .expectedLots(3000).expectedMembers(2000);
+            final Ledger restored = Ledger.readFrom(in, larger);
             assertEquals(crc, in.finish(), "the body's checksum reads back");
             assertEquals(live.stateHash(), restored.stateHash(), "the restored ledger's state hash");
             assertEquals(live.lastSequence(), restored.lastSequence());

@@ -125,6 +125,22 @@ class SnapshotIT
     }
 
     @Test
+    void theTailAfterASnapshotReplaysWhateverTodaysCapacityLimitsAre() throws IOException
+    {
+        // limits protect a running server's heap; what the journal holds was admitted when it ran
+        final Run run = runs.get(4);
+        final Path journal = journal(dir.resolve("journal"), run.records());
+        final SnapshotStore store = new SnapshotStore(dir.resolve("snapshots"));
+        final Path file = snapshotAt(journal, store, run, run.records().size() / 2);
+        final LedgerContext tiny = new LedgerContext().membersMax(1).lotsMax(1).requestIdsMax(1);
+        final JournalRecovery.Recovered recovered = JournalRecovery.recover(journal, false,
+            store.starts(tiny, run::empty), 0, null);
+        recovered.journal().close();
+        assertEquals("snapshot " + file, recovered.start().source());
+        assertEquals(run.stateHash(), recovered.replay().stateHash);
+    }
+
+    @Test
     void aSnapshotOfAnotherJournalIsNotConfirmedAndPassedOver() throws IOException
     {
         final Run run = runs.get(0);
@@ -178,6 +194,20 @@ class SnapshotIT
             assertThrows(SnapshotFormatException.class, () -> SnapshotFile.read(file, new LedgerContext()),
                 "a bit flipped at byte " + position);
             caught++;
+        }
+        // the high bits of every int in the first 4 KiB of the body (counts, capacities, lengths): each is refused as
+        // damage, never an exception of another kind or an attempt to allocate what the file cannot hold
+        for (int position = 128; position < Math.min(original.length, 128 + 4096); position += 4)
+        {
+            for (final int bit : new int[] {2 * 8 + 6, 3 * 8 + 7})
+            {
+                final byte[] damaged = original.clone();
+                damaged[position + bit / 8] ^= (byte)(1 << (bit % 8));
+                Files.write(file, damaged);
+                assertThrows(SnapshotFormatException.class, () -> SnapshotFile.read(file, new LedgerContext()),
+                    "bit " + bit + " of the int at byte " + position);
+                caught++;
+            }
         }
         for (final int length : new int[] {0, 100, 128, 129, original.length / 2, original.length - 1})
         {

@@ -186,7 +186,6 @@ public final class LedgerMain
                 case "--discard-damaged-tail":
                     config.discardDamagedTail(true);
                     break;
-
                 default:
                     if (!ledgerOption(option, args, config.ledgerContext()) && !storageOption(option, args, config))
                     {

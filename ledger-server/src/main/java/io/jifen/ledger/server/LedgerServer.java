@@ -595,13 +595,13 @@ public final class LedgerServer implements AutoCloseable
         return null == server ? config.port : server.getPort();
     }
 
-    /** The last journaled sequence; read it after {@link #close()} or for logging. */
     /** @return snapshots the server has written since it started. */
     public long snapshotsTaken()
     {
         return null == snapshotScheduler ? 0 : snapshotScheduler.taken();
     }
 
+    /** The last journaled sequence; read it after {@link #close()} or for logging. */
     public long lastSequence()
     {
         return null == ledger ? 0 : ledger.lastSequence();

@@ -40,7 +40,8 @@ final class SnapshotScheduler implements AutoCloseable
     private final int kept;
     private final Thread thread;
     private volatile boolean stopped;
-    private volatile Process child;
+    /** The snapshot process running, if any: set and read under this object's lock. */
+    private Process child;
     private long recordsAtLast;
     private long lastAtNanos = System.nanoTime();
     private volatile long taken;
@@ -106,8 +107,16 @@ final class SnapshotScheduler implements AutoCloseable
         final List<String> output = new ArrayList<>();
         try
         {
-            final Process process = new ProcessBuilder(command(documents)).redirectErrorStream(true).start();
-            child = process;
+            final Process process;
+            synchronized (this)
+            {
+                if (stopped)
+                {
+                    return;
+                }
+                process = new ProcessBuilder(command(documents)).redirectErrorStream(true).start();
+                child = process; // close() destroys it from here on
+            }
             try (BufferedReader lines = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8)))
             {
@@ -118,7 +127,10 @@ final class SnapshotScheduler implements AutoCloseable
                 }
             }
             final int exit = process.waitFor();
-            child = null;
+            synchronized (this)
+            {
+                child = null;
+            }
             if (stopped)
             {
                 return;
@@ -163,9 +175,11 @@ final class SnapshotScheduler implements AutoCloseable
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            // the server's flight recordings, logs and agents are its own
+            // the server's flight recordings, logs, agents and JMX port are its own (the ledger's capacity options
+            // are not passed: a replay does not enforce them)
             if (!option.startsWith("-XX:StartFlightRecording") && !option.startsWith("-Xlog") &&
-                !option.startsWith("-agentlib") && !option.startsWith("-javaagent"))
+                !option.startsWith("-agentlib") && !option.startsWith("-javaagent") &&
+                !option.startsWith("-Dcom.sun.management.jmxremote"))
             {
                 command.add(option);
             }
@@ -183,11 +197,14 @@ final class SnapshotScheduler implements AutoCloseable
     @Override
     public void close()
     {
-        stopped = true;
-        final Process running = child;
-        if (null != running)
+        synchronized (this)
         {
-            running.destroy(); // a snapshot being written is abandoned; its temporary file is deleted later
+            stopped = true;
+            final Process running = child;
+            if (null != running)
+            {
+                running.destroy(); // a snapshot being written is abandoned; its temporary file is deleted later
+            }
         }
         thread.interrupt();
         try
