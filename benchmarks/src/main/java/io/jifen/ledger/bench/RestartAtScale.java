@@ -63,14 +63,13 @@ public final class RestartAtScale
             .expectedLots((int)Math.min(LedgerContext.LOTS_MAX_LIMIT, (long)members * lotsPerMember))
             .expectedRequests((int)Math.min(4_000_000L, writes / days * 2)).membersMax(members)
             .lotsMax((int)Math.min(LedgerContext.LOTS_MAX_LIMIT, (long)members * lotsPerMember));
+        final long heapBefore = liveHeap();
         final Ledger ledger = new Ledger(Program.defaultProgram(), context);
         final SetTimeProvider clock = new SetTimeProvider(T0 * 1_000_000L);
         final JournalRecord codec = new JournalRecord();
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(512);
         final byte[] chain = new byte[JournalRecord.CHAIN_LENGTH];
         final Command c = new Command();
-        final long heapBefore = liveHeap();
-        long heapAfterMembers = 0;
         final long start = System.nanoTime();
         try (Journal journal = Journal.withClock(data.resolve("journal"), clock);
             Journal.Appender appender = journal.openAppender())
@@ -88,18 +87,13 @@ public final class RestartAtScale
                 final int length = codec.encode(c, buffer);
                 codec.chain(buffer.byteArray(), length, chain);
                 appender.append(buffer.byteArray(), length);
-                if (i == members)
-                {
-                    heapAfterMembers = liveHeap();
-                }
                 if (i == total - 1 - tail)
                 {
                     appender.sync();
-                    final long heapNow = liveHeap();
-                    System.out.printf("built %,d records in %.1f s; heap %,d bytes per member, %,d per lot " +
-                        "(request log of about one day included)%n", i + 1, (System.nanoTime() - start) / 1e9,
-                        (heapAfterMembers - heapBefore) / members,
-                        (heapNow - heapAfterMembers) / Math.max(1, (long)members * lotsPerMember - tail));
+                    final long heap = liveHeap() - heapBefore;
+                    System.out.printf("built %,d records in %.1f s; live heap %,d bytes: %,d per member with its %d " +
+                        "lots (tables sized for the expected scale, a request log of about one day)%n", i + 1,
+                        (System.nanoTime() - start) / 1e9, heap, heap / members, lotsPerMember);
                     final long t0 = System.nanoTime();
                     final Path file = SnapshotFile.write(data.resolve("snapshots"), ledger,
                         new ResumePoint(c.sequence, appender.lastIndex(), chain), System.currentTimeMillis());
