@@ -151,16 +151,7 @@ public final class SnapshotOutput
     {
         for (int i = from; i < from + count; i++)
         {
-            room(10);
-            final long delta = values[i] - previous;
-            previous = values[i];
-            long zigzag = (delta << 1) ^ (delta >> 63);
-            while ((zigzag & ~0x7FL) != 0)
-            {
-                buffer.put((byte)((zigzag & 0x7F) | 0x80));
-                zigzag >>>= 7;
-            }
-            buffer.put((byte)zigzag);
+            putNext(values[i]);
         }
     }
 
@@ -168,17 +159,22 @@ public final class SnapshotOutput
     {
         for (int i = from; i < from + count; i++)
         {
-            room(10);
-            final long delta = values[i] - previous;
-            previous = values[i];
-            long zigzag = (delta << 1) ^ (delta >> 63);
-            while ((zigzag & ~0x7FL) != 0)
-            {
-                buffer.put((byte)((zigzag & 0x7F) | 0x80));
-                zigzag >>>= 7;
-            }
-            buffer.put((byte)zigzag);
+            putNext(values[i]);
         }
+    }
+
+    private void putNext(final long value)
+    {
+        room(10);
+        final long delta = value - previous;
+        previous = value;
+        long zigzag = (delta << 1) ^ (delta >> 63);
+        while ((zigzag & ~0x7FL) != 0)
+        {
+            buffer.put((byte)((zigzag & 0x7F) | 0x80));
+            zigzag >>>= 7;
+        }
+        buffer.put((byte)zigzag);
     }
 
     /** Bytes written so far, the buffered ones included. */
