@@ -456,7 +456,10 @@ final class LotStore
         slots = in.readInt();
         ids = in.readLongs(expected);
         final int capacity = ids.length;
-        in.check(start, slots >= 0 && slots <= capacity && in.used() == slots && nextId >= 0, slots + " lot slots");
+        if (!(slots >= 0 && slots <= capacity && in.used() == slots && nextId >= 0))
+        {
+            throw in.impossible(start, slots + " lot slots");
+        }
         amount = slotArray(in, start, capacity);
         remaining = slotArray(in, start, capacity);
         earnedAt = slotArray(in, start, capacity);
@@ -470,15 +473,21 @@ final class LotStore
         closedAt = slotArray(in, start, capacity);
         for (int lot = 0; lot < slots; lot++)
         {
-            in.check(start, ids[lot] < nextId && ids[lot] >= -1 && member[lot] >= (ids[lot] < 0 ? -1 : 0) &&
-                member[lot] < members.count(), "lot slot " + lot);
+            if (!(ids[lot] < nextId && ids[lot] >= -1 && member[lot] >= (ids[lot] < 0 ? -1 : 0) &&
+                member[lot] < members.count()))
+            {
+                throw in.impossible(start, "lot slot " + lot);
+            }
         }
         freeSlots = in.readInts();
         freeCount = in.used();
         in.check(start, freeSlots.length > 0, "no room for free slots");
         for (int i = 0; i < freeCount; i++)
         {
-            in.check(start, freeSlots[i] >= 0 && freeSlots[i] < slots, "free slot " + freeSlots[i]);
+            if (!(freeSlots[i] >= 0 && freeSlots[i] < slots))
+            {
+                throw in.impossible(start, "free slot " + freeSlots[i]);
+            }
         }
         final long[] bounds = new long[2];
         closedSlots = in.readIntRing(bounds);
@@ -506,15 +515,20 @@ final class LotStore
             for (int k = 0; k < m.lotCount; k++)
             {
                 final int lot = m.lots[k];
-                in.check(at, count < queued && lot >= 0 && lot < slots && member[lot] == i && ids[lot] >= 0,
-                    "member " + m.id + "'s open lot in slot " + lot);
+                if (!(count < queued && lot >= 0 && lot < slots && member[lot] == i && ids[lot] >= 0))
+                {
+                    throw in.impossible(at, "member " + m.id + "'s open lot in slot " + lot);
+                }
                 times[count] = expiresAt[lot];
                 lotIds[count] = ids[lot];
                 lotSlots[count] = lot;
                 count++;
             }
         }
-        in.check(at, count == queued, count + " open lots where " + queued + " were queued");
+        if (!(count == queued))
+        {
+            throw in.impossible(at, count + " open lots where " + queued + " were queued");
+        }
         expiryQueue.rebuild(times, lotIds, lotSlots, count, amount.length, amount.length);
         in.check(at, expiryQueue.slotsConsistent(), "a lot listed twice");
     }
@@ -522,7 +536,10 @@ final class LotStore
     private static long[] slotArray(final SnapshotInput in, final long start, final int capacity)
     {
         final long[] values = in.readLongs(capacity);
-        in.check(start, values.length == capacity, "a lot field of " + values.length + " slots, not " + capacity);
+        if (!(values.length == capacity))
+        {
+            throw in.impossible(start, "a lot field of " + values.length + " slots, not " + capacity);
+        }
         return values;
     }
 }

@@ -326,7 +326,10 @@ final class Member
         if (in.readBoolean())
         {
             history = in.readLongs();
-            in.check(start, history.length == HISTORY, "member " + id + "'s history of " + history.length);
+            if (!(history.length == HISTORY))
+            {
+                throw in.impossible(start, "member " + id + "'s history of " + history.length);
+            }
         }
         recentCount = in.readInt();
         firstEarn = in.readLong();
@@ -352,19 +355,26 @@ final class Member
             pendingRequest = in.readLongs();
         }
         pendingCount = in.readInt();
-        in.check(start, pendingCount >= 0 && (pendingCount == 0 || null != pendingAt &&
-            pendingCount <= pendingAt.length && pendingAt.length == pendingPoints.length &&
-            pendingAt.length == pendingEarnedAt.length && pendingAt.length == pendingRequest.length),
-            "member " + id + "'s " + pendingCount + " pending earns");
+        if (!(pendingCount >= 0 && (pendingCount == 0 || null != pendingAt && pendingCount <= pendingAt.length &&
+            pendingAt.length == pendingPoints.length && pendingAt.length == pendingEarnedAt.length &&
+            pendingAt.length == pendingRequest.length)))
+        {
+            throw in.impossible(start, "member " + id + "'s " + pendingCount + " pending earns");
+        }
         purchaseDay = in.readInt();
         purchaseDayPoints = in.readLong();
         lots = in.readInts();
         lotCount = in.readInt();
-        in.check(start, lotCount == in.used(), "member " + id + "'s " + lotCount + " lots");
+        if (!(lotCount == in.used()))
+        {
+            throw in.impossible(start, "member " + id + "'s " + lotCount + " lots");
+        }
         groupAt = in.readLongs();
         groupPoints = in.readLongs();
         groupCount = in.readInt();
-        in.check(start, groupCount == in.used() && groupAt.length == groupPoints.length && groupAt.length > 0 &&
-            lots.length > 0, "member " + id + "'s " + groupCount + " expiry groups");
+        if (!(groupCount == in.used() && groupAt.length == groupPoints.length && groupAt.length > 0 && lots.length > 0))
+        {
+            throw in.impossible(start, "member " + id + "'s " + groupCount + " expiry groups");
+        }
     }
 }

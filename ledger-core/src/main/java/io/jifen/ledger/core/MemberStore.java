@@ -171,8 +171,10 @@ final class MemberStore
         final long start = in.position();
         final int capacity = in.readInt();
         final int members = in.readInt();
-        in.check(start, count == 0 && members >= 0 && capacity >= members && capacity > 0, members + " members in " +
-            capacity + " places");
+        if (!(count == 0 && members >= 0 && capacity >= members && capacity > 0))
+        {
+            throw in.impossible(start, members + " members in " + capacity + " places");
+        }
         this.members = new Member[Math.max(capacity, expected)];
         byId = new IdIndex(Math.max(members, expected));
         for (int i = 0; i < members; i++)
@@ -183,8 +185,11 @@ final class MemberStore
             final int birthday = in.readInt();
             final int referrer = in.readInt();
             final long enrolledAt = in.readLong();
-            in.check(at, null != id && program >= 0 && program < programs && referrer < i && find(program, id) < 0,
-                "member " + i + " (" + id + " of program " + program + ", referred by " + referrer + ")");
+            if (!(null != id && program >= 0 && program < programs && referrer < i && find(program, id) < 0))
+            {
+                throw in.impossible(at, "member " + i + " (" + id + " of program " + program + ", referred by " +
+                    referrer + ")");
+            }
             add(program, id, birthday, referrer, enrolledAt).readFrom(in);
         }
     }

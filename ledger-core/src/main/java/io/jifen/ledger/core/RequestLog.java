@@ -798,7 +798,10 @@ final class RequestLog
         for (long p = head; p < tail; p++)
         {
             final String id = ids[(int)(p & mask)];
-            in.check(start, null != id && entries[base(p) + ID_HASH] == IdIndex.hash(id), "request " + p);
+            if (!(null != id && entries[base(p) + ID_HASH] == IdIndex.hash(id)))
+            {
+                throw in.impossible(start, "request " + p);
+            }
             index.put(id, entries[base(p) + ID_HASH], p, idAt);
         }
     }

@@ -283,6 +283,15 @@ public final class SnapshotInput
         return used;
     }
 
+    /**
+     * @return the exception for something impossible read at {@code at}; for checks made per entry, whose message
+     * must not be built when the check passes.
+     */
+    SnapshotFormatException impossible(final long at, final String what)
+    {
+        return new SnapshotFormatException(at, "impossible: " + what);
+    }
+
     /** Checks a count read from the snapshot. */
     void check(final long at, final boolean sound, final String what)
     {
