@@ -422,7 +422,7 @@ final class LotStore
         }
     }
 
-    /** The slots in use with every field, the free slots in reuse order, the closed ring, then the expiry queue. */
+    /** The slots in use with every field, the free slots in reuse order, the closed ring, the number of open lots. */
     void writeTo(final SnapshotOutput out)
     {
         out.writeLong(nextId);

@@ -13,6 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class JournalScanner implements AutoCloseable
 {
     private final Journal.Reader reader;
+    private final java.nio.file.Path directory;
     private final JournalSurvey survey;
     private final JournalRecord codec = new JournalRecord();
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -62,6 +63,7 @@ public final class JournalScanner implements AutoCloseable
         this.survey = null != survey ? survey : null != journal.survey() ? journal.survey() :
             JournalSurvey.of(journal.directory());
         this.observer = observer;
+        this.directory = journal.directory();
         try
         {
             this.reader = journal.openReader();
@@ -87,8 +89,7 @@ public final class JournalScanner implements AutoCloseable
     /** Reads the document at the resume point, checks the journal confirms it, and carries on after it. */
     private void resumeAfter(final ResumePoint from)
     {
-        final String where = "the journal in " + survey.files.stream().findFirst().map(f -> f.getParent())
-            .map(String::valueOf).orElse("(no files)") + " ";
+        final String where = "the journal in " + directory + " ";
         if (from.queueIndex() > survey.lastIndex || !moveTo(from.queueIndex()) || !readNext() ||
             reader.index() != from.queueIndex())
         {

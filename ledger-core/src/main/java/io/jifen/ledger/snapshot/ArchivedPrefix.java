@@ -75,14 +75,14 @@ public final class ArchivedPrefix
     /** @return the sequence of the journal's first record, or 0 if it holds none. */
     private static long firstSequence(final Journal journal)
     {
+        final JournalRecord codec = new JournalRecord();
         try (Journal.Reader reader = journal.openReader())
         {
             while (reader.next())
             {
-                final UnsafeBuffer record = new UnsafeBuffer(reader.record(), 0, reader.length());
-                if (null == new JournalRecord().verify(reader.record(), reader.length()))
+                if (null == codec.verify(reader.record(), reader.length()))
                 {
-                    return JournalRecord.sequence(record);
+                    return JournalRecord.sequence(new UnsafeBuffer(reader.record(), 0, reader.length()));
                 }
             }
             return 0;

@@ -5,20 +5,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
-import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
-import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
-import io.jifen.ledger.api.v1.WriteResult;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,16 +34,11 @@ class SnapshotCrashIT
     @TempDir
     Path data;
 
-    private record Attempt(String requestId, String memberId, long points)
-    {
-    }
-
     @Test
     void aSigkillWhileASnapshotIsWrittenLeavesThePreviousOneUsable() throws Exception
     {
         final int kills = Integer.getInteger("jifen.snapshot.kills", 0);
-        final Map<String, Attempt> attempted = new ConcurrentHashMap<>();
-        final Map<String, WriteResult> acknowledged = new ConcurrentHashMap<>();
+        final CrashWrites writes = new CrashWrites();
         int midWrite = 0;
         int cycles = 0;
         boolean enrolled = false;
@@ -59,10 +47,10 @@ class SnapshotCrashIT
             try (ServerProcess server = ServerProcess.start(data, "--snapshot-every-records", "2000",
                 "--snapshots-kept", "2"))
             {
-                final ManagedChannel channel = channel(server.awaitPort());
+                final ManagedChannel channel = CrashWrites.channel(server.awaitPort());
                 if (cycles > 0)
                 {
-                    checkRestart(server, attempted, acknowledged, channel);
+                    checkRestart(server, writes, channel);
                 }
                 if (!enrolled)
                 {
@@ -70,7 +58,10 @@ class SnapshotCrashIT
                     enrolled = true;
                 }
                 final AtomicBoolean running = new AtomicBoolean(true);
-                final List<Thread> clients = load(channel, cycles, running, attempted, acknowledged);
+                final int cycle = cycles;
+                final List<Thread> clients = writes.startClients(LedgerGrpc.newBlockingStub(channel), CLIENTS,
+                    running, (client, n) -> new CrashWrites.Attempt("k" + cycle + "-c" + client + "-" + n,
+                        "m" + ((n * 7919 + client) % MEMBERS), 1 + (n % 97)));
                 final boolean caught = killWhileWriting(server);
                 running.set(false);
                 for (final Thread thread : clients)
@@ -86,8 +77,8 @@ class SnapshotCrashIT
 
         try (ServerProcess last = ServerProcess.start(data))
         {
-            final ManagedChannel channel = channel(last.awaitPort());
-            checkRestart(last, attempted, acknowledged, channel);
+            final ManagedChannel channel = CrashWrites.channel(last.awaitPort());
+            checkRestart(last, writes, channel);
             channel.shutdownNow();
             last.terminate();
         }
@@ -96,7 +87,7 @@ class SnapshotCrashIT
         final String fullReplay = stateHashAtStart(data, true);
         assertEquals(fullReplay, fromSnapshot, "snapshot + tail and a full replay reach the same state");
         System.out.printf("%d cycles, %d killed mid-write; %d writes attempted, %d acknowledged%n", cycles, midWrite,
-            attempted.size(), acknowledged.size());
+            writes.attempted.size(), writes.acknowledged.size());
     }
 
     private static void enrollAll(final ManagedChannel channel) throws InterruptedException
@@ -123,39 +114,6 @@ class SnapshotCrashIT
         }
     }
 
-    private static List<Thread> load(final ManagedChannel channel, final int cycle, final AtomicBoolean running,
-        final Map<String, Attempt> attempted, final Map<String, WriteResult> acknowledged)
-    {
-        final LedgerGrpc.LedgerBlockingStub stub = LedgerGrpc.newBlockingStub(channel);
-        final List<Thread> clients = new ArrayList<>();
-        for (int t = 0; t < CLIENTS; t++)
-        {
-            final int client = t;
-            final Thread thread = new Thread(() ->
-            {
-                for (int n = 0; running.get(); n++)
-                {
-                    final Attempt attempt = new Attempt("k" + cycle + "-c" + client + "-" + n,
-                        "m" + ((n * 7919 + client) % MEMBERS), 1 + (n % 97));
-                    attempted.put(attempt.requestId(), attempt);
-                    try
-                    {
-                        acknowledged.put(attempt.requestId(), stub.withDeadlineAfter(5, TimeUnit.SECONDS).earn(
-                            EarnRequest.newBuilder().setRequestId(attempt.requestId())
-                                .setMemberId(attempt.memberId()).setPoints(attempt.points()).build()));
-                    }
-                    catch (final StatusRuntimeException ex)
-                    {
-                        return;
-                    }
-                }
-            });
-            thread.start();
-            clients.add(thread);
-        }
-        return clients;
-    }
-
     /**
      * Watches the snapshot folder and kills the server as soon as a snapshot is being written, once a complete one
      * exists (so there is a previous one to fall back to).
@@ -179,8 +137,8 @@ class SnapshotCrashIT
         return false;
     }
 
-    private void checkRestart(final ServerProcess server, final Map<String, Attempt> attempted,
-        final Map<String, WriteResult> acknowledged, final ManagedChannel channel) throws IOException
+    private void checkRestart(final ServerProcess server, final CrashWrites writes, final ManagedChannel channel)
+        throws IOException
     {
         final List<Path> snapshots = complete(data.resolve("snapshots"));
         final String started = server.output().stream().filter(l -> l.contains("replayed") && l.contains("from "))
@@ -194,35 +152,10 @@ class SnapshotCrashIT
         }
         final LedgerGrpc.LedgerBlockingStub stub =
             LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(120, TimeUnit.SECONDS);
-        for (final Map.Entry<String, WriteResult> entry : acknowledged.entrySet())
-        {
-            final Attempt attempt = attempted.get(entry.getKey());
-            final WriteResult retry = stub.earn(EarnRequest.newBuilder().setRequestId(attempt.requestId())
-                .setMemberId(attempt.memberId()).setPoints(attempt.points()).build());
-            assertTrue(retry.getReplay(), "acknowledged write " + attempt + " was lost");
-            assertEquals(entry.getValue().getSequence(), retry.getSequence());
-            assertEquals(entry.getValue().getBalance(), retry.getBalance());
-        }
+        writes.assertAcknowledgedReplay(stub);
         // writes attempted but not acknowledged are retried: applied exactly once, whichever way the kill fell
-        for (final Attempt attempt : attempted.values())
-        {
-            if (!acknowledged.containsKey(attempt.requestId()))
-            {
-                acknowledged.put(attempt.requestId(), stub.earn(EarnRequest.newBuilder()
-                    .setRequestId(attempt.requestId()).setMemberId(attempt.memberId()).setPoints(attempt.points())
-                    .build()));
-            }
-        }
-        final long[] expected = new long[MEMBERS];
-        for (final Attempt attempt : attempted.values())
-        {
-            expected[Integer.parseInt(attempt.memberId().substring(1))] += attempt.points();
-        }
-        for (int m = 0; m < MEMBERS; m += 37)
-        {
-            assertEquals(expected[m], stub.getBalance(GetBalanceRequest.newBuilder().setMemberId("m" + m).build())
-                .getAvailable(), "member m" + m);
-        }
+        writes.retryTheRest(stub);
+        writes.assertBalances(stub, MEMBERS, 37);
     }
 
     /** @return the state hash a server logs at start, from the snapshots or (snapshots moved away) the journal. */
@@ -277,10 +210,5 @@ class SnapshotCrashIT
         {
             return List.of();
         }
-    }
-
-    private static ManagedChannel channel(final int port)
-    {
-        return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
     }
 }
