@@ -121,7 +121,10 @@ final class Reversals
         if (m.bonusPoints > 0)
         {
             assert lots.ids[m.bonusLot] == m.bonusLotId : "a bonus lot's slot was reused within the window";
-            c.bonusPoints = -movements.clawBack(p, c, m, m.bonusLot, m.bonusPoints, 0);
+            // taken back in full: what is clawed now and what the member owes (or is forgiven), both in the shortfall
+            final long shortfallBefore = c.shortfall;
+            final long clawed = movements.clawBack(p, c, m, m.bonusLot, m.bonusPoints, 0);
+            c.bonusPoints = -(clawed + c.shortfall - shortfallBefore);
         }
         final int lot = m.referrerBonusLot;
         if (m.referrerBonusPoints > 0 && lots.ids[lot] == m.referrerBonusLotId && lots.remaining[lot] > 0 &&

@@ -85,7 +85,7 @@ class BonusTest extends LedgerTestSupport
         reverse("x1", "m1", "e1", 0);
         assertEquals(ResultCode.OK, c.result);
         assertEquals(150, c.resultPoints, "the earn's own lot is empty: the rest of the bonus lot pays first");
-        assertEquals(0, c.bonusPoints, "nothing is left for the bonus itself");
+        assertEquals(-300, c.bonusPoints, "the bonus is taken back in full, though all of it is owed");
         assertEquals(-260, c.referrerBonusPoints, "what is left of the referrer's bonus lot");
         assertEquals(850 + 300, c.shortfall, "the member owes the spent earn and bonus");
         assertEquals(1_150, c.owed);
@@ -95,6 +95,46 @@ class BonusTest extends LedgerTestSupport
         assertEquals(0, c.owed, "the referrer keeps what it spent");
         earn("e2", "m1", 10);
         assertEquals(0, c.bonusPoints, "bonuses are once for the life of the member");
+    }
+
+    @Test
+    void aSpentFirstPurchaseBonusIsTakenBackInFullAndOwed()
+    {
+        enroll("m1", null, 0);
+        earn("e1", "m1", 1_000);
+        assertEquals(100, c.bonusPoints);
+        redeem("r1", "m1", 1_150); // welcome, earn and bonus: all spent
+        reverse("x1", "m1", "e1", 0);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(0, c.resultPoints, "nothing left to claw back");
+        assertEquals(-100, c.bonusPoints, "the receipt shows the bonus taken back");
+        assertEquals(1_000 + 100, c.shortfall, "what could not be clawed: owed, the bonus's part included");
+        assertEquals(1_100, c.owed);
+        reverse("x1", "m1", "e1", 0);
+        assertTrue(c.replay);
+        assertEquals(-100, c.bonusPoints, "a retry answers the same");
+
+        use(PROGRAM + "returns: {shortfall: forgive}\n");
+        enroll("m1", null, 0);
+        earn("e1", "m1", 1_000);
+        redeem("r1", "m1", 1_120);
+        reverse("x1", "m1", "e1", 0);
+        assertEquals(-100, c.bonusPoints, "forgiven, the bonus is still taken back: 30 clawed, 70 forgiven");
+        assertEquals(0, c.owed);
+    }
+
+    @Test
+    void aFirstPurchaseBonusThatExpiredIsNotTakenBackAgain()
+    {
+        enroll("m1", null, 0);
+        earn("e1", "m1", 1_000);
+        redeem("r1", "m1", 1_050); // welcome and earn spent; the bonus lot expires untouched
+        now += 800 * DAY_MS;
+        sweep();
+        reverse("x1", "m1", "e1", 0);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(0, c.bonusPoints, "the bonus expired: nothing of it is taken back");
+        assertEquals(1_000, c.shortfall);
     }
 
     @Test

@@ -2106,7 +2106,7 @@ final class ReferenceModel
                     debit(c, m, fromOthers, EffectLog.CLAWBACK, null);
                 }
                 final long shortfall = m.bonusPoints - fromOwn - fromOthers - alreadyExpired;
-                c.bonusPoints = -(fromOwn + fromOthers);
+                c.bonusPoints = -(fromOwn + fromOthers + shortfall); // all but what had expired
                 c.alreadyExpired += alreadyExpired;
                 c.shortfall += shortfall;
                 owe(c, m, own, shortfall);
