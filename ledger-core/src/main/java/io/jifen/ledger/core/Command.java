@@ -130,6 +130,10 @@ public final class Command
     public final Earning earning = new Earning();
     public final EffectLog effects = new EffectLog();
     public final LotList lots = new LotList();
+    /** GetBalance: the member's points by expiry instant, soonest first (at most 1000, the listing limit). */
+    public final Outlook outlook = new Outlook();
+    /** GetBalance: how many expiry instants the member's points have, all of them (the outlook may stop short). */
+    public int expiryBatches;
     /** The slot of the lot an earn or an adjustment credited (-1: none), for the request log: not a result. */
     int creditedLot = -1;
 
@@ -237,6 +241,8 @@ public final class Command
         earning.reset();
         effects.reset();
         lots.reset();
+        outlook.reset();
+        expiryBatches = 0;
     }
 
     /**
@@ -255,6 +261,7 @@ public final class Command
     {
         effects.trim(entriesKept);
         lots.trim(entriesKept);
+        outlook.trim(entriesKept);
     }
 
     /**
@@ -574,6 +581,56 @@ public final class Command
         public long expiresAt(final int i)
         {
             return values[i * 5 + 4];
+        }
+    }
+
+    /**
+     * Points by the instant they expire, soonest first: a balance read's expiry outlook.
+     */
+    public static final class Outlook
+    {
+        private long[] values = new long[2 * 16];
+        private int size;
+
+        void reset()
+        {
+            size = 0;
+        }
+
+        void trim(final int entriesKept)
+        {
+            if (values.length > entriesKept * 2)
+            {
+                values = new long[2 * 16];
+                size = 0;
+            }
+        }
+
+        /** Appends the points expiring at an instant (the ledger's reads; a reference model's expected answer). */
+        public void add(final long expiresAt, final long points)
+        {
+            if ((size + 1) * 2 > values.length)
+            {
+                values = Arrays.copyOf(values, values.length << 1);
+            }
+            values[size * 2] = expiresAt;
+            values[size * 2 + 1] = points;
+            size++;
+        }
+
+        public int size()
+        {
+            return size;
+        }
+
+        public long expiresAt(final int i)
+        {
+            return values[i * 2];
+        }
+
+        public long points(final int i)
+        {
+            return values[i * 2 + 1];
         }
     }
 }

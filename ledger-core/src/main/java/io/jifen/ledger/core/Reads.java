@@ -56,6 +56,11 @@ final class Reads
             c.nextExpiryAt = m.groupAt[group];
             c.nextExpiryPoints = m.groupPoints[group];
         }
+        c.expiryBatches = m.groupCount - group;
+        for (int g = group; g < m.groupCount && c.outlook.size() < Limits.LIST_LOTS_LIMIT_MAX; g++)
+        {
+            c.outlook.add(m.groupAt[g], m.groupPoints[g]);
+        }
     }
 
     void getMember(final ProgramState ps, final Command c)

@@ -70,6 +70,15 @@ class SweepTest extends LedgerScenarios
         assertEquals(127, c.lifetimeEarned);
         assertEquals(0, c.pending);
         assertEquals(0, c.held);
+        assertEquals(2, c.expiryBatches);
+        assertOutlook(at(2025, 2, 1, 0), 120, at(2025, 7, 1, 0), 7);
+        redeem("r1", "m1", 100);
+        balance("m1");
+        assertOutlook(at(2025, 2, 1, 0), 20, at(2025, 7, 1, 0), 7);
+        redeem("r2", "m1", 20);
+        balance("m1");
+        assertEquals(1, c.expiryBatches, "a batch spent in full leaves the outlook");
+        assertOutlook(at(2025, 7, 1, 0), 7);
 
         now = at(2025, 3, 1, 0);
         balance("m1");
@@ -77,8 +86,20 @@ class SweepTest extends LedgerScenarios
         assertEquals(1, c.openLots);
         assertEquals(at(2025, 7, 1, 0), c.nextExpiryAt);
         assertEquals(7, c.nextExpiryPoints);
+        assertOutlook(at(2025, 7, 1, 0), 7);
         assertEquals(127, c.lifetimeEarned, "expiry does not touch lifetime points");
         assertEquals(0, ledger.totalExpired(), "a read expires nothing");
+    }
+
+    /** The balance read's expiry outlook is these (instant, points) pairs. */
+    private void assertOutlook(final long... pairs)
+    {
+        assertEquals(pairs.length / 2, c.outlook.size(), "expiry batches listed");
+        for (int i = 0; i < c.outlook.size(); i++)
+        {
+            assertEquals(pairs[2 * i], c.outlook.expiresAt(i), "instant of batch " + i);
+            assertEquals(pairs[2 * i + 1], c.outlook.points(i), "points of batch " + i);
+        }
     }
 
     @Test

@@ -456,6 +456,14 @@ class LedgerRandomizedTest
                 assertEquals(expected.lots.earnedAt(i), actual.lots.earnedAt(i), lot);
                 assertEquals(expected.lots.expiresAt(i), actual.lots.expiresAt(i), lot);
             }
+            assertEquals(expected.expiryBatches, actual.expiryBatches, () -> "expiryBatches of " + what);
+            assertEquals(expected.outlook.size(), actual.outlook.size(), () -> "outlook of " + what);
+            for (int i = 0; i < expected.outlook.size(); i++)
+            {
+                final String batch = "expiry batch " + i + " of " + what;
+                assertEquals(expected.outlook.expiresAt(i), actual.outlook.expiresAt(i), batch);
+                assertEquals(expected.outlook.points(i), actual.outlook.points(i), batch);
+            }
             assertEquals(model.sequence, ledger.lastSequence(), () -> "ledger sequence after " + what);
         }
 

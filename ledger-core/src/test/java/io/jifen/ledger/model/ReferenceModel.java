@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
 import io.jifen.ledger.core.Accounts;
 import io.jifen.ledger.core.Command;
@@ -2457,6 +2458,15 @@ final class ReferenceModel
                     }
                 }
             }
+            // the outlook: remaining points summed by expiry instant, soonest first, instants with none left out
+            final TreeMap<Long, Long> byInstant = new TreeMap<>();
+            for (final ModelLot lot : open)
+            {
+                byInstant.merge(lot.expiresAt, lot.remaining, Long::sum);
+            }
+            byInstant.values().removeIf(points -> points == 0);
+            c.expiryBatches = byInstant.size();
+            byInstant.entrySet().stream().limit(1000).forEach(e -> c.outlook.add(e.getKey(), e.getValue()));
         }
 
         private void checkTier(final Command c)

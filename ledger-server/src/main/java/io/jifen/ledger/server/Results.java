@@ -5,6 +5,7 @@ import io.jifen.ledger.api.v1.Balance;
 import io.jifen.ledger.api.v1.CampaignPoints;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Earning;
+import io.jifen.ledger.api.v1.ExpiringPoints;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.Lot;
 import io.jifen.ledger.api.v1.Member;
@@ -221,6 +222,14 @@ final class Results
                 .setEarnedAtMs(pending.earnedAt(i))
                 .setMaturesAtMs(pending.expiresAt(i)));
         }
+        final Command.Outlook outlook = c.outlook;
+        for (int i = 0; i < outlook.size(); i++)
+        {
+            balance.addExpiryOutlook(ExpiringPoints.newBuilder()
+                .setExpiresAtMs(outlook.expiresAt(i))
+                .setPoints(outlook.points(i)));
+        }
+        balance.setExpiryBatches(c.expiryBatches);
         return balance.build();
     }
 

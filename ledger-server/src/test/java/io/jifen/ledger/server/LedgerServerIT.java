@@ -164,6 +164,10 @@ class LedgerServerIT
         assertEquals(MemberStatus.MEMBER_STATUS_ACTIVE, balance.getStatus());
         assertEquals(3000, balance.getNextExpiryPoints());
         assertEquals(second.getExpiresAtMs(), balance.getNextExpiryAtMs());
+        assertEquals(1, balance.getExpiryBatches(), "both earns expire at the end of the same month");
+        assertEquals(1, balance.getExpiryOutlookCount());
+        assertEquals(second.getExpiresAtMs(), balance.getExpiryOutlook(0).getExpiresAtMs());
+        assertEquals(3000, balance.getExpiryOutlook(0).getPoints());
 
         final CheckTierResponse tier = ledger.checkTier(
             CheckTierRequest.newBuilder().setMemberId("m-1").setMinTier(Tier.TIER_SILVER).build());
