@@ -40,6 +40,14 @@ final class QueueTable
         "6f776c6564676564496e6465785265706c696361746564a70000000000000000" +
         "2c000000b91a6368726f6e69636c652e6c617374496e6465784d53796e636564" +
         "8e020000000000a70000000000000000");
+    /**
+     * The entry an appender adds after the template once the queue has rolled to a second day file: the cycle up to
+     * which it has written end-of-file markers into older day files (Chronicle's {@code normalisedEOFsTo}), its value
+     * at {@link #NORMALISED_VALUE}.
+     */
+    private static final byte[] NORMALISED_ENTRY = HexFormat.of().parseHex(
+        "1c000000b9106e6f726d616c69736564454f4673546f8fa7");
+    private static final int NORMALISED_VALUE = 0x1F0 + 24;
     /** The table's values, each an 8-byte little-endian long at this offset. */
     private static final int HIGHEST_CYCLE = 0xB8;
     private static final int LOWEST_CYCLE = 0xE0;
@@ -81,7 +89,21 @@ final class QueueTable
                 return new Damage(table, i, "it differs from Chronicle's layout");
             }
         }
-        for (int i = TEMPLATE.length; i < map.limit(); i++)
+        final boolean normalised = map.getInt(TEMPLATE.length) != 0;
+        final int end = normalised ? NORMALISED_VALUE + Long.BYTES : TEMPLATE.length;
+        if (map.limit() < end)
+        {
+            return new Damage(table, map.limit(), "it ends inside its last entry");
+        }
+        for (int i = TEMPLATE.length; normalised && i < NORMALISED_VALUE; i++)
+        {
+            if (map.get(i) != NORMALISED_ENTRY[i - TEMPLATE.length])
+            {
+                return new Damage(table, i, "a non-zero byte follows its last entry, and it is not the entry " +
+                    "Chronicle adds once the queue rolls");
+            }
+        }
+        for (int i = end; i < map.limit(); i++)
         {
             if (map.get(i) != 0)
             {
@@ -97,6 +119,12 @@ final class QueueTable
             {
                 return new Damage(table, HIGHEST_CYCLE, "its last day file is " + listed + " where the folder's is " +
                     highest);
+            }
+            // older day files hold end markers up to this cycle: a value past the last file would skip some
+            if (normalised && (map.getLong(NORMALISED_VALUE) < 0 || map.getLong(NORMALISED_VALUE) > highest))
+            {
+                return new Damage(table, NORMALISED_VALUE, "it says end markers were written up to day file " +
+                    map.getLong(NORMALISED_VALUE) + ", past the folder's last, " + highest);
             }
             final long lowest = JournalSurvey.cycle(files.get(0));
             if (map.getLong(LOWEST_CYCLE) != lowest)

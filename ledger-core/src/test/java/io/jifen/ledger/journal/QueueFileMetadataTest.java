@@ -83,6 +83,57 @@ class QueueFileMetadataTest
     }
 
     @Test
+    void aTableWithTheEntryARolledQueueAddsIsSoundAndItsValueIsChecked() throws IOException
+    {
+        final long[] now = {T0};
+        final Ledger ledger = new Ledger(Program.defaultProgram());
+        final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+        try (Journal journal = new Journal(dir, false, () -> now[0]);
+            Journal.Appender appender = journal.openAppender())
+        {
+            for (int day = 0; day < 3; day++) // one appender rolling to a new day file: it adds the entry
+            {
+                final Command c = new Command();
+                c.type = CommandType.ENROLL;
+                c.requestId = "r-" + day;
+                c.memberId = "m-" + day;
+                c.timestamp = now[0];
+                ledger.apply(c);
+                final int length = new JournalRecord().encode(c, buffer);
+                appender.append(buffer.byteArray(), length);
+                appender.sync();
+                now[0] += DAY_MS;
+            }
+        }
+        try (Journal journal = new Journal(dir, false, () -> now[0]);
+            Journal.Appender appender = journal.openAppender())
+        {
+            appender.sync(); // a writer starting days later, as a server does: its appender adds the entry
+        }
+        final Path table = dir.resolve(QueueTable.FILE_NAME);
+        final List<Path> files = JournalSurvey.queueFiles(dir);
+        assertEquals(3, files.size());
+        final byte[] bytes = Files.readAllBytes(table);
+        assertTrue(new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).contains("normalisedEOFsTo"),
+            "the table holds the entry Chronicle adds once the queue has rolled");
+        assertNull(QueueTable.check(dir, files, true), "a writer accepts it");
+        assertNull(QueueTable.check(dir, files, false), "so does a reader");
+        assertEquals(List.of(), JournalSurvey.of(dir).metadataDamage);
+
+        final long value = 0x1F0 + 24;
+        flipBit(table, value * 8 + 20); // end markers written up to a day far past the last file
+        final QueueTable.Damage damage = QueueTable.check(dir, files, false);
+        assertNotNull(damage);
+        assertEquals(value, damage.position(), damage.toString());
+        flipBit(table, value * 8 + 20);
+        flipBit(table, (0x1F0 + 8) * 8 + 1); // a letter of its key
+        assertEquals(0x1F0 + 8, QueueTable.check(dir, files, true).position());
+        final JournalRecovery.Prepared prepared = JournalRecovery.prepare(dir, false);
+        assertTrue(Files.exists(prepared.repairedInto().resolve(QueueTable.FILE_NAME)), "the original is kept");
+        assertNull(QueueTable.check(dir, JournalSurvey.queueFiles(dir), true));
+    }
+
+    @Test
     void aDamagedTableIsRefusedToAReaderAndReplacedForAWriter() throws IOException
     {
         final long[] now = {T0};
