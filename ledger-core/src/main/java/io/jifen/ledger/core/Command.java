@@ -34,6 +34,14 @@ public final class Command
     public int minTier;
     /** ListLots: the most lots to return; ExpireTick: the most effects to make. */
     public int limit;
+    /** ListExpiring, first page: the window in days from the read's instant (0 on later pages). */
+    public int withinDays;
+    /** ListExpiring, later pages: the end of the first page's window (epoch ms), from the page token. */
+    public long expiringBefore;
+    /** ListExpiring: the least points expiring within the window that lists a member. */
+    public long minPoints;
+    /** ListExpiring: the member position to scan from (0 on a first page, then from the page token). */
+    public int cursor;
     /** Hold: its timeout in seconds (0: the program's default). */
     public int holdTimeoutSeconds;
     /** SetTier: the {@link Tier} code to set. */
@@ -134,6 +142,10 @@ public final class Command
     public final Outlook outlook = new Outlook();
     /** GetBalance: how many expiry instants the member's points have, all of them (the outlook may stop short). */
     public int expiryBatches;
+    /** ListExpiring: the page's members; where the next page scans from (-1: none), and the window's end. */
+    public final ExpiringMembers expiring = new ExpiringMembers();
+    public int nextCursor;
+    public long windowEnd;
     /** The slot of the lot an earn or an adjustment credited (-1: none), for the request log: not a result. */
     int creditedLot = -1;
 
@@ -157,6 +169,10 @@ public final class Command
         status = 0;
         minTier = 0;
         limit = 0;
+        withinDays = 0;
+        expiringBefore = 0;
+        minPoints = 0;
+        cursor = 0;
         holdTimeoutSeconds = 0;
         requestedTier = 0;
         requestedFloorUntil = 0;
@@ -243,6 +259,9 @@ public final class Command
         lots.reset();
         outlook.reset();
         expiryBatches = 0;
+        expiring.reset();
+        nextCursor = 0;
+        windowEnd = 0;
     }
 
     /**
@@ -262,6 +281,7 @@ public final class Command
         effects.trim(entriesKept);
         lots.trim(entriesKept);
         outlook.trim(entriesKept);
+        expiring.trim(entriesKept);
     }
 
     /**
@@ -380,6 +400,10 @@ public final class Command
         status = other.status;
         minTier = other.minTier;
         limit = other.limit;
+        withinDays = other.withinDays;
+        expiringBefore = other.expiringBefore;
+        minPoints = other.minPoints;
+        cursor = other.cursor;
         holdTimeoutSeconds = other.holdTimeoutSeconds;
         requestedTier = other.requestedTier;
         requestedFloorUntil = other.requestedFloorUntil;
@@ -631,6 +655,73 @@ public final class Command
         public long points(final int i)
         {
             return values[i * 2 + 1];
+        }
+    }
+
+    /**
+     * Members a ListExpiring page found: each with the points expiring within the window, the first instant they
+     * expire at, and its balance.
+     */
+    public static final class ExpiringMembers
+    {
+        private String[] ids = new String[16];
+        private long[] values = new long[3 * 16];
+        private int size;
+
+        void reset()
+        {
+            Arrays.fill(ids, 0, size, null);
+            size = 0;
+        }
+
+        void trim(final int entriesKept)
+        {
+            if (ids.length > entriesKept)
+            {
+                ids = new String[16];
+                values = new long[3 * 16];
+                size = 0;
+            }
+        }
+
+        /** Appends a member to the page (the ledger's reads; a reference model's expected answer). */
+        public void add(final String memberId, final long points, final long firstExpiresAt, final long balance)
+        {
+            if (size == ids.length)
+            {
+                ids = Arrays.copyOf(ids, size << 1);
+                values = Arrays.copyOf(values, 3 * (size << 1));
+            }
+            ids[size] = memberId;
+            values[3 * size] = points;
+            values[3 * size + 1] = firstExpiresAt;
+            values[3 * size + 2] = balance;
+            size++;
+        }
+
+        public int size()
+        {
+            return size;
+        }
+
+        public String memberId(final int i)
+        {
+            return ids[i];
+        }
+
+        public long points(final int i)
+        {
+            return values[3 * i];
+        }
+
+        public long firstExpiresAt(final int i)
+        {
+            return values[3 * i + 1];
+        }
+
+        public long balance(final int i)
+        {
+            return values[3 * i + 2];
         }
     }
 }

@@ -32,7 +32,9 @@ public enum CommandType
     GET_BALANCE(20, false),
     CHECK_TIER(21, false),
     LIST_LOTS(22, false),
-    GET_MEMBER(23, false);
+    GET_MEMBER(23, false),
+    /** Members of a program with points expiring within a window: a page of them (reminder campaigns). */
+    LIST_EXPIRING(24, false);
 
     private static final CommandType[] BY_CODE = new CommandType[32];
 
@@ -71,7 +73,8 @@ public enum CommandType
      */
     public boolean isRead()
     {
-        return this == GET_BALANCE || this == CHECK_TIER || this == LIST_LOTS || this == GET_MEMBER;
+        return this == GET_BALANCE || this == CHECK_TIER || this == LIST_LOTS || this == GET_MEMBER ||
+            this == LIST_EXPIRING;
     }
 
     public static CommandType fromCode(final int code)

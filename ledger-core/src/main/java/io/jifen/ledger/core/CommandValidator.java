@@ -56,11 +56,26 @@ public final class CommandValidator
                 Tier.isValidCode(c.minTier) ? ResultCode.OK : ResultCode.MIN_TIER_INVALID;
             case LIST_LOTS -> !isId(c.memberId) ? ResultCode.MEMBER_ID_INVALID :
                 c.limit >= 1 && c.limit <= LIST_LOTS_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
+            case LIST_EXPIRING -> validateListExpiring(c);
             case EXPIRE_TICK ->
                 c.limit >= 1 && c.limit <= EXPIRE_TICK_LIMIT_MAX ? ResultCode.OK : ResultCode.LIMIT_INVALID;
             case SET_PROGRAM -> null != c.programText && c.programText.length() <= PROGRAM_TEXT_LENGTH_MAX ?
                 ResultCode.OK : ResultCode.COMMAND_INVALID;
         };
+    }
+
+    /** A first page names its window in days; a later page carries the first page's window end and a position. */
+    private static ResultCode validateListExpiring(final Command c)
+    {
+        if (c.limit < 1 || c.limit > LIST_LOTS_LIMIT_MAX) return ResultCode.LIMIT_INVALID;
+        if (c.minPoints < 1 || c.minPoints > Limits.POINTS_MAX) return ResultCode.MIN_POINTS_INVALID;
+        if (c.expiringBefore == 0)
+        {
+            return c.cursor == 0 ? c.withinDays >= 1 && c.withinDays <= Limits.WITHIN_DAYS_MAX ? ResultCode.OK :
+                ResultCode.WITHIN_DAYS_INVALID : ResultCode.PAGE_TOKEN_INVALID;
+        }
+        return c.expiringBefore > 0 && c.cursor > 0 && c.withinDays == 0 ? ResultCode.OK :
+            ResultCode.PAGE_TOKEN_INVALID;
     }
 
     private static boolean isPurchase(final Command c)

@@ -137,19 +137,13 @@ public final class Ledger implements LedgerStateMachine
             case CHECK_TIER -> read(c, Reads::checkTier);
             case LIST_LOTS -> read(c, Reads::listLots);
             case GET_MEMBER -> read(c, Reads::getMember);
+            case LIST_EXPIRING -> read(c, Reads::listExpiring);
             case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, HOLD, CAPTURE_HOLD, RELEASE_HOLD, SET_TIER,
                 TRANSFER, EXCHANGE -> throw new IllegalStateException("a write, not a read: " + c.type);
         };
     }
 
-    /** One of the reads of {@link Reads}, bound at the call (a method reference to it allocates nothing). */
-    @FunctionalInterface
-    private interface Read
-    {
-        void answer(Reads reads, ProgramState program, Command c);
-    }
-
-    private boolean read(final Command c, final Read read)
+    private boolean read(final Command c, final Reads.Read read)
     {
         final ProgramState ps = programs.named(c.programId);
         if (null == ps)
@@ -229,7 +223,7 @@ public final class Ledger implements LedgerStateMachine
             case EXCHANGE -> transfers.exchange(ps, c);
             case HOLD -> holds.hold(ps, c);
             case CAPTURE_HOLD, RELEASE_HOLD -> holds.closeHold(ps, c);
-            case EXPIRE_TICK, SET_PROGRAM, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER ->
+            case EXPIRE_TICK, SET_PROGRAM, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING ->
                 throw new IllegalStateException("not a write: " + c.type);
         };
     }

@@ -16,6 +16,10 @@ public final class Limits
     public static final int REASON_LENGTH_MAX = 256;
     public static final int LIST_LOTS_LIMIT_MAX = 1000;
     public static final int LIST_LOTS_LIMIT_DEFAULT = 100;
+    /** ListExpiring: the longest window, in days (ten years). */
+    public static final int WITHIN_DAYS_MAX = 3660;
+    /** ListExpiring: the most members one page scans, so that a page holds the ledger's thread ~ a millisecond. */
+    public static final int EXPIRING_SCAN_MAX = 65_536;
     public static final int EXPIRE_TICK_LIMIT_MAX = 1_000_000;
     public static final int PROGRAM_TEXT_LENGTH_MAX = 16 * 1024;
     /** A hold's timeout when the request gives none. */

@@ -1,11 +1,21 @@
 package io.jifen.ledger.core;
 
 /**
- * GetBalance, GetMember, CheckTier, ListLots: answers as of the command's instant, with due lots subtracted, and
+ * GetBalance, GetMember, CheckTier, ListLots, ListExpiring: answers as of the command's instant, with due lots
+ * subtracted, and
  * nothing changed (a read never settles a member: only a write or the sweep does).
  */
 final class Reads
 {
+    private static final long DAY_MS = 86_400_000L;
+
+    /** One of the reads, bound at the call in {@link Ledger} (a method reference to it allocates nothing). */
+    @FunctionalInterface
+    interface Read
+    {
+        void answer(Reads reads, ProgramState program, Command c);
+    }
+
     private final MemberStore members;
     private final LotStore lots;
 
@@ -111,5 +121,49 @@ final class Reads
             c.lots.add(lots.ids[lot], lots.amount[lot], lots.remaining[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
         }
         c.balance = m.available - lots.dueSum(m, c.timestamp);
+    }
+
+    /**
+     * A page of the program's members, in enrollment order from {@code c.cursor}, whose points expiring after now
+     * and at or before the window's end come to at least {@code c.minPoints}: at most {@code c.limit} of them, from
+     * at most {@link Limits#EXPIRING_SCAN_MAX} members scanned (a page may come back short, or empty, with more to
+     * scan). Closed members are left out: their points cannot be used.
+     */
+    void listExpiring(final ProgramState ps, final Command c)
+    {
+        final int count = members.count();
+        if (c.cursor > count)
+        {
+            c.result = ResultCode.PAGE_TOKEN_INVALID;
+            return;
+        }
+        final long now = c.timestamp;
+        final long end = c.expiringBefore > 0 ? c.expiringBefore : now + c.withinDays * DAY_MS;
+        int i = c.cursor;
+        for (int scanned = 0; i < count && scanned < Limits.EXPIRING_SCAN_MAX && c.expiring.size() < c.limit;
+            scanned++, i++)
+        {
+            final Member m = members.get(i);
+            if (m.program != ps.slot || m.status == MemberStatus.CLOSED.code())
+            {
+                continue;
+            }
+            long points = 0;
+            long first = 0;
+            for (int g = 0; g < m.groupCount && m.groupAt[g] <= end; g++)
+            {
+                if (m.groupAt[g] > now)
+                {
+                    points += m.groupPoints[g];
+                    first = first == 0 ? m.groupAt[g] : first;
+                }
+            }
+            if (points >= c.minPoints)
+            {
+                c.expiring.add(m.id, points, first, m.available - lots.dueSum(m, now));
+            }
+        }
+        c.nextCursor = i < count ? i : -1;
+        c.windowEnd = end;
     }
 }

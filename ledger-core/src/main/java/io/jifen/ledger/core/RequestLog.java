@@ -459,7 +459,7 @@ final class RequestLog
                 case EXCHANGE -> EXCHANGE;
                 case REVERSE -> REVERSE;
                 case REDEEM, ADJUST, SET_STATUS, SET_TIER, TRANSFER, EXPIRE_TICK, SET_PROGRAM, GET_BALANCE, CHECK_TIER,
-                    LIST_LOTS, GET_MEMBER -> PLAIN;
+                    LIST_LOTS, GET_MEMBER, LIST_EXPIRING -> PLAIN;
             };
         }
     }

@@ -53,6 +53,9 @@ public enum ResultCode
     EXCHANGE_TOO_LARGE(131, "points",
         "gives more points of the partner program than one write may credit (" + Limits.POINTS_MAX +
         ") at the exchange rate"),
+    MIN_POINTS_INVALID(132, "min_points", "must be 1.." + Limits.POINTS_MAX),
+    WITHIN_DAYS_INVALID(133, "within_days", "must be 1.." + Limits.WITHIN_DAYS_MAX + " days"),
+    PAGE_TOKEN_INVALID(134, "page_token", "is not a token this ledger gave for this listing"),
 
     MEMBER_NOT_FOUND(201, "member_id", "member not found"),
     ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id",

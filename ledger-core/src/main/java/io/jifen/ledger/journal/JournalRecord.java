@@ -177,7 +177,7 @@ public final class JournalRecord
         {
             case TRANSFER, EXCHANGE -> true;
             case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, EXPIRE_TICK, SET_PROGRAM, HOLD, CAPTURE_HOLD,
-                RELEASE_HOLD, SET_TIER, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER -> false;
+                RELEASE_HOLD, SET_TIER, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING -> false;
         };
     }
 

@@ -154,6 +154,7 @@ class LedgerRandomizedTest
                     {
                         ledger.checkInvariants();
                         model.checkTotals(ledger, workload.now);
+                        checkExpiring(new java.util.Random(seed * 31 + i));
                     }
                 }
                 catch (final AssertionError | RuntimeException ex)
@@ -308,6 +309,50 @@ class LedgerRandomizedTest
                 REACHED.merge("purchase in another currency", 1L, Long::sum);
             }
             workload.observe(copy, actual);
+        }
+
+        /** Every page of a random ListExpiring, together, is the model's list. */
+        private void checkExpiring(final java.util.Random random)
+        {
+            final boolean partnerSide = random.nextInt(3) == 0;
+            final int days = 1 + random.nextInt(800);
+            final long min = 1 + random.nextInt(random.nextBoolean() ? 5 : 2000);
+            final int limit = 1 + random.nextInt(4);
+            final long now = workload.now;
+            final List<String> listed = new ArrayList<>();
+            final Command page = new Command();
+            int cursor = 0;
+            long windowEnd = 0;
+            do
+            {
+                page.clear();
+                page.type = CommandType.LIST_EXPIRING;
+                page.programId = partnerSide ? PARTNER : null;
+                page.minPoints = min;
+                page.limit = limit;
+                page.withinDays = windowEnd == 0 ? days : 0;
+                page.cursor = cursor;
+                page.expiringBefore = windowEnd;
+                page.timestamp = now;
+                ledger.apply(page);
+                assertEquals(ResultCode.OK, page.result, "a page of expiring members");
+                assertTrue(page.expiring.size() <= limit);
+                for (int k = 0; k < page.expiring.size(); k++)
+                {
+                    listed.add(page.expiring.memberId(k) + " " + page.expiring.points(k) + " " +
+                        page.expiring.firstExpiresAt(k) + " " + page.expiring.balance(k));
+                }
+                windowEnd = page.windowEnd;
+                cursor = page.nextCursor;
+            }
+            while (cursor >= 0);
+            assertEquals(now + days * 86_400_000L, windowEnd, "the window is the first page's");
+            assertEquals(model.expiring(partnerSide, now, windowEnd, min), listed,
+                "members with at least " + min + " points expiring within " + days + " days");
+            if (!listed.isEmpty())
+            {
+                REACHED.merge("expiring members listed", 1L, Long::sum);
+            }
         }
 
         private void finish()

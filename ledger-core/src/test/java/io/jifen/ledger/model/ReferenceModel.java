@@ -2503,6 +2503,39 @@ final class ReferenceModel
         // ---------------------------------------------------------------------------------------- queries
 
         /** The member's lots with points usable at {@code now}, soonest-expiring first. */
+        /**
+         * ListExpiring with all its pages together: the program's members in enrollment order, closed ones left out,
+         * whose points expiring after {@code now} and at or before {@code end} come to at least {@code min}; each as
+         * "id points first-expiry usable".
+         */
+        List<String> expiring(final boolean inPartner, final long now, final long end, final long min)
+        {
+            final List<String> found = new ArrayList<>();
+            for (final String id : inPartner ? partnerIds : memberIds)
+            {
+                final ModelMember m = members.get(keyOf(inPartner, id));
+                if (m.status == MemberStatus.CLOSED.code())
+                {
+                    continue;
+                }
+                long points = 0;
+                long first = Long.MAX_VALUE;
+                for (final ModelLot lot : m.lots)
+                {
+                    if (lot.remaining > 0 && lot.expiresAt > now && lot.expiresAt <= end)
+                    {
+                        points += lot.remaining;
+                        first = Math.min(first, lot.expiresAt);
+                    }
+                }
+                if (points >= min)
+                {
+                    found.add(id + " " + points + " " + first + " " + usable(m, now));
+                }
+            }
+            return found;
+        }
+
         private static List<ModelLot> open(final ModelMember m, final long now)
         {
             final List<ModelLot> open = new ArrayList<>();

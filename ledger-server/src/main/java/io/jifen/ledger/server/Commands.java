@@ -9,6 +9,7 @@ import io.jifen.ledger.api.v1.ExchangeRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
+import io.jifen.ledger.api.v1.ListExpiringRequest;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.Purchase;
 import io.jifen.ledger.api.v1.RedeemRequest;
@@ -228,6 +229,25 @@ final class Commands
         c.memberId = r.getMemberId();
         c.programId = r.getProgramId();
         c.limit = r.getLimit() == 0 ? CommandValidator.LIST_LOTS_LIMIT_DEFAULT : r.getLimit();
+        return c;
+    }
+
+    static Command listExpiring(final ListExpiringRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.LIST_EXPIRING;
+        c.programId = r.getProgramId();
+        c.minPoints = r.getMinPoints();
+        c.limit = r.getLimit() == 0 ? CommandValidator.LIST_LOTS_LIMIT_DEFAULT : r.getLimit();
+        if (r.getPageToken().isEmpty())
+        {
+            c.withinDays = r.getWithinDays();
+        }
+        else if (!PageToken.read(r.getPageToken(), c))
+        {
+            c.cursor = -1; // refused by the validator: not a token this server gave
+            c.expiringBefore = -1;
+        }
         return c;
     }
 }

@@ -19,6 +19,8 @@ import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.Member;
 import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
+import io.jifen.ledger.api.v1.ListExpiringRequest;
+import io.jifen.ledger.api.v1.ListExpiringResponse;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.RedeemRequest;
@@ -158,6 +160,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void listLots(final ListLotsRequest request, final StreamObserver<ListLotsResponse> observer)
     {
         unary(Commands.listLots(request, SCRATCH.get()), observer, Results::listLots);
+    }
+
+    @Override
+    public void listExpiring(final ListExpiringRequest request, final StreamObserver<ListExpiringResponse> observer)
+    {
+        unary(Commands.listExpiring(request, SCRATCH.get()), observer, Results::listExpiring);
     }
 
     private <T extends Message> void unary(
@@ -313,7 +321,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                     case GET_MEMBER -> result.setMember(Results.member(c));
                     case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, HOLD, CAPTURE_HOLD, RELEASE_HOLD, SET_TIER,
                         TRANSFER, EXCHANGE -> result.setWrite(Results.writeResult(c));
-                    case LIST_LOTS, EXPIRE_TICK, SET_PROGRAM ->
+                    case LIST_LOTS, LIST_EXPIRING, EXPIRE_TICK, SET_PROGRAM ->
                         throw new IllegalStateException("not a Submit command: " + c.type); // toCommand never makes one
                 };
                 assert answered == result;

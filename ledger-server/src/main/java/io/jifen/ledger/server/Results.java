@@ -5,7 +5,9 @@ import io.jifen.ledger.api.v1.Balance;
 import io.jifen.ledger.api.v1.CampaignPoints;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Earning;
+import io.jifen.ledger.api.v1.ExpiringMember;
 import io.jifen.ledger.api.v1.ExpiringPoints;
+import io.jifen.ledger.api.v1.ListExpiringResponse;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.Lot;
 import io.jifen.ledger.api.v1.Member;
@@ -98,7 +100,7 @@ final class Results
             case BALANCE_MAX:
                 return prefix + "the member's balance would exceed " + Ledger.BALANCE_MAX + " points";
             case LIMIT_INVALID:
-                return prefix + "out of range: " + c.limit + (c.type == CommandType.LIST_LOTS ?
+                return prefix + "out of range: " + c.limit + (c.type.isRead() ?
                     " (must be 1.." + CommandValidator.LIST_LOTS_LIMIT_MAX + ", 0 means " +
                     CommandValidator.LIST_LOTS_LIMIT_DEFAULT + ")" :
                     " (must be 1.." + CommandValidator.EXPIRE_TICK_LIMIT_MAX + ")");
@@ -279,6 +281,24 @@ final class Results
                 .setRemaining(lots.remaining(i))
                 .setEarnedAtMs(lots.earnedAt(i))
                 .setExpiresAtMs(lots.expiresAt(i)));
+        }
+        return builder.build();
+    }
+
+    static ListExpiringResponse listExpiring(final Command c)
+    {
+        final ListExpiringResponse.Builder builder = ListExpiringResponse.newBuilder()
+            .setNextPageToken(PageToken.next(c))
+            .setExpiringBeforeMs(c.windowEnd)
+            .setAsOfMs(c.timestamp);
+        final Command.ExpiringMembers members = c.expiring;
+        for (int i = 0; i < members.size(); i++)
+        {
+            builder.addMembers(ExpiringMember.newBuilder()
+                .setMemberId(members.memberId(i))
+                .setPoints(members.points(i))
+                .setFirstExpiresAtMs(members.firstExpiresAt(i))
+                .setAvailable(members.balance(i)));
         }
         return builder.build();
     }

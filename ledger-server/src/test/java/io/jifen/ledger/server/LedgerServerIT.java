@@ -40,6 +40,8 @@ import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
+import io.jifen.ledger.api.v1.ListExpiringRequest;
+import io.jifen.ledger.api.v1.ListExpiringResponse;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.Member;
@@ -141,6 +143,48 @@ class LedgerServerIT
     private static StatusRuntimeException failure(final Runnable call)
     {
         return assertThrows(StatusRuntimeException.class, call::run);
+    }
+
+    @Test
+    void listExpiringPagesThroughTheMembersWithPointsExpiringSoon()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            enroll("x-" + i);
+            if (i != 2)
+            {
+                earn("xe-" + i, "x-" + i, 100 * (i + 1));
+            }
+        }
+        final List<String> listed = new ArrayList<>();
+        String token = "";
+        int pages = 0;
+        do
+        {
+            final ListExpiringResponse page = ledger.listExpiring(ListExpiringRequest.newBuilder()
+                .setWithinDays(800).setMinPoints(200).setLimit(2).setPageToken(token).build());
+            assertTrue(page.getMembersCount() <= 2);
+            page.getMembersList().forEach(m ->
+            {
+                assertEquals(m.getPoints(), m.getAvailable(), "all of their points expire within 800 days");
+                assertTrue(m.getFirstExpiresAtMs() > page.getAsOfMs());
+                listed.add(m.getMemberId() + " " + m.getPoints());
+            });
+            assertTrue(page.getExpiringBeforeMs() > page.getAsOfMs());
+            token = page.getNextPageToken();
+            pages++;
+        }
+        while (!token.isEmpty());
+        assertEquals(List.of("x-1 200", "x-3 400", "x-4 500"), listed, "x-0 has too few, x-2 none");
+        assertTrue(pages >= 2, "a limit of 2 pages the three");
+
+        StatusRuntimeException ex = failure(() -> ledger.listExpiring(ListExpiringRequest.newBuilder()
+            .setWithinDays(30).setMinPoints(1).setPageToken("not-a-token").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("page_token: "), ex.getStatus().getDescription());
+        ex = failure(() -> ledger.listExpiring(ListExpiringRequest.newBuilder().setMinPoints(1).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("within_days: "), ex.getStatus().getDescription());
     }
 
     @Test
