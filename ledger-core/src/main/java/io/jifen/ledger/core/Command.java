@@ -59,6 +59,11 @@ public final class Command
     /** SetProgram: the program's canonical text. */
     public String programText;
     /**
+     * SetProgram put by an admin while serving: the program is matched by its own name and must raise the version of
+     * the one it replaces. Never journaled: the ledger resolves it into the program id a start-up would have used.
+     */
+    public boolean putByName;
+    /**
      * Replay only: the expiry instants the journal recorded for the lots this command creates, in the order it created
      * them (none when live). The program's rule is computed with the JVM's time-zone data, which a JDK update may
      * change; the journal's instant is the fact, so a replay keeps it and counts where today's rule would differ.
@@ -181,6 +186,7 @@ public final class Command
         channel = 0;
         categories = null;
         programText = null;
+        putByName = false;
         recordedCount = 0;
         recordedUsed = 0;
         timestamp = 0;
@@ -412,6 +418,7 @@ public final class Command
         channel = other.channel;
         categories = other.categories;
         programText = other.programText;
+        putByName = other.putByName;
         recordedExpiries = other.recordedCount == 0 ? recordedExpiries : other.recordedExpiries.clone();
         recordedCount = other.recordedCount;
         recordedUsed = 0;

@@ -4,6 +4,10 @@ package io.jifen.ledger.core;
  * SetProgram: puts a program in force. Without a program id the command replaces the ledger's first program (whatever
  * its name: journals written before several programs rename it freely). With one, it replaces the program of that
  * name, or adds a program of that name; either way the program's own name must be the id, and names stay unique.
+ * <p>
+ * A program put by an admin while serving ({@link Command#putByName}) is matched by its own name instead, must carry a
+ * higher version than the one it replaces, and is journaled as the start-up path would have journaled it (no id for
+ * the first program, its name for another): the flag itself never reaches the journal.
  */
 final class ProgramChanges
 {
@@ -30,6 +34,21 @@ final class ProgramChanges
         {
             c.result = ResultCode.COMMAND_INVALID;
             return false;
+        }
+        if (c.putByName)
+        {
+            final int slot = programs.slotOf(next.name());
+            c.programId = slot == 0 ? null : next.name();
+            if (slot >= 0 && programs.program(slot).sameRules(next))
+            {
+                return false; // in force already: nothing to journal, and the answer says so (sequence 0)
+            }
+            if (slot >= 0 && next.version() <= programs.program(slot).version())
+            {
+                c.result = ResultCode.PROGRAM_VERSION_NOT_HIGHER;
+                c.resultDetail = programs.program(slot).version();
+                return false;
+            }
         }
         final boolean named = null != c.programId && !c.programId.isEmpty();
         final int target = named ? programs.slotOf(c.programId) : 0;

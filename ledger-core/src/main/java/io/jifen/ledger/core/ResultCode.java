@@ -87,6 +87,9 @@ public enum ResultCode
     PARTNER_DAILY_LIMIT(317, "points", "exceeds what is left of the partner's daily exchange limit"),
     PARTNER_TOTAL_LIMIT(318, "points", "exceeds what is left of the partner's total exchange limit"),
     EXCHANGE_BELOW_MINIMUM(319, "points", "is below the partner's minimum exchange"),
+    PROGRAM_VERSION_NOT_HIGHER(320, "program_yaml",
+        "changes the program in force without raising its version (two rule sets under one version would make " +
+        "the journal's history ambiguous)"),
 
     REQUEST_ID_CONFLICT(401, "request_id", "already used for a different request"),
     MEMBER_EXISTS(402, "member_id", "already enrolled"),

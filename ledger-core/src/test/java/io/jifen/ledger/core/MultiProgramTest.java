@@ -59,6 +59,42 @@ class MultiProgramTest extends LedgerTestSupport
         super(COFFEE, at(2026, 1, 5, 10));
     }
 
+    /** An admin's program change while serving: matched by the program's own name (Command.putByName). */
+    void putByName(final String text)
+    {
+        begin(CommandType.SET_PROGRAM, null, null).programText = text;
+        c.putByName = true;
+        send();
+    }
+
+    @Test
+    void aProgramPutByNameReplacesItsNamesakeOnlyWithAHigherVersionOrAddsANewOne()
+    {
+        final long hash = ledger.stateHash();
+        putByName(COFFEE);
+        assertEquals(ResultCode.OK, c.result);
+        assertEquals(0, c.sequence, "the same program is in force already: nothing journaled");
+        putByName(COFFEE.replace("months: 12", "months: 6"));
+        assertEquals(ResultCode.PROGRAM_VERSION_NOT_HIGHER, c.result);
+        assertEquals(1, c.resultDetail, "the version in force");
+        assertEquals(hash, ledger.stateHash(), "refused: nothing changed");
+
+        putByName(COFFEE.replace("months: 12", "months: 6").replace("version: 1", "version: 2"));
+        assertEquals(ResultCode.OK, c.result);
+        assertTrue(c.isJournaled());
+        assertEquals(null, c.programId, "journaled as a change of the first program, as a start-up would");
+        assertEquals(2, ledger.program().version());
+        assertTrue(ledger.program().toText().contains("months: 6"), "the new rules are in force");
+
+        putByName(AIRLINE);
+        assertTrue(c.isJournaled(), "a new name adds a program");
+        assertEquals("airline", c.programId);
+        assertEquals(1, ledger.programSlot("airline"));
+        putByName(AIRLINE.replace("months: 24", "months: 36"));
+        assertEquals(ResultCode.PROGRAM_VERSION_NOT_HIGHER, c.result, "a partner's change needs a version too");
+        // the journal's records carry no flag: the check after each test replays them from their bytes
+    }
+
     void putInForce(final String programId, final String text)
     {
         begin(CommandType.SET_PROGRAM, null, null).programText = text;

@@ -427,6 +427,10 @@ public final class LedgerServer implements AutoCloseable
     private java.util.List<Command> programsToPutInForce()
     {
         final java.util.List<Command> commands = new java.util.ArrayList<>();
+        if (!config.programGiven && !journalEmpty())
+        {
+            return commands; // no --program: what the journal put in force (at a start or by PutProgram) stays
+        }
         final boolean firstChanges = putFirstProgram(commands);
         final StringBuilder addedNames = new StringBuilder();
         final int added = putMorePrograms(commands, firstChanges, addedNames);
@@ -444,11 +448,11 @@ public final class LedgerServer implements AutoCloseable
                 config.program.name() + "') is not the ledger's first program ('" + ledger.program().name() +
                 "'): give the first program first");
         }
-        final boolean firstChanges = recovery.records == 0 || !ledger.program().sameRules(config.program);
+        final boolean firstChanges = journalEmpty() || !ledger.program().sameRules(config.program);
         if (firstChanges)
         {
             checkVersion(config.program, config.programSource, ledger.program());
-            if (recovery.records > 0 && ledger.programCount() > 1 &&
+            if (!journalEmpty() && ledger.programCount() > 1 &&
                 !config.program.name().equals(ledger.program().name()))
             {
                 throw new IllegalStateException("the program from " + config.programSource + " renames the " +
@@ -471,7 +475,7 @@ public final class LedgerServer implements AutoCloseable
             int slot = ledger.programSlot(program.name());
             if (slot == 0 && firstChanges && !config.program.name().equals(ledger.program().name()))
             {
-                if (recovery.records > 0)
+                if (!journalEmpty())
                 {
                     // clients still naming the first program by its old name would reach an empty program
                     throw new IllegalStateException("the program from " + config.moreSources.get(i) + " ('" +
@@ -532,9 +536,15 @@ public final class LedgerServer implements AutoCloseable
         }
     }
 
+    /** @return true if the journal holds no record yet (a replay from a snapshot may have replayed none). */
+    private boolean journalEmpty()
+    {
+        return ledger.lastSequence() == 0;
+    }
+
     private void checkVersion(final Program given, final String source, final Program inForce)
     {
-        if (recovery.records > 0 && given.version() <= inForce.version())
+        if (!journalEmpty() && given.version() <= inForce.version())
         {
             // two rule sets under one version number would make the journal's history ambiguous to its readers
             throw new IllegalStateException("the program from " + source + " ('" + given.name() + "' version " +
@@ -556,12 +566,24 @@ public final class LedgerServer implements AutoCloseable
     private String programsText()
     {
         final StringBuilder sb = new StringBuilder();
-        sb.append("program '").append(config.program.name()).append("' version ").append(config.program.version())
-            .append(" from ").append(config.programSource);
-        for (int i = 0; i < config.morePrograms.size(); i++)
+        if (config.programGiven || ledger.lastSequence() == 0)
         {
-            sb.append(", program '").append(config.morePrograms.get(i).name()).append("' version ")
-                .append(config.morePrograms.get(i).version()).append(" from ").append(config.moreSources.get(i));
+            sb.append("program '").append(config.program.name()).append("' version ")
+                .append(config.program.version()).append(" from ").append(config.programSource);
+            for (int i = 0; i < config.morePrograms.size(); i++)
+            {
+                sb.append(", program '").append(config.morePrograms.get(i).name()).append("' version ")
+                    .append(config.morePrograms.get(i).version()).append(" from ").append(config.moreSources.get(i));
+            }
+        }
+        else
+        {
+            for (int slot = 0; slot < ledger.programCount(); slot++)
+            {
+                sb.append(slot == 0 ? "program '" : ", program '").append(ledger.program(slot).name())
+                    .append("' version ").append(ledger.program(slot).version());
+            }
+            sb.append(" in force in the journal");
         }
         long retentionMs = 0;
         for (int slot = 0; slot < ledger.programCount(); slot++)

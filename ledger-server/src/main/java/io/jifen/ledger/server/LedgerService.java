@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import com.google.protobuf.Message;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.jifen.ledger.api.v1.AdjustRequest;
@@ -22,6 +23,8 @@ import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListExpiringRequest;
 import io.jifen.ledger.api.v1.ListExpiringResponse;
 import io.jifen.ledger.api.v1.ListLotsRequest;
+import io.jifen.ledger.api.v1.PutProgramRequest;
+import io.jifen.ledger.api.v1.PutProgramResponse;
 import io.jifen.ledger.api.v1.ListLotsResponse;
 import io.jifen.ledger.api.v1.RedeemRequest;
 import io.jifen.ledger.api.v1.ReleaseHoldRequest;
@@ -32,7 +35,9 @@ import io.jifen.ledger.api.v1.TransferRequest;
 import io.jifen.ledger.api.v1.ExchangeRequest;
 import io.jifen.ledger.api.v1.WriteResult;
 import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.CommandValidator;
+import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.ResultCode;
 import io.jifen.ledger.pipeline.LedgerPipeline;
 import io.jifen.ledger.pipeline.ResultListener;
@@ -166,6 +171,38 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void listExpiring(final ListExpiringRequest request, final StreamObserver<ListExpiringResponse> observer)
     {
         unary(Commands.listExpiring(request, SCRATCH.get()), observer, Results::listExpiring);
+    }
+
+    @Override
+    public void putProgram(final PutProgramRequest request, final StreamObserver<PutProgramResponse> observer)
+    {
+        final String text = request.getProgramYaml();
+        final Program program;
+        try
+        {
+            if (text.length() > CommandValidator.PROGRAM_TEXT_LENGTH_MAX)
+            {
+                throw new IllegalArgumentException("the program is " + text.length() + " characters long, more " +
+                    "than the " + CommandValidator.PROGRAM_TEXT_LENGTH_MAX + " a program may have");
+            }
+            program = Program.parse(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription("program_yaml: " + ex.getMessage())
+                .asRuntimeException());
+            return;
+        }
+        final Command c = SCRATCH.get().clear();
+        c.type = CommandType.SET_PROGRAM;
+        c.programText = program.toText();
+        c.putByName = true;
+        unary(c, observer, done -> PutProgramResponse.newBuilder()
+            .setProgramId(program.name())
+            .setVersion(program.version())
+            .setSequence(done.sequence)
+            .setTimestampMs(done.sequence > 0 ? done.timestamp : 0)
+            .build());
     }
 
     private <T extends Message> void unary(

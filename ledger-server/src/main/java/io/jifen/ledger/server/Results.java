@@ -99,6 +99,9 @@ final class Results
                     (char)(c.resultDetail >> 8 & 0xFF) + (char)(c.resultDetail & 0xFF) + ", not " + c.currency;
             case BALANCE_MAX:
                 return prefix + "the member's balance would exceed " + Ledger.BALANCE_MAX + " points";
+            case PROGRAM_VERSION_NOT_HIGHER:
+                return prefix + "changes the program in force (version " + c.resultDetail + ") without raising its " +
+                    "version: a changed program needs a higher version";
             case LIMIT_INVALID:
                 return prefix + "out of range: " + c.limit + (c.type.isRead() ?
                     " (must be 1.." + CommandValidator.LIST_LOTS_LIMIT_MAX + ", 0 means " +

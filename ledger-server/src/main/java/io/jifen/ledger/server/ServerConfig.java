@@ -20,6 +20,8 @@ public final class ServerConfig
     SyncMode sync = SyncMode.BATCH;
     Program program = Program.defaultProgram();
     String programSource = "built-in default";
+    /** Whether a program was given (--program): without one a journal's programs stay in force as they are. */
+    boolean programGiven;
     /** Programs after the first, and where each came from. */
     final java.util.List<Program> morePrograms = new java.util.ArrayList<>();
     final java.util.List<String> moreSources = new java.util.ArrayList<>();
@@ -79,6 +81,7 @@ public final class ServerConfig
     {
         this.program = program;
         this.programSource = source;
+        this.programGiven = true;
         return this;
     }
 

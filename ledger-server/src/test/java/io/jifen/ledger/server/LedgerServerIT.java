@@ -1,5 +1,7 @@
 package io.jifen.ledger.server;
 
+import io.jifen.ledger.api.v1.PutProgramRequest;
+import io.jifen.ledger.api.v1.PutProgramResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -519,6 +521,48 @@ class LedgerServerIT
     }
 
     @Test
+    void putProgramChangesAndAddsProgramsWhileServingAndARestartWithoutProgramsKeepsThem() throws Exception
+    {
+        enroll("m-1");
+        final String tiers = "version: 1\nname: default\ntiers: {silver: 100, gold: 200, platinum: 300}\n";
+        final PutProgramResponse put = putProgram(tiers);
+        assertTrue(put.getSequence() > 0, "journaled");
+        assertEquals("default", put.getProgramId());
+        assertEquals(1, put.getVersion());
+        assertEquals(Tier.TIER_GOLD, earn("e-1", "m-1", 250).getTier(), "the new thresholds decide at once");
+        assertEquals(0, putProgram(tiers).getSequence(), "in force already: nothing journaled");
+
+        final long before = server.lastSequence();
+        StatusRuntimeException ex = failure(() -> putProgram(tiers.replace("gold: 200", "gold: 250")));
+        assertEquals(Status.Code.FAILED_PRECONDITION, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("program_yaml: ") &&
+            ex.getStatus().getDescription().contains("version 1"), ex.getStatus().getDescription());
+        ex = failure(() -> putProgram("version: 2\nname: default\ntiers: {silver: lots}\n"));
+        assertEquals(Status.Code.INVALID_ARGUMENT, ex.getStatus().getCode());
+        assertTrue(ex.getStatus().getDescription().startsWith("program_yaml: line 3"), ex.getStatus().getDescription());
+        assertEquals(before, server.lastSequence(), "refusals journal nothing");
+
+        final PutProgramResponse tea = putProgram("version: 1\nname: tea\nexpiry: {months: 1}\n");
+        assertEquals(before + 1, tea.getSequence(), "a new name adds a program");
+        ledger.enroll(EnrollRequest.newBuilder().setRequestId("t-1").setMemberId("m-1").setProgramId("tea").build());
+        final long teaExpiry = ledger.earn(EarnRequest.newBuilder().setRequestId("t-2").setMemberId("m-1")
+            .setProgramId("tea").setPoints(5).build()).getExpiresAtMs();
+
+        stopServer();
+        startServer(new ServerConfig().port(0).data(data));
+        assertEquals(before + 3, server.lastSequence(), "a restart without --program journals nothing");
+        assertEquals(Tier.TIER_GOLD, balance("m-1").getTier());
+        assertEquals(Tier.TIER_PLATINUM, earn("e-2", "m-1", 100).getTier(), "the put thresholds stay in force");
+        assertEquals(teaExpiry, ledger.getBalance(GetBalanceRequest.newBuilder().setMemberId("m-1")
+            .setProgramId("tea").build()).getNextExpiryAtMs(), "and so does the added program");
+    }
+
+    private PutProgramResponse putProgram(final String yaml)
+    {
+        return ledger.putProgram(PutProgramRequest.newBuilder().setProgramYaml(yaml).build());
+    }
+
+    @Test
     void programFromAFileIsJournaledOnceAndDecidesTiersAcrossRestarts() throws Exception
     {
         stopServer();
@@ -539,9 +583,15 @@ class LedgerServerIT
         assertEquals(sequence, server.lastSequence());
         server.close();
 
+        // no program given: the one in force stays, nothing journaled
+        server = new LedgerServer(new ServerConfig().port(0).data(data)).start();
+        assertEquals(sequence, server.lastSequence());
+        server.close();
+
         // another program under a version not above the one in force is refused, the built-in one included
         final IllegalStateException refused = assertThrows(IllegalStateException.class,
-            () -> new LedgerServer(new ServerConfig().port(0).data(data)).start());
+            () -> new LedgerServer(new ServerConfig().port(0).data(data)
+                .program(Program.defaultProgram(), "built-in default")).start());
         assertTrue(refused.getMessage().contains("('coffee-club' version 2)") &&
             refused.getMessage().contains("a changed program needs a higher version"), refused.getMessage());
         Files.writeString(programFile,
