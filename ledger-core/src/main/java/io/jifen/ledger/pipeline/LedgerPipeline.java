@@ -72,12 +72,15 @@ public final class LedgerPipeline implements AutoCloseable
     private final CountDownLatch stagesStopped = new CountDownLatch(3);
     private final AtomicLong journaledRecords = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
+    /** The last record as durable as the sync mode promises a reply: synced (batch), or appended (none). */
+    private final AtomicLong durableSequence = new AtomicLong();
 
     public LedgerPipeline(final Ledger ledger, final Journal journal, final Context context)
     {
         this.context = context.conclude();
         this.ledger = ledger;
         this.journal = journal;
+        durableSequence.set(ledger.lastSequence()); // recovered from the journal: on the device already
         final AtomicInteger threads = new AtomicInteger();
         final ThreadFactory threadFactory = runnable ->
         {
@@ -233,6 +236,15 @@ public final class LedgerPipeline implements AutoCloseable
     public long syncs()
     {
         return syncs.get();
+    }
+
+    /**
+     * @return the sequence of the last record that is as durable as a reply to it promises (synced under
+     * {@code --sync=batch}, appended under {@code none}): what a change stream may report.
+     */
+    public long durableSequence()
+    {
+        return durableSequence.get();
     }
 
     public int ringSize()
@@ -420,6 +432,7 @@ public final class LedgerPipeline implements AutoCloseable
         /** Records up to the last appended are on the device: the checkpoint may say so. */
         private void publishSynced()
         {
+            durableSequence.lazySet(lastRecordSequence);
             final JournalCheckpoint checkpoint = context.checkpoint();
             if (null != checkpoint)
             {
@@ -450,6 +463,10 @@ public final class LedgerPipeline implements AutoCloseable
                     lastRecordSequence = JournalRecord.sequence(event.record);
                     journaledRecords.lazySet(journaledRecords.get() + 1);
                     unsynced = true;
+                    if (context.syncMode() != SyncMode.BATCH)
+                    {
+                        durableSequence.lazySet(lastRecordSequence);
+                    }
                 }
                 if (endOfBatch && unsynced && context.syncMode() == SyncMode.BATCH)
                 {

@@ -39,6 +39,8 @@ public final class LedgerMain
         "                    snapshot the journal confirms when its first day files were archived)",
         "  journal archive   move the journal's day files the newest snapshot covers to DIR/journal-archive",
         "                    (or --to DIR), with no server running",
+        "  journal tail      a running server's records as JSON lines, from --after N; --follow keeps following",
+        "                    (ledger journal tail --help)",
         "",
         "serve options:",
         "  --port N          gRPC port (default 9090; 0 picks a free port)",
@@ -111,7 +113,7 @@ public final class LedgerMain
                 case "journal":
                     if (rest.isEmpty())
                     {
-                        throw new IllegalArgumentException("journal needs 'dump', 'verify' or 'archive'");
+                        throw new IllegalArgumentException("journal needs 'dump', 'verify', 'archive' or 'tail'");
                     }
                     final String sub = rest.pop();
                     if (sub.equals("dump"))
@@ -125,6 +127,10 @@ public final class LedgerMain
                     if (sub.equals("archive"))
                     {
                         return archive(rest, out);
+                    }
+                    if (sub.equals("tail"))
+                    {
+                        return JournalTail.run(rest, out, err);
                     }
                     throw new IllegalArgumentException("unknown journal command '" + sub + "'");
                 default:

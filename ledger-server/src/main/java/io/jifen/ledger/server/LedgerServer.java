@@ -58,6 +58,7 @@ public final class LedgerServer implements AutoCloseable
     private Journal journal;
     private Ledger ledger;
     private LedgerPipeline pipeline;
+    private EventStreams eventStreams;
     private Server server;
     /**
      * The server's own event loops (epoll where available, as gRPC's shared ones would be), shut down with it: with
@@ -266,6 +267,7 @@ public final class LedgerServer implements AutoCloseable
     private void serve() throws IOException
     {
         health = new HealthStatusManager();
+        eventStreams = new EventStreams(journal, pipeline::durableSequence);
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
@@ -275,7 +277,7 @@ public final class LedgerServer implements AutoCloseable
             .workerEventLoopGroup(workerGroup)
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .directExecutor()
-            .addService(new LedgerService(pipeline))
+            .addService(new LedgerService(pipeline, eventStreams))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(1 << 20)
@@ -718,6 +720,10 @@ public final class LedgerServer implements AutoCloseable
         if (null != health)
         {
             health.enterTerminalState();
+        }
+        if (null != eventStreams)
+        {
+            eventStreams.close(); // before the calls are drained: a stream never ends on its own
         }
         stopGrpc();
         if (null != checkpointWriter)

@@ -15,6 +15,7 @@ import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.Event;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.Member;
@@ -31,6 +32,7 @@ import io.jifen.ledger.api.v1.ReleaseHoldRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.SetMemberStatusRequest;
 import io.jifen.ledger.api.v1.SetTierRequest;
+import io.jifen.ledger.api.v1.SubscribeRequest;
 import io.jifen.ledger.api.v1.TransferRequest;
 import io.jifen.ledger.api.v1.ExchangeRequest;
 import io.jifen.ledger.api.v1.WriteResult;
@@ -62,12 +64,14 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     static final int SUBMIT_REQUEST_CHUNK = 64;
 
     private static final ThreadLocal<Command> SCRATCH = ThreadLocal.withInitial(Command::new);
+    private final EventStreams events;
 
     private final LedgerPipeline pipeline;
 
-    LedgerService(final LedgerPipeline pipeline)
+    LedgerService(final LedgerPipeline pipeline, final EventStreams events)
     {
         this.pipeline = pipeline;
+        this.events = events;
         this.submitInFlightMax = pipeline.ringSize() / 2;
     }
 
@@ -171,6 +175,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void listExpiring(final ListExpiringRequest request, final StreamObserver<ListExpiringResponse> observer)
     {
         unary(Commands.listExpiring(request, SCRATCH.get()), observer, Results::listExpiring);
+    }
+
+    @Override
+    public void subscribe(final SubscribeRequest request, final StreamObserver<Event> observer)
+    {
+        events.subscribe(request, observer);
     }
 
     @Override

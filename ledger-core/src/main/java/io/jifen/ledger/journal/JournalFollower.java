@@ -1,0 +1,147 @@
+package io.jifen.ledger.journal;
+
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.Program;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Follows a journal that a server is writing, from after a given sequence, for a change stream: each ledger record in
+ * order, decoded, and only once the writer says it is durable (a record read before then waits, unreported). It reads
+ * the queue files on its own thread with its own reader, never touching the writer's.
+ * <p>
+ * Every record is checked as it is read: its checksum, and that its sequence follows the one before (the records of a
+ * journal are numbered without gaps). Anything else stops the follower with a {@link JournalCorruptException} naming
+ * the file and position, so a subscriber never receives an event the journal does not hold, nor misses one silently.
+ * Positioning reads the journal from its first file (the program names in force are learned on the way).
+ */
+public final class JournalFollower implements AutoCloseable
+{
+    private final Journal.Reader reader;
+    private final JournalRecord codec = new JournalRecord();
+    private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+    private final Command decoded = new Command();
+    private final long after;
+    /** The sequence of the last record read (delivered, skipped, or waiting); 0 before the first. */
+    private long lastRead;
+    private boolean waiting;
+    private long waitingSequence;
+    /** The name of the ledger's first program as of the last record read: what a record without a program id means. */
+    private String firstProgram = Program.defaultProgram().name();
+
+    /**
+     * @param afterSequence the last sequence the subscriber has: the first record reported is the one after it.
+     */
+    public JournalFollower(final Journal journal, final long afterSequence)
+    {
+        this.after = afterSequence;
+        this.reader = journal.openReader();
+    }
+
+    /**
+     * Moves to the next record after the start sequence that is durable.
+     *
+     * @param durableSequence the writer's last durable record: records after it are not reported yet.
+     * @return true with the record in {@link #record()}; false if there is none to report yet.
+     * @throws JournalCorruptException for a damaged record, or a record out of sequence.
+     */
+    public boolean next(final long durableSequence)
+    {
+        while (true)
+        {
+            if (!waiting)
+            {
+                if (!readNext())
+                {
+                    return false;
+                }
+            }
+            if (waitingSequence > durableSequence)
+            {
+                waiting = true;
+                return false;
+            }
+            waiting = false;
+            if (waitingSequence > after)
+            {
+                return true;
+            }
+        }
+    }
+
+    /** @return true if a ledger record was read (markers are skipped); false at the current end of the journal. */
+    private boolean readNext()
+    {
+        while (reader.next())
+        {
+            final byte[] bytes = reader.record();
+            final int length = reader.length();
+            final String problem = codec.isDamaged(bytes, length) ? "damaged record" : codec.verify(bytes, length);
+            if (null != problem)
+            {
+                throw new JournalCorruptException(reader.file(), reader.index(), problem);
+            }
+            view.wrap(bytes, 0, length);
+            if (JournalRecord.type(view) == JournalRecord.TAIL_DISCARDED_TYPE)
+            {
+                continue;
+            }
+            final long sequence = JournalRecord.sequence(view);
+            if (lastRead == 0 && sequence > after + 1 && sequence > 1)
+            {
+                throw new ArchivedException("the journal in " + reader.file() + " starts at sequence " + sequence +
+                    ": the records after " + after + " up to " + (sequence - 1) + " are not in its folder (archived " +
+                    "by 'ledger journal archive'?)");
+            }
+            if (lastRead > 0 && sequence != lastRead + 1)
+            {
+                throw new JournalCorruptException(reader.file(), reader.index(),
+                    "sequence " + sequence + " follows " + lastRead);
+            }
+            lastRead = sequence;
+            waitingSequence = sequence;
+            if (JournalRecord.type(view) == CommandType.SET_PROGRAM.code())
+            {
+                JournalRecord.decodeCommand(view, decoded);
+                if (null == decoded.programId || decoded.programId.isEmpty())
+                {
+                    firstProgram = Program.parse(decoded.programText).name();
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** The current record: valid until the next call of {@link #next}. */
+    public UnsafeBuffer record()
+    {
+        return view;
+    }
+
+    public long sequence()
+    {
+        return waitingSequence;
+    }
+
+    /** @return the name of the program a record without a program id belongs to, as of the current record. */
+    public String firstProgram()
+    {
+        return firstProgram;
+    }
+
+    @Override
+    public void close()
+    {
+        reader.close();
+    }
+
+    /** The records asked for were archived: they are not in the journal's folder any more. */
+    public static final class ArchivedException extends RuntimeException
+    {
+        ArchivedException(final String message)
+        {
+            super(message);
+        }
+    }
+}
