@@ -59,6 +59,9 @@ public final class LedgerMain
         "  --snapshots-kept N  snapshots kept in DIR/snapshots (default 3)",
         "  --discard-damaged-tail  accept damaged records at the very end of the journal (a write torn by a power",
         "                    loss, never acknowledged under --sync=batch): mark them discarded and start",
+        "  --sandbox         a test clock: ledger time is advanced by the AdvanceClock RPC (expiry, maturity, hold",
+        "                    time-outs, evaluations in seconds); only on an empty folder or a sandbox's, never",
+        "                    for production",
         "  --request-ids-max N  request ids remembered at most (default 8000000, about 250 bytes of heap each)",
         "  --members-max N   members at most (default 100000000)",
         "  --expected-requests N, --expected-lots N, --expected-members N",
@@ -191,6 +194,9 @@ public final class LedgerMain
                     break;
                 case "--discard-damaged-tail":
                     config.discardDamagedTail(true);
+                    break;
+                case "--sandbox":
+                    config.sandbox(true);
                     break;
                 default:
                     if (!ledgerOption(option, args, config.ledgerContext()) && !storageOption(option, args, config))

@@ -59,6 +59,8 @@ public final class LedgerServer implements AutoCloseable
     private Ledger ledger;
     private LedgerPipeline pipeline;
     private EventStreams eventStreams;
+    /** A sandbox's test clock; null for a production server. */
+    private SandboxClock sandboxClock;
     private Server server;
     /**
      * The server's own event loops (epoll where available, as gRPC's shared ones would be), shut down with it: with
@@ -98,6 +100,7 @@ public final class LedgerServer implements AutoCloseable
         {
             requireFreeSpace();
             final byte[] chainHead = recover();
+            sandboxClock = sandboxClock();
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
             final java.util.List<Command> programsToPut = programsToPutInForce();
@@ -108,7 +111,8 @@ public final class LedgerServer implements AutoCloseable
                 .expiryTickLimit(config.expiryTickLimit)
                 .onFailure(this::onPipelineFailure)
                 .checkpoint(checkpoint)
-                .chainHead(chainHead))
+                .chainHead(chainHead)
+                .clock(null != sandboxClock ? sandboxClock : org.agrona.concurrent.SystemEpochClock.INSTANCE))
                 .start();
             startCheckpointWriter();
             for (final Command command : programsToPut)
@@ -277,7 +281,7 @@ public final class LedgerServer implements AutoCloseable
             .workerEventLoopGroup(workerGroup)
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .directExecutor()
-            .addService(new LedgerService(pipeline, eventStreams))
+            .addService(new LedgerService(pipeline, eventStreams, sandboxClock))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(1 << 20)
@@ -536,6 +540,35 @@ public final class LedgerServer implements AutoCloseable
             throw new IllegalStateException("the ledger holds " + ledger.programCount() + " programs; " + added +
                 " more would pass the " + Ledger.PROGRAMS_MAX + " one ledger holds");
         }
+    }
+
+    /**
+     * A sandbox starts only on an empty folder or a sandbox's, and a production server never on a sandbox's: their
+     * ledger times differ (a sandbox's runs ahead), and a test journal must never pass for a production one.
+     *
+     * @return the sandbox's clock, or null for production.
+     */
+    private SandboxClock sandboxClock()
+    {
+        final boolean folderIsSandbox = SandboxClock.isSandbox(config.data);
+        if (!config.sandbox)
+        {
+            if (folderIsSandbox)
+            {
+                throw new IllegalStateException("the data folder " + config.data + " is a sandbox's (its ledger " +
+                    "time is advanced by hand, see " + SandboxClock.FILE_NAME + "): start it with --sandbox");
+            }
+            return null;
+        }
+        if (!folderIsSandbox && !journalEmpty())
+        {
+            throw new IllegalStateException("--sandbox: the data folder " + config.data + " holds a production " +
+                "journal (" + ledger.lastSequence() + " records): a sandbox starts on an empty folder");
+        }
+        final SandboxClock clock = folderIsSandbox ? SandboxClock.open(config.data) : SandboxClock.create(config.data);
+        LOG.log(System.Logger.Level.WARNING, "SANDBOX: ledger time is the wall clock plus an offset that " +
+            "AdvanceClock moves forward; never use this folder for production");
+        return clock;
     }
 
     /** @return true if the journal holds no record yet (a replay from a snapshot may have replayed none). */

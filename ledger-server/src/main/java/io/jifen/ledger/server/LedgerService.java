@@ -8,6 +8,8 @@ import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.jifen.ledger.api.v1.AdjustRequest;
+import io.jifen.ledger.api.v1.AdvanceClockRequest;
+import io.jifen.ledger.api.v1.AdvanceClockResponse;
 import io.jifen.ledger.api.v1.Balance;
 import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.CheckTierRequest;
@@ -65,13 +67,16 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
 
     private static final ThreadLocal<Command> SCRATCH = ThreadLocal.withInitial(Command::new);
     private final EventStreams events;
+    /** The test clock of a sandbox; null in production, where AdvanceClock is refused. */
+    private final SandboxClock sandboxClock;
 
     private final LedgerPipeline pipeline;
 
-    LedgerService(final LedgerPipeline pipeline, final EventStreams events)
+    LedgerService(final LedgerPipeline pipeline, final EventStreams events, final SandboxClock sandboxClock)
     {
         this.pipeline = pipeline;
         this.events = events;
+        this.sandboxClock = sandboxClock;
         this.submitInFlightMax = pipeline.ringSize() / 2;
     }
 
@@ -175,6 +180,34 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void listExpiring(final ListExpiringRequest request, final StreamObserver<ListExpiringResponse> observer)
     {
         unary(Commands.listExpiring(request, SCRATCH.get()), observer, Results::listExpiring);
+    }
+
+    @Override
+    public void advanceClock(final AdvanceClockRequest request, final StreamObserver<AdvanceClockResponse> observer)
+    {
+        if (null == sandboxClock)
+        {
+            observer.onError(Status.FAILED_PRECONDITION.withDescription("the server is not a sandbox: its ledger " +
+                "time is the wall clock (start a sandbox with ledger serve --sandbox)").asRuntimeException());
+            return;
+        }
+        final long now;
+        try
+        {
+            now = sandboxClock.advance(request.getAdvanceMs());
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).asRuntimeException());
+            return;
+        }
+        catch (final java.io.UncheckedIOException ex)
+        {
+            observer.onError(Status.UNAVAILABLE.withDescription(ex.getMessage()).asRuntimeException());
+            return;
+        }
+        observer.onNext(AdvanceClockResponse.newBuilder().setClockMs(now).build());
+        observer.onCompleted();
     }
 
     @Override

@@ -27,6 +27,7 @@ public final class ServerConfig
     final java.util.List<String> moreSources = new java.util.ArrayList<>();
     int ringSize = 65536;
     boolean discardDamagedTail;
+    boolean sandbox;
     /** Start-up is refused below this much free space where the data lives: a write must not meet a full disk. */
     long minFreeBytes = 64L << 20;
     long expiryTickIntervalMs = 50;
@@ -103,6 +104,13 @@ public final class ServerConfig
         }
         morePrograms.add(added);
         moreSources.add(source);
+        return this;
+    }
+
+    /** A sandbox: ledger time advanced by hand (AdvanceClock), on a data folder that is a sandbox or empty. */
+    public ServerConfig sandbox(final boolean sandbox)
+    {
+        this.sandbox = sandbox;
         return this;
     }
 
