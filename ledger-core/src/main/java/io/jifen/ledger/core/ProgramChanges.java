@@ -41,7 +41,8 @@ final class ProgramChanges
             c.programId = slot == 0 ? null : next.name();
             if (slot >= 0 && programs.program(slot).sameRules(next))
             {
-                return false; // in force already: nothing to journal, and the answer says so (sequence 0)
+                c.resultDetail = programs.program(slot).version(); // in force already (sequence 0), this version
+                return false;
             }
             if (slot >= 0 && next.version() <= programs.program(slot).version())
             {
@@ -106,7 +107,7 @@ final class ProgramChanges
         }
         if (target < 0 && programs.full())
         {
-            return ResultCode.COMMAND_INVALID;
+            return ResultCode.PROGRAMS_MAX;
         }
         return ResultCode.OK;
     }

@@ -98,6 +98,7 @@ public enum ResultCode
     REQUEST_IDS_MAX(502, null, "request ids within the retention window reached requestIdsMax"),
     MEMBERS_MAX(503, null, "members reached membersMax"),
     LOTS_MAX(504, null, "lots reached lotsMax"),
+    PROGRAMS_MAX(505, null, "the ledger holds the most programs it can (" + Ledger.PROGRAMS_MAX + ")"),
 
     SHUTTING_DOWN(601, null, "the ledger is shutting down, retry with the same request_id"),
     LEDGER_FAILED(602, null, "the ledger stopped after a journal or internal failure and must be restarted; " +

@@ -223,11 +223,10 @@ public final class SnapshotInput
         return ring;
     }
 
-    /** Reads what {@link SnapshotOutput} wrote: zigzag varint differences. */
     /**
-     * Decodes {@code count} zigzag-delta varints into {@code values}. This loop is most of a snapshot's read time: it
-     * decodes from the buffer's array with a local index wherever ten bytes are buffered, and only near the end of
-     * the buffer goes through {@link #readZigzag}, which refills it.
+     * Decodes {@code count} zigzag-delta varints (what {@link SnapshotOutput} wrote) into {@code values}. This loop is
+     * most of a snapshot's read time: it decodes from the buffer's array with a local index wherever ten bytes are
+     * buffered, and only near the end of the buffer goes through {@link #readZigzag}, which refills it.
      */
     private void getLongs(final long[] values, final int from, final int count)
     {

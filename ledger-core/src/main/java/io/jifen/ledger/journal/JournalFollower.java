@@ -13,7 +13,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Every record is checked as it is read: its checksum, and that its sequence follows the one before (the records of a
  * journal are numbered without gaps). Anything else stops the follower with a {@link JournalCorruptException} naming
  * the file and position, so a subscriber never receives an event the journal does not hold, nor misses one silently.
- * Positioning reads the journal from its first file (the program names in force are learned on the way).
+ * Positioning reads the journal from its first file (the program names in force are learned on the way), a bounded
+ * number of records per call, so the caller can stop between calls.
  */
 public final class JournalFollower implements AutoCloseable
 {
@@ -21,20 +22,28 @@ public final class JournalFollower implements AutoCloseable
     private final JournalRecord codec = new JournalRecord();
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final Command decoded = new Command();
+    /** Records skipped on the way to the start at most per call of {@link #next}. */
+    private static final int SKIPS_PER_CALL = 4096;
+
     private final long after;
+    private final String firstProgramNow;
     /** The sequence of the last record read (delivered, skipped, or waiting); 0 before the first. */
     private long lastRead;
     private boolean waiting;
+    private boolean budgetSpent;
     private long waitingSequence;
     /** The name of the ledger's first program as of the last record read: what a record without a program id means. */
     private String firstProgram = Program.defaultProgram().name();
 
     /**
      * @param afterSequence the last sequence the subscriber has: the first record reported is the one after it.
+     * @param firstProgramNow the name of the ledger's first program now: what records without a program id belong to
+     * when the journal's first files were archived with the record that named it.
      */
-    public JournalFollower(final Journal journal, final long afterSequence)
+    public JournalFollower(final Journal journal, final long afterSequence, final String firstProgramNow)
     {
         this.after = afterSequence;
+        this.firstProgramNow = firstProgramNow;
         this.reader = journal.openReader();
     }
 
@@ -47,8 +56,14 @@ public final class JournalFollower implements AutoCloseable
      */
     public boolean next(final long durableSequence)
     {
-        while (true)
+        budgetSpent = false;
+        for (int skipped = 0; ; skipped++)
         {
+            if (skipped == SKIPS_PER_CALL)
+            {
+                budgetSpent = true; // still on the way to the start: the caller may stop, or call again at once
+                return false;
+            }
             if (!waiting)
             {
                 if (!readNext())
@@ -67,6 +82,12 @@ public final class JournalFollower implements AutoCloseable
                 return true;
             }
         }
+    }
+
+    /** @return true if the last {@link #next} stopped on its way to the start, with more records to pass over. */
+    public boolean positioning()
+    {
+        return budgetSpent;
     }
 
     /** @return true if a ledger record was read (markers are skipped); false at the current end of the journal. */
@@ -97,6 +118,10 @@ public final class JournalFollower implements AutoCloseable
             {
                 throw new JournalCorruptException(reader.file(), reader.index(),
                     "sequence " + sequence + " follows " + lastRead);
+            }
+            if (lastRead == 0 && sequence > 1)
+            {
+                firstProgram = firstProgramNow; // the record that named it was archived with the first files
             }
             lastRead = sequence;
             waitingSequence = sequence;

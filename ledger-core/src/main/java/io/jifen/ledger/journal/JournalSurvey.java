@@ -287,7 +287,8 @@ public final class JournalSurvey
         return LocalDate.parse(name.substring(0, 8), CYCLE_NAME).toEpochDay();
     }
 
-    static List<Path> queueFiles(final Path directory)
+    /** @return the queue's day files in the folder, oldest first (none if there is no folder). */
+    public static List<Path> queueFiles(final Path directory)
     {
         if (!Files.isDirectory(directory))
         {

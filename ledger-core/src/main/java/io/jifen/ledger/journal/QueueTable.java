@@ -89,7 +89,7 @@ final class QueueTable
                 return new Damage(table, i, "it differs from Chronicle's layout");
             }
         }
-        final boolean normalised = map.getInt(TEMPLATE.length) != 0;
+        final boolean normalised = map.limit() >= TEMPLATE.length + Integer.BYTES && map.getInt(TEMPLATE.length) != 0;
         final int end = normalised ? NORMALISED_VALUE + Long.BYTES : TEMPLATE.length;
         if (map.limit() < end)
         {

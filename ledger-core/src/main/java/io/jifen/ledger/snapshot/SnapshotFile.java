@@ -31,7 +31,11 @@ public final class SnapshotFile
 {
     static final byte[] MAGIC = "JIFENSNP".getBytes(StandardCharsets.US_ASCII);
     /** The format this build writes and reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * 2: the layout of 1, but the state of a build whose reversal of a first purchase remembers its bonus taken back in
+     * full; a format-1 snapshot holds the earlier answer, which a replay no longer reproduces, so it is not used.
+     */
+    public static final int FORMAT_VERSION = 2;
     static final int HEADER_LENGTH = 128;
     static final int VERSION_OFFSET = 8;
     static final int HEADER_LENGTH_OFFSET = 12;
@@ -201,6 +205,12 @@ public final class SnapshotFile
             throw damaged(file, "the header's checksum does not match: the file is damaged");
         }
         final int version = bytes.getInt(VERSION_OFFSET);
+        if (version == 1 && bytes.getInt(HEADER_LENGTH_OFFSET) == HEADER_LENGTH)
+        {
+            throw damaged(file, "snapshot format 1, written by an earlier build: the answers it remembers for " +
+                "reversals of first purchases differ from what a replay computes now, so the journal is replayed " +
+                "instead (a new snapshot follows)");
+        }
         if (version != FORMAT_VERSION || bytes.getInt(HEADER_LENGTH_OFFSET) != HEADER_LENGTH)
         {
             throw damaged(file, "snapshot format " + version + " (header of " + bytes.getInt(HEADER_LENGTH_OFFSET) +

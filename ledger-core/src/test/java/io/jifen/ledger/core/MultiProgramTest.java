@@ -92,6 +92,16 @@ class MultiProgramTest extends LedgerTestSupport
         assertEquals(1, ledger.programSlot("airline"));
         putByName(AIRLINE.replace("months: 24", "months: 36"));
         assertEquals(ResultCode.PROGRAM_VERSION_NOT_HIGHER, c.result, "a partner's change needs a version too");
+        putByName(AIRLINE.replace("version: 1", "version: 7"));
+        assertEquals(0, c.sequence, "the same rules under another version: in force already");
+        assertEquals(1, c.resultDetail, "and the answer names the version in force");
+        for (int i = ledger.programCount(); i < Ledger.PROGRAMS_MAX; i++)
+        {
+            putByName("version: 1\nname: brand-" + i + "\n");
+            assertTrue(c.isJournaled());
+        }
+        putByName("version: 1\nname: one-too-many\n");
+        assertEquals(ResultCode.PROGRAMS_MAX, c.result);
         // the journal's records carry no flag: the check after each test replays them from their bytes
     }
 

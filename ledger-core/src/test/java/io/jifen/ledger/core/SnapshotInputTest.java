@@ -1,12 +1,18 @@
 package io.jifen.ledger.core;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -20,6 +26,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SnapshotInputTest
 {
+    @TempDir
+    Path dir;
+    private int files;
+
     @Test
     void arraysLargerThanTheReadBufferComeBackExactly()
     {
@@ -104,8 +114,17 @@ class SnapshotInputTest
         assertTrue(refused.getMessage().contains("out of range: " + (1L << 40)), refused.getMessage());
     }
 
-    private static SnapshotInput input(final byte[] body)
+    /** A reader on a file, as a server reads one: each read fills as much of its buffer as the file has. */
+    private SnapshotInput input(final byte[] body)
     {
-        return new SnapshotInput(Channels.newChannel(new ByteArrayInputStream(body)), body.length);
+        try
+        {
+            final Path file = Files.write(dir.resolve("body-" + files++), body);
+            return new SnapshotInput(FileChannel.open(file, StandardOpenOption.READ), body.length);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 }

@@ -33,7 +33,7 @@ class JournalFollowerTest
         try (Journal journal = new Journal(dir, false, () -> T0))
         {
             append(journal, new Ledger(Program.defaultProgram()), 1, 5);
-            try (JournalFollower follower = new JournalFollower(journal, 2))
+            try (JournalFollower follower = new JournalFollower(journal, 2, "now"))
             {
                 assertTrue(follower.next(4));
                 assertEquals(3, follower.sequence(), "the first after the start");
@@ -58,7 +58,7 @@ class JournalFollowerTest
             final Ledger ledger = new Ledger(Program.defaultProgram());
             append(journal, ledger, 1, 2);
             append(journal, ledger, 4, 1); // record 3 missing
-            try (JournalFollower follower = new JournalFollower(journal, 0))
+            try (JournalFollower follower = new JournalFollower(journal, 0, "now"))
             {
                 assertTrue(follower.next(10));
                 assertTrue(follower.next(10));
@@ -76,15 +76,58 @@ class JournalFollowerTest
         try (Journal journal = new Journal(dir, false, () -> T0))
         {
             append(journal, new Ledger(Program.defaultProgram()), 8, 2); // as if 1..7 were archived
-            try (JournalFollower follower = new JournalFollower(journal, 3))
+            try (JournalFollower follower = new JournalFollower(journal, 3, "coffee-now"))
             {
                 assertTrue(assertThrows(JournalFollower.ArchivedException.class, () -> follower.next(10))
                     .getMessage().contains("up to 7 are not in its folder"));
             }
-            try (JournalFollower follower = new JournalFollower(journal, 7))
+            try (JournalFollower follower = new JournalFollower(journal, 7, "coffee-now"))
             {
                 assertTrue(follower.next(10), "after 7: nothing asked for is missing");
                 assertEquals(8, follower.sequence());
+                assertEquals("coffee-now", follower.firstProgram(),
+                    "the record that named the first program was archived: its name now");
+            }
+        }
+    }
+
+    @Test
+    void theFirstProgramsNameIsLearnedFromTheJournalAndPositioningYieldsBetweenBatches()
+    {
+        try (Journal journal = new Journal(dir, false, () -> T0))
+        {
+            final Ledger ledger = new Ledger(Program.defaultProgram());
+            final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
+            try (Journal.Appender appender = journal.openAppender())
+            {
+                final Command c = new Command();
+                c.type = CommandType.SET_PROGRAM;
+                c.programText = Program.parse("version: 1\nname: coffee\n").toText();
+                c.timestamp = T0;
+                ledger.apply(c);
+                assertEquals(ResultCode.OK, c.result);
+                final int length = new JournalRecord().encode(c, buffer);
+                appender.append(buffer.byteArray(), length);
+                appender.sync();
+            }
+            append(journal, ledger, 2, 9_000);
+            try (JournalFollower follower = new JournalFollower(journal, 8_000, "now"))
+            {
+                int calls = 0;
+                while (!follower.next(Long.MAX_VALUE))
+                {
+                    assertTrue(follower.positioning(), "a call that returns nothing is still on its way");
+                    calls++;
+                }
+                assertTrue(calls >= 1, "8,000 records are passed over in more than one call");
+                assertEquals(8_001, follower.sequence());
+                assertEquals("coffee", follower.firstProgram(), "learned from the set_program record");
+                while (follower.next(Long.MAX_VALUE))
+                {
+                    assertFalse(follower.positioning());
+                }
+                assertEquals(9_001, follower.sequence());
+                assertFalse(follower.positioning(), "at the end, not on the way");
             }
         }
     }

@@ -2502,7 +2502,6 @@ final class ReferenceModel
 
         // ---------------------------------------------------------------------------------------- queries
 
-        /** The member's lots with points usable at {@code now}, soonest-expiring first. */
         /**
          * ListExpiring with all its pages together: the program's members in enrollment order, closed ones left out,
          * whose points expiring after {@code now} and at or before {@code end} come to at least {@code min}; each as
@@ -2536,6 +2535,7 @@ final class ReferenceModel
             return found;
         }
 
+        /** The member's lots with points usable at {@code now}, soonest-expiring first. */
         private static List<ModelLot> open(final ModelMember m, final long now)
         {
             final List<ModelLot> open = new ArrayList<>();

@@ -3,7 +3,6 @@ package io.jifen.ledger.server;
 import java.util.HashSet;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -31,7 +30,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class EventStreams implements AutoCloseable
 {
     static final int STREAMS_MAX = 64;
-    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** An idle stream polls the journal from every millisecond, backing off to every 16 while nothing comes. */
+    private static final long IDLE_PARK_MIN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long IDLE_PARK_MAX_NANOS = TimeUnit.MILLISECONDS.toNanos(16);
     private static final long NOT_READY_WAIT_MS = 100;
     private static final Set<String> TYPES = new HashSet<>();
 
@@ -48,15 +49,21 @@ final class EventStreams implements AutoCloseable
 
     private final Journal journal;
     private final LongSupplier durableSequence;
-    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
-    private final AtomicInteger streams = new AtomicInteger();
+    private final String firstProgram;
+    /** The streams' threads; changed under its own lock with {@link #closing}, so none starts unseen by close. */
+    private final Set<Thread> threads = new HashSet<>();
     private final AtomicInteger started = new AtomicInteger();
     private volatile boolean closing;
 
-    EventStreams(final Journal journal, final LongSupplier durableSequence)
+    /**
+     * @param firstProgram the ledger's first program's name, fixed while the server runs (a program put by name
+     * cannot rename it).
+     */
+    EventStreams(final Journal journal, final LongSupplier durableSequence, final String firstProgram)
     {
         this.journal = journal;
         this.durableSequence = durableSequence;
+        this.firstProgram = firstProgram;
     }
 
     static String typeName(final CommandType type)
@@ -73,24 +80,26 @@ final class EventStreams implements AutoCloseable
             call.onError(Status.INVALID_ARGUMENT.withDescription(invalid).asRuntimeException());
             return;
         }
-        if (closing)
-        {
-            call.onError(Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException());
-            return;
-        }
-        if (streams.incrementAndGet() > STREAMS_MAX)
-        {
-            streams.decrementAndGet();
-            call.onError(Status.RESOURCE_EXHAUSTED.withDescription("the server serves at most " + STREAMS_MAX +
-                " event streams at once").asRuntimeException());
-            return;
-        }
         final Subscription subscription = new Subscription(request, call);
-        call.setOnReadyHandler(subscription::wake);
-        call.setOnCancelHandler(subscription::cancel);
         final Thread thread = new Thread(subscription, "jifen-events-" + started.incrementAndGet());
         thread.setDaemon(true);
-        threads.add(thread);
+        synchronized (threads)
+        {
+            if (closing)
+            {
+                call.onError(Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException());
+                return;
+            }
+            if (threads.size() >= STREAMS_MAX)
+            {
+                call.onError(Status.RESOURCE_EXHAUSTED.withDescription("the server serves at most " + STREAMS_MAX +
+                    " event streams at once").asRuntimeException());
+                return;
+            }
+            threads.add(thread);
+        }
+        call.setOnReadyHandler(subscription::wake);
+        call.setOnCancelHandler(subscription::cancel);
         thread.start();
     }
 
@@ -121,13 +130,19 @@ final class EventStreams implements AutoCloseable
     @Override
     public void close()
     {
-        closing = true;
-        for (final Thread thread : threads)
+        final Thread[] running;
+        synchronized (threads)
+        {
+            closing = true;
+            running = threads.toArray(new Thread[0]);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (final Thread thread : running)
         {
             LockSupport.unpark(thread);
             try
             {
-                thread.join(5_000);
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             }
             catch (final InterruptedException ex)
             {
@@ -179,9 +194,10 @@ final class EventStreams implements AutoCloseable
         public void run()
         {
             runner = Thread.currentThread();
-            try (JournalFollower follower = new JournalFollower(journal, request.getAfterSequence()))
+            try (JournalFollower follower = new JournalFollower(journal, request.getAfterSequence(), firstProgram))
             {
                 final long end = request.getStopAtEnd() ? durableSequence.getAsLong() : Long.MAX_VALUE;
+                long idlePark = IDLE_PARK_MIN_NANOS;
                 while (!cancelled && !closing)
                 {
                     if (!call.isReady())
@@ -191,6 +207,11 @@ final class EventStreams implements AutoCloseable
                     else if (follower.next(durableSequence.getAsLong()))
                     {
                         send(follower);
+                        idlePark = IDLE_PARK_MIN_NANOS;
+                    }
+                    else if (follower.positioning())
+                    {
+                        continue; // passing over the records before the start: flags are checked between batches
                     }
                     else if (follower.sequence() >= end || end <= request.getAfterSequence())
                     {
@@ -199,7 +220,8 @@ final class EventStreams implements AutoCloseable
                     }
                     else
                     {
-                        LockSupport.parkNanos(IDLE_PARK_NANOS);
+                        LockSupport.parkNanos(idlePark);
+                        idlePark = Math.min(IDLE_PARK_MAX_NANOS, idlePark << 1);
                     }
                 }
                 if (closing && !cancelled)
@@ -216,14 +238,16 @@ final class EventStreams implements AutoCloseable
             {
                 fail(Status.DATA_LOSS.withDescription(ex.getMessage()));
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
                 fail(Status.INTERNAL.withDescription("the event stream failed: " + ex));
             }
             finally
             {
-                streams.decrementAndGet();
-                threads.remove(Thread.currentThread());
+                synchronized (threads)
+                {
+                    threads.remove(Thread.currentThread());
+                }
             }
         }
 

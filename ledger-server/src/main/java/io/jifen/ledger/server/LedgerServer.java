@@ -59,6 +59,7 @@ public final class LedgerServer implements AutoCloseable
     private Ledger ledger;
     private LedgerPipeline pipeline;
     private EventStreams eventStreams;
+    private String firstProgramName;
     /** A sandbox's test clock; null for a production server. */
     private SandboxClock sandboxClock;
     private Server server;
@@ -99,11 +100,14 @@ public final class LedgerServer implements AutoCloseable
         try
         {
             requireFreeSpace();
+            sandboxClock = sandboxClock(); // before recovery, which may repair files of a folder it then refuses
             final byte[] chainHead = recover();
-            sandboxClock = sandboxClock();
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
             final java.util.List<Command> programsToPut = programsToPutInForce();
+            // read while this thread still owns the ledger: the first program keeps its name while the server runs
+            firstProgramName = config.programGiven || journalEmpty() ? config.program.name() :
+                ledger.program().name();
             pipeline = new LedgerPipeline(ledger, journal, new LedgerPipeline.Context()
                 .ringSize(config.ringSize)
                 .syncMode(config.sync)
@@ -153,6 +157,7 @@ public final class LedgerServer implements AutoCloseable
         journal = recovered.journal();
         recovery = recovered.replay();
         confirmCheckpoint(recovered);
+        forceJournal(directory);
         documentsAtStart = recovered.prepared().current().documents + (recovered.prepared().discarded() ? 1 : 0);
         final JournalSurvey found = recovered.prepared().found();
         final Path repairs = recovered.prepared().repairedInto();
@@ -271,7 +276,7 @@ public final class LedgerServer implements AutoCloseable
     private void serve() throws IOException
     {
         health = new HealthStatusManager();
-        eventStreams = new EventStreams(journal, pipeline::durableSequence);
+        eventStreams = new EventStreams(journal, pipeline::durableSequence, firstProgramName);
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
@@ -285,6 +290,9 @@ public final class LedgerServer implements AutoCloseable
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(1 << 20)
+            // a change stream whose client vanished without a word would hold its slot until TCP gave up: ping
+            .keepAliveTime(1, TimeUnit.MINUTES)
+            .keepAliveTimeout(20, TimeUnit.SECONDS)
             .permitKeepAliveTime(10, TimeUnit.SECONDS)
             .permitKeepAliveWithoutCalls(true)
             .build()
@@ -560,15 +568,46 @@ public final class LedgerServer implements AutoCloseable
             }
             return null;
         }
-        if (!folderIsSandbox && !journalEmpty())
+        final java.util.List<Path> files = JournalSurvey.queueFiles(config.data.resolve("journal"));
+        if (!folderIsSandbox && !files.isEmpty())
         {
             throw new IllegalStateException("--sandbox: the data folder " + config.data + " holds a production " +
-                "journal (" + ledger.lastSequence() + " records): a sandbox starts on an empty folder");
+                "journal (" + files.size() + " day file(s)): a sandbox starts on an empty folder");
         }
         final SandboxClock clock = folderIsSandbox ? SandboxClock.open(config.data) : SandboxClock.create(config.data);
         LOG.log(System.Logger.Level.WARNING, "SANDBOX: ledger time is the wall clock plus an offset that " +
             "AdvanceClock moves forward; never use this folder for production");
         return clock;
+    }
+
+    /**
+     * After a killed process the records past the last sync were recovered from the page cache: they may not be on
+     * the device yet. Forcing the files (cheap when clean) makes every record the ledger now holds as durable as the
+     * change stream and the next checkpoint take it to be.
+     */
+    private static void forceJournal(final Path directory)
+    {
+        try
+        {
+            for (final Path file : JournalSurvey.queueFiles(directory))
+            {
+                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+                    java.nio.file.StandardOpenOption.READ))
+                {
+                    channel.force(false);
+                }
+            }
+            try (java.nio.channels.FileChannel folder = java.nio.channels.FileChannel.open(directory,
+                java.nio.file.StandardOpenOption.READ))
+            {
+                folder.force(true);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new java.io.UncheckedIOException("cannot force the journal's files in " + directory +
+                " to the device", ex);
+        }
     }
 
     /** @return true if the journal holds no record yet (a replay from a snapshot may have replayed none). */

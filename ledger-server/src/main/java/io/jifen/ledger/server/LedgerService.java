@@ -242,7 +242,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         c.putByName = true;
         unary(c, observer, done -> PutProgramResponse.newBuilder()
             .setProgramId(program.name())
-            .setVersion(program.version())
+            .setVersion(done.sequence > 0 ? program.version() : (int)done.resultDetail)
             .setSequence(done.sequence)
             .setTimestampMs(done.sequence > 0 ? done.timestamp : 0)
             .build());

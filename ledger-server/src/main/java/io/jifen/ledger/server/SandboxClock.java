@@ -2,10 +2,13 @@ package io.jifen.ledger.server;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 import org.agrona.concurrent.EpochClock;
 
@@ -41,7 +44,7 @@ final class SandboxClock implements EpochClock
     static SandboxClock create(final Path data)
     {
         final SandboxClock clock = new SandboxClock(data.resolve(FILE_NAME), 0);
-        clock.save();
+        clock.save(0);
         return clock;
     }
 
@@ -88,28 +91,31 @@ final class SandboxClock implements EpochClock
         {
             throw new IllegalArgumentException("advance_ms: must be 1.." + ADVANCE_MAX_MS + " (ten years), not " + ms);
         }
-        final long previous = offsetMs;
-        offsetMs = previous + ms;
-        try
-        {
-            save();
-        }
-        catch (final UncheckedIOException ex)
-        {
-            offsetMs = previous;
-            throw ex;
-        }
+        final long next = offsetMs + ms;
+        save(next); // on the device before any command is stamped with it: a restart never goes back
+        offsetMs = next;
         return time();
     }
 
-    private void save()
+    /** Writes the offset to a new file, forced, renamed over the old one, and the folder forced. */
+    private void save(final long offset)
     {
         final Path temporary = file.resolveSibling(FILE_NAME + ".writing");
         try
         {
-            Files.writeString(temporary, "# a sandbox (ledger serve --sandbox): ledger time is the wall clock plus " +
-                "this offset, advanced by AdvanceClock\n" + KEY + offsetMs + "\n", StandardCharsets.UTF_8);
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE))
+            {
+                channel.write(ByteBuffer.wrap(("# a sandbox (ledger serve --sandbox): ledger time is the wall clock " +
+                    "plus this offset, advanced by AdvanceClock\n" + KEY + offset + "\n")
+                    .getBytes(StandardCharsets.UTF_8)));
+                channel.force(true);
+            }
             Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            try (FileChannel folder = FileChannel.open(file.getParent(), StandardOpenOption.READ))
+            {
+                folder.force(true);
+            }
         }
         catch (final IOException ex)
         {

@@ -102,6 +102,7 @@ public final class ServerConfig
         {
             throw new IllegalArgumentException("at most " + Ledger.PROGRAMS_MAX + " programs in one ledger");
         }
+        programGiven = true;
         morePrograms.add(added);
         moreSources.add(source);
         return this;

@@ -121,7 +121,9 @@ class EventStreamIT
     @Test
     void filtersAndStopAtEndAndBadRequests() throws Exception
     {
-        try (ServerProcess server = ServerProcess.start(data, "--sync", "batch"))
+        final Path program = java.nio.file.Files.writeString(data.resolve("coffee.yaml"),
+            "version: 1\nname: coffee-club\n");
+        try (ServerProcess server = ServerProcess.start(data, "--sync", "batch", "--program", program.toString()))
         {
             final ManagedChannel channel = CrashWrites.channel(server.awaitPort());
             final LedgerGrpc.LedgerBlockingStub stub = LedgerGrpc.newBlockingStub(channel);
@@ -132,7 +134,12 @@ class EventStreamIT
             stub.subscribe(SubscribeRequest.newBuilder().addTypes("earn").setStopAtEnd(true).build())
                 .forEachRemaining(earns::add);
             assertEquals(List.of("x-1", "x-2"), earns.stream().map(Event::getRequestId).toList());
-            assertEquals("default", earns.get(0).getProgramId());
+            assertEquals("coffee-club", earns.get(0).getProgramId(), "named as the journal's set_program names it");
+            final List<Event> coffee = new ArrayList<>();
+            stub.subscribe(SubscribeRequest.newBuilder().addProgramIds("coffee-club").setStopAtEnd(true).build())
+                .forEachRemaining(coffee::add);
+            assertEquals(List.of("set_program", "enroll", "earn", "earn"),
+                coffee.stream().map(Event::getType).toList(), "every record of the program, by its name");
             final List<Event> after = new ArrayList<>();
             stub.subscribe(SubscribeRequest.newBuilder().setAfterSequence(earns.get(0).getSequence())
                 .setStopAtEnd(true).build()).forEachRemaining(after::add);
