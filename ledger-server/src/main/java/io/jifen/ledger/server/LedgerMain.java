@@ -70,7 +70,8 @@ public final class LedgerMain
         "",
         "journal options:",
         "  --data DIR        data folder (default ./data)",
-        "  --until MS        verify: stop after the last record stamped at or before MS (epoch milliseconds)",
+        "  --until TIME      verify: stop after the last record stamped at or before TIME, ISO-8601 with its",
+        "                    offset (2026-11-30T23:59:59.999+08:00) or epoch milliseconds",
         "  --expect-chain A  verify: fail unless the journal still leads to anchor A (SEQUENCE:CHAIN, as verify",
         "                    prints it): proves no record up to that sequence was altered, removed or inserted",
         "",
@@ -367,16 +368,30 @@ public final class LedgerMain
         return 0;
     }
 
-    private static long epochMs(final String option, final String value)
+    /** An instant as a person types it, ISO-8601 with its offset or zone, or as epoch milliseconds. */
+    static long epochMs(final String option, final String value)
     {
+        if (value.chars().allMatch(Character::isDigit) && !value.isEmpty())
+        {
+            try
+            {
+                return Long.parseLong(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                // too long for a long: reported below
+            }
+        }
         try
         {
-            return Long.parseLong(value);
+            return java.time.ZonedDateTime.parse(value, java.time.format.DateTimeFormatter.ISO_DATE_TIME).toInstant()
+                .toEpochMilli();
         }
-        catch (final NumberFormatException ex)
+        catch (final java.time.DateTimeException ex)
         {
-            throw new IllegalArgumentException(
-                option + " must be epoch milliseconds (e.g. 1767196799999), got '" + value + "'");
+            throw new IllegalArgumentException(option + " must be an instant with its offset or zone, e.g. " +
+                "2026-11-30T23:59:59.999+08:00 or 2026-11-30T15:59:59.999Z (or epoch milliseconds), got '" + value +
+                "'");
         }
     }
 
@@ -570,6 +585,7 @@ public final class LedgerMain
             // points in open holds left their lots (debited) but are still the members' until captured
             final java.math.BigInteger journaledOutstanding = ledger.credited().subtract(ledger.debited())
                 .subtract(ledger.expired()).add(java.math.BigInteger.valueOf(ledger.held()));
+            out.print(asOf == Long.MIN_VALUE ? "" : "as_of " + java.time.Instant.ofEpochMilli(asOf) + "\n");
             out.printf("records %d%nlast_sequence %d%nas_of_ms %d%nmembers %d%nlots %d%ncredited %s%ndebited %s%n" +
                 "held %d%npending %d%nexpired %s%nexpired_due_not_yet_journaled %s%noutstanding %s%n" +
                 "state_hash %016x%nanchor %d:%s%nreplay_ms %.1f%n",

@@ -50,6 +50,18 @@ class LedgerMainTest
     }
 
     @Test
+    void instantsAreTypedAsIso8601WithTheirOffsetOrAsEpochMilliseconds()
+    {
+        assertEquals(1_796_054_399_999L, LedgerMain.epochMs("--until", "2026-11-30T23:59:59.999+08:00"));
+        assertEquals(1_796_054_399_999L, LedgerMain.epochMs("--until", "2026-11-30T15:59:59.999Z"));
+        assertEquals(1_796_054_399_999L, LedgerMain.epochMs("--until", "2026-11-30T23:59:59.999+08:00[Asia/Shanghai]"));
+        assertEquals(1_796_054_399_999L, LedgerMain.epochMs("--until", "1796054399999"));
+        final IllegalArgumentException local = org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> LedgerMain.epochMs("--until", "2026-11-30T23:59:59"));
+        assertTrue(local.getMessage().contains("with its offset or zone"), local.getMessage());
+    }
+
+    @Test
     void unknownOptionIsNamed() throws Exception
     {
         assertEquals(2, run("serve", "--prot", "9090"));
