@@ -13,12 +13,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Every record is checked as it is read: its checksum, and that its sequence follows the one before (the records of a
  * journal are numbered without gaps). Anything else stops the follower with a {@link JournalCorruptException} naming
  * the file and position, so a subscriber never receives an event the journal does not hold, nor misses one silently.
- * Positioning reads the journal from its first file (the program names in force are learned on the way), a bounded
- * number of records per call, so the caller can stop between calls.
+ * Positioning jumps through the queue's index: the day file, then the document, holding the start sequence are
+ * found by binary search on the sequences the documents carry (records are numbered in queue order), about 32 reads
+ * per file whatever the journal's length. Where a probe meets a document that is not sound, it reads from the first
+ * file instead, checking each record on the way, a bounded number per call so the caller can stop between calls.
+ * Records without a program id read before the first program's {@code set_program} is seen belong to the first
+ * program as it is named now.
  */
 public final class JournalFollower implements AutoCloseable
 {
+    /** FAST_DAILY: a queue index is the day file's cycle in the high 32 bits, the document's place in the low. */
+    private static final int CYCLE_SHIFT = 32;
+
     private final Journal.Reader reader;
+    private final java.nio.file.Path directory;
+    private boolean positioned;
     private final JournalRecord codec = new JournalRecord();
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final Command decoded = new Command();
@@ -44,7 +53,86 @@ public final class JournalFollower implements AutoCloseable
     {
         this.after = afterSequence;
         this.firstProgramNow = firstProgramNow;
+        this.directory = journal.directory();
         this.reader = journal.openReader();
+    }
+
+    /**
+     * Moves the reader to the last document whose sequence is at most the start sequence, found through the index; it
+     * stays at the journal's beginning when the start is 0, when no document is that early, or when a probe reads a
+     * document that is not sound (the reads from the beginning then report it where it is).
+     */
+    private void position()
+    {
+        positioned = true;
+        final java.util.List<java.nio.file.Path> files = JournalSurvey.queueFiles(directory);
+        if (after <= 0 || files.isEmpty())
+        {
+            return;
+        }
+        long found = -1;
+        for (int f = files.size() - 1; f >= 0 && found < 0; f--)
+        {
+            final long first = JournalSurvey.cycle(files.get(f)) << CYCLE_SHIFT;
+            final long firstSequence = sequenceAt(first);
+            if (firstSequence == Long.MIN_VALUE)
+            {
+                break; // a probe that cannot be trusted: read from the beginning
+            }
+            if (firstSequence <= after)
+            {
+                found = lastAtMostTheStart(first);
+            }
+        }
+        reader.moveTo(found >= 0 ? found : JournalSurvey.cycle(files.get(0)) << CYCLE_SHIFT);
+    }
+
+    /**
+     * @return the queue index of the last document of the day file starting at {@code first} whose sequence is at
+     * most the start (the first one is), or -1 if a probe met a document that is not sound.
+     */
+    private long lastAtMostTheStart(final long first)
+    {
+        long low = 0;
+        long high = (1L << CYCLE_SHIFT) - 1;
+        while (low < high)
+        {
+            final long mid = (low + high + 1) >>> 1;
+            final long sequence = sequenceAt(first + mid);
+            if (sequence == Long.MIN_VALUE)
+            {
+                return -1;
+            }
+            if (sequence <= after)
+            {
+                low = mid;
+            }
+            else
+            {
+                high = mid - 1;
+            }
+        }
+        return first + low;
+    }
+
+    /**
+     * @return the sequence a sound document at the queue index carries, Long.MAX_VALUE past the file's last
+     * document, or Long.MIN_VALUE for a document that is not sound.
+     */
+    private long sequenceAt(final long queueIndex)
+    {
+        if (!reader.moveTo(queueIndex) || !reader.next())
+        {
+            return Long.MAX_VALUE;
+        }
+        final byte[] bytes = reader.record();
+        final int length = reader.length();
+        if (codec.isDamaged(bytes, length) || null != codec.verify(bytes, length))
+        {
+            return Long.MIN_VALUE;
+        }
+        view.wrap(bytes, 0, length);
+        return JournalRecord.sequence(view);
     }
 
     /**
@@ -56,6 +144,10 @@ public final class JournalFollower implements AutoCloseable
      */
     public boolean next(final long durableSequence)
     {
+        if (!positioned)
+        {
+            position();
+        }
         budgetSpent = false;
         for (int skipped = 0; ; skipped++)
         {

@@ -45,7 +45,8 @@ class JournalFollowerTest
                 assertTrue(follower.next(5));
                 assertEquals(5, follower.sequence());
                 assertFalse(follower.next(Long.MAX_VALUE), "the end, for now");
-                assertEquals("default", follower.firstProgram());
+                assertEquals("now", follower.firstProgram(),
+                    "positioned past the start of the journal: the first program as it is named now");
             }
         }
     }
@@ -92,9 +93,10 @@ class JournalFollowerTest
     }
 
     @Test
-    void theFirstProgramsNameIsLearnedFromTheJournalAndPositioningYieldsBetweenBatches()
+    void theFirstProgramsNameIsLearnedFromTheJournalAndTheStartIsFoundThroughTheIndex()
     {
-        try (Journal journal = new Journal(dir, false, () -> T0))
+        final long[] now = {T0};
+        try (Journal journal = new Journal(dir, false, () -> now[0]))
         {
             final Ledger ledger = new Ledger(Program.defaultProgram());
             final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
@@ -110,24 +112,37 @@ class JournalFollowerTest
                 appender.append(buffer.byteArray(), length);
                 appender.sync();
             }
-            append(journal, ledger, 2, 9_000);
-            try (JournalFollower follower = new JournalFollower(journal, 8_000, "now"))
+            for (int day = 0; day < 3; day++) // three day files of 3,000 records
             {
-                int calls = 0;
-                while (!follower.next(Long.MAX_VALUE))
-                {
-                    assertTrue(follower.positioning(), "a call that returns nothing is still on its way");
-                    calls++;
-                }
-                assertTrue(calls >= 1, "8,000 records are passed over in more than one call");
-                assertEquals(8_001, follower.sequence());
+                append(journal, ledger, 2 + day * 3_000L, 3_000);
+                now[0] += 86_400_000L;
+            }
+            assertEquals(3, JournalSurvey.queueFiles(dir).size());
+            try (JournalFollower follower = new JournalFollower(journal, 0, "now"))
+            {
+                assertTrue(follower.next(Long.MAX_VALUE));
+                assertEquals(1, follower.sequence());
                 assertEquals("coffee", follower.firstProgram(), "learned from the set_program record");
-                while (follower.next(Long.MAX_VALUE))
+            }
+            for (final long start : new long[] {1, 2_999, 3_001, 3_002, 6_001, 8_000, 9_000})
+            {
+                try (JournalFollower follower = new JournalFollower(journal, start, "now"))
                 {
+                    assertTrue(follower.next(Long.MAX_VALUE), "after " + start + ": at once, found by the index");
+                    assertEquals(start + 1, follower.sequence());
                     assertFalse(follower.positioning());
+                    long last = follower.sequence();
+                    while (follower.next(Long.MAX_VALUE))
+                    {
+                        assertEquals(++last, follower.sequence());
+                    }
+                    assertEquals(9_001, last, "then every record to the end, across the day files");
                 }
-                assertEquals(9_001, follower.sequence());
-                assertFalse(follower.positioning(), "at the end, not on the way");
+            }
+            try (JournalFollower follower = new JournalFollower(journal, 9_001, "now"))
+            {
+                assertFalse(follower.next(Long.MAX_VALUE), "nothing after the last record");
+                assertFalse(follower.positioning());
             }
         }
     }
