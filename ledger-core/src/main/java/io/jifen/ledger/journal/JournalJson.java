@@ -4,7 +4,9 @@ import io.jifen.ledger.core.Channel;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.EffectLog;
+import io.jifen.ledger.core.MemberStatus;
 import io.jifen.ledger.core.Program;
+import io.jifen.ledger.core.Tier;
 import org.agrona.DirectBuffer;
 
 import static io.jifen.ledger.journal.JournalLayout.ALREADY_EXPIRED_OFFSET;
@@ -124,7 +126,11 @@ public final class JournalJson
         sb.append(setTier ? ",\"floor_until_ms\":" : ",\"points\":");
         sb.append(buffer.getLong(offset + POINTS_SLOT_OFFSET, ORDER));
         appendIfNonZero(sb, "birthday", buffer.getInt(offset + BIRTHDAY_OFFSET, ORDER));
-        appendIfNonZero(sb, setTier ? "tier" : "status", buffer.getInt(offset + STATUS_SLOT_OFFSET, ORDER));
+        final int status = buffer.getInt(offset + STATUS_SLOT_OFFSET, ORDER);
+        if (status != 0)
+        {
+            sb.append(setTier ? ",\"tier\":" : ",\"status\":").append(setTier ? tierName(status) : statusName(status));
+        }
         appendIfNonZero(sb, "limit", buffer.getInt(offset + LIMIT_SLOT_OFFSET, ORDER));
         return offset + INPUTS_LENGTH;
     }
@@ -134,8 +140,8 @@ public final class JournalJson
         sb.append(",\"result\":{\"points\":").append(buffer.getLong(offset + RESULT_POINTS_OFFSET, ORDER));
         sb.append(",\"balance\":").append(buffer.getLong(offset + BALANCE_OFFSET, ORDER));
         sb.append(",\"lifetime_earned\":").append(buffer.getLong(offset + LIFETIME_EARNED_OFFSET, ORDER));
-        sb.append(",\"tier\":").append(buffer.getByte(offset + TIER_OFFSET));
-        sb.append(",\"member_status\":").append(buffer.getByte(offset + MEMBER_STATUS_OFFSET));
+        sb.append(",\"tier\":").append(tierName(buffer.getByte(offset + TIER_OFFSET)));
+        sb.append(",\"member_status\":").append(statusName(buffer.getByte(offset + MEMBER_STATUS_OFFSET)));
         sb.append(",\"lot_id\":").append(buffer.getLong(offset + LOT_ID_OFFSET, ORDER));
         sb.append(",\"expires_at_ms\":").append(buffer.getLong(offset + EXPIRES_AT_OFFSET, ORDER));
         sb.append(",\"expired\":").append(buffer.getLong(offset + EXPIRED_OFFSET, ORDER));
@@ -207,6 +213,21 @@ public final class JournalJson
             sb.append(String.format("%02x", buffer.getByte(offset + i) & 0xFF));
         }
         sb.append('"');
+    }
+
+    /** A tier by its name ("gold"); null for none (0), and the bare code for one this build does not know. */
+    static String tierName(final int code)
+    {
+        return code == 0 ? "null" : Tier.isValidCode(code) ?
+            '"' + Tier.fromCode(code).name().toLowerCase(java.util.Locale.ROOT) + '"' : Integer.toString(code);
+    }
+
+    /** A member status by its name ("frozen"); null for none (0), and the bare code for an unknown one. */
+    static String statusName(final int code)
+    {
+        return code >= 1 && code <= MemberStatus.values().length ?
+            '"' + MemberStatus.fromCode(code).name().toLowerCase(java.util.Locale.ROOT) + '"' :
+            code == 0 ? "null" : Integer.toString(code);
     }
 
     private static void appendIfNonZero(final StringBuilder sb, final String name, final int value)

@@ -101,15 +101,20 @@ class GoldenShapes
             written.length + " (the records start at byte " + (9 + 4 + 8 + 4 + FIRST.length() + 4) + ")");
     }
 
-    /** {@code journal dump} is read by finance tools: each record of the fixture prints as build a36a813 printed it. */
+    /**
+     * {@code journal dump} is read by finance tools: each record of the fixture prints as build a36a813 printed it,
+     * with one deliberate change since: tiers and member statuses by name ("gold", "frozen"; null for none) instead of
+     * their codes.
+     */
     @Test
-    void theDumpOfEveryRecordIsWhatBuildA36a813Printed() throws IOException
+    void theDumpOfEveryRecordIsWhatBuildA36a813PrintedWithEnumsNamed() throws IOException
     {
         final List<String> golden;
         try (InputStream in = GoldenShapes.class.getResourceAsStream(DUMP))
         {
             assertNotNull(in, DUMP + " is on the test class path");
-            golden = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+            golden = new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().map(GoldenShapes::enumsNamed)
+                .toList();
         }
         final List<String> printed = new ArrayList<>();
         try (DataInputStream in = new DataInputStream(new GZIPInputStream(
@@ -130,6 +135,24 @@ class GoldenShapes
         {
             assertEquals(golden.get(i), printed.get(i), "record " + i);
         }
+    }
+
+    private static final String[] TIERS = {"null", "\"member\"", "\"silver\"", "\"gold\"", "\"platinum\""};
+    private static final String[] STATUSES = {"null", "\"active\"", "\"frozen\"", "\"closed\""};
+
+    /** A line build a36a813 printed, its tier and status codes replaced by the names this build prints. */
+    private static String enumsNamed(final String line)
+    {
+        final StringBuilder sb = new StringBuilder();
+        final java.util.regex.Matcher m =
+            java.util.regex.Pattern.compile("\"(tier|member_status|status)\":(\\d+)").matcher(line);
+        while (m.find())
+        {
+            final int code = Integer.parseInt(m.group(2));
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement("\"" + m.group(1) + "\":" +
+                (m.group(1).equals("tier") ? TIERS[code] : STATUSES[code])));
+        }
+        return m.appendTail(sb).toString();
     }
 
     @Test
