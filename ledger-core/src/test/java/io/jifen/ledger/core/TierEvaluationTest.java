@@ -109,7 +109,8 @@ class TierEvaluationTest extends LedgerTestSupport
         assertEquals(Tier.PLATINUM.code(), c.tier);
         final String json = io.jifen.ledger.journal.JournalRecord.toJson(
             new org.agrona.concurrent.UnsafeBuffer(journal.get(journal.size() - 1)));
-        assertTrue(json.contains("\"floor_until_ms\":" + at(2027, 6, 1, 0)) && json.contains("\"tier\":4"), json);
+        assertTrue(json.contains("\"floor_until_ms\":" + at(2027, 6, 1, 0)) &&
+            json.contains("\"tier\":\"platinum\""), json);
         balance("m1");
         assertEquals(Tier.PLATINUM.code(), c.floorTier);
         assertEquals(at(2027, 6, 1, 0), c.floorUntil);
