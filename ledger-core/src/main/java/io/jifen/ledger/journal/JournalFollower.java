@@ -1,5 +1,8 @@
 package io.jifen.ledger.journal;
 
+import java.nio.file.Path;
+import java.util.List;
+
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.Program;
@@ -24,18 +27,19 @@ public final class JournalFollower implements AutoCloseable
 {
     /** FAST_DAILY: a queue index is the day file's cycle in the high 32 bits, the document's place in the low. */
     private static final int CYCLE_SHIFT = 32;
+    /** Records skipped on the way to the start at most per call of {@link #next}. */
+    private static final int SKIPS_PER_CALL = 4096;
+    /** What a probe answers for a document that is not sound: positioning falls back to reading from the start. */
+    private static final long UNSOUND = Long.MIN_VALUE;
 
     private final Journal.Reader reader;
-    private final java.nio.file.Path directory;
-    private boolean positioned;
+    private final Path directory;
     private final JournalRecord codec = new JournalRecord();
     private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
     private final Command decoded = new Command();
-    /** Records skipped on the way to the start at most per call of {@link #next}. */
-    private static final int SKIPS_PER_CALL = 4096;
-
     private final long after;
     private final String firstProgramNow;
+    private boolean positioned;
     /** The sequence of the last record read (delivered, skipped, or waiting); 0 before the first. */
     private long lastRead;
     private boolean waiting;
@@ -65,25 +69,27 @@ public final class JournalFollower implements AutoCloseable
     private void position()
     {
         positioned = true;
-        final java.util.List<java.nio.file.Path> files = JournalSurvey.queueFiles(directory);
+        final List<Path> files = JournalSurvey.queueFiles(directory);
         if (after <= 0 || files.isEmpty())
         {
             return;
         }
         long found = -1;
-        for (int f = files.size() - 1; f >= 0 && found < 0; f--)
+        for (int f = files.size() - 1; f >= 0; f--)
         {
             final long first = JournalSurvey.cycle(files.get(f)) << CYCLE_SHIFT;
             final long firstSequence = sequenceAt(first);
-            if (firstSequence == Long.MIN_VALUE)
+            if (firstSequence == UNSOUND)
             {
-                break; // a probe that cannot be trusted: read from the beginning
+                break;
             }
             if (firstSequence <= after)
             {
-                found = lastAtMostTheStart(first);
+                found = lastAtMostTheStart(first); // UNSOUND (-1 here) falls back as well
+                break;
             }
         }
+        // a probe that met an unsound document, or no document that early: read from the beginning
         reader.moveTo(found >= 0 ? found : JournalSurvey.cycle(files.get(0)) << CYCLE_SHIFT);
     }
 
@@ -99,7 +105,7 @@ public final class JournalFollower implements AutoCloseable
         {
             final long mid = (low + high + 1) >>> 1;
             final long sequence = sequenceAt(first + mid);
-            if (sequence == Long.MIN_VALUE)
+            if (sequence == UNSOUND)
             {
                 return -1;
             }
@@ -117,7 +123,7 @@ public final class JournalFollower implements AutoCloseable
 
     /**
      * @return the sequence a sound document at the queue index carries, Long.MAX_VALUE past the file's last
-     * document, or Long.MIN_VALUE for a document that is not sound.
+     * document, or {@link #UNSOUND}.
      */
     private long sequenceAt(final long queueIndex)
     {
@@ -129,7 +135,7 @@ public final class JournalFollower implements AutoCloseable
         final int length = reader.length();
         if (codec.isDamaged(bytes, length) || null != codec.verify(bytes, length))
         {
-            return Long.MIN_VALUE;
+            return UNSOUND;
         }
         view.wrap(bytes, 0, length);
         return JournalRecord.sequence(view);

@@ -482,6 +482,28 @@ public final class JournalRecovery
         }
     }
 
+    /**
+     * Forces every day file of the journal and its folder to the device. After a killed process the records past the
+     * last sync were recovered from the page cache and may not be on the device yet; a server calls this before
+     * serving, so every record its ledger holds is as durable as the change stream and the next checkpoint take it to
+     * be (cheap for files with nothing to write).
+     */
+    public static void forceToDevice(final Path directory)
+    {
+        try
+        {
+            for (final Path file : JournalSurvey.queueFiles(directory))
+            {
+                force(file);
+            }
+            force(directory);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot force the journal's files in " + directory + " to the device", ex);
+        }
+    }
+
     private static void force(final Path path) throws IOException
     {
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ))

@@ -157,7 +157,7 @@ public final class LedgerServer implements AutoCloseable
         journal = recovered.journal();
         recovery = recovered.replay();
         confirmCheckpoint(recovered);
-        forceJournal(directory);
+        JournalRecovery.forceToDevice(directory);
         documentsAtStart = recovered.prepared().current().documents + (recovered.prepared().discarded() ? 1 : 0);
         final JournalSurvey found = recovered.prepared().found();
         final Path repairs = recovered.prepared().repairedInto();
@@ -578,36 +578,6 @@ public final class LedgerServer implements AutoCloseable
         LOG.log(System.Logger.Level.WARNING, "SANDBOX: ledger time is the wall clock plus an offset that " +
             "AdvanceClock moves forward; never use this folder for production");
         return clock;
-    }
-
-    /**
-     * After a killed process the records past the last sync were recovered from the page cache: they may not be on
-     * the device yet. Forcing the files (cheap when clean) makes every record the ledger now holds as durable as the
-     * change stream and the next checkpoint take it to be.
-     */
-    private static void forceJournal(final Path directory)
-    {
-        try
-        {
-            for (final Path file : JournalSurvey.queueFiles(directory))
-            {
-                try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
-                    java.nio.file.StandardOpenOption.READ))
-                {
-                    channel.force(false);
-                }
-            }
-            try (java.nio.channels.FileChannel folder = java.nio.channels.FileChannel.open(directory,
-                java.nio.file.StandardOpenOption.READ))
-            {
-                folder.force(true);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new java.io.UncheckedIOException("cannot force the journal's files in " + directory +
-                " to the device", ex);
-        }
     }
 
     /** @return true if the journal holds no record yet (a replay from a snapshot may have replayed none). */
