@@ -142,6 +142,13 @@ public final class Command
     /** Earn from a purchase: how the program computed the points (empty on a replay). */
     public final Earning earning = new Earning();
     public final EffectLog effects = new EffectLog();
+    /** A journaled write: the members it touched, their balances after it, and the member of each effect. */
+    public final TouchedMembers touched = new TouchedMembers();
+    /**
+     * The version of the record this command is journaled in: 0 for a new write (the current version); a replay
+     * takes it from the record, so an older record re-encodes to its own bytes.
+     */
+    public int recordVersion;
     public final LotList lots = new LotList();
     /** GetBalance: the member's points by expiry instant, soonest first (at most 1000, the listing limit). */
     public final Outlook outlook = new Outlook();
@@ -187,6 +194,7 @@ public final class Command
         categories = null;
         programText = null;
         putByName = false;
+        recordVersion = 0;
         recordedCount = 0;
         recordedUsed = 0;
         timestamp = 0;
@@ -262,6 +270,7 @@ public final class Command
         meets = false;
         earning.reset();
         effects.reset();
+        touched.reset();
         lots.reset();
         outlook.reset();
         expiryBatches = 0;
@@ -285,6 +294,7 @@ public final class Command
     public void trimBuffers(final int entriesKept)
     {
         effects.trim(entriesKept);
+        touched.trim(entriesKept);
         lots.trim(entriesKept);
         outlook.trim(entriesKept);
         expiring.trim(entriesKept);
@@ -419,6 +429,7 @@ public final class Command
         categories = other.categories;
         programText = other.programText;
         putByName = other.putByName;
+        recordVersion = other.recordVersion;
         recordedExpiries = other.recordedCount == 0 ? recordedExpiries : other.recordedExpiries.clone();
         recordedCount = other.recordedCount;
         recordedUsed = 0;

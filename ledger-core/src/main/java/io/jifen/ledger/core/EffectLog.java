@@ -82,6 +82,8 @@ public final class EffectLog
     private long[] lotIds = new long[16];
     private long[] amounts = new long[16];
     private long[] expiresAts = new long[16];
+    /** The member each effect is of, as the writer knows its members (the ledger: a member index). */
+    private int[] members = new int[16];
     private int size;
 
     public void reset()
@@ -89,7 +91,11 @@ public final class EffectLog
         size = 0;
     }
 
-    public void add(final byte kind, final long lotId, final long amount, final long expiresAt)
+    /**
+     * Appends an effect on a lot (or on the pending points or tier) of {@code member}: a key the writer gives its
+     * members (the ledger's member index), which it turns into the record's member table.
+     */
+    public void add(final byte kind, final long lotId, final long amount, final long expiresAt, final int member)
     {
         assert amount > 0 : "effect amount must be positive: " + amount;
         if (size == kinds.length)
@@ -99,11 +105,13 @@ public final class EffectLog
             lotIds = Arrays.copyOf(lotIds, capacity);
             amounts = Arrays.copyOf(amounts, capacity);
             expiresAts = Arrays.copyOf(expiresAts, capacity);
+            members = Arrays.copyOf(members, capacity);
         }
         kinds[size] = kind;
         lotIds[size] = lotId;
         amounts[size] = amount;
         expiresAts[size] = expiresAt;
+        members[size] = member;
         size++;
     }
 
@@ -118,6 +126,7 @@ public final class EffectLog
             lotIds = new long[16];
             amounts = new long[16];
             expiresAts = new long[16];
+            members = new int[16];
             size = 0;
         }
     }
@@ -145,6 +154,12 @@ public final class EffectLog
     public long expiresAt(final int i)
     {
         return expiresAts[i];
+    }
+
+    /** @return the writer's key of the member effect {@code i} is of. */
+    public int member(final int i)
+    {
+        return members[i];
     }
 
     /**

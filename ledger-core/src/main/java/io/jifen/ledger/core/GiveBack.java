@@ -90,7 +90,7 @@ final class GiveBack
         {
             lots.forgiven[lot] -= late;
             c.effects.add(kind == EffectLog.RESTORE ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lots.ids[lot], late,
-                lots.expiresAt[lot]);
+                lots.expiresAt[lot], lots.member[lot]);
             c.reclaimed += late;
         }
         final long back = give - late;
@@ -117,7 +117,7 @@ final class GiveBack
             c.restored += back;
         }
         totals.credited.add(back);
-        c.effects.add(kind, lots.ids[lot], back, lots.expiresAt[lot]);
+        c.effects.add(kind, lots.ids[lot], back, lots.expiresAt[lot], lots.member[lot]);
         if (lots.remaining[lot] == 0)
         {
             lots.reopen(m, lot);
@@ -147,20 +147,20 @@ final class GiveBack
         if (back - refund - toGrace > 0)
         {
             totals.credited.add(back - refund - toGrace);
-            c.effects.add(kind, lots.ids[lot], back - refund - toGrace, expiresAt);
+            c.effects.add(kind, lots.ids[lot], back - refund - toGrace, expiresAt, lots.member[lot]);
         }
         if (fromOwed + settled > 0)
         {
             m.owed -= fromOwed + settled;
             totals.debited.add(fromOwed + settled);
-            c.effects.add(EffectLog.SETTLE, lots.ids[lot], fromOwed + settled, expiresAt);
+            c.effects.add(EffectLog.SETTLE, lots.ids[lot], fromOwed + settled, expiresAt, lots.member[lot]);
         }
         if (lapsed - toGrace > 0)
         {
             totals.expired.add(lapsed - toGrace);
             lots.expired[lot] += lapsed - toGrace;
             c.expired += lapsed - toGrace;
-            c.effects.add(EffectLog.EXPIRE, lots.ids[lot], lapsed - toGrace, expiresAt);
+            c.effects.add(EffectLog.EXPIRE, lots.ids[lot], lapsed - toGrace, expiresAt, lots.member[lot]);
         }
         if (kind == EffectLog.RESTORE)
         {

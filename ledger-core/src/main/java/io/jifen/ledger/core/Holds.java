@@ -154,7 +154,7 @@ final class Holds
             requests.addAllocRestored(a, take);
             requests.addAllocation(lot, take);
             lots.held[lot] -= take;
-            c.effects.add(EffectLog.CAPTURE, lots.ids[lot], take, lots.expiresAt[lot]);
+            c.effects.add(EffectLog.CAPTURE, lots.ids[lot], take, lots.expiresAt[lot], lots.member[lot]);
             if (lots.remaining[lot] == 0)
             {
                 lots.markClosed(lot, c.timestamp);

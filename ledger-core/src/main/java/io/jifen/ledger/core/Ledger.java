@@ -119,6 +119,7 @@ public final class Ledger implements LedgerStateMachine
         else if (runOrRead(c))
         {
             c.sequence = ++lastSequence;
+            c.touched.fill(c, -1, stores);
         }
     }
 
@@ -261,6 +262,7 @@ public final class Ledger implements LedgerStateMachine
         requests.evictOlderThan(cutoff, EVICTIONS_PER_WRITE);
         lots.reclaim(cutoff, EVICTIONS_PER_WRITE);
         requests.append(c, fingerprint, memberIndex, allocStart, c.creditedLot);
+        c.touched.fill(c, memberIndex, stores);
         assert lots.memberConsistent(m) : "member invariants broken by " + c;
     }
 

@@ -37,7 +37,7 @@ final class Movements
         m.addPoints(expiresAt, points);
         m.available += points;
         totals.credited.add(points);
-        c.effects.add(kind, lots.ids[lot], points, expiresAt);
+        c.effects.add(kind, lots.ids[lot], points, expiresAt, lots.member[lot]);
         return lot;
     }
 
@@ -96,7 +96,7 @@ final class Movements
             lots.remaining[lot] -= take;
             m.addPoints(lots.expiresAt[lot], -take);
             left -= take;
-            c.effects.add(kind, lots.ids[lot], take, lots.expiresAt[lot]);
+            c.effects.add(kind, lots.ids[lot], take, lots.expiresAt[lot], lots.member[lot]);
             if (recordAllocations)
             {
                 requests.addAllocation(lot, take);
@@ -134,7 +134,7 @@ final class Movements
             m.addPoints(lots.expiresAt[lot], -remaining);
             lots.expired[lot] += remaining;
             expired += remaining;
-            c.effects.add(EffectLog.EXPIRE, lots.ids[lot], remaining, lots.expiresAt[lot]);
+            c.effects.add(EffectLog.EXPIRE, lots.ids[lot], remaining, lots.expiresAt[lot], lots.member[lot]);
             lots.close(lot, now);
             due++;
         }
@@ -156,7 +156,7 @@ final class Movements
         m.addPoints(lots.expiresAt[lot], -points);
         m.available -= points;
         totals.debited.add(points);
-        c.effects.add(kind, lots.ids[lot], points, lots.expiresAt[lot]);
+        c.effects.add(kind, lots.ids[lot], points, lots.expiresAt[lot], lots.member[lot]);
         if (lots.remaining[lot] == 0)
         {
             LotStore.removeOpen(m, lot);
@@ -193,12 +193,12 @@ final class Movements
         final long shortfall = amount - clawed - alreadyExpired;
         if (shortfall > 0 && p.forgiveShortfall())
         {
-            c.effects.add(EffectLog.FORGIVE, lots.ids[lot], shortfall, lots.expiresAt[lot]);
+            c.effects.add(EffectLog.FORGIVE, lots.ids[lot], shortfall, lots.expiresAt[lot], m.index);
             lots.forgiven[lot] += shortfall;
         }
         else if (shortfall > 0)
         {
-            c.effects.add(EffectLog.SHORTFALL, lots.ids[lot], shortfall, lots.expiresAt[lot]);
+            c.effects.add(EffectLog.SHORTFALL, lots.ids[lot], shortfall, lots.expiresAt[lot], m.index);
             m.owed += shortfall;
             lots.shortfall[lot] += shortfall;
         }

@@ -59,7 +59,7 @@ final class Settlement
         m.pending += points;
         totals.pending += points;
         schedules.maturities.add(at, position);
-        c.effects.add(EffectLog.PENDING, -1, points, at);
+        c.effects.add(EffectLog.PENDING, -1, points, at, m.index);
         c.lotId = -1;
         c.maturesAt = at;
     }
@@ -87,7 +87,7 @@ final class Settlement
     {
         assert amount <= m.pendingPoints[i];
         final long earnedAt = m.pendingEarnedAt[i];
-        c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, m.pendingAt[i]);
+        c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, m.pendingAt[i], m.index);
         m.pendingPoints[i] -= amount;
         if (m.pendingPoints[i] == 0)
         {
@@ -183,7 +183,7 @@ final class Settlement
         m.tier = tier;
         m.nextEvaluationAt = next;
         schedules.evaluations.add(next, m.index);
-        c.effects.add(EffectLog.TIER, -1, tier, at);
+        c.effects.add(EffectLog.TIER, -1, tier, at, m.index);
     }
 
     /**

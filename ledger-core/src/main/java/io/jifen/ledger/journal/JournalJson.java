@@ -7,6 +7,7 @@ import io.jifen.ledger.core.EffectLog;
 import io.jifen.ledger.core.MemberStatus;
 import io.jifen.ledger.core.Program;
 import io.jifen.ledger.core.Tier;
+import io.jifen.ledger.core.TouchedMembers;
 import org.agrona.DirectBuffer;
 
 import static io.jifen.ledger.journal.JournalLayout.ALREADY_EXPIRED_OFFSET;
@@ -73,7 +74,14 @@ public final class JournalJson
         int offset = strings(buffer, commandType, sb);
         offset = inputs(buffer, commandType, offset, sb);
         offset = result(buffer, offset, sb);
+        final int effects = buffer.getInt(offset, ORDER);
         offset = effects(buffer, offset, sb);
+        if (buffer.getShort(VERSION_OFFSET, ORDER) == JournalRecord.VERSION_MEMBERS)
+        {
+            final TouchedMembers touched = new TouchedMembers();
+            offset = JournalRecord.getMembers(buffer, offset, effects, touched);
+            appendMembers(sb, touched);
+        }
         if (offset < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
         {
             final Command purchase = new Command();
@@ -100,7 +108,7 @@ public final class JournalJson
     private static int strings(final DirectBuffer buffer, final CommandType type, final StringBuilder sb)
     {
         final JournalRecord.StringCursor cursor = new JournalRecord.StringCursor(buffer, BODY_OFFSET);
-        final boolean programs = buffer.getShort(VERSION_OFFSET, ORDER) == VERSION_PROGRAMS;
+        final boolean programs = buffer.getShort(VERSION_OFFSET, ORDER) >= VERSION_PROGRAMS;
         final String receiver = JournalRecord.hasReceiver(type) ? "to_member_id" : "referrer_id";
         final String[] names = programs ?
             new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id", receiver, "program",
@@ -172,6 +180,32 @@ public final class JournalJson
         }
         sb.append(']');
         return offset;
+    }
+
+    /**
+     * A version-3 record's member table: {@code members} (program, id, balances after the record) and
+     * {@code effect_members}, the index in it of each effect's member.
+     */
+    private static void appendMembers(final StringBuilder sb, final TouchedMembers touched)
+    {
+        sb.append(",\"members\":[");
+        for (int i = 0; i < touched.size(); i++)
+        {
+            sb.append(i == 0 ? "{" : ",{").append("\"program\":");
+            appendJsonString(sb, touched.program(i));
+            sb.append(",\"member_id\":");
+            appendJsonString(sb, touched.memberId(i));
+            sb.append(",\"available\":").append(touched.available(i));
+            sb.append(",\"owed\":").append(touched.owed(i));
+            sb.append(",\"held\":").append(touched.held(i));
+            sb.append(",\"pending\":").append(touched.pending(i)).append('}');
+        }
+        sb.append("],\"effect_members\":[");
+        for (int i = 0; i < touched.effectCount(); i++)
+        {
+            sb.append(i == 0 ? "" : ",").append(touched.effectEntry(i));
+        }
+        sb.append(']');
     }
 
     private static void appendPurchase(final StringBuilder sb, final Command p)

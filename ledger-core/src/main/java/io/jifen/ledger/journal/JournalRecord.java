@@ -7,6 +7,7 @@ import java.util.zip.CRC32C;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.EffectLog;
+import io.jifen.ledger.core.TouchedMembers;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -63,10 +64,11 @@ import static io.jifen.ledger.journal.JournalLayout.TYPE_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.VERSION_OFFSET;
 
 /**
- * The journal record codec, versions 1 and 2 (version 1 with the program ids of several programs): one record per
- * journaled write, self-contained facts (the request, the outcome, every lot-level effect) that finance can read
- * without the ledger's code. Layout in {@link JournalLayout} and docs/journal-format.md; all integers little-endian;
- * a CRC-32C of everything before it closes every record.
+ * The journal record codec, versions 1 to 3 (2: version 1 with the program ids of several programs; 3: version 2
+ * with the member table): one record per journaled write, self-contained facts (the request, the outcome, every
+ * lot-level effect, the members touched) that finance can read without the ledger's code. Layout in
+ * {@link JournalLayout} and docs/journal-format.md; all integers little-endian; a CRC-32C of everything before it
+ * closes every record.
  */
 public final class JournalRecord
 {
@@ -74,6 +76,13 @@ public final class JournalRecord
     public static final int VERSION = 1;
     /** Version 1 with two more strings: the record's program id and an exchange's receiving program id. */
     public static final int VERSION_PROGRAMS = 2;
+    /**
+     * Version 2 (its program strings always present) with a member table after the effects: every member the record
+     * touched with its balances after it, and the member of each effect. What new writes are journaled in.
+     */
+    public static final int VERSION_MEMBERS = 3;
+    /** Bytes of a member table entry after its two strings: available, owed, held, pending. */
+    static final int MEMBER_BALANCES_LENGTH = 4 * Long.BYTES;
     public static final ByteOrder ORDER = JournalLayout.ORDER;
     /** SHA-256 of the previous record's chain value and this record's bytes before the chain field. */
     public static final int CHAIN_LENGTH = JournalLayout.CHAIN_LENGTH;
@@ -94,8 +103,12 @@ public final class JournalRecord
     {
         assert c.isJournaled() : "only journaled commands have records: " + c;
         buffer.putShort(TYPE_OFFSET, (short)c.type.code(), ORDER);
-        final boolean programs = !isEmpty(c.programId) || !isEmpty(c.toProgramId);
-        buffer.putShort(VERSION_OFFSET, (short)(programs ? VERSION_PROGRAMS : VERSION), ORDER);
+        // a new write is journaled in the current version; a replayed record re-encodes in its own
+        final int version = c.recordVersion == 0 ? VERSION_MEMBERS : c.recordVersion;
+        final boolean members = version == VERSION_MEMBERS;
+        final boolean programs = members || !isEmpty(c.programId) || !isEmpty(c.toProgramId);
+        buffer.putShort(VERSION_OFFSET, (short)(members ? VERSION_MEMBERS : programs ? VERSION_PROGRAMS : VERSION),
+            ORDER);
         buffer.putLong(SEQUENCE_OFFSET, c.sequence, ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, c.timestamp, ORDER);
         int offset = BODY_OFFSET;
@@ -114,6 +127,10 @@ public final class JournalRecord
         offset = putInputs(c, buffer, offset);
         offset = putResult(c, buffer, offset);
         offset = putEffects(c.effects, buffer, offset);
+        if (members)
+        {
+            offset = putMembers(c.touched, buffer, offset);
+        }
         if (c.purchaseMinor > 0)
         {
             offset = putPurchase(c, buffer, offset);
@@ -160,6 +177,78 @@ public final class JournalRecord
             offset += EFFECT_LENGTH;
         }
         return offset;
+    }
+
+    private static int putMembers(final TouchedMembers touched, final ExpandableArrayBuffer buffer, final int start)
+    {
+        final int count = touched.size();
+        buffer.putInt(start, count, ORDER);
+        int offset = start + Integer.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            offset = putString(buffer, offset, touched.program(i));
+            offset = putString(buffer, offset, touched.memberId(i));
+            buffer.putLong(offset, touched.available(i), ORDER);
+            buffer.putLong(offset + Long.BYTES, touched.owed(i), ORDER);
+            buffer.putLong(offset + 2 * Long.BYTES, touched.held(i), ORDER);
+            buffer.putLong(offset + 3 * Long.BYTES, touched.pending(i), ORDER);
+            offset += MEMBER_BALANCES_LENGTH;
+        }
+        for (int i = 0, n = touched.effectCount(); i < n; i++)
+        {
+            buffer.putInt(offset, touched.effectEntry(i), ORDER);
+            offset += Integer.BYTES;
+        }
+        return offset;
+    }
+
+    /**
+     * Reads a version-3 record's member table (at {@code start}, after the effects) into {@code into}; the writer's
+     * keys of its entries are their indexes.
+     *
+     * @return the offset after it.
+     */
+    public static int getMembers(final DirectBuffer buffer, final int start, final int effects,
+        final TouchedMembers into)
+    {
+        into.reset();
+        final int count = buffer.getInt(start, ORDER);
+        final StringCursor cursor = new StringCursor(buffer, start + Integer.BYTES);
+        for (int i = 0; i < count; i++)
+        {
+            final String program = cursor.next();
+            final String id = cursor.next();
+            final int at = cursor.offset;
+            into.add(i, program, id, buffer.getLong(at, ORDER), buffer.getLong(at + Long.BYTES, ORDER),
+                buffer.getLong(at + 2 * Long.BYTES, ORDER), buffer.getLong(at + 3 * Long.BYTES, ORDER));
+            cursor.offset = at + MEMBER_BALANCES_LENGTH;
+        }
+        int offset = cursor.offset;
+        for (int i = 0; i < effects; i++)
+        {
+            into.addEffectEntry(buffer.getInt(offset, ORDER));
+            offset += Integer.BYTES;
+        }
+        return offset;
+    }
+
+    /** @return the offset after a version-3 record's member table starting at {@code start}. */
+    static int skipMembers(final DirectBuffer buffer, final int start, final int effects)
+    {
+        final int count = buffer.getInt(start, ORDER);
+        int offset = start + Integer.BYTES;
+        for (int i = 0; i < count; i++)
+        {
+            offset = skipString(buffer, offset);
+            offset = skipString(buffer, offset) + MEMBER_BALANCES_LENGTH;
+        }
+        return offset + effects * Integer.BYTES;
+    }
+
+    private static int skipString(final DirectBuffer buffer, final int offset)
+    {
+        final int length = buffer.getShort(offset, ORDER) & 0xFFFF;
+        return offset + STRING_LENGTH_SIZE + (length == ABSENT_STRING ? 0 : length);
     }
 
     private static boolean isEmpty(final String s)
@@ -368,10 +457,10 @@ public final class JournalRecord
         }
         view.wrap(bytes, 0, length);
         final int version = view.getShort(VERSION_OFFSET, ORDER);
-        if (version != VERSION && version != VERSION_PROGRAMS)
+        if (version != VERSION && version != VERSION_PROGRAMS && version != VERSION_MEMBERS)
         {
-            return "unsupported record version " + version + " (this build reads versions " + VERSION + " and " +
-                VERSION_PROGRAMS + ")";
+            return "unsupported record version " + version + " (this build reads versions " + VERSION + " to " +
+                VERSION_MEMBERS + ")";
         }
         final int declared = view.getInt(LENGTH_OFFSET, ORDER);
         if (declared != length)
@@ -437,7 +526,9 @@ public final class JournalRecord
             into.referrerId = counterparty;
         }
         into.programText = cursor.next();
-        if (buffer.getShort(VERSION_OFFSET, ORDER) == VERSION_PROGRAMS)
+        final int version = buffer.getShort(VERSION_OFFSET, ORDER);
+        into.recordVersion = version;
+        if (version == VERSION_PROGRAMS || version == VERSION_MEMBERS)
         {
             into.programId = cursor.next();
             into.toProgramId = cursor.next();
@@ -456,7 +547,11 @@ public final class JournalRecord
                 into.addRecordedExpiry(buffer.getLong(e + EFFECT_EXPIRES_AT_OFFSET, ORDER));
             }
         }
-        final int effectsEnd = effectsStart + count * EFFECT_LENGTH;
+        int effectsEnd = effectsStart + count * EFFECT_LENGTH;
+        if (version == VERSION_MEMBERS)
+        {
+            effectsEnd = skipMembers(buffer, effectsEnd, count);
+        }
         if (effectsEnd < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
         {
             getPurchase(buffer, effectsEnd, into);

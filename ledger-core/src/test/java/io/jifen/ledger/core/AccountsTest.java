@@ -21,7 +21,7 @@ class AccountsTest
     private void post(final byte kind, final long amount)
     {
         effects.reset();
-        effects.add(kind, 1, amount, 1_000);
+        effects.add(kind, 1, amount, 1_000, 0);
         accounts.post(effects, 0, 1);
     }
 
@@ -75,8 +75,8 @@ class AccountsTest
     {
         post(EffectLog.CREDIT, 100);
         effects.reset();
-        effects.add(EffectLog.TRANSFER_OUT, 1, 40, 1_000);
-        effects.add(EffectLog.TRANSFER_IN, 2, 40, 1_000);
+        effects.add(EffectLog.TRANSFER_OUT, 1, 40, 1_000, 0);
+        effects.add(EffectLog.TRANSFER_IN, 2, 40, 1_000, 1);
         accounts.post(effects, 0, 2);
         assertEquals(0, balance(Accounts.Account.TRANSIT));
         assertEquals(100, balance(Accounts.Account.MEMBERS_AVAILABLE));

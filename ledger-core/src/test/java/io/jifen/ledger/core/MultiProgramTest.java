@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -198,7 +199,7 @@ class MultiProgramTest extends LedgerTestSupport
         send();
         assertEquals(ResultCode.PROGRAM_NOT_FOUND, c.result);
 
-        // the first program named by its name is the same request, journaled as the first program's (version 1)
+        // the first program named by its name is the same request, journaled as the first program's (no program id)
         begin(CommandType.EARN, "e1", "alice").points = 500;
         in("coffee");
         send();
@@ -207,8 +208,10 @@ class MultiProgramTest extends LedgerTestSupport
         in("coffee");
         send();
         assertEquals(ResultCode.OK, c.result);
-        assertEquals(JournalRecord.VERSION, new UnsafeBuffer(journal.get(journal.size() - 1))
-            .getShort(2, JournalRecord.ORDER));
+        final Command recorded = new Command();
+        JournalRecord.decodeCommand(new UnsafeBuffer(journal.get(journal.size() - 1)), recorded);
+        assertEquals(JournalRecord.VERSION_MEMBERS, recorded.recordVersion);
+        assertNull(recorded.programId, "the record names no program: the first program's");
 
         // one request id is one request, whatever its program
         begin(CommandType.EARN, "e1", "alice").points = 500;

@@ -61,6 +61,56 @@ class JournalRecordTest
     }
 
     @Test
+    void aRecordNamesEveryMemberItTouchedWithTheBalancesAfterIt()
+    {
+        final Ledger ledger = new Ledger(Program.defaultProgram());
+        apply(ledger, CommandType.ENROLL, "enroll", 0, null);
+        final Command other = new Command();
+        other.type = CommandType.ENROLL;
+        other.requestId = "enroll-2";
+        other.memberId = "m2";
+        other.timestamp = T0;
+        ledger.apply(other);
+        apply(ledger, CommandType.EARN, "earn-1", 500, null);
+        final Command transfer = new Command();
+        transfer.type = CommandType.TRANSFER;
+        transfer.requestId = "gift";
+        transfer.memberId = "m1";
+        transfer.toMemberId = "m2";
+        transfer.points = 120;
+        transfer.timestamp = T0 + 1_000;
+        ledger.apply(transfer);
+        assertEquals(ResultCode.OK, transfer.result, transfer.toString());
+
+        final int length = codec.encode(transfer, buffer);
+        assertNull(codec.verify(buffer.byteArray(), length));
+        final UnsafeBuffer record = new UnsafeBuffer(buffer.byteArray(), 0, length);
+        assertEquals(JournalRecord.VERSION_MEMBERS, record.getShort(2, JournalRecord.ORDER));
+        final String json = JournalRecord.toJson(record);
+        final String program = Program.defaultProgram().name();
+        assertTrue(json.contains("\"members\":[{\"program\":\"" + program + "\",\"member_id\":\"m1\"," +
+            "\"available\":380,\"owed\":0,\"held\":0,\"pending\":0},{\"program\":\"" + program +
+            "\",\"member_id\":\"m2\",\"available\":120,\"owed\":0,\"held\":0,\"pending\":0}]"), json);
+        assertTrue(json.contains("\"effect_members\":[0,1]"), json);
+
+        // the sweep names no member of its own: each expiry is on the member whose lot it was
+        final Command sweep = new Command();
+        sweep.type = CommandType.EXPIRE_TICK;
+        sweep.limit = 100;
+        sweep.timestamp = T0 + 40L * 365 * 86_400_000L;
+        ledger.apply(sweep);
+        assertTrue(sweep.isJournaled(), sweep.toString());
+        final int sweepLength = codec.encode(sweep, buffer);
+        final String swept = JournalRecord.toJson(new UnsafeBuffer(buffer.byteArray(), 0, sweepLength));
+        assertTrue(swept.contains("\"member_id\":\"m1\",\"available\":0"), swept);
+        assertTrue(swept.contains("\"member_id\":\"m2\",\"available\":0"), swept);
+        assertTrue(swept.contains("\"effect_members\":[0,1]"), swept);
+        final Command decoded = new Command();
+        JournalRecord.decodeCommand(new UnsafeBuffer(buffer.byteArray(), 0, sweepLength), decoded);
+        assertEquals(JournalRecord.VERSION_MEMBERS, decoded.recordVersion);
+    }
+
+    @Test
     void aFlippedBitFailsTheChecksum()
     {
         final Ledger ledger = new Ledger(Program.defaultProgram());

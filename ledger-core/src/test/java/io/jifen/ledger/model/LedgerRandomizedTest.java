@@ -491,6 +491,7 @@ class LedgerRandomizedTest
 
             assertEquals(earning(expected.earning), earning(actual.earning), () -> "earning of " + what);
             assertEquals(effects(expected.effects), effects(actual.effects), () -> "effects of " + what);
+            assertEquals(expected.touched.describe(), actual.touched.describe(), () -> "members touched by " + what);
             assertEquals(expected.lots.size(), actual.lots.size(), () -> "lots of " + what);
             for (int i = 0; i < expected.lots.size(); i++)
             {

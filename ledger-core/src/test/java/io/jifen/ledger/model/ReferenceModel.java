@@ -595,6 +595,8 @@ final class ReferenceModel
         private final int requestIdsMax;
         private final ModelProgram[] programs;
         private final Map<String, ModelMember> members = new HashMap<>();
+        /** Every member by its index: the key its effects name it by. */
+        private final List<ModelMember> byIndex = new ArrayList<>();
         final List<String> memberIds = new ArrayList<>();
         private final List<ModelLot> lots = new ArrayList<>();
         private final Map<String, ModelRequest> requests = new HashMap<>();
@@ -1006,6 +1008,7 @@ final class ReferenceModel
                 pendingOf.pending.add(new ModelPending(
                     pendingToRemember.at, pendingToRemember.points, pendingToRemember.earnedAt, request));
             }
+            fillTouched(c, m);
         }
 
         private ModelRequest remembered(final String requestId, final long cutoff)
@@ -1050,6 +1053,7 @@ final class ReferenceModel
             final ModelMember m = new ModelMember(c.memberId, program == partner);
             m.tier = program.tierFor(0);
             m.index = members.size();
+            byIndex.add(m);
             m.enrolledAt = c.timestamp;
             m.nextEvaluation = program.firstEvaluation(c.timestamp);
             m.birthday = c.birthday;
@@ -1089,7 +1093,7 @@ final class ReferenceModel
             if (points > 0 && program.rules.pendingMs > 0)
             {
                 c.maturesAt = c.timestamp + program.rules.pendingMs;
-                c.effects.add(EffectLog.PENDING, -1, points, c.maturesAt);
+                c.effects.add(EffectLog.PENDING, -1, points, c.maturesAt, m.index);
                 c.lotId = -1;
                 pendingToRemember = new ModelPending(c.maturesAt, points, c.timestamp, null);
                 pendingOf = m;
@@ -1375,7 +1379,7 @@ final class ReferenceModel
             if (null != pending)
             {
                 // a return in the window: the pending points go before they are ever available
-                c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, pending.at);
+                c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, pending.at, m.index);
                 pending.points -= amount;
                 if (pending.points == 0)
                 {
@@ -1393,7 +1397,7 @@ final class ReferenceModel
                 {
                     own.remaining -= fromOwn;
                     debited += fromOwn;
-                    c.effects.add(EffectLog.CLAWBACK, own.id, fromOwn, own.expiresAt);
+                    c.effects.add(EffectLog.CLAWBACK, own.id, fromOwn, own.expiresAt, indexOf(own.memberId));
                 }
                 // what expired from the earn's lot was lost already: forgiven, once, across partial reversals
                 final long alreadyExpired = Math.min(amount - fromOwn, own.expired - original.forgiven);
@@ -1461,7 +1465,7 @@ final class ReferenceModel
                 if (reclaimed > 0)
                 {
                     c.effects.add(restore ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lot.id, reclaimed,
-                        lot.expiresAt);
+                        lot.expiresAt, indexOf(lot.memberId));
                     c.reclaimed += reclaimed;
                 }
                 final long own = points - cancelling - reclaimed;
@@ -1480,13 +1484,13 @@ final class ReferenceModel
                 if (cancelPays + ownPays + lapses > 0)
                 {
                     credited += cancelPays + ownPays + lapses;
-                    c.effects.add(kind, lot.id, cancelPays + ownPays + lapses, lot.expiresAt);
+                    c.effects.add(kind, lot.id, cancelPays + ownPays + lapses, lot.expiresAt, indexOf(lot.memberId));
                 }
                 if (cancelPays + ownPays > 0)
                 {
                     m.owed -= cancelPays + ownPays;
                     debited += cancelPays + ownPays;
-                    c.effects.add(EffectLog.SETTLE, lot.id, cancelPays + ownPays, lot.expiresAt);
+                    c.effects.add(EffectLog.SETTLE, lot.id, cancelPays + ownPays, lot.expiresAt, indexOf(lot.memberId));
                 }
                 if (lapses > 0)
                 {
@@ -1494,7 +1498,7 @@ final class ReferenceModel
                     expiredMain += m.inPartner ? 0 : lapses;
                     lot.expired += lapses;
                     c.expired += lapses;
-                    c.effects.add(EffectLog.EXPIRE, lot.id, lapses, lot.expiresAt);
+                    c.effects.add(EffectLog.EXPIRE, lot.id, lapses, lot.expiresAt, indexOf(lot.memberId));
                 }
                 c.reexpired += restore ? lapses : 0;
             }
@@ -1520,7 +1524,7 @@ final class ReferenceModel
             {
                 c.restored += kind == EffectLog.RESTORE ? points : 0;
                 credited += points;
-                c.effects.add(kind, lot.id, points, lot.expiresAt);
+                c.effects.add(kind, lot.id, points, lot.expiresAt, indexOf(lot.memberId));
                 lot.remaining += points;
             }
         }
@@ -1532,7 +1536,7 @@ final class ReferenceModel
             lots.add(lot);
             m.lots.add(lot);
             credited += points;
-            c.effects.add(kind, lot.id, points, lot.expiresAt);
+            c.effects.add(kind, lot.id, points, lot.expiresAt, m.index);
             return lot;
         }
 
@@ -1619,7 +1623,7 @@ final class ReferenceModel
                 allocation[2] += take;
                 allocations.add(new long[] {allocation[0], take, 0});
                 final ModelLot lot = lots.get((int)allocation[0]);
-                c.effects.add(EffectLog.CAPTURE, lot.id, take, lot.expiresAt);
+                c.effects.add(EffectLog.CAPTURE, lot.id, take, lot.expiresAt, indexOf(lot.memberId));
                 left -= take;
             }
             m.held -= captured;
@@ -1694,7 +1698,7 @@ final class ReferenceModel
             lots.add(lot);
             m.lots.add(lot);
             credited += points;
-            c.effects.add(EffectLog.CREDIT, lot.id, points, lot.expiresAt);
+            c.effects.add(EffectLog.CREDIT, lot.id, points, lot.expiresAt, indexOf(lot.memberId));
             c.lotId = lot.id;
             c.expiresAt = lot.expiresAt;
         }
@@ -1712,7 +1716,7 @@ final class ReferenceModel
                 final long take = Math.min(lot.remaining, left);
                 lot.remaining -= take;
                 left -= take;
-                c.effects.add(kind, lot.id, take, lot.expiresAt);
+                c.effects.add(kind, lot.id, take, lot.expiresAt, indexOf(lot.memberId));
                 if (null != allocations)
                 {
                     allocations.add(new long[] {lot.id, take, 0});
@@ -1763,7 +1767,7 @@ final class ReferenceModel
                 lots.add(lot);
                 m.lots.add(lot);
                 credited += p.points;
-                c.effects.add(EffectLog.MATURE, lot.id, p.points, lot.expiresAt);
+                c.effects.add(EffectLog.MATURE, lot.id, p.points, lot.expiresAt, indexOf(lot.memberId));
                 p.request.maturedLotId = lot.id;
             }
             expired += expireDue(m, now, c);
@@ -1854,7 +1858,7 @@ final class ReferenceModel
                 lots.add(lot);
                 r.lots.add(lot);
                 credited += group.getValue();
-                c.effects.add(EffectLog.TRANSFER_IN, lot.id, group.getValue(), lot.expiresAt);
+                c.effects.add(EffectLog.TRANSFER_IN, lot.id, group.getValue(), lot.expiresAt, indexOf(lot.memberId));
             }
             c.resultPoints = c.points;
             return m;
@@ -1967,7 +1971,7 @@ final class ReferenceModel
             lots.add(lot);
             r.lots.add(lot);
             credited += received;
-            c.effects.add(EffectLog.EXCHANGE_IN, lot.id, received, lot.expiresAt);
+            c.effects.add(EffectLog.EXCHANGE_IN, lot.id, received, lot.expiresAt, indexOf(lot.memberId));
             c.lotId = lot.id;
             c.expiresAt = lot.expiresAt;
             sent[1] = sent[0] == day ? sent[1] + c.points : c.points;
@@ -2058,7 +2062,7 @@ final class ReferenceModel
             lots.add(lot);
             owner.lots.add(lot);
             credited += points;
-            c.effects.add(kind, lot.id, points, lot.expiresAt);
+            c.effects.add(kind, lot.id, points, lot.expiresAt, owner.index);
             return lot;
         }
 
@@ -2098,7 +2102,7 @@ final class ReferenceModel
                 {
                     own.remaining -= fromOwn;
                     debited += fromOwn;
-                    c.effects.add(EffectLog.CLAWBACK, own.id, fromOwn, own.expiresAt);
+                    c.effects.add(EffectLog.CLAWBACK, own.id, fromOwn, own.expiresAt, indexOf(own.memberId));
                 }
                 final long alreadyExpired = Math.min(m.bonusPoints - fromOwn, own.expired);
                 final long fromOthers = Math.min(m.bonusPoints - fromOwn - alreadyExpired, usable(m, now));
@@ -2120,7 +2124,7 @@ final class ReferenceModel
                     final long take = Math.min(lot.remaining, m.referrerBonusPoints);
                     lot.remaining -= take;
                     debited += take;
-                    c.effects.add(EffectLog.REFERRER_CLAWBACK, lot.id, take, lot.expiresAt);
+                    c.effects.add(EffectLog.REFERRER_CLAWBACK, lot.id, take, lot.expiresAt, indexOf(lot.memberId));
                     c.referrerBonusPoints = -take;
                 }
             }
@@ -2135,11 +2139,11 @@ final class ReferenceModel
             }
             if (program.rules.forgive)
             {
-                c.effects.add(EffectLog.FORGIVE, own.id, shortfall, own.expiresAt);
+                c.effects.add(EffectLog.FORGIVE, own.id, shortfall, own.expiresAt, m.index);
                 own.forgiven += shortfall;
                 return;
             }
-            c.effects.add(EffectLog.SHORTFALL, own.id, shortfall, own.expiresAt);
+            c.effects.add(EffectLog.SHORTFALL, own.id, shortfall, own.expiresAt, m.index);
             m.owed += shortfall;
             own.shortfall += shortfall;
         }
@@ -2203,7 +2207,7 @@ final class ReferenceModel
             REACHED.merge(tier < m.tier ? "downgraded at an evaluation" : "kept at an evaluation", 1L, Long::sum);
             m.tier = tier;
             m.nextEvaluation = program.nextEvaluation(at);
-            c.effects.add(EffectLog.TIER, -1, tier, at);
+            c.effects.add(EffectLog.TIER, -1, tier, at, m.index);
         }
 
         private ModelMember setTier(final Command c)
@@ -2252,7 +2256,7 @@ final class ReferenceModel
             long expired = 0;
             for (final ModelLot lot : due)
             {
-                c.effects.add(EffectLog.EXPIRE, lot.id, lot.remaining, lot.expiresAt);
+                c.effects.add(EffectLog.EXPIRE, lot.id, lot.remaining, lot.expiresAt, indexOf(lot.memberId));
                 expired += lot.remaining;
                 lot.expired += lot.remaining;
                 lot.remaining = 0;
@@ -2359,6 +2363,7 @@ final class ReferenceModel
             if (c.effects.size() > 0)
             {
                 c.sequence = ++sequence;
+                fillTouched(c, null);
             }
         }
 
@@ -2393,12 +2398,48 @@ final class ReferenceModel
             return left;
         }
 
+        /** @return the index of the member with this key (program and id): what its effects name it by. */
+        private int indexOf(final String key)
+        {
+            return members.get(key).index;
+        }
+
+        /**
+         * A journaled record's member table: the write's own member, then each effect's member in order of first
+         * touch, each with its balances after the record (its usable points, owed, held, pending).
+         */
+        private void fillTouched(final Command c, final ModelMember own)
+        {
+            c.touched.reset();
+            if (null != own)
+            {
+                addTouched(c, own);
+            }
+            for (int i = 0; i < c.effects.size(); i++)
+            {
+                final int entry = c.touched.entryOf(c.effects.member(i));
+                c.touched.addEffectEntry(entry >= 0 ? entry : addTouched(c, byIndex.get(c.effects.member(i))));
+            }
+        }
+
+        private int addTouched(final Command c, final ModelMember m)
+        {
+            long pending = 0;
+            for (final ModelPending p : m.pending)
+            {
+                pending += p.points;
+            }
+            return c.touched.add(m.index, m.inPartner ? PARTNER : main.name, m.id, usable(m, c.timestamp), m.owed,
+                m.held, pending);
+        }
+
         private void setProgram(final Command c)
         {
             if (PARTNER.equals(c.programId) && partner.text.equals(c.programText))
             {
                 partnerKnown = true;
                 c.sequence = ++sequence;
+                fillTouched(c, null);
                 return;
             }
             for (final ModelProgram candidate : programs)
@@ -2408,6 +2449,7 @@ final class ReferenceModel
                     main = candidate;
                     program = candidate;
                     c.sequence = ++sequence;
+                    fillTouched(c, null);
                     return;
                 }
             }
