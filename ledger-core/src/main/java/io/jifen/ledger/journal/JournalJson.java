@@ -183,8 +183,8 @@ public final class JournalJson
     }
 
     /**
-     * A version-3 record's member table: {@code members} (program, id, balances after the record) and
-     * {@code effect_members}, the index in it of each effect's member.
+     * A version-3 record's member table: {@code members} (program, null for the ledger's first program; id; balances
+     * after the record) and {@code effect_members}, the index in it of each effect's member.
      */
     private static void appendMembers(final StringBuilder sb, final TouchedMembers touched)
     {
@@ -192,7 +192,14 @@ public final class JournalJson
         for (int i = 0; i < touched.size(); i++)
         {
             sb.append(i == 0 ? "{" : ",{").append("\"program\":");
-            appendJsonString(sb, touched.program(i));
+            if (null == touched.program(i))
+            {
+                sb.append("null"); // the record's own member of the ledger's first program
+            }
+            else
+            {
+                appendJsonString(sb, touched.program(i));
+            }
             sb.append(",\"member_id\":");
             appendJsonString(sb, touched.memberId(i));
             sb.append(",\"available\":").append(touched.available(i));

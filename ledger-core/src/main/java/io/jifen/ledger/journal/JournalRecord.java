@@ -129,7 +129,7 @@ public final class JournalRecord
         offset = putEffects(c.effects, buffer, offset);
         if (members)
         {
-            offset = putMembers(c.touched, buffer, offset);
+            offset = putMembers(c.touched, c.type.isIdempotentWrite(), buffer, offset);
         }
         if (c.purchaseMinor > 0)
         {
@@ -179,15 +179,22 @@ public final class JournalRecord
         return offset;
     }
 
-    private static int putMembers(final TouchedMembers touched, final ExpandableArrayBuffer buffer, final int start)
+    /**
+     * The member table. A write's own member (entry 0) is the record's {@code member_id} of its {@code program_id}:
+     * its two strings are written absent rather than again (about 40 bytes and a fifth of the encoding time of a
+     * purchase earn's record).
+     */
+    private static int putMembers(
+        final TouchedMembers touched, final boolean ownFirst, final ExpandableArrayBuffer buffer, final int start)
     {
         final int count = touched.size();
         buffer.putInt(start, count, ORDER);
         int offset = start + Integer.BYTES;
         for (int i = 0; i < count; i++)
         {
-            offset = putString(buffer, offset, touched.program(i));
-            offset = putString(buffer, offset, touched.memberId(i));
+            final boolean own = i == 0 && ownFirst;
+            offset = putString(buffer, offset, own ? null : touched.program(i));
+            offset = putString(buffer, offset, own ? null : touched.memberId(i));
             buffer.putLong(offset, touched.available(i), ORDER);
             buffer.putLong(offset + Long.BYTES, touched.owed(i), ORDER);
             buffer.putLong(offset + 2 * Long.BYTES, touched.held(i), ORDER);
@@ -204,7 +211,8 @@ public final class JournalRecord
 
     /**
      * Reads a version-3 record's member table (at {@code start}, after the effects) into {@code into}; the writer's
-     * keys of its entries are their indexes.
+     * keys of its entries are their indexes. An entry without a member id is the record's own member: it takes the
+     * record's {@code member_id} and {@code program_id} (null: the ledger's first program).
      *
      * @return the offset after it.
      */
@@ -216,8 +224,19 @@ public final class JournalRecord
         final StringCursor cursor = new StringCursor(buffer, start + Integer.BYTES);
         for (int i = 0; i < count; i++)
         {
-            final String program = cursor.next();
-            final String id = cursor.next();
+            String program = cursor.next();
+            String id = cursor.next();
+            if (null == id)
+            {
+                final StringCursor own = new StringCursor(buffer, BODY_OFFSET);
+                own.next();
+                id = own.next();
+                for (int skip = 0; skip < 5; skip++)
+                {
+                    own.next(); // order_id, reason, original_request_id, counterparty, program
+                }
+                program = own.next();
+            }
             final int at = cursor.offset;
             into.add(i, program, id, buffer.getLong(at, ORDER), buffer.getLong(at + Long.BYTES, ORDER),
                 buffer.getLong(at + 2 * Long.BYTES, ORDER), buffer.getLong(at + 3 * Long.BYTES, ORDER));
