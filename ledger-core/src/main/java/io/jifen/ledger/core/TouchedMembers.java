@@ -115,22 +115,25 @@ public final class TouchedMembers
         reset();
         if (own >= 0)
         {
-            addMember(stores.members.get(own), stores, c.timestamp);
+            addMember(stores.members.get(own), stores);
         }
         final EffectLog effects = c.effects;
         for (int i = 0, n = effects.size(); i < n; i++)
         {
             final int key = effects.member(i);
             final int entry = entryOf(key);
-            addEffectEntry(entry >= 0 ? entry : addMember(stores.members.get(key), stores, c.timestamp));
+            addEffectEntry(entry >= 0 ? entry : addMember(stores.members.get(key), stores));
         }
     }
 
-    /** An entry's available points are what a balance read would answer then: due lots not yet swept excluded. */
-    private int addMember(final Member m, final Stores stores, final long now)
+    /**
+     * An entry's available points are those of the member's open lots: a lot past its expiry counts until the record
+     * that expires it (the sweep's, or the member's next write), so that each entry's balance is the one before plus
+     * its effects, which a statement's running balance needs.
+     */
+    private int addMember(final Member m, final Stores stores)
     {
-        return add(m.index, stores.programs.program(m.program).name(), m.id, m.available - stores.lots.dueSum(m, now),
-            m.owed, m.held, m.pending);
+        return add(m.index, stores.programs.program(m.program).name(), m.id, m.available, m.owed, m.held, m.pending);
     }
 
     /** Drops arrays grown past {@code entriesKept} entries back to the initial size. */

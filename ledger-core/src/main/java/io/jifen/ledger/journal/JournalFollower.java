@@ -46,7 +46,7 @@ public final class JournalFollower implements AutoCloseable
     private boolean budgetSpent;
     private long waitingSequence;
     /** The name of the ledger's first program as of the last record read: what a record without a program id means. */
-    private String firstProgram = Program.defaultProgram().name();
+    private String firstProgram;
 
     /**
      * @param afterSequence the last sequence the subscriber has: the first record reported is the one after it.
@@ -55,6 +55,17 @@ public final class JournalFollower implements AutoCloseable
      */
     public JournalFollower(final Journal journal, final long afterSequence, final String firstProgramNow)
     {
+        this(journal, afterSequence, firstProgramNow, Program.defaultProgram().name());
+    }
+
+    /**
+     * @param firstProgramAtStart what records without a program id belong to before the journal's first
+     * {@code set_program} of the first program (a server's journal starts with one; a test's may not).
+     */
+    public JournalFollower(final Journal journal, final long afterSequence, final String firstProgramNow,
+        final String firstProgramAtStart)
+    {
+        this.firstProgram = firstProgramAtStart;
         this.after = afterSequence;
         this.firstProgramNow = firstProgramNow;
         this.directory = journal.directory();
@@ -245,6 +256,12 @@ public final class JournalFollower implements AutoCloseable
     public long sequence()
     {
         return waitingSequence;
+    }
+
+    /** @return the queue index of the current record. */
+    public long index()
+    {
+        return reader.index();
     }
 
     /** @return the name of the program a record without a program id belongs to, as of the current record. */

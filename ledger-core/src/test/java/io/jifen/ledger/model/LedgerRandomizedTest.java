@@ -101,6 +101,12 @@ class LedgerRandomizedTest
         private final Command actual = new Command();
         private final Command expected = new Command();
         private final List<Command> journaled = new ArrayList<>();
+        /** Every record as the ledger encoded it, and each member's statement as the model says it must read. */
+        private final List<byte[]> records = new ArrayList<>();
+        private final Map<String, List<String>> statements = new java.util.LinkedHashMap<>();
+        private final Map<String, Long> lastAvailable = new java.util.HashMap<>();
+        private final io.jifen.ledger.journal.JournalRecord codec = new io.jifen.ledger.journal.JournalRecord();
+        private final org.agrona.ExpandableArrayBuffer encoded = new org.agrona.ExpandableArrayBuffer(1024);
         private final ModelProgram initialProgram;
         private final ModelProgram partner;
 
@@ -135,6 +141,7 @@ class LedgerRandomizedTest
             model.apply(expected);
             assertEquals(ResultCode.OK, expected.result);
             journaled.add(new Command().copyInputsFrom(in));
+            record(actual, expected);
         }
 
         void run()
@@ -219,6 +226,7 @@ class LedgerRandomizedTest
             if (actual.isJournaled())
             {
                 journaled.add(copy);
+                record(actual, expected);
                 REACHED.merge(actual.type.name(), 1L, Long::sum);
                 for (int k = 0; k < actual.effects.size(); k++)
                 {
@@ -311,6 +319,116 @@ class LedgerRandomizedTest
             workload.observe(copy, actual);
         }
 
+        /**
+         * Keeps the ledger's record of a journaled command, and adds a line to the statement of each member the
+         * model's member table names: its balances after the record and its effects. The line's points must be the
+         * change of the member's available points since its last line (a running balance).
+         */
+        private void record(final Command ledgerAnswer, final Command modelAnswer)
+        {
+            final int length = codec.encode(ledgerAnswer, encoded);
+            records.add(java.util.Arrays.copyOf(encoded.byteArray(), length));
+            final io.jifen.ledger.core.TouchedMembers table = modelAnswer.touched;
+            for (int entry = 0; entry < table.size(); entry++)
+            {
+                final String key = table.program(entry) + "/" + table.memberId(entry);
+                final List<String> lots = new ArrayList<>();
+                for (int k = 0; k < modelAnswer.effects.size(); k++)
+                {
+                    if (table.effectEntry(k) == entry)
+                    {
+                        lots.add(EffectLog.kindName(modelAnswer.effects.kind(k)) + " " +
+                            modelAnswer.effects.lotId(k) + " " + modelAnswer.effects.amount(k) + " " +
+                            modelAnswer.effects.expiresAt(k));
+                    }
+                }
+                final long before = lastAvailable.getOrDefault(key, 0L);
+                lastAvailable.put(key, table.available(entry));
+                statements.computeIfAbsent(key, k -> new ArrayList<>()).add(modelAnswer.sequence + " " +
+                    modelAnswer.timestamp + " points " + (table.available(entry) - before) + " after " +
+                    table.available(entry) + "/" + table.owed(entry) + "/" + table.held(entry) + "/" +
+                    table.pending(entry) + " " + lots);
+            }
+        }
+
+        /**
+         * The records, in a real journal, indexed as a server indexes them: every member's statement, read in pages
+         * of random sizes, is the model's, newest first.
+         */
+        private void checkStatements()
+        {
+            final java.util.Random random = new java.util.Random(seed);
+            try
+            {
+                final java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("jifen-statements");
+                try (io.jifen.ledger.journal.Journal journal = new io.jifen.ledger.journal.Journal(dir.resolve("j")))
+                {
+                    try (io.jifen.ledger.journal.Journal.Appender appender = journal.openAppender())
+                    {
+                        for (final byte[] r : records)
+                        {
+                            appender.append(r, r.length);
+                        }
+                    }
+                    try (io.jifen.ledger.journal.MemberHistory history =
+                        new io.jifen.ledger.journal.MemberHistory(journal, dir, model.mainName(),
+                            initialProgram.name);
+                        io.jifen.ledger.journal.Journal.Reader reader = journal.openReader())
+                    {
+                        while (history.poll(Long.MAX_VALUE, 1000) > 0)
+                        {
+                            // index the whole journal
+                        }
+                        assertEquals(records.size(), history.indexedSequence(), "records indexed");
+                        for (final Map.Entry<String, List<String>> statement : statements.entrySet())
+                        {
+                            final String program = statement.getKey().substring(0, statement.getKey().indexOf('/'));
+                            final String member = statement.getKey().substring(program.length() + 1);
+                            final List<String> expectedLines = new ArrayList<>(statement.getValue());
+                            java.util.Collections.reverse(expectedLines);
+                            final List<io.jifen.ledger.journal.StatementLine> lines = new ArrayList<>();
+                            long next = history.newest(program, member);
+                            while (next >= 0)
+                            {
+                                final int before = lines.size();
+                                final int limit = 1 + random.nextInt(7);
+                                next = history.page(program, member, next, limit, model.mainName(), reader, lines);
+                                assertTrue(lines.size() - before <= limit, "a page holds at most its limit");
+                            }
+                            assertEquals(-1, next, "no record archived");
+                            final List<String> actualLines = new ArrayList<>();
+                            for (final io.jifen.ledger.journal.StatementLine line : lines)
+                            {
+                                final List<String> lots = new ArrayList<>();
+                                for (final io.jifen.ledger.journal.StatementLine.Lot lot : line.lots)
+                                {
+                                    lots.add(lot.kind() + " " + lot.lotId() + " " + lot.points() + " " +
+                                        lot.expiresAt());
+                                }
+                                assertTrue(line.balancesKnown);
+                                actualLines.add(line.sequence + " " + line.timestamp + " points " + line.points +
+                                    " after " + line.balanceAfter + "/" + line.owedAfter + "/" + line.heldAfter +
+                                    "/" + line.pendingAfter + " " + lots);
+                            }
+                            assertEquals(expectedLines, actualLines, "the statement of " + statement.getKey());
+                        }
+                        REACHED.merge("statements checked", (long)statements.size(), Long::sum);
+                    }
+                }
+                finally
+                {
+                    try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(dir))
+                    {
+                        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                    }
+                }
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }
+
         /** Every page of a random ListExpiring, together, is the model's list. */
         private void checkExpiring(final java.util.Random random)
         {
@@ -376,6 +494,7 @@ class LedgerRandomizedTest
             }
 
             replay(new Ledger(Program.parse(initialProgram.text), context), "journal replay");
+            checkStatements();
 
             // a replay rebuilds whatever was admitted, whatever the capacity limits are workload.now
             final LedgerContext tiny = new LedgerContext().membersMax(1).lotsMax(1).requestIdsMax(1);

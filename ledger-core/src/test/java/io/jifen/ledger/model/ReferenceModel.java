@@ -2406,7 +2406,7 @@ final class ReferenceModel
 
         /**
          * A journaled record's member table: the write's own member, then each effect's member in order of first
-         * touch, each with its balances after the record (its usable points, owed, held, pending).
+         * touch, each with its balances after the record (the points in its lots, owed, held, pending).
          */
         private void fillTouched(final Command c, final ModelMember own)
         {
@@ -2429,8 +2429,13 @@ final class ReferenceModel
             {
                 pending += p.points;
             }
-            return c.touched.add(m.index, m.inPartner ? PARTNER : main.name, m.id, usable(m, c.timestamp), m.owed,
-                m.held, pending);
+            // the points of its lots, a lot past its expiry included until a record expires it
+            long inLots = 0;
+            for (final ModelLot lot : m.lots)
+            {
+                inLots += lot.remaining;
+            }
+            return c.touched.add(m.index, m.inPartner ? PARTNER : main.name, m.id, inLots, m.owed, m.held, pending);
         }
 
         private void setProgram(final Command c)
