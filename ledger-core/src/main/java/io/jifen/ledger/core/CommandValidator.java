@@ -350,7 +350,7 @@ public final class CommandValidator
     }
 
     /** A program's name as a request names it: at most 64 characters, none of them a control character. */
-    static boolean isProgramId(final String id)
+    public static boolean isProgramId(final String id)
     {
         if (id.length() > ID_LENGTH_MAX)
         {

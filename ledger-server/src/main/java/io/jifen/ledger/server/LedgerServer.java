@@ -59,6 +59,7 @@ public final class LedgerServer implements AutoCloseable
     private Ledger ledger;
     private LedgerPipeline pipeline;
     private EventStreams eventStreams;
+    private MemberStatements statements;
     private String firstProgramName;
     /** A sandbox's test clock; null for a production server. */
     private SandboxClock sandboxClock;
@@ -277,6 +278,8 @@ public final class LedgerServer implements AutoCloseable
     {
         health = new HealthStatusManager();
         eventStreams = new EventStreams(journal, pipeline::durableSequence, firstProgramName);
+        statements = new MemberStatements(journal, config.data, firstProgramName, pipeline::durableSequence);
+        statements.start();
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
@@ -286,7 +289,7 @@ public final class LedgerServer implements AutoCloseable
             .workerEventLoopGroup(workerGroup)
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .directExecutor()
-            .addService(new LedgerService(pipeline, eventStreams, sandboxClock))
+            .addService(new LedgerService(pipeline, eventStreams, statements, sandboxClock))
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .maxInboundMessageSize(1 << 20)
@@ -768,6 +771,10 @@ public final class LedgerServer implements AutoCloseable
             eventStreams.close(); // before the calls are drained: a stream never ends on its own
         }
         stopGrpc();
+        if (null != statements)
+        {
+            statements.close(); // after the calls: a page being read is answered first
+        }
         if (null != checkpointWriter)
         {
             checkpointWriter.interrupt();

@@ -25,6 +25,8 @@ import io.jifen.ledger.api.v1.HoldRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListExpiringRequest;
 import io.jifen.ledger.api.v1.ListExpiringResponse;
+import io.jifen.ledger.api.v1.ListHistoryRequest;
+import io.jifen.ledger.api.v1.ListHistoryResponse;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.PutProgramRequest;
 import io.jifen.ledger.api.v1.PutProgramResponse;
@@ -67,15 +69,18 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
 
     private static final ThreadLocal<Command> SCRATCH = ThreadLocal.withInitial(Command::new);
     private final EventStreams events;
+    private final MemberStatements statements;
     /** The test clock of a sandbox; null in production, where AdvanceClock is refused. */
     private final SandboxClock sandboxClock;
 
     private final LedgerPipeline pipeline;
 
-    LedgerService(final LedgerPipeline pipeline, final EventStreams events, final SandboxClock sandboxClock)
+    LedgerService(final LedgerPipeline pipeline, final EventStreams events, final MemberStatements statements,
+        final SandboxClock sandboxClock)
     {
         this.pipeline = pipeline;
         this.events = events;
+        this.statements = statements;
         this.sandboxClock = sandboxClock;
         this.submitInFlightMax = pipeline.ringSize() / 2;
     }
@@ -208,6 +213,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         }
         observer.onNext(AdvanceClockResponse.newBuilder().setClockMs(now).build());
         observer.onCompleted();
+    }
+
+    @Override
+    public void listHistory(final ListHistoryRequest request, final StreamObserver<ListHistoryResponse> observer)
+    {
+        statements.listHistory(request, observer);
     }
 
     @Override

@@ -178,7 +178,7 @@ final class Results
         return result.build();
     }
 
-    private static Earning earning(final Command.Earning e)
+    static Earning earning(final Command.Earning e)
     {
         final Earning.Builder earning = Earning.newBuilder()
             .setBasePoints(e.basePoints)

@@ -1,0 +1,349 @@
+package io.jifen.ledger.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.jifen.ledger.api.v1.HistoryEntry;
+import io.jifen.ledger.api.v1.HistoryKind;
+import io.jifen.ledger.api.v1.HistoryLot;
+import io.jifen.ledger.api.v1.ListHistoryRequest;
+import io.jifen.ledger.api.v1.ListHistoryResponse;
+import io.jifen.ledger.api.v1.Purchase;
+import io.jifen.ledger.core.Command;
+import io.jifen.ledger.core.CommandValidator;
+import io.jifen.ledger.core.ResultCode;
+import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalCorruptException;
+import io.jifen.ledger.journal.MemberHistory;
+import io.jifen.ledger.journal.StatementLine;
+
+/**
+ * ListHistory: members' statements, read from the journal through a {@link MemberHistory} that one thread builds
+ * from the journal's durable records (from the first at every start), and served by a few threads of their own, each
+ * with its own reader of the journal (a page reads up to a page of records; the event loops never wait on a file).
+ * A first page waits (up to {@link #CATCH_UP_WAIT_MS}) until the index holds every record durable at the call, so a
+ * client reads its own acknowledged writes.
+ */
+final class MemberStatements implements AutoCloseable
+{
+    private static final System.Logger LOG = System.getLogger(MemberStatements.class.getName());
+    static final int PAGE_SIZE_DEFAULT = 50;
+    static final int PAGE_SIZE_MAX = 1000;
+    static final long CATCH_UP_WAIT_MS = 2_000;
+    private static final int WORKERS = 2;
+    private static final int QUEUE = 1024;
+    private static final char TOKEN_VERSION = 'h';
+
+    private final Journal journal;
+    private final MemberHistory history;
+    private final LongSupplier durableSequence;
+    private final String firstProgram;
+    private final BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(QUEUE);
+    private final List<Thread> threads = new ArrayList<>();
+    private final ThreadLocal<Journal.Reader> reader = new ThreadLocal<>();
+    private volatile boolean running = true;
+    /** Why the index stopped (a damaged journal), or null. */
+    private volatile String failure;
+
+    MemberStatements(final Journal journal, final Path data, final String firstProgram,
+        final LongSupplier durableSequence) throws IOException
+    {
+        this.journal = journal;
+        this.firstProgram = firstProgram;
+        this.durableSequence = durableSequence;
+        this.history = new MemberHistory(journal, data, firstProgram);
+    }
+
+    void start()
+    {
+        final Thread indexer = new Thread(this::index, "jifen-history-index");
+        indexer.setDaemon(true);
+        threads.add(indexer);
+        for (int i = 0; i < WORKERS; i++)
+        {
+            final Thread worker = new Thread(this::serve, "jifen-history-" + i);
+            worker.setDaemon(true);
+            threads.add(worker);
+        }
+        threads.forEach(Thread::start);
+    }
+
+    private void index()
+    {
+        try
+        {
+            while (running)
+            {
+                if (history.poll(durableSequence.getAsLong(), 4096) == 0 && !history.busy())
+                {
+                    LockSupport.parkNanos(200_000); // idle: a write is on statements ~0.2 ms after it is durable
+                }
+            }
+        }
+        catch (final JournalCorruptException ex)
+        {
+            failure = ex.getMessage();
+            LOG.log(System.Logger.Level.ERROR, "the history index stopped: " + ex.getMessage());
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = ex.toString();
+            LOG.log(System.Logger.Level.ERROR, "the history index stopped", ex);
+        }
+    }
+
+    private void serve()
+    {
+        try (Journal.Reader own = journal.openReader())
+        {
+            reader.set(own);
+            while (running)
+            {
+                final Runnable task = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (null != task)
+                {
+                    task.run();
+                }
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void listHistory(final ListHistoryRequest request, final StreamObserver<ListHistoryResponse> observer)
+    {
+        final String invalid = invalid(request);
+        if (null != invalid)
+        {
+            observer.onError(Status.INVALID_ARGUMENT.withDescription(invalid).asRuntimeException());
+            return;
+        }
+        final long target = durableSequence.getAsLong();
+        final long deadline = System.currentTimeMillis() + CATCH_UP_WAIT_MS;
+        if (!queue.offer(() -> page(request, observer, target, deadline)))
+        {
+            observer.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many statement reads waiting (" + QUEUE +
+                "): try again shortly").asRuntimeException());
+        }
+    }
+
+    static String invalid(final ListHistoryRequest request)
+    {
+        if (!request.getProgramId().isEmpty() && !CommandValidator.isProgramId(request.getProgramId()))
+        {
+            return "program_id: " + ResultCode.PROGRAM_ID_INVALID.reason() + " [PROGRAM_ID_INVALID]";
+        }
+        if (!CommandValidator.isId(request.getMemberId()))
+        {
+            return "member_id: " + ResultCode.MEMBER_ID_INVALID.reason() + " [MEMBER_ID_INVALID]";
+        }
+        if (request.getPageSize() < 0 || request.getPageSize() > PAGE_SIZE_MAX)
+        {
+            return "page_size: out of range: " + request.getPageSize() + " (must be 1.." + PAGE_SIZE_MAX +
+                ", 0 means " + PAGE_SIZE_DEFAULT + ") [PAGE_SIZE_INVALID]";
+        }
+        if (!request.getPageToken().isEmpty() && readToken(request.getPageToken()) < 0)
+        {
+            return "page_token: is not a token this ledger gave for this listing [PAGE_TOKEN_INVALID]";
+        }
+        return null;
+    }
+
+    private void page(final ListHistoryRequest request, final StreamObserver<ListHistoryResponse> observer,
+        final long target, final long deadline)
+    {
+        try
+        {
+            if (!running)
+            {
+                observer.onError(Status.UNAVAILABLE.withDescription("the server is shutting down")
+                    .asRuntimeException());
+                return;
+            }
+            final boolean first = request.getPageToken().isEmpty();
+            if (!caughtUp(first, target, deadline, observer))
+            {
+                return;
+            }
+            final String program = request.getProgramId().isEmpty() ? firstProgram : request.getProgramId();
+            final long from = first ? history.newest(program, request.getMemberId()) :
+                readToken(request.getPageToken());
+            if (from < 0)
+            {
+                observer.onError(Status.NOT_FOUND.withDescription("member_id: no journal record names member '" +
+                    request.getMemberId() + "' of program '" + program + "' [MEMBER_NOT_FOUND]").asRuntimeException());
+                return;
+            }
+            final int size = request.getPageSize() == 0 ? PAGE_SIZE_DEFAULT : request.getPageSize();
+            final List<StatementLine> lines = new ArrayList<>(size);
+            final long next;
+            try
+            {
+                next = history.page(program, request.getMemberId(), from, size, firstProgram, reader.get(), lines);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                observer.onError(Status.INVALID_ARGUMENT.withDescription("page_token: is not a token this ledger " +
+                    "gave for this member's statement [PAGE_TOKEN_INVALID]").asRuntimeException());
+                return;
+            }
+            final ListHistoryResponse.Builder response = ListHistoryResponse.newBuilder()
+                .setIndexedSequence(history.indexedSequence())
+                .setOlderArchived(next == MemberHistory.ARCHIVED)
+                .setNextPageToken(next >= 0 ? token(next) : "");
+            for (final StatementLine line : lines)
+            {
+                response.addEntries(entry(line));
+            }
+            observer.onNext(response.build());
+            observer.onCompleted();
+        }
+        catch (final JournalCorruptException ex)
+        {
+            observer.onError(Status.DATA_LOSS.withDescription(ex.getMessage()).asRuntimeException());
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.log(System.Logger.Level.WARNING, "a statement read failed", ex);
+            observer.onError(Status.INTERNAL.withDescription("the statement read failed: " + ex).asRuntimeException());
+        }
+    }
+
+    /**
+     * A first page waits until the index holds every record durable at the call: @return false, with the call
+     * answered, if it did not come that far in time or has stopped.
+     */
+    private boolean caughtUp(final boolean first, final long target, final long deadline,
+        final StreamObserver<ListHistoryResponse> observer)
+    {
+        while (first && history.indexedSequence() < target && null == failure &&
+            System.currentTimeMillis() < deadline && running)
+        {
+            LockSupport.parkNanos(100_000);
+        }
+        if (null != failure)
+        {
+            observer.onError(Status.DATA_LOSS.withDescription("statements are not available: " + failure)
+                .asRuntimeException());
+            return false;
+        }
+        if (first && history.indexedSequence() < target)
+        {
+            observer.onError(Status.UNAVAILABLE.withDescription("the history index is at sequence " +
+                history.indexedSequence() + " of " + target + ": it is reading the journal (started with the " +
+                "server); try again shortly [HISTORY_INDEXING]").asRuntimeException());
+            return false;
+        }
+        return true;
+    }
+
+    private HistoryEntry entry(final StatementLine line)
+    {
+        final HistoryEntry.Builder entry = HistoryEntry.newBuilder()
+            .setSequence(line.sequence)
+            .setTimeMs(line.timestamp)
+            .setKind(HistoryKind.valueOf("HISTORY_" + line.kind.name()))
+            .setPoints(line.points)
+            .setPendingPoints(line.pendingPoints)
+            .setBalancesKnown(line.balancesKnown)
+            .setBalanceAfter(line.balanceAfter)
+            .setOwedAfter(line.owedAfter)
+            .setHeldAfter(line.heldAfter)
+            .setPendingAfter(line.pendingAfter);
+        setIfPresent(line.requestId, entry::setRequestId);
+        setIfPresent(line.orderId, entry::setOrderId);
+        setIfPresent(line.reason, entry::setReason);
+        setIfPresent(line.originalRequestId, entry::setOriginalRequestId);
+        setIfPresent(line.counterpartyMemberId, entry::setCounterpartyMemberId);
+        setIfPresent(line.counterpartyProgram, entry::setCounterpartyProgramId);
+        for (final StatementLine.Lot lot : line.lots)
+        {
+            entry.addLots(HistoryLot.newBuilder().setKind(lot.kind()).setLotId(lot.lotId()).setPoints(lot.points())
+                .setExpiresAtMs(lot.expiresAt()));
+        }
+        if (null != line.purchase)
+        {
+            final Command p = line.purchase;
+            final Purchase.Builder purchase = Purchase.newBuilder().setAmountMinor(p.purchaseMinor)
+                .setChannel(io.jifen.ledger.api.v1.Channel.forNumber(p.channel));
+            setIfPresent(p.currency, purchase::setCurrency);
+            if (null != p.categories)
+            {
+                for (final String category : p.categories)
+                {
+                    purchase.addCategories(category);
+                }
+            }
+            entry.setPurchase(purchase).setEarning(Results.earning(p.earning));
+        }
+        return entry.build();
+    }
+
+    private static void setIfPresent(final String value, final java.util.function.Consumer<String> setter)
+    {
+        if (null != value)
+        {
+            setter.accept(value);
+        }
+    }
+
+    static String token(final long entry)
+    {
+        return TOKEN_VERSION + Base64.getUrlEncoder().withoutPadding().encodeToString(
+            ByteBuffer.allocate(Long.BYTES).putLong(entry).array());
+    }
+
+    /** @return the entry a token names, or -1 if it is not a token {@link #token} made. */
+    static long readToken(final String token)
+    {
+        if (token.length() < 2 || token.charAt(0) != TOKEN_VERSION)
+        {
+            return -1;
+        }
+        try
+        {
+            final byte[] bytes = Base64.getUrlDecoder().decode(token.substring(1));
+            return bytes.length == Long.BYTES ? Math.max(-1, ByteBuffer.wrap(bytes).getLong()) : -1;
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            return -1;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        for (final Thread thread : threads)
+        {
+            try
+            {
+                thread.join(2_000);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Runnable left;
+        while (null != (left = queue.poll()))
+        {
+            left.run(); // answered UNAVAILABLE: running is false
+        }
+        history.close();
+    }
+}
