@@ -39,6 +39,7 @@ public final class MemberHistory implements AutoCloseable
     private volatile MappedByteBuffer[] segments = new MappedByteBuffer[0];
     private final Long2LongHashMap newest = new Long2LongHashMap(-1);
     private final JournalFollower follower;
+    private final Statements.Parsed parsed = new Statements.Parsed();
     /** Entries written; readers see entries below it (published after the entry's bytes). */
     private volatile long count;
     private volatile long indexedSequence;
@@ -79,8 +80,8 @@ public final class MemberHistory implements AutoCloseable
         {
             final UnsafeBuffer record = follower.record();
             final long queueIndex = follower.index();
-            Statements.membersOf(record, follower.firstProgram(), (program, member) -> append(program, member,
-                queueIndex));
+            Statements.membersOf(record, follower.firstProgram(), parsed, (program, member) -> append(program,
+                member, queueIndex));
             indexedSequence = follower.sequence();
             read++;
         }

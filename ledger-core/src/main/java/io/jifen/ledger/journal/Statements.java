@@ -39,8 +39,8 @@ public final class Statements
     {
     }
 
-    /** The parts of a record a statement reads. */
-    private static final class Parsed
+    /** The parts of a record a statement reads: reusable by one thread (an indexer parses every record). */
+    public static final class Parsed
     {
         CommandType type;
         int version;
@@ -57,8 +57,19 @@ public final class Statements
         final TouchedMembers touched = new TouchedMembers();
         int purchaseStart;
 
+        public Parsed()
+        {
+        }
+
         Parsed(final DirectBuffer record, final String firstProgram)
         {
+            parse(record, firstProgram);
+        }
+
+        void parse(final DirectBuffer record, final String firstProgram)
+        {
+            program = null;
+            toProgram = null;
             type = CommandType.fromCode(record.getShort(TYPE_OFFSET, ORDER));
             version = record.getShort(VERSION_OFFSET, ORDER);
             final JournalRecord.StringCursor cursor = new JournalRecord.StringCursor(record, BODY_OFFSET);
@@ -98,15 +109,19 @@ public final class Statements
         }
     }
 
-    /** Calls {@code member} with the program and id of every member the record touched, each once. */
-    public static void membersOf(
-        final DirectBuffer record, final String firstProgram, final BiConsumer<String, String> member)
+    /**
+     * Calls {@code member} with the program and id of every member the record touched, each once.
+     *
+     * @param p scratch space, reused from record to record.
+     */
+    public static void membersOf(final DirectBuffer record, final String firstProgram, final Parsed p,
+        final BiConsumer<String, String> member)
     {
         if (record.getShort(TYPE_OFFSET, ORDER) == JournalRecord.TAIL_DISCARDED_TYPE)
         {
             return;
         }
-        final Parsed p = new Parsed(record, firstProgram);
+        p.parse(record, firstProgram);
         if (p.version == JournalRecord.VERSION_MEMBERS)
         {
             for (int i = 0; i < p.touched.size(); i++)

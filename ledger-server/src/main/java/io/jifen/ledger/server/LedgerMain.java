@@ -31,6 +31,7 @@ public final class LedgerMain
         "commands:",
         "  serve             run the ledger server",
         "  load              open-loop load against a running server (ledger load --help)",
+        "  load-statements   open-loop ListHistory calls against a running server (ledger load-statements --help)",
         "  transport-limit   a no-op Ledger service on --port (default 9091): what gRPC alone costs here",
         "  snapshot          take a snapshot of the journaled state now, with no server running on --data DIR",
         "                    (a running server takes its own); see docs/snapshot-format.md",
@@ -104,14 +105,8 @@ public final class LedgerMain
                 case "transport-limit":
                     return transportLimit(rest, out);
                 case "load":
-                    if (rest.contains("--help") || rest.contains("-h"))
-                    {
-                        out.println(io.jifen.ledger.server.load.LoadOptions.USAGE);
-                        return 0;
-                    }
-                    final io.jifen.ledger.server.load.Summary summary = new io.jifen.ledger.server.load.LoadGenerator(
-                        io.jifen.ledger.server.load.LoadOptions.parse(rest), out).run();
-                    return summary.errors == 0 ? 0 : 1;
+                case "load-statements":
+                    return load(command, rest, out);
                 case "snapshot":
                     return snapshot(rest, out);
                 case "journal":
@@ -152,6 +147,26 @@ public final class LedgerMain
             err.println("ledger: " + ex.getMessage());
             return 3;
         }
+    }
+
+    /** {@code ledger load} and {@code ledger load-statements}. */
+    private static int load(final String command, final Deque<String> rest, final PrintStream out)
+        throws Exception
+    {
+        final boolean statements = command.equals("load-statements");
+        if (rest.contains("--help") || rest.contains("-h"))
+        {
+            out.println(statements ? io.jifen.ledger.server.load.StatementLoad.USAGE :
+                io.jifen.ledger.server.load.LoadOptions.USAGE);
+            return 0;
+        }
+        if (statements)
+        {
+            return io.jifen.ledger.server.load.StatementLoad.run(rest, out);
+        }
+        final io.jifen.ledger.server.load.Summary summary = new io.jifen.ledger.server.load.LoadGenerator(
+            io.jifen.ledger.server.load.LoadOptions.parse(rest), out).run();
+        return summary.errors == 0 ? 0 : 1;
     }
 
     private static int serve(final Deque<String> args, final PrintStream out) throws Exception
