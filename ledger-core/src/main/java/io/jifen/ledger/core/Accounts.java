@@ -74,6 +74,18 @@ public final class Accounts
         // a tier evaluation and a forgiven shortfall move no points: no posting
     }
 
+    /** @return the account an effect of this kind takes its points from, or null if it posts nothing. */
+    public static Account from(final byte kind)
+    {
+        return kind >= 0 && kind < KINDS ? FROM[kind] : null;
+    }
+
+    /** @return the account an effect of this kind puts its points in, or null if it posts nothing. */
+    public static Account to(final byte kind)
+    {
+        return kind >= 0 && kind < KINDS ? TO[kind] : null;
+    }
+
     private final WideCounter[] in = new WideCounter[ACCOUNTS.length];
     private final WideCounter[] out = new WideCounter[ACCOUNTS.length];
     /** One record's net postings by account (scratch). */

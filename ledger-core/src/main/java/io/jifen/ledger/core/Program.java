@@ -49,6 +49,7 @@ public final class Program
     private final int holdTimeoutSeconds;
     private final int pendingDays;
     private final String currency;
+    private final String pointValue;
     private final long ratePoints;
     private final long ratePerMinor;
     private final Rounding rounding;
@@ -105,6 +106,7 @@ public final class Program
         holdTimeoutSeconds = b.holdTimeoutSeconds;
         pendingDays = b.pendingDays;
         currency = b.currency;
+        pointValue = b.pointValue;
         ratePoints = b.ratePoints;
         ratePerMinor = b.ratePerMinor;
         rounding = b.rounding;
@@ -167,6 +169,10 @@ public final class Program
         if (partners.length > 0) // absent when none, so programs written before coalitions keep their text
         {
             appendPartners(sb);
+        }
+        if (null != pointValue) // absent when not set, so programs written before it keep their text
+        {
+            sb.append("\nfinance:\n  pointValue: ").append(pointValue);
         }
         return sb.append('\n').toString();
     }
@@ -349,6 +355,18 @@ public final class Program
     public long pendingMs()
     {
         return pendingDays * 86_400_000L;
+    }
+
+    /** @return what a point is worth in {@link #currency()} (finance.pointValue), or null if the program says not. */
+    public java.math.BigDecimal pointValue()
+    {
+        return null == pointValue ? null : new java.math.BigDecimal(pointValue);
+    }
+
+    /** @return the zone of the program's month ends and days. */
+    public ZoneId zone()
+    {
+        return zone;
     }
 
     /** The currency purchases are earned in. */

@@ -70,6 +70,7 @@ final class ProgramParser
         readLimits(root, b);
         readEarning(root, b);
         readBonuses(root, b);
+        readFinance(root, b);
         b.campaigns = campaigns(root, b.zone);
         b.partners = partners(root, b.name);
         root.finish();
@@ -162,6 +163,31 @@ final class ProgramParser
         final Section caps = root.section("caps");
         b.memberDailyPoints = caps.longValue("memberDailyPoints", 0, 0, Ledger.POINTS_MAX);
         caps.finish();
+    }
+
+    /** What a point is worth, for finance's reports (liability in money): a decimal of the earning currency. */
+    private static void readFinance(final Section root, final ProgramSettings b)
+    {
+        final Section finance = root.section("finance");
+        final String value = finance.string("pointValue", null);
+        if (null != value)
+        {
+            try
+            {
+                final java.math.BigDecimal parsed = new java.math.BigDecimal(value);
+                if (parsed.signum() <= 0 || parsed.scale() > 6 ||
+                    parsed.compareTo(java.math.BigDecimal.valueOf(1000)) > 0)
+                {
+                    throw finance.error("pointValue", "must be a positive decimal of at most 6 places, at most 1000");
+                }
+                b.pointValue = parsed.stripTrailingZeros().toPlainString();
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw finance.error("pointValue", "not a decimal: '" + value + "'");
+            }
+        }
+        finance.finish();
     }
 
     /** Bonuses, returns and the lifecycle segments. */

@@ -26,6 +26,8 @@ final class ProgramSettings
     int holdTimeoutSeconds;
     int pendingDays;
     String currency;
+    /** finance.pointValue: what a point is worth in the currency, as written ("0.01"); null: not set. */
+    String pointValue;
     long ratePoints;
     long ratePerMinor;
     Program.Rounding rounding;

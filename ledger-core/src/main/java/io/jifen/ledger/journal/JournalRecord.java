@@ -514,6 +514,11 @@ public final class JournalRecord
         return (int)crc.getValue();
     }
 
+    public static long timestamp(final DirectBuffer buffer)
+    {
+        return buffer.getLong(TIMESTAMP_OFFSET, ORDER);
+    }
+
     public static long sequence(final DirectBuffer buffer)
     {
         return buffer.getLong(SEQUENCE_OFFSET, ORDER);

@@ -140,6 +140,45 @@ public final class Statements
         }
     }
 
+    /** An effect of a record with the member it is of (program and id; both null where the record does not say). */
+    public interface EffectVisitor
+    {
+        void effect(String program, String memberId, byte kind, long lotId, long points, long expiresAt);
+    }
+
+    /**
+     * Calls {@code visitor} with every effect of a record and the member it is of: from the member table (version 3);
+     * before, the record's own member, or a transfer's or exchange's receiver for its receiving lot, and no member for
+     * a sweep's effects.
+     */
+    public static void effects(final DirectBuffer record, final String firstProgram, final EffectVisitor visitor)
+    {
+        if (record.getShort(TYPE_OFFSET, ORDER) == JournalRecord.TAIL_DISCARDED_TYPE)
+        {
+            return;
+        }
+        final Parsed p = new Parsed(record, firstProgram);
+        for (int i = 0, e = p.effectsStart; i < p.effectCount; i++, e += EFFECT_LENGTH)
+        {
+            final byte kind = record.getByte(e + EFFECT_KIND_OFFSET);
+            String program = null;
+            String member = null;
+            if (p.version == JournalRecord.VERSION_MEMBERS)
+            {
+                program = p.programOf(p.touched.effectEntry(i), firstProgram);
+                member = p.touched.memberId(p.touched.effectEntry(i));
+            }
+            else if (p.type.isIdempotentWrite())
+            {
+                final boolean receiving = kind == EffectLog.TRANSFER_IN || kind == EffectLog.EXCHANGE_IN;
+                program = receiving ? p.toProgram : p.program;
+                member = receiving ? p.counterparty : ownersEffect(kind) ? p.memberId : null;
+            }
+            visitor.effect(program, member, kind, record.getLong(e + EFFECT_LOT_ID_OFFSET, ORDER),
+                record.getLong(e + EFFECT_AMOUNT_OFFSET, ORDER), record.getLong(e + EFFECT_EXPIRES_AT_OFFSET, ORDER));
+        }
+    }
+
     /**
      * Renders what the record did to one member.
      *

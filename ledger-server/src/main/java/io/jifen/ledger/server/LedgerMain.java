@@ -33,6 +33,8 @@ public final class LedgerMain
         "  load              open-loop load against a running server (ledger load --help)",
         "  load-statements   open-loop ListHistory calls against a running server (ledger load-statements --help)",
         "  transport-limit   a no-op Ledger service on --port (default 9091): what gRPC alone costs here",
+        "  report            finance's reports from a data folder: liability, breakage, balances (docs/reports.md)",
+        "  export            every journal event with its double-entry postings, as csv or jsonl (docs/reports.md)",
         "  snapshot          take a snapshot of the journaled state now, with no server running on --data DIR",
         "                    (a running server takes its own); see docs/snapshot-format.md",
         "  journal dump      print every journal record as one JSON line",
@@ -107,6 +109,10 @@ public final class LedgerMain
                 case "load":
                 case "load-statements":
                     return load(command, rest, out);
+                case "report":
+                    return FinanceReports.run(rest, out);
+                case "export":
+                    return JournalExport.run(rest, out);
                 case "snapshot":
                     return snapshot(rest, out);
                 case "journal":

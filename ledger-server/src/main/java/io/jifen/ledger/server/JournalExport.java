@@ -1,0 +1,198 @@
+package io.jifen.ledger.server;
+
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Instant;
+import java.util.Deque;
+import java.util.Locale;
+
+import io.jifen.ledger.core.Accounts;
+import io.jifen.ledger.core.CommandType;
+import io.jifen.ledger.core.EffectLog;
+import io.jifen.ledger.journal.Journal;
+import io.jifen.ledger.journal.JournalFollower;
+import io.jifen.ledger.journal.JournalRecord;
+import io.jifen.ledger.journal.Statements;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code ledger export}: every journal event in a time range with its double-entry postings (docs/reports.md), as
+ * JSON lines (the record as {@code journal dump} prints it, plus {@code postings}) or CSV (one row per posting).
+ * Reads the journal files only; each record's checksum and sequence are checked as it is read.
+ */
+final class JournalExport
+{
+    static final String[] CSV_HEADER = {"sequence", "time", "type", "request_id", "order_id", "program", "member_id",
+        "effect", "lot_id", "points", "from_account", "to_account"};
+
+    private JournalExport()
+    {
+    }
+
+    static int run(final Deque<String> args, final PrintStream out) throws IOException
+    {
+        Path data = Paths.get("data");
+        long from = Long.MIN_VALUE;
+        long to = Long.MAX_VALUE;
+        String format = "jsonl";
+        Path file = null;
+        while (!args.isEmpty())
+        {
+            final String option = args.pop();
+            if (args.isEmpty())
+            {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            final String value = args.pop();
+            switch (option)
+            {
+                case "--data" -> data = Paths.get(value);
+                case "--from" -> from = LedgerMain.epochMs(option, value);
+                case "--to" -> to = LedgerMain.epochMs(option, value);
+                case "--format" -> format = value;
+                case "--out" -> file = Paths.get(value);
+                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+            }
+        }
+        if (!format.equals("csv") && !format.equals("jsonl"))
+        {
+            throw new IllegalArgumentException("--format must be csv or jsonl, got '" + format + "'");
+        }
+        if (!Files.isDirectory(data.resolve("journal")))
+        {
+            throw new IllegalArgumentException("no journal in " + data.resolve("journal"));
+        }
+        try (Journal journal = new Journal(data.resolve("journal"), true);
+            Writer writer = null == file ? new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)) :
+                Files.newBufferedWriter(file))
+        {
+            final long events = export(journal, from, to, format.equals("csv"), writer);
+            writer.flush();
+            if (null != file)
+            {
+                out.printf("wrote %,d events to %s%n", events, file);
+            }
+        }
+        return 0;
+    }
+
+    /** @return the number of events written: records stamped in [from, to]. */
+    static long export(final Journal journal, final long from, final long to, final boolean csv, final Writer writer)
+        throws IOException
+    {
+        long events = 0;
+        if (csv)
+        {
+            writer.write(String.join(",", CSV_HEADER) + "\n");
+        }
+        try (JournalFollower follower = new JournalFollower(journal, 0,
+            io.jifen.ledger.core.Program.defaultProgram().name()))
+        {
+            while (follower.next(Long.MAX_VALUE))
+            {
+                final UnsafeBuffer record = follower.record();
+                final long time = JournalRecord.timestamp(record);
+                if (time < from || time > to)
+                {
+                    continue;
+                }
+                events++;
+                final String firstProgram = follower.firstProgram();
+                writer.write(csv ? csvRows(record, firstProgram) : jsonLine(record, firstProgram));
+            }
+        }
+        return events;
+    }
+
+    private static String jsonLine(final UnsafeBuffer record, final String firstProgram)
+    {
+        final String json = JournalRecord.toJson(record);
+        final StringBuilder sb = new StringBuilder(json.length() + 256);
+        sb.append(json, 0, json.length() - 1).append(",\"postings\":[");
+        final int start = sb.length();
+        Statements.effects(record, firstProgram, (program, member, kind, lotId, points, expiresAt) ->
+        {
+            final Accounts.Account fromAccount = Accounts.from(kind);
+            if (null == fromAccount)
+            {
+                return; // a tier evaluation, a forgiven shortfall: no points move
+            }
+            sb.append(sb.length() == start ? "{" : ",{").append("\"program\":").append(quoted(program))
+                .append(",\"member_id\":").append(quoted(member))
+                .append(",\"effect\":\"").append(EffectLog.kindName(kind)).append('"')
+                .append(",\"lot_id\":").append(lotId).append(",\"points\":").append(points)
+                .append(",\"from_account\":\"").append(name(fromAccount)).append('"')
+                .append(",\"to_account\":\"").append(name(Accounts.to(kind))).append("\"}");
+        });
+        return sb.append("]}\n").toString();
+    }
+
+    private static String csvRows(final UnsafeBuffer record, final String firstProgram)
+    {
+        final io.jifen.ledger.core.Command c = new io.jifen.ledger.core.Command();
+        final long sequence = JournalRecord.decodeCommand(record, c);
+        final String time = Instant.ofEpochMilli(c.timestamp).toString();
+        final String type = c.type.name().toLowerCase(Locale.ROOT);
+        final StringBuilder sb = new StringBuilder(256);
+        final int[] rows = {0};
+        Statements.effects(record, firstProgram, (program, member, kind, lotId, points, expiresAt) ->
+        {
+            final Accounts.Account fromAccount = Accounts.from(kind);
+            if (null == fromAccount)
+            {
+                return;
+            }
+            rows[0]++;
+            FinanceReports.appendCsv(sb, new String[] {Long.toString(sequence), time, type, c.requestId, c.orderId,
+                program, member, EffectLog.kindName(kind), Long.toString(lotId), Long.toString(points),
+                name(fromAccount), name(Accounts.to(kind))});
+        });
+        if (rows[0] == 0)
+        {
+            // an event without postings (an enrollment, a status or tier change): one row, its posting columns empty
+            final String program = c.type == CommandType.SET_PROGRAM || c.type == CommandType.EXPIRE_TICK ? "" :
+                null == c.programId ? firstProgram : c.programId;
+            FinanceReports.appendCsv(sb, new String[] {Long.toString(sequence), time, type, c.requestId, c.orderId,
+                program, c.memberId, "", "", "", "", ""});
+        }
+        return sb.toString();
+    }
+
+    private static String name(final Accounts.Account account)
+    {
+        return account.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static String quoted(final String s)
+    {
+        if (null == s)
+        {
+            return "null";
+        }
+        final StringBuilder sb = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char ch = s.charAt(i);
+            if (ch == '"' || ch == '\\')
+            {
+                sb.append('\\').append(ch);
+            }
+            else if (ch < 0x20 || ch > 0x7E)
+            {
+                sb.append(String.format("\\u%04x", (int)ch));
+            }
+            else
+            {
+                sb.append(ch);
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
