@@ -10,6 +10,7 @@ import java.time.ZoneId;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ProgramTest
 {
     private static final ZoneId SHANGHAI = ZoneId.of("Asia/Shanghai");
+
+    @Test
+    void aPointValueIsReadWrittenOnlyWhenSetAndRefusedWhenNotAPositiveDecimal()
+    {
+        final Program valued = Program.parse("name: shop\nfinance:\n  pointValue: 0.0100\n");
+        assertEquals(new java.math.BigDecimal("0.01"), valued.pointValue());
+        assertEquals(valued.toText(), Program.parse(valued.toText()).toText(), "its canonical text reads back");
+        assertTrue(valued.toText().contains("finance:\n  pointValue: 0.01"), valued.toText());
+        final Program plain = Program.parse("name: shop\n");
+        assertEquals(null, plain.pointValue());
+        assertFalse(plain.toText().contains("finance"), "a program without it keeps the text it had before");
+        for (final String bad : new String[] {"0", "-1", "abc", "0.0000001", "1001"})
+        {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> Program.parse("name: shop\nfinance:\n  pointValue: " + bad + "\n"));
+            assertTrue(ex.getMessage().contains("finance.pointValue"), ex.getMessage());
+        }
+    }
 
     @Test
     void theExampleFileReadsAsWritten() throws IOException
