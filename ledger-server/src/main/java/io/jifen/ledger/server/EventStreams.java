@@ -158,6 +158,8 @@ final class EventStreams implements AutoCloseable
         private final ServerCallStreamObserver<Event> call;
         private final Set<String> types;
         private final Set<String> programs;
+        private final io.jifen.ledger.journal.Statements.Parsed sweepScratch =
+            new io.jifen.ledger.journal.Statements.Parsed();
         private final Command decoded = new Command();
         private final Object ready = new Object();
         private volatile boolean cancelled;
@@ -285,6 +287,22 @@ final class EventStreams implements AutoCloseable
             }
         }
 
+        /**
+         * @return true if a sweep's record touched a member of a program asked for; true for a record before version
+         * 3, which names none.
+         */
+        private boolean sweepTouches(final UnsafeBuffer record, final JournalFollower follower)
+        {
+            if (decoded.recordVersion < JournalRecord.VERSION_MEMBERS)
+            {
+                return true;
+            }
+            final boolean[] touches = {false};
+            io.jifen.ledger.journal.Statements.membersOf(record, follower.firstProgram(), sweepScratch,
+                (program, member) -> touches[0] |= programs.contains(program));
+            return touches[0];
+        }
+
         private void send(final JournalFollower follower)
         {
             final UnsafeBuffer record = follower.record();
@@ -298,8 +316,10 @@ final class EventStreams implements AutoCloseable
             final String program = type == CommandType.EXPIRE_TICK ? "" :
                 null == decoded.programId || decoded.programId.isEmpty() ? follower.firstProgram() :
                 decoded.programId;
-            if (!programs.isEmpty() && type != CommandType.EXPIRE_TICK && !programs.contains(program) &&
-                !(null != decoded.toProgramId && programs.contains(decoded.toProgramId)))
+            final boolean wanted = programs.isEmpty() || (type == CommandType.EXPIRE_TICK ?
+                sweepTouches(record, follower) :
+                programs.contains(program) || null != decoded.toProgramId && programs.contains(decoded.toProgramId));
+            if (!wanted)
             {
                 return;
             }

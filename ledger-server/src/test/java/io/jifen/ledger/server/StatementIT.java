@@ -16,6 +16,7 @@ import io.jifen.ledger.api.v1.CaptureHoldRequest;
 import io.jifen.ledger.api.v1.Channel;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.Event;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.HistoryEntry;
 import io.jifen.ledger.api.v1.HistoryKind;
@@ -25,8 +26,10 @@ import io.jifen.ledger.api.v1.ListHistoryRequest;
 import io.jifen.ledger.api.v1.ListHistoryResponse;
 import io.jifen.ledger.api.v1.Purchase;
 import io.jifen.ledger.api.v1.RedeemRequest;
+import io.jifen.ledger.api.v1.SubscribeRequest;
 import io.jifen.ledger.api.v1.ReverseRequest;
 import io.jifen.ledger.api.v1.TransferRequest;
+import io.jifen.ledger.core.Program;
 import io.jifen.ledger.snapshot.SnapshotStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +123,15 @@ class StatementIT
         assertEquals(-378, expiry.getPoints());
         assertEquals(0, expiry.getBalanceAfter());
         assertTrue(expiry.getLotsList().stream().allMatch(l -> "expire".equals(l.getKind())));
+        // the change stream sends the sweep to a subscriber of its members' program only
+        final List<Event> sweeps = new ArrayList<>();
+        ledger.subscribe(SubscribeRequest.newBuilder().addProgramIds(Program.defaultProgram().name())
+            .addTypes("expire_tick").setStopAtEnd(true).build()).forEachRemaining(sweeps::add);
+        assertTrue(sweeps.stream().anyMatch(e -> e.getRecordJson().contains("\"member_id\":\"alice\"")), "" + sweeps);
+        final List<Event> others = new ArrayList<>();
+        ledger.subscribe(SubscribeRequest.newBuilder().addProgramIds("tea").addTypes("expire_tick")
+            .setStopAtEnd(true).build()).forEachRemaining(others::add);
+        assertEquals(List.of(), others, "no sweep touched a member of another program");
 
         // enough records for a snapshot, then a restart from it: the statement is rebuilt from the journal
         for (int i = 0; i < 30; i++)
