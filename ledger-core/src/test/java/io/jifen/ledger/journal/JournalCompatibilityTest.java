@@ -47,6 +47,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JournalCompatibilityTest
 {
     private static final String FIXTURE = "/golden/journal-a36a813.bin.gz";
+    private static final String V3_FIXTURE = "/golden/journal-v3-1d0900e.bin.gz";
 
     @Test
     void journalsOfTheBuildBeforeReplayByteForByteToTheSameStateHash() throws IOException
@@ -74,6 +75,32 @@ class JournalCompatibilityTest
         assertTrue(missing.isEmpty(), "every journaled type in both versions has golden bytes; missing " + missing);
         assertTrue(shapes.contains("earn v1 purchase") && shapes.contains("earn v2 purchase"),
             "an earn's purchase section has golden bytes in both versions: " + shapes);
+    }
+
+    /**
+     * {@code golden/journal-v3-1d0900e.bin.gz}: six seeds of the same workload as build 1d0900e encoded them, every
+     * record in version 3 (with its member table): they replay byte for byte, member tables included, to the same
+     * state hash, and hold every journaled type and a purchase earn.
+     */
+    @Test
+    void version3JournalsReplayByteForByteWithTheirMemberTables() throws IOException
+    {
+        final List<Long> seeds = new ArrayList<>();
+        final Set<String> shapes = new TreeSet<>();
+        replayFixture(JournalCompatibilityTest.class.getResourceAsStream(V3_FIXTURE), seeds, shapes);
+        assertEquals(6, seeds.size());
+        final Set<String> missing = new TreeSet<>();
+        for (final CommandType type : CommandType.values())
+        {
+            final String shape = type.name().toLowerCase(Locale.ROOT) + " v" + JournalRecord.VERSION_MEMBERS;
+            if ((type.isIdempotentWrite() || type == CommandType.EXPIRE_TICK || type == CommandType.SET_PROGRAM) &&
+                !shapes.contains(shape))
+            {
+                missing.add(shape);
+            }
+        }
+        assertTrue(missing.isEmpty(), "every journaled type has version-3 golden bytes; missing " + missing);
+        assertTrue(shapes.contains("earn v3 purchase"), "a purchase earn in version 3: " + shapes);
     }
 
     private static void replayFixture(final InputStream fixture, final List<Long> seeds, final Set<String> shapes)
