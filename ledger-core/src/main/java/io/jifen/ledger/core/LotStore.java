@@ -247,13 +247,13 @@ final class LotStore
         return sum;
     }
 
-    /** @return true if lot {@code a} comes before lot {@code b} in a member's list: by expiry, then id. */
     /** @return the number of slots ever used: every lot's slot is below it (free ones hold no points). */
     int slotCount()
     {
         return slots;
     }
 
+    /** @return true if lot {@code a} comes before lot {@code b} in a member's list: by expiry, then id. */
     boolean before(final int a, final int b)
     {
         return expiresAt[a] < expiresAt[b] || (expiresAt[a] == expiresAt[b] && ids[a] < ids[b]);

@@ -49,7 +49,8 @@ public final class JournalFollower implements AutoCloseable
     private String firstProgram;
 
     /**
-     * @param afterSequence the last sequence the subscriber has: the first record reported is the one after it.
+     * @param afterSequence the last sequence the subscriber has: the first record reported is the one after it; -1
+     * for every record the journal's folder holds, from its first (wherever an archive left it).
      * @param firstProgramNow the name of the ledger's first program now: what records without a program id belong to
      * when the journal's first files were archived with the record that named it.
      */
@@ -217,7 +218,7 @@ public final class JournalFollower implements AutoCloseable
                 continue;
             }
             final long sequence = JournalRecord.sequence(view);
-            if (lastRead == 0 && sequence > after + 1 && sequence > 1)
+            if (after >= 0 && lastRead == 0 && sequence > after + 1 && sequence > 1)
             {
                 throw new ArchivedException("the journal in " + reader.file() + " starts at sequence " + sequence +
                     ": the records after " + after + " up to " + (sequence - 1) + " are not in its folder (archived " +

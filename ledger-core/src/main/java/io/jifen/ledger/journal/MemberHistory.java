@@ -64,7 +64,8 @@ public final class MemberHistory implements AutoCloseable
         Files.deleteIfExists(file);
         channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE);
-        follower = new JournalFollower(journal, 0, firstProgramNow, firstProgramAtStart);
+        // every record the folder holds: after an archive, statements start at its first record
+        follower = new JournalFollower(journal, -1, firstProgramNow, firstProgramAtStart);
     }
 
     /**
@@ -162,18 +163,20 @@ public final class MemberHistory implements AutoCloseable
      *
      * @param reader the caller's own reader of the journal (one per thread).
      * @param into receives the page's lines (appended): at most {@code limit}.
+     * @param fromSequence the sequence of the record of entry {@code from} (a page token carries it), or -1 for the
+     * member's newest entry: an entry number that names another record (an index rebuilt over other files) is refused.
      * @return the entry the next page starts at, or -1 when the statement is complete; {@link #ARCHIVED} when an older
      * record is not in the journal's folder any more (archived).
-     * @throws IllegalArgumentException if {@code from} is not an entry of this member's chain.
+     * @throws NotAnEntryException if {@code from} is not an entry of this member's chain, or not of that record.
      */
-    public long page(final String program, final String member, final long from, final int limit,
-        final String firstProgram, final Journal.Reader reader, final List<StatementLine> into)
+    public long page(final String program, final String member, final long from, final long fromSequence,
+        final int limit, final String firstProgram, final Journal.Reader reader, final List<StatementLine> into)
     {
         final long key = key(program, member);
         final long published = count;
         if (from < 0 || from >= published || keyAt(from) != key)
         {
-            throw new IllegalArgumentException("not an entry of this member's statement: " + from);
+            throw new NotAnEntryException("not an entry of this member's statement: " + from);
         }
         final JournalRecord codec = new JournalRecord();
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
@@ -197,6 +200,11 @@ public final class MemberHistory implements AutoCloseable
                     throw new JournalCorruptException(reader.file(), reader.index(), problem);
                 }
                 view.wrap(reader.record(), 0, reader.length());
+                if (entry == from && fromSequence >= 0 && JournalRecord.sequence(view) != fromSequence)
+                {
+                    throw new NotAnEntryException("entry " + from + " is of record " + JournalRecord.sequence(view) +
+                        ", not " + fromSequence);
+                }
                 final StatementLine line = new StatementLine();
                 if (Statements.render(view, program, member, firstProgram, line))
                 {
@@ -208,12 +216,36 @@ public final class MemberHistory implements AutoCloseable
         return entry;
     }
 
+    /** A page asked from an entry that is not one of the member's (a token of another member, or a stale one). */
+    public static final class NotAnEntryException extends IllegalArgumentException
+    {
+        NotAnEntryException(final String message)
+        {
+            super(message);
+        }
+    }
+
     /** {@link #page}'s answer when the rest of a statement is in archived journal files. */
     public static final long ARCHIVED = Long.MIN_VALUE;
 
     private long keyAt(final long entry)
     {
         return segments[(int)(entry >>> SEGMENT_SHIFT)].getLong((int)((entry & (SEGMENT_ENTRIES - 1)) * ENTRY_LENGTH));
+    }
+
+    /**
+     * @return the sequence of the record of an entry (for a page token that starts at it), or -1 if the record is not
+     * in the journal's folder.
+     */
+    public long sequenceOf(final long entry, final Journal.Reader reader)
+    {
+        final MappedByteBuffer segment = segments[(int)(entry >>> SEGMENT_SHIFT)];
+        final long queueIndex = segment.getLong((int)((entry & (SEGMENT_ENTRIES - 1)) * ENTRY_LENGTH) + Long.BYTES);
+        if (!reader.moveTo(queueIndex) || !reader.next())
+        {
+            return -1;
+        }
+        return JournalRecord.sequence(new UnsafeBuffer(reader.record(), 0, reader.length()));
     }
 
     /** @return the number of entries. */

@@ -392,7 +392,8 @@ class LedgerRandomizedTest
                             {
                                 final int before = lines.size();
                                 final int limit = 1 + random.nextInt(7);
-                                next = history.page(program, member, next, limit, model.mainName(), reader, lines);
+                                next = history.page(program, member, next, -1, limit, model.mainName(), reader,
+                                    lines);
                                 assertTrue(lines.size() - before <= limit, "a page holds at most its limit");
                             }
                             assertEquals(-1, next, "no record archived");
@@ -412,6 +413,8 @@ class LedgerRandomizedTest
                             }
                             assertEquals(expectedLines, actualLines, "the statement of " + statement.getKey());
                         }
+                        assertEquals(statements.values().stream().mapToLong(List::size).sum(), history.entries(),
+                            "the index holds one entry per member a record touched, no more");
                         REACHED.merge("statements checked", (long)statements.size(), Long::sum);
                     }
                 }

@@ -197,9 +197,13 @@ final class FinanceReports
         final long from = instant("--from", Long.MIN_VALUE);
         final long to = instant("--to", Long.MAX_VALUE);
         final MonthlyAccounts[] monthly = new MonthlyAccounts[1];
+        final ZoneId[] zone = new ZoneId[1];
         final Ledger ledger = replay(to, l ->
         {
-            monthly[0] = new MonthlyAccounts(l, from, zone(l));
+            // months are cut before the replay reads the program: the zone of the program the journal puts in force
+            zone[0] = null != options.get("--zone") ? ZoneId.of(options.get("--zone")) :
+                l.lastSequence() > 0 ? l.program(0).zone() : journalFirstProgramZone(l.program(0).zone());
+            monthly[0] = new MonthlyAccounts(l, from, zone[0]);
             return monthly[0];
         }, l -> l, from);
         monthly[0].close(to == Long.MAX_VALUE ? ledger.lastTimestamp() : to);
@@ -220,11 +224,35 @@ final class FinanceReports
                 Long.toString(-bonus), Long.toString(redeemed), Long.toString(expired), Long.toString(clawed), rate});
             chart.put(month.month + " " + month.program, BigDecimal.valueOf(expired));
         }
-        out.println("breakage by month (" + zone(ledger) + "), points; breakage_rate = expired / (redeemed + expired)");
+        out.println("breakage by month (" + zone[0] + "), points; breakage_rate = expired / (redeemed + expired)");
         printTable(header, rows);
         writeCsv(header, rows);
         writeHtml("Breakage by month", "Points expired (breakage) by month", "month", chart, header, rows);
         return 0;
+    }
+
+    /**
+     * @return the zone of the first program the journal puts in force (its first {@code set_program} without a program
+     * id, among its first records), else {@code otherwise}.
+     */
+    private ZoneId journalFirstProgramZone(final ZoneId otherwise)
+    {
+        try (Journal journal = new Journal(data.resolve("journal"), true);
+            io.jifen.ledger.journal.JournalFollower follower = new io.jifen.ledger.journal.JournalFollower(journal, -1,
+                Program.defaultProgram().name()))
+        {
+            final Command decoded = new Command();
+            for (int read = 0; read < 10_000 && follower.next(Long.MAX_VALUE); read++)
+            {
+                io.jifen.ledger.journal.JournalRecord.decodeCommand(follower.record(), decoded);
+                if (decoded.type == io.jifen.ledger.core.CommandType.SET_PROGRAM &&
+                    (null == decoded.programId || decoded.programId.isEmpty()))
+                {
+                    return Program.parse(decoded.programText).zone();
+                }
+            }
+        }
+        return otherwise;
     }
 
     /**
@@ -379,8 +407,8 @@ final class FinanceReports
     }
 
     /**
-     * Replays the journal up to {@code until} from the newest snapshot at or before {@code startBy} (or its first
-     * record), with a progress line on a terminal.
+     * Replays the journal up to {@code until} from its first record (or, when older records were archived, from a
+     * snapshot the journal confirms at or before {@code startBy}), with a progress line on a terminal.
      */
     private Ledger replay(final long until, final Function<Ledger, LedgerStateMachine> wrap,
         final Function<Ledger, Ledger> after, final long startBy)
@@ -446,11 +474,18 @@ final class FinanceReports
         out.println("wrote " + file);
     }
 
+    /**
+     * Appends a CSV row (RFC 4180 quoting). A text cell a spreadsheet would run as a formula (=, +, -, @ first, and
+     * not a number) is written with a leading apostrophe: request and order ids come from clients.
+     */
     static void appendCsv(final StringBuilder sb, final String[] row)
     {
         for (int c = 0; c < row.length; c++)
         {
-            final String v = null == row[c] ? "" : row[c];
+            final String cell = null == row[c] ? "" : row[c];
+            final boolean formula = !cell.isEmpty() && "=+-@".indexOf(cell.charAt(0)) >= 0 &&
+                !cell.matches("-?\\d+(\\.\\d+)?");
+            final String v = formula ? "'" + cell : cell;
             sb.append(c == 0 ? "" : ",");
             sb.append(v.contains(",") || v.contains("\"") || v.contains("\n") ?
                 '"' + v.replace("\"", "\"\"") + '"' : v);

@@ -98,8 +98,9 @@ final class MemberStatements implements AutoCloseable
             failure = ex.getMessage();
             LOG.log(System.Logger.Level.ERROR, "the history index stopped: " + ex.getMessage());
         }
-        catch (final RuntimeException ex)
+        catch (final Throwable ex)
         {
+            // an error too (a full disk under the mapped index, the heap): a first page then says why, not "indexing"
             failure = ex.toString();
             LOG.log(System.Logger.Level.ERROR, "the history index stopped", ex);
         }
@@ -157,7 +158,7 @@ final class MemberStatements implements AutoCloseable
             return "page_size: out of range: " + request.getPageSize() + " (must be 1.." + PAGE_SIZE_MAX +
                 ", 0 means " + PAGE_SIZE_DEFAULT + ") [PAGE_SIZE_INVALID]";
         }
-        if (!request.getPageToken().isEmpty() && readToken(request.getPageToken()) < 0)
+        if (!request.getPageToken().isEmpty() && null == readToken(request.getPageToken()))
         {
             return "page_token: is not a token this ledger gave for this listing [PAGE_TOKEN_INVALID]";
         }
@@ -181,8 +182,8 @@ final class MemberStatements implements AutoCloseable
                 return;
             }
             final String program = request.getProgramId().isEmpty() ? firstProgram : request.getProgramId();
-            final long from = first ? history.newest(program, request.getMemberId()) :
-                readToken(request.getPageToken());
+            final long[] token = first ? null : readToken(request.getPageToken());
+            final long from = first ? history.newest(program, request.getMemberId()) : token[0];
             if (from < 0)
             {
                 observer.onError(Status.NOT_FOUND.withDescription("member_id: no journal record names member '" +
@@ -194,9 +195,10 @@ final class MemberStatements implements AutoCloseable
             final long next;
             try
             {
-                next = history.page(program, request.getMemberId(), from, size, firstProgram, reader.get(), lines);
+                next = history.page(program, request.getMemberId(), from, first ? -1 : token[1], size, firstProgram,
+                    reader.get(), lines);
             }
-            catch (final IllegalArgumentException ex)
+            catch (final MemberHistory.NotAnEntryException ex)
             {
                 observer.onError(Status.INVALID_ARGUMENT.withDescription("page_token: is not a token this ledger " +
                     "gave for this member's statement [PAGE_TOKEN_INVALID]").asRuntimeException());
@@ -205,7 +207,7 @@ final class MemberStatements implements AutoCloseable
             final ListHistoryResponse.Builder response = ListHistoryResponse.newBuilder()
                 .setIndexedSequence(history.indexedSequence())
                 .setOlderArchived(next == MemberHistory.ARCHIVED)
-                .setNextPageToken(next >= 0 ? token(next) : "");
+                .setNextPageToken(next >= 0 ? token(next, history.sequenceOf(next, reader.get())) : "");
             for (final StatementLine line : lines)
             {
                 response.addEntries(entry(line));
@@ -302,27 +304,37 @@ final class MemberStatements implements AutoCloseable
         }
     }
 
-    static String token(final long entry)
+    /**
+     * A page token: the entry the page starts at and the sequence of its record (an entry number of an index rebuilt
+     * over other journal files names another record: refused, never a page that repeats or skips).
+     */
+    static String token(final long entry, final long sequence)
     {
         return TOKEN_VERSION + Base64.getUrlEncoder().withoutPadding().encodeToString(
-            ByteBuffer.allocate(Long.BYTES).putLong(entry).array());
+            ByteBuffer.allocate(2 * Long.BYTES).putLong(entry).putLong(sequence).array());
     }
 
-    /** @return the entry a token names, or -1 if it is not a token {@link #token} made. */
-    static long readToken(final String token)
+    /** @return the entry and sequence a token names, or null if it is not a token {@link #token} made. */
+    static long[] readToken(final String token)
     {
         if (token.length() < 2 || token.charAt(0) != TOKEN_VERSION)
         {
-            return -1;
+            return null;
         }
         try
         {
             final byte[] bytes = Base64.getUrlDecoder().decode(token.substring(1));
-            return bytes.length == Long.BYTES ? Math.max(-1, ByteBuffer.wrap(bytes).getLong()) : -1;
+            if (bytes.length != 2 * Long.BYTES)
+            {
+                return null;
+            }
+            final ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            final long[] read = {buffer.getLong(), buffer.getLong()};
+            return read[0] >= 0 && read[1] > 0 ? read : null;
         }
         catch (final IllegalArgumentException ex)
         {
-            return -1;
+            return null;
         }
     }
 

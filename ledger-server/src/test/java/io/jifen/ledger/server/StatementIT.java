@@ -185,7 +185,12 @@ class StatementIT
         assertRefused(Status.Code.INVALID_ARGUMENT, "page_token: ", ListHistoryRequest.newBuilder()
             .setMemberId("carol").setPageToken("nonsense"));
         assertRefused(Status.Code.INVALID_ARGUMENT, "page_token: ", ListHistoryRequest.newBuilder()
-            .setMemberId("carol").setPageToken(MemberStatements.token(1_000_000)));
+            .setMemberId("carol").setPageToken(MemberStatements.token(1_000_000, 5)));
+        final String second = ledger.listHistory(ListHistoryRequest.newBuilder().setMemberId("carol").setPageSize(2)
+            .build()).getNextPageToken();
+        final long[] entry = MemberStatements.readToken(second);
+        assertRefused(Status.Code.INVALID_ARGUMENT, "page_token: ", ListHistoryRequest.newBuilder()
+            .setMemberId("carol").setPageToken(MemberStatements.token(entry[0], entry[1] - 1)));
         assertRefused(Status.Code.INVALID_ARGUMENT, "member_id: ", ListHistoryRequest.newBuilder()
             .setMemberId("has space"));
         assertRefused(Status.Code.NOT_FOUND, "member_id: ", ListHistoryRequest.newBuilder().setMemberId("nobody"));
