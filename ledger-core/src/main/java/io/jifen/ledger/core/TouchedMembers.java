@@ -22,13 +22,14 @@ public final class TouchedMembers
     private int effectCount;
     /** The writer's member keys of the entries, to find an entry again (a sweep touches thousands). */
     private int[] keys = new int[4];
-    private final org.agrona.collections.Int2IntHashMap entryOfKey = new org.agrona.collections.Int2IntHashMap(-1);
+    /** Built once a table has more than 8 entries (a sweep), so the ring's commands do not each carry one. */
+    private org.agrona.collections.Int2IntHashMap entryOfKey;
 
     public void reset()
     {
         size = 0;
         effectCount = 0;
-        if (!entryOfKey.isEmpty())
+        if (null != entryOfKey && !entryOfKey.isEmpty())
         {
             entryOfKey.clear();
         }
@@ -82,6 +83,10 @@ public final class TouchedMembers
         keys[size] = key;
         if (size == 8)
         {
+            if (null == entryOfKey)
+            {
+                entryOfKey = new org.agrona.collections.Int2IntHashMap(-1);
+            }
             for (int i = 0; i < size; i++)
             {
                 entryOfKey.put(keys[i], i);
@@ -146,8 +151,7 @@ public final class TouchedMembers
             balances = new long[4 * 4];
             keys = new int[4];
             effectEntries = new int[16];
-            entryOfKey.clear();
-            entryOfKey.compact();
+            entryOfKey = null;
             size = 0;
             effectCount = 0;
         }

@@ -129,7 +129,7 @@ public final class JournalRecord
         offset = putEffects(c.effects, buffer, offset);
         if (members)
         {
-            offset = putMembers(c.touched, c.type.isIdempotentWrite(), buffer, offset);
+            offset = putMembers(c.touched, c.effects.size(), c.type.isIdempotentWrite(), buffer, offset);
         }
         if (c.purchaseMinor > 0)
         {
@@ -184,9 +184,15 @@ public final class JournalRecord
      * its two strings are written absent rather than again (about 40 bytes and a fifth of the encoding time of a
      * purchase earn's record).
      */
-    private static int putMembers(
-        final TouchedMembers touched, final boolean ownFirst, final ExpandableArrayBuffer buffer, final int start)
+    private static int putMembers(final TouchedMembers touched, final int effects, final boolean ownFirst,
+        final ExpandableArrayBuffer buffer, final int start)
     {
+        if (touched.effectCount() != effects)
+        {
+            // a table not filled for this command's effects would make a record readers cannot decode: stop here
+            throw new IllegalStateException("the member table names the members of " + touched.effectCount() +
+                " effects, the command has " + effects);
+        }
         final int count = touched.size();
         buffer.putInt(start, count, ORDER);
         int offset = start + Integer.BYTES;
