@@ -56,6 +56,13 @@ public final class Command
     public int channel;
     /** Earn from a purchase: the categories of the basket, or null. */
     public String[] categories;
+    /** Import: when the lot's points were earned in the system they come from (epoch ms, not after ledger time). */
+    public long earnedAt;
+    /** Import: when the lot expires (epoch ms, after ledger time and earnedAt; 0 with no points). */
+    public long lotExpiresAt;
+    /** Import: tier points counted in the month of {@link #earnedAt} (a program whose window is lifetime counts the
+     * points themselves). */
+    public long importTierPoints;
     /** SetProgram: the program's canonical text. */
     public String programText;
     /**
@@ -192,6 +199,9 @@ public final class Command
         currency = null;
         channel = 0;
         categories = null;
+        earnedAt = 0;
+        lotExpiresAt = 0;
+        importTierPoints = 0;
         programText = null;
         putByName = false;
         recordVersion = 0;
@@ -427,6 +437,9 @@ public final class Command
         currency = other.currency;
         channel = other.channel;
         categories = other.categories;
+        earnedAt = other.earnedAt;
+        lotExpiresAt = other.lotExpiresAt;
+        importTierPoints = other.importTierPoints;
         programText = other.programText;
         putByName = other.putByName;
         recordVersion = other.recordVersion;

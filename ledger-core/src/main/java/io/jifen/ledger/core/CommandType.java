@@ -29,6 +29,11 @@ public enum CommandType
     TRANSFER(14, true),
     /** Converts a member's points into points of a partner program's member at the partners' rate (coalition). */
     EXCHANGE(15, true),
+    /**
+     * Migration: one row of another system's ledger, a lot with its original earned-at and expiry and the tier points
+     * it counted, the member enrolled first if absent.
+     */
+    IMPORT(16, true),
     GET_BALANCE(20, false),
     CHECK_TIER(21, false),
     LIST_LOTS(22, false),

@@ -51,6 +51,7 @@ public final class CommandValidator
             case SET_TIER -> validateSetTier(c);
             case TRANSFER -> validateTransfer(c);
             case EXCHANGE -> validateExchange(c);
+            case IMPORT -> validateImport(c);
             case GET_BALANCE, GET_MEMBER -> isId(c.memberId) ? ResultCode.OK : ResultCode.MEMBER_ID_INVALID;
             case CHECK_TIER -> !isId(c.memberId) ? ResultCode.MEMBER_ID_INVALID :
                 Tier.isValidCode(c.minTier) ? ResultCode.OK : ResultCode.MIN_TIER_INVALID;
@@ -102,6 +103,21 @@ public final class CommandValidator
         if (write != ResultCode.OK) return write;
         if (c.birthday != 0 && !isBirthday(c.birthday)) return ResultCode.BIRTHDAY_INVALID;
         if (!isOptionalId(c.referrerId) || c.memberId.equals(c.referrerId)) return ResultCode.REFERRER_ID_INVALID;
+        return ResultCode.OK;
+    }
+
+    /** An import row: the instants are checked against ledger time where it is known, in the handler. */
+    private static ResultCode validateImport(final Command c)
+    {
+        final ResultCode write = validateWrite(c);
+        if (write != ResultCode.OK) return write;
+        if (c.points < 0 || c.points > Limits.POINTS_MAX) return ResultCode.POINTS_INVALID;
+        if (c.birthday != 0 && !isBirthday(c.birthday)) return ResultCode.BIRTHDAY_INVALID;
+        if (c.earnedAt <= 0) return ResultCode.EARNED_AT_INVALID;
+        if (c.points > 0 ? c.lotExpiresAt <= c.earnedAt : c.lotExpiresAt != 0) return ResultCode.LOT_EXPIRES_AT_INVALID;
+        if (c.importTierPoints < 0 || c.importTierPoints > Limits.POINTS_MAX) return ResultCode.TIER_POINTS_INVALID;
+        if (!isOptionalId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+        if (!isReason(c.reason)) return ResultCode.REASON_INVALID;
         return ResultCode.OK;
     }
 

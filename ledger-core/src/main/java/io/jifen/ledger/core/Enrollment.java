@@ -45,7 +45,22 @@ final class Enrollment
         }
 
         final Program p = ps.program();
-        final Member m = members.add(slot, c.memberId, c.birthday, referrer, c.timestamp);
+        final Member m = admit(ps, c, referrer);
+        if (p.welcomeBonus() > 0)
+        {
+            movements.bonus(p, c, m, p.welcomeBonus());
+        }
+        return m.index;
+    }
+
+    /**
+     * A new member of the program at its first tier, scheduled for its tier evaluations and birthdays: the caller has
+     * checked that the id is free and the ledger has room.
+     */
+    Member admit(final ProgramState ps, final Command c, final int referrer)
+    {
+        final Program p = ps.program();
+        final Member m = members.add(ps.slot, c.memberId, c.birthday, referrer, c.timestamp);
         m.tier = p.tierFor(0).code();
         m.nextEvaluationAt = p.firstEvaluation(c.timestamp);
         if (p.tierWindow() != Program.TierWindow.LIFETIME)
@@ -60,10 +75,6 @@ final class Enrollment
                 schedules.birthdays.add(m.nextBirthdayAt, m.index);
             }
         }
-        if (p.welcomeBonus() > 0)
-        {
-            movements.bonus(p, c, m, p.welcomeBonus());
-        }
-        return m.index;
+        return m;
     }
 }

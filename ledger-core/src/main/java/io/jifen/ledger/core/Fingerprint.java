@@ -61,6 +61,7 @@ final class Fingerprint
         {
             case HOLD -> Hashing.mix(h, c.holdTimeoutSeconds);
             case TRANSFER, EXCHANGE -> Hashing.mix(h, c.toMemberId);
+            case IMPORT -> Hashing.mix(Hashing.mix(Hashing.mix(h, c.earnedAt), c.lotExpiresAt), c.importTierPoints);
             case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, EXPIRE_TICK, SET_PROGRAM, CAPTURE_HOLD,
                 RELEASE_HOLD, SET_TIER, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING -> h;
         };

@@ -41,6 +41,7 @@ public final class Ledger implements LedgerStateMachine
     private final Totals totals;
 
     private final Enrollment enrollment;
+    private final Imports imports;
     private final Earning earning;
     private final Debits debits;
     private final Transfers transfers;
@@ -67,6 +68,7 @@ public final class Ledger implements LedgerStateMachine
         final Capacity capacity = new Capacity(stores);
         final GiveBack giveBack = new GiveBack(stores, movements);
         enrollment = new Enrollment(stores, movements);
+        imports = new Imports(stores, enrollment, movements, settlement, capacity);
         earning = new Earning(stores, movements, settlement, capacity);
         debits = new Debits(stores, movements, settlement, capacity);
         transfers = new Transfers(stores, movements, settlement, capacity);
@@ -140,7 +142,7 @@ public final class Ledger implements LedgerStateMachine
             case GET_MEMBER -> read(c, Reads::getMember);
             case LIST_EXPIRING -> read(c, Reads::listExpiring);
             case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, HOLD, CAPTURE_HOLD, RELEASE_HOLD, SET_TIER,
-                TRANSFER, EXCHANGE -> throw new IllegalStateException("a write, not a read: " + c.type);
+                TRANSFER, EXCHANGE, IMPORT -> throw new IllegalStateException("a write, not a read: " + c.type);
         };
     }
 
@@ -224,6 +226,7 @@ public final class Ledger implements LedgerStateMachine
             case EXCHANGE -> transfers.exchange(ps, c);
             case HOLD -> holds.hold(ps, c);
             case CAPTURE_HOLD, RELEASE_HOLD -> holds.closeHold(ps, c);
+            case IMPORT -> imports.importRow(ps, c);
             case EXPIRE_TICK, SET_PROGRAM, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING ->
                 throw new IllegalStateException("not a write: " + c.type);
         };

@@ -458,8 +458,8 @@ final class RequestLog
                 case ENROLL, EARN -> BONUS;
                 case EXCHANGE -> EXCHANGE;
                 case REVERSE -> REVERSE;
-                case REDEEM, ADJUST, SET_STATUS, SET_TIER, TRANSFER, EXPIRE_TICK, SET_PROGRAM, GET_BALANCE, CHECK_TIER,
-                    LIST_LOTS, GET_MEMBER, LIST_EXPIRING -> PLAIN;
+                case REDEEM, ADJUST, SET_STATUS, SET_TIER, TRANSFER, IMPORT, EXPIRE_TICK, SET_PROGRAM, GET_BALANCE,
+                    CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING -> PLAIN;
             };
         }
     }

@@ -56,6 +56,11 @@ public enum ResultCode
     MIN_POINTS_INVALID(132, "min_points", "must be 1.." + Limits.POINTS_MAX),
     WITHIN_DAYS_INVALID(133, "within_days", "must be 1.." + Limits.WITHIN_DAYS_MAX + " days"),
     PAGE_TOKEN_INVALID(134, "page_token", "is not a token this ledger gave for this listing"),
+    EARNED_AT_INVALID(135, "earned_at_ms", "must be an instant in epoch milliseconds, not after ledger time"),
+    LOT_EXPIRES_AT_INVALID(136, "expires_at_ms",
+        "must be after earned_at_ms and after ledger time (0 for a row without points): " +
+        "an expired lot is not imported"),
+    TIER_POINTS_INVALID(137, "tier_points", "must be 0.." + Limits.POINTS_MAX),
 
     MEMBER_NOT_FOUND(201, "member_id", "member not found"),
     ORIGINAL_REQUEST_NOT_FOUND(202, "original_request_id",

@@ -82,7 +82,15 @@ public final class JournalJson
             offset = JournalRecord.getMembers(buffer, offset, effects, touched);
             appendMembers(sb, touched);
         }
-        if (offset < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
+        if (commandType == CommandType.IMPORT)
+        {
+            final Command row = new Command();
+            offset = JournalRecord.getImport(buffer, offset, row);
+            sb.append(",\"import\":{\"earned_at_ms\":").append(row.earnedAt)
+                .append(",\"expires_at_ms\":").append(row.lotExpiresAt)
+                .append(",\"tier_points\":").append(row.importTierPoints).append('}');
+        }
+        else if (offset < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
         {
             final Command purchase = new Command();
             offset = JournalRecord.getPurchase(buffer, offset, purchase);

@@ -23,6 +23,7 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  *   purchase (an earn from a purchase only) amount minor i64 | currency string | channel u8 | categories string
  *            | base points | tier multiplier | tier points | cap cut | campaign count u8
  *            then per campaign: id string | multiplier | points | budget cut         (the rest i64)
+ *   import   (an import only) earned at i64 | lot expires at i64 | tier points i64
  *   trailer  chain (SHA-256, 32 bytes) | CRC-32C u32
  * </pre>
  * Offsets of a section after the strings are relative to the section's start, which depends on the strings' lengths.
@@ -89,6 +90,12 @@ final class JournalLayout
     static final int CAMPAIGN_POINTS_OFFSET = CAMPAIGN_MULTIPLIER_OFFSET + SIZE_OF_LONG;
     static final int CAMPAIGN_BUDGET_CUT_OFFSET = CAMPAIGN_POINTS_OFFSET + SIZE_OF_LONG;
     static final int CAMPAIGN_LENGTH = CAMPAIGN_BUDGET_CUT_OFFSET + SIZE_OF_LONG;
+
+    // import, after the member table (an import, always version 3): the row's instants and tier points
+    static final int IMPORT_EARNED_AT_OFFSET = 0;
+    static final int IMPORT_EXPIRES_AT_OFFSET = IMPORT_EARNED_AT_OFFSET + SIZE_OF_LONG;
+    static final int IMPORT_TIER_POINTS_OFFSET = IMPORT_EXPIRES_AT_OFFSET + SIZE_OF_LONG;
+    static final int IMPORT_LENGTH = IMPORT_TIER_POINTS_OFFSET + SIZE_OF_LONG;
 
     // the tail-discarded marker's body, at BODY_OFFSET
     static final int DISCARDED_FIRST_INDEX_OFFSET = BODY_OFFSET;

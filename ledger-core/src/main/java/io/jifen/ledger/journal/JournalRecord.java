@@ -57,6 +57,10 @@ import static io.jifen.ledger.journal.JournalLayout.STATUS_SLOT_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.STRING_LENGTH_SIZE;
 import static io.jifen.ledger.journal.JournalLayout.TIER_MULTIPLIER_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.TIER_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.IMPORT_EARNED_AT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.IMPORT_EXPIRES_AT_OFFSET;
+import static io.jifen.ledger.journal.JournalLayout.IMPORT_LENGTH;
+import static io.jifen.ledger.journal.JournalLayout.IMPORT_TIER_POINTS_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.TIER_POINTS_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.TIMESTAMP_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.TRAILER_LENGTH;
@@ -131,7 +135,14 @@ public final class JournalRecord
         {
             offset = putMembers(c.touched, c.effects.size(), c.type.isIdempotentWrite(), buffer, offset);
         }
-        if (c.purchaseMinor > 0)
+        if (c.type == CommandType.IMPORT)
+        {
+            buffer.putLong(offset + IMPORT_EARNED_AT_OFFSET, c.earnedAt, ORDER);
+            buffer.putLong(offset + IMPORT_EXPIRES_AT_OFFSET, c.lotExpiresAt, ORDER);
+            buffer.putLong(offset + IMPORT_TIER_POINTS_OFFSET, c.importTierPoints, ORDER);
+            offset += IMPORT_LENGTH;
+        }
+        else if (c.purchaseMinor > 0)
         {
             offset = putPurchase(c, buffer, offset);
         }
@@ -291,7 +302,7 @@ public final class JournalRecord
         {
             case TRANSFER, EXCHANGE -> true;
             case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, EXPIRE_TICK, SET_PROGRAM, HOLD, CAPTURE_HOLD,
-                RELEASE_HOLD, SET_TIER, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING -> false;
+                RELEASE_HOLD, SET_TIER, IMPORT, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING -> false;
         };
     }
 
@@ -358,6 +369,25 @@ public final class JournalRecord
             cursor.offset = at + CAMPAIGN_LENGTH;
         }
         return cursor.offset;
+    }
+
+    /**
+     * Reads an import record's own section (at {@code start}, after the member table) into a command.
+     *
+     * @return the offset after it.
+     */
+    public static int getImport(final DirectBuffer buffer, final int start, final Command into)
+    {
+        into.earnedAt = buffer.getLong(start + IMPORT_EARNED_AT_OFFSET, ORDER);
+        into.lotExpiresAt = buffer.getLong(start + IMPORT_EXPIRES_AT_OFFSET, ORDER);
+        into.importTierPoints = buffer.getLong(start + IMPORT_TIER_POINTS_OFFSET, ORDER);
+        return start + IMPORT_LENGTH;
+    }
+
+    /** @return the earned-at instant of an import record whose own section starts at {@code start}. */
+    public static long importEarnedAt(final DirectBuffer buffer, final int start)
+    {
+        return buffer.getLong(start + IMPORT_EARNED_AT_OFFSET, ORDER);
     }
 
     /** Record type of the marker that discards a damaged, never-acknowledged tail (not a ledger command). */
@@ -582,7 +612,11 @@ public final class JournalRecord
         {
             effectsEnd = skipMembers(buffer, effectsEnd, count);
         }
-        if (effectsEnd < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
+        if (into.type == CommandType.IMPORT)
+        {
+            getImport(buffer, effectsEnd, into);
+        }
+        else if (effectsEnd < buffer.getInt(LENGTH_OFFSET, ORDER) - TRAILER_LENGTH)
         {
             getPurchase(buffer, effectsEnd, into);
             into.earning.reset(); // the outcome is recomputed by the replay

@@ -16,7 +16,7 @@ public final class StatementLine
     public enum Kind
     {
         ENROLL, EARN, PURCHASE_EARN, BONUS, REDEEM, HOLD, CAPTURE, RELEASE, REVERSE, TRANSFER_OUT, TRANSFER_IN,
-        EXCHANGE_OUT, EXCHANGE_IN, ADJUST, EXPIRY, MATURITY, HOLD_TIMEOUT, TIER, STATUS
+        EXCHANGE_OUT, EXCHANGE_IN, ADJUST, EXPIRY, MATURITY, HOLD_TIMEOUT, TIER, STATUS, IMPORT
     }
 
     /** A lot-level effect on the member: its kind as {@code journal dump} names it, the lot, points and expiry. */
@@ -46,6 +46,8 @@ public final class StatementLine
     public String counterpartyMemberId;
     public String counterpartyProgram;
     public final List<Lot> lots = new ArrayList<>();
+    /** An import: when its points were earned in the system they came from (0 otherwise). */
+    public long earnedAt;
     /** A purchase earn's computation (its purchase and earning); null otherwise. */
     public Command purchase;
 
@@ -54,6 +56,7 @@ public final class StatementLine
         sequence = 0;
         timestamp = 0;
         type = null;
+        earnedAt = 0;
         kind = null;
         points = 0;
         pendingPoints = 0;

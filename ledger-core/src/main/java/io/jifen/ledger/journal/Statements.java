@@ -232,6 +232,10 @@ public final class Statements
             into.purchase = new Command();
             JournalRecord.getPurchase(record, p.purchaseStart, into.purchase);
         }
+        if (p.type == CommandType.IMPORT)
+        {
+            into.earnedAt = JournalRecord.importEarnedAt(record, p.purchaseStart);
+        }
         into.kind = kind(p.type, own, into);
         counterparty(p, own, firstProgram, into);
         return true;
@@ -323,6 +327,7 @@ public final class Statements
             case RELEASE_HOLD -> StatementLine.Kind.RELEASE;
             case TRANSFER -> own ? StatementLine.Kind.TRANSFER_OUT : StatementLine.Kind.TRANSFER_IN;
             case EXCHANGE -> own ? StatementLine.Kind.EXCHANGE_OUT : StatementLine.Kind.EXCHANGE_IN;
+            case IMPORT -> StatementLine.Kind.IMPORT;
             case EXPIRE_TICK -> sweepKind(line);
             case SET_PROGRAM, GET_BALANCE, CHECK_TIER, LIST_LOTS, GET_MEMBER, LIST_EXPIRING ->
                 throw new IllegalStateException("no member's line: " + type);

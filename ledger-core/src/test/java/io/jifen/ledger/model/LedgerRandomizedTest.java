@@ -35,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LedgerRandomizedTest
 {
-    private static final int SEEDS = 20;
+    private static final int SEEDS = 30;
     private static final int COMMANDS = 3000;
     private static final int MEMBER_POOL = Workload.MEMBER_POOL;
     /** The name of the second program of every run's ledger: the coalition partner of the main program. */
@@ -76,7 +76,8 @@ class LedgerRandomizedTest
             "segment new", "segment active", "segment atRisk", "segment dormant", "grace",
             "restored points expired again", "forgive", "reclaim", "EXCHANGE", "exchange from the partner",
             "partner member written", "PARTNER_DAILY_LIMIT", "PARTNER_TOTAL_LIMIT", "NOT_A_PARTNER",
-            "EXCHANGE_TOO_SMALL", "EXCHANGE_BELOW_MINIMUM", "PROGRAM_NOT_FOUND", "TO_PROGRAM_NOT_FOUND"})
+            "EXCHANGE_TOO_SMALL", "EXCHANGE_BELOW_MINIMUM", "PROGRAM_NOT_FOUND", "TO_PROGRAM_NOT_FOUND", "IMPORT",
+            "import enrolled", "import to a member", "import raised the tier"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }

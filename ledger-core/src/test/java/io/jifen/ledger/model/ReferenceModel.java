@@ -846,6 +846,23 @@ final class ReferenceModel
                     return c.limit >= 1 && c.limit <= 1_000_000 ? ResultCode.OK : ResultCode.LIMIT_INVALID;
                 case SET_PROGRAM:
                     return null != c.programText ? ResultCode.OK : ResultCode.COMMAND_INVALID;
+                case IMPORT:
+                    if (!isId(c.requestId)) return ResultCode.REQUEST_ID_INVALID;
+                    if (!isId(c.memberId)) return ResultCode.MEMBER_ID_INVALID;
+                    if (c.points < 0 || c.points > Ledger.POINTS_MAX) return ResultCode.POINTS_INVALID;
+                    if (c.birthday != 0 && !isBirthday(c.birthday)) return ResultCode.BIRTHDAY_INVALID;
+                    if (c.earnedAt < 1) return ResultCode.EARNED_AT_INVALID;
+                    if (c.points == 0 && c.lotExpiresAt != 0 || c.points > 0 && c.lotExpiresAt <= c.earnedAt)
+                    {
+                        return ResultCode.LOT_EXPIRES_AT_INVALID;
+                    }
+                    if (c.importTierPoints < 0 || c.importTierPoints > Ledger.POINTS_MAX)
+                    {
+                        return ResultCode.TIER_POINTS_INVALID;
+                    }
+                    if (!isEmpty(c.orderId) && !isId(c.orderId)) return ResultCode.ORDER_ID_INVALID;
+                    if (null != c.reason && c.reason.length() > 256) return ResultCode.REASON_INVALID;
+                    return ResultCode.OK;
                 default:
                     return ResultCode.COMMAND_INVALID;
             }
@@ -978,6 +995,9 @@ final class ReferenceModel
                 case RELEASE_HOLD:
                     m = closeHold(c, cutoff, allocations);
                     break;
+                case IMPORT:
+                    m = importRow(c);
+                    break;
                 default:
                     throw new IllegalStateException(c.type.toString());
             }
@@ -1030,7 +1050,9 @@ final class ReferenceModel
                 a.birthday == b.birthday && a.status == b.status && same(a.orderId, b.orderId) &&
                 same(a.reason, b.reason) && same(a.originalRequestId, b.originalRequestId) &&
                 same(a.referrerId, b.referrerId) && a.requestedTier == b.requestedTier &&
-                a.requestedFloorUntil == b.requestedFloorUntil && a.holdTimeoutSeconds == b.holdTimeoutSeconds;
+                a.requestedFloorUntil == b.requestedFloorUntil && a.holdTimeoutSeconds == b.holdTimeoutSeconds &&
+                a.earnedAt == b.earnedAt && a.lotExpiresAt == b.lotExpiresAt &&
+                a.importTierPoints == b.importTierPoints;
         }
 
         private static boolean same(final String a, final String b)
@@ -1070,6 +1092,78 @@ final class ReferenceModel
             }
             members.put(m.key, m);
             (m.inPartner ? partnerIds : memberIds).add(c.memberId);
+            return m;
+        }
+
+        /**
+         * A migrated row: the member enrolled if absent (first tier, no welcome bonus); the points one lot with the
+         * row's own earned-at and expiry; the tier points counted in the month they were earned; no bonus of any kind,
+         * and the member has had its first earn.
+         */
+        private ModelMember importRow(final Command c)
+        {
+            if (c.earnedAt > c.timestamp)
+            {
+                c.result = ResultCode.EARNED_AT_INVALID;
+                return null;
+            }
+            if (c.points > 0 && c.lotExpiresAt <= c.timestamp)
+            {
+                c.result = ResultCode.LOT_EXPIRES_AT_INVALID;
+                return null;
+            }
+            ModelMember m = find(c.memberId);
+            REACHED.merge(null != m ? "import to a member" : "import enrolled", 1L, Long::sum);
+            if (null != m)
+            {
+                m = member(c, false);
+                if (null == m || (c.points > 0 && !mayCredit(c, m, c.points, 1)))
+                {
+                    return null;
+                }
+                c.expired = settle(c, m, c.timestamp);
+            }
+            else
+            {
+                m = new ModelMember(c.memberId, program == partner);
+                m.tier = program.tierFor(0);
+                m.index = members.size();
+                byIndex.add(m);
+                m.enrolledAt = c.timestamp;
+                m.nextEvaluation = program.firstEvaluation(c.timestamp);
+                m.birthday = c.birthday;
+                if (c.birthday != 0)
+                {
+                    m.nextBirthday = program.nextBirthday(c.birthday, c.timestamp);
+                }
+                members.put(m.key, m);
+                (m.inPartner ? partnerIds : memberIds).add(c.memberId);
+            }
+            if (c.points > 0)
+            {
+                final ModelLot lot = new ModelLot(lots.size(), m.key, c.points, c.earnedAt, c.lotExpiresAt);
+                lots.add(lot);
+                m.lots.add(lot);
+                credited += c.points;
+                c.effects.add(EffectLog.CREDIT, lot.id, c.points, lot.expiresAt, indexOf(lot.memberId));
+                c.lotId = lot.id;
+                c.expiresAt = lot.expiresAt;
+                settleOwed(c, m);
+                m.earned = true;
+            }
+            else
+            {
+                c.lotId = -1;
+            }
+            m.lifetime += c.points;
+            m.months.merge(YearMonth.from(program.day(c.earnedAt)), c.importTierPoints, Long::sum);
+            final int tier = program.tierFor(tierPoints(m, c.timestamp));
+            if (tier > m.tier)
+            {
+                REACHED.merge("import raised the tier", 1L, Long::sum);
+                m.tier = tier;
+            }
+            c.resultPoints = c.points;
             return m;
         }
 

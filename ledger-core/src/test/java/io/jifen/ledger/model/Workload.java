@@ -188,8 +188,12 @@ final class Workload
     private void generate()
     {
         in.clear();
-        final int r = random.nextInt(104);
-        if (r >= 100)
+        final int r = random.nextInt(106);
+        if (r >= 104)
+        {
+            importRow();
+        }
+        else if (r >= 100)
         {
             exchange();
         }
@@ -563,6 +567,33 @@ final class Workload
     }
 
     /** Exchanges between the main program and its partner, both ways; now and then to a program not a partner. */
+    /**
+     * A migrated row: mostly a member the ledger does not know yet, lots earned up to 400 days ago that expire within
+     * two years (some already expired, some earned in the future, some with an expiry before their earning), and tier
+     * points of their own.
+     */
+    private void importRow()
+    {
+        final boolean known = random.nextInt(4) == 0;
+        write(CommandType.IMPORT, known ? pickMember() : "m" + random.nextInt(MEMBER_POOL));
+        if (random.nextInt(6) == 0)
+        {
+            in.programId = PARTNER;
+            in.memberId = known ? pickPartnerMember() : "m" + random.nextInt(MEMBER_POOL / 2);
+        }
+        in.points = random.nextInt(8) == 0 ? 0 : 1 + random.nextInt(5000);
+        final int e = random.nextInt(40);
+        in.earnedAt = e == 0 ? now + 1 + random.nextInt(1000) : e == 1 ? 0 :
+            now - (long)(random.nextDouble() * 400 * DAY_MS);
+        final int x = random.nextInt(30);
+        in.lotExpiresAt = in.points == 0 ? (x == 0 ? now + DAY_MS : 0) :
+            x == 0 ? in.earnedAt : x == 1 ? now - random.nextInt(1000) : x == 2 ? now :
+            now + 1 + (long)(random.nextDouble() * 730 * DAY_MS);
+        in.importTierPoints = random.nextInt(5) == 0 ? 0 : random.nextInt(50) == 0 ? -1 : random.nextInt(8000);
+        in.birthday = random.nextInt(3) == 0 ? 101 + 100 * random.nextInt(12) : 0;
+        in.reason = random.nextBoolean() ? "migrated" : null;
+    }
+
     private void exchange()
     {
         final boolean fromPartner = random.nextInt(3) == 0;

@@ -9,6 +9,7 @@ import io.jifen.ledger.api.v1.ExchangeRequest;
 import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.HoldRequest;
+import io.jifen.ledger.api.v1.ImportRequest;
 import io.jifen.ledger.api.v1.ListExpiringRequest;
 import io.jifen.ledger.api.v1.ListLotsRequest;
 import io.jifen.ledger.api.v1.Purchase;
@@ -62,6 +63,24 @@ final class Commands
             c.channel = p.getChannelValue();
             c.categories = p.getCategoriesCount() == 0 ? null : p.getCategoriesList().toArray(new String[0]);
         }
+        return c;
+    }
+
+    static Command importRow(final ImportRequest r, final Command c)
+    {
+        c.clear();
+        c.type = CommandType.IMPORT;
+        c.requestId = r.getRequestId();
+        c.memberId = r.getMemberId();
+        c.programId = r.getProgramId();
+        c.points = r.getPoints();
+        c.earnedAt = r.getEarnedAtMs();
+        c.lotExpiresAt = r.getExpiresAtMs();
+        c.importTierPoints = r.getTierPoints();
+        final int birthday = CommandValidator.parseBirthday(r.getBirthday());
+        c.birthday = birthday < 0 ? 1300 : birthday; // 13-00 is never a day: the validator names the field
+        c.orderId = r.getOrderId();
+        c.reason = r.getReason();
         return c;
     }
 

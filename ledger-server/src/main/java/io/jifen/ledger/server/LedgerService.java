@@ -22,6 +22,7 @@ import io.jifen.ledger.api.v1.GetBalanceRequest;
 import io.jifen.ledger.api.v1.GetMemberRequest;
 import io.jifen.ledger.api.v1.Member;
 import io.jifen.ledger.api.v1.HoldRequest;
+import io.jifen.ledger.api.v1.ImportRequest;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.ListExpiringRequest;
 import io.jifen.ledger.api.v1.ListExpiringResponse;
@@ -95,6 +96,12 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public void earn(final EarnRequest request, final StreamObserver<WriteResult> observer)
     {
         unary(Commands.earn(request, SCRATCH.get()), observer, Results::writeResult);
+    }
+
+    @Override
+    public void importRow(final ImportRequest request, final StreamObserver<WriteResult> observer)
+    {
+        unary(Commands.importRow(request, SCRATCH.get()), observer, Results::writeResult);
     }
 
     @Override
@@ -387,6 +394,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                 case TRANSFER: return Commands.transfer(m.getTransfer(), c);
                 case EXCHANGE: return Commands.exchange(m.getExchange(), c);
                 case GET_MEMBER: return Commands.getMember(m.getGetMember(), c);
+                case IMPORT_ROW: return Commands.importRow(m.getImportRow(), c);
                 default: return null;
             }
         }
@@ -411,7 +419,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                     case CHECK_TIER -> result.setTier(Results.checkTier(c));
                     case GET_MEMBER -> result.setMember(Results.member(c));
                     case ENROLL, EARN, REDEEM, REVERSE, ADJUST, SET_STATUS, HOLD, CAPTURE_HOLD, RELEASE_HOLD, SET_TIER,
-                        TRANSFER, EXCHANGE -> result.setWrite(Results.writeResult(c));
+                        TRANSFER, EXCHANGE, IMPORT -> result.setWrite(Results.writeResult(c));
                     case LIST_LOTS, LIST_EXPIRING, EXPIRE_TICK, SET_PROGRAM ->
                         throw new IllegalStateException("not a Submit command: " + c.type); // toCommand never makes one
                 };

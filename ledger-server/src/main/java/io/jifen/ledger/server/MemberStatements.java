@@ -266,7 +266,8 @@ final class MemberStatements implements AutoCloseable
             .setBalanceAfter(line.balanceAfter)
             .setOwedAfter(line.owedAfter)
             .setHeldAfter(line.heldAfter)
-            .setPendingAfter(line.pendingAfter);
+            .setPendingAfter(line.pendingAfter)
+            .setEarnedAtMs(line.earnedAt);
         setIfPresent(line.requestId, entry::setRequestId);
         setIfPresent(line.orderId, entry::setOrderId);
         setIfPresent(line.reason, entry::setReason);

@@ -138,6 +138,7 @@ final class Results
             case CAPTURE_HOLD:
                 return " (must be 0 for all, or 1.." + Limits.POINTS_MAX + ")";
             case RELEASE_HOLD: return " (must be 0: a release gives back all that is held)";
+            case IMPORT: return " (must be 0.." + Limits.POINTS_MAX + ")";
             default: return " (must be 1.." + Limits.POINTS_MAX + ")";
         }
     }
