@@ -34,6 +34,8 @@ public final class LedgerMain
         "  load-statements   open-loop ListHistory calls against a running server (ledger load-statements --help)",
         "  transport-limit   a no-op Ledger service on --port (default 9091): what gRPC alone costs here",
         "  report            finance's reports from a data folder: liability, breakage, balances (docs/reports.md)",
+        "  import            migrate points from a CSV file into a running server: a lot a row, with its original",
+        "                    earned-at and expiry (ledger import --help)",
         "  export            every journal event with its double-entry postings, as csv or jsonl (docs/reports.md)",
         "  snapshot          take a snapshot of the journaled state now, with no server running on --data DIR",
         "                    (a running server takes its own); see docs/snapshot-format.md",
@@ -113,6 +115,8 @@ public final class LedgerMain
                     return FinanceReports.run(rest, out);
                 case "export":
                     return JournalExport.run(rest, out);
+                case "import":
+                    return BulkImport.run(rest, out);
                 case "snapshot":
                     return snapshot(rest, out);
                 case "journal":

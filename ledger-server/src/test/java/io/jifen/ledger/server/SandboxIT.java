@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jifen.ledger.api.v1.AdvanceClockRequest;
@@ -39,8 +38,7 @@ class SandboxIT
     @TempDir
     Path data;
 
-    private LedgerServer server;
-    private ManagedChannel channel;
+    private InProcessServer server;
     private LedgerGrpc.LedgerBlockingStub ledger;
 
     @AfterEach
@@ -130,18 +128,12 @@ class SandboxIT
 
     private void start(final ServerConfig config) throws Exception
     {
-        server = new LedgerServer(config).start();
-        channel = CrashWrites.channel(server.port());
-        ledger = LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        server = InProcessServer.start(config);
+        ledger = server.ledger();
     }
 
     private void stopServer()
     {
-        if (null != channel)
-        {
-            channel.shutdownNow();
-            channel = null;
-        }
         if (null != server)
         {
             server.close();

@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.jifen.ledger.api.v1.AdvanceClockRequest;
@@ -54,8 +53,7 @@ class StatementIT
     @TempDir
     Path data;
 
-    private LedgerServer server;
-    private ManagedChannel channel;
+    private InProcessServer server;
     private LedgerGrpc.LedgerBlockingStub ledger;
 
     @AfterEach
@@ -257,18 +255,12 @@ class StatementIT
 
     private void start() throws Exception
     {
-        server = new LedgerServer(new ServerConfig().port(0).data(data).sandbox(true).snapshots(20, 0, 2)).start();
-        channel = CrashWrites.channel(server.port());
-        ledger = LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+        server = InProcessServer.start(new ServerConfig().data(data).sandbox(true).snapshots(20, 0, 2));
+        ledger = server.ledger();
     }
 
     private void stopServer()
     {
-        if (null != channel)
-        {
-            channel.shutdownNow();
-            channel = null;
-        }
         if (null != server)
         {
             server.close();

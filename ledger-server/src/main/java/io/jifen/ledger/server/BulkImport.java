@@ -1,0 +1,560 @@
+package io.jifen.ledger.server;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.jifen.ledger.api.v1.Command;
+import io.jifen.ledger.api.v1.CommandResult;
+import io.jifen.ledger.api.v1.ImportRequest;
+import io.jifen.ledger.api.v1.LedgerGrpc;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+
+/**
+ * {@code ledger import FILE.csv}: migrates another system's points into a running ledger, one {@code ImportRow} per
+ * CSV row through a {@code Submit} stream, with at most {@code --window} rows in flight. Each row's request id is its
+ * {@code request_id} column or the file's id prefix and row number, so running the same file again imports nothing
+ * twice (rows already in are counted as such); a row the ledger refuses, or that cannot be read, is written with its
+ * reason to the rejects file; a row refused for a passing reason (the ring full, the ledger restarting) is sent again
+ * under the same id. A summary closes the run; the exit status is 0 when every row is in, 1 when some were rejected.
+ */
+final class BulkImport
+{
+    static final String USAGE = String.join("\n",
+        "usage: ledger import FILE.csv [options]",
+        "",
+        "Imports another system's points into a running ledger: one row a lot, with its original earned-at and",
+        "expiry, and the member's tier points; a member the ledger does not know is enrolled (see ImportRow in the",
+        ".proto). Idempotent per row: running the same file again imports nothing twice.",
+        "",
+        "columns (a header row names them, in any order):",
+        "  member_id     required",
+        "  points        required, 0.." + io.jifen.ledger.core.Limits.POINTS_MAX + " (0: no lot)",
+        "  earned_at     required: ISO-8601 with its offset (2025-03-01T10:00:00+08:00) or epoch milliseconds",
+        "  expires_at    the lot's expiry, the same forms; empty with points 0",
+        "  tier_points   optional (default 0): counted toward tiers in the month of earned_at",
+        "  birthday      optional MM-DD, used when the row enrolls the member",
+        "  program_id    optional: the member's program (default --program, else the ledger's first)",
+        "  order_id, reason  optional: the row's reference in the old system, free text",
+        "  request_id    optional: the row's own idempotency key (default: ID-PREFIX:ROW)",
+        "",
+        "options:",
+        "  --server HOST:PORT  the ledger (default 127.0.0.1:9090)",
+        "  --program NAME      the program of rows without program_id",
+        "  --rejects FILE      where rejected rows go, with their reasons (default FILE.rejects.csv)",
+        "  --id-prefix P       request ids ID-PREFIX:ROW (default: the file's name); keep it to re-run a file",
+        "  --window N          rows in flight at once (default 2048, at most 4096)",
+        "  -h, --help          this text");
+
+    private static final Set<String> COLUMNS = Set.of("member_id", "points", "earned_at", "expires_at",
+        "tier_points", "birthday", "program_id", "order_id", "reason", "request_id");
+    private static final List<String> REQUIRED = List.of("member_id", "points", "earned_at");
+    /** The longest id prefix taken from a file name: ids are at most 64 characters with the row number. */
+    private static final int PREFIX_MAX = 40;
+    private static final int RESENDS_MAX = 1000;
+
+    private final PrintStream out;
+    private final Path file;
+    private final String program;
+    private final Path rejectsFile;
+    private final String idPrefix;
+    private final int window;
+
+    private final Semaphore inFlight;
+    private final Map<Long, Row> pending = new ConcurrentHashMap<>();
+    private final Deque<Row> resend = new ArrayDeque<>();
+    private final AtomicLong imported = new AtomicLong();
+    private final AtomicLong already = new AtomicLong();
+    private final AtomicLong points = new AtomicLong();
+    private final AtomicLong resent = new AtomicLong();
+    private final Map<String, Long> rejectedByReason = new TreeMap<>();
+    private final AtomicReference<Status> failed = new AtomicReference<>();
+    private CSVPrinter rejects;
+    private long rejected;
+
+    /** A row in flight: its cells for the rejects file, and the request to send again if it must be. */
+    private record Row(long number, List<String> cells, ImportRequest request, int attempt)
+    {
+    }
+
+    private BulkImport(final PrintStream out, final Path file, final String program, final Path rejectsFile,
+        final String idPrefix, final int window)
+    {
+        this.out = out;
+        this.file = file;
+        this.program = program;
+        this.rejectsFile = rejectsFile;
+        this.idPrefix = idPrefix;
+        this.window = window;
+        this.inFlight = new Semaphore(window);
+    }
+
+    static int run(final Deque<String> args, final PrintStream out) throws IOException, InterruptedException
+    {
+        String server = "127.0.0.1:9090";
+        String program = "";
+        String rejects = null;
+        String prefix = null;
+        int window = 2048;
+        Path file = null;
+        while (!args.isEmpty())
+        {
+            final String option = args.pop();
+            switch (option)
+            {
+                case "--server" -> server = value(option, args);
+                case "--program" -> program = value(option, args);
+                case "--rejects" -> rejects = value(option, args);
+                case "--id-prefix" -> prefix = value(option, args);
+                case "--window" -> window = windowValue(value(option, args));
+                case "-h", "--help" ->
+                {
+                    out.println(USAGE);
+                    return 0;
+                }
+                default ->
+                {
+                    if (option.startsWith("--") || null != file)
+                    {
+                        throw new IllegalArgumentException("unknown option '" + option + "' for import");
+                    }
+                    file = Path.of(option);
+                }
+            }
+        }
+        if (null == file)
+        {
+            throw new IllegalArgumentException("import needs the CSV file to read (ledger import --help)");
+        }
+        if (!Files.isRegularFile(file))
+        {
+            throw new IllegalArgumentException("no such file: " + file);
+        }
+        final String idPrefix = null != prefix ? checkedPrefix(prefix) : prefixOf(file);
+        final Path rejectsFile = null != rejects ? Path.of(rejects) : Path.of(file + ".rejects.csv");
+        final int colon = server.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            throw new IllegalArgumentException("--server needs HOST:PORT, not '" + server + "'");
+        }
+        final ManagedChannel channel = NettyChannelBuilder
+            .forAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
+            .usePlaintext().build();
+        try
+        {
+            return new BulkImport(out, file, program, rejectsFile, idPrefix, window).run(channel);
+        }
+        finally
+        {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private int run(final ManagedChannel channel) throws IOException, InterruptedException
+    {
+        final long rowsAbout = countLines(file) - 1;
+        final boolean terminal = null != System.console();
+        final long began = System.nanoTime();
+        final CountDownLatch done = new CountDownLatch(1);
+        final ClientCallStreamObserver<Command>[] stream = open(channel, done);
+        long rows = 0;
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8);
+            CSVParser parser = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true)
+                .setIgnoreEmptyLines(true).setTrim(true).get().parse(reader);
+            BufferedWriter writer = Files.newBufferedWriter(rejectsFile, StandardCharsets.UTF_8))
+        {
+            final List<String> header = parser.getHeaderNames();
+            checkHeader(header);
+            final List<String> rejectsHeader = new ArrayList<>(header);
+            rejectsHeader.add("row");
+            rejectsHeader.add("status");
+            rejectsHeader.add("message");
+            rejects = new CSVPrinter(writer, CSVFormat.DEFAULT.builder().setHeader(
+                rejectsHeader.toArray(new String[0])).get());
+            for (final CSVRecord record : parser)
+            {
+                rows++;
+                final List<String> cells = record.toList();
+                final ImportRequest request;
+                try
+                {
+                    request = request(record);
+                }
+                catch (final IllegalArgumentException ex)
+                {
+                    reject(record.getRecordNumber(), cells, "INVALID_ARGUMENT",
+                        ex.getMessage() + " [CSV_FIELD_INVALID]");
+                    continue;
+                }
+                send(stream[0], new Row(record.getRecordNumber(), cells, request, 0));
+                if (terminal && rows % 10_000 == 0)
+                {
+                    progress(rows, rowsAbout, began);
+                }
+            }
+            drain(stream[0]);
+            stream[0].onCompleted();
+            done.await();
+        }
+        finally
+        {
+            synchronized (this)
+            {
+                rejects = null;
+            }
+        }
+        final double seconds = (System.nanoTime() - began) / 1e9;
+        if (rejected == 0)
+        {
+            Files.deleteIfExists(rejectsFile); // no rejects: no file that a reader could take for an old run's
+        }
+        if (terminal)
+        {
+            System.err.print("\r" + " ".repeat(100) + "\r");
+        }
+        return summary(rows, seconds);
+    }
+
+    @SuppressWarnings("unchecked")
+    private ClientCallStreamObserver<Command>[] open(final ManagedChannel channel, final CountDownLatch done)
+    {
+        final ClientCallStreamObserver<Command>[] holder = new ClientCallStreamObserver[1];
+        LedgerGrpc.newStub(channel).submit(new ClientResponseObserver<Command, CommandResult>()
+        {
+            @Override
+            public void beforeStart(final ClientCallStreamObserver<Command> requests)
+            {
+                holder[0] = requests;
+            }
+
+            @Override
+            public void onNext(final CommandResult result)
+            {
+                answered(result);
+            }
+
+            @Override
+            public void onError(final Throwable t)
+            {
+                failed.compareAndSet(null, Status.fromThrowable(t));
+                inFlight.release(window); // unblock the reader: it stops at the failure
+                done.countDown();
+            }
+
+            @Override
+            public void onCompleted()
+            {
+                done.countDown();
+            }
+        });
+        return holder;
+    }
+
+    private void send(final ClientCallStreamObserver<Command> stream, final Row row) throws InterruptedException
+    {
+        resendWaiting(stream);
+        inFlight.acquire();
+        checkNotFailed();
+        pending.put(row.number(), row);
+        stream.onNext(Command.newBuilder().setCorrelationId(row.number()).setImportRow(row.request()).build());
+    }
+
+    private void resendWaiting(final ClientCallStreamObserver<Command> stream) throws InterruptedException
+    {
+        while (true)
+        {
+            final Row row;
+            synchronized (resend)
+            {
+                row = resend.poll();
+            }
+            if (null == row)
+            {
+                return;
+            }
+            resent.incrementAndGet();
+            Thread.sleep(Math.min(100, row.attempt())); // the ledger is busy: back off a little more each time
+            inFlight.acquire();
+            checkNotFailed();
+            pending.put(row.number(), row);
+            stream.onNext(Command.newBuilder().setCorrelationId(row.number()).setImportRow(row.request()).build());
+        }
+    }
+
+    /** Waits for every row in flight, sending again those the ledger asked to be sent again. */
+    private void drain(final ClientCallStreamObserver<Command> stream) throws InterruptedException
+    {
+        while (true)
+        {
+            resendWaiting(stream);
+            checkNotFailed();
+            if (inFlight.tryAcquire(window, 10, TimeUnit.MILLISECONDS))
+            {
+                final boolean settled;
+                synchronized (resend)
+                {
+                    settled = resend.isEmpty();
+                }
+                inFlight.release(window);
+                if (settled)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void checkNotFailed()
+    {
+        final Status status = failed.get();
+        if (null != status)
+        {
+            throw new IllegalStateException("the ledger ended the import stream: " + status.getCode() +
+                (null == status.getDescription() ? "" : " " + status.getDescription()) +
+                ". Rows sent are in or rejected; run the same command again to import the rest (nothing twice)");
+        }
+    }
+
+    private void answered(final CommandResult result)
+    {
+        final Row row = pending.remove(result.getCorrelationId());
+        try
+        {
+            final Status.Code code = Status.fromCodeValue(result.getCode()).getCode();
+            if (code == Status.Code.OK)
+            {
+                if (result.getWrite().getReplay())
+                {
+                    already.incrementAndGet();
+                }
+                else
+                {
+                    imported.incrementAndGet();
+                    points.addAndGet(row.request().getPoints());
+                }
+            }
+            else if ((code == Status.Code.RESOURCE_EXHAUSTED && result.getMessage().contains("RING_FULL") ||
+                code == Status.Code.UNAVAILABLE && result.getMessage().contains("SHUTTING_DOWN")) &&
+                row.attempt() < RESENDS_MAX)
+            {
+                synchronized (resend)
+                {
+                    resend.add(new Row(row.number(), row.cells(), row.request(), row.attempt() + 1));
+                }
+            }
+            else
+            {
+                reject(row.number(), row.cells(), code.name(), result.getMessage());
+            }
+        }
+        finally
+        {
+            inFlight.release();
+        }
+    }
+
+    private synchronized void reject(final long number, final List<String> cells, final String status,
+        final String message)
+    {
+        if (null == rejects)
+        {
+            return; // the run ended on a failure before this answer came: the row is retried by the next run
+        }
+        rejected++;
+        final int open = message.lastIndexOf('[');
+        final String reason = open >= 0 && message.endsWith("]") ? message.substring(open + 1, message.length() - 1) :
+            status;
+        rejectedByReason.merge(reason, 1L, Long::sum);
+        try
+        {
+            final List<String> line = new ArrayList<>(cells);
+            line.add(Long.toString(number));
+            line.add(status);
+            line.add(message);
+            rejects.printRecord(line);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write the rejects file " + rejectsFile, ex);
+        }
+    }
+
+    private ImportRequest request(final CSVRecord record)
+    {
+        final ImportRequest.Builder b = ImportRequest.newBuilder()
+            .setMemberId(cell(record, "member_id"))
+            .setPoints(number(record, "points"))
+            .setEarnedAtMs(instant(record, "earned_at"))
+            .setExpiresAtMs(instant(record, "expires_at"))
+            .setTierPoints(number(record, "tier_points"))
+            .setBirthday(cell(record, "birthday"))
+            .setOrderId(cell(record, "order_id"))
+            .setReason(cell(record, "reason"));
+        final String rowProgram = cell(record, "program_id");
+        b.setProgramId(rowProgram.isEmpty() ? program : rowProgram);
+        final String id = cell(record, "request_id");
+        b.setRequestId(id.isEmpty() ? idPrefix + ":" + record.getRecordNumber() : id);
+        return b.build();
+    }
+
+    private static String cell(final CSVRecord record, final String column)
+    {
+        return record.isMapped(column) && record.isSet(column) ? record.get(column) : "";
+    }
+
+    private static long number(final CSVRecord record, final String column)
+    {
+        final String value = cell(record, column);
+        try
+        {
+            return value.isEmpty() ? 0 : Long.parseLong(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(column + ": not a whole number: '" + value + "'");
+        }
+    }
+
+    private static long instant(final CSVRecord record, final String column)
+    {
+        final String value = cell(record, column);
+        return value.isEmpty() ? 0 : LedgerMain.epochMs(column, value);
+    }
+
+    private static void checkHeader(final List<String> header)
+    {
+        for (final String column : header)
+        {
+            if (!COLUMNS.contains(column))
+            {
+                throw new IllegalArgumentException("unknown column '" + column + "' in the header; the columns are " +
+                    String.join(", ", new java.util.TreeSet<>(COLUMNS)) + " (required: " + REQUIRED + ")");
+            }
+        }
+        for (final String column : REQUIRED)
+        {
+            if (!header.contains(column))
+            {
+                throw new IllegalArgumentException("the header has no '" + column + "' column (required: " +
+                    REQUIRED + ")");
+            }
+        }
+    }
+
+    private int summary(final long rows, final double seconds)
+    {
+        out.printf(Locale.ROOT, "rows read          %,d%n", rows);
+        out.printf(Locale.ROOT, "imported           %,d rows, %,d points%n", imported.get(), points.get());
+        out.printf(Locale.ROOT, "already imported   %,d rows (sent before under the same request id)%n",
+            already.get());
+        out.printf(Locale.ROOT, "rejected           %,d rows%s%n", rejected,
+            rejected == 0 ? "" : " -> " + rejectsFile);
+        rejectedByReason.forEach((reason, count) -> out.printf(Locale.ROOT, "  %-30s %,d%n", reason, count));
+        if (resent.get() > 0)
+        {
+            out.printf(Locale.ROOT, "sent again         %,d times (the ledger was busy)%n", resent.get());
+        }
+        out.printf(Locale.ROOT, "elapsed            %.1f s, %,.0f rows/s%n", seconds, rows / Math.max(seconds, 1e-9));
+        return rejected == 0 ? 0 : 1;
+    }
+
+    private static void progress(final long rows, final long about, final long began)
+    {
+        final double seconds = (System.nanoTime() - began) / 1e9;
+        final int width = 30;
+        final int filled = about > 0 ? (int)Math.min(width, rows * width / about) : 0;
+        System.err.printf(Locale.ROOT, "\r[%s%s] %,d of %,d rows  %,.0f rows/s   ", "#".repeat(filled),
+            " ".repeat(width - filled), rows, Math.max(rows, about), rows / Math.max(seconds, 1e-9));
+    }
+
+    private static long countLines(final Path file) throws IOException
+    {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            long lines = 0;
+            while (null != reader.readLine())
+            {
+                lines++;
+            }
+            return lines;
+        }
+    }
+
+    /** The file's name, as printable ASCII of at most {@value #PREFIX_MAX} characters: request ids are ASCII. */
+    static String prefixOf(final Path file)
+    {
+        final String name = file.getFileName().toString();
+        final StringBuilder prefix = new StringBuilder();
+        for (int i = 0; i < name.length() && prefix.length() < PREFIX_MAX; i++)
+        {
+            final char ch = name.charAt(i);
+            prefix.append(ch > 0x20 && ch < 0x7F ? ch : '_');
+        }
+        return prefix.toString();
+    }
+
+    private static String checkedPrefix(final String prefix)
+    {
+        if (prefix.isEmpty() || prefix.length() > PREFIX_MAX || !prefix.chars().allMatch(ch -> ch > 0x20 && ch < 0x7F))
+        {
+            throw new IllegalArgumentException("--id-prefix must be 1.." + PREFIX_MAX +
+                " printable ASCII characters without spaces, not '" + prefix + "'");
+        }
+        return prefix;
+    }
+
+    private static int windowValue(final String value)
+    {
+        try
+        {
+            final int window = Integer.parseInt(value);
+            if (window >= 1 && window <= LedgerService.SUBMIT_WINDOW)
+            {
+                return window;
+            }
+        }
+        catch (final NumberFormatException ex)
+        {
+            // reported below
+        }
+        throw new IllegalArgumentException("--window must be 1.." + LedgerService.SUBMIT_WINDOW + ", not '" +
+            value + "'");
+    }
+
+    private static String value(final String option, final Deque<String> args)
+    {
+        if (args.isEmpty())
+        {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.pop();
+    }
+}
