@@ -40,7 +40,8 @@ import org.apache.commons.csv.CSVRecord;
 
 /**
  * {@code ledger import FILE.csv}: migrates another system's points into a running ledger, one {@code ImportRow} per
- * CSV row through a {@code Submit} stream, with at most {@code --window} rows in flight. Each row's request id is its
+ * CSV row through a {@code Submit} stream, {@code --batch} rows a message, with at most {@code --window} rows in
+ * flight. Each row's request id is its
  * {@code request_id} column or the file's id prefix and row number, so running the same file again imports nothing
  * twice (rows already in are counted as such); a row the ledger refuses, or that cannot be read, is written with its
  * reason to the rejects file; a row refused for a passing reason (the ring full, the ledger restarting) is sent again
@@ -71,7 +72,8 @@ final class BulkImport
         "  --program NAME      the program of rows without program_id",
         "  --rejects FILE      where rejected rows go, with their reasons (default FILE.rejects.csv)",
         "  --id-prefix P       request ids ID-PREFIX:ROW (default: the file's name); keep it to re-run a file",
-        "  --window N          rows in flight at once (default 2048, at most 4096)",
+        "  --batch N           rows a Submit message carries (default 1024, at most 4096)",
+        "  --window N          rows in flight at once (default 16384, at most 32768; at least --batch)",
         "  -h, --help          this text");
 
     private static final Set<String> COLUMNS = Set.of("member_id", "points", "earned_at", "expires_at",
@@ -80,6 +82,8 @@ final class BulkImport
     /** The longest id prefix taken from a file name: ids are at most 64 characters with the row number. */
     private static final int PREFIX_MAX = 40;
     private static final int RESENDS_MAX = 1000;
+    /** Rows in flight at most: a share of the server's ring (65,536 slots by default) that leaves room for others. */
+    private static final int WINDOW_MAX = 32_768;
 
     private final PrintStream out;
     private final Path file;
@@ -87,10 +91,15 @@ final class BulkImport
     private final Path rejectsFile;
     private final String idPrefix;
     private final int window;
+    private final int batch;
 
     private final Semaphore inFlight;
     private final Map<Long, Row> pending = new ConcurrentHashMap<>();
     private final Deque<Row> resend = new ArrayDeque<>();
+    /** Rows read and not yet sent: the batch being filled (the reader's thread only). */
+    private final List<Row> gathering = new ArrayList<>();
+    private final Map<Long, List<Row>> sentBatches = new ConcurrentHashMap<>();
+    private long batches;
     private final AtomicLong imported = new AtomicLong();
     private final AtomicLong already = new AtomicLong();
     private final AtomicLong points = new AtomicLong();
@@ -106,8 +115,9 @@ final class BulkImport
     }
 
     private BulkImport(final PrintStream out, final Path file, final String program, final Path rejectsFile,
-        final String idPrefix, final int window)
+        final String idPrefix, final int window, final int batch)
     {
+        this.batch = batch;
         this.out = out;
         this.file = file;
         this.program = program;
@@ -123,7 +133,8 @@ final class BulkImport
         String program = "";
         String rejects = null;
         String prefix = null;
-        int window = 2048;
+        int window = 16_384;
+        int batch = 1024;
         Path file = null;
         while (!args.isEmpty())
         {
@@ -134,7 +145,8 @@ final class BulkImport
                 case "--program" -> program = value(option, args);
                 case "--rejects" -> rejects = value(option, args);
                 case "--id-prefix" -> prefix = value(option, args);
-                case "--window" -> window = windowValue(value(option, args));
+                case "--window" -> window = intValue(option, value(option, args), 1, WINDOW_MAX);
+                case "--batch" -> batch = intValue(option, value(option, args), 1, SubmitStream.BATCH_MAX);
                 case "-h", "--help" ->
                 {
                     out.println(USAGE);
@@ -170,7 +182,8 @@ final class BulkImport
             .usePlaintext().build();
         try
         {
-            return new BulkImport(out, file, program, rejectsFile, idPrefix, window).run(channel);
+            return new BulkImport(out, file, program, rejectsFile, idPrefix, Math.max(window, batch), batch)
+                .run(channel);
         }
         finally
         {
@@ -258,7 +271,7 @@ final class BulkImport
             @Override
             public void onNext(final CommandResult result)
             {
-                answered(result);
+                answeredBatch(result);
             }
 
             @Override
@@ -278,34 +291,66 @@ final class BulkImport
         return holder;
     }
 
+    /** Adds a row to the batch being filled (first any rows to send again), sending the batch when it is full. */
     private void send(final ClientCallStreamObserver<Command> stream, final Row row) throws InterruptedException
     {
         resendWaiting(stream);
-        inFlight.acquire();
-        checkNotFailed();
-        pending.put(row.number(), row);
-        stream.onNext(Command.newBuilder().setCorrelationId(row.number()).setImportRow(row.request()).build());
+        add(stream, row);
     }
 
+    private void add(final ClientCallStreamObserver<Command> stream, final Row row) throws InterruptedException
+    {
+        if (!inFlight.tryAcquire())
+        {
+            flush(stream); // the window is full: what is gathered must go, so that answers can come back
+            inFlight.acquire();
+        }
+        checkNotFailed();
+        gathering.add(row);
+        if (gathering.size() == batch)
+        {
+            flush(stream);
+        }
+    }
+
+    /** Sends the rows gathered as one message (a batch of ImportRow, each row's number its correlation id). */
+    private void flush(final ClientCallStreamObserver<Command> stream)
+    {
+        if (gathering.isEmpty())
+        {
+            return;
+        }
+        final long id = ++batches;
+        final io.jifen.ledger.api.v1.CommandBatch.Builder message = io.jifen.ledger.api.v1.CommandBatch.newBuilder();
+        for (final Row row : gathering)
+        {
+            pending.put(row.number(), row);
+            message.addCommands(Command.newBuilder().setCorrelationId(row.number()).setImportRow(row.request()));
+        }
+        sentBatches.put(id, List.copyOf(gathering));
+        gathering.clear();
+        stream.onNext(Command.newBuilder().setCorrelationId(id).setBatch(message).build());
+    }
+
+    /** Sends again the rows the ledger was too busy to take, after a pause that grows with their attempts. */
     private void resendWaiting(final ClientCallStreamObserver<Command> stream) throws InterruptedException
     {
-        while (true)
+        final List<Row> rows = new ArrayList<>();
+        synchronized (resend)
         {
-            final Row row;
-            synchronized (resend)
-            {
-                row = resend.poll();
-            }
-            if (null == row)
-            {
-                return;
-            }
-            resent.incrementAndGet();
-            Thread.sleep(Math.min(100, row.attempt())); // the ledger is busy: back off a little more each time
-            inFlight.acquire();
-            checkNotFailed();
-            pending.put(row.number(), row);
-            stream.onNext(Command.newBuilder().setCorrelationId(row.number()).setImportRow(row.request()).build());
+            rows.addAll(resend);
+            resend.clear();
+        }
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        final int attempt = rows.stream().mapToInt(Row::attempt).max().orElse(1);
+        Thread.sleep(Math.min(50, attempt)); // the ledger is busy: back off a little more each round, once a round
+        resent.addAndGet(rows.size());
+        for (final Row row : rows)
+        {
+            add(stream, row);
         }
     }
 
@@ -315,6 +360,7 @@ final class BulkImport
         while (true)
         {
             resendWaiting(stream);
+            flush(stream);
             checkNotFailed();
             if (inFlight.tryAcquire(window, 10, TimeUnit.MILLISECONDS))
             {
@@ -340,6 +386,25 @@ final class BulkImport
             throw new IllegalStateException("the ledger ended the import stream: " + status.getCode() +
                 (null == status.getDescription() ? "" : " " + status.getDescription()) +
                 ". Rows sent are in or rejected; run the same command again to import the rest (nothing twice)");
+        }
+    }
+
+    /** The answer to one batch: each row's, or the batch refused whole. */
+    private void answeredBatch(final CommandResult result)
+    {
+        final List<Row> rows = sentBatches.remove(result.getCorrelationId());
+        if (result.hasBatch())
+        {
+            for (final CommandResult row : result.getBatch().getResultsList())
+            {
+                answered(row);
+            }
+            return;
+        }
+        for (final Row row : rows)
+        {
+            answered(CommandResult.newBuilder().setCorrelationId(row.number()).setCode(result.getCode())
+                .setMessage(result.getMessage()).build());
         }
     }
 
@@ -531,22 +596,21 @@ final class BulkImport
         return prefix;
     }
 
-    private static int windowValue(final String value)
+    private static int intValue(final String option, final String value, final int min, final int max)
     {
         try
         {
-            final int window = Integer.parseInt(value);
-            if (window >= 1 && window <= LedgerService.SUBMIT_WINDOW)
+            final int n = Integer.parseInt(value);
+            if (n >= min && n <= max)
             {
-                return window;
+                return n;
             }
         }
         catch (final NumberFormatException ex)
         {
             // reported below
         }
-        throw new IllegalArgumentException("--window must be 1.." + LedgerService.SUBMIT_WINDOW + ", not '" +
-            value + "'");
+        throw new IllegalArgumentException(option + " must be " + min + ".." + max + ", not '" + value + "'");
     }
 
     private static String value(final String option, final Deque<String> args)

@@ -116,6 +116,26 @@ class ImportIT
         checkMembers(now);
     }
 
+    /**
+     * A ring of 64 slots takes 32 Submit commands at once: most rows of each 1024-row batch come back RING_FULL and
+     * are sent again under their ids until all are in, each once.
+     */
+    @Test
+    void rowsRefusedWhileTheLedgerIsBusyAreSentAgainUntilTheyAreIn() throws Exception
+    {
+        server = InProcessServer.start(new ServerConfig().data(data).program(Program.parse(PROGRAM), "test")
+            .ringSize(64));
+        ledger = server.ledger();
+        final long now = System.currentTimeMillis();
+        final Path csv = data.resolve("busy.csv");
+        final int rows = writeFile(csv, now, new Random(11));
+        final Run run = importFile(csv);
+        assertTrue(run.output.contains(String.format(java.util.Locale.ROOT, "imported           %,d rows",
+            rows - badRows.size())), run.output);
+        assertTrue(run.output.contains("sent again"), run.output);
+        checkMembers(now);
+    }
+
     @Test
     void aRowRefusedOverTheUnaryCallSaysWhichFieldAndChangesNothing() throws Exception
     {

@@ -34,6 +34,7 @@ import io.jifen.ledger.api.v1.Channel;
 import io.jifen.ledger.api.v1.CheckTierRequest;
 import io.jifen.ledger.api.v1.CheckTierResponse;
 import io.jifen.ledger.api.v1.Command;
+import io.jifen.ledger.api.v1.CommandBatch;
 import io.jifen.ledger.api.v1.CommandResult;
 import io.jifen.ledger.api.v1.EarnRequest;
 import io.jifen.ledger.api.v1.EnrollRequest;
@@ -1151,6 +1152,70 @@ class LedgerServerIT
             assertEquals(3L * earnsPerMember, balance(balance.getBalance().getMemberId()).getAvailable());
         }
         assertNotEquals(0, server.pipeline().journaledRecords());
+    }
+
+    @Test
+    void aBatchIsAnsweredInOneMessageEachCommandOnItsOwnInTheBatchsOrder() throws Exception
+    {
+        final CommandBatch.Builder first = CommandBatch.newBuilder();
+        for (int m = 0; m < 10; m++)
+        {
+            first.addCommands(Command.newBuilder().setCorrelationId(100 + m).setEnroll(
+                EnrollRequest.newBuilder().setRequestId("enroll-b" + m).setMemberId("b" + m)));
+            first.addCommands(Command.newBuilder().setCorrelationId(200 + m).setEarn(
+                EarnRequest.newBuilder().setRequestId("earn-b" + m).setMemberId("b" + m).setPoints(5 + m)));
+        }
+        first.addCommands(Command.newBuilder().setCorrelationId(300).setEarn(
+            EarnRequest.newBuilder().setRequestId("bad-b").setMemberId("b1").setPoints(-1)));
+        final Command nested = Command.newBuilder().setCorrelationId(302)
+            .setGetBalance(GetBalanceRequest.newBuilder().setMemberId("b1")).build();
+        first.addCommands(Command.newBuilder().setCorrelationId(301).setBatch(CommandBatch.newBuilder()
+            .addCommands(nested)));
+        first.addCommands(Command.newBuilder().setCorrelationId(303).setGetBalance(
+            GetBalanceRequest.newBuilder().setMemberId("b3")));
+        final CommandBatch.Builder oversized = CommandBatch.newBuilder();
+        for (int i = 0; i <= SubmitStream.BATCH_MAX; i++)
+        {
+            oversized.addCommands(Command.newBuilder().setCorrelationId(i).setGetBalance(
+                GetBalanceRequest.newBuilder().setMemberId("b1")));
+        }
+        final Map<Long, CommandResult> results = submitAll(List.of(
+            Command.newBuilder().setCorrelationId(1).setBatch(first).build(),
+            Command.newBuilder().setCorrelationId(2).setBatch(CommandBatch.newBuilder()).build(),
+            Command.newBuilder().setCorrelationId(3).setBatch(oversized).build(),
+            Command.newBuilder().setCorrelationId(4).setEarn(
+                EarnRequest.newBuilder().setRequestId("earn-b2").setMemberId("b2").setPoints(7)).build(),
+            Command.newBuilder().setCorrelationId(5).setBatch(CommandBatch.newBuilder().addCommands(
+                Command.newBuilder().setCorrelationId(500).setEarn(
+                    EarnRequest.newBuilder().setRequestId("earn-b2").setMemberId("b2").setPoints(8)))).build()));
+        assertEquals(5, results.size(), results.keySet().toString());
+
+        final List<CommandResult> answers = results.get(1L).getBatch().getResultsList();
+        assertEquals(first.getCommandsCount(), answers.size());
+        for (int i = 0; i < answers.size(); i++)
+        {
+            assertEquals(first.getCommands(i).getCorrelationId(), answers.get(i).getCorrelationId(), "in order");
+        }
+        for (int m = 0; m < 10; m++)
+        {
+            assertEquals(0, answers.get(2 * m).getCode(), answers.get(2 * m).toString());
+            assertEquals(5 + m, answers.get(2 * m + 1).getWrite().getPoints());
+        }
+        assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(20).getCode());
+        assertTrue(answers.get(20).getMessage().startsWith("points:"), answers.get(20).getMessage());
+        assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(21).getCode(), "a batch in a batch");
+        assertEquals(8, answers.get(22).getBalance().getAvailable(), "a read sees the writes before it in the batch");
+        for (final long refused : new long[] {2, 3})
+        {
+            assertEquals(Status.Code.INVALID_ARGUMENT.value(), results.get(refused).getCode());
+            final CommandResult result = results.get(refused);
+            assertTrue(result.getMessage().contains("[BATCH_INVALID]"), result.toString());
+        }
+        assertTrue(results.get(4L).getWrite().getReplay(), "a batch's write is retried like any other");
+        final CommandResult conflict = results.get(5L).getBatch().getResults(0);
+        assertEquals(500, conflict.getCorrelationId());
+        assertEquals(Status.Code.ALREADY_EXISTS.value(), conflict.getCode(), conflict.toString());
+        assertEquals(7, balance("b2").getAvailable());
     }
 
     /**
