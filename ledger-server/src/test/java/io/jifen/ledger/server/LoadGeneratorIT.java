@@ -44,18 +44,21 @@ class LoadGeneratorIT
         server.close();
     }
 
-    private Summary load(final String mode, final Path json, final Path hdr) throws Exception
+    private Summary load(final String mode, final Path json, final Path hdr, final String... more) throws Exception
     {
-        return load(server.port(), mode, json, hdr);
+        return load(server.port(), mode, json, hdr, more);
     }
 
-    private Summary load(final int port, final String mode, final Path json, final Path hdr) throws Exception
+    private Summary load(final int port, final String mode, final Path json, final Path hdr, final String... more)
+        throws Exception
     {
         final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        final LoadOptions options = LoadOptions.parse(new ArrayDeque<>(List.of(
+        final List<String> args = new java.util.ArrayList<>(List.of(
             "--target", "127.0.0.1:" + port, "--mode", mode, "--rate", "400", "--duration", "2",
             "--warmup", "0.5", "--population", "500", "--json", json.toString(), "--hdr-log", hdr.toString(),
-            "--retry-share", "0.05", "--no-progress")));
+            "--retry-share", "0.05", "--no-progress"));
+        args.addAll(List.of(more));
+        final LoadOptions options = LoadOptions.parse(new ArrayDeque<>(args));
         final Summary summary = new LoadGenerator(options, new PrintStream(text, true, StandardCharsets.UTF_8)).run();
         final String report = text.toString(StandardCharsets.UTF_8);
         assertTrue(report.contains("latency from intended send time"), report);
@@ -95,5 +98,14 @@ class LoadGeneratorIT
     void streamRunAnswersEveryOperationWithoutErrors() throws Exception
     {
         load("stream", dir.resolve("stream.json"), dir.resolve("stream.hdr"));
+    }
+
+    /** Batches of up to 16 commands a Submit message, each waiting at most 2 ms for its batch: every one answered. */
+    @Test
+    void batchedStreamRunAnswersEveryOperationWithoutErrors() throws Exception
+    {
+        final Summary summary = load("stream", dir.resolve("batch.json"), dir.resolve("batch.hdr"), "--batch", "16",
+            "--linger-us", "2000");
+        assertTrue(summary.latency.getValueAtPercentile(50) >= 1_000_000, "a command waits for its batch: measured");
     }
 }

@@ -210,6 +210,12 @@ public final class GrpcTargets
         private final CountDownLatch completed;
         private long correlation;
         private int next;
+        private final io.jifen.ledger.api.v1.CommandBatch.Builder gathered =
+            io.jifen.ledger.api.v1.CommandBatch.newBuilder();
+        private long gatherStartNs;
+        private long batches;
+        private final Thread lingerer;
+        private volatile boolean finishing;
 
         @SuppressWarnings("unchecked")
         Stream(final LoadOptions options, final Completions completions)
@@ -230,6 +236,14 @@ public final class GrpcTargets
                     @Override
                     public void onNext(final CommandResult result)
                     {
+                        if (result.hasBatch())
+                        {
+                            for (final CommandResult one : result.getBatch().getResultsList())
+                            {
+                                onNext(one);
+                            }
+                            return;
+                        }
                         final int slot = (int)(result.getCorrelationId() & (TRACKED - 1));
                         final Message request = requestByCorrelation[slot];
                         requestByCorrelation[slot] = null;
@@ -254,6 +268,19 @@ public final class GrpcTargets
                 });
                 streams.add(holder[0]);
             }
+            lingerer = new Thread(() ->
+            {
+                while (!finishing)
+                {
+                    LockSupport.parkNanos(options.lingerNs / 2);
+                    flushIfLingered();
+                }
+            }, "load-batch-lingerer");
+            lingerer.setDaemon(true);
+            if (options.batch > 1)
+            {
+                lingerer.start();
+            }
         }
 
         @Override
@@ -276,6 +303,51 @@ public final class GrpcTargets
             typeByCorrelation[slot] = (byte)type;
             requestByCorrelation[slot] = request;
             outstanding.incrementAndGet();
+            final Command command = command(request, id);
+            if (options.batch > 1)
+            {
+                gather(command, stream);
+                return;
+            }
+            stream.onNext(command);
+        }
+
+        /**
+         * Adds a command to the batch being gathered; the batch goes when full or when its first command has waited
+         * the linger time (checked here and by the lingerer thread, so a slow rate does not hold a batch back).
+         */
+        private synchronized void gather(final Command command, final ClientCallStreamObserver<Command> stream)
+        {
+            if (gathered.getCommandsCount() == 0)
+            {
+                gatherStartNs = System.nanoTime();
+            }
+            gathered.addCommands(command);
+            if (gathered.getCommandsCount() >= options.batch || System.nanoTime() - gatherStartNs >= options.lingerNs)
+            {
+                flush(stream);
+            }
+        }
+
+        private synchronized void flush(final ClientCallStreamObserver<Command> stream)
+        {
+            if (gathered.getCommandsCount() > 0)
+            {
+                stream.onNext(Command.newBuilder().setCorrelationId(-(++batches)).setBatch(gathered).build());
+                gathered.clear();
+            }
+        }
+
+        private synchronized void flushIfLingered()
+        {
+            if (gathered.getCommandsCount() > 0 && System.nanoTime() - gatherStartNs >= options.lingerNs)
+            {
+                flush(streams.get(next++ % streams.size()));
+            }
+        }
+
+        private static Command command(final Message request, final long id)
+        {
             final Command.Builder command = Command.newBuilder().setCorrelationId(id);
             if (request instanceof EarnRequest)
             {
@@ -309,13 +381,15 @@ public final class GrpcTargets
             {
                 command.setEnroll((EnrollRequest)request);
             }
-            stream.onNext(command.build());
+            return command.build();
         }
 
         @Override
         public void finish(final long timeoutNs) throws InterruptedException
         {
             final long deadline = System.nanoTime() + timeoutNs;
+            finishing = true;
+            flush(streams.get(next++ % streams.size()));
             while (outstanding.get() > 0 && System.nanoTime() < deadline)
             {
                 Thread.sleep(1);

@@ -22,6 +22,9 @@ public final class LoadOptions
         "  --zipf S             Zipf exponent (default 0.99)",
         "  --connections N      gRPC channels (unary) or Submit streams (stream) (default 2)",
         "  --concurrency N      unary calls in flight at most (default 256)",
+        "  --batch N            stream: commands a Submit message carries, a CommandBatch (default 1: one a message)",
+        "  --linger-us N        stream with --batch: a batch goes when full or when its first command has waited",
+        "                       this long (default 1000); the wait is part of each command's latency",
         "  --retry-share F      share of writes re-sent with the same request id (default 0.01)",
         "  --json FILE          write the results as JSON",
         "  --hdr-log FILE       write the latency percentile distribution (HdrHistogram format, microseconds)",
@@ -45,6 +48,8 @@ public final class LoadOptions
     double zipf = 0.99;
     int connections = 2;
     int concurrency = 256;
+    int batch = 1;
+    long lingerNs = 1_000_000;
     double retryShare = 0.01;
     Path json;
     Path hdrLog;
@@ -97,6 +102,9 @@ public final class LoadOptions
                 case "--connections":
                     o.connections = (int)number(option, value(option, args), 1, 256);
                     break;
+                case "--batch", "--linger-us":
+                    o.batching(option, value(option, args));
+                    break;
                 case "--concurrency":
                     o.concurrency = (int)number(option, value(option, args), 1, 1_000_000);
                     break;
@@ -112,11 +120,8 @@ public final class LoadOptions
                 case "--seed":
                     o.seed = wholeNumber(option, value(option, args));
                     break;
-                case "--progress":
-                    o.progress = true;
-                    break;
-                case "--no-progress":
-                    o.progress = false;
+                case "--progress", "--no-progress":
+                    o.progress = option.equals("--progress");
                     break;
                 case "--no-holds":
                     o.holds = false;
@@ -129,6 +134,18 @@ public final class LoadOptions
     }
 
     /** HOST:PORT. */
+    private void batching(final String option, final String value)
+    {
+        if (option.equals("--batch"))
+        {
+            batch = (int)number(option, value, 1, 4096);
+        }
+        else
+        {
+            lingerNs = (long)number(option, value, 1, 1_000_000) * 1000;
+        }
+    }
+
     private void target(final String option, final String target)
     {
         final int colon = target.lastIndexOf(':');
