@@ -46,9 +46,10 @@ public final class Journal implements AutoCloseable
 
     /**
      * @param clock decides the day file a record lands in; only tests and recovery pass anything but the system clock
-     * (a record's own time is in the record, never taken from here).
+     * (a record's own time is in the record, never taken from here). Public for the tests of other modules that need
+     * a journal of several day files (archiving).
      */
-    Journal(final Path directory, final boolean readOnly, final TimeProvider clock)
+    public Journal(final Path directory, final boolean readOnly, final TimeProvider clock)
     {
         // a reader changes nothing, so it must not let Chronicle near damaged metadata: a server's start repairs it
         this(directory, readOnly ? JournalSurvey.forReading(directory) : null, readOnly, clock);

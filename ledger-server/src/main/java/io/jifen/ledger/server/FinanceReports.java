@@ -205,7 +205,7 @@ final class FinanceReports
                 l.lastSequence() > 0 ? l.program(0).zone() : journalFirstProgramZone(l.program(0).zone());
             monthly[0] = new MonthlyAccounts(l, from, zone[0]);
             return monthly[0];
-        }, l -> l, from);
+        }, l -> l, from == Long.MIN_VALUE ? Long.MAX_VALUE : from); // no --from: from the oldest start there is
         monthly[0].close(to == Long.MAX_VALUE ? ledger.lastTimestamp() : to);
         final String[] header = {"program", "month", "issued", "bonus_issued", "redeemed", "expired", "clawed_back",
             "breakage_rate"};
@@ -418,6 +418,11 @@ final class FinanceReports
             final JournalRecovery.Start start = ArchivedPrefix.start(journal,
                 new SnapshotStore(data.resolve(SnapshotStore.FOLDER)), startBy, Long.MAX_VALUE);
             final Ledger ledger = (Ledger)start.ledger();
+            if (null != start.from())
+            {
+                out.printf("note: the journal's records up to sequence %,d are archived; this reads from %s (%s)%n",
+                    start.from().sequence(), start.source(), Instant.ofEpochMilli(ledger.lastTimestamp()));
+            }
             final boolean terminal = null != System.console();
             final long began = System.nanoTime();
             final JournalReplay.Result result = JournalReplay.replay(journal, wrap.apply(ledger), start.from(), until,

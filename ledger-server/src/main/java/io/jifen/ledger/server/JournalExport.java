@@ -16,10 +16,15 @@ import java.util.Locale;
 import io.jifen.ledger.core.Accounts;
 import io.jifen.ledger.core.CommandType;
 import io.jifen.ledger.core.EffectLog;
+import io.jifen.ledger.core.Ledger;
+import io.jifen.ledger.core.Program;
 import io.jifen.ledger.journal.Journal;
 import io.jifen.ledger.journal.JournalFollower;
 import io.jifen.ledger.journal.JournalRecord;
+import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.Statements;
+import io.jifen.ledger.snapshot.ArchivedPrefix;
+import io.jifen.ledger.snapshot.SnapshotStore;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -73,7 +78,8 @@ final class JournalExport
             Writer writer = null == file ? new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8)) :
                 Files.newBufferedWriter(file))
         {
-            final long events = export(journal, from, to, format.equals("csv"), writer);
+            final long events = export(journal, from, to, format.equals("csv"), writer,
+                firstProgramName(journal, data, System.err));
             writer.flush();
             if (null != file)
             {
@@ -84,7 +90,8 @@ final class JournalExport
     }
 
     /** @return the number of events written: records stamped in [from, to]. */
-    static long export(final Journal journal, final long from, final long to, final boolean csv, final Writer writer)
+    static long export(final Journal journal, final long from, final long to, final boolean csv, final Writer writer,
+        final String firstProgramNow)
         throws IOException
     {
         long events = 0;
@@ -92,8 +99,7 @@ final class JournalExport
         {
             writer.write(String.join(",", CSV_HEADER) + "\n");
         }
-        try (JournalFollower follower = new JournalFollower(journal, 0,
-            io.jifen.ledger.core.Program.defaultProgram().name()))
+        try (JournalFollower follower = new JournalFollower(journal, -1, firstProgramNow))
         {
             while (follower.next(Long.MAX_VALUE))
             {
@@ -104,11 +110,34 @@ final class JournalExport
                     continue;
                 }
                 events++;
-                final String firstProgram = follower.firstProgram();
-                writer.write(csv ? csvRows(record, firstProgram) : jsonLine(record, firstProgram));
+                final String first = follower.firstProgram();
+                writer.write(csv ? csvRows(record, first) : jsonLine(record, first));
             }
         }
         return events;
+    }
+
+    /**
+     * The name of the ledger's first program where the journal's folder begins: what its records without a program id
+     * belong to until a record there names it. A whole journal names it in its first record (the built-in name is then
+     * only a placeholder); a journal whose first day files were archived takes it from the oldest snapshot the journal
+     * confirms, and without one says that the built-in name stands in.
+     */
+    static String firstProgramName(final Journal journal, final Path data, final PrintStream warnings)
+    {
+        try
+        {
+            final JournalRecovery.Start start = ArchivedPrefix.start(journal,
+                new SnapshotStore(data.resolve(SnapshotStore.FOLDER)), Long.MAX_VALUE, Long.MAX_VALUE);
+            return ((Ledger)start.ledger()).program(0).name();
+        }
+        catch (final IllegalStateException ex)
+        {
+            final String name = Program.defaultProgram().name();
+            warnings.println("warning: " + ex.getMessage() + "; records without a program id are exported under the " +
+                "built-in name '" + name + "'");
+            return name;
+        }
     }
 
     private static String jsonLine(final UnsafeBuffer record, final String firstProgram)
