@@ -26,7 +26,6 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import io.jifen.ledger.api.v1.Command;
@@ -74,6 +73,7 @@ final class BulkImport
         "  --id-prefix P       request ids ID-PREFIX:ROW (default: the file's name); keep it to re-run a file",
         "  --batch N           rows a Submit message carries (default 1024, at most 4096)",
         "  --window N          rows in flight at once (default 16384, at most 32768; at least --batch)",
+        ClientTls.USAGE,
         "  -h, --help          this text");
 
     private static final Set<String> COLUMNS = Set.of("member_id", "points", "earned_at", "expires_at",
@@ -133,6 +133,7 @@ final class BulkImport
         String program = "";
         String rejects = null;
         String prefix = null;
+        final ClientTls tls = new ClientTls();
         int window = 16_384;
         int batch = 1024;
         Path file = null;
@@ -154,6 +155,10 @@ final class BulkImport
                 }
                 default ->
                 {
+                    if (tls.option(option, args))
+                    {
+                        continue;
+                    }
                     if (option.startsWith("--") || null != file)
                     {
                         throw new IllegalArgumentException("unknown option '" + option + "' for import");
@@ -172,14 +177,7 @@ final class BulkImport
         }
         final String idPrefix = null != prefix ? checkedPrefix(prefix) : prefixOf(file);
         final Path rejectsFile = null != rejects ? Path.of(rejects) : Path.of(file + ".rejects.csv");
-        final int colon = server.lastIndexOf(':');
-        if (colon <= 0)
-        {
-            throw new IllegalArgumentException("--server needs HOST:PORT, not '" + server + "'");
-        }
-        final ManagedChannel channel = NettyChannelBuilder
-            .forAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
-            .usePlaintext().build();
+        final ManagedChannel channel = tls.channel(server);
         try
         {
             return new BulkImport(out, file, program, rejectsFile, idPrefix, Math.max(window, batch), batch)

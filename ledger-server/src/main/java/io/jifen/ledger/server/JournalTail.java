@@ -8,7 +8,6 @@ import java.util.concurrent.TimeUnit;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
 import io.jifen.ledger.api.v1.Event;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.SubscribeRequest;
@@ -27,7 +26,8 @@ final class JournalTail
         "  --after SEQUENCE    print the records after this one (default 0: from the first)",
         "  --program NAME      only records of this program (repeat for several; sweeps always pass)",
         "  --type TYPE         only records of this type: earn, redeem, expire_tick, ... (repeat for several)",
-        "  --follow            keep printing records as they are journaled; reconnect when the server restarts");
+        "  --follow            keep printing records as they are journaled; reconnect when the server restarts",
+        ClientTls.USAGE);
     private static final long RECONNECT_MS = 1_000;
 
     private JournalTail()
@@ -37,6 +37,7 @@ final class JournalTail
     static int run(final Deque<String> args, final PrintStream out, final PrintStream err) throws InterruptedException
     {
         String server = "127.0.0.1:9090";
+        final ClientTls tls = new ClientTls();
         final SubscribeRequest.Builder request = SubscribeRequest.newBuilder();
         boolean follow = false;
         while (!args.isEmpty())
@@ -54,18 +55,17 @@ final class JournalTail
                     out.println(USAGE);
                     return 0;
                 }
-                default -> throw new IllegalArgumentException("unknown option '" + option + "' for journal tail");
+                default ->
+                {
+                    if (!tls.option(option, args))
+                    {
+                        throw new IllegalArgumentException("unknown option '" + option + "' for journal tail");
+                    }
+                }
             }
         }
-        final int colon = server.lastIndexOf(':');
-        if (colon <= 0)
-        {
-            throw new IllegalArgumentException("--server needs HOST:PORT, not '" + server + "'");
-        }
         request.setStopAtEnd(!follow);
-        final ManagedChannel channel = NettyChannelBuilder
-            .forAddress(server.substring(0, colon), Integer.parseInt(server.substring(colon + 1)))
-            .usePlaintext().build();
+        final ManagedChannel channel = tls.channel(server);
         try
         {
             return tail(LedgerGrpc.newBlockingStub(channel), request, follow, out, err);

@@ -49,7 +49,13 @@ public final class LedgerMain
         "",
         "serve options:",
         "  --port N          gRPC port (default 9090; 0 picks a free port)",
-        "  --host ADDR       address to bind (default 127.0.0.1)",
+        "  --host ADDR       address to bind (default 127.0.0.1). Any other than loopback needs client",
+        "                    authentication (--tls-client-ca) or --insecure: until API keys exist, anyone who",
+        "                    reaches the port could otherwise read and change every balance",
+        "  --tls-cert FILE, --tls-key FILE  serve TLS with this PEM certificate chain and PKCS#8 private key",
+        "  --tls-client-ca FILE  mutual TLS: clients must present a certificate these PEM CAs signed",
+        "  --insecure        accept a non-loopback address without client authentication (warned of at start",
+        "                    and every hour)",
         "  --data DIR        data folder, the journal lives in DIR/journal (default ./data)",
         "  --sync MODE       batch: acknowledge after the journal is synced to disk (survives power loss, default)",
         "                    none:  acknowledge after the journal is written to the page cache (survives a killed",
@@ -188,8 +194,7 @@ public final class LedgerMain
             final String option = args.pop();
             switch (option)
             {
-                case "-h":
-                case "--help":
+                case "-h", "--help":
                     out.println(USAGE);
                     return 0;
                 case "--port":
@@ -225,7 +230,8 @@ public final class LedgerMain
                     config.sandbox(true);
                     break;
                 default:
-                    if (!ledgerOption(option, args, config.ledgerContext()) && !storageOption(option, args, config))
+                    if (!ledgerOption(option, args, config.ledgerContext()) && !storageOption(option, args, config) &&
+                        !tlsOption(option, args, config))
                     {
                         throw new IllegalArgumentException("unknown option '" + option + "'");
                     }
@@ -249,6 +255,23 @@ public final class LedgerMain
         }, "jifen-shutdown"));
         server.blockUntilShutdown();
         return 0;
+    }
+
+    /** @return true if {@code option} says how clients reach the server (TLS, or --insecure), applied. */
+    private static boolean tlsOption(final String option, final Deque<String> args, final ServerConfig config)
+    {
+        switch (option)
+        {
+            case "--tls-cert" -> config.tls(Paths.get(value(option, args)), config.tlsKey);
+            case "--tls-key" -> config.tls(config.tlsCert, Paths.get(value(option, args)));
+            case "--tls-client-ca" -> config.tlsClientCa(Paths.get(value(option, args)));
+            case "--insecure" -> config.insecure(true);
+            default ->
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Work on a data folder no server may be using at the same time. */

@@ -75,6 +75,11 @@ public final class LedgerServer implements AutoCloseable
     private JournalReplay.Result recovery;
     private SnapshotStore snapshots;
     private SnapshotScheduler snapshotScheduler;
+    /** Who can reach the server, as the start-up line says; and its TLS context (null: plaintext). */
+    private String exposure;
+    private io.netty.handler.ssl.SslContext tls;
+    /** Repeats the --insecure warning every hour while the server runs; null when it is not insecure. */
+    private java.util.concurrent.ScheduledExecutorService insecureWarnings;
     private final JournalCheckpoint checkpoint = new JournalCheckpoint();
     private Thread checkpointWriter;
     private boolean stopped;
@@ -96,10 +101,13 @@ public final class LedgerServer implements AutoCloseable
      */
     public LedgerServer start() throws IOException
     {
+        exposure = ServerTls.exposure(config); // before anything: a server the network must not reach never starts
+        final io.netty.handler.ssl.SslContext tls = ServerTls.context(config);
         Files.createDirectories(config.data);
         lockDataFolder();
         try
         {
+            this.tls = tls;
             requireFreeSpace();
             sandboxClock = sandboxClock(); // before recovery, which may repair files of a folder it then refuses
             final byte[] chainHead = recover();
@@ -129,8 +137,9 @@ public final class LedgerServer implements AutoCloseable
                 config.snapshotEveryMinutes, config.snapshotsKept, recovery.records).start();
             serve();
             LOG.log(System.Logger.Level.INFO, "serving jifen.ledger.v1.Ledger on " + config.host + ":" + port() +
-                " (sync=" + config.sync.name().toLowerCase(java.util.Locale.ROOT) + ", " + programsText() +
-                ", data " + config.data.toAbsolutePath() + ")");
+                " (" + exposure + "; sync=" + config.sync.name().toLowerCase(java.util.Locale.ROOT) + ", " +
+                programsText() + ", data " + config.data.toAbsolutePath() + ")");
+            warnIfInsecure();
             return this;
         }
         catch (final IOException | RuntimeException ex)
@@ -284,7 +293,13 @@ public final class LedgerServer implements AutoCloseable
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
         workerGroup = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("jifen-grpc-worker", true), io);
-        server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port))
+        final NettyServerBuilder builder =
+            NettyServerBuilder.forAddress(new InetSocketAddress(config.host, config.port));
+        if (null != tls)
+        {
+            builder.sslContext(tls);
+        }
+        server = builder
             .bossEventLoopGroup(bossGroup)
             .workerEventLoopGroup(workerGroup)
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
@@ -750,9 +765,31 @@ public final class LedgerServer implements AutoCloseable
     /**
      * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
      */
+    /** An insecure server says so at start and every hour after, so the log of any day shows it. */
+    private void warnIfInsecure()
+    {
+        if (exposure.startsWith(ServerTls.INSECURE_WARNING))
+        {
+            LOG.log(System.Logger.Level.WARNING, exposure);
+            insecureWarnings = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r ->
+            {
+                final Thread thread = new Thread(r, "jifen-insecure-warning");
+                thread.setDaemon(true);
+                return thread;
+            });
+            insecureWarnings.scheduleAtFixedRate(() -> LOG.log(System.Logger.Level.WARNING, exposure), 1, 1,
+                TimeUnit.HOURS);
+        }
+    }
+
     @Override
     public synchronized void close()
     {
+        if (null != insecureWarnings)
+        {
+            insecureWarnings.shutdownNow();
+            insecureWarnings = null;
+        }
         if (stopped)
         {
             return;

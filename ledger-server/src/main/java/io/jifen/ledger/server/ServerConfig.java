@@ -38,6 +38,13 @@ public final class ServerConfig
     /** Snapshots kept after each one taken. */
     int snapshotsKept = 3;
     int expiryTickLimit = 10_000;
+    /** TLS: the server's certificate chain and private key (PEM); null: plaintext. */
+    Path tlsCert;
+    Path tlsKey;
+    /** Mutual TLS: clients must present a certificate this CA bundle (PEM) signed; null: no client certificates. */
+    Path tlsClientCa;
+    /** Serve on a non-loopback address without client authentication: refused unless given, and warned of hourly. */
+    boolean insecure;
     final LedgerContext ledgerContext = new LedgerContext()
         .expectedRequests(65_536)
         .expectedLots(65_536)
@@ -46,6 +53,28 @@ public final class ServerConfig
     public ServerConfig host(final String host)
     {
         this.host = host;
+        return this;
+    }
+
+    /** Serves TLS with this certificate chain and private key (PEM files). */
+    public ServerConfig tls(final Path cert, final Path key)
+    {
+        this.tlsCert = cert;
+        this.tlsKey = key;
+        return this;
+    }
+
+    /** Requires every client to present a certificate signed by one of these CAs (PEM): mutual TLS. */
+    public ServerConfig tlsClientCa(final Path ca)
+    {
+        this.tlsClientCa = ca;
+        return this;
+    }
+
+    /** Accepts a non-loopback address without client authentication (logged as a warning at start and hourly). */
+    public ServerConfig insecure(final boolean insecure)
+    {
+        this.insecure = insecure;
         return this;
     }
 

@@ -1,0 +1,88 @@
+package io.jifen.ledger.server;
+
+import java.nio.file.Path;
+import java.util.Deque;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.handler.ssl.SslContextBuilder;
+
+/**
+ * How the command-line clients ({@code ledger import}, {@code ledger journal tail}) reach a server: plaintext by
+ * default, TLS when told which CA to trust ({@code --tls-ca}), with a client certificate for a server that asks for
+ * one ({@code --tls-cert}, {@code --tls-key}: mutual TLS).
+ */
+final class ClientTls
+{
+    static final String USAGE = String.join("\n",
+        "  --tls-ca FILE       TLS: trust the server's certificate as these PEM CAs signed it",
+        "  --tls-cert FILE, --tls-key FILE  mutual TLS: this client's PEM certificate and PKCS#8 key");
+
+    private Path ca;
+    private Path cert;
+    private Path key;
+
+    /** @return true if {@code option} was one of these (its value taken from {@code args}). */
+    boolean option(final String option, final Deque<String> args)
+    {
+        switch (option)
+        {
+            case "--tls-ca" -> ca = Path.of(value(option, args));
+            case "--tls-cert" -> cert = Path.of(value(option, args));
+            case "--tls-key" -> key = Path.of(value(option, args));
+            default ->
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A channel to {@code target} (HOST:PORT), over TLS if a CA was given. */
+    ManagedChannel channel(final String target)
+    {
+        final int colon = target.lastIndexOf(':');
+        if (colon <= 0)
+        {
+            throw new IllegalArgumentException("--server needs HOST:PORT, not '" + target + "'");
+        }
+        final NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.substring(0, colon),
+            Integer.parseInt(target.substring(colon + 1)));
+        if ((null == cert) != (null == key))
+        {
+            throw new IllegalArgumentException("a client certificate needs both --tls-cert and --tls-key");
+        }
+        if (null == ca)
+        {
+            if (null != cert)
+            {
+                throw new IllegalArgumentException("--tls-cert needs --tls-ca: the server's CA, for TLS");
+            }
+            return builder.usePlaintext().build();
+        }
+        try
+        {
+            final SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(ca.toFile());
+            if (null != cert)
+            {
+                tls.keyManager(cert.toFile(), key.toFile());
+            }
+            return builder.sslContext(tls.build()).build();
+        }
+        catch (final javax.net.ssl.SSLException | IllegalArgumentException ex)
+        {
+            throw new IllegalArgumentException("the TLS files are not PEM certificates and a PKCS#8 key: " +
+                ex.getMessage(), ex);
+        }
+    }
+
+    private static String value(final String option, final Deque<String> args)
+    {
+        if (args.isEmpty())
+        {
+            throw new IllegalArgumentException(option + " needs a value");
+        }
+        return args.pop();
+    }
+}
