@@ -3,7 +3,8 @@ package io.jifen.ledger.core;
 /**
  * The outcome of a command. Codes are grouped in numeric ranges by the kind of failure, each range mapping to one
  * gRPC status: 0 OK, 1xx invalid argument, 2xx not found, 3xx failed precondition, 4xx already exists,
- * 5xx resource exhausted, 6xx unavailable. The {@link #field()} names the request field a 1xx code is about.
+ * 5xx resource exhausted, 6xx unavailable, 7xx permission denied (decided by the server before a command enters the
+ * ledger: never journaled). The {@link #field()} names the request field a 1xx code is about.
  */
 public enum ResultCode
 {
@@ -107,9 +108,13 @@ public enum ResultCode
 
     SHUTTING_DOWN(601, null, "the ledger is shutting down, retry with the same request_id"),
     LEDGER_FAILED(602, null, "the ledger stopped after a journal or internal failure and must be restarted; " +
-        "retry with the same request_id once it is back");
+        "retry with the same request_id once it is back"),
 
-    private static final ResultCode[] BY_CODE = new ResultCode[700];
+    ROLE_NOT_ALLOWED(701, null, "the role of the caller's API key does not allow this call"),
+    PROGRAM_NOT_ALLOWED(702, "program_id", "the caller's API key may not act on this program"),
+    TO_PROGRAM_NOT_ALLOWED(703, "to_program_id", "the caller's API key may not act on this program");
+
+    private static final ResultCode[] BY_CODE = new ResultCode[800];
 
     static
     {
@@ -150,7 +155,7 @@ public enum ResultCode
 
     /**
      * @return the range: 0 ok, 1 invalid argument, 2 not found, 3 failed precondition, 4 already exists,
-     * 5 resource exhausted, 6 unavailable.
+     * 5 resource exhausted, 6 unavailable, 7 permission denied.
      */
     public int category()
     {

@@ -11,14 +11,17 @@ import io.netty.handler.ssl.SslContextBuilder;
 /**
  * How the command-line clients ({@code ledger import}, {@code ledger journal tail}) reach a server: plaintext by
  * default, TLS when told which CA to trust ({@code --tls-ca}), with a client certificate for a server that asks for
- * one ({@code --tls-cert}, {@code --tls-key}: mutual TLS).
+ * one ({@code --tls-cert}, {@code --tls-key}: mutual TLS), and an API key for a server with keys ({@code --api-key}
+ * or {@code JIFEN_API_KEY}, which keeps it out of the process list).
  */
 final class ClientTls
 {
     static final String USAGE = String.join("\n",
+        "  --api-key KEY       the API key of a server with keys (default: the JIFEN_API_KEY environment variable)",
         "  --tls-ca FILE       TLS: trust the server's certificate as these PEM CAs signed it",
         "  --tls-cert FILE, --tls-key FILE  mutual TLS: this client's PEM certificate and PKCS#8 key");
 
+    private String apiKey = System.getenv("JIFEN_API_KEY");
     private Path ca;
     private Path cert;
     private Path key;
@@ -28,6 +31,7 @@ final class ClientTls
     {
         switch (option)
         {
+            case "--api-key" -> apiKey = value(option, args);
             case "--tls-ca" -> ca = Path.of(value(option, args));
             case "--tls-cert" -> cert = Path.of(value(option, args));
             case "--tls-key" -> key = Path.of(value(option, args));
@@ -49,6 +53,12 @@ final class ClientTls
         }
         final NettyChannelBuilder builder = NettyChannelBuilder.forAddress(target.substring(0, colon),
             Integer.parseInt(target.substring(colon + 1)));
+        if (null != apiKey && !apiKey.isEmpty())
+        {
+            final io.grpc.Metadata headers = new io.grpc.Metadata();
+            headers.put(ApiKeys.AUTHORIZATION, "Bearer " + apiKey);
+            builder.intercept(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+        }
         if ((null == cert) != (null == key))
         {
             throw new IllegalArgumentException("a client certificate needs both --tls-cert and --tls-key");

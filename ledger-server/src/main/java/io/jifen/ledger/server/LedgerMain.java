@@ -36,6 +36,8 @@ public final class LedgerMain
         "  report            finance's reports from a data folder: liability, breakage, balances (docs/reports.md)",
         "  import            migrate points from a CSV file into a running server: a lot a row, with its original",
         "                    earned-at and expiry (ledger import --help)",
+        "  keys new          a new API key for a client: --id ID --role pos|reader|finance|admin",
+        "                    (--program NAME)... | --all-programs; prints the key once and its keys-file line",
         "  export            every journal event with its double-entry postings, as csv or jsonl (docs/reports.md)",
         "  snapshot          take a snapshot of the journaled state now, with no server running on --data DIR",
         "                    (a running server takes its own); see docs/snapshot-format.md",
@@ -49,11 +51,13 @@ public final class LedgerMain
         "",
         "serve options:",
         "  --port N          gRPC port (default 9090; 0 picks a free port)",
-        "  --host ADDR       address to bind (default 127.0.0.1). Any other than loopback needs client",
-        "                    authentication (--tls-client-ca) or --insecure: until API keys exist, anyone who",
-        "                    reaches the port could otherwise read and change every balance",
+        "  --host ADDR       address to bind (default 127.0.0.1). Any other than loopback needs clients",
+        "                    authenticated over TLS (--keys with --tls-cert/--tls-key, or --tls-client-ca) or",
+        "                    --insecure: anyone who reaches the port could otherwise read and change every balance",
         "  --tls-cert FILE, --tls-key FILE  serve TLS with this PEM certificate chain and PKCS#8 private key",
         "  --tls-client-ca FILE  mutual TLS: clients must present a certificate these PEM CAs signed",
+        "  --keys FILE       API keys (YAML of their SHA-256 hashes, roles and programs): every call but health",
+        "                    needs 'authorization: Bearer KEY'; make one with ledger keys new (README, Security)",
         "  --insecure        accept a non-loopback address without client authentication (warned of at start",
         "                    and every hour)",
         "  --data DIR        data folder, the journal lives in DIR/journal (default ./data)",
@@ -123,6 +127,8 @@ public final class LedgerMain
                     return JournalExport.run(rest, out);
                 case "import":
                     return BulkImport.run(rest, out);
+                case "keys":
+                    return ApiKeys.newKey(rest, out);
                 case "snapshot":
                     return snapshot(rest, out);
                 case "journal":
@@ -266,6 +272,7 @@ public final class LedgerMain
             case "--tls-key" -> config.tls(config.tlsCert, Paths.get(value(option, args)));
             case "--tls-client-ca" -> config.tlsClientCa(Paths.get(value(option, args)));
             case "--insecure" -> config.insecure(true);
+            case "--keys" -> config.keys(Paths.get(value(option, args)));
             default ->
             {
                 return false;

@@ -78,6 +78,8 @@ public final class LedgerServer implements AutoCloseable
     /** Who can reach the server, as the start-up line says; and its TLS context (null: plaintext). */
     private String exposure;
     private io.netty.handler.ssl.SslContext tls;
+    /** The API keys every call but health needs; null: none (every caller may do anything). */
+    private ApiKeys apiKeys;
     /** Repeats the --insecure warning every hour while the server runs; null when it is not insecure. */
     private java.util.concurrent.ScheduledExecutorService insecureWarnings;
     private final JournalCheckpoint checkpoint = new JournalCheckpoint();
@@ -103,6 +105,14 @@ public final class LedgerServer implements AutoCloseable
     {
         exposure = ServerTls.exposure(config); // before anything: a server the network must not reach never starts
         final io.netty.handler.ssl.SslContext tls = ServerTls.context(config);
+        try
+        {
+            apiKeys = null == config.keysFile ? null : ApiKeys.load(config.keysFile);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IllegalStateException("--keys: " + ex.getMessage(), ex);
+        }
         Files.createDirectories(config.data);
         lockDataFolder();
         try
@@ -304,9 +314,10 @@ public final class LedgerServer implements AutoCloseable
             .workerEventLoopGroup(workerGroup)
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .directExecutor()
-            .addService(new LedgerService(pipeline, eventStreams, statements, sandboxClock))
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(guarded(new LedgerService(pipeline, eventStreams, statements, sandboxClock, null != apiKeys,
+                firstProgramName).bindService()))
+            .addService(health.getHealthService()) // open to all: load balancers probe it without keys
+            .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()))
             .maxInboundMessageSize(1 << 20)
             // a change stream whose client vanished without a word would hold its slot until TCP gave up: ping
             .keepAliveTime(1, TimeUnit.MINUTES)
@@ -765,6 +776,12 @@ public final class LedgerServer implements AutoCloseable
     /**
      * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
      */
+    /** A service behind the API keys, when there are any. */
+    private io.grpc.ServerServiceDefinition guarded(final io.grpc.ServerServiceDefinition service)
+    {
+        return null == apiKeys ? service : io.grpc.ServerInterceptors.intercept(service, apiKeys);
+    }
+
     /** An insecure server says so at start and every hour after, so the log of any day shows it. */
     private void warnIfInsecure()
     {

@@ -75,10 +75,15 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     private final SandboxClock sandboxClock;
 
     private final LedgerPipeline pipeline;
+    /** Whether calls carry a {@link Caller} (API keys), and the first program's name (what an empty program_id is). */
+    private final boolean keysConfigured;
+    private final String firstProgram;
 
     LedgerService(final LedgerPipeline pipeline, final EventStreams events, final MemberStatements statements,
-        final SandboxClock sandboxClock)
+        final SandboxClock sandboxClock, final boolean keysConfigured, final String firstProgram)
     {
+        this.keysConfigured = keysConfigured;
+        this.firstProgram = firstProgram;
         this.pipeline = pipeline;
         this.events = events;
         this.statements = statements;
@@ -197,6 +202,10 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     @Override
     public void advanceClock(final AdvanceClockRequest request, final StreamObserver<AdvanceClockResponse> observer)
     {
+        if (denied(Caller.Access.ADMIN, null, observer, true))
+        {
+            return;
+        }
         if (null == sandboxClock)
         {
             observer.onError(Status.FAILED_PRECONDITION.withDescription("the server is not a sandbox: its ledger " +
@@ -225,18 +234,31 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     @Override
     public void listHistory(final ListHistoryRequest request, final StreamObserver<ListHistoryResponse> observer)
     {
-        statements.listHistory(request, observer);
+        if (!denied(Caller.Access.READ, request.getProgramId(), observer, false))
+        {
+            statements.listHistory(request, observer);
+        }
     }
 
     @Override
     public void subscribe(final SubscribeRequest request, final StreamObserver<Event> observer)
     {
+        // a stream of every program needs a key for all of them; else each program named must be the key's
+        if (request.getProgramIdsCount() == 0 ? denied(Caller.Access.STREAM, null, observer, true) :
+            request.getProgramIdsList().stream().anyMatch(p -> denied(Caller.Access.STREAM, p, observer, false)))
+        {
+            return;
+        }
         events.subscribe(request, observer);
     }
 
     @Override
     public void putProgram(final PutProgramRequest request, final StreamObserver<PutProgramResponse> observer)
     {
+        if (denied(Caller.Access.ADMIN, null, observer, true))
+        {
+            return;
+        }
         final String text = request.getProgramYaml();
         final Program program;
         try
@@ -269,7 +291,9 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     private <T extends Message> void unary(
         final Command command, final StreamObserver<T> observer, final Function<Command, T> toResponse)
     {
-        final ResultCode invalid = CommandValidator.validate(command);
+        final ResultCode refused = command.type == CommandType.SET_PROGRAM ? ResultCode.OK :
+            authorize(Caller.current(keysConfigured), command);
+        final ResultCode invalid = refused != ResultCode.OK ? refused : CommandValidator.validate(command);
         if (invalid != ResultCode.OK)
         {
             command.result = invalid;
@@ -308,7 +332,42 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     @Override
     public StreamObserver<io.jifen.ledger.api.v1.Command> submit(final StreamObserver<CommandResult> observer)
     {
+        final Caller caller = Caller.current(keysConfigured); // each command is judged by its own type and programs
         return new SubmitStream(pipeline, submitInFlight, submitInFlightMax,
-            (ServerCallStreamObserver<CommandResult>)observer);
+            (ServerCallStreamObserver<CommandResult>)observer, command -> authorize(caller, command));
+    }
+
+    /** @return OK if the caller's key allows the command (its type, program and an exchange's receiving program). */
+    private ResultCode authorize(final Caller caller, final Command command)
+    {
+        if (null == caller)
+        {
+            return ResultCode.ROLE_NOT_ALLOWED; // keys are required and this call came without: never by design
+        }
+        return null == command.type ? ResultCode.OK : caller.check(Caller.Access.of(command.type), command.programId,
+            command.type == CommandType.EXCHANGE ? command.toProgramId : null, firstProgram);
+    }
+
+    /**
+     * Refuses the call (PERMISSION_DENIED) unless the caller may have this access to {@code program} (null: the first
+     * program), or to every program when {@code allPrograms}.
+     *
+     * @return true if the call was refused.
+     */
+    private boolean denied(final Caller.Access access, final String program, final StreamObserver<?> observer,
+        final boolean allPrograms)
+    {
+        final Caller caller = Caller.current(keysConfigured);
+        final ResultCode refused = null == caller ? ResultCode.ROLE_NOT_ALLOWED :
+            caller.check(access, program, null, firstProgram);
+        if (refused == ResultCode.OK && (!allPrograms || caller.allPrograms()))
+        {
+            return false;
+        }
+        final Command c = SCRATCH.get().clear();
+        c.result = refused != ResultCode.OK ? refused : ResultCode.PROGRAM_NOT_ALLOWED;
+        observer.onError(Results.status(c).withDescription(Results.message(c.result, c) + (allPrograms ?
+            " (this call needs a key for every program)" : "")).asRuntimeException());
+        return true;
     }
 }

@@ -48,6 +48,7 @@ final class Results
             case 3: return Status.FAILED_PRECONDITION;
             case 4: return Status.ALREADY_EXISTS;
             case 5: return Status.RESOURCE_EXHAUSTED;
+            case 7: return Status.PERMISSION_DENIED;
             default: return Status.UNAVAILABLE;
         }
     }

@@ -43,6 +43,8 @@ public final class ServerConfig
     Path tlsKey;
     /** Mutual TLS: clients must present a certificate this CA bundle (PEM) signed; null: no client certificates. */
     Path tlsClientCa;
+    /** API keys (YAML of their hashes, roles and programs): every call but health needs one; null: none. */
+    Path keysFile;
     /** Serve on a non-loopback address without client authentication: refused unless given, and warned of hourly. */
     boolean insecure;
     final LedgerContext ledgerContext = new LedgerContext()
@@ -68,6 +70,13 @@ public final class ServerConfig
     public ServerConfig tlsClientCa(final Path ca)
     {
         this.tlsClientCa = ca;
+        return this;
+    }
+
+    /** Requires an API key of every call but health (see {@link ApiKeys} for the file). */
+    public ServerConfig keys(final Path file)
+    {
+        this.keysFile = file;
         return this;
     }
 

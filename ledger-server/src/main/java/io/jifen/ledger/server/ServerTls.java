@@ -12,8 +12,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 
 /**
  * Who may reach the ledger, decided before it binds: TLS with the configured certificate (and, for mutual TLS, the
- * clients' CA), and the rule that an address other than loopback needs client authentication (mutual TLS; API keys
- * when they exist) unless the operator says {@code --insecure}. Until then anyone who can reach the port can do
+ * clients' CA), and the rule that an address other than loopback needs clients authenticated over TLS (API keys, or
+ * client certificates) unless the operator says {@code --insecure}: otherwise anyone who can reach the port could do
  * anything, so the server refuses to be reachable from the network by default.
  */
 final class ServerTls
@@ -71,26 +71,30 @@ final class ServerTls
     {
         final boolean loopback = InetAddress.getByName(config.host).isLoopbackAddress();
         final boolean tls = null != config.tlsCert;
-        final boolean clientsAuthenticated = null != config.tlsClientCa;
+        final boolean certificates = null != config.tlsClientCa;
+        final boolean keys = null != config.keysFile;
+        final String how = (tls ? "TLS" : "plaintext") + (certificates ? ", client certificates required" : "") +
+            (keys ? ", API keys required" : "");
         if (loopback)
         {
-            return (tls ? "TLS" : "plaintext") + (clientsAuthenticated ? ", client certificates required" : "") +
+            return how + (keys || certificates ? "" : " (no API keys: every caller may do anything)") +
                 ", on loopback only: reachable from this machine alone";
         }
-        if (clientsAuthenticated)
+        if (certificates || keys && tls)
         {
-            return "TLS, client certificates required (mutual TLS), on " + config.host;
+            return how + ", on " + config.host;
         }
         if (!config.insecure)
         {
-            throw new IllegalStateException("binding " + config.host + " would let anyone who reaches the port do " +
-                "anything (no client authentication): give the server --tls-cert, --tls-key and --tls-client-ca " +
-                "(mutual TLS), or say --insecure to accept the risk, or bind 127.0.0.1");
+            throw new IllegalStateException("binding " + config.host + (keys ?
+                " would send API keys over the network in clear: give the server --tls-cert and --tls-key" :
+                " would let anyone who reaches the port do anything (no client authentication): give the server " +
+                "--keys FILE with --tls-cert and --tls-key, or --tls-client-ca (mutual TLS)") +
+                "; or say --insecure to accept the risk; or bind 127.0.0.1");
         }
-        return INSECURE_WARNING + " (" + (tls ? "TLS without client certificates" : "plaintext") + " on " +
-            config.host + ")";
+        return INSECURE_WARNING + " (" + how + " on " + config.host + ")";
     }
 
-    static final String INSECURE_WARNING = "INSECURE: --insecure serves without client authentication to the " +
-        "network: anyone who reaches the port can read and change every balance";
+    static final String INSECURE_WARNING = "INSECURE: --insecure serves the network without client authentication " +
+        "over TLS: anyone who reaches the port, or reads its traffic, can read and change every balance";
 }

@@ -1,6 +1,7 @@
 package io.jifen.ledger.server;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -33,14 +34,17 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     private final AtomicInteger submitInFlight;
     private final int submitInFlightMax;
     private final ServerCallStreamObserver<CommandResult> out;
+    /** Whether the stream's caller may send a command: OK, or why not (its API key's role or programs). */
+    private final Function<Command, ResultCode> authorize;
     private final AtomicInteger inFlight = new AtomicInteger();
     private int owedRequests;
     private boolean clientDone;
     private boolean finished;
 
     SubmitStream(final LedgerPipeline pipeline, final AtomicInteger submitInFlight, final int submitInFlightMax,
-        final ServerCallStreamObserver<CommandResult> out)
+        final ServerCallStreamObserver<CommandResult> out, final Function<Command, ResultCode> authorize)
     {
+        this.authorize = authorize;
         this.pipeline = pipeline;
         this.submitInFlight = submitInFlight;
         this.submitInFlightMax = submitInFlightMax;
@@ -103,7 +107,8 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     /** @return OK if the command entered the ring (its answer comes to {@code listener}), else why not. */
     private ResultCode publish(final Command command, final ResultListener listener, final long correlationId)
     {
-        final ResultCode invalid = null == command ? ResultCode.COMMAND_INVALID : CommandValidator.validate(command);
+        final ResultCode allowed = null == command ? ResultCode.COMMAND_INVALID : authorize.apply(command);
+        final ResultCode invalid = allowed != ResultCode.OK ? allowed : CommandValidator.validate(command);
         if (invalid != ResultCode.OK)
         {
             return invalid;
