@@ -450,6 +450,13 @@ public final class Command
         return this;
     }
 
+    /** What a log line may say of the command: no member id, no birthday (a member's personal data). */
+    public String toLogString()
+    {
+        return "Command{" + type + " request=" + requestId + " t=" + timestamp + " -> " + result + " seq=" + sequence +
+            "}";
+    }
+
     @Override
     public String toString()
     {

@@ -104,7 +104,7 @@ public final class Ledger implements LedgerStateMachine
         if (c.timestamp < lastTimestamp)
         {
             throw new IllegalStateException(
-                "ledger time went backwards: " + c.timestamp + " < " + lastTimestamp + " for " + c);
+                "ledger time went backwards: " + c.timestamp + " < " + lastTimestamp + " for " + c.toLogString());
         }
         lastTimestamp = c.timestamp;
 

@@ -412,7 +412,8 @@ public final class LedgerPipeline implements AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            LOG.log(System.Logger.Level.WARNING, "a read from the journaled state failed: " + command, ex);
+            LOG.log(System.Logger.Level.WARNING, "a read from the journaled state failed: " + command.toLogString(),
+                ex);
             command.resetResult();
             command.result = ResultCode.LEDGER_FAILED;
         }
@@ -529,7 +530,7 @@ public final class LedgerPipeline implements AutoCloseable
                 }
                 catch (final Throwable ex)
                 {
-                    LOG.log(System.Logger.Level.WARNING, "result listener failed for " + command, ex);
+                    LOG.log(System.Logger.Level.WARNING, "result listener failed for " + command.toLogString(), ex);
                 }
             }
             event.clearForReuse();
