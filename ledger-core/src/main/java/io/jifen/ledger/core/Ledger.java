@@ -173,8 +173,14 @@ public final class Ledger implements LedgerStateMachine
             // the first program named by its name is the first program: one request, one record of version 1
             c.programId = null;
         }
+        final ProgramState ps = programs.named(c.programId);
+        if (null == ps)
+        {
+            c.result = ResultCode.PROGRAM_NOT_FOUND;
+            return;
+        }
         final long fingerprint = Fingerprint.of(c);
-        final long position = requests.find(c.requestId, cutoff);
+        final long position = requests.find(c.requestId, ps.slot, cutoff); // ids are scoped by program
         if (position >= 0)
         {
             if (requests.fingerprint(position) != fingerprint)
@@ -189,12 +195,6 @@ public final class Ledger implements LedgerStateMachine
         if (stores.capacityLimitsEnforced && !requests.hasCapacity(cutoff))
         {
             c.result = ResultCode.REQUEST_IDS_MAX;
-            return;
-        }
-        final ProgramState ps = programs.named(c.programId);
-        if (null == ps)
-        {
-            c.result = ResultCode.PROGRAM_NOT_FOUND;
             return;
         }
 

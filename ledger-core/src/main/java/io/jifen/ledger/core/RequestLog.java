@@ -68,6 +68,9 @@ final class RequestLog
     private final int capacityMax;
     private IdIndex index;
     private final IdIndex.PositionToId idAt = this::idAt;
+    /** Whose programs scope the ids; and the program a lookup or insertion is for. */
+    private MemberStore members;
+    private int probeProgram;
     private String lastHashedId;
     private long lastIdHash;
     private long head;
@@ -255,10 +258,33 @@ final class RequestLog
      * @return the position of the request id if it was stamped at or after {@code cutoff}, or -1: a request older than
      * the retention window is forgotten whether or not its entry has been evicted yet.
      */
-    long find(final String requestId, final long cutoff)
+    long find(final String requestId, final int program, final long cutoff)
     {
-        final long position = index.find(requestId, idHash(requestId), idAt);
+        probeProgram = program;
+        final long position = index.find(requestId, scoped(idHash(requestId), program), idAt);
         return position != MISSING && get(position, TIMESTAMP) >= cutoff ? position : MISSING;
+    }
+
+    /**
+     * Request ids are scoped by program: one program's clients can neither see, replay nor block another's. The index
+     * key is the id's hash mixed with the program's slot, and a probe matches only an entry of that program (the
+     * program of the entry's member). The first program's key is the id's hash alone, and the entries keep the id's
+     * own hash, so the state hash of every journal written before scoping is what it was.
+     */
+    private static long scoped(final long idHash, final int program)
+    {
+        return program == 0 ? idHash : Hashing.mix(idHash, program);
+    }
+
+    private int programOf(final long position)
+    {
+        return members.get(member(position)).program;
+    }
+
+    /** Gives the log the members whose programs scope its ids (the store is created first, and read first). */
+    void scopeBy(final MemberStore members)
+    {
+        this.members = members;
     }
 
     /**
@@ -274,9 +300,10 @@ final class RequestLog
         return lastIdHash;
     }
 
+    /** The id at a position, if its entry is of the program being probed (else null: no match). */
     private String idAt(final long position)
     {
-        return ids[(int)(position & mask)];
+        return programOf(position) == probeProgram ? ids[(int)(position & mask)] : null;
     }
 
     int size()
@@ -305,7 +332,7 @@ final class RequestLog
             {
                 return; // an open hold, or an earn whose points are still pending
             }
-            index.remove(entries[b + ID_HASH], head); // a no-op if a newer request reused the id
+            index.remove(scoped(entries[b + ID_HASH], programOf(head)), head); // a no-op if a newer request reused it
             ids[(int)(head & mask)] = null;
             if (entries[b + ALLOC_COUNT] > 0)
             {
@@ -393,7 +420,8 @@ final class RequestLog
         entries[b + ALLOC_COUNT] = allocTail - allocStart;
         entries[b + LOT_SLOT] = lotSlot;
         entries[b + EARNING] = c.earning.isPresent() ? appendEarning(c.earning) : -1;
-        index.put(c.requestId, idHash, position, idAt);
+        probeProgram = programOf(position);
+        index.put(c.requestId, scoped(idHash, probeProgram), position, idAt);
     }
 
     /**
@@ -802,7 +830,8 @@ final class RequestLog
             {
                 throw in.impossible(start, "request " + p);
             }
-            index.put(id, entries[base(p) + ID_HASH], p, idAt);
+            probeProgram = programOf(p);
+            index.put(id, scoped(entries[base(p) + ID_HASH], probeProgram), p, idAt);
         }
     }
 

@@ -23,6 +23,7 @@ final class Stores
         // tables sized up front for the expected scale: doubling a large table copies it on the writer's thread
         requests = new RequestLog(context.requestIdsMax(), context.expectedRequests());
         members = new MemberStore(context.expectedMembers());
+        requests.scopeBy(members);
         lots = new LotStore(context.expectedLots());
     }
 
@@ -46,7 +47,7 @@ final class Stores
      */
     long originalOf(final Command c, final Member m)
     {
-        final long original = requests.find(c.originalRequestId, programs.retentionCutoff(c.timestamp));
+        final long original = requests.find(c.originalRequestId, m.program, programs.retentionCutoff(c.timestamp));
         if (original < 0)
         {
             c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;

@@ -213,14 +213,24 @@ class MultiProgramTest extends LedgerTestSupport
         assertEquals(JournalRecord.VERSION_MEMBERS, recorded.recordVersion);
         assertNull(recorded.programId, "the record names no program: the first program's");
 
-        // one request id is one request, whatever its program
+        // request ids are each program's own: airline's "e1" is a request of its own, not coffee's "e1"
         begin(CommandType.EARN, "e1", "alice").points = 500;
         in("airline");
         send();
-        assertEquals(ResultCode.REQUEST_ID_CONFLICT, c.result);
+        assertEquals(ResultCode.OK, c.result);
+        assertFalse(c.replay, "another program's id is neither seen nor blocked");
+        begin(CommandType.EARN, "e1", "alice").points = 500;
+        in("airline");
+        send();
+        assertTrue(c.replay, "and airline's retry is airline's");
         begin(CommandType.EARN, "e1", "alice").points = 500;
         send();
         assertTrue(c.replay, "the same request without a program id is the first program's");
+        assertEquals(500, c.resultPoints);
+        begin(CommandType.EARN, "e1", "alice").points = 7;
+        in("airline");
+        send();
+        assertEquals(ResultCode.REQUEST_ID_CONFLICT, c.result, "within a program an id is still one request");
     }
 
     @Test

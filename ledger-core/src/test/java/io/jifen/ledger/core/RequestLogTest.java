@@ -17,6 +17,17 @@ class RequestLogTest
 
     private final RequestLog log = new RequestLog(4, 16);
     private final Command c = new Command();
+    /** Members 0..7 of the first program, 8 and 9 of the second: an entry's program is its member's. */
+    private final MemberStore members = new MemberStore(16);
+
+    RequestLogTest()
+    {
+        for (int i = 0; i < 10; i++)
+        {
+            members.add(i < 8 ? 0 : 1, "m" + i, 0, -1, 0);
+        }
+        log.scopeBy(members);
+    }
 
     private long append(final CommandType type, final String requestId, final long timestamp, final long points)
     {
@@ -38,9 +49,9 @@ class RequestLogTest
     void aRetryWithinTheWindowGetsTheRememberedAnswer()
     {
         final long position = append(CommandType.EARN, "req-1", 1_000, 42);
-        assertEquals(position, log.find("req-1", 1_000), "found at its own instant");
-        assertEquals(NONE, log.find("req-1", 1_001), "forgotten once the cutoff passes it");
-        assertEquals(NONE, log.find("req-2", 0));
+        assertEquals(position, log.find("req-1", 0, 1_000), "found at its own instant");
+        assertEquals(NONE, log.find("req-1", 0, 1_001), "forgotten once the cutoff passes it");
+        assertEquals(NONE, log.find("req-2", 0, 0));
         assertEquals(31 * 42, log.fingerprint(position));
         assertEquals(7, log.member(position));
 
@@ -65,8 +76,8 @@ class RequestLogTest
         assertEquals(7, log.size(), "at most the bound per call");
         log.evictOlderThan(500, 100);
         assertEquals(5, log.size(), "nothing stamped at or after the cutoff goes");
-        assertEquals(NONE, log.find("req-4", 0), "an evicted id is gone whatever the cutoff");
-        assertTrue(log.find("req-5", 0) >= 0);
+        assertEquals(NONE, log.find("req-4", 0, 0), "an evicted id is gone whatever the cutoff");
+        assertTrue(log.find("req-5", 0, 0) >= 0);
     }
 
     @Test
@@ -97,7 +108,26 @@ class RequestLogTest
         assertEquals(40, log.size());
         for (int i = 0; i < 40; i++)
         {
-            assertEquals(i + 1, log.points(log.find("req-" + i, 0)), "req-" + i + " after the log grew");
+            assertEquals(i + 1, log.points(log.find("req-" + i, 0, 0)), "req-" + i + " after the log grew");
         }
+    }
+
+    @Test
+    void anIdIsScopedByTheProgramOfItsMember()
+    {
+        c.clear();
+        c.resetResult();
+        c.type = CommandType.EARN;
+        c.requestId = "order-1";
+        c.timestamp = 1_000;
+        final long first = log.nextPosition();
+        log.append(c, 11, 7, log.allocTail(), 0); // member 7: the first program
+        assertEquals(NONE, log.find("order-1", 1, 0), "another program's clients do not see it");
+        final long second = log.nextPosition();
+        log.append(c, 12, 8, log.allocTail(), 0); // member 8: the second program, the same id
+        assertEquals(first, log.find("order-1", 0, 0));
+        assertEquals(second, log.find("order-1", 1, 0));
+        assertEquals(11, log.fingerprint(log.find("order-1", 0, 0)));
+        assertEquals(12, log.fingerprint(log.find("order-1", 1, 0)));
     }
 }

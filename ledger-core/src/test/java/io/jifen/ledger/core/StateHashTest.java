@@ -104,6 +104,12 @@ class StateHashTest extends LedgerScenarios
         write.expiresAt = 2_000;
         outcome.accept(write);
         final RequestLog log = new RequestLog(16);
+        final MemberStore members = new MemberStore(16);
+        for (int i = 0; i <= member; i++)
+        {
+            members.add(0, "m" + i, 0, -1, 0);
+        }
+        log.scopeBy(members);
         for (int i = 0; i < before; i++)
         {
             log.addAllocation(3, 1);

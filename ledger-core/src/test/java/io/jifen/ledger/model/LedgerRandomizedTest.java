@@ -77,7 +77,8 @@ class LedgerRandomizedTest
             "restored points expired again", "forgive", "reclaim", "EXCHANGE", "exchange from the partner",
             "partner member written", "PARTNER_DAILY_LIMIT", "PARTNER_TOTAL_LIMIT", "NOT_A_PARTNER",
             "EXCHANGE_TOO_SMALL", "EXCHANGE_BELOW_MINIMUM", "PROGRAM_NOT_FOUND", "TO_PROGRAM_NOT_FOUND", "IMPORT",
-            "import enrolled", "import to a member", "import raised the tier"})
+            "import enrolled", "import to a member", "import raised the tier",
+            "request id of the other program reused"})
         {
             assertTrue(REACHED.getOrDefault(kind, 0L) > 0, () -> "no seed reached: " + kind + " " + REACHED);
         }
@@ -292,8 +293,8 @@ class LedgerRandomizedTest
                 {
                     REACHED.merge("hold released into an expired lot", 1L, Long::sum);
                 }
-                if (actual.type == CommandType.REVERSE && null != model.typeOf(actual.originalRequestId) &&
-                    model.typeOf(actual.originalRequestId) == CommandType.CAPTURE_HOLD)
+                if (actual.type == CommandType.REVERSE &&
+                    model.typeOf(actual.programId, actual.originalRequestId) == CommandType.CAPTURE_HOLD)
                 {
                     REACHED.merge("capture reversed", 1L, Long::sum);
                 }

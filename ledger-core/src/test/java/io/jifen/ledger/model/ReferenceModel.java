@@ -901,7 +901,19 @@ final class ReferenceModel
             }
             final long now = c.timestamp;
             final long cutoff = now - program.retentionMs;
+            program = named(c.programId);
+            if (null == program)
+            {
+                c.result = ResultCode.PROGRAM_NOT_FOUND;
+                return;
+            }
+            // request ids are the program's own: another program's clients neither see nor block them
             final ModelRequest remembered = remembered(c.requestId, cutoff);
+            final ModelProgram other = program == partner ? main : partner;
+            if (null == remembered && null != requests.get(scopedKey(other, c.requestId)))
+            {
+                REACHED.merge("request id of the other program reused", 1L, Long::sum);
+            }
             if (null != remembered)
             {
                 if (!sameContent(remembered.content, c))
@@ -945,12 +957,6 @@ final class ReferenceModel
             if (requestsInOrder.size() - firstRemembered >= requestIdsMax)
             {
                 c.result = ResultCode.REQUEST_IDS_MAX;
-                return;
-            }
-            program = named(c.programId);
-            if (null == program)
-            {
-                c.result = ResultCode.PROGRAM_NOT_FOUND;
                 return;
             }
 
@@ -1017,7 +1023,7 @@ final class ReferenceModel
             }
             final ModelRequest request = new ModelRequest(c, allocations);
             request.memberKey = m.key;
-            requests.put(c.requestId, request);
+            requests.put(scopedKey(program, c.requestId), request);
             requestsInOrder.add(request);
             if (null != firstEarnOf)
             {
@@ -1031,10 +1037,23 @@ final class ReferenceModel
             fillTouched(c, m);
         }
 
+        /** A request id of the program being written (the first program's ids are their own key). */
         private ModelRequest remembered(final String requestId, final long cutoff)
         {
-            final ModelRequest request = requests.get(requestId);
+            final ModelRequest request = requests.get(scopedKey(program, requestId));
             return null != request && request.timestamp >= cutoff ? request : null;
+        }
+
+        private String scopedKey(final ModelProgram of, final String requestId)
+        {
+            return of == partner ? "\u0000" + requestId : requestId; // the first program's ids are their own key
+        }
+
+        /** The key a remembered request is under: its program's. */
+        private String scopedKey(final ModelRequest request)
+        {
+            return null == request.content.programId ? request.content.requestId :
+                scopedKey(named(request.content.programId), request.content.requestId);
         }
 
         private static boolean sameContent(final Command a, final Command b)
@@ -2725,7 +2744,7 @@ final class ReferenceModel
             {
                 final ModelRequest request = requestsInOrder.get(i);
                 if (request.content.type == CommandType.HOLD && request.reversed < request.resultPoints &&
-                    request.expiresAt > now && requests.get(request.content.requestId) == request)
+                    request.expiresAt > now && requests.get(scopedKey(request)) == request)
                 {
                     open.add(request.content);
                 }
@@ -2733,15 +2752,19 @@ final class ReferenceModel
             return open.isEmpty() ? null : open.get(random.nextInt(open.size()));
         }
 
-        CommandType typeOf(final String requestId)
+        /** The type of a remembered request of a program (its name; null or the first's name: the first). */
+        CommandType typeOf(final String programId, final String requestId)
         {
-            final ModelRequest request = requests.get(requestId);
+            final ModelProgram of = named(programId);
+            final ModelRequest request = null == of ? null : requests.get(scopedKey(of, requestId));
             return null == request ? null : request.content.type;
         }
 
-        boolean remembers(final String requestId, final long now)
+        boolean remembers(final Command content, final long now)
         {
-            return null != remembered(requestId, now - program.retentionMs);
+            final ModelProgram of = named(content.programId);
+            final ModelRequest request = null == of ? null : requests.get(scopedKey(of, content.requestId));
+            return null != request && request.timestamp >= now - program.retentionMs;
         }
 
         /**
@@ -2762,7 +2785,7 @@ final class ReferenceModel
                     request.lotId >= 0 && lots.get((int)request.lotId).expired > 0 :
                     content.type == CommandType.REDEEM && members.get(request.memberKey).owed > 0;
                 if (interesting && request.timestamp >= cutoff && request.reversed < request.resultPoints &&
-                    requests.get(content.requestId) == request)
+                    requests.get(scopedKey(request)) == request)
                 {
                     candidates.add(request.content);
                 }

@@ -47,10 +47,16 @@ final class Workload
     private int commandsAtThisInstant;
     private long pendingExpiryInstant = Long.MIN_VALUE;
     private int nextRequest;
+    /**
+     * Draws of the reuse of an id in the other program, apart from {@link #random}, so adding them left the rest of
+     * each seed's commands as they were (the rarest outcomes are reached by the seeds as they are).
+     */
+    private final Random crossProgram;
 
     Workload(final long seed)
     {
         this.random = new Random(seed);
+        this.crossProgram = new Random(~seed);
         final int retentionDays = new int[] {1, 2, 35, 100}[random.nextInt(4)];
         final long t0 = Instant.parse("2023-06-15T04:00:00Z").toEpochMilli() + random.nextInt(40) * DAY_MS;
         programs = new ModelProgram[] {
@@ -349,7 +355,7 @@ final class Workload
         else if (r < 8 && !reversibles.isEmpty())
         {
             Command pick = recent(reversibles);
-            for (int attempt = 0; attempt < 4 && !model.remembers(pick.requestId, now); attempt++)
+            for (int attempt = 0; attempt < 4 && !model.remembers(pick, now); attempt++)
             {
                 pick = recent(reversibles);
             }
@@ -440,6 +446,15 @@ final class Workload
                 {
                     in.points = in.points == -1 ? -2 : in.points + 1;
                 }
+        }
+        if (crossProgram.nextInt(4) == 0)
+        {
+            // the same id in the other program: a request of its own there (ids are scoped by program)
+            final boolean toPartner = !PARTNER.equals(in.programId);
+            in.programId = toPartner ? PARTNER : null;
+            final List<String> there = toPartner ? model.partnerIds : model.memberIds;
+            in.memberId = there.isEmpty() ? "m0" : there.get(crossProgram.nextInt(there.size()));
+            in.toProgramId = in.type == CommandType.EXCHANGE ? (toPartner ? model.mainName() : PARTNER) : null;
         }
     }
 
