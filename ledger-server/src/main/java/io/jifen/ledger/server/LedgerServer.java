@@ -318,6 +318,8 @@ public final class LedgerServer implements AutoCloseable
                 firstProgramName).bindService()))
             .addService(health.getHealthService()) // open to all: load balancers probe it without keys
             .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()))
+            // v1alpha as well, for the generic tools that still ask only it (older grpcurl, grpcui, Postman)
+            .addService(guarded(v1alphaReflection()))
             .maxInboundMessageSize(1 << 20)
             // a change stream whose client vanished without a word would hold its slot until TCP gave up: ping
             .keepAliveTime(1, TimeUnit.MINUTES)
@@ -776,6 +778,12 @@ public final class LedgerServer implements AutoCloseable
     /**
      * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
      */
+    @SuppressWarnings("deprecation") // v1alpha is deprecated by gRPC, and still what older tools speak
+    private static io.grpc.ServerServiceDefinition v1alphaReflection()
+    {
+        return io.grpc.protobuf.services.ProtoReflectionService.newInstance().bindService();
+    }
+
     /** A service behind the API keys, when there are any. */
     private io.grpc.ServerServiceDefinition guarded(final io.grpc.ServerServiceDefinition service)
     {

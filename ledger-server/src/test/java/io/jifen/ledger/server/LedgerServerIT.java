@@ -1096,6 +1096,50 @@ class LedgerServerIT
         requests.onCompleted();
         assertTrue(services.contains("jifen.ledger.v1.Ledger"), services.toString());
         assertTrue(services.contains("grpc.health.v1.Health"), services.toString());
+        assertTrue(services.contains("grpc.reflection.v1alpha.ServerReflection"), "v1alpha for older tools: " +
+            services);
+        assertTrue(v1alphaListsTheLedger(), "the v1alpha service answers too");
+    }
+
+    @SuppressWarnings("deprecation")
+    private boolean v1alphaListsTheLedger()
+    {
+        final java.util.concurrent.CompletableFuture<Boolean> listed = new java.util.concurrent.CompletableFuture<>();
+        final io.grpc.stub.StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> requests =
+            io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
+                new io.grpc.stub.StreamObserver<>()
+                {
+                    @Override
+                    public void onNext(final io.grpc.reflection.v1alpha.ServerReflectionResponse response)
+                    {
+                        listed.complete(response.getListServicesResponse().getServiceList().stream()
+                            .anyMatch(s -> s.getName().equals("jifen.ledger.v1.Ledger")));
+                    }
+
+                    @Override
+                    public void onError(final Throwable t)
+                    {
+                        listed.complete(false);
+                    }
+
+                    @Override
+                    public void onCompleted()
+                    {
+                    }
+                });
+        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("").build());
+        try
+        {
+            return listed.get(10, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        finally
+        {
+            requests.onCompleted();
+        }
     }
 
     @Test
