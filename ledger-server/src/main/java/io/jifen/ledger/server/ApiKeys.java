@@ -146,9 +146,11 @@ final class ApiKeys implements ServerInterceptor
             find(authorization.substring(BEARER.length()).trim()) : null;
         if (null == caller)
         {
-            call.close(Status.UNAUTHENTICATED.withDescription(null == authorization ?
-                "no API key: send it as gRPC metadata 'authorization: Bearer KEY'" : "unknown API key"),
-                new Metadata());
+            final io.grpc.StatusRuntimeException error = null == authorization ?
+                Errors.of(Status.Code.UNAUTHENTICATED, "API_KEY_MISSING", null,
+                    "no API key: send it as gRPC metadata 'authorization: Bearer KEY'") :
+                Errors.of(Status.Code.UNAUTHENTICATED, "API_KEY_UNKNOWN", null, "unknown API key");
+            call.close(error.getStatus(), error.getTrailers());
             return new ServerCall.Listener<>()
             {
             };

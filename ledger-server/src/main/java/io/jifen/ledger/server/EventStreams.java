@@ -77,7 +77,8 @@ final class EventStreams implements AutoCloseable
         final String invalid = invalid(request);
         if (null != invalid)
         {
-            call.onError(Status.INVALID_ARGUMENT.withDescription(invalid).asRuntimeException());
+            call.onError(Errors.of(Status.Code.INVALID_ARGUMENT, "SUBSCRIBE_INVALID", Errors.fieldOf(invalid),
+                invalid));
             return;
         }
         final Subscription subscription = new Subscription(request, call);
@@ -87,13 +88,13 @@ final class EventStreams implements AutoCloseable
         {
             if (closing)
             {
-                call.onError(Status.UNAVAILABLE.withDescription("the server is shutting down").asRuntimeException());
+                call.onError(Errors.of(Status.Code.UNAVAILABLE, "SHUTTING_DOWN", null, "the server is shutting down"));
                 return;
             }
             if (threads.size() >= STREAMS_MAX)
             {
-                call.onError(Status.RESOURCE_EXHAUSTED.withDescription("the server serves at most " + STREAMS_MAX +
-                    " event streams at once").asRuntimeException());
+                call.onError(Errors.of(Status.Code.RESOURCE_EXHAUSTED, "STREAMS_MAX", null,
+                    "the server serves at most " + STREAMS_MAX + " event streams at once"));
                 return;
             }
             threads.add(thread);
@@ -228,21 +229,21 @@ final class EventStreams implements AutoCloseable
                 }
                 if (closing && !cancelled)
                 {
-                    call.onError(Status.UNAVAILABLE.withDescription("the server is shutting down: subscribe again " +
-                        "with after_sequence = the last event processed").asRuntimeException());
+                    call.onError(Errors.of(Status.Code.UNAVAILABLE, "SHUTTING_DOWN", null, "the server is shutting " +
+                        "down: subscribe again with after_sequence = the last event processed"));
                 }
             }
             catch (final JournalFollower.ArchivedException ex)
             {
-                fail(Status.FAILED_PRECONDITION.withDescription(ex.getMessage()));
+                fail(Errors.of(Status.Code.FAILED_PRECONDITION, "RECORDS_ARCHIVED", "after_sequence", ex.getMessage()));
             }
             catch (final JournalCorruptException ex)
             {
-                fail(Status.DATA_LOSS.withDescription(ex.getMessage()));
+                fail(Errors.of(Status.Code.DATA_LOSS, "JOURNAL_DAMAGED", null, ex.getMessage()));
             }
             catch (final RuntimeException | Error ex)
             {
-                fail(Status.INTERNAL.withDescription("the event stream failed: " + ex));
+                fail(Errors.of(Status.Code.INTERNAL, "STREAM_FAILED", null, "the event stream failed: " + ex));
             }
             finally
             {
@@ -272,13 +273,13 @@ final class EventStreams implements AutoCloseable
             }
         }
 
-        private void fail(final Status status)
+        private void fail(final io.grpc.StatusRuntimeException error)
         {
             if (!cancelled)
             {
                 try
                 {
-                    call.onError(status.asRuntimeException());
+                    call.onError(error);
                 }
                 catch (final RuntimeException ignored)
                 {

@@ -208,8 +208,8 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         }
         if (null == sandboxClock)
         {
-            observer.onError(Status.FAILED_PRECONDITION.withDescription("the server is not a sandbox: its ledger " +
-                "time is the wall clock (start a sandbox with ledger serve --sandbox)").asRuntimeException());
+            observer.onError(Errors.of(Status.Code.FAILED_PRECONDITION, "NOT_A_SANDBOX", null, "the server is not a " +
+                "sandbox: its ledger time is the wall clock (start a sandbox with ledger serve --sandbox)"));
             return;
         }
         final long now;
@@ -219,12 +219,13 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         }
         catch (final IllegalArgumentException ex)
         {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(ex.getMessage()).asRuntimeException());
+            observer.onError(Errors.of(Status.Code.INVALID_ARGUMENT, "ADVANCE_MS_INVALID", "advance_ms",
+                ex.getMessage()));
             return;
         }
         catch (final java.io.UncheckedIOException ex)
         {
-            observer.onError(Status.UNAVAILABLE.withDescription(ex.getMessage()).asRuntimeException());
+            observer.onError(Errors.of(Status.Code.UNAVAILABLE, "CLOCK_NOT_SAVED", null, ex.getMessage()));
             return;
         }
         observer.onNext(AdvanceClockResponse.newBuilder().setClockMs(now).build());
@@ -272,8 +273,8 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         }
         catch (final IllegalArgumentException ex)
         {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription("program_yaml: " + ex.getMessage())
-                .asRuntimeException());
+            observer.onError(Errors.of(Status.Code.INVALID_ARGUMENT, "PROGRAM_YAML_INVALID", "program_yaml",
+                "program_yaml: " + ex.getMessage()));
             return;
         }
         final Command c = SCRATCH.get().clear();
@@ -297,7 +298,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         if (invalid != ResultCode.OK)
         {
             command.result = invalid;
-            observer.onError(Results.status(command).asRuntimeException());
+            observer.onError(Errors.of(command));
             return;
         }
         final ResultListener listener = (correlationId, result) ->
@@ -311,21 +312,21 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                 }
                 else
                 {
-                    observer.onError(Results.status(result).asRuntimeException());
+                    observer.onError(Errors.of(result));
                 }
             }
             catch (final RuntimeException ex)
             {
                 // never leave a caller waiting: whatever went wrong building the answer, the call ends
-                observer.onError(io.grpc.Status.INTERNAL.withDescription("could not send the result: " + ex)
-                    .asRuntimeException());
+                observer.onError(Errors.of(Status.Code.INTERNAL, "RESULT_NOT_SENT", null,
+                    "could not send the result: " + ex));
             }
         };
         final ResultCode published = pipeline.tryPublish(command, listener, 0);
         if (published != ResultCode.OK)
         {
             command.result = published;
-            observer.onError(Results.status(command).asRuntimeException());
+            observer.onError(Errors.of(command));
         }
     }
 
@@ -366,8 +367,8 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         }
         final Command c = SCRATCH.get().clear();
         c.result = refused != ResultCode.OK ? refused : ResultCode.PROGRAM_NOT_ALLOWED;
-        observer.onError(Results.status(c).withDescription(Results.message(c.result, c) + (allPrograms ?
-            " (this call needs a key for every program)" : "")).asRuntimeException());
+        observer.onError(Errors.of(c, Results.message(c.result, c) + (allPrograms ?
+            " (this call needs a key for every program)" : "")));
         return true;
     }
 }

@@ -131,15 +131,16 @@ final class MemberStatements implements AutoCloseable
         final String invalid = invalid(request);
         if (null != invalid)
         {
-            observer.onError(Status.INVALID_ARGUMENT.withDescription(invalid).asRuntimeException());
+            observer.onError(Errors.of(Status.Code.INVALID_ARGUMENT, "HISTORY_REQUEST_INVALID",
+                Errors.fieldOf(invalid), invalid));
             return;
         }
         final long target = durableSequence.getAsLong();
         final long deadline = System.currentTimeMillis() + CATCH_UP_WAIT_MS;
         if (!queue.offer(() -> page(request, observer, target, deadline)))
         {
-            observer.onError(Status.RESOURCE_EXHAUSTED.withDescription("too many statement reads waiting (" + QUEUE +
-                "): try again shortly").asRuntimeException());
+            observer.onError(Errors.of(Status.Code.RESOURCE_EXHAUSTED, "STATEMENT_READS_MAX", null,
+                "too many statement reads waiting (" + QUEUE + "): try again shortly"));
         }
     }
 
@@ -172,8 +173,8 @@ final class MemberStatements implements AutoCloseable
         {
             if (!running)
             {
-                observer.onError(Status.UNAVAILABLE.withDescription("the server is shutting down")
-                    .asRuntimeException());
+                observer.onError(Errors.of(Status.Code.UNAVAILABLE, "SHUTTING_DOWN", null,
+                    "the server is shutting down"));
                 return;
             }
             final boolean first = request.getPageToken().isEmpty();
@@ -186,8 +187,9 @@ final class MemberStatements implements AutoCloseable
             final long from = first ? history.newest(program, request.getMemberId()) : token[0];
             if (from < 0)
             {
-                observer.onError(Status.NOT_FOUND.withDescription("member_id: no journal record names member '" +
-                    request.getMemberId() + "' of program '" + program + "' [MEMBER_NOT_FOUND]").asRuntimeException());
+                observer.onError(Errors.of(Status.Code.NOT_FOUND, "MEMBER_NOT_FOUND", "member_id",
+                    "member_id: no journal record names member '" + request.getMemberId() + "' of program '" +
+                    program + "' [MEMBER_NOT_FOUND]"));
                 return;
             }
             final int size = request.getPageSize() == 0 ? PAGE_SIZE_DEFAULT : request.getPageSize();
@@ -200,8 +202,8 @@ final class MemberStatements implements AutoCloseable
             }
             catch (final MemberHistory.NotAnEntryException ex)
             {
-                observer.onError(Status.INVALID_ARGUMENT.withDescription("page_token: is not a token this ledger " +
-                    "gave for this member's statement [PAGE_TOKEN_INVALID]").asRuntimeException());
+                observer.onError(Errors.of(Status.Code.INVALID_ARGUMENT, "PAGE_TOKEN_INVALID", "page_token",
+                    "page_token: is not a token this ledger gave for this member's statement [PAGE_TOKEN_INVALID]"));
                 return;
             }
             final ListHistoryResponse.Builder response = ListHistoryResponse.newBuilder()
@@ -217,12 +219,13 @@ final class MemberStatements implements AutoCloseable
         }
         catch (final JournalCorruptException ex)
         {
-            observer.onError(Status.DATA_LOSS.withDescription(ex.getMessage()).asRuntimeException());
+            observer.onError(Errors.of(Status.Code.DATA_LOSS, "JOURNAL_DAMAGED", null, ex.getMessage()));
         }
         catch (final RuntimeException ex)
         {
             LOG.log(System.Logger.Level.WARNING, "a statement read failed", ex);
-            observer.onError(Status.INTERNAL.withDescription("the statement read failed: " + ex).asRuntimeException());
+            observer.onError(Errors.of(Status.Code.INTERNAL, "STATEMENT_FAILED", null,
+                "the statement read failed: " + ex));
         }
     }
 
@@ -240,15 +243,15 @@ final class MemberStatements implements AutoCloseable
         }
         if (null != failure)
         {
-            observer.onError(Status.DATA_LOSS.withDescription("statements are not available: " + failure)
-                .asRuntimeException());
+            observer.onError(Errors.of(Status.Code.DATA_LOSS, "HISTORY_UNAVAILABLE", null,
+                "statements are not available: " + failure));
             return false;
         }
         if (first && history.indexedSequence() < target)
         {
-            observer.onError(Status.UNAVAILABLE.withDescription("the history index is at sequence " +
-                history.indexedSequence() + " of " + target + ": it is reading the journal (started with the " +
-                "server); try again shortly [HISTORY_INDEXING]").asRuntimeException());
+            observer.onError(Errors.of(Status.Code.UNAVAILABLE, "HISTORY_INDEXING", null,
+                "the history index is at sequence " + history.indexedSequence() + " of " + target + ": it is " +
+                "reading the journal (started with the server); try again shortly [HISTORY_INDEXING]"));
             return false;
         }
         return true;

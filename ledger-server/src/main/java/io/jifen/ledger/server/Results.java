@@ -104,7 +104,7 @@ final class Results
                 return prefix + "changes the program in force (version " + c.resultDetail + ") without raising its " +
                     "version: a changed program needs a higher version";
             case LIMIT_INVALID:
-                return prefix + "out of range: " + c.limit + (c.type.isRead() ?
+                return prefix + "out of range: " + c.limit + (null != c.type && c.type.isRead() ?
                     " (must be 1.." + CommandValidator.LIST_LOTS_LIMIT_MAX + ", 0 means " +
                     CommandValidator.LIST_LOTS_LIMIT_DEFAULT + ")" :
                     " (must be 1.." + CommandValidator.EXPIRE_TICK_LIMIT_MAX + ")");
@@ -116,7 +116,7 @@ final class Results
     /**
      * The request field as the API names it: a hold is named by hold_request_id and timed by timeout_seconds.
      */
-    private static String field(final ResultCode rc, final Command c)
+    static String field(final ResultCode rc, final Command c)
     {
         final boolean closesHold = c.type == CommandType.CAPTURE_HOLD || c.type == CommandType.RELEASE_HOLD;
         if (closesHold && "original_request_id".equals(rc.field()))

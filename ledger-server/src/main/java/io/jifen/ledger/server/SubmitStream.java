@@ -87,6 +87,7 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
             emit(CommandResult.newBuilder().setCorrelationId(message.getCorrelationId())
                 .setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value())
                 .setMessage("batch: must hold 1.." + BATCH_MAX + " commands, not " + count + " [BATCH_INVALID]")
+                .setReason("BATCH_INVALID")
                 .build());
             return;
         }
@@ -187,7 +188,7 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
         else
         {
             final io.grpc.Status status = Results.status(c);
-            result.setCode(status.getCode().value()).setMessage(status.getDescription());
+            result.setCode(status.getCode().value()).setMessage(status.getDescription()).setReason(c.result.name());
         }
         return result.build();
     }
