@@ -23,13 +23,10 @@ public enum ResultCode
     STATUS_INVALID(110, "status", "must be ACTIVE, FROZEN or CLOSED"),
     MIN_TIER_INVALID(111, "min_tier", "must be a tier"),
     LIMIT_INVALID(112, "limit", "out of range"),
-    REVERSE_MEMBER_MISMATCH(113, "member_id", "does not match the member of original_request_id"),
-    REVERSE_ORIGINAL_NOT_REVERSIBLE(114, "original_request_id", "is not an Earn, a Redeem or a CaptureHold"),
     COMMAND_INVALID(115, "command", "unknown command"),
     HOLD_TIMEOUT_INVALID(116, "timeout_seconds",
         "must be 0 (the program's default) or 1.." + Limits.HOLD_TIMEOUT_MAX_SECONDS +
         " seconds, and shorter than the request retention window"),
-    NOT_A_HOLD(117, "hold_request_id", "is not a Hold"),
     PURCHASE_AMOUNT_INVALID(118, "purchase.amount_minor",
         "must be 1.." + Limits.PURCHASE_AMOUNT_MAX + " minor units of the currency"),
     PURCHASE_CURRENCY_INVALID(119, "purchase.currency", "must be an ISO 4217 code of three capital letters"),
@@ -38,8 +35,6 @@ public enum ResultCode
         "at most " + Limits.CATEGORIES_MAX + " categories, each 1.." + Limits.CATEGORY_LENGTH_MAX +
         " characters without ',' and without surrounding spaces"),
     POINTS_WITH_PURCHASE(122, "points", "must be 0 with a purchase: the program computes the points"),
-    PURCHASE_POINTS_TOO_LARGE(123, "purchase.amount_minor",
-        "earns more points than one earn may credit (" + Limits.POINTS_MAX + ")"),
     TIER_INVALID(124, "tier", "must be a tier"),
     FLOOR_UNTIL_INVALID(125, "floor_until_ms", "must be 0 (no floor) or an instant in epoch milliseconds"),
     TO_MEMBER_ID_INVALID(126, "to_member_id", Limits.ID_RULE),
@@ -50,10 +45,6 @@ public enum ResultCode
     TO_PROGRAM_ID_INVALID(129, "to_program_id",
         "must be " + Limits.ID_LENGTH_RANGE +
         " characters without control characters, and another program than program_id"),
-    EXCHANGE_TOO_SMALL(130, "points", "gives less than one point of the partner program at the exchange rate"),
-    EXCHANGE_TOO_LARGE(131, "points",
-        "gives more points of the partner program than one write may credit (" + Limits.POINTS_MAX +
-        ") at the exchange rate"),
     MIN_POINTS_INVALID(132, "min_points", "must be 1.." + Limits.POINTS_MAX),
     WITHIN_DAYS_INVALID(133, "within_days", "must be 1.." + Limits.WITHIN_DAYS_MAX + " days"),
     PAGE_TOKEN_INVALID(134, "page_token", "is not a token this ledger gave for this listing"),
@@ -96,6 +87,17 @@ public enum ResultCode
     PROGRAM_VERSION_NOT_HIGHER(320, "program_yaml",
         "changes the program in force without raising its version (two rule sets under one version would make " +
         "the journal's history ambiguous)"),
+    // moved from 1xx (INVALID_ARGUMENT): each depends on the ledger's state or a program's rules, not on the request
+    // alone (docs/errors.md)
+    REVERSE_ORIGINAL_NOT_REVERSIBLE(321, "original_request_id", "is not an Earn, a Redeem or a CaptureHold"),
+    NOT_A_HOLD(322, "hold_request_id", "is not a Hold"),
+    EXCHANGE_TOO_SMALL(323, "points", "gives less than one point of the partner program at the exchange rate"),
+    EXCHANGE_TOO_LARGE(324, "points",
+        "gives more points of the partner program than one write may credit (" + Limits.POINTS_MAX +
+        ") at the exchange rate"),
+    REVERSE_MEMBER_MISMATCH(325, "member_id", "does not match the member of original_request_id"),
+    PURCHASE_POINTS_TOO_LARGE(326, "purchase.amount_minor",
+        "earns more points than one earn may credit (" + Limits.POINTS_MAX + ")"),
 
     REQUEST_ID_CONFLICT(401, "request_id", "already used for a different request"),
     MEMBER_EXISTS(402, "member_id", "already enrolled"),

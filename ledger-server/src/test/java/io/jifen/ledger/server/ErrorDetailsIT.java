@@ -83,6 +83,16 @@ class ErrorDetailsIT
         assertEquals(Status.Code.INVALID_ARGUMENT, token.getStatus().getCode());
         assertTrue(info(token).getReason().endsWith("_INVALID"), info(token).toString());
 
+        // a valid request the ledger's state does not allow is FAILED_PRECONDITION, not INVALID_ARGUMENT
+        ledger.enroll(EnrollRequest.newBuilder().setRequestId("e2").setMemberId("bob").build());
+        ledger.transfer(io.jifen.ledger.api.v1.TransferRequest.newBuilder().setRequestId("t").setMemberId("ann")
+            .setToMemberId("bob").setPoints(20).build());
+        final StatusRuntimeException notReversible = assertThrows(StatusRuntimeException.class, () -> ledger.reverse(
+            io.jifen.ledger.api.v1.ReverseRequest.newBuilder().setRequestId("v").setMemberId("ann")
+                .setOriginalRequestId("t").build()));
+        assertEquals(Status.Code.FAILED_PRECONDITION, notReversible.getStatus().getCode());
+        assertEquals("REVERSE_ORIGINAL_NOT_REVERSIBLE", info(notReversible).getReason());
+
         final CompletableFuture<CommandResult> result = new CompletableFuture<>();
         final io.grpc.ManagedChannel channel = CrashWrites.channel(server.port());
         final StreamObserver<Command> stream = LedgerGrpc.newStub(channel)
