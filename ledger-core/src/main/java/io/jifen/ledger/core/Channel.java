@@ -51,12 +51,12 @@ public enum Channel
         return VALUES[code - 1];
     }
 
-    /** @return the channel named so in a program file, or null. */
+    /** @return the channel named so in a program file (store, STORE or CHANNEL_STORE), or null. */
     public static Channel fromText(final String text)
     {
         for (final Channel c : VALUES)
         {
-            if (c.text.equals(text))
+            if (EnumNames.matches(text, c.text, "CHANNEL_"))
             {
                 return c;
             }

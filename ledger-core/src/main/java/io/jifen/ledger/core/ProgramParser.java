@@ -354,7 +354,8 @@ final class ProgramParser
             final Channel c = Channel.fromText(channel.value);
             if (null == c)
             {
-                throw channel.error("must be one of store, online, app; got '" + channel.value + "'");
+                throw channel.error("must be one of store, online, app (or CHANNEL_STORE, ...); got '" +
+                    channel.value + "'");
             }
             channels |= c.bit();
         }
@@ -383,12 +384,13 @@ final class ProgramParser
         final String minTierText = s.string("minTier", "member");
         for (int t = 0; t < TIER_KEYS.length; t++)
         {
-            if (TIER_KEYS[t].equals(minTierText))
+            if (EnumNames.matches(minTierText, TIER_KEYS[t], "TIER_"))
             {
                 return t + 1;
             }
         }
-        throw s.error("minTier", "must be one of member, silver, gold, platinum; got '" + minTierText + "'");
+        throw s.error("minTier", "must be one of member, silver, gold, platinum (or TIER_MEMBER, ...); got '" +
+            minTierText + "'");
     }
 
     /** @return the segments' bits, 0 for none named. */
@@ -400,7 +402,8 @@ final class ProgramParser
             final Segment named = Segment.fromText(segment.value);
             if (null == named)
             {
-                throw segment.error("must be one of new, active, atRisk, dormant; got '" + segment.value + "'");
+                throw segment.error("must be one of new, active, atRisk, dormant (or SEGMENT_NEW, ...); got '" +
+                    segment.value + "'");
             }
             segments |= named.bit();
         }

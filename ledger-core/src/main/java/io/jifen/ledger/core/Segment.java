@@ -49,7 +49,7 @@ public enum Segment
     {
         for (final Segment s : VALUES)
         {
-            if (s.text.equals(text))
+            if (EnumNames.matches(text, s.text, "SEGMENT_")) // atRisk, AT_RISK or SEGMENT_AT_RISK
             {
                 return s;
             }

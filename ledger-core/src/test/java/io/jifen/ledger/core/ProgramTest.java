@@ -152,7 +152,8 @@ class ProgramTest
         assertError("campaigns[1].id: campaign id 'a' is used twice",
             "campaigns:\n  - {id: a, multiplier: 2, start: 2026-11-11T00:00, end: 2026-11-12T00:00}\n" +
             "  - {id: a, multiplier: 2, start: 2026-11-11T00:00, end: 2026-11-12T00:00}\n");
-        assertError("line 2: campaigns[0].channels[1]: must be one of store, online, app; got 'tv'",
+        assertError("line 2: campaigns[0].channels[1]: must be one of store, online, app (or CHANNEL_STORE, ...); " +
+            "got 'tv'",
             "campaigns:\n  - {id: a, multiplier: 2, start: 2026-11-11T00:00, end: 2026-11-12T00:00, " +
             "channels: [app, tv]}\n");
         assertError("campaigns[0].multiplier: every campaign needs a multiplier",
@@ -225,5 +226,21 @@ class ProgramTest
     {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () -> Program.parse(text));
         assertTrue(ex.getMessage().contains(expected), () -> "expected '" + expected + "' in: " + ex.getMessage());
+    }
+
+    /** A program file may name channels, tiers and segments as the .proto does: the same rules either way. */
+    @Test
+    void enumeratedValuesTakeTheProtosNamesToo()
+    {
+        final String campaign = "campaigns:\n  - {id: a, multiplier: 2, start: 2026-11-11T00:00, " +
+            "end: 2026-11-12T00:00, ";
+        final String shortNames = campaign + "channels: [store, app], minTier: gold, segments: [atRisk, dormant]}\n";
+        final String protoNames = campaign +
+            "channels: [CHANNEL_STORE, APP], minTier: TIER_GOLD, segments: [SEGMENT_AT_RISK, DORMANT]}\n";
+        assertTrue(Program.parse(shortNames).sameRules(Program.parse(protoNames)));
+        assertFalse(Program.parse(shortNames).sameRules(Program.parse(protoNames.replace("TIER_GOLD", "TIER_SILVER"))),
+            "the comparison sees a different tier");
+        assertError("line 2: campaigns[0].minTier: must be one of member, silver, gold, platinum " +
+            "(or TIER_MEMBER, ...); got 'tier_gold'", protoNames.replace("TIER_GOLD", "tier_gold"));
     }
 }
