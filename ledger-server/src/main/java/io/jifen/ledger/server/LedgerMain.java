@@ -227,7 +227,7 @@ public final class LedgerMain
                     }
                     break;
                 case "--ring-size":
-                    config.ringSize(intValue(option, args, 2, 1 << 24));
+                    config.ringSize(ringSize(intValue(option, args, 2, 1 << 24)));
                     break;
                 case "--discard-damaged-tail":
                     config.discardDamagedTail(true);
@@ -261,6 +261,15 @@ public final class LedgerMain
         }, "jifen-shutdown"));
         server.blockUntilShutdown();
         return 0;
+    }
+
+    private static int ringSize(final int ring)
+    {
+        if (Integer.bitCount(ring) != 1)
+        {
+            throw new IllegalArgumentException("--ring-size must be a power of two, not " + ring);
+        }
+        return ring;
     }
 
     /** @return true if {@code option} says how clients reach the server (TLS, or --insecure), applied. */

@@ -104,6 +104,7 @@ public final class LedgerServer implements AutoCloseable
     public LedgerServer start() throws IOException
     {
         exposure = ServerTls.exposure(config); // before anything: a server the network must not reach never starts
+        requirePortFree(); // before anything is journaled: a start that cannot serve writes nothing
         final io.netty.handler.ssl.SslContext tls = ServerTls.context(config);
         try
         {
@@ -778,6 +779,29 @@ public final class LedgerServer implements AutoCloseable
     /**
      * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
      */
+    /**
+     * Binds the configured address and lets it go: a port another process holds fails here, naming it, rather than
+     * after recovery has put the program in force in the journal. (Another process could take it in between; the
+     * bind after recovery then fails as before.)
+     */
+    private void requirePortFree() throws IOException
+    {
+        if (config.port == 0)
+        {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket())
+        {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(config.host, config.port));
+        }
+        catch (final java.net.BindException ex)
+        {
+            throw new IllegalStateException("port " + config.port + " on " + config.host + " is in use (another " +
+                "ledger, or another server): stop it or choose --port; nothing was journaled", ex);
+        }
+    }
+
     @SuppressWarnings("deprecation") // v1alpha is deprecated by gRPC, and still what older tools speak
     private static io.grpc.ServerServiceDefinition v1alphaReflection()
     {

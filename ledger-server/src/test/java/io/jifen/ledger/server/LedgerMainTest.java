@@ -85,6 +85,28 @@ class LedgerMainTest
     }
 
     @Test
+    void aRingSizeThatIsNotAPowerOfTwoIsNamed() throws Exception
+    {
+        assertEquals(2, run("serve", "--ring-size", "1000", "--data", dir.resolve("data").toString()));
+        assertTrue(err().contains("--ring-size must be a power of two, not 1000"), err());
+        assertTrue(Files.notExists(dir.resolve("data")), "nothing was started or created");
+    }
+
+    @Test
+    void aPortInUseIsNamedAndNothingIsJournaled() throws Exception
+    {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1,
+            java.net.InetAddress.getByName("127.0.0.1")))
+        {
+            final Path data = dir.resolve("data");
+            assertEquals(2, run("serve", "--port", Integer.toString(taken.getLocalPort()), "--data",
+                data.toString()));
+            assertTrue(err().contains("port " + taken.getLocalPort() + " on 127.0.0.1 is in use"), err());
+            assertTrue(Files.notExists(data.resolve("journal")), "no journal was started, nothing journaled");
+        }
+    }
+
+    @Test
     void invalidProgramFileNamesTheFileTheLineAndTheReason() throws Exception
     {
         final Path file = dir.resolve("bad.yaml");
