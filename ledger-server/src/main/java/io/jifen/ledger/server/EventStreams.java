@@ -73,6 +73,15 @@ final class EventStreams implements AutoCloseable
 
     void subscribe(final SubscribeRequest request, final StreamObserver<Event> observer)
     {
+        subscribe(request, observer, null);
+    }
+
+    /**
+     * @param allowed the programs the caller's key may see (null: all): a record that touched any other program's
+     * member is withheld, since its JSON names every member it touched.
+     */
+    void subscribe(final SubscribeRequest request, final StreamObserver<Event> observer, final Set<String> allowed)
+    {
         final ServerCallStreamObserver<Event> call = (ServerCallStreamObserver<Event>)observer;
         final String invalid = invalid(request);
         if (null != invalid)
@@ -81,7 +90,7 @@ final class EventStreams implements AutoCloseable
                 invalid));
             return;
         }
-        final Subscription subscription = new Subscription(request, call);
+        final Subscription subscription = new Subscription(request, call, allowed);
         final Thread thread = new Thread(subscription, "jifen-events-" + started.incrementAndGet());
         thread.setDaemon(true);
         synchronized (threads)
@@ -159,6 +168,8 @@ final class EventStreams implements AutoCloseable
         private final ServerCallStreamObserver<Event> call;
         private final Set<String> types;
         private final Set<String> programs;
+        /** The programs the caller may see; null: all. */
+        private final Set<String> allowed;
         private final io.jifen.ledger.journal.Statements.Parsed sweepScratch =
             new io.jifen.ledger.journal.Statements.Parsed();
         private final Command decoded = new Command();
@@ -166,8 +177,10 @@ final class EventStreams implements AutoCloseable
         private volatile boolean cancelled;
         private volatile Thread runner;
 
-        Subscription(final SubscribeRequest request, final ServerCallStreamObserver<Event> call)
+        Subscription(final SubscribeRequest request, final ServerCallStreamObserver<Event> call,
+            final Set<String> allowed)
         {
+            this.allowed = allowed;
             this.request = request;
             this.call = call;
             this.types = new HashSet<>(request.getTypesList());
@@ -304,6 +317,28 @@ final class EventStreams implements AutoCloseable
             return touches[0];
         }
 
+        /**
+         * @return true if every member the record touched (its member table; before version 3, its own program and an
+         * exchange's receiving program, and no sweep, whose members are not named) is of a program the caller may see.
+         */
+        private boolean touchesOnlyAllowed(final UnsafeBuffer record, final JournalFollower follower,
+            final CommandType type, final String program)
+        {
+            if (decoded.recordVersion < JournalRecord.VERSION_MEMBERS)
+            {
+                return type != CommandType.EXPIRE_TICK && allowed.contains(program) &&
+                    (null == decoded.toProgramId || allowed.contains(decoded.toProgramId));
+            }
+            if (type != CommandType.EXPIRE_TICK && !allowed.contains(program))
+            {
+                return false;
+            }
+            final boolean[] only = {true};
+            io.jifen.ledger.journal.Statements.membersOf(record, follower.firstProgram(), sweepScratch,
+                (of, member) -> only[0] &= allowed.contains(of));
+            return only[0];
+        }
+
         private void send(final JournalFollower follower)
         {
             final UnsafeBuffer record = follower.record();
@@ -320,7 +355,7 @@ final class EventStreams implements AutoCloseable
             final boolean wanted = programs.isEmpty() || (type == CommandType.EXPIRE_TICK ?
                 sweepTouches(record, follower) :
                 programs.contains(program) || null != decoded.toProgramId && programs.contains(decoded.toProgramId));
-            if (!wanted)
+            if (!wanted || null != allowed && !touchesOnlyAllowed(record, follower, type, program))
             {
                 return;
             }

@@ -250,7 +250,8 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
         {
             return;
         }
-        events.subscribe(request, observer);
+        final Caller caller = Caller.current(keysConfigured);
+        events.subscribe(request, observer, null == caller ? null : caller.programs());
     }
 
     @Override

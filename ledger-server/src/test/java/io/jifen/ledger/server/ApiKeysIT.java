@@ -227,6 +227,47 @@ class ApiKeysIT
             .getAvailable());
     }
 
+    /**
+     * A sweep expires lots of both programs in one record, whose JSON names every member it touched: a key for coffee
+     * alone does not get it (nor any record naming a tea member); a key for every program does.
+     */
+    @Test
+    void aStreamShowsAKeyOnlyRecordsOfItsOwnPrograms() throws Exception
+    {
+        start();
+        final LedgerGrpc.LedgerBlockingStub root = stub(keys.get("root"));
+        for (final String program : List.of("coffee", "tea"))
+        {
+            root.enroll(EnrollRequest.newBuilder().setRequestId(program + "-e").setMemberId("m1")
+                .setProgramId(program).build());
+            root.earn(EarnRequest.newBuilder().setRequestId(program + "-x").setMemberId("m1").setPoints(100)
+                .setProgramId(program).build());
+        }
+        root.advanceClock(AdvanceClockRequest.newBuilder().setAdvanceMs(3 * 366 * 86_400_000L).build());
+        final SubscribeRequest coffee = SubscribeRequest.newBuilder().addProgramIds("coffee").setStopAtEnd(true)
+            .build();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        List<String> asRoot = records(keys.get("root"), coffee);
+        while (asRoot.stream().noneMatch(json -> json.contains("\"type\":\"expire_tick\"")))
+        {
+            assertTrue(System.nanoTime() < deadline, "the sweep expired the lots: " + asRoot);
+            Thread.sleep(50);
+            asRoot = records(keys.get("root"), coffee);
+        }
+        assertTrue(asRoot.stream().anyMatch(json -> json.contains("\"program\":\"tea\"")),
+            "the sweep's record names the tea member too: " + asRoot);
+        final List<String> asFinance = records(keys.get("finance"), coffee);
+        assertTrue(asFinance.stream().anyMatch(json -> json.contains("coffee-x")), asFinance.toString());
+        assertTrue(asFinance.stream().noneMatch(json -> json.contains("tea")), "no record naming tea: " + asFinance);
+    }
+
+    private List<String> records(final String key, final SubscribeRequest request) throws Exception
+    {
+        final List<String> records = new ArrayList<>();
+        stub(key).subscribe(request).forEachRemaining(event -> records.add(event.getRecordJson()));
+        return records;
+    }
+
     @Test
     void keysOpenTheNetworkOnlyOverTls() throws Exception
     {
