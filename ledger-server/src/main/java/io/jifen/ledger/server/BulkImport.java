@@ -44,7 +44,8 @@ import org.apache.commons.csv.CSVRecord;
  * {@code request_id} column or the file's id prefix and row number, so running the same file again imports nothing
  * twice (rows already in are counted as such); a row the ledger refuses, or that cannot be read, is written with its
  * reason to the rejects file; a row refused for a passing reason (the ring full, the ledger restarting) is sent again
- * under the same id. A summary closes the run; the exit status is 0 when every row is in, 1 when some were rejected.
+ * under the same id. A summary closes the run; the exit status is 0 when every row is in, 1 when some were rejected,
+ * 3 when rows are unaccounted for (the stream ended early).
  */
 final class BulkImport
 {
@@ -64,7 +65,11 @@ final class BulkImport
         "  birthday      optional MM-DD, used when the row enrolls the member",
         "  program_id    optional: the member's program (default --program, else the ledger's first)",
         "  order_id, reason  optional: the row's reference in the old system, free text",
-        "  request_id    optional: the row's own idempotency key (default: ID-PREFIX:ROW)",
+        "  request_id    optional: the row's own idempotency key (default: ID-PREFIX:ROW, by the row's position:",
+        "                fix rows in place, never insert or delete rows between runs; ids are remembered for",
+        "                the program's requestRetentionDays, 35 by default)",
+        "A rejects file can be fixed and imported as it is (its row, status and message columns are ignored).",
+        "Exit status: 0 every row in, 1 some rejected, 2 bad usage or file, 3 the run ended early (run it again).",
         "",
         "options:",
         "  --server HOST:PORT  the ledger (default 127.0.0.1:9090)",
@@ -82,6 +87,11 @@ final class BulkImport
     /** The longest id prefix taken from a file name: ids are at most 64 characters with the row number. */
     private static final int PREFIX_MAX = 40;
     private static final int RESENDS_MAX = 1000;
+    /** A batch goes before it passes this size: the server takes messages of at most 1 MiB. */
+    private static final int BATCH_BYTES_MAX = 512 * 1024;
+    /** Columns the rejects file adds: a rejects file can be fixed and imported as it is, these ignored. */
+    private static final List<String> REJECTS_COLUMNS_IN_ORDER = List.of("row", "status", "message");
+    private static final Set<String> REJECTS_COLUMNS = Set.copyOf(REJECTS_COLUMNS_IN_ORDER);
     /** Rows in flight at most: a share of the server's ring (65,536 slots by default) that leaves room for others. */
     private static final int WINDOW_MAX = 32_768;
 
@@ -100,6 +110,7 @@ final class BulkImport
     private final List<Row> gathering = new ArrayList<>();
     private final Map<Long, List<Row>> sentBatches = new ConcurrentHashMap<>();
     private long batches;
+    private long gatheredBytes;
     private final AtomicLong imported = new AtomicLong();
     private final AtomicLong already = new AtomicLong();
     private final AtomicLong points = new AtomicLong();
@@ -204,16 +215,16 @@ final class BulkImport
         {
             final List<String> header = parser.getHeaderNames();
             checkHeader(header);
-            final List<String> rejectsHeader = new ArrayList<>(header);
-            rejectsHeader.add("row");
-            rejectsHeader.add("status");
-            rejectsHeader.add("message");
+            final List<Integer> kept = keptColumns(header);
+            final List<String> rejectsHeader = new ArrayList<>(kept.stream().map(header::get).toList());
+            rejectsHeader.addAll(REJECTS_COLUMNS_IN_ORDER);
             rejects = new CSVPrinter(writer, CSVFormat.DEFAULT.builder().setHeader(
                 rejectsHeader.toArray(new String[0])).get());
             for (final CSVRecord record : parser)
             {
                 rows++;
-                final List<String> cells = record.toList();
+                final List<String> all = record.toList();
+                final List<String> cells = kept.stream().map(i -> i < all.size() ? all.get(i) : "").toList();
                 final ImportRequest request;
                 try
                 {
@@ -232,8 +243,14 @@ final class BulkImport
                 }
             }
             drain(stream[0]);
+            checkNotFailed(); // the stream may have ended while the last answers were awaited
             stream[0].onCompleted();
             done.await();
+            checkNotFailed();
+            synchronized (this)
+            {
+                rejects = null; // before the writer closes: a late answer must not write to it
+            }
         }
         finally
         {
@@ -305,7 +322,8 @@ final class BulkImport
         }
         checkNotFailed();
         gathering.add(row);
-        if (gathering.size() == batch)
+        gatheredBytes += row.request().getSerializedSize() + 16;
+        if (gathering.size() == batch || gatheredBytes >= BATCH_BYTES_MAX)
         {
             flush(stream);
         }
@@ -327,6 +345,7 @@ final class BulkImport
         }
         sentBatches.put(id, List.copyOf(gathering));
         gathering.clear();
+        gatheredBytes = 0;
         stream.onNext(Command.newBuilder().setCorrelationId(id).setBatch(message).build());
     }
 
@@ -470,6 +489,20 @@ final class BulkImport
         }
     }
 
+    /** A rejects file imported again: its own row, status and message give way to this run's. */
+    private static List<Integer> keptColumns(final List<String> header)
+    {
+        final List<Integer> kept = new ArrayList<>();
+        for (int i = 0; i < header.size(); i++)
+        {
+            if (!REJECTS_COLUMNS.contains(header.get(i)))
+            {
+                kept.add(i);
+            }
+        }
+        return kept;
+    }
+
     private ImportRequest request(final CSVRecord record)
     {
         final ImportRequest.Builder b = ImportRequest.newBuilder()
@@ -516,7 +549,7 @@ final class BulkImport
     {
         for (final String column : header)
         {
-            if (!COLUMNS.contains(column))
+            if (!COLUMNS.contains(column) && !REJECTS_COLUMNS.contains(column))
             {
                 throw new IllegalArgumentException("unknown column '" + column + "' in the header; the columns are " +
                     String.join(", ", new java.util.TreeSet<>(COLUMNS)) + " (required: " + REQUIRED + ")");
@@ -546,6 +579,13 @@ final class BulkImport
             out.printf(Locale.ROOT, "sent again         %,d times (the ledger was busy)%n", resent.get());
         }
         out.printf(Locale.ROOT, "elapsed            %.1f s, %,.0f rows/s%n", seconds, rows / Math.max(seconds, 1e-9));
+        final long accounted = imported.get() + already.get() + rejected;
+        if (accounted != rows)
+        {
+            out.printf(Locale.ROOT, "unaccounted        %,d rows: run the same command again to import them%n",
+                rows - accounted);
+            return 3;
+        }
         return rejected == 0 ? 0 : 1;
     }
 

@@ -65,6 +65,11 @@ final class ClientTls
         }
         if (null == ca)
         {
+            if (null != apiKey && !apiKey.isEmpty() && !isLoopback(target.substring(0, colon)))
+            {
+                throw new IllegalArgumentException("an API key is not sent to " + target + " in clear: give --tls-ca " +
+                    "(the server's CA) to speak TLS");
+            }
             if (null != cert)
             {
                 throw new IllegalArgumentException("--tls-cert needs --tls-ca: the server's CA, for TLS");
@@ -84,6 +89,18 @@ final class ClientTls
         {
             throw new IllegalArgumentException("the TLS files are not PEM certificates and a PKCS#8 key: " +
                 ex.getMessage(), ex);
+        }
+    }
+
+    private static boolean isLoopback(final String host)
+    {
+        try
+        {
+            return java.net.InetAddress.getByName(host).isLoopbackAddress();
+        }
+        catch (final java.net.UnknownHostException ex)
+        {
+            return false;
         }
     }
 

@@ -797,8 +797,9 @@ public final class LedgerServer implements AutoCloseable
         }
         catch (final java.net.BindException ex)
         {
-            throw new IllegalStateException("port " + config.port + " on " + config.host + " is in use (another " +
-                "ledger, or another server): stop it or choose --port; nothing was journaled", ex);
+            throw new IllegalStateException("cannot bind port " + config.port + " on " + config.host + " (" +
+                ex.getMessage() + "): is it in use (another ledger, or another server)? Stop it or choose --port " +
+                "(or --host); nothing was journaled", ex);
         }
     }
 

@@ -27,6 +27,8 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     static final int WINDOW = LedgerService.SUBMIT_WINDOW;
     /** Commands in one batch at most. */
     static final int BATCH_MAX = 4096;
+    /** Commands of a stream's batches in the ledger at once, at most (a batch past it is refused whole). */
+    static final int COMMANDS_WINDOW = 32_768;
     private static final ThreadLocal<Command> SCRATCH = ThreadLocal.withInitial(Command::new);
 
     private final LedgerPipeline pipeline;
@@ -37,6 +39,8 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     /** Whether the stream's caller may send a command: OK, or why not (its API key's role or programs). */
     private final Function<Command, ResultCode> authorize;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Commands of this stream's batches not yet answered. */
+    private final AtomicInteger batchedInFlight = new AtomicInteger();
     private int owedRequests;
     private boolean clientDone;
     private boolean finished;
@@ -82,12 +86,26 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     private void batch(final io.jifen.ledger.api.v1.Command message)
     {
         final int count = message.getBatch().getCommandsCount();
-        if (count < 1 || count > BATCH_MAX)
+        final boolean nested = message.getBatch().getCommandsList().stream().anyMatch(c -> c.hasBatch());
+        if (count < 1 || count > BATCH_MAX || nested)
         {
             emit(CommandResult.newBuilder().setCorrelationId(message.getCorrelationId())
                 .setCode(io.grpc.Status.Code.INVALID_ARGUMENT.value())
-                .setMessage("batch: must hold 1.." + BATCH_MAX + " commands, not " + count + " [BATCH_INVALID]")
+                .setMessage("batch: must hold 1.." + BATCH_MAX + " commands, none a batch itself, not " + count +
+                    (nested ? " with a batch among them" : "") + " [BATCH_INVALID]")
                 .setReason("BATCH_INVALID")
+                .build());
+            return;
+        }
+        if (batchedInFlight.addAndGet(count) > COMMANDS_WINDOW)
+        {
+            // the read window counts messages: this bounds what a stream's batches hold, and the answers they queue
+            batchedInFlight.addAndGet(-count);
+            emit(CommandResult.newBuilder().setCorrelationId(message.getCorrelationId())
+                .setCode(io.grpc.Status.Code.RESOURCE_EXHAUSTED.value())
+                .setMessage("batch: the stream has " + COMMANDS_WINDOW + " commands in the ledger at most; send the " +
+                    "batch again when answers have come back [STREAM_WINDOW_FULL]")
+                .setReason("STREAM_WINDOW_FULL")
                 .build());
             return;
         }
@@ -96,7 +114,7 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
         {
             final io.jifen.ledger.api.v1.Command inner = message.getBatch().getCommands(i);
             batch.correlations[i] = inner.getCorrelationId();
-            final Command command = inner.hasBatch() ? null : toCommand(inner, SCRATCH.get());
+            final Command command = toCommand(inner, SCRATCH.get());
             final ResultCode refused = publish(command, batch, i);
             if (refused != ResultCode.OK)
             {
@@ -271,6 +289,7 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
             results[index] = result;
             if (left.decrementAndGet() == 0) // the decrement publishes every result written before it
             {
+                batchedInFlight.addAndGet(-results.length);
                 final CommandBatchResult.Builder batch = CommandBatchResult.newBuilder();
                 for (final CommandResult r : results)
                 {

@@ -105,6 +105,15 @@ class ImportIT
 
         checkMembers(now);
 
+        // the rejects file reads back as an import file (its row, status and message columns give way)
+        final Path rejected = data.resolve("rejected.csv");
+        java.nio.file.Files.copy(Path.of(csv + ".rejects.csv"), rejected);
+        final Run retried = importFile(rejected);
+        assertEquals(1, retried.exit, retried.output);
+        assertTrue(retried.output.contains(String.format(java.util.Locale.ROOT, "rejected           %,d rows",
+            badRows.size())), retried.output);
+        assertEquals(rejects.get(0), Files.readAllLines(Path.of(rejected + ".rejects.csv")).get(0));
+
         final Run again = importFile(csv);
         assertTrue(again.output.contains("imported           0 rows"), again.output);
         assertTrue(again.output.contains(String.format(java.util.Locale.ROOT, "already imported   %,d rows", good)),

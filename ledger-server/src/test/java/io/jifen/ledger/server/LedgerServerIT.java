@@ -1213,7 +1213,9 @@ class LedgerServerIT
             EarnRequest.newBuilder().setRequestId("bad-b").setMemberId("b1").setPoints(-1)));
         final Command nested = Command.newBuilder().setCorrelationId(302)
             .setGetBalance(GetBalanceRequest.newBuilder().setMemberId("b1")).build();
-        first.addCommands(Command.newBuilder().setCorrelationId(301).setBatch(CommandBatch.newBuilder()
+        final CommandBatch.Builder withNested = CommandBatch.newBuilder().addCommands(Command.newBuilder()
+            .setCorrelationId(600).setEarn(EarnRequest.newBuilder().setRequestId("nested-b").setMemberId("b1")
+            .setPoints(1000))).addCommands(Command.newBuilder().setCorrelationId(301).setBatch(CommandBatch.newBuilder()
             .addCommands(nested)));
         first.addCommands(Command.newBuilder().setCorrelationId(303).setGetBalance(
             GetBalanceRequest.newBuilder().setMemberId("b3")));
@@ -1231,8 +1233,9 @@ class LedgerServerIT
                 EarnRequest.newBuilder().setRequestId("earn-b2").setMemberId("b2").setPoints(7)).build(),
             Command.newBuilder().setCorrelationId(5).setBatch(CommandBatch.newBuilder().addCommands(
                 Command.newBuilder().setCorrelationId(500).setEarn(
-                    EarnRequest.newBuilder().setRequestId("earn-b2").setMemberId("b2").setPoints(8)))).build()));
-        assertEquals(5, results.size(), results.keySet().toString());
+                    EarnRequest.newBuilder().setRequestId("earn-b2").setMemberId("b2").setPoints(8)))).build(),
+            Command.newBuilder().setCorrelationId(6).setBatch(withNested).build()));
+        assertEquals(6, results.size(), results.keySet().toString());
 
         final List<CommandResult> answers = results.get(1L).getBatch().getResultsList();
         assertEquals(first.getCommandsCount(), answers.size());
@@ -1247,9 +1250,8 @@ class LedgerServerIT
         }
         assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(20).getCode());
         assertTrue(answers.get(20).getMessage().startsWith("points:"), answers.get(20).getMessage());
-        assertEquals(Status.Code.INVALID_ARGUMENT.value(), answers.get(21).getCode(), "a batch in a batch");
-        assertEquals(8, answers.get(22).getBalance().getAvailable(), "a read sees the writes before it in the batch");
-        for (final long refused : new long[] {2, 3})
+        assertEquals(8, answers.get(21).getBalance().getAvailable(), "a read sees the writes before it in the batch");
+        for (final long refused : new long[] {2, 3, 6})
         {
             assertEquals(Status.Code.INVALID_ARGUMENT.value(), results.get(refused).getCode());
             final CommandResult result = results.get(refused);
@@ -1260,6 +1262,7 @@ class LedgerServerIT
         assertEquals(500, conflict.getCorrelationId());
         assertEquals(Status.Code.ALREADY_EXISTS.value(), conflict.getCode(), conflict.toString());
         assertEquals(7, balance("b2").getAvailable());
+        assertEquals(6, balance("b1").getAvailable(), "a batch holding a batch is refused whole: nothing applied");
     }
 
     /**
