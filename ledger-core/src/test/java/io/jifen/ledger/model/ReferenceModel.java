@@ -1091,18 +1091,7 @@ final class ReferenceModel
                 c.result = ResultCode.REFERRER_NOT_FOUND;
                 return null;
             }
-            final ModelMember m = new ModelMember(c.memberId, program == partner);
-            m.tier = program.tierFor(0);
-            m.index = members.size();
-            byIndex.add(m);
-            m.enrolledAt = c.timestamp;
-            m.nextEvaluation = program.firstEvaluation(c.timestamp);
-            m.birthday = c.birthday;
-            m.referrer = isEmpty(c.referrerId) ? null : c.referrerId;
-            if (c.birthday != 0)
-            {
-                m.nextBirthday = program.nextBirthday(c.birthday, c.timestamp);
-            }
+            final ModelMember m = admit(c, isEmpty(c.referrerId) ? null : c.referrerId);
             if (program.rules.welcome > 0)
             {
                 bonusLot(c, m, program.rules.welcome, EffectLog.BONUS);
@@ -1111,6 +1100,24 @@ final class ReferenceModel
             }
             members.put(m.key, m);
             (m.inPartner ? partnerIds : memberIds).add(c.memberId);
+            return m;
+        }
+
+        /** A new member of the current program at its first tier, with its evaluation and birthday ahead. */
+        private ModelMember admit(final Command c, final String referrer)
+        {
+            final ModelMember m = new ModelMember(c.memberId, program == partner);
+            m.tier = program.tierFor(0);
+            m.index = members.size();
+            byIndex.add(m);
+            m.enrolledAt = c.timestamp;
+            m.nextEvaluation = program.firstEvaluation(c.timestamp);
+            m.birthday = c.birthday;
+            m.referrer = referrer;
+            if (c.birthday != 0)
+            {
+                m.nextBirthday = program.nextBirthday(c.birthday, c.timestamp);
+            }
             return m;
         }
 
@@ -1144,17 +1151,7 @@ final class ReferenceModel
             }
             else
             {
-                m = new ModelMember(c.memberId, program == partner);
-                m.tier = program.tierFor(0);
-                m.index = members.size();
-                byIndex.add(m);
-                m.enrolledAt = c.timestamp;
-                m.nextEvaluation = program.firstEvaluation(c.timestamp);
-                m.birthday = c.birthday;
-                if (c.birthday != 0)
-                {
-                    m.nextBirthday = program.nextBirthday(c.birthday, c.timestamp);
-                }
+                m = admit(c, null);
                 members.put(m.key, m);
                 (m.inPartner ? partnerIds : memberIds).add(c.memberId);
             }
