@@ -70,6 +70,11 @@ final class RequestLog
     private final IdIndex.PositionToId idAt = this::idAt;
     /** Whose programs scope the ids; and the program a lookup or insertion is for. */
     private MemberStore members;
+    /**
+     * The program slot of each entry (its member's), beside the ids: derived, so neither hashed nor in a snapshot,
+     * and kept here so an eviction or a probe never reads the member of an old request (a cache miss on the writer).
+     */
+    private byte[] programSlots;
     private int probeProgram;
     private String lastHashedId;
     private long lastIdHash;
@@ -126,9 +131,11 @@ final class RequestLog
             throw new IllegalStateException("request log cannot hold " + capacity + " entries");
         }
         final String[] oldIds = ids;
+        final byte[] oldPrograms = programSlots;
         final long[] oldEntries = entries;
         final long oldMask = mask;
         ids = new String[capacity];
+        programSlots = new byte[capacity];
         entries = new long[capacity * STRIDE];
         mask = capacity - 1;
         if (null != oldIds)
@@ -138,6 +145,7 @@ final class RequestLog
                 final int from = (int)(p & oldMask);
                 final int to = (int)(p & mask);
                 ids[to] = oldIds[from];
+                programSlots[to] = oldPrograms[from];
                 System.arraycopy(oldEntries, from * STRIDE, entries, to * STRIDE, STRIDE);
             }
         }
@@ -278,7 +286,7 @@ final class RequestLog
 
     private int programOf(final long position)
     {
-        return members.get(member(position)).program;
+        return programSlots[(int)(position & mask)];
     }
 
     /** Gives the log the members whose programs scope its ids (the store is created first, and read first). */
@@ -398,6 +406,7 @@ final class RequestLog
         final int b = base(position);
         final long idHash = idHash(c.requestId);
         ids[(int)(position & mask)] = c.requestId;
+        programSlots[(int)(position & mask)] = (byte)members.get(memberIndex).program; // the member at hand
         entries[b + ID_HASH] = idHash;
         final boolean restoring = c.restored != 0 || c.reexpired != 0 || c.graced != 0 || c.reclaimed != 0;
         entries[b + MEMBER_TYPE_TIER_STATUS] = (memberIndex & 0xFFFF_FFFFL) | ((long)c.type.code() << 32) |
@@ -823,6 +832,7 @@ final class RequestLog
         in.check(start, lineCount.length == lineIds.length && bounds[0] == lineHead && bounds[1] == lineTail,
             "the earning line rings differ");
         index = new IdIndex(ids.length);
+        programSlots = new byte[ids.length]; // derived: rebuilt from the members, like the index
         for (long p = head; p < tail; p++)
         {
             final String id = ids[(int)(p & mask)];
@@ -830,7 +840,8 @@ final class RequestLog
             {
                 throw in.impossible(start, "request " + p);
             }
-            probeProgram = programOf(p);
+            probeProgram = members.get(member(p)).program;
+            programSlots[(int)(p & mask)] = (byte)probeProgram;
             index.put(id, scoped(entries[base(p) + ID_HASH], probeProgram), p, idAt);
         }
     }

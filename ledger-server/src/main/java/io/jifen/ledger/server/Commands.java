@@ -40,9 +40,15 @@ final class Commands
         c.memberId = r.getMemberId();
         c.programId = r.getProgramId();
         c.referrerId = r.getReferrerId();
-        final int birthday = CommandValidator.parseBirthday(r.getBirthday());
-        c.birthday = birthday < 0 ? 1300 : birthday; // 13-00 is never a day: the validator names the field
+        c.birthday = birthday(r.getBirthday());
         return c;
+    }
+
+    /** "MM-DD" as month * 100 + day, 0 for none, 1300 for text that is no day (13-00: the validator names it). */
+    private static int birthday(final String text)
+    {
+        final int birthday = CommandValidator.parseBirthday(text);
+        return birthday < 0 ? 1300 : birthday;
     }
 
     static Command earn(final EarnRequest r, final Command c)
@@ -77,8 +83,7 @@ final class Commands
         c.earnedAt = r.getEarnedAtMs();
         c.lotExpiresAt = r.getExpiresAtMs();
         c.importTierPoints = r.getTierPoints();
-        final int birthday = CommandValidator.parseBirthday(r.getBirthday());
-        c.birthday = birthday < 0 ? 1300 : birthday; // 13-00 is never a day: the validator names the field
+        c.birthday = birthday(r.getBirthday());
         c.orderId = r.getOrderId();
         c.reason = r.getReason();
         return c;
