@@ -317,7 +317,8 @@ public final class LedgerServer implements AutoCloseable
             .directExecutor()
             .addService(guarded(new LedgerService(pipeline, eventStreams, statements, sandboxClock, null != apiKeys,
                 firstProgramName).bindService()))
-            .addService(health.getHealthService()) // open to all: load balancers probe it without keys
+            // open to all: load balancers probe it without keys
+            .addService(Payloads.lenient(health.getHealthService().bindService()))
             .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()))
             // v1alpha as well, for the generic tools that still ask only it (older grpcurl, grpcui, Postman)
             .addService(guarded(v1alphaReflection()))
@@ -809,10 +810,11 @@ public final class LedgerServer implements AutoCloseable
         return io.grpc.protobuf.services.ProtoReflectionService.newInstance().bindService();
     }
 
-    /** A service behind the API keys, when there are any. */
+    /** A service behind the API keys, when there are any; a payload that does not parse is INVALID_ARGUMENT. */
     private io.grpc.ServerServiceDefinition guarded(final io.grpc.ServerServiceDefinition service)
     {
-        return null == apiKeys ? service : io.grpc.ServerInterceptors.intercept(service, apiKeys);
+        final io.grpc.ServerServiceDefinition lenient = Payloads.lenient(service);
+        return null == apiKeys ? lenient : io.grpc.ServerInterceptors.intercept(lenient, apiKeys);
     }
 
     /** An insecure server says so at start and every hour after, so the log of any day shows it. */

@@ -69,6 +69,14 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     public void onNext(final io.jifen.ledger.api.v1.Command message)
     {
         inFlight.incrementAndGet();
+        if (message == Payloads.MALFORMED_COMMAND)
+        {
+            // a frame that did not parse has no correlation id to answer by: 0, and the stream goes on
+            final io.grpc.Status status = Payloads.error("Submit").getStatus();
+            emit(CommandResult.newBuilder().setCode(status.getCode().value()).setMessage(status.getDescription())
+                .setReason(Payloads.REASON).build());
+            return;
+        }
         if (message.hasBatch())
         {
             batch(message);

@@ -26,6 +26,11 @@ final class InProcessServer implements AutoCloseable
         return new InProcessServer(new LedgerServer(config.port(0)).start());
     }
 
+    LedgerServer server()
+    {
+        return server;
+    }
+
     int port()
     {
         return server.port();
