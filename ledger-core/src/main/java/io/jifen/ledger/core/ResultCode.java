@@ -4,7 +4,8 @@ package io.jifen.ledger.core;
  * The outcome of a command. Codes are grouped in numeric ranges by the kind of failure, each range mapping to one
  * gRPC status: 0 OK, 1xx invalid argument, 2xx not found, 3xx failed precondition, 4xx already exists,
  * 5xx resource exhausted, 6xx unavailable, 7xx permission denied (decided by the server before a command enters the
- * ledger: never journaled). The {@link #field()} names the request field a 1xx code is about.
+ * ledger: never journaled), 8xx deadline exceeded (a command skipped because its caller's deadline passed while it
+ * waited: never applied). The {@link #field()} names the request field a 1xx code is about.
  */
 public enum ResultCode
 {
@@ -107,6 +108,8 @@ public enum ResultCode
     MEMBERS_MAX(503, null, "members reached membersMax"),
     LOTS_MAX(504, null, "lots reached lotsMax"),
     PROGRAMS_MAX(505, null, "the ledger holds the most programs it can (" + Ledger.PROGRAMS_MAX + ")"),
+    OVERLOADED(506, null, "the ledger's queue would not reach this call within its deadline or the server's " +
+        "queue bound (--max-queue-ms): not applied; retry with the same request_id after the hint"),
 
     SHUTTING_DOWN(601, null, "the ledger is shutting down, retry with the same request_id"),
     LEDGER_FAILED(602, null, "the ledger stopped after a journal or internal failure and must be restarted; " +
@@ -114,9 +117,12 @@ public enum ResultCode
 
     ROLE_NOT_ALLOWED(701, null, "the role of the caller's API key does not allow this call"),
     PROGRAM_NOT_ALLOWED(702, "program_id", "the caller's API key may not act on this program"),
-    TO_PROGRAM_NOT_ALLOWED(703, "to_program_id", "the caller's API key may not act on this program");
+    TO_PROGRAM_NOT_ALLOWED(703, "to_program_id", "the caller's API key may not act on this program"),
 
-    private static final ResultCode[] BY_CODE = new ResultCode[800];
+    DEADLINE_PASSED(801, null, "the call's deadline passed before the ledger reached it: not applied, nothing " +
+        "journaled; retry with the same request_id");
+
+    private static final ResultCode[] BY_CODE = new ResultCode[900];
 
     static
     {

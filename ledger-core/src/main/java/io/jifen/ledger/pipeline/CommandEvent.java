@@ -18,6 +18,8 @@ public final class CommandEvent
     int recordLength;
     ResultListener listener;
     long correlationId;
+    /** {@link System#nanoTime()} past which the caller no longer waits for the answer; 0: no deadline. */
+    long deadlineNanos;
     /** Answered, after a failure, from the state rebuilt from the journal rather than from the failed one. */
     boolean fromJournaledState;
 
@@ -35,6 +37,7 @@ public final class CommandEvent
         listener = null;
         recordLength = 0;
         correlationId = 0;
+        deadlineNanos = 0;
         fromJournaledState = false;
     }
 }

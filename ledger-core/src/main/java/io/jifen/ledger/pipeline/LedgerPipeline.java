@@ -72,6 +72,8 @@ public final class LedgerPipeline implements AutoCloseable
     private final CountDownLatch stagesStopped = new CountDownLatch(3);
     private final AtomicLong journaledRecords = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
+    /** Commands skipped because their caller's deadline had passed (written by the state machine thread only). */
+    private volatile long skippedPastDeadline;
     /** The last record as durable as the sync mode promises a reply: synced (batch), or appended (none). */
     private final AtomicLong durableSequence = new AtomicLong();
 
@@ -123,6 +125,18 @@ public final class LedgerPipeline implements AutoCloseable
      */
     public ResultCode tryPublish(final Command command, final ResultListener listener, final long correlationId)
     {
+        return tryPublish(command, listener, correlationId, 0);
+    }
+
+    /**
+     * The same, for a caller that stops waiting at {@code deadlineNanos} ({@link System#nanoTime()}; 0: never): a
+     * command still waiting in the ring then is skipped, not applied, and answered
+     * {@link ResultCode#DEADLINE_PASSED}. A write applied before its deadline stays applied, whether or not its caller
+     * is still there to read the answer.
+     */
+    public ResultCode tryPublish(final Command command, final ResultListener listener, final long correlationId,
+        final long deadlineNanos)
+    {
         if (null != failure.get() && (null == journaledState || !command.type.isRead()))
         {
             return ResultCode.LEDGER_FAILED;
@@ -146,6 +160,7 @@ public final class LedgerPipeline implements AutoCloseable
             event.command.clear().copyInputsFrom(command);
             event.listener = listener;
             event.correlationId = correlationId;
+            event.deadlineNanos = deadlineNanos;
         }
         finally
         {
@@ -231,6 +246,24 @@ public final class LedgerPipeline implements AutoCloseable
     public long journaledRecords()
     {
         return journaledRecords.get();
+    }
+
+    /** @return commands skipped, not applied, because their caller's deadline had passed while they waited. */
+    public long skippedPastDeadline()
+    {
+        return skippedPastDeadline;
+    }
+
+    /** @return commands published to the ring and not yet answered (queued, being applied, journaled or answered). */
+    public long inFlight()
+    {
+        return ringBuffer.getCursor() - ringBuffer.getMinimumGatingSequence();
+    }
+
+    /** @return commands answered since the pipeline started. */
+    public long answered()
+    {
+        return ringBuffer.getMinimumGatingSequence() + 1;
     }
 
     public long syncs()
@@ -355,6 +388,16 @@ public final class LedgerPipeline implements AutoCloseable
             if (null != failure.get())
             {
                 afterFailure(event);
+                return;
+            }
+            // Not the ledger's clock: whether a caller still waits is decided here, at the edge of the state machine,
+            // and a skipped command leaves no trace in the journal or the state, so replay never needs to know.
+            if (event.deadlineNanos != 0 && System.nanoTime() - event.deadlineNanos > 0)
+            {
+                command.resetResult();
+                command.result = ResultCode.DEADLINE_PASSED;
+                event.recordLength = 0;
+                skippedPastDeadline++;
                 return;
             }
             final long now = clock.time();

@@ -114,6 +114,62 @@ class LedgerPipelineIT
     }
 
     @Test
+    void aCommandWhoseCallersDeadlinePassedBeforeItsTurnIsSkippedAndLeavesNoTrace() throws Exception
+    {
+        try (Journal journal = new Journal(dir))
+        {
+            final LedgerPipeline pipeline = new LedgerPipeline(new Ledger(Program.defaultProgram()), journal,
+                new LedgerPipeline.Context().syncMode(SyncMode.NONE).expiryTickIntervalMs(0)).start();
+            assertEquals(ResultCode.OK, pipeline.submitAndWait(
+                command(CommandType.ENROLL, "enroll-1", "m-1", 0), 10_000).result);
+            final CountDownLatch release = new CountDownLatch(1);
+            final ConcurrentHashMap<Long, ResultCode> results = new ConcurrentHashMap<>();
+            final CountDownLatch answered = new CountDownLatch(3);
+            final ResultListener listener = (id, c) ->
+            {
+                try
+                {
+                    release.await();
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+                results.put(id, c.result);
+                answered.countDown();
+            };
+            final long passed = System.nanoTime() - 1;
+            final long later = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            assertEquals(ResultCode.OK, pipeline.tryPublish(command(CommandType.EARN, "late", "m-1", 50), listener,
+                1, passed));
+            assertEquals(ResultCode.OK, pipeline.tryPublish(command(CommandType.EARN, "in-time", "m-1", 7), listener,
+                2, later));
+            assertEquals(ResultCode.OK, pipeline.tryPublish(command(CommandType.GET_BALANCE, null, "m-1", 0),
+                listener, 3, passed));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (pipeline.inFlight() != 3 && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(3, pipeline.inFlight(), "the three wait on the reply stage");
+            release.countDown();
+            assertTrue(answered.await(10, TimeUnit.SECONDS));
+            assertEquals(ResultCode.DEADLINE_PASSED, results.get(1L));
+            assertEquals(ResultCode.OK, results.get(2L));
+            assertEquals(ResultCode.DEADLINE_PASSED, results.get(3L));
+            assertEquals(2, pipeline.skippedPastDeadline());
+            // the skipped write is not remembered: its retry is judged anew, and applied
+            final Command retry = pipeline.submitAndWait(command(CommandType.EARN, "late", "m-1", 50), 10_000);
+            assertEquals(ResultCode.OK, retry.result);
+            assertEquals(false, retry.replay);
+            final Command balance = pipeline.submitAndWait(command(CommandType.GET_BALANCE, null, "m-1", 0), 10_000);
+            assertEquals(57, balance.balance, "the write in time and the retry, nothing else");
+            pipeline.close();
+            assertEquals(3, pipeline.journaledRecords(), "enroll, the earn in time, the retry");
+        }
+    }
+
+    @Test
     void ledgerTimeNeverGoesBackEvenWhenTheClockDoes() throws Exception
     {
         final CachedEpochClock clock = new CachedEpochClock();

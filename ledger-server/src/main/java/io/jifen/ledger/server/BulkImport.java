@@ -443,7 +443,8 @@ final class BulkImport
                     points.addAndGet(row.request().getPoints());
                 }
             }
-            else if ((code == Status.Code.RESOURCE_EXHAUSTED && result.getMessage().contains("RING_FULL") ||
+            else if ((code == Status.Code.RESOURCE_EXHAUSTED && (result.getMessage().contains("RING_FULL") ||
+                "OVERLOADED".equals(result.getReason())) ||
                 code == Status.Code.UNAVAILABLE && result.getMessage().contains("SHUTTING_DOWN")) &&
                 row.attempt() < RESENDS_MAX)
             {

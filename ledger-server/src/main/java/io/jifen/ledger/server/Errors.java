@@ -41,7 +41,17 @@ final class Errors
         {
             info.putMetadata("detail", Long.toString(c.resultDetail));
         }
-        return build(status.getCode(), status.getDescription(), info.build(), field);
+        final StatusRuntimeException error = build(status.getCode(), status.getDescription(), info.build(), field);
+        if (rc != ResultCode.OVERLOADED)
+        {
+            return error;
+        }
+        // the standard hint generic clients and proxies read
+        final com.google.rpc.Status proto = StatusProto.fromThrowable(error);
+        return StatusProto.toStatusRuntimeException(proto.toBuilder().addDetails(Any.pack(com.google.rpc.RetryInfo
+            .newBuilder().setRetryDelay(com.google.protobuf.Duration.newBuilder()
+                .setSeconds(c.resultDetail / 1000).setNanos((int)(c.resultDetail % 1000) * 1_000_000)).build()))
+            .build());
     }
 
     /** The same, with another message (the figures the caller's context adds). */

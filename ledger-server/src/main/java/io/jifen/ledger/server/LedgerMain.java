@@ -67,6 +67,9 @@ public final class LedgerMain
         "  --program FILE    program rules (YAML, see docs/program.md); default: built-in. Repeat it for several",
         "                    programs in one ledger: the first is the one requests without program_id name",
         "  --ring-size N     command ring slots, a power of two (default 65536)",
+        "  --max-queue-ms N  refuse a write RESOURCE_EXHAUSTED OVERLOADED, with a retry hint, when the commands",
+        "                    ahead of it would take longer than this (or its deadline) to answer; reads get twice",
+        "                    as long (default 250; 0: only deadlines bound the queue)",
         "  --min-free-mb N   refuse to start with less free space than this where the data lives (default 64)",
         "  --snapshot-every-records N  snapshot the state after this many journaled records (default 1000000;",
         "                    0: never by count); a start replays only the journal after the newest snapshot",
@@ -493,6 +496,9 @@ public final class LedgerMain
         {
             case "--min-free-mb":
                 config.minFreeBytes((long)intValue(option, args, 0, 1 << 20) << 20);
+                return true;
+            case "--max-queue-ms":
+                config.maxQueueMs(intValue(option, args, 0, 600_000));
                 return true;
             case "--snapshot-every-records":
                 config.snapshots(intValue(option, args, 0, Integer.MAX_VALUE), config.snapshotEveryMinutes,

@@ -53,6 +53,12 @@ public final class LedgerServer implements AutoCloseable
      */
     public static final String LEDGER_SERVICE = "jifen.ledger.v1.Ledger";
     public static final String READS_SERVICE = "jifen.ledger.v1.Ledger/reads";
+    /**
+     * Calls one connection may have open at once (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS). Past it a client queues
+     * its calls itself, and drops those whose deadline passes there, so a server whose CPU is saturated reads fresh
+     * calls instead of working through a backlog its callers have left (the load it cannot see, in TCP buffers).
+     */
+    static final int CALLS_PER_CONNECTION = 256;
 
     private final ServerConfig config;
     private Journal journal;
@@ -316,13 +322,14 @@ public final class LedgerServer implements AutoCloseable
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .directExecutor()
             .addService(guarded(new LedgerService(pipeline, eventStreams, statements, sandboxClock, null != apiKeys,
-                firstProgramName).bindService()))
+                firstProgramName, new Admission(pipeline, config.maxQueueMs)).bindService()))
             // open to all: load balancers probe it without keys
             .addService(Payloads.lenient(health.getHealthService().bindService()))
             .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()))
             // v1alpha as well, for the generic tools that still ask only it (older grpcurl, grpcui, Postman)
             .addService(guarded(v1alphaReflection()))
             .maxInboundMessageSize(1 << 20)
+            .maxConcurrentCallsPerConnection(CALLS_PER_CONNECTION)
             // a change stream whose client vanished without a word would hold its slot until TCP gave up: ping
             .keepAliveTime(1, TimeUnit.MINUTES)
             .keepAliveTimeout(20, TimeUnit.SECONDS)

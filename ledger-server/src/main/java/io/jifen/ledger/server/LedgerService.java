@@ -75,13 +75,16 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     private final SandboxClock sandboxClock;
 
     private final LedgerPipeline pipeline;
+    private final Admission admission;
     /** Whether calls carry a {@link Caller} (API keys), and the first program's name (what an empty program_id is). */
     private final boolean keysConfigured;
     private final String firstProgram;
 
     LedgerService(final LedgerPipeline pipeline, final EventStreams events, final MemberStatements statements,
-        final SandboxClock sandboxClock, final boolean keysConfigured, final String firstProgram)
+        final SandboxClock sandboxClock, final boolean keysConfigured, final String firstProgram,
+        final Admission admission)
     {
+        this.admission = admission;
         this.keysConfigured = keysConfigured;
         this.firstProgram = firstProgram;
         this.pipeline = pipeline;
@@ -323,10 +326,14 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                     "could not send the result: " + ex));
             }
         };
-        final ResultCode published = pipeline.tryPublish(command, listener, 0);
+        final long deadline = Admission.deadlineNanos();
+        final long retryAfterMs = admission.admit(command.type.isRead(), deadline);
+        final ResultCode published = retryAfterMs > 0 ? ResultCode.OVERLOADED :
+            pipeline.tryPublish(command, listener, 0, deadline);
         if (published != ResultCode.OK)
         {
             command.result = published;
+            command.resultDetail = retryAfterMs;
             observer.onError(Errors.of(command));
         }
     }
@@ -335,7 +342,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public StreamObserver<io.jifen.ledger.api.v1.Command> submit(final StreamObserver<CommandResult> observer)
     {
         final Caller caller = Caller.current(keysConfigured); // each command is judged by its own type and programs
-        return new SubmitStream(pipeline, submitInFlight, submitInFlightMax,
+        return new SubmitStream(pipeline, admission, submitInFlight, submitInFlightMax,
             (ServerCallStreamObserver<CommandResult>)observer, command -> authorize(caller, command));
     }
 

@@ -49,6 +49,7 @@ final class Results
             case 4: return Status.ALREADY_EXISTS;
             case 5: return Status.RESOURCE_EXHAUSTED;
             case 7: return Status.PERMISSION_DENIED;
+            case 8: return Status.DEADLINE_EXCEEDED;
             default: return Status.UNAVAILABLE;
         }
     }
@@ -61,6 +62,8 @@ final class Results
         final String prefix = null == rc.field() ? "" : field(rc, c) + ": ";
         switch (rc)
         {
+            case OVERLOADED:
+                return rc.reason() + " (retry after about " + c.resultDetail + " ms)";
             case INSUFFICIENT_POINTS:
                 return prefix + "insufficient points: " + c.resultDetail + " available, " + Math.abs(c.points) +
                     " requested";

@@ -26,6 +26,8 @@ public final class ServerConfig
     final java.util.List<Program> morePrograms = new java.util.ArrayList<>();
     final java.util.List<String> moreSources = new java.util.ArrayList<>();
     int ringSize = 65536;
+    /** The longest a write may wait in the ring before it is refused OVERLOADED at the door (reads: twice). */
+    long maxQueueMs = 250;
     boolean discardDamagedTail;
     boolean sandbox;
     /** Start-up is refused below this much free space where the data lives: a write must not meet a full disk. */
@@ -162,6 +164,13 @@ public final class ServerConfig
     public ServerConfig ringSize(final int ringSize)
     {
         this.ringSize = ringSize;
+        return this;
+    }
+
+    /** @param maxQueueMs the longest a write may wait in the ring (0: only the callers' deadlines bound it). */
+    public ServerConfig maxQueueMs(final long maxQueueMs)
+    {
+        this.maxQueueMs = maxQueueMs;
         return this;
     }
 

@@ -32,6 +32,8 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     private static final ThreadLocal<Command> SCRATCH = ThreadLocal.withInitial(Command::new);
 
     private final LedgerPipeline pipeline;
+    private final Admission admission;
+    private final long deadline;
     /** Commands of all Submit streams in the ring, and the most they may be (a share of the ring). */
     private final AtomicInteger submitInFlight;
     private final int submitInFlightMax;
@@ -45,9 +47,12 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     private boolean clientDone;
     private boolean finished;
 
-    SubmitStream(final LedgerPipeline pipeline, final AtomicInteger submitInFlight, final int submitInFlightMax,
-        final ServerCallStreamObserver<CommandResult> out, final Function<Command, ResultCode> authorize)
+    SubmitStream(final LedgerPipeline pipeline, final Admission admission, final AtomicInteger submitInFlight,
+        final int submitInFlightMax, final ServerCallStreamObserver<CommandResult> out,
+        final Function<Command, ResultCode> authorize)
     {
+        this.admission = admission;
+        this.deadline = Admission.deadlineNanos(); // the stream's, if its client gave one
         this.authorize = authorize;
         this.pipeline = pipeline;
         this.submitInFlight = submitInFlight;
@@ -140,12 +145,18 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
         {
             return invalid;
         }
+        final long retryAfterMs = admission.admit(command.type.isRead(), deadline);
+        if (retryAfterMs > 0)
+        {
+            command.resultDetail = retryAfterMs;
+            return ResultCode.OVERLOADED;
+        }
         if (submitInFlight.incrementAndGet() > submitInFlightMax)
         {
             submitInFlight.decrementAndGet();
             return ResultCode.RING_FULL;
         }
-        final ResultCode published = pipeline.tryPublish(command, listener, correlationId);
+        final ResultCode published = pipeline.tryPublish(command, listener, correlationId, deadline);
         if (published != ResultCode.OK)
         {
             submitInFlight.decrementAndGet();

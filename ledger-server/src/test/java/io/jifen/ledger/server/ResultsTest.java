@@ -30,7 +30,7 @@ class ResultsTest
             final Status.Code[] byCategory = {
                 Status.Code.OK, Status.Code.INVALID_ARGUMENT, Status.Code.NOT_FOUND, Status.Code.FAILED_PRECONDITION,
                 Status.Code.ALREADY_EXISTS, Status.Code.RESOURCE_EXHAUSTED, Status.Code.UNAVAILABLE,
-                Status.Code.PERMISSION_DENIED};
+                Status.Code.PERMISSION_DENIED, Status.Code.DEADLINE_EXCEEDED};
             final Status.Code expected = byCategory[rc.category()];
             assertEquals(expected, status.getCode(), rc.name());
             if (null != rc.field())

@@ -90,6 +90,11 @@ final class ServerProcess implements AutoCloseable
         return port.get(60, TimeUnit.SECONDS);
     }
 
+    long pid()
+    {
+        return process.pid();
+    }
+
     List<String> output()
     {
         return output;

@@ -1,0 +1,142 @@
+package io.jifen.ledger.server;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.jifen.ledger.core.ResultCode;
+import io.jifen.ledger.pipeline.LedgerPipeline;
+
+/**
+ * Load shedding at the edge: the ring is bounded by time as well as by slots. A call is refused at once,
+ * RESOURCE_EXHAUSTED {@link ResultCode#OVERLOADED} with a retry hint, when the commands ahead of it would take longer
+ * to answer than half the time its deadline leaves, or longer than the server's queue bound ({@code --max-queue-ms},
+ * 250 ms by default; reads get twice as long, so they go on answering while writes are shed). Offered far past its
+ * capacity, the server so keeps its queue short: what it accepts it answers in time, and it is idle again moments
+ * after the load stops, instead of applying writes for callers who left long ago.
+ *
+ * <p>The wait is estimated by Little's law: commands in the ring over the rate the pipeline has recently answered them
+ * while the ring was not empty, sampled at most every {@link #SAMPLE_NANOS} by whichever caller comes (one
+ * {@link System#nanoTime()} per call). Below {@link #FREE_DEPTH} commands in the ring every call is let in.
+ */
+final class Admission
+{
+    /** Long enough to span a pause of the pipeline (a sync, a collection), short enough to follow a change of load. */
+    static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    static final int FREE_DEPTH = 32;
+
+    private final LedgerPipeline pipeline;
+    private final long maxQueueNanos;
+    private final AtomicLong sampledAt = new AtomicLong(System.nanoTime());
+    /** The last {@link #WINDOW} samples (time, commands answered), and how many of them are one busy run. */
+    private static final int WINDOW = 10;
+    private final long[] times = new long[WINDOW];
+    private final long[] answeredAt = new long[WINDOW];
+    private long sampleCount;
+    private int samples;
+    private long inFlightAtSample;
+    /**
+     * Commands answered per nanosecond while the ring was busy, over the last second or so of samples (so the
+     * bursts and pauses of a sync or a collection average out); 0 until first measured.
+     */
+    private volatile double rate;
+    /** The retry hint of the last refusal, in milliseconds. */
+    private final AtomicLong refused = new AtomicLong();
+
+    /** @param maxQueueMillis the longest a write may wait in the ring; 0: only callers' deadlines bound it. */
+    Admission(final LedgerPipeline pipeline, final long maxQueueMillis)
+    {
+        this.pipeline = pipeline;
+        this.maxQueueNanos = maxQueueMillis <= 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(maxQueueMillis);
+    }
+
+    /** @return calls refused as overloaded since start. */
+    long refused()
+    {
+        return refused.get();
+    }
+
+    /** @return the current call's deadline as a {@link System#nanoTime()} instant; 0 if it has none. */
+    static long deadlineNanos()
+    {
+        final Deadline deadline = Context.current().getDeadline();
+        if (null == deadline)
+        {
+            return 0;
+        }
+        final long at = System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+        return at == 0 ? 1 : at;
+    }
+
+    /**
+     * @param read     whether the command only reads.
+     * @param deadline the caller's deadline ({@link System#nanoTime()}), 0 for none.
+     * @return 0 if the command may enter the ring, else the milliseconds the caller should wait before retrying.
+     */
+    long admit(final boolean read, final long deadline)
+    {
+        final long inFlight = pipeline.inFlight();
+        final long now = System.nanoTime();
+        sample(now, inFlight);
+        if (inFlight < FREE_DEPTH)
+        {
+            return 0;
+        }
+        final double perNano = rate;
+        if (perNano == 0)
+        {
+            return 0; // not measured yet: the slots bound the ring
+        }
+        final long wait = (long)Math.min(Long.MAX_VALUE / 2, inFlight / perNano);
+        long limit = read ? (maxQueueNanos == Long.MAX_VALUE ? Long.MAX_VALUE : 2 * maxQueueNanos) : maxQueueNanos;
+        if (deadline != 0)
+        {
+            // half the time the caller has left: the estimate is of a mean, and the answer must travel back
+            limit = Math.min(limit, (deadline - now) / 2);
+        }
+        if (wait <= limit)
+        {
+            return 0;
+        }
+        refused.incrementAndGet();
+        // by then the commands ahead of it that would not fit are answered
+        final long hint = Math.min(wait - Math.max(0, Math.min(limit, maxQueueNanos)), TimeUnit.SECONDS.toNanos(10));
+        return Math.max(10, TimeUnit.NANOSECONDS.toMillis(hint));
+    }
+
+    private void sample(final long now, final long inFlight)
+    {
+        if (now - sampledAt.get() < SAMPLE_NANOS)
+        {
+            return;
+        }
+        synchronized (this)
+        {
+            final long last = sampledAt.get();
+            if (now - last < SAMPLE_NANOS)
+            {
+                return;
+            }
+            sampledAt.set(now);
+            final long answered = pipeline.answered();
+            // Little's law holds for a ring that was never empty through the run (wait = in the ring / answered per
+            // unit of time); a window much longer than asked for spans an idle time that says nothing of the rate
+            if (inFlightAtSample == 0 || inFlight == 0 || now - last >= 4 * SAMPLE_NANOS)
+            {
+                samples = 0;
+            }
+            final int slot = (int)(sampleCount++ % WINDOW);
+            times[slot] = now;
+            answeredAt[slot] = answered;
+            samples = Math.min(samples + 1, WINDOW);
+            if (samples >= 3)
+            {
+                // over the whole busy run (up to a second): commands answered over time taken, pauses included
+                final int oldest = (int)((sampleCount - samples) % WINDOW);
+                rate = (double)(answered - answeredAt[oldest]) / (now - times[oldest]);
+            }
+            inFlightAtSample = inFlight;
+        }
+    }
+}
