@@ -72,6 +72,11 @@ public final class LedgerPipeline implements AutoCloseable
     private final CountDownLatch stagesStopped = new CountDownLatch(3);
     private final AtomicLong journaledRecords = new AtomicLong();
     private final AtomicLong syncs = new AtomicLong();
+    private final AtomicLong syncNanos = new AtomicLong();
+    private final AtomicLong journaledBytes = new AtomicLong();
+    /** Set by a reader of {@link #stats()}; the state machine publishes fresh stats at the end of its next batch. */
+    private volatile boolean statsWanted;
+    private volatile Stats stats;
     /** Commands skipped because their caller's deadline had passed (written by the state machine thread only). */
     private volatile long skippedPastDeadline;
     /** The last record as durable as the sync mode promises a reply: synced (batch), or appended (none). */
@@ -266,6 +271,61 @@ public final class LedgerPipeline implements AutoCloseable
         return ringBuffer.getMinimumGatingSequence() + 1;
     }
 
+    /** @return bytes of records appended to the journal since start. */
+    public long journaledBytes()
+    {
+        return journaledBytes.get();
+    }
+
+    /** @return nanoseconds spent syncing the journal to the device since start. */
+    public long syncNanos()
+    {
+        return syncNanos.get();
+    }
+
+    /**
+     * What the ledger holds, as its writer published it at the end of a batch: for metrics, read off the writer's
+     * thread without touching its state.
+     *
+     * @param sequence    the last journal sequence it includes.
+     * @param outstanding points members hold (available, held, pending) by program, in the order of {@code programs}.
+     */
+    public record Stats(long sequence, int members, int lotSlots, String[] programs, double[] outstanding)
+    {
+        static Stats of(final Ledger ledger)
+        {
+            final int count = ledger.programCount();
+            final String[] names = new String[count];
+            final double[] outstanding = new double[count];
+            for (int i = 0; i < count; i++)
+            {
+                names[i] = ledger.program(i).name();
+                final io.jifen.ledger.core.Accounts accounts = ledger.accounts(i);
+                outstanding[i] = accounts.balance(io.jifen.ledger.core.Accounts.Account.MEMBERS_AVAILABLE)
+                    .add(accounts.balance(io.jifen.ledger.core.Accounts.Account.MEMBERS_HELD))
+                    .add(accounts.balance(io.jifen.ledger.core.Accounts.Account.MEMBERS_PENDING)).doubleValue();
+            }
+            return new Stats(ledger.lastSequence(), ledger.memberCount(), ledger.lotSlotsInUse(), names, outstanding);
+        }
+    }
+
+    /**
+     * @param waitMs how long to wait for the writer to publish fresh stats (it does at the end of its next batch,
+     *               and the expiry ticker makes one at least every tick).
+     * @return the freshest stats, or those of the start if the writer published none since.
+     */
+    public Stats stats(final long waitMs)
+    {
+        final Stats before = stats;
+        statsWanted = true;
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+        while (stats == before && System.nanoTime() < deadline)
+        {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        return stats;
+    }
+
     public long syncs()
     {
         return syncs.get();
@@ -366,6 +426,7 @@ public final class LedgerPipeline implements AutoCloseable
         @Override
         public void onStart()
         {
+            stats = Stats.of(ledger);
             lastStamp = ledger.lastTimestamp();
             final long now = clock.time();
             if (lastStamp > now)
@@ -415,6 +476,11 @@ public final class LedgerPipeline implements AutoCloseable
             try
             {
                 ledger.apply(command);
+                if (endOfBatch && statsWanted)
+                {
+                    statsWanted = false;
+                    stats = Stats.of(ledger);
+                }
                 if (command.isJournaled())
                 {
                     event.recordLength = codec.encode(command, event.record);
@@ -506,6 +572,7 @@ public final class LedgerPipeline implements AutoCloseable
                     appender.append(event.record.byteArray(), event.recordLength);
                     lastRecordSequence = JournalRecord.sequence(event.record);
                     journaledRecords.lazySet(journaledRecords.get() + 1);
+                    journaledBytes.lazySet(journaledBytes.get() + event.recordLength);
                     unsynced = true;
                     if (context.syncMode() != SyncMode.BATCH)
                     {
@@ -514,7 +581,9 @@ public final class LedgerPipeline implements AutoCloseable
                 }
                 if (endOfBatch && unsynced && context.syncMode() == SyncMode.BATCH)
                 {
+                    final long syncStart = System.nanoTime();
                     appender.sync();
+                    syncNanos.lazySet(syncNanos.get() + System.nanoTime() - syncStart);
                     syncs.lazySet(syncs.get() + 1);
                     unsynced = false;
                     publishSynced();

@@ -70,6 +70,8 @@ public final class LedgerMain
         "  --max-queue-ms N  refuse a write RESOURCE_EXHAUSTED OVERLOADED, with a retry hint, when the commands",
         "                    ahead of it would take longer than this (or its deadline) to answer; reads get twice",
         "                    as long (default 250; 0: only deadlines bound the queue)",
+        "  --metrics-port N  serve Prometheus metrics on http://HOST:N/metrics (default: not served)",
+        "  --metrics-host H  the address the metrics are served on (default 127.0.0.1)",
         "  --min-free-mb N   refuse to start with less free space than this where the data lives (default 64)",
         "  --snapshot-every-records N  snapshot the state after this many journaled records (default 1000000;",
         "                    0: never by count); a start replays only the journal after the newest snapshot",
@@ -499,6 +501,12 @@ public final class LedgerMain
                 return true;
             case "--max-queue-ms":
                 config.maxQueueMs(intValue(option, args, 0, 600_000));
+                return true;
+            case "--metrics-port":
+                config.metrics(config.metricsHost, intValue(option, args, 0, 65535));
+                return true;
+            case "--metrics-host":
+                config.metrics(value(option, args), config.metricsPort);
                 return true;
             case "--snapshot-every-records":
                 config.snapshots(intValue(option, args, 0, Integer.MAX_VALUE), config.snapshotEveryMinutes,

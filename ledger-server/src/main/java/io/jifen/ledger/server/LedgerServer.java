@@ -2,17 +2,14 @@ package io.jifen.ledger.server;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -89,10 +86,12 @@ public final class LedgerServer implements AutoCloseable
     /** Repeats the --insecure warning every hour while the server runs; null when it is not insecure. */
     private java.util.concurrent.ScheduledExecutorService insecureWarnings;
     private final JournalCheckpoint checkpoint = new JournalCheckpoint();
+    /** Counted whether or not they are served over HTTP (--metrics-port). */
+    private final Metrics metrics = new Metrics();
+    private Admission admission;
     private Thread checkpointWriter;
     private boolean stopped;
-    private FileChannel lockChannel;
-    private FileLock dataLock;
+    private DataFolder dataFolder;
     private final AtomicBoolean readsRebuild = new AtomicBoolean();
     /** Records in the journal when the pipeline started (it counts those it appends). */
     private long documentsAtStart;
@@ -121,11 +120,12 @@ public final class LedgerServer implements AutoCloseable
             throw new IllegalStateException("--keys: " + ex.getMessage(), ex);
         }
         Files.createDirectories(config.data);
-        lockDataFolder();
+        dataFolder = DataFolder.lock(config.data);
         try
         {
+            serveMetrics(); // before the replay, whose progress it shows
             this.tls = tls;
-            requireFreeSpace();
+            DataFolder.requireFreeSpace(config.data, config.minFreeBytes);
             sandboxClock = sandboxClock(); // before recovery, which may repair files of a folder it then refuses
             final byte[] chainHead = recover();
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
@@ -179,10 +179,14 @@ public final class LedgerServer implements AutoCloseable
             "sound snapshot in " + snapshots.folder().toAbsolutePath() + ", if any)");
         final JournalRecovery.Recovered recovered = JournalRecovery.recover(directory, config.discardDamagedTail,
             snapshots.starts(config.ledgerContext, this::emptyLedger), 1_000_000, (records, sequence) ->
-            LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")"));
+            {
+                metrics.replayProgress(records);
+                LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")");
+            });
         ledger = (Ledger)recovered.start().ledger();
         journal = recovered.journal();
         recovery = recovered.replay();
+        metrics.replayDone(recovery.records, recovery.nanos);
         confirmCheckpoint(recovered);
         JournalRecovery.forceToDevice(directory);
         documentsAtStart = recovered.prepared().current().documents + (recovered.prepared().discarded() ? 1 : 0);
@@ -303,6 +307,9 @@ public final class LedgerServer implements AutoCloseable
     private void serve() throws IOException
     {
         health = new HealthStatusManager();
+        admission = new Admission(pipeline, config.maxQueueMs);
+        metrics.watch(pipeline, admission, this::snapshotsTaken);
+        metrics.watch(() -> pipeline.stats(200));
         eventStreams = new EventStreams(journal, pipeline::durableSequence, firstProgramName);
         statements = new MemberStatements(journal, config.data, firstProgramName, pipeline::durableSequence);
         statements.start();
@@ -322,9 +329,10 @@ public final class LedgerServer implements AutoCloseable
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .directExecutor()
             .addService(guarded(new LedgerService(pipeline, eventStreams, statements, sandboxClock, null != apiKeys,
-                firstProgramName, new Admission(pipeline, config.maxQueueMs)).bindService()))
+                firstProgramName, admission, metrics).bindService()))
             // open to all: load balancers probe it without keys
-            .addService(Payloads.lenient(health.getHealthService().bindService()))
+            .addService(ServerInterceptors.intercept(Payloads.lenient(health.getHealthService()
+                .bindService()), metrics.interceptor()))
             .addService(guarded(ProtoReflectionServiceV1.newInstance().bindService()))
             // v1alpha as well, for the generic tools that still ask only it (older grpcurl, grpcui, Postman)
             .addService(guarded(v1alphaReflection()))
@@ -346,44 +354,30 @@ public final class LedgerServer implements AutoCloseable
         }
     }
 
-    /**
-     * One server per data folder: a second one appending to the same journal would interleave sequences and leave a
-     * journal neither could replay. The lock is held until the process exits or {@link #close()}.
-     */
-    private void lockDataFolder() throws IOException
+    /** Serves the metrics over HTTP when a port is configured; a port taken fails the start, naming it. */
+    private void serveMetrics() throws IOException
     {
-        final Path lockFile = config.data.resolve("LOCK");
-        lockChannel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        if (config.metricsPort < 0)
+        {
+            return;
+        }
         try
         {
-            dataLock = lockChannel.tryLock();
+            metrics.serve(config.metricsHost, config.metricsPort);
         }
-        catch (final OverlappingFileLockException ex)
+        catch (final IOException ex)
         {
-            dataLock = null;
+            throw new IllegalStateException("cannot serve metrics on " + config.metricsHost + ":" +
+                config.metricsPort + " (--metrics-port): " + ex.getMessage(), ex);
         }
-        if (null == dataLock)
-        {
-            lockChannel.close();
-            lockChannel = null;
-            throw new IllegalStateException("another ledger server is using " + config.data.toAbsolutePath() +
-                " (" + lockFile + " is locked); stop it first or choose another --data folder");
-        }
+        LOG.log(System.Logger.Level.INFO, "metrics on http://" + config.metricsHost + ":" + metrics.port() +
+            "/metrics");
     }
 
-    /**
-     * A journal write that meets a full disk faults inside Chronicle's memory-mapped file, so start-up checks there is
-     * room first and says where there is not (a full disk never costs an acknowledged write: the journal is intact).
-     */
-    private void requireFreeSpace() throws IOException
+    /** @return the port the metrics are served on, -1 if they are not. */
+    public int metricsPort()
     {
-        final long free = Files.getFileStore(config.data).getUsableSpace();
-        if (free < config.minFreeBytes)
-        {
-            throw new IllegalStateException("the disk holding " + config.data.toAbsolutePath() + " has " + free +
-                " bytes free, less than the " + config.minFreeBytes + " the server needs to start (--min-free-mb); " +
-                "free space and start again: the journal is intact");
-        }
+        return metrics.port();
     }
 
     private void onPipelineFailure(final Throwable cause)
@@ -821,7 +815,10 @@ public final class LedgerServer implements AutoCloseable
     private io.grpc.ServerServiceDefinition guarded(final io.grpc.ServerServiceDefinition service)
     {
         final io.grpc.ServerServiceDefinition lenient = Payloads.lenient(service);
-        return null == apiKeys ? lenient : io.grpc.ServerInterceptors.intercept(lenient, apiKeys);
+        // the keys' interceptor inside the metrics': a call refused for its key is counted too
+        final io.grpc.ServerServiceDefinition keyed = null == apiKeys ? lenient :
+            ServerInterceptors.intercept(lenient, apiKeys);
+        return ServerInterceptors.intercept(keyed, metrics.interceptor());
     }
 
     /** An insecure server says so at start and every hour after, so the log of any day shows it. */
@@ -895,21 +892,11 @@ public final class LedgerServer implements AutoCloseable
         {
             LOG.log(System.Logger.Level.ERROR, "the journal did not close cleanly", ex);
         }
-        try
+        if (null != dataFolder)
         {
-            if (null != dataLock)
-            {
-                dataLock.release();
-            }
-            if (null != lockChannel)
-            {
-                lockChannel.close();
-            }
+            dataFolder.close();
         }
-        catch (final IOException ex)
-        {
-            LOG.log(System.Logger.Level.WARNING, "could not release the data folder lock", ex);
-        }
+        metrics.close();
         LOG.log(System.Logger.Level.INFO, "stopped" + (null == ledger ? "" :
             String.format(": last sequence %d", ledger.lastSequence())));
     }

@@ -76,15 +76,17 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
 
     private final LedgerPipeline pipeline;
     private final Admission admission;
+    private final Metrics metrics;
     /** Whether calls carry a {@link Caller} (API keys), and the first program's name (what an empty program_id is). */
     private final boolean keysConfigured;
     private final String firstProgram;
 
     LedgerService(final LedgerPipeline pipeline, final EventStreams events, final MemberStatements statements,
         final SandboxClock sandboxClock, final boolean keysConfigured, final String firstProgram,
-        final Admission admission)
+        final Admission admission, final Metrics metrics)
     {
         this.admission = admission;
+        this.metrics = metrics;
         this.keysConfigured = keysConfigured;
         this.firstProgram = firstProgram;
         this.pipeline = pipeline;
@@ -342,7 +344,7 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     public StreamObserver<io.jifen.ledger.api.v1.Command> submit(final StreamObserver<CommandResult> observer)
     {
         final Caller caller = Caller.current(keysConfigured); // each command is judged by its own type and programs
-        return new SubmitStream(pipeline, admission, submitInFlight, submitInFlightMax,
+        return new SubmitStream(pipeline, admission, metrics, submitInFlight, submitInFlightMax,
             (ServerCallStreamObserver<CommandResult>)observer, command -> authorize(caller, command));
     }
 

@@ -28,6 +28,9 @@ public final class ServerConfig
     int ringSize = 65536;
     /** The longest a write may wait in the ring before it is refused OVERLOADED at the door (reads: twice). */
     long maxQueueMs = 250;
+    /** Where Prometheus scrapes the metrics (HTTP, /metrics); port -1: not served. */
+    String metricsHost = "127.0.0.1";
+    int metricsPort = -1;
     boolean discardDamagedTail;
     boolean sandbox;
     /** Start-up is refused below this much free space where the data lives: a write must not meet a full disk. */
@@ -164,6 +167,14 @@ public final class ServerConfig
     public ServerConfig ringSize(final int ringSize)
     {
         this.ringSize = ringSize;
+        return this;
+    }
+
+    /** Serves the Prometheus metrics on {@code host:port} (port 0: a free one; -1: none). */
+    public ServerConfig metrics(final String host, final int port)
+    {
+        this.metricsHost = host;
+        this.metricsPort = port;
         return this;
     }
 

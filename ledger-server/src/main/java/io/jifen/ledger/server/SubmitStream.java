@@ -33,6 +33,7 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
 
     private final LedgerPipeline pipeline;
     private final Admission admission;
+    private final Metrics metrics;
     private final long deadline;
     /** Commands of all Submit streams in the ring, and the most they may be (a share of the ring). */
     private final AtomicInteger submitInFlight;
@@ -47,10 +48,11 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     private boolean clientDone;
     private boolean finished;
 
-    SubmitStream(final LedgerPipeline pipeline, final Admission admission, final AtomicInteger submitInFlight,
-        final int submitInFlightMax, final ServerCallStreamObserver<CommandResult> out,
-        final Function<Command, ResultCode> authorize)
+    SubmitStream(final LedgerPipeline pipeline, final Admission admission, final Metrics metrics,
+        final AtomicInteger submitInFlight, final int submitInFlightMax,
+        final ServerCallStreamObserver<CommandResult> out, final Function<Command, ResultCode> authorize)
     {
+        this.metrics = metrics;
         this.admission = admission;
         this.deadline = Admission.deadlineNanos(); // the stream's, if its client gave one
         this.authorize = authorize;
@@ -84,9 +86,11 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
         }
         if (message.hasBatch())
         {
+            metrics.submitBatch(message.getBatch().getCommandsCount());
             batch(message);
             return;
         }
+        metrics.submitBatch(1);
         final Command command = toCommand(message, SCRATCH.get());
         final ResultCode refused = publish(command, this, message.getCorrelationId());
         if (refused != ResultCode.OK)
