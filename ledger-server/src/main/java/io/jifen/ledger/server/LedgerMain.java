@@ -70,6 +70,8 @@ public final class LedgerMain
         "  --max-queue-ms N  refuse a write RESOURCE_EXHAUSTED OVERLOADED, with a retry hint, when the commands",
         "                    ahead of it would take longer than this (or its deadline) to answer; reads get twice",
         "                    as long (default 250; 0: only deadlines bound the queue)",
+        "  --drain-grace-ms N  on SIGTERM, report NOT_SERVING and go on serving this long before draining, so",
+        "                    load balancers move callers away first (default 0)",
         "  --metrics-port N  serve Prometheus metrics on http://HOST:N/metrics (default: not served)",
         "  --metrics-host H  the address the metrics are served on (default 127.0.0.1)",
         "  --min-free-mb N   refuse to start with less free space than this where the data lives (default 64)",
@@ -501,6 +503,9 @@ public final class LedgerMain
                 return true;
             case "--max-queue-ms":
                 config.maxQueueMs(intValue(option, args, 0, 600_000));
+                return true;
+            case "--drain-grace-ms":
+                config.drainGraceMs(intValue(option, args, 0, 600_000));
                 return true;
             case "--metrics-port":
                 config.metrics(config.metricsHost, intValue(option, args, 0, 65535));

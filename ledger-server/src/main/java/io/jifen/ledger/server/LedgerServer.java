@@ -88,6 +88,8 @@ public final class LedgerServer implements AutoCloseable
     private final JournalCheckpoint checkpoint = new JournalCheckpoint();
     /** Counted whether or not they are served over HTTP (--metrics-port). */
     private final Metrics metrics = new Metrics();
+    /** The ledger service: a stand-in answering STARTING while the journal is replayed, then the real one. */
+    private final io.grpc.util.MutableHandlerRegistry services = new io.grpc.util.MutableHandlerRegistry();
     private Admission admission;
     private Thread checkpointWriter;
     private boolean stopped;
@@ -127,6 +129,7 @@ public final class LedgerServer implements AutoCloseable
             this.tls = tls;
             DataFolder.requireFreeSpace(config.data, config.minFreeBytes);
             sandboxClock = sandboxClock(); // before recovery, which may repair files of a folder it then refuses
+            bind();
             final byte[] chainHead = recover();
             // An empty journal starts with the program spelled out in full, so no default in code ever decides a
             // record; after that, a record only when the program changes.
@@ -304,15 +307,19 @@ public final class LedgerServer implements AutoCloseable
     }
 
     /** Starts gRPC on the configured address, reporting SERVING unless the pipeline has failed already. */
-    private void serve() throws IOException
+    /**
+     * Listens before the journal is replayed: health answers NOT_SERVING and the ledger's calls UNAVAILABLE
+     * (STARTING) until {@link #serve()} puts the ledger service in place, so a load balancer and an operator see a
+     * long replay as starting, not as a dead port.
+     */
+    private void bind() throws IOException
     {
         health = new HealthStatusManager();
-        admission = new Admission(pipeline, config.maxQueueMs);
-        metrics.watch(pipeline, admission, this::snapshotsTaken);
-        metrics.watch(() -> pipeline.stats(200));
-        eventStreams = new EventStreams(journal, pipeline::durableSequence, firstProgramName);
-        statements = new MemberStatements(journal, config.data, firstProgramName, pipeline::durableSequence);
-        statements.start();
+        health.setStatus("", ServingStatus.NOT_SERVING);
+        health.setStatus(LEDGER_SERVICE, ServingStatus.NOT_SERVING);
+        health.setStatus(READS_SERVICE, ServingStatus.NOT_SERVING);
+        services.addService(ServerInterceptors.intercept(StartingService.definition(metrics::replayedRecords),
+            metrics.interceptor()));
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
@@ -328,8 +335,8 @@ public final class LedgerServer implements AutoCloseable
             .workerEventLoopGroup(workerGroup)
             .channelType(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
             .directExecutor()
-            .addService(guarded(new LedgerService(pipeline, eventStreams, statements, sandboxClock, null != apiKeys,
-                firstProgramName, admission, metrics).bindService()))
+            // the ledger service goes here once the journal is replayed
+            .fallbackHandlerRegistry(services)
             // open to all: load balancers probe it without keys
             .addService(ServerInterceptors.intercept(Payloads.lenient(health.getHealthService()
                 .bindService()), metrics.interceptor()))
@@ -345,6 +352,39 @@ public final class LedgerServer implements AutoCloseable
             .permitKeepAliveWithoutCalls(true)
             .build()
             .start();
+        LOG.log(System.Logger.Level.INFO, "listening on " + config.host + ":" + server.getPort() + ", NOT_SERVING " +
+            "until the journal is replayed");
+    }
+
+    /** While load balancers see NOT_SERVING and move callers away, calls are still served. */
+    private void graceBeforeDraining()
+    {
+        if (config.drainGraceMs > 0 && null != server && null != pipeline)
+        {
+            LOG.log(System.Logger.Level.INFO, "stopping: NOT_SERVING, serving " + config.drainGraceMs +
+                " ms more before draining (--drain-grace-ms)");
+            try
+            {
+                Thread.sleep(config.drainGraceMs);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Puts the ledger service in place of {@link StartingService} and reports SERVING, unless the pipeline failed. */
+    private void serve() throws IOException
+    {
+        admission = new Admission(pipeline, config.maxQueueMs);
+        metrics.watch(pipeline, admission, this::snapshotsTaken);
+        metrics.watch(() -> pipeline.stats(200));
+        eventStreams = new EventStreams(journal, pipeline::durableSequence, firstProgramName);
+        statements = new MemberStatements(journal, config.data, firstProgramName, pipeline::durableSequence);
+        statements.start();
+        services.addService(guarded(new LedgerService(pipeline, eventStreams, statements, sandboxClock,
+            null != apiKeys, firstProgramName, admission, metrics).bindService()));
         health.setStatus("", ServingStatus.SERVING);
         health.setStatus(LEDGER_SERVICE, ServingStatus.SERVING);
         health.setStatus(READS_SERVICE, ServingStatus.SERVING);
@@ -857,7 +897,8 @@ public final class LedgerServer implements AutoCloseable
         }
         if (null != health)
         {
-            health.enterTerminalState();
+            health.enterTerminalState(); // NOT_SERVING from here on
+            graceBeforeDraining();
         }
         if (null != eventStreams)
         {

@@ -49,7 +49,6 @@ final class Metrics implements AutoCloseable
 
     Metrics()
     {
-        JvmMetrics.builder().register(registry);
         calls = Counter.builder().name("jifen_rpc_calls").help("Calls answered, by RPC and status code")
             .labelNames("method", "code").register(registry);
         latency = Histogram.builder().name("jifen_rpc_duration_seconds").unit(Unit.SECONDS)
@@ -73,6 +72,8 @@ final class Metrics implements AutoCloseable
     /** Starts the HTTP endpoint ({@code /metrics}); port 0 takes a free one. */
     Metrics serve(final String host, final int port) throws IOException
     {
+        // only when served: the JVM's instrumentation hooks itself into JVM-wide listeners
+        JvmMetrics.builder().register(registry);
         http = HTTPServer.builder().hostname(host).port(port).registry(registry).buildAndStart();
         return this;
     }
@@ -80,6 +81,11 @@ final class Metrics implements AutoCloseable
     int port()
     {
         return null == http ? -1 : http.getPort();
+    }
+
+    long replayedRecords()
+    {
+        return replayedRecords;
     }
 
     void replayProgress(final long records)
@@ -186,5 +192,7 @@ final class Metrics implements AutoCloseable
             http.close();
             http = null;
         }
+        // the callbacks reach the pipeline and the ledger: nothing may keep them once the server is closed
+        registry.clear();
     }
 }

@@ -28,6 +28,8 @@ public final class ServerConfig
     int ringSize = 65536;
     /** The longest a write may wait in the ring before it is refused OVERLOADED at the door (reads: twice). */
     long maxQueueMs = 250;
+    /** How long a stopping server answers NOT_SERVING and goes on serving before it drains: for load balancers. */
+    long drainGraceMs;
     /** Where Prometheus scrapes the metrics (HTTP, /metrics); port -1: not served. */
     String metricsHost = "127.0.0.1";
     int metricsPort = -1;
@@ -167,6 +169,16 @@ public final class ServerConfig
     public ServerConfig ringSize(final int ringSize)
     {
         this.ringSize = ringSize;
+        return this;
+    }
+
+    /**
+     * @param drainGraceMs how long a stopping server reports NOT_SERVING while still serving, so load balancers
+     *                     move callers away before it stops taking calls.
+     */
+    public ServerConfig drainGraceMs(final long drainGraceMs)
+    {
+        this.drainGraceMs = drainGraceMs;
         return this;
     }
 

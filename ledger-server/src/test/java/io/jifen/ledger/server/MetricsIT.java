@@ -97,7 +97,23 @@ class MetricsIT
         assertEquals((double)outstanding, m.get("jifen_points_outstanding{program=default}"));
         assertTrue(outstanding >= 120 + 30 + 3, "earned: " + outstanding);
         assertEquals(0.0, m.get("jifen_overload_refused_total"));
-        assertEquals(0.0, m.get("jifen_payloads_unparseable_total"));
+        // counted for the process (the payload check is shared): one more after a payload that does not parse
+        final double unparseable = m.get("jifen_payloads_unparseable_total");
+        final io.grpc.MethodDescriptor<byte[], byte[]> rawEarn = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setFullMethodName("jifen.ledger.v1.Ledger/Earn").setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+        final io.grpc.ManagedChannel channel = CrashWrites.channel(server.port());
+        try
+        {
+            assertThrows(StatusRuntimeException.class, () -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                rawEarn, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                new byte[] {(byte)0x0A, (byte)0x7F, 1}));
+        }
+        finally
+        {
+            channel.shutdownNow();
+        }
+        assertEquals(unparseable + 1, scrape(metricsPort).get("jifen_payloads_unparseable_total"));
         assertTrue(m.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes")), "JVM series too");
 
         // restarted on the same journal, the replay is reported
@@ -141,6 +157,28 @@ class MetricsIT
         requests.onCompleted();
         assertTrue(done.await(30, TimeUnit.SECONDS));
     }
+
+    private static final io.grpc.MethodDescriptor.Marshaller<byte[]> BYTES = new io.grpc.MethodDescriptor.Marshaller<>()
+    {
+        @Override
+        public java.io.InputStream stream(final byte[] value)
+        {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(final java.io.InputStream stream)
+        {
+            try
+            {
+                return stream.readAllBytes();
+            }
+            catch (final java.io.IOException ex)
+            {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        }
+    };
 
     /** @return each sample by its name and labels, labels sorted and unquoted: {@code name{a=x,b=y}}. */
     private static Map<String, Double> scrape(final int port) throws Exception

@@ -1,0 +1,226 @@
+package io.jifen.ledger.server;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
+import io.jifen.ledger.api.v1.Command;
+import io.jifen.ledger.api.v1.CommandBatch;
+import io.jifen.ledger.api.v1.CommandResult;
+import io.jifen.ledger.api.v1.EarnRequest;
+import io.jifen.ledger.api.v1.EnrollRequest;
+import io.jifen.ledger.api.v1.GetBalanceRequest;
+import io.jifen.ledger.api.v1.LedgerGrpc;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Health as a load balancer sees it: the port answers while the journal is replayed, NOT_SERVING (and the ledger's
+ * calls UNAVAILABLE STARTING) until the replay is over, SERVING after; and a stopping server reports NOT_SERVING while
+ * it still serves for --drain-grace-ms, before it drains.
+ */
+class HealthIT
+{
+    private static final int MEMBERS = 1_000;
+    private static final int EARNS = 300_000;
+
+    @TempDir
+    Path data;
+
+    @Test
+    void notServingWhileTheJournalReplaysServingAfterAndNotServingWhileDraining() throws Exception
+    {
+        final int port;
+        try (ServerSocket probe = new ServerSocket(0))
+        {
+            port = probe.getLocalPort();
+        }
+        // snapshots off: the restart replays the whole journal
+        final ServerConfig config = new ServerConfig().data(data).snapshots(0, 0, 1).sync(
+            io.jifen.ledger.pipeline.SyncMode.NONE);
+        try (InProcessServer first = InProcessServer.start(config))
+        {
+            fill(first);
+        }
+
+        final CompletableFuture<LedgerServer> started = CompletableFuture.supplyAsync(() ->
+        {
+            try
+            {
+                return new LedgerServer(config.port(port).sync(io.jifen.ledger.pipeline.SyncMode.BATCH)
+                    .drainGraceMs(1_500)).start();
+            }
+            catch (final Exception ex)
+            {
+                throw new IllegalStateException(ex);
+            }
+        });
+        final ManagedChannel channel = CrashWrites.channel(port);
+        try
+        {
+            final HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
+            final LedgerGrpc.LedgerBlockingStub ledger = LedgerGrpc.newBlockingStub(channel);
+            int notServing = 0;
+            int starting = 0;
+            ServingStatus status = null;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (status != ServingStatus.SERVING && System.nanoTime() < deadline)
+            {
+                try
+                {
+                    status = health.withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.newBuilder()
+                        .setService(LedgerServer.LEDGER_SERVICE).build()).getStatus();
+                }
+                catch (final StatusRuntimeException ex)
+                {
+                    Thread.sleep(5); // not listening yet
+                    continue;
+                }
+                if (status == ServingStatus.NOT_SERVING)
+                {
+                    notServing++;
+                    try
+                    {
+                        ledger.withDeadlineAfter(2, TimeUnit.SECONDS)
+                            .getBalance(GetBalanceRequest.newBuilder().setMemberId("m-1").build());
+                    }
+                    catch (final StatusRuntimeException ex)
+                    {
+                        if (ex.getStatus().getCode() == Status.Code.UNAVAILABLE &&
+                            ex.getStatus().getDescription().contains("replaying its journal"))
+                        {
+                            starting++;
+                        }
+                    }
+                }
+            }
+            final LedgerServer server = started.get(120, TimeUnit.SECONDS);
+            assertEquals(ServingStatus.SERVING, status);
+            assertTrue(notServing > 0, "NOT_SERVING seen while the journal replayed");
+            assertTrue(starting > 0, "the ledger's calls answered UNAVAILABLE STARTING meanwhile");
+            assertTrue(server.recovery().records >= MEMBERS + EARNS, "replayed " + server.recovery().records);
+            assertEquals(EARNS / MEMBERS, ledger.getBalance(GetBalanceRequest.newBuilder().setMemberId("m-1")
+                .build()).getAvailable(), "the state after the replay");
+
+            // stopping: NOT_SERVING at once, calls still served during the grace, then the port closes
+            final CompletableFuture<Void> closed = CompletableFuture.runAsync(server::close);
+            boolean servedWhileNotServing = false;
+            final long graceEnd = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!closed.isDone() && System.nanoTime() < graceEnd && !servedWhileNotServing)
+            {
+                try
+                {
+                    if (health.withDeadlineAfter(2, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance())
+                        .getStatus() == ServingStatus.NOT_SERVING)
+                    {
+                        ledger.withDeadlineAfter(2, TimeUnit.SECONDS)
+                            .getBalance(GetBalanceRequest.newBuilder().setMemberId("m-1").build());
+                        servedWhileNotServing = true;
+                    }
+                }
+                catch (final StatusRuntimeException ex)
+                {
+                    Thread.sleep(5);
+                }
+            }
+            assertTrue(servedWhileNotServing, "NOT_SERVING while draining, and a call still served in the grace");
+            closed.get(60, TimeUnit.SECONDS);
+        }
+        finally
+        {
+            channel.shutdownNow();
+        }
+    }
+
+    /** Members, and earns spread over them, through Submit batches. */
+    private static void fill(final InProcessServer server) throws InterruptedException
+    {
+        final AtomicLong ok = new AtomicLong();
+        final java.util.Map<String, Long> refused = new java.util.concurrent.ConcurrentHashMap<>();
+        final CountDownLatch done = new CountDownLatch(1);
+        final StreamObserver<Command> stream = LedgerGrpc.newStub(CrashWrites.channel(server.port()))
+            .withDeadlineAfter(5, TimeUnit.MINUTES).submit(new StreamObserver<>()
+            {
+                @Override
+                public void onNext(final CommandResult value)
+                {
+                    for (final CommandResult r : value.getBatch().getResultsList())
+                    {
+                        if (r.getCode() == 0)
+                        {
+                            ok.incrementAndGet();
+                        }
+                        else
+                        {
+                            refused.merge(r.getReason(), 1L, Long::sum);
+                        }
+                    }
+                }
+
+                @Override
+                public void onError(final Throwable t)
+                {
+                    done.countDown();
+                }
+
+                @Override
+                public void onCompleted()
+                {
+                    done.countDown();
+                }
+            });
+        CommandBatch.Builder batch = CommandBatch.newBuilder();
+        for (int i = 0; i < MEMBERS + EARNS; i++)
+        {
+            if (i < MEMBERS)
+            {
+                batch.addCommands(Command.newBuilder().setEnroll(EnrollRequest.newBuilder().setRequestId("e-" + i)
+                    .setMemberId("m-" + i)));
+            }
+            else
+            {
+                final int n = i - MEMBERS;
+                batch.addCommands(Command.newBuilder().setEarn(EarnRequest.newBuilder().setRequestId("x-" + n)
+                    .setMemberId("m-" + (n % MEMBERS)).setPoints(1)));
+            }
+            if (batch.getCommandsCount() == 4096 || i == MEMBERS + EARNS - 1 || i == MEMBERS - 1)
+            {
+                stream.onNext(Command.newBuilder().setBatch(batch).build());
+                batch = CommandBatch.newBuilder();
+                if (i == MEMBERS - 1)
+                {
+                    awaitCount(ok, MEMBERS); // enrolled before the earns name them
+                }
+                else
+                {
+                    awaitCount(ok, i + 1 - 4096 * 2L); // two batches in flight at most: no load to shed
+                }
+            }
+        }
+        stream.onCompleted();
+        assertTrue(done.await(5, TimeUnit.MINUTES));
+        assertEquals(MEMBERS + EARNS, ok.get(), "every write accepted: " + refused);
+    }
+
+    private static void awaitCount(final AtomicLong count, final long atLeast) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (count.get() < atLeast && System.nanoTime() < deadline)
+        {
+            Thread.sleep(1);
+        }
+    }
+}
