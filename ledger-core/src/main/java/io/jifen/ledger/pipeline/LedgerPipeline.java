@@ -445,6 +445,29 @@ public final class LedgerPipeline implements AutoCloseable
         @Override
         public void onEvent(final CommandEvent event, final long sequence, final boolean endOfBatch)
         {
+            handle(event);
+            if (endOfBatch && statsWanted)
+            {
+                publishStats();
+            }
+        }
+
+        /** Metrics only: whatever goes wrong here must never stop the ledger. */
+        private void publishStats()
+        {
+            statsWanted = false;
+            try
+            {
+                stats = Stats.of(ledger);
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.log(System.Logger.Level.WARNING, "could not take the ledger's figures for metrics", ex);
+            }
+        }
+
+        private void handle(final CommandEvent event)
+        {
             final Command command = event.command;
             if (null != failure.get())
             {
@@ -476,11 +499,6 @@ public final class LedgerPipeline implements AutoCloseable
             try
             {
                 ledger.apply(command);
-                if (endOfBatch && statsWanted)
-                {
-                    statsWanted = false;
-                    stats = Stats.of(ledger);
-                }
                 if (command.isJournaled())
                 {
                     event.recordLength = codec.encode(command, event.record);

@@ -11,10 +11,10 @@ import io.jifen.ledger.pipeline.LedgerPipeline;
 /**
  * Load shedding at the edge: the ring is bounded by time as well as by slots. A call is refused at once,
  * RESOURCE_EXHAUSTED {@link ResultCode#OVERLOADED} with a retry hint, when the commands ahead of it would take longer
- * to answer than half the time its deadline leaves, or longer than the server's queue bound ({@code --max-queue-ms},
- * 250 ms by default; reads get twice as long, so they go on answering while writes are shed). Offered far past its
- * capacity, the server so keeps its queue short: what it accepts it answers in time, and it is idle again moments
- * after the load stops, instead of applying writes for callers who left long ago.
+ * to answer than a quarter of the time its deadline leaves, or longer than the server's queue bound
+ * ({@code --max-queue-ms}, 1,000 ms by default; reads get twice as long, so they go on answering while writes are
+ * shed). Offered far past its capacity, the server so keeps its queue short: what it accepts it answers in time, and
+ * it is idle again moments after the load stops, instead of applying writes for callers who left long ago.
  *
  * <p>The wait is estimated by Little's law: commands in the ring over the rate the pipeline has recently answered them
  * while the ring was not empty, sampled at most every {@link #SAMPLE_NANOS} by whichever caller comes (one
@@ -38,9 +38,10 @@ final class Admission
     private long inFlightAtSample;
     /**
      * Commands answered per nanosecond while the ring was busy, over the last second or so of samples (so the
-     * bursts and pauses of a sync or a collection average out); 0 until first measured.
+     * bursts and pauses of a sync or a collection average out); NaN until first measured. A new busy run starts from
+     * the last run's rate until it has samples of its own: the pipeline's speed does not change with idle time.
      */
-    private volatile double rate;
+    private volatile double rate = Double.NaN;
     /** The retry hint of the last refusal, in milliseconds. */
     private final AtomicLong refused = new AtomicLong();
 
@@ -84,16 +85,18 @@ final class Admission
             return 0;
         }
         final double perNano = rate;
-        if (perNano == 0)
+        if (Double.isNaN(perNano))
         {
             return 0; // not measured yet: the slots bound the ring
         }
-        final long wait = (long)Math.min(Long.MAX_VALUE / 2, inFlight / perNano);
+        // a pipeline that answered nothing through a busy second (a stalled sync, a long pause) is an unbounded wait
+        final long wait = perNano == 0 ? Long.MAX_VALUE / 2 : (long)Math.min(Long.MAX_VALUE / 2, inFlight / perNano);
         long limit = read ? (maxQueueNanos == Long.MAX_VALUE ? Long.MAX_VALUE : 2 * maxQueueNanos) : maxQueueNanos;
         if (deadline != 0)
         {
-            // half the time the caller has left: the estimate is of a mean, and the answer must travel back
-            limit = Math.min(limit, (deadline - now) / 2);
+            // a quarter of the time the caller has left: the estimate is of a mean (measured waits ran to twice
+            // it under a bursty pipeline), and the answer must still travel back
+            limit = Math.min(limit, (deadline - now) / 4);
         }
         if (wait <= limit)
         {

@@ -69,9 +69,11 @@ public final class LedgerMain
         "  --ring-size N     command ring slots, a power of two (default 65536)",
         "  --max-queue-ms N  refuse a write RESOURCE_EXHAUSTED OVERLOADED, with a retry hint, when the commands",
         "                    ahead of it would take longer than this (or its deadline) to answer; reads get twice",
-        "                    as long (default 250; 0: only deadlines bound the queue)",
+        "                    as long (default 1000; 0: only deadlines bound the queue)",
         "  --drain-grace-ms N  on SIGTERM, report NOT_SERVING and go on serving this long before draining, so",
         "                    load balancers move callers away first (default 0)",
+        "  --log-format F    text (default) or json: one JSON object per line on standard error",
+        "  --log-level L     trace, debug, info (default), warn or error",
         "  --metrics-port N  serve Prometheus metrics on http://HOST:N/metrics (default: not served)",
         "  --metrics-host H  the address the metrics are served on (default 127.0.0.1)",
         "  --min-free-mb N   refuse to start with less free space than this where the data lives (default 64)",
@@ -105,6 +107,15 @@ public final class LedgerMain
 
     public static void main(final String[] args) throws Exception
     {
+        try
+        {
+            Logging.configure(args); // before any logger exists
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            System.err.println("ledger: " + ex.getMessage());
+            System.exit(2);
+        }
         System.exit(run(args, System.out, System.err));
     }
 
@@ -259,12 +270,12 @@ public final class LedgerMain
         {
             throw new IllegalArgumentException("cannot start: " + ex.getMessage(), ex);
         }
-        // java.util.logging resets itself in its own shutdown hook, so the last words go to stderr directly.
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            System.err.println("ledger: shutting down: draining in-flight commands");
+            final System.Logger log = System.getLogger(LedgerMain.class.getName());
+            log.log(System.Logger.Level.INFO, "shutting down: draining in-flight commands");
             server.close();
-            System.err.println("ledger: stopped cleanly, journal closed at sequence " + server.lastSequence());
+            log.log(System.Logger.Level.INFO, "stopped cleanly, journal closed at sequence " + server.lastSequence());
         }, "jifen-shutdown"));
         server.blockUntilShutdown();
         return 0;
@@ -503,6 +514,12 @@ public final class LedgerMain
                 return true;
             case "--max-queue-ms":
                 config.maxQueueMs(intValue(option, args, 0, 600_000));
+                return true;
+            case "--log-format":
+                Logging.format(value(option, args)); // applied as the process started (Logging.configure)
+                return true;
+            case "--log-level":
+                Logging.level(value(option, args));
                 return true;
             case "--drain-grace-ms":
                 config.drainGraceMs(intValue(option, args, 0, 600_000));

@@ -318,8 +318,7 @@ public final class LedgerServer implements AutoCloseable
         health.setStatus("", ServingStatus.NOT_SERVING);
         health.setStatus(LEDGER_SERVICE, ServingStatus.NOT_SERVING);
         health.setStatus(READS_SERVICE, ServingStatus.NOT_SERVING);
-        services.addService(ServerInterceptors.intercept(StartingService.definition(metrics::replayedRecords),
-            metrics.interceptor()));
+        services.addService(guarded(StartingService.definition(metrics::replayedRecords)));
         final boolean epoll = Epoll.isAvailable();
         final IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         bossGroup = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("jifen-grpc-boss", true), io);
@@ -400,6 +399,13 @@ public final class LedgerServer implements AutoCloseable
         if (config.metricsPort < 0)
         {
             return;
+        }
+        // the metrics have neither TLS nor keys, and tell volumes and liabilities: the network needs --insecure
+        if (!java.net.InetAddress.getByName(config.metricsHost).isLoopbackAddress() && !config.insecure)
+        {
+            throw new IllegalStateException("--metrics-host " + config.metricsHost + " is not a loopback address: " +
+                "the metrics are served without TLS or keys, so serving them to the network needs --insecure (or " +
+                "a proxy on this machine that authenticates the scraper)");
         }
         try
         {
@@ -822,9 +828,9 @@ public final class LedgerServer implements AutoCloseable
      * Stops taking calls, lets calls in flight finish, drains the pipeline, closes the journal.
      */
     /**
-     * Binds the configured address and lets it go: a port another process holds fails here, naming it, rather than
-     * after recovery has put the program in force in the journal. (Another process could take it in between; the
-     * bind after recovery then fails as before.)
+     * Binds the configured address and lets it go: a port another process holds fails here, naming it, before the
+     * data folder is even locked (the server's own bind, before the replay, would fail too, but later and less
+     * plainly).
      */
     private void requirePortFree() throws IOException
     {

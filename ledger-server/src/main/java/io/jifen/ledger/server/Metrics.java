@@ -42,6 +42,8 @@ final class Metrics implements AutoCloseable
     private final Counter calls;
     private final Histogram latency;
     private final Histogram submitBatches;
+    private final java.util.concurrent.ConcurrentHashMap<String, MethodSeries> byMethod =
+        new java.util.concurrent.ConcurrentHashMap<>();
     private volatile long replayedRecords;
     private volatile long replayNanos;
     private volatile boolean replayed;
@@ -125,9 +127,26 @@ final class Metrics implements AutoCloseable
         counter("jifen_snapshots", "Snapshots written since start", snapshotsTaken);
     }
 
-    /** What the ledger holds, as its writer last published it. */
-    void watch(final Supplier<LedgerPipeline.Stats> stats)
+    /** What the ledger holds, as its writer last published it: one snapshot serves a whole scrape (and a second). */
+    void watch(final Supplier<LedgerPipeline.Stats> source)
     {
+        final Supplier<LedgerPipeline.Stats> stats = new Supplier<>()
+        {
+            private LedgerPipeline.Stats last;
+            private long takenAt;
+
+            @Override
+            public synchronized LedgerPipeline.Stats get()
+            {
+                final long now = System.nanoTime();
+                if (null == last || now - takenAt > 1_000_000_000L)
+                {
+                    last = source.get();
+                    takenAt = now;
+                }
+                return last;
+            }
+        };
         GaugeWithCallback.builder().name("jifen_members").help("Members in the ledger")
             .callback(cb -> cb.call(stats.get().members())).register(registry);
         GaugeWithCallback.builder().name("jifen_lot_slots").help("Lot slots in use: open lots, and closed ones " +
@@ -167,21 +186,48 @@ final class Metrics implements AutoCloseable
                 final long start = System.nanoTime();
                 final String method = call.getMethodDescriptor().getBareMethodName();
                 final boolean unary = call.getMethodDescriptor().getType() == MethodDescriptor.MethodType.UNARY;
+                final MethodSeries series = byMethod.computeIfAbsent(method, MethodSeries::new);
                 return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call)
                 {
                     @Override
                     public void close(final Status status, final Metadata trailers)
                     {
-                        calls.labelValues(method, status.getCode().name()).inc();
+                        series.calls(status.getCode()).inc();
                         if (unary)
                         {
-                            latency.labelValues(method).observe((System.nanoTime() - start) / 1e9);
+                            series.latency.observe((System.nanoTime() - start) / 1e9);
                         }
                         super.close(status, trailers);
                     }
                 }, headers);
             }
         };
+    }
+
+    /** A method's series, looked up once (labelValues allocates): its latency and its calls by status. */
+    private final class MethodSeries
+    {
+        final io.prometheus.metrics.core.datapoints.DistributionDataPoint latency;
+        private final io.prometheus.metrics.core.datapoints.CounterDataPoint[] byCode =
+            new io.prometheus.metrics.core.datapoints.CounterDataPoint[Status.Code.values().length];
+        private final String method;
+
+        MethodSeries(final String method)
+        {
+            this.method = method;
+            this.latency = Metrics.this.latency.labelValues(method);
+        }
+
+        io.prometheus.metrics.core.datapoints.CounterDataPoint calls(final Status.Code code)
+        {
+            io.prometheus.metrics.core.datapoints.CounterDataPoint point = byCode[code.ordinal()];
+            if (null == point)
+            {
+                point = Metrics.this.calls.labelValues(method, code.name());
+                byCode[code.ordinal()] = point; // a benign race: two lookups of one child give the same child
+            }
+            return point;
+        }
     }
 
     @Override

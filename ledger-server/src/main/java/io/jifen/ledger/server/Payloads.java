@@ -26,12 +26,14 @@ import io.grpc.StatusRuntimeException;
  * <p>gRPC's own handling of a payload its marshaller cannot parse ends the call UNKNOWN and logs the exception each
  * time; on a Submit stream it ends the whole stream, and the results of commands already applied on it are lost. So
  * each method's request marshaller is wrapped: a payload that does not parse becomes a sentinel instance of the
- * request type (recognised by identity, see {@link #malformed(Object)}). A call whose client sends one message is
- * closed here with the error; a Submit stream sees the sentinel and answers that frame alone, going on with the next.
+ * request type (recognised by identity, see {@link #malformed(Object)}). A Submit stream sees the sentinel and answers
+ * that frame alone, going on with the next; any other call is closed here with the error.
  */
 final class Payloads
 {
     static final String REASON = "PAYLOAD_INVALID";
+    /** The one method that answers a frame that does not parse itself and goes on: see {@link SubmitStream}. */
+    private static final String SUBMIT = io.jifen.ledger.api.v1.LedgerGrpc.getSubmitMethod().getFullMethodName();
     private static final System.Logger LOG = System.getLogger(Payloads.class.getName());
     private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** The sentinel of each request type, by its class. */
@@ -115,10 +117,11 @@ final class Payloads
             method.toBuilder(new LenientMarshaller<>(strict, sentinel), method.getResponseMarshaller()).build();
         final ServerCallHandler<ReqT, RespT> handler = definition.getServerCallHandler();
         final String name = method.getBareMethodName();
-        if (!method.getType().clientSendsOneMessage())
+        if (SUBMIT.equals(method.getFullMethodName()))
         {
             return ServerMethodDefinition.create(lenientMethod, handler); // the stream answers the frame itself
         }
+        // any other call (a reflection stream too) ends at its first message that does not parse
         return ServerMethodDefinition.create(lenientMethod, (call, headers) ->
             new RefusingListener<>(handler.startCall(call, headers), call, sentinel, name));
     }
@@ -225,7 +228,7 @@ final class Payloads
         }
     }
 
-    /** Closes a call whose one request did not parse, and keeps the rest of the call from the service. */
+    /** Closes a call at its first message that did not parse, and keeps the rest of the call from the service. */
     private static final class RefusingListener<ReqT, RespT>
         extends ForwardingServerCallListener.SimpleForwardingServerCallListener<ReqT>
     {
@@ -246,6 +249,10 @@ final class Payloads
         @Override
         public void onMessage(final ReqT message)
         {
+            if (refused)
+            {
+                return; // messages gRPC had buffered before the call was closed
+            }
             if (message == sentinel)
             {
                 refused = true;
@@ -253,10 +260,7 @@ final class Payloads
                 call.close(error.getStatus(), null == error.getTrailers() ? new Metadata() : error.getTrailers());
                 return;
             }
-            if (!refused)
-            {
-                super.onMessage(message);
-            }
+            super.onMessage(message);
         }
 
         @Override

@@ -27,7 +27,7 @@ public final class ServerConfig
     final java.util.List<String> moreSources = new java.util.ArrayList<>();
     int ringSize = 65536;
     /** The longest a write may wait in the ring before it is refused OVERLOADED at the door (reads: twice). */
-    long maxQueueMs = 250;
+    long maxQueueMs = 1000;
     /** How long a stopping server answers NOT_SERVING and goes on serving before it drains: for load balancers. */
     long drainGraceMs;
     /** Where Prometheus scrapes the metrics (HTTP, /metrics); port -1: not served. */

@@ -92,7 +92,7 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
         }
         metrics.submitBatch(1);
         final Command command = toCommand(message, SCRATCH.get());
-        final ResultCode refused = publish(command, this, message.getCorrelationId());
+        final ResultCode refused = publish(command, this, message.getCorrelationId(), true);
         if (refused != ResultCode.OK)
         {
             emit(result(message.getCorrelationId(), refused(command, refused)));
@@ -127,12 +127,15 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
             return;
         }
         final Batch batch = new Batch(message.getCorrelationId(), count);
+        // a batch is let in or shed whole: never some of its commands, out of their order
+        final long retryAfterMs = admission.admit(false, deadline);
         for (int i = 0; i < count; i++)
         {
             final io.jifen.ledger.api.v1.Command inner = message.getBatch().getCommands(i);
             batch.correlations[i] = inner.getCorrelationId();
             final Command command = toCommand(inner, SCRATCH.get());
-            final ResultCode refused = publish(command, batch, i);
+            final ResultCode refused = retryAfterMs > 0 ? shed(command, retryAfterMs) :
+                publish(command, batch, i, false);
             if (refused != ResultCode.OK)
             {
                 batch.answered(i, result(inner.getCorrelationId(), refused(command, refused)));
@@ -140,8 +143,23 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
         }
     }
 
-    /** @return OK if the command entered the ring (its answer comes to {@code listener}), else why not. */
-    private ResultCode publish(final Command command, final ResultListener listener, final long correlationId)
+    /** @return OVERLOADED, with the retry hint on the command (null: not a command). */
+    private static ResultCode shed(final Command command, final long retryAfterMs)
+    {
+        if (null == command)
+        {
+            return ResultCode.COMMAND_INVALID;
+        }
+        command.resultDetail = retryAfterMs;
+        return ResultCode.OVERLOADED;
+    }
+
+    /**
+     * @param admit whether to pass the command through admission here (a batch's commands passed it together).
+     * @return OK if the command entered the ring (its answer comes to {@code listener}), else why not.
+     */
+    private ResultCode publish(final Command command, final ResultListener listener, final long correlationId,
+        final boolean admit)
     {
         final ResultCode allowed = null == command ? ResultCode.COMMAND_INVALID : authorize.apply(command);
         final ResultCode invalid = allowed != ResultCode.OK ? allowed : CommandValidator.validate(command);
@@ -149,11 +167,10 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
         {
             return invalid;
         }
-        final long retryAfterMs = admission.admit(command.type.isRead(), deadline);
+        final long retryAfterMs = admit ? admission.admit(command.type.isRead(), deadline) : 0;
         if (retryAfterMs > 0)
         {
-            command.resultDetail = retryAfterMs;
-            return ResultCode.OVERLOADED;
+            return shed(command, retryAfterMs);
         }
         if (submitInFlight.incrementAndGet() > submitInFlightMax)
         {

@@ -96,6 +96,7 @@ class BadInputFuzzIT
         server = InProcessServer.start(config);
 
         final LogCounter logs = LogCounter.attach();
+        final long refusedBefore = Payloads.refused();
         final Runtime runtime = Runtime.getRuntime();
         System.gc();
         final long heapBefore = runtime.totalMemory() - runtime.freeMemory();
@@ -137,6 +138,8 @@ class BadInputFuzzIT
         // the transport refuses a message past 1 MiB before the server sees it, and logs it: at most once a minute
         assertTrue(logs.grpcSevere <= 2, "gRPC logged a stack for " + logs.grpcSevere + " requests");
         assertTrue(logs.records <= 40, "the server's log stays short: " + logs.records + " records");
+        assertTrue(Payloads.refused() - refusedBefore >= tally.byKind.getOrDefault("random-bytes INVALID_ARGUMENT",
+            0L), "the unparseable payloads were counted (the log line is held to one a minute, per process)");
         assertTrue(heapAfter < heapBefore + (256L << 20), "heap " + heapBefore + " -> " + heapAfter);
 
         // nothing refused was journaled, nothing accepted went missing, and the live state is the journal's
@@ -444,25 +447,41 @@ class BadInputFuzzIT
         volatile int grpcSevere;
         private final Logger root = Logger.getLogger("");
 
+        /** The server's own lines go through SLF4J to Logback; gRPC's through java.util.logging (no bridge here). */
+        private final ch.qos.logback.classic.Logger logback = (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        private final ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> events =
+            new ch.qos.logback.core.AppenderBase<>()
+            {
+                @Override
+                protected void append(final ch.qos.logback.classic.spi.ILoggingEvent event)
+                {
+                    count(event.getLoggerName(), event.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN));
+                }
+            };
+
         static LogCounter attach()
         {
             final LogCounter counter = new LogCounter();
             counter.root.addHandler(counter);
+            counter.events.setContext(counter.logback.getLoggerContext());
+            counter.events.start();
+            counter.logback.addAppender(counter.events);
             return counter;
         }
 
         void detach()
         {
             root.removeHandler(this);
+            logback.detachAppender(events);
+            events.stop();
         }
 
-        @Override
-        public synchronized void publish(final LogRecord record)
+        private synchronized void count(final String name, final boolean warning)
         {
-            final String name = String.valueOf(record.getLoggerName());
             if (name.startsWith("io.grpc") || name.startsWith("io.netty"))
             {
-                if (record.getLevel().intValue() >= Level.WARNING.intValue())
+                if (warning)
                 {
                     grpcSevere++;
                 }
@@ -471,6 +490,12 @@ class BadInputFuzzIT
             {
                 records++;
             }
+        }
+
+        @Override
+        public void publish(final LogRecord record)
+        {
+            count(String.valueOf(record.getLoggerName()), record.getLevel().intValue() >= Level.WARNING.intValue());
         }
 
         @Override

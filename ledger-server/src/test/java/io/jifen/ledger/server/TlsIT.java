@@ -8,9 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -125,30 +122,25 @@ class TlsIT
             () -> new LedgerServer(new ServerConfig().port(0).data(data).tls(serverCert.cert(), null)).start());
         assertTrue(halfTls.getMessage().contains("--tls-key"), halfTls.getMessage());
 
-        final List<String> warnings = new ArrayList<>();
-        final Handler capture = new Handler()
-        {
-            @Override
-            public void publish(final LogRecord record)
+        // the server logs through SLF4J to Logback: listen there
+        final List<String> warnings = java.util.Collections.synchronizedList(new ArrayList<>());
+        final ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(LedgerServer.class.getName());
+        final ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent> capture =
+            new ch.qos.logback.core.AppenderBase<>()
             {
-                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue())
+                @Override
+                protected void append(final ch.qos.logback.classic.spi.ILoggingEvent event)
                 {
-                    warnings.add(record.getMessage());
+                    if (event.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    {
+                        warnings.add(event.getFormattedMessage());
+                    }
                 }
-            }
-
-            @Override
-            public void flush()
-            {
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
-        final Logger logger = Logger.getLogger(LedgerServer.class.getName());
-        logger.addHandler(capture);
+            };
+        capture.setContext(logger.getLoggerContext());
+        capture.start();
+        logger.addAppender(capture);
         try
         {
             server = new LedgerServer(new ServerConfig().host("0.0.0.0").port(0).data(data).insecure(true)).start();
@@ -157,7 +149,8 @@ class TlsIT
         }
         finally
         {
-            logger.removeHandler(capture);
+            logger.detachAppender(capture);
+            capture.stop();
         }
         assertTrue(warnings.stream().anyMatch(w -> w.startsWith("INSECURE")), warnings.toString());
     }

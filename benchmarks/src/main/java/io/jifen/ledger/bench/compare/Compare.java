@@ -428,14 +428,41 @@ public final class Compare
             try (Socket socket = new Socket())
             {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
             }
             catch (final IOException ex)
             {
                 Thread.sleep(100);
+                continue;
             }
+            // the ledger's port opens before its journal is replayed: it serves once health says SERVING
+            if (serving(port))
+            {
+                return;
+            }
+            Thread.sleep(50);
         }
-        throw new IllegalStateException("server did not open port " + port + " within 60 s: see " + log);
+        throw new IllegalStateException("server did not serve on port " + port + " within 60 s: see " + log);
+    }
+
+    private static boolean serving(final int port)
+    {
+        final io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress("127.0.0.1", port)
+            .usePlaintext().build();
+        try
+        {
+            return io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(2, TimeUnit.SECONDS)
+                .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus() ==
+                io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
+        }
+        catch (final io.grpc.StatusRuntimeException ex)
+        {
+            // the transport-limit server has no health service: its open port is all there is to wait for
+            return ex.getStatus().getCode() == io.grpc.Status.Code.UNIMPLEMENTED;
+        }
+        finally
+        {
+            channel.shutdownNow();
+        }
     }
 
     static int freePort() throws IOException

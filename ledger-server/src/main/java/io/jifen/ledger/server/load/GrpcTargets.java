@@ -256,7 +256,8 @@ public final class GrpcTargets
                     @Override
                     public void onError(final Throwable t)
                     {
-                        completions.failed("stream failed: " + Status.fromThrowable(t));
+                        failure = "a Submit stream failed: " + Status.fromThrowable(t);
+                        completions.failed(failure);
                         completed.countDown();
                     }
 
@@ -283,6 +284,9 @@ public final class GrpcTargets
             }
         }
 
+        /** Why a stream failed; null while all are up. */
+        private volatile String failure;
+
         @Override
         public String mode()
         {
@@ -295,6 +299,11 @@ public final class GrpcTargets
             final ClientCallStreamObserver<Command> stream = streams.get(next++ % streams.size());
             while (!stream.isReady() || outstanding.get() >= TRACKED / 2)
             {
+                if (null != failure)
+                {
+                    // its commands will never be answered: waiting for them would wait for ever
+                    throw new IllegalStateException(failure);
+                }
                 LockSupport.parkNanos(20_000);
             }
             final long id = ++correlation;
