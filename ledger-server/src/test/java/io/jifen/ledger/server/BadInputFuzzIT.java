@@ -509,7 +509,8 @@ class BadInputFuzzIT
         }
     }
 
-    private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>()
+    /** Raw bytes in and out: what lets a test send a payload the generated stubs never would. */
+    static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>()
     {
         @Override
         public InputStream stream(final byte[] value)

@@ -101,7 +101,7 @@ class MetricsIT
         final double unparseable = m.get("jifen_payloads_unparseable_total");
         final io.grpc.MethodDescriptor<byte[], byte[]> rawEarn = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
             .setFullMethodName("jifen.ledger.v1.Ledger/Earn").setType(io.grpc.MethodDescriptor.MethodType.UNARY)
-            .setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+            .setRequestMarshaller(BadInputFuzzIT.BYTES).setResponseMarshaller(BadInputFuzzIT.BYTES).build();
         final io.grpc.ManagedChannel channel = CrashWrites.channel(server.port());
         try
         {
@@ -157,28 +157,6 @@ class MetricsIT
         requests.onCompleted();
         assertTrue(done.await(30, TimeUnit.SECONDS));
     }
-
-    private static final io.grpc.MethodDescriptor.Marshaller<byte[]> BYTES = new io.grpc.MethodDescriptor.Marshaller<>()
-    {
-        @Override
-        public java.io.InputStream stream(final byte[] value)
-        {
-            return new java.io.ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(final java.io.InputStream stream)
-        {
-            try
-            {
-                return stream.readAllBytes();
-            }
-            catch (final java.io.IOException ex)
-            {
-                throw new java.io.UncheckedIOException(ex);
-            }
-        }
-    };
 
     /** @return each sample by its name and labels, labels sorted and unquoted: {@code name{a=x,b=y}}. */
     private static Map<String, Double> scrape(final int port) throws Exception
