@@ -49,7 +49,9 @@ public final class LedgerMain
         "  journal tail      a running server's records as JSON lines, from --after N; --follow keeps following",
         "                    (ledger journal tail --help)",
         "",
-        "serve options:",
+        "serve options (also from a YAML file, --config FILE, one key per option without its dashes, and from",
+        "environment variables JIFEN_PORT, JIFEN_MAX_QUEUE_MS, ...; the command line wins over the environment,",
+        "which wins over the file):",
         "  --port N          gRPC port (default 9090; 0 picks a free port)",
         "  --host ADDR       address to bind (default 127.0.0.1). Any other than loopback needs clients",
         "                    authenticated over TLS (--keys with --tls-cert/--tls-key, or --tls-client-ca) or",
@@ -109,7 +111,10 @@ public final class LedgerMain
     {
         try
         {
-            Logging.configure(args); // before any logger exists
+            // before any logger exists, with what the config file and the environment add to a serve command line
+            Logging.configure(args.length > 0 && "serve".equals(args[0]) ? new ServeOptions(USAGE).effective(
+                new ArrayDeque<>(List.of(args).subList(1, args.length)), System.getenv()).toArray(new String[0]) :
+                args);
         }
         catch (final IllegalArgumentException ex)
         {
@@ -209,7 +214,41 @@ public final class LedgerMain
         return summary.errors == 0 ? 0 : 1;
     }
 
-    private static int serve(final Deque<String> args, final PrintStream out) throws Exception
+    private static int serve(final Deque<String> commandLine, final PrintStream out) throws Exception
+    {
+        final ServerConfig config = serveConfig(new ServeOptions(USAGE).effective(commandLine, System.getenv()));
+        if (null == config)
+        {
+            out.println(USAGE);
+            return 0;
+        }
+        final LedgerServer server = new LedgerServer(config);
+        try
+        {
+            server.start();
+        }
+        catch (final java.io.IOException | IllegalStateException ex)
+        {
+            throw new IllegalArgumentException("cannot start: " + ex.getMessage(), ex);
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            final System.Logger log = System.getLogger(LedgerMain.class.getName());
+            log.log(System.Logger.Level.INFO, "shutting down: draining in-flight commands");
+            server.close();
+            log.log(System.Logger.Level.INFO, "stopped cleanly, journal closed at sequence " + server.lastSequence());
+        }, "jifen-shutdown"));
+        server.blockUntilShutdown();
+        return 0;
+    }
+
+    /**
+     * The server's configuration from its options (config file and environment already merged in, see
+     * {@link ServeOptions}).
+     *
+     * @return null if help was asked for.
+     */
+    static ServerConfig serveConfig(final Deque<String> args) throws IOException
     {
         final ServerConfig config = new ServerConfig();
         int programs = 0;
@@ -219,8 +258,7 @@ public final class LedgerMain
             switch (option)
             {
                 case "-h", "--help":
-                    out.println(USAGE);
-                    return 0;
+                    return null;
                 case "--port":
                     config.port(intValue(option, args, 0, 65535));
                     break;
@@ -261,24 +299,7 @@ public final class LedgerMain
                     }
             }
         }
-        final LedgerServer server = new LedgerServer(config);
-        try
-        {
-            server.start();
-        }
-        catch (final java.io.IOException | IllegalStateException ex)
-        {
-            throw new IllegalArgumentException("cannot start: " + ex.getMessage(), ex);
-        }
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
-        {
-            final System.Logger log = System.getLogger(LedgerMain.class.getName());
-            log.log(System.Logger.Level.INFO, "shutting down: draining in-flight commands");
-            server.close();
-            log.log(System.Logger.Level.INFO, "stopped cleanly, journal closed at sequence " + server.lastSequence());
-        }, "jifen-shutdown"));
-        server.blockUntilShutdown();
-        return 0;
+        return config;
     }
 
     private static int ringSize(final int ring)

@@ -1,0 +1,99 @@
+package io.jifen.ledger.server;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+
+import io.jifen.ledger.pipeline.SyncMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * ledger serve's options from a YAML file, the environment and the command line, the stronger replacing the weaker.
+ */
+class ServeOptionsTest
+{
+    @TempDir
+    Path dir;
+
+    private final ServeOptions options = new ServeOptions(LedgerMain.USAGE);
+
+    @Test
+    void theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFile() throws Exception
+    {
+        final Path file = dir.resolve("jifen.yaml");
+        Files.writeString(file, String.join("\n",
+            "port: 7000",
+            "sync: none",
+            "max-queue-ms: 300",
+            "insecure: true",
+            "metrics-port: 9100",
+            "data: " + dir.resolve("from-file"),
+            ""));
+        final ServerConfig config = LedgerMain.serveConfig(options.effective(
+            new ArrayDeque<>(List.of("--port", "7100", "--config", file.toString())),
+            Map.of("JIFEN_SYNC", "batch", "JIFEN_MAX_QUEUE_MS", "400", "HOME", "/root")));
+        assertEquals(7100, config.port, "the command line's");
+        assertEquals(SyncMode.BATCH, config.sync, "the environment's over the file's");
+        assertEquals(400, config.maxQueueMs, "the environment's over the file's");
+        assertTrue(config.insecure, "the file's flag");
+        assertEquals(9100, config.metricsPort, "the file's");
+        assertEquals(dir.resolve("from-file"), config.data);
+    }
+
+    @Test
+    void aFlagTheFileSetsTheEnvironmentCanUnset() throws Exception
+    {
+        final Path file = dir.resolve("jifen.yaml");
+        Files.writeString(file, "insecure: true\n");
+        final ServerConfig config = LedgerMain.serveConfig(options.effective(
+            new ArrayDeque<>(List.of("--config", file.toString())), Map.of("JIFEN_INSECURE", "false")));
+        assertFalse(config.insecure);
+    }
+
+    @Test
+    void everyServeOptionIsKnownAndNothingElse()
+    {
+        for (final String name : List.of("port", "host", "tls-cert", "tls-key", "tls-client-ca", "keys", "insecure",
+            "data", "sync", "program", "ring-size", "max-queue-ms", "drain-grace-ms", "log-format", "log-level",
+            "metrics-port", "metrics-host", "min-free-mb", "snapshot-every-records", "snapshot-every-minutes",
+            "snapshots-kept", "discard-damaged-tail", "sandbox", "request-ids-max", "members-max",
+            "expected-requests", "expected-lots", "expected-members"))
+        {
+            assertTrue(options.known(name), name);
+        }
+        assertFalse(options.known("config"), "not an option of the file itself");
+        assertFalse(options.known("after"), "a journal option, not a serve one");
+    }
+
+    @Test
+    void aBadFileIsRefusedNamingWhatIsWrong() throws Exception
+    {
+        final Path file = dir.resolve("bad.yaml");
+        Files.writeString(file, "prot: 9090\n");
+        final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () ->
+            options.effective(new ArrayDeque<>(List.of("--config", file.toString())), Map.of()));
+        assertTrue(unknown.getMessage().contains("unknown option 'prot'") &&
+            unknown.getMessage().contains(file.toString()), unknown.getMessage());
+
+        Files.writeString(file, "insecure: maybe\n");
+        final IllegalArgumentException flag = assertThrows(IllegalArgumentException.class, () ->
+            options.effective(new ArrayDeque<>(List.of("--config", file.toString())), Map.of()));
+        assertTrue(flag.getMessage().contains("--insecure is on or off"), flag.getMessage());
+
+        final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () ->
+            options.effective(new ArrayDeque<>(List.of("--config", dir.resolve("none.yaml").toString())), Map.of()));
+        assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
+
+        Files.writeString(file, "- port\n- 9090\n");
+        assertThrows(IllegalArgumentException.class, () ->
+            options.effective(new ArrayDeque<>(List.of("--config", file.toString())), Map.of()));
+    }
+}
