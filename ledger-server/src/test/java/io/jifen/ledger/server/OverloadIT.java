@@ -436,9 +436,17 @@ class OverloadIT
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
-        StopContinue(final long pid)
+        StopContinue(final long pid) throws IOException
         {
             this.pid = pid;
+            try
+            {
+                signal("-0"); // the kill command is there and may signal the server: else no throttle, say so
+            }
+            catch (final IOException | InterruptedException ex)
+            {
+                throw new IOException("cannot throttle the server with kill -STOP/-CONT: " + ex, ex);
+            }
             thread = new Thread(this::run, "throttle");
             thread.setDaemon(true);
             thread.start();
@@ -481,7 +489,11 @@ class OverloadIT
 
         private void signal(final String signal) throws IOException, InterruptedException
         {
-            new ProcessBuilder("kill", signal, Long.toString(pid)).start().waitFor();
+            final int exit = new ProcessBuilder("kill", signal, Long.toString(pid)).start().waitFor();
+            if (exit != 0)
+            {
+                throw new IOException("kill " + signal + " " + pid + " exited " + exit);
+            }
         }
 
         @Override
