@@ -58,15 +58,19 @@ final class Admission
         return refused.get();
     }
 
-    /** @return the current call's deadline as a {@link System#nanoTime()} instant; 0 if it has none. */
-    static long deadlineNanos()
+    /**
+     * @param now {@link System#nanoTime()} as the caller read it (one clock read serves both this and
+     *            {@link #admit}).
+     * @return the current call's deadline as a {@link System#nanoTime()} instant; 0 if it has none.
+     */
+    static long deadlineNanos(final long now)
     {
         final Deadline deadline = Context.current().getDeadline();
         if (null == deadline)
         {
             return 0;
         }
-        final long at = System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
+        final long at = now + deadline.timeRemaining(TimeUnit.NANOSECONDS);
         return at == 0 ? 1 : at;
     }
 
@@ -77,8 +81,13 @@ final class Admission
      */
     long admit(final boolean read, final long deadline)
     {
+        return admit(read, deadline, System.nanoTime());
+    }
+
+    /** The same, with the caller's clock read. */
+    long admit(final boolean read, final long deadline, final long now)
+    {
         final long inFlight = pipeline.inFlight();
-        final long now = System.nanoTime();
         sample(now, inFlight);
         if (inFlight < FREE_DEPTH)
         {

@@ -328,8 +328,9 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
                     "could not send the result: " + ex));
             }
         };
-        final long deadline = Admission.deadlineNanos();
-        final long retryAfterMs = admission.admit(command.type.isRead(), deadline);
+        final long now = System.nanoTime();
+        final long deadline = Admission.deadlineNanos(now);
+        final long retryAfterMs = admission.admit(command.type.isRead(), deadline, now);
         final ResultCode published = retryAfterMs > 0 ? ResultCode.OVERLOADED :
             pipeline.tryPublish(command, listener, 0, deadline);
         if (published != ResultCode.OK)

@@ -26,8 +26,8 @@ import io.grpc.StatusRuntimeException;
  * <p>gRPC's own handling of a payload its marshaller cannot parse ends the call UNKNOWN and logs the exception each
  * time; on a Submit stream it ends the whole stream, and the results of commands already applied on it are lost. So
  * each method's request marshaller is wrapped: a payload that does not parse becomes a sentinel instance of the
- * request type (recognised by identity, see {@link #malformed(Object)}). A Submit stream sees the sentinel and answers
- * that frame alone, going on with the next; any other call is closed here with the error.
+ * request type, one per type and recognised by identity ({@link #MALFORMED_COMMAND} for Submit's). A Submit stream
+ * sees it and answers that frame alone, going on with the next; any other call is closed here with the error.
  */
 final class Payloads
 {
@@ -61,12 +61,6 @@ final class Payloads
     static
     {
         TRANSPORT_LOG.setFilter(new OncePerInterval());
-    }
-
-    /** @return true if {@code message} stands for a payload that did not parse. */
-    static boolean malformed(final Object message)
-    {
-        return null != message && SENTINELS.get(message.getClass()) == message;
     }
 
     /** @return payloads refused as unparseable since the server's class was loaded. */

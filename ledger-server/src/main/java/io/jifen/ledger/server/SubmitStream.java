@@ -54,7 +54,7 @@ final class SubmitStream implements StreamObserver<io.jifen.ledger.api.v1.Comman
     {
         this.metrics = metrics;
         this.admission = admission;
-        this.deadline = Admission.deadlineNanos(); // the stream's, if its client gave one
+        this.deadline = Admission.deadlineNanos(System.nanoTime()); // the stream's, if its client gave one
         this.authorize = authorize;
         this.pipeline = pipeline;
         this.submitInFlight = submitInFlight;

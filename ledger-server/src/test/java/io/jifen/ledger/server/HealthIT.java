@@ -169,7 +169,8 @@ class HealthIT
     {
         final java.util.concurrent.BlockingQueue<CommandResult> answers =
             new java.util.concurrent.LinkedBlockingQueue<>();
-        final StreamObserver<Command> stream = LedgerGrpc.newStub(CrashWrites.channel(server.port()))
+        final ManagedChannel channel = CrashWrites.channel(server.port());
+        final StreamObserver<Command> stream = LedgerGrpc.newStub(channel)
             .withDeadlineAfter(5, TimeUnit.MINUTES).submit(new StreamObserver<>()
             {
                 @Override
@@ -206,6 +207,7 @@ class HealthIT
             }
         }
         stream.onCompleted();
+        channel.shutdownNow();
         assertEquals(MEMBERS + EARNS, accepted, "every write accepted");
     }
 

@@ -127,7 +127,8 @@ class MetricsIT
     private void submitBatchOfThree() throws InterruptedException
     {
         final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
-        final StreamObserver<Command> requests = LedgerGrpc.newStub(CrashWrites.channel(server.port()))
+        final io.grpc.ManagedChannel channel = CrashWrites.channel(server.port());
+        final StreamObserver<Command> requests = LedgerGrpc.newStub(channel)
             .withDeadlineAfter(30, TimeUnit.SECONDS).submit(new StreamObserver<>()
             {
                 @Override
@@ -155,7 +156,14 @@ class MetricsIT
         }
         requests.onNext(Command.newBuilder().setCorrelationId(99).setBatch(batch).build());
         requests.onCompleted();
-        assertTrue(done.await(30, TimeUnit.SECONDS));
+        try
+        {
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+        }
+        finally
+        {
+            channel.shutdownNow();
+        }
     }
 
     /** @return each sample by its name and labels, labels sorted and unquoted: {@code name{a=x,b=y}}. */
