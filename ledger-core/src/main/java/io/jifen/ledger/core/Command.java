@@ -71,6 +71,12 @@ public final class Command
      */
     public boolean putByName;
     /**
+     * The id of the API key the write came with (null: a server without keys, or the server's own sweep): journaled
+     * with every write (record version 4) so an audit can say who did what. Not part of what a retry is compared on:
+     * request ids are scoped to a program, whichever of its keys sends them. Never read by the rules.
+     */
+    public String keyId;
+    /**
      * Replay only: the expiry instants the journal recorded for the lots this command creates, in the order it created
      * them (none when live). The program's rule is computed with the JVM's time-zone data, which a JDK update may
      * change; the journal's instant is the fact, so a replay keeps it and counts where today's rule would differ.
@@ -204,6 +210,7 @@ public final class Command
         importTierPoints = 0;
         programText = null;
         putByName = false;
+        keyId = null;
         recordVersion = 0;
         recordedCount = 0;
         recordedUsed = 0;
@@ -442,6 +449,7 @@ public final class Command
         importTierPoints = other.importTierPoints;
         programText = other.programText;
         putByName = other.putByName;
+        keyId = other.keyId;
         recordVersion = other.recordVersion;
         recordedExpiries = other.recordedCount == 0 ? recordedExpiries : other.recordedExpiries.clone();
         recordedCount = other.recordedCount;

@@ -76,7 +76,7 @@ public final class JournalJson
         offset = result(buffer, offset, sb);
         final int effects = buffer.getInt(offset, ORDER);
         offset = effects(buffer, offset, sb);
-        if (buffer.getShort(VERSION_OFFSET, ORDER) == JournalRecord.VERSION_MEMBERS)
+        if (buffer.getShort(VERSION_OFFSET, ORDER) >= JournalRecord.VERSION_MEMBERS)
         {
             final TouchedMembers touched = new TouchedMembers();
             offset = JournalRecord.getMembers(buffer, offset, effects, touched);
@@ -116,9 +116,12 @@ public final class JournalJson
     private static int strings(final DirectBuffer buffer, final CommandType type, final StringBuilder sb)
     {
         final JournalRecord.StringCursor cursor = new JournalRecord.StringCursor(buffer, BODY_OFFSET);
-        final boolean programs = buffer.getShort(VERSION_OFFSET, ORDER) >= VERSION_PROGRAMS;
+        final int version = buffer.getShort(VERSION_OFFSET, ORDER);
         final String receiver = JournalRecord.hasReceiver(type) ? "to_member_id" : "referrer_id";
-        final String[] names = programs ?
+        final String[] names = version >= JournalRecord.VERSION_KEYS ?
+            new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id", receiver, "program",
+                "program_id", "to_program_id", "key_id"} :
+            version >= VERSION_PROGRAMS ?
             new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id", receiver, "program",
                 "program_id", "to_program_id"} :
             new String[] {"request_id", "member_id", "order_id", "reason", "original_request_id", receiver, "program"};

@@ -15,7 +15,8 @@ import static org.agrona.BitUtil.SIZE_OF_SHORT;
  * <pre>
  *   header   type u16 | version u16 | length u32 | sequence i64 | timestamp i64
  *   strings  request id, member id, order id, reason, original request id, counterparty, program text
- *            (+ version 2: program id, receiving program id), each a u16 length then UTF-8, 0xFFFF for absent
+ *            (+ version 2: program id, receiving program id; + version 4: API key id), each a u16 length then
+ *            UTF-8, 0xFFFF for absent
  *   inputs   points slot i64 | birthday i32 | status slot i32 | limit slot i32
  *   result   points | balance | lifetime earned | tier u8 | member status u8 | lot id | expires at | expired
  *            | shortfall | already expired | owed                                  (the rest i64)
@@ -91,7 +92,7 @@ final class JournalLayout
     static final int CAMPAIGN_BUDGET_CUT_OFFSET = CAMPAIGN_POINTS_OFFSET + SIZE_OF_LONG;
     static final int CAMPAIGN_LENGTH = CAMPAIGN_BUDGET_CUT_OFFSET + SIZE_OF_LONG;
 
-    // import, after the member table (an import, always version 3): the row's instants and tier points
+    // import, after the member table (an import, always version 3 or later): the row's instants and tier points
     static final int IMPORT_EARNED_AT_OFFSET = 0;
     static final int IMPORT_EXPIRES_AT_OFFSET = IMPORT_EARNED_AT_OFFSET + SIZE_OF_LONG;
     static final int IMPORT_TIER_POINTS_OFFSET = IMPORT_EXPIRES_AT_OFFSET + SIZE_OF_LONG;

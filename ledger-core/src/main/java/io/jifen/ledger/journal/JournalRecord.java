@@ -68,9 +68,10 @@ import static io.jifen.ledger.journal.JournalLayout.TYPE_OFFSET;
 import static io.jifen.ledger.journal.JournalLayout.VERSION_OFFSET;
 
 /**
- * The journal record codec, versions 1 to 3 (2: version 1 with the program ids of several programs; 3: version 2
- * with the member table): one record per journaled write, self-contained facts (the request, the outcome, every
- * lot-level effect, the members touched) that finance can read without the ledger's code. Layout in
+ * The journal record codec, versions 1 to 4 (2: version 1 with the program ids of several programs; 3: version 2
+ * with the member table; 4: version 3 with the id of the API key the write came with): one record per journaled
+ * write, self-contained facts (the request, the outcome, every lot-level effect, the members touched, who sent it)
+ * that finance can read without the ledger's code. Layout in
  * {@link JournalLayout} and docs/journal-format.md; all integers little-endian; a CRC-32C of everything before it
  * closes every record.
  */
@@ -82,9 +83,16 @@ public final class JournalRecord
     public static final int VERSION_PROGRAMS = 2;
     /**
      * Version 2 (its program strings always present) with a member table after the effects: every member the record
-     * touched with its balances after it, and the member of each effect. What new writes are journaled in.
+     * touched with its balances after it, and the member of each effect.
      */
     public static final int VERSION_MEMBERS = 3;
+    /**
+     * Version 3 with one more string after the program ids: the id of the API key the write came with (absent where
+     * there was none). What new writes are journaled in.
+     */
+    public static final int VERSION_KEYS = 4;
+    /** The newest version this build reads, and the one it writes. */
+    public static final int VERSION_LATEST = VERSION_KEYS;
     /** Bytes of a member table entry after its two strings: available, owed, held, pending. */
     static final int MEMBER_BALANCES_LENGTH = 4 * Long.BYTES;
     public static final ByteOrder ORDER = JournalLayout.ORDER;
@@ -108,11 +116,10 @@ public final class JournalRecord
         assert c.isJournaled() : "only journaled commands have records: " + c;
         buffer.putShort(TYPE_OFFSET, (short)c.type.code(), ORDER);
         // a new write is journaled in the current version; a replayed record re-encodes in its own
-        final int version = c.recordVersion == 0 ? VERSION_MEMBERS : c.recordVersion;
-        final boolean members = version == VERSION_MEMBERS;
+        final int version = c.recordVersion == 0 ? VERSION_LATEST : c.recordVersion;
+        final boolean members = version >= VERSION_MEMBERS;
         final boolean programs = members || !isEmpty(c.programId) || !isEmpty(c.toProgramId);
-        buffer.putShort(VERSION_OFFSET, (short)(members ? VERSION_MEMBERS : programs ? VERSION_PROGRAMS : VERSION),
-            ORDER);
+        buffer.putShort(VERSION_OFFSET, (short)(members ? version : programs ? VERSION_PROGRAMS : VERSION), ORDER);
         buffer.putLong(SEQUENCE_OFFSET, c.sequence, ORDER);
         buffer.putLong(TIMESTAMP_OFFSET, c.timestamp, ORDER);
         int offset = BODY_OFFSET;
@@ -127,6 +134,10 @@ public final class JournalRecord
         {
             offset = putString(buffer, offset, isEmpty(c.programId) ? null : c.programId);
             offset = putString(buffer, offset, isEmpty(c.toProgramId) ? null : c.toProgramId);
+        }
+        if (version >= VERSION_KEYS)
+        {
+            offset = putString(buffer, offset, c.keyId);
         }
         offset = putInputs(c, buffer, offset);
         offset = putResult(c, buffer, offset);
@@ -512,10 +523,10 @@ public final class JournalRecord
         }
         view.wrap(bytes, 0, length);
         final int version = view.getShort(VERSION_OFFSET, ORDER);
-        if (version != VERSION && version != VERSION_PROGRAMS && version != VERSION_MEMBERS)
+        if (!isKnownVersion(version))
         {
             return "unsupported record version " + version + " (this build reads versions " + VERSION + " to " +
-                VERSION_MEMBERS + ")";
+                VERSION_LATEST + ")";
         }
         final int declared = view.getInt(LENGTH_OFFSET, ORDER);
         if (declared != length)
@@ -529,6 +540,12 @@ public final class JournalRecord
             return String.format("checksum mismatch: stored %08x, computed %08x", expected, actual);
         }
         return null;
+    }
+
+    /** @return true for a record version this build reads. */
+    public static boolean isKnownVersion(final int version)
+    {
+        return version >= VERSION && version <= VERSION_LATEST;
     }
 
     private static java.security.MessageDigest newSha256()
@@ -588,10 +605,14 @@ public final class JournalRecord
         into.programText = cursor.next();
         final int version = buffer.getShort(VERSION_OFFSET, ORDER);
         into.recordVersion = version;
-        if (version == VERSION_PROGRAMS || version == VERSION_MEMBERS)
+        if (version >= VERSION_PROGRAMS)
         {
             into.programId = cursor.next();
             into.toProgramId = cursor.next();
+        }
+        if (version >= VERSION_KEYS)
+        {
+            into.keyId = cursor.next();
         }
         final int offset = cursor.offset;
         into.birthday = buffer.getInt(offset + BIRTHDAY_OFFSET, ORDER);
@@ -608,7 +629,7 @@ public final class JournalRecord
             }
         }
         int effectsEnd = effectsStart + count * EFFECT_LENGTH;
-        if (version == VERSION_MEMBERS)
+        if (version >= VERSION_MEMBERS)
         {
             effectsEnd = skipMembers(buffer, effectsEnd, count);
         }

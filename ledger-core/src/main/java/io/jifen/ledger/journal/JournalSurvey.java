@@ -390,7 +390,7 @@ public final class JournalSurvey
             return 0;
         }
         final short version = map.getShort(p + VERSION_OFFSET);
-        if (version < JournalRecord.VERSION || version > JournalRecord.VERSION_MEMBERS)
+        if (!JournalRecord.isKnownVersion(version))
         {
             return 0;
         }

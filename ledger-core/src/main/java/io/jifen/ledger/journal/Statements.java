@@ -27,9 +27,10 @@ import static io.jifen.ledger.journal.JournalLayout.VERSION_OFFSET;
 
 /**
  * Members' statements from journal records: which members a record touched, and what it did to one of them, from the
- * record alone (no ledger state). A version-3 record names every member it touched with its balances after it
- * (docs/journal-format.md, the member table); an older record names its own member and a transfer's or exchange's
- * receiver only, without their balances, and the members of a sweep not at all: those lines are not on statements.
+ * record alone (no ledger state). A record of version 3 or later names every member it touched with its balances
+ * after it (docs/journal-format.md, the member table); an older record names its own member and a transfer's or
+ * exchange's receiver only, without their balances, and the members of a sweep not at all: those lines are not on
+ * statements.
  * <p>
  * A record's program id absent means the ledger's first program: the caller says what that is called.
  */
@@ -85,13 +86,17 @@ public final class Statements
                 program = cursor.next();
                 toProgram = cursor.next();
             }
+            if (version >= JournalRecord.VERSION_KEYS)
+            {
+                cursor.next(); // the API key's id: not on a member's statement
+            }
             program = null == program ? firstProgram : program;
             toProgram = null == toProgram ? program : toProgram;
             final int effectsOffset = cursor.offset + INPUTS_LENGTH + RESULT_LENGTH;
             effectCount = record.getInt(effectsOffset, ORDER);
             effectsStart = effectsOffset + EFFECT_COUNT_SIZE;
             purchaseStart = effectsStart + effectCount * EFFECT_LENGTH;
-            if (version == JournalRecord.VERSION_MEMBERS)
+            if (version >= JournalRecord.VERSION_MEMBERS)
             {
                 purchaseStart = JournalRecord.getMembers(record, purchaseStart, effectCount, touched);
             }
@@ -122,7 +127,7 @@ public final class Statements
             return;
         }
         p.parse(record, firstProgram);
-        if (p.version == JournalRecord.VERSION_MEMBERS)
+        if (p.version >= JournalRecord.VERSION_MEMBERS)
         {
             for (int i = 0; i < p.touched.size(); i++)
             {
@@ -163,7 +168,7 @@ public final class Statements
             final byte kind = record.getByte(e + EFFECT_KIND_OFFSET);
             String program = null;
             String member = null;
-            if (p.version == JournalRecord.VERSION_MEMBERS)
+            if (p.version >= JournalRecord.VERSION_MEMBERS)
             {
                 program = p.programOf(p.touched.effectEntry(i), firstProgram);
                 member = p.touched.memberId(p.touched.effectEntry(i));
@@ -195,7 +200,7 @@ public final class Statements
         final Parsed p = new Parsed(record, firstProgram);
         final boolean own = p.type.isIdempotentWrite() && memberId.equals(p.memberId) && program.equals(p.program);
         int entry = -1;
-        if (p.version == JournalRecord.VERSION_MEMBERS)
+        if (p.version >= JournalRecord.VERSION_MEMBERS)
         {
             for (int i = 0; i < p.touched.size() && entry < 0; i++)
             {

@@ -210,7 +210,7 @@ class MultiProgramTest extends LedgerTestSupport
         assertEquals(ResultCode.OK, c.result);
         final Command recorded = new Command();
         JournalRecord.decodeCommand(new UnsafeBuffer(journal.get(journal.size() - 1)), recorded);
-        assertEquals(JournalRecord.VERSION_MEMBERS, recorded.recordVersion);
+        assertEquals(JournalRecord.VERSION_KEYS, recorded.recordVersion);
         assertNull(recorded.programId, "the record names no program: the first program's");
 
         // request ids are each program's own: airline's "e1" is a request of its own, not coffee's "e1"

@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * re-encode to exactly the recorded bytes (the same outcome, the same effects), and must end at the recorded state
  * hash. {@code -Djifen.golden=FILE} replays another fixture of the same format instead (e.g. all twenty seeds).
  * <p>
- * {@code golden/shapes-a36a813.bin.gz} ({@link GoldenShapes}) adds what that workload does not write: every record
+ * {@code golden/shapes-a36a813.bin.gz} ({@link GoldenShapesTest}) adds what that workload does not write: every record
  * type in version 2 as well. Together they must hold golden bytes of every journaled type in both versions (an
  * exchange is version 2 only) and of a purchase earn's section in both.
  * <p>
@@ -53,6 +53,11 @@ class JournalCompatibilityTest
      * added this file) encoded them: an import's own section has golden bytes.
      */
     private static final String V3_IMPORT_FIXTURE = "/golden/journal-v3-import.bin.gz";
+    /**
+     * Six seeds of the workload once each command came with an API key's id (or none), as the build that introduced
+     * record version 4 (the commit that added this file) encoded them: every record in version 4.
+     */
+    private static final String V4_FIXTURE = "/golden/journal-v4-keys.bin.gz";
     /** Types introduced with version 3: never written in versions 1 and 2. */
     private static final Set<CommandType> SINCE_V3 = Set.of(CommandType.IMPORT);
 
@@ -63,7 +68,7 @@ class JournalCompatibilityTest
         final Set<String> shapes = new TreeSet<>();
         replayFixture(open(), seeds, shapes);
         assertTrue(seeds.size() >= 6, "the fixture holds at least six runs: " + seeds);
-        replayFixture(JournalCompatibilityTest.class.getResourceAsStream(GoldenShapes.FIXTURE), seeds, shapes);
+        replayFixture(JournalCompatibilityTest.class.getResourceAsStream(GoldenShapesTest.FIXTURE), seeds, shapes);
         final Set<String> missing = new TreeSet<>();
         for (final CommandType type : CommandType.values())
         {
@@ -98,18 +103,44 @@ class JournalCompatibilityTest
         assertEquals(6, seeds.size());
         replayFixture(JournalCompatibilityTest.class.getResourceAsStream(V3_IMPORT_FIXTURE), seeds, shapes);
         assertEquals(9, seeds.size());
+        final Set<String> missing = missingTypes(shapes, JournalRecord.VERSION_MEMBERS);
+        assertTrue(missing.isEmpty(), "every journaled type has version-3 golden bytes; missing " + missing);
+        assertTrue(shapes.contains("earn v3 purchase"), "a purchase earn in version 3: " + shapes);
+    }
+
+    /**
+     * {@code golden/journal-v4-keys.bin.gz}: every record in version 4, the key id after the program ids; they replay
+     * byte for byte (the key read back and written again) to the same state hash, with every journaled type, a purchase
+     * earn and an import, with a key and without.
+     */
+    @Test
+    void version4JournalsReplayByteForByteWithTheirKeyIds() throws IOException
+    {
+        final List<Long> seeds = new ArrayList<>();
+        final Set<String> shapes = new TreeSet<>();
+        replayFixture(JournalCompatibilityTest.class.getResourceAsStream(V4_FIXTURE), seeds, shapes);
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L), seeds);
+        final Set<String> missing = missingTypes(shapes, JournalRecord.VERSION_KEYS);
+        assertTrue(missing.isEmpty(), "every journaled type has version-4 golden bytes; missing " + missing);
+        assertTrue(shapes.contains("earn v4 purchase"), "a purchase earn in version 4: " + shapes);
+        assertTrue(shapes.contains("key finance.import-2") && shapes.contains("key none"),
+            "records with a key id and without: " + shapes);
+    }
+
+    /** @return the journaled types the shapes hold no record of in {@code version}. */
+    private static Set<String> missingTypes(final Set<String> shapes, final int version)
+    {
         final Set<String> missing = new TreeSet<>();
         for (final CommandType type : CommandType.values())
         {
-            final String shape = type.name().toLowerCase(Locale.ROOT) + " v" + JournalRecord.VERSION_MEMBERS;
+            final String shape = type.name().toLowerCase(Locale.ROOT) + " v" + version;
             if ((type.isIdempotentWrite() || type == CommandType.EXPIRE_TICK || type == CommandType.SET_PROGRAM) &&
                 !shapes.contains(shape))
             {
                 missing.add(shape);
             }
         }
-        assertTrue(missing.isEmpty(), "every journaled type has version-3 golden bytes; missing " + missing);
-        assertTrue(shapes.contains("earn v3 purchase"), "a purchase earn in version 3: " + shapes);
+        return missing;
     }
 
     private static void replayFixture(final InputStream fixture, final List<Long> seeds, final Set<String> shapes)
@@ -167,6 +198,7 @@ class JournalCompatibilityTest
             final String where = "seed " + seed + ", record " + i;
             final long recordedSequence = JournalRecord.decodeCommand(new UnsafeBuffer(record), command);
             shapes.add(shapeOf(record, command));
+            shapes.add("key " + (null == command.keyId ? "none" : command.keyId));
             ledger.apply(command);
             assertTrue(command.isJournaled(), () -> where + ": refused on replay: " + command);
             assertEquals(recordedSequence, command.sequence, where + ": sequence");

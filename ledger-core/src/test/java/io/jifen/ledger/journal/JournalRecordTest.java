@@ -60,6 +60,57 @@ class JournalRecordTest
         assertTrue(json.contains("\"kind\":\"credit\""), json);
     }
 
+    /**
+     * Version 4: the API key a write came with is a string after the program ids, absent without one; it reads back,
+     * prints as {@code key_id}, and a record replayed in an older version keeps that version's bytes (no key).
+     */
+    @Test
+    void aRecordNamesTheKeyItsWriteCameWith()
+    {
+        final Ledger ledger = new Ledger(Program.defaultProgram());
+        apply(ledger, CommandType.ENROLL, "enroll", 0, null);
+        final Command earn = new Command();
+        earn.type = CommandType.EARN;
+        earn.requestId = "earn-k";
+        earn.memberId = "m1";
+        earn.points = 70;
+        earn.keyId = "pos-shanghai-01";
+        earn.timestamp = T0 + 5;
+        ledger.apply(earn);
+        assertEquals(ResultCode.OK, earn.result, earn.toString());
+        final int length = codec.encode(earn, buffer);
+        final UnsafeBuffer record = new UnsafeBuffer(buffer.byteArray(), 0, length);
+        assertEquals(JournalRecord.VERSION_KEYS, record.getShort(2, JournalRecord.ORDER));
+        final Command decoded = new Command();
+        JournalRecord.decodeCommand(record, decoded);
+        assertEquals("pos-shanghai-01", decoded.keyId);
+        assertEquals(70, decoded.points, "the inputs after the key still read right");
+        final String json = JournalRecord.toJson(record);
+        assertTrue(json.contains(",\"member_id\":\"m1\",\"key_id\":\"pos-shanghai-01\",\"points\":70,"), json);
+
+        // the same write without a key: 'pos-shanghai-01' (15 bytes) shorter, no key_id printed
+        final byte[] withKey = java.util.Arrays.copyOf(buffer.byteArray(), length);
+        earn.keyId = null;
+        final int keyless = codec.encode(earn, buffer);
+        assertEquals(length - "pos-shanghai-01".length(), keyless);
+        final UnsafeBuffer plain = new UnsafeBuffer(buffer.byteArray(), 0, keyless);
+        assertTrue(!JournalRecord.toJson(plain).contains("key_id"), JournalRecord.toJson(plain));
+        JournalRecord.decodeCommand(plain, decoded);
+        assertNull(decoded.keyId);
+
+        // a version-3 record (an earlier build's) has no key: decoding gives none, re-encoding gives version 3 again
+        earn.keyId = "pos-shanghai-01";
+        earn.recordVersion = JournalRecord.VERSION_MEMBERS;
+        final int v3 = codec.encode(earn, buffer);
+        assertEquals(keyless - Short.BYTES, v3, "version 3 has no key string at all");
+        final UnsafeBuffer old = new UnsafeBuffer(buffer.byteArray(), 0, v3);
+        assertEquals(JournalRecord.VERSION_MEMBERS, old.getShort(2, JournalRecord.ORDER));
+        JournalRecord.decodeCommand(old, decoded);
+        assertNull(decoded.keyId);
+        assertEquals(70, decoded.points);
+        assertTrue(!java.util.Arrays.equals(withKey, java.util.Arrays.copyOf(buffer.byteArray(), v3)));
+    }
+
     @Test
     void aRecordNamesEveryMemberItTouchedWithTheBalancesAfterIt()
     {
@@ -85,7 +136,7 @@ class JournalRecordTest
         final int length = codec.encode(transfer, buffer);
         assertNull(codec.verify(buffer.byteArray(), length));
         final UnsafeBuffer record = new UnsafeBuffer(buffer.byteArray(), 0, length);
-        assertEquals(JournalRecord.VERSION_MEMBERS, record.getShort(2, JournalRecord.ORDER));
+        assertEquals(JournalRecord.VERSION_KEYS, record.getShort(2, JournalRecord.ORDER));
         final String json = JournalRecord.toJson(record);
         final String program = Program.defaultProgram().name();
         // the write's own member is the record's member of its program (none named: the first program)
@@ -108,7 +159,7 @@ class JournalRecordTest
         assertTrue(swept.contains("\"effect_members\":[0,1]"), swept);
         final Command decoded = new Command();
         JournalRecord.decodeCommand(new UnsafeBuffer(buffer.byteArray(), 0, sweepLength), decoded);
-        assertEquals(JournalRecord.VERSION_MEMBERS, decoded.recordVersion);
+        assertEquals(JournalRecord.VERSION_KEYS, decoded.recordVersion);
     }
 
     @Test

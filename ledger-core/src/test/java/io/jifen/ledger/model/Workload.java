@@ -52,11 +52,15 @@ final class Workload
      * each seed's commands as they were (the rarest outcomes are reached by the seeds as they are).
      */
     private final Random crossProgram;
+    /** Which API key sends each command (journaled, never read by the rules): apart from {@link #random} too. */
+    private final Random keys;
+    private static final String[] KEY_IDS = {null, "pos-shanghai-01", "admin", "finance.import-2"};
 
     Workload(final long seed)
     {
         this.random = new Random(seed);
         this.crossProgram = new Random(~seed);
+        this.keys = new Random(seed * 0x9E3779B97F4A7C15L);
         final int retentionDays = new int[] {1, 2, 35, 100}[random.nextInt(4)];
         final long t0 = Instant.parse("2023-06-15T04:00:00Z").toEpochMilli() + random.nextInt(40) * DAY_MS;
         programs = new ModelProgram[] {
@@ -112,6 +116,7 @@ final class Workload
     {
         advanceTime();
         generate();
+        in.keyId = KEY_IDS[keys.nextInt(KEY_IDS.length)];
         in.timestamp = now;
     }
 

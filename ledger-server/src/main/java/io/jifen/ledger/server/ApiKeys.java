@@ -44,6 +44,9 @@ final class ApiKeys implements ServerInterceptor
         Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
     private static final String OPEN_SERVICE = "grpc.health.v1.Health";
+    /** The longest key id: it is journaled with every write the key sends (record version 4). */
+    static final int KEY_ID_LENGTH_MAX = 64;
+    private static final String KEY_ID_PATTERN = "[A-Za-z0-9._-]{1," + KEY_ID_LENGTH_MAX + "}";
 
     private final Map<String, Caller> byHash;
 
@@ -79,6 +82,11 @@ final class ApiKeys implements ServerInterceptor
                 throw new IllegalArgumentException(where + ": expected id, sha256, role and programs");
             }
             final String id = text(key, "id", where);
+            if (!id.matches(KEY_ID_PATTERN))
+            {
+                throw new IllegalArgumentException(where + ": id must be 1 to " + KEY_ID_LENGTH_MAX + " letters, " +
+                    "digits, '.', '_' or '-' (it is journaled with every write the key sends): " + id);
+            }
             final String hash = text(key, "sha256", where).toLowerCase(Locale.ROOT);
             if (!hash.matches("[0-9a-f]{64}"))
             {
@@ -197,9 +205,10 @@ final class ApiKeys implements ServerInterceptor
                 default -> throw new IllegalArgumentException("unknown option '" + option + "' for keys new");
             }
         }
-        if (null == id || !id.matches("[A-Za-z0-9._-]{1,64}"))
+        if (null == id || !id.matches(KEY_ID_PATTERN))
         {
-            throw new IllegalArgumentException("--id must be 1..64 letters, digits, '.', '_' or '-'");
+            throw new IllegalArgumentException("--id must be 1 to " + KEY_ID_LENGTH_MAX + " letters, digits, '.', " +
+                "'_' or '-'");
         }
         if (null == role || !List.of("pos", "reader", "finance", "admin").contains(role))
         {

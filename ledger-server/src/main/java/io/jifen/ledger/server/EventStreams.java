@@ -366,6 +366,7 @@ final class EventStreams implements AutoCloseable
                 .setProgramId(program)
                 .setMemberId(null == decoded.memberId ? "" : decoded.memberId)
                 .setRequestId(null == decoded.requestId ? "" : decoded.requestId)
+                .setKeyId(null == decoded.keyId ? "" : decoded.keyId)
                 .setRecordJson(JournalJson.toJson(record))
                 .build());
         }

@@ -298,8 +298,9 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
     private <T extends Message> void unary(
         final Command command, final StreamObserver<T> observer, final Function<Command, T> toResponse)
     {
-        final ResultCode refused = command.type == CommandType.SET_PROGRAM ? ResultCode.OK :
-            authorize(Caller.current(keysConfigured), command);
+        final Caller caller = Caller.current(keysConfigured);
+        final ResultCode refused = command.type == CommandType.SET_PROGRAM ? stamp(caller, command) :
+            authorize(caller, command);
         final ResultCode invalid = refused != ResultCode.OK ? refused : CommandValidator.validate(command);
         if (invalid != ResultCode.OK)
         {
@@ -349,15 +350,27 @@ final class LedgerService extends LedgerGrpc.LedgerImplBase
             (ServerCallStreamObserver<CommandResult>)observer, command -> authorize(caller, command));
     }
 
-    /** @return OK if the caller's key allows the command (its type, program and an exchange's receiving program). */
+    /**
+     * Stamps the command with the caller's key id (journaled with the write) and checks the key allows it.
+     *
+     * @return OK if the caller's key allows the command (its type, program and an exchange's receiving program).
+     */
     private ResultCode authorize(final Caller caller, final Command command)
     {
         if (null == caller)
         {
             return ResultCode.ROLE_NOT_ALLOWED; // keys are required and this call came without: never by design
         }
+        stamp(caller, command);
         return null == command.type ? ResultCode.OK : caller.check(Caller.Access.of(command.type), command.programId,
             command.type == CommandType.EXCHANGE ? command.toProgramId : null, firstProgram);
+    }
+
+    /** Puts the caller's key id on the command (none without keys): the journal names who sent every write. */
+    private ResultCode stamp(final Caller caller, final Command command)
+    {
+        command.keyId = keysConfigured && null != caller ? caller.keyId() : null;
+        return ResultCode.OK;
     }
 
     /**

@@ -189,9 +189,28 @@ class ApiKeysIT
     {
         start();
         stub(keys.get("root")).enroll(EnrollRequest.newBuilder().setRequestId("e").setMemberId("m1").build());
-        final Map<Long, io.jifen.ledger.api.v1.CommandResult> results = new TreeMap<>();
+        final Map<Long, io.jifen.ledger.api.v1.CommandResult> results = submit(keys.get("pos"),
+            io.jifen.ledger.api.v1.Command.newBuilder().setCorrelationId(1).setEarn(EarnRequest.newBuilder()
+                .setRequestId("s1").setMemberId("m1").setPoints(5)).build(),
+            io.jifen.ledger.api.v1.Command.newBuilder().setCorrelationId(2).setAdjust(AdjustRequest.newBuilder()
+                .setRequestId("s2").setMemberId("m1").setPoints(1_000_000).setReason("mine now")).build(),
+            io.jifen.ledger.api.v1.Command.newBuilder().setCorrelationId(3).setEarn(EarnRequest.newBuilder()
+                .setRequestId("s3").setMemberId("m1").setPoints(5).setProgramId("tea")).build());
+        assertEquals(0, results.get(1L).getCode());
+        assertEquals(Status.Code.PERMISSION_DENIED.value(), results.get(2L).getCode(), results.get(2L).toString());
+        assertEquals(Status.Code.PERMISSION_DENIED.value(), results.get(3L).getCode(), results.get(3L).toString());
+        assertEquals(5, stub(keys.get("root")).getBalance(GetBalanceRequest.newBuilder().setMemberId("m1").build())
+            .getAvailable());
+    }
+
+    /** Sends the commands on one Submit stream with the key and waits for its end: the results by correlation id. */
+    private Map<Long, io.jifen.ledger.api.v1.CommandResult> submit(final String key,
+        final io.jifen.ledger.api.v1.Command... commands) throws Exception
+    {
+        final Map<Long, io.jifen.ledger.api.v1.CommandResult> results =
+            new java.util.concurrent.ConcurrentSkipListMap<>();
         final CompletableFuture<Void> done = new CompletableFuture<>();
-        final StreamObserver<io.jifen.ledger.api.v1.Command> stream = LedgerGrpc.newStub(channel(keys.get("pos")))
+        final StreamObserver<io.jifen.ledger.api.v1.Command> stream = LedgerGrpc.newStub(channel(key))
             .submit(new StreamObserver<>()
             {
                 @Override
@@ -212,19 +231,75 @@ class ApiKeysIT
                     done.complete(null);
                 }
             });
-        stream.onNext(io.jifen.ledger.api.v1.Command.newBuilder().setCorrelationId(1).setEarn(EarnRequest.newBuilder()
-            .setRequestId("s1").setMemberId("m1").setPoints(5)).build());
-        stream.onNext(io.jifen.ledger.api.v1.Command.newBuilder().setCorrelationId(2).setAdjust(AdjustRequest
-            .newBuilder().setRequestId("s2").setMemberId("m1").setPoints(1_000_000).setReason("mine now")).build());
-        stream.onNext(io.jifen.ledger.api.v1.Command.newBuilder().setCorrelationId(3).setEarn(EarnRequest.newBuilder()
-            .setRequestId("s3").setMemberId("m1").setPoints(5).setProgramId("tea")).build());
+        for (final io.jifen.ledger.api.v1.Command command : commands)
+        {
+            stream.onNext(command);
+        }
         stream.onCompleted();
         done.get(20, TimeUnit.SECONDS);
-        assertEquals(0, results.get(1L).getCode());
-        assertEquals(Status.Code.PERMISSION_DENIED.value(), results.get(2L).getCode(), results.get(2L).toString());
-        assertEquals(Status.Code.PERMISSION_DENIED.value(), results.get(3L).getCode(), results.get(3L).toString());
-        assertEquals(5, stub(keys.get("root")).getBalance(GetBalanceRequest.newBuilder().setMemberId("m1").build())
-            .getAvailable());
+        return results;
+    }
+
+    /**
+     * Every write is journaled with the id of the key it came with, whichever way it came (a unary call, a Submit
+     * stream, a program put by an admin); a retry by another key of the program is answered from the first write and
+     * journals nothing; the server's own sweep names no key; and after a restart the journal, key ids included,
+     * replays to the same records.
+     */
+    @Test
+    void everyWriteIsJournaledWithTheKeyItCameWith() throws Exception
+    {
+        start();
+        final LedgerGrpc.LedgerBlockingStub root = stub(keys.get("root"));
+        root.enroll(EnrollRequest.newBuilder().setRequestId("k-enroll").setMemberId("m1").build());
+        final EarnRequest earn = EarnRequest.newBuilder().setRequestId("k-earn").setMemberId("m1").setPoints(100)
+            .build();
+        stub(keys.get("pos")).earn(earn);
+        assertTrue(stub(keys.get("admin")).earn(earn).getReplay(), "another key of the program retries it");
+        stub(keys.get("admin")).adjust(AdjustRequest.newBuilder().setRequestId("k-adjust").setMemberId("m1")
+            .setPoints(-10).setReason("goodwill").build());
+        assertEquals(0, submit(keys.get("pos"), io.jifen.ledger.api.v1.Command.newBuilder().setCorrelationId(7)
+            .setEarn(EarnRequest.newBuilder().setRequestId("k-stream").setMemberId("m1").setPoints(5)).build())
+            .get(7L).getCode());
+        root.putProgram(PutProgramRequest.newBuilder().setProgramYaml("version: 1\nname: juice\n").build());
+        root.advanceClock(AdvanceClockRequest.newBuilder().setAdvanceMs(3 * 366 * 86_400_000L).build());
+
+        final SubscribeRequest all = SubscribeRequest.newBuilder().setStopAtEnd(true).build();
+        List<String> records = records(keys.get("root"), all);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (records.stream().noneMatch(json -> json.contains("\"type\":\"expire_tick\"")))
+        {
+            assertTrue(System.nanoTime() < deadline, "the sweep expired the lots: " + records);
+            Thread.sleep(50);
+            records = records(keys.get("root"), all);
+        }
+        final Map<String, String> keyOf = new TreeMap<>();
+        final java.util.regex.Pattern keyId = java.util.regex.Pattern.compile("\"key_id\":\"([^\"]*)\"");
+        for (final String json : records)
+        {
+            final java.util.regex.Matcher found = keyId.matcher(json);
+            final String what = json.contains("\"request_id\":\"") ?
+                json.replaceFirst(".*?\"request_id\":\"([^\"]*)\".*", "$1") :
+                json.replaceFirst(".*?\"type\":\"([^\"]*)\".*", "$1") +
+                    json.replaceFirst(".*?name: [^a-z]*([a-z]+).*|.*", " $1").stripTrailing();
+            assertEquals(null, keyOf.put(what + " #" + keyOf.size(), found.find() ? found.group(1) : "(none)"));
+        }
+        final Map<String, String> byWhat = new TreeMap<>();
+        keyOf.forEach((what, key) -> byWhat.merge(what.substring(0, what.indexOf(" #")), key, (a, b) -> a + "," + b));
+        assertEquals("root", byWhat.get("k-enroll"), byWhat.toString());
+        assertEquals("pos", byWhat.get("k-earn"), "one record, the first key's: " + byWhat);
+        assertEquals("admin", byWhat.get("k-adjust"), byWhat.toString());
+        assertEquals("pos", byWhat.get("k-stream"), byWhat.toString());
+        assertTrue(events(keys.get("root"), all).stream().anyMatch(e -> e.getRequestId().equals("k-adjust") &&
+            e.getKeyId().equals("admin")), "the event says the key too");
+        assertEquals("(none)", byWhat.get("set_program tea"), "put in force at start by the server: " + byWhat);
+        assertEquals("root", byWhat.get("set_program juice"), byWhat.toString());
+        assertTrue(byWhat.get("expire_tick").matches("\\(none\\)(,\\(none\\))*"), byWhat.toString());
+
+        server.close();
+        server = null;
+        serve();
+        assertEquals(records, records(keys.get("root"), all), "the journal replays with its key ids");
     }
 
     /**
@@ -261,6 +336,14 @@ class ApiKeysIT
         assertTrue(asFinance.stream().noneMatch(json -> json.contains("tea")), "no record naming tea: " + asFinance);
     }
 
+    private List<io.jifen.ledger.api.v1.Event> events(final String key, final SubscribeRequest request)
+        throws Exception
+    {
+        final List<io.jifen.ledger.api.v1.Event> events = new ArrayList<>();
+        stub(key).subscribe(request).forEachRemaining(events::add);
+        return events;
+    }
+
     private List<String> records(final String key, final SubscribeRequest request) throws Exception
     {
         final List<String> records = new ArrayList<>();
@@ -295,7 +378,6 @@ class ApiKeysIT
     private void start() throws Exception
     {
         ca = new TestAuthority("Jifen test CA", dir.resolve("pki"));
-        final TestAuthority.Issued serverCert = ca.server(dir.resolve("pki"));
         final StringBuilder file = new StringBuilder("keys:\n");
         for (final String role : List.of("pos", "reader", "finance", "admin", "root"))
         {
@@ -308,6 +390,13 @@ class ApiKeysIT
             file.append(lines[3]).append('\n');
         }
         Files.writeString(dir.resolve("keys.yaml"), file.toString());
+        serve();
+    }
+
+    /** Starts the server on the data folder, with the keys and certificate {@link #start} made. */
+    private void serve() throws Exception
+    {
+        final TestAuthority.Issued serverCert = ca.server(dir.resolve("pki"));
         server = new LedgerServer(new ServerConfig().port(0).data(dir.resolve("data")).sandbox(true)
             .program(Program.parse(COFFEE), "test").addProgram(Program.parse(TEA), "test")
             .tls(serverCert.cert(), serverCert.key()).keys(dir.resolve("keys.yaml"))).start();

@@ -617,7 +617,8 @@ class LedgerServerIT
             new PrintStream(dump, true, StandardCharsets.UTF_8), System.err));
         final List<String> lines = dump.toString(StandardCharsets.UTF_8).lines().toList();
         assertEquals(8, lines.size(), String.join("\n", lines));
-        assertTrue(lines.get(0).startsWith("{\"type\":\"set_program\",\"version\":3,\"sequence\":1,"), lines.get(0));
+        assertTrue(lines.get(0).startsWith("{\"type\":\"set_program\",\"version\":4,\"sequence\":1,"), lines.get(0));
+        assertTrue(lines.stream().noneMatch(l -> l.contains("key_id")), "a server without keys journals no key id");
         assertTrue(lines.get(1).contains("version: 2\\nname: \\\"coffee-club\\\"\\n"), lines.get(1));
         assertTrue(lines.get(3).contains("\"type\":\"earn\"") && lines.get(3).contains("\"kind\":\"credit\"") &&
             lines.get(3).contains("\"points\":250"), lines.get(3));
@@ -736,7 +737,7 @@ class LedgerServerIT
             new PrintStream(dump, true, StandardCharsets.UTF_8), System.err));
         final String exchanged = dump.toString(StandardCharsets.UTF_8).lines()
             .filter(l -> l.contains("\"request_id\":\"x-1\"")).findFirst().orElseThrow();
-        assertTrue(exchanged.startsWith("{\"type\":\"exchange\",\"version\":3,") &&
+        assertTrue(exchanged.startsWith("{\"type\":\"exchange\",\"version\":4,") &&
             exchanged.contains("{\"program\":\"airline\",\"member_id\":\"alice\"") &&
             exchanged.contains("\"effect_members\":[0,1]") &&
             exchanged.contains("\"to_member_id\":\"alice\"") && exchanged.contains("\"to_program_id\":\"airline\"") &&
