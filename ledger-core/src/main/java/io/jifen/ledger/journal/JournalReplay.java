@@ -19,7 +19,20 @@ public final class JournalReplay
     @FunctionalInterface
     public interface Progress
     {
+        /**
+         * Called once before the first record: about how many records the replay will read (the documents after its
+         * resume point; a replay stopped early by time or sequence reads fewer).
+         */
+        default void onStart(final long records)
+        {
+        }
+
         void onProgress(long records, long sequence);
+
+        /** Called once after the last record, whatever stopped the replay. */
+        default void onEnd(final long records)
+        {
+        }
     }
 
     /**
@@ -183,6 +196,11 @@ public final class JournalReplay
                 System.arraycopy(from.chain(), 0, replayer.appliedChain, 0, JournalRecord.CHAIN_LENGTH);
                 replayer.appliedIndex = from.queueIndex();
             }
+            if (null != progress)
+            {
+                final JournalSurvey found = scanner.survey();
+                progress.onStart(found.documents - (null == from ? 0 : found.documentsThrough(from.queueIndex())));
+            }
             boolean atEnd = true;
             while (scanner.next())
             {
@@ -198,6 +216,10 @@ public final class JournalReplay
                 {
                     progress.onProgress(records, sequence);
                 }
+            }
+            if (null != progress)
+            {
+                progress.onEnd(records);
             }
             if (atEnd && !discardDamagedTail && (scanner.damagedTailCount() > 0 ||
                 scanner.survey().ending == JournalSurvey.Ending.DAMAGED_TAIL &&

@@ -27,6 +27,8 @@ import io.grpc.Status;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * The server's API keys, from a YAML file of their SHA-256 hashes (the keys themselves are never stored), and the
@@ -179,32 +181,43 @@ final class ApiKeys implements ServerInterceptor
         }
     }
 
-    /**
-     * {@code ledger keys new --id ID --role ROLE --program NAME...|--all-programs}: a new random key, printed once,
-     * and the line of the keys file that admits it (its hash).
-     */
-    static int newKey(final java.util.Deque<String> args, final java.io.PrintStream out)
+    @Command(name = "new", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"A new random API key for a client, printed once, and the line of the keys file (ledger " +
+            "serve --keys FILE) that admits it: only its SHA-256 hash is kept."})
+    static final class NewKey implements java.util.concurrent.Callable<Integer>
     {
-        if (args.isEmpty() || !args.pop().equals("new"))
+        private final LedgerCli cli;
+        @Option(names = "--id", paramLabel = "ID", required = true,
+            description = "the key's name, journaled with every write it sends: 1 to " + KEY_ID_LENGTH_MAX +
+                " letters, digits, '.', '_' or '-'")
+        String id;
+        @Option(names = "--role", paramLabel = "ROLE", required = true,
+            description = "pos, reader, finance or admin (README, Security)")
+        String role;
+        @Option(names = "--program", paramLabel = "NAME", description = "a program it may act on (repeat for several)")
+        List<String> programs = new ArrayList<>();
+        @Option(names = "--all-programs", description = "every program, present and future")
+        boolean allPrograms;
+
+        NewKey(final LedgerCli cli)
         {
-            throw new IllegalArgumentException("keys needs 'new' (ledger keys new --id ID --role ROLE " +
-                "--program NAME | --all-programs)");
+            this.cli = cli;
         }
-        String id = null;
-        String role = null;
-        final List<String> programs = new ArrayList<>();
-        while (!args.isEmpty())
+
+        @Override
+        public Integer call()
         {
-            final String option = args.pop();
-            switch (option)
+            if (allPrograms)
             {
-                case "--id" -> id = value(option, args);
-                case "--role" -> role = value(option, args).toLowerCase(Locale.ROOT);
-                case "--program" -> programs.add(value(option, args));
-                case "--all-programs" -> programs.add("*");
-                default -> throw new IllegalArgumentException("unknown option '" + option + "' for keys new");
+                programs.add("*");
             }
+            return newKey(id, role.toLowerCase(Locale.ROOT), programs, cli.out);
         }
+    }
+
+    /** Prints a new key and its line of the keys file. */
+    static int newKey(final String id, final String role, final List<String> programs, final java.io.PrintStream out)
+    {
         if (null == id || !id.matches(KEY_ID_PATTERN))
         {
             throw new IllegalArgumentException("--id must be 1 to " + KEY_ID_LENGTH_MAX + " letters, digits, '.', " +
@@ -228,14 +241,5 @@ final class ApiKeys implements ServerInterceptor
         out.println("  - {id: " + id + ", sha256: " + sha256(key) + ", role: " + role + ", programs: [" +
             String.join(", ", programs.stream().map(p -> "'" + p.replace("'", "''") + "'").toList()) + "]}");
         return 0;
-    }
-
-    private static String value(final String option, final java.util.Deque<String> args)
-    {
-        if (args.isEmpty())
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args.pop();
     }
 }

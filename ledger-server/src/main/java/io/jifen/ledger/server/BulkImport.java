@@ -23,6 +23,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.Callable;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -36,6 +37,9 @@ import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code ledger import FILE.csv}: migrates another system's points into a running ledger, one {@code ImportRow} per
@@ -45,42 +49,10 @@ import org.apache.commons.csv.CSVRecord;
  * twice (rows already in are counted as such); a row the ledger refuses, or that cannot be read, is written with its
  * reason to the rejects file; a row refused for a passing reason (the ring full, the ledger restarting) is sent again
  * under the same id. A summary closes the run; the exit status is 0 when every row is in, 1 when some were rejected,
- * 3 when rows are unaccounted for (the stream ended early).
+ * 4 when rows are unaccounted for (the stream ended early).
  */
 final class BulkImport
 {
-    static final String USAGE = String.join("\n",
-        "usage: ledger import FILE.csv [options]",
-        "",
-        "Imports another system's points into a running ledger: one row a lot, with its original earned-at and",
-        "expiry, and the member's tier points; a member the ledger does not know is enrolled (see ImportRow in the",
-        ".proto). Idempotent per row: running the same file again imports nothing twice.",
-        "",
-        "columns (a header row names them, in any order):",
-        "  member_id     required",
-        "  points        required, 0.." + io.jifen.ledger.core.Limits.POINTS_MAX + " (0: no lot)",
-        "  earned_at     required: ISO-8601 with its offset (2025-03-01T10:00:00+08:00) or epoch milliseconds",
-        "  expires_at    the lot's expiry, the same forms; empty with points 0",
-        "  tier_points   optional (default 0): counted toward tiers in the month of earned_at",
-        "  birthday      optional MM-DD, used when the row enrolls the member",
-        "  program_id    optional: the member's program (default --program, else the ledger's first)",
-        "  order_id, reason  optional: the row's reference in the old system, free text",
-        "  request_id    optional: the row's own idempotency key (default: ID-PREFIX:ROW, by the row's position:",
-        "                fix rows in place, never insert or delete rows between runs; ids are remembered for",
-        "                the program's requestRetentionDays, 35 by default)",
-        "A rejects file can be fixed and imported as it is (its row, status and message columns are ignored).",
-        "Exit status: 0 every row in, 1 some rejected, 2 bad usage or file, 3 the run ended early (run it again).",
-        "",
-        "options:",
-        "  --server HOST:PORT  the ledger (default 127.0.0.1:9090)",
-        "  --program NAME      the program of rows without program_id",
-        "  --rejects FILE      where rejected rows go, with their reasons (default FILE.rejects.csv)",
-        "  --id-prefix P       request ids ID-PREFIX:ROW (default: the file's name); keep it to re-run a file",
-        "  --batch N           rows a Submit message carries (default 1024, at most 4096)",
-        "  --window N          rows in flight at once (default 16384, at most 32768; at least --batch)",
-        ClientTls.USAGE,
-        "  -h, --help          this text");
-
     private static final Set<String> COLUMNS = Set.of("member_id", "points", "earned_at", "expires_at",
         "tier_points", "birthday", "program_id", "order_id", "reason", "request_id");
     private static final List<String> REQUIRED = List.of("member_id", "points", "earned_at");
@@ -138,57 +110,74 @@ final class BulkImport
         this.inFlight = new Semaphore(window);
     }
 
-    static int run(final Deque<String> args, final PrintStream out) throws IOException, InterruptedException
+    @picocli.CommandLine.Command(name = "import", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Migrate another system's points into a running ledger: one row a lot, with its original " +
+            "earned-at and expiry, and the member's tier points; a member the ledger does not know is enrolled (see " +
+            "ImportRow in the .proto). Idempotent per row: running the same file again imports nothing twice."},
+        footerHeading = "%nColumns (a header row names them, in any order):%n",
+        footer = {
+            "  member_id     required",
+            "  points        required, 0.." + io.jifen.ledger.core.Limits.POINTS_MAX + " (0: no lot)",
+            "  earned_at     required: ISO-8601 with its offset (2025-03-01T10:00:00+08:00) or epoch milliseconds",
+            "  expires_at    the lot's expiry, the same forms; empty with points 0",
+            "  tier_points   optional (default 0): counted toward tiers in the month of earned_at",
+            "  birthday      optional MM-DD, used when the row enrolls the member",
+            "  program_id    optional: the member's program (default --program, else the ledger's first)",
+            "  order_id, reason  optional: the row's reference in the old system, free text",
+            "  request_id    optional: the row's own idempotency key (default: ID-PREFIX:ROW, by the row's",
+            "                position: fix rows in place, never insert or delete rows between runs; ids are",
+            "                remembered for the program's requestRetentionDays, 35 by default)",
+            "A rejects file can be fixed and imported as it is (its row, status and message columns are ignored).",
+            "Exit status: 0 every row in, 1 some rejected, 2 bad usage or file, 4 the run ended early (run it again)."})
+    static final class Import implements Callable<Integer>
     {
-        String server = "127.0.0.1:9090";
-        String program = "";
-        String rejects = null;
-        String prefix = null;
-        final ClientTls tls = new ClientTls();
-        int window = 16_384;
-        int batch = 1024;
-        Path file = null;
-        while (!args.isEmpty())
+        private final LedgerCli cli;
+        @Parameters(paramLabel = "FILE.csv", description = "the rows to import")
+        Path file;
+        @Mixin
+        ClientTls client;
+        @Option(names = "--program", paramLabel = "NAME", defaultValue = "",
+            description = "the program of rows without program_id")
+        String program;
+        @Option(names = "--rejects", paramLabel = "FILE",
+            description = "where rejected rows go, with their reasons (default FILE.rejects.csv)")
+        Path rejects;
+        @Option(names = "--id-prefix", paramLabel = "P",
+            description = "request ids ID-PREFIX:ROW (default: the file's name); keep it to re-run a file")
+        String prefix;
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "1024",
+            description = "rows a Submit message carries (default ${DEFAULT-VALUE}, at most " + SubmitStream.BATCH_MAX +
+                ")")
+        int batch;
+        @Option(names = "--window", paramLabel = "N", defaultValue = "16384",
+            description = "rows in flight at once (default ${DEFAULT-VALUE}, at most " + WINDOW_MAX +
+                "; at least --batch)")
+        int window;
+
+        Import(final LedgerCli cli)
         {
-            final String option = args.pop();
-            switch (option)
-            {
-                case "--server" -> server = value(option, args);
-                case "--program" -> program = value(option, args);
-                case "--rejects" -> rejects = value(option, args);
-                case "--id-prefix" -> prefix = value(option, args);
-                case "--window" -> window = intValue(option, value(option, args), 1, WINDOW_MAX);
-                case "--batch" -> batch = intValue(option, value(option, args), 1, SubmitStream.BATCH_MAX);
-                case "-h", "--help" ->
-                {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default ->
-                {
-                    if (tls.option(option, args))
-                    {
-                        continue;
-                    }
-                    if (option.startsWith("--") || null != file)
-                    {
-                        throw new IllegalArgumentException("unknown option '" + option + "' for import");
-                    }
-                    file = Path.of(option);
-                }
-            }
+            this.cli = cli;
         }
-        if (null == file)
+
+        @Override
+        public Integer call() throws IOException, InterruptedException
         {
-            throw new IllegalArgumentException("import needs the CSV file to read (ledger import --help)");
+            return run(file, client, program, rejects, prefix, LedgerCli.range("--window", window, 1, WINDOW_MAX),
+                LedgerCli.range("--batch", batch, 1, SubmitStream.BATCH_MAX), cli.out);
         }
+    }
+
+    static int run(final Path file, final ClientTls tls, final String program, final Path rejects,
+        final String prefix, final int window, final int batch, final PrintStream out)
+        throws IOException, InterruptedException
+    {
         if (!Files.isRegularFile(file))
         {
             throw new IllegalArgumentException("no such file: " + file);
         }
         final String idPrefix = null != prefix ? checkedPrefix(prefix) : prefixOf(file);
-        final Path rejectsFile = null != rejects ? Path.of(rejects) : Path.of(file + ".rejects.csv");
-        final ManagedChannel channel = tls.channel(server);
+        final Path rejectsFile = null != rejects ? rejects : Path.of(file + ".rejects.csv");
+        final ManagedChannel channel = tls.channel();
         try
         {
             return new BulkImport(out, file, program, rejectsFile, idPrefix, Math.max(window, batch), batch)
@@ -585,9 +574,9 @@ final class BulkImport
         {
             out.printf(Locale.ROOT, "unaccounted        %,d rows: run the same command again to import them%n",
                 rows - accounted);
-            return 3;
+            return LedgerCli.Exit.UNAVAILABLE;
         }
-        return rejected == 0 ? 0 : 1;
+        return rejected == 0 ? LedgerCli.Exit.OK : LedgerCli.Exit.PARTLY_FAILED;
     }
 
     private static void progress(final long rows, final long about, final long began)
@@ -633,31 +622,5 @@ final class BulkImport
                 " printable ASCII characters without spaces, not '" + prefix + "'");
         }
         return prefix;
-    }
-
-    private static int intValue(final String option, final String value, final int min, final int max)
-    {
-        try
-        {
-            final int n = Integer.parseInt(value);
-            if (n >= min && n <= max)
-            {
-                return n;
-            }
-        }
-        catch (final NumberFormatException ex)
-        {
-            // reported below
-        }
-        throw new IllegalArgumentException(option + " must be " + min + ".." + max + ", not '" + value + "'");
-    }
-
-    private static String value(final String option, final Deque<String> args)
-    {
-        if (args.isEmpty())
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args.pop();
     }
 }

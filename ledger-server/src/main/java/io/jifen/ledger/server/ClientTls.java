@@ -1,12 +1,12 @@
 package io.jifen.ledger.server;
 
 import java.nio.file.Path;
-import java.util.Deque;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.handler.ssl.SslContextBuilder;
+import picocli.CommandLine.Option;
 
 /**
  * How the command-line clients ({@code ledger import}, {@code ledger journal tail}) reach a server: plaintext by
@@ -16,31 +16,25 @@ import io.netty.handler.ssl.SslContextBuilder;
  */
 final class ClientTls
 {
-    static final String USAGE = String.join("\n",
-        "  --api-key KEY       the API key of a server with keys (default: the JIFEN_API_KEY environment variable)",
-        "  --tls-ca FILE       TLS: trust the server's certificate as these PEM CAs signed it",
-        "  --tls-cert FILE, --tls-key FILE  mutual TLS: this client's PEM certificate and PKCS#8 key");
-
-    private String apiKey = System.getenv("JIFEN_API_KEY");
+    @Option(names = "--server", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9090",
+        description = "the ledger server (default ${DEFAULT-VALUE})")
+    String server;
+    @Option(names = "--api-key", paramLabel = "KEY", defaultValue = "${env:JIFEN_API_KEY}",
+        description = "the API key of a server with keys (default: the JIFEN_API_KEY environment variable, " +
+            "which keeps it out of the process list)")
+    private String apiKey;
+    @Option(names = "--tls-ca", paramLabel = "FILE",
+        description = "TLS: trust the server's certificate as these PEM CAs signed it")
     private Path ca;
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "mutual TLS: this client's PEM certificate")
     private Path cert;
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "mutual TLS: this client's PKCS#8 PEM key")
     private Path key;
 
-    /** @return true if {@code option} was one of these (its value taken from {@code args}). */
-    boolean option(final String option, final Deque<String> args)
+    /** A channel to {@link #server}, over TLS if a CA was given. */
+    ManagedChannel channel()
     {
-        switch (option)
-        {
-            case "--api-key" -> apiKey = value(option, args);
-            case "--tls-ca" -> ca = Path.of(value(option, args));
-            case "--tls-cert" -> cert = Path.of(value(option, args));
-            case "--tls-key" -> key = Path.of(value(option, args));
-            default ->
-            {
-                return false;
-            }
-        }
-        return true;
+        return channel(server);
     }
 
     /** A channel to {@code target} (HOST:PORT), over TLS if a CA was given. */
@@ -102,14 +96,5 @@ final class ClientTls
         {
             return false;
         }
-    }
-
-    private static String value(final String option, final Deque<String> args)
-    {
-        if (args.isEmpty())
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args.pop();
     }
 }

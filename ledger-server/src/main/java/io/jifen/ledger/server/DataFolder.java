@@ -42,8 +42,8 @@ final class DataFolder implements AutoCloseable
         if (null == lock)
         {
             channel.close();
-            throw new IllegalStateException("another ledger server is using " + data.toAbsolutePath() +
-                " (" + lockFile + " is locked); stop it first or choose another --data folder");
+            throw new CannotStart("another ledger server is using " + data.toAbsolutePath() +
+                " (" + lockFile + " is locked); stop it first or choose another --data folder", null);
         }
         return new DataFolder(channel, lock);
     }
@@ -57,9 +57,9 @@ final class DataFolder implements AutoCloseable
         final long free = Files.getFileStore(data).getUsableSpace();
         if (free < minFreeBytes)
         {
-            throw new IllegalStateException("the disk holding " + data.toAbsolutePath() + " has " + free +
+            throw new CannotStart("the disk holding " + data.toAbsolutePath() + " has " + free +
                 " bytes free, less than the " + minFreeBytes + " the server needs to start (--min-free-mb); " +
-                "free space and start again: the journal is intact");
+                "free space and start again: the journal is intact", null);
         }
     }
 

@@ -11,7 +11,6 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +31,8 @@ import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.JournalReplay;
 import io.jifen.ledger.snapshot.ArchivedPrefix;
 import io.jifen.ledger.snapshot.SnapshotStore;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ledger report liability|breakage|balances}: finance's reports, from the journal and snapshots of a data
@@ -55,23 +56,99 @@ final class FinanceReports
         this.out = out;
     }
 
-    static int run(final Deque<String> args, final PrintStream out) throws IOException
+    @picocli.CommandLine.Command(name = "report", synopsisSubcommandLabel = "REPORT", mixinStandardHelpOptions = true,
+        description = {"Finance's reports from a data folder, no server needed (docs/reports.md): a table, and " +
+            "CSV (--csv FILE) and one self-contained HTML file with its chart (--html FILE)."})
+    static final class Report implements Runnable
     {
-        if (args.isEmpty())
+        private final LedgerCli cli;
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
+        Report(final LedgerCli cli)
         {
-            throw new IllegalArgumentException("report needs 'liability', 'breakage' or 'balances'");
+            this.cli = cli;
         }
-        final String report = args.pop();
-        final Map<String, String> options = new LinkedHashMap<>();
-        while (!args.isEmpty())
+
+        @Override
+        public void run()
         {
-            final String option = args.pop();
-            if (!option.startsWith("--") || args.isEmpty())
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "report needs 'liability', 'breakage' or 'balances'");
+        }
+
+        @picocli.CommandLine.Command(name = "liability", mixinStandardHelpOptions = true,
+            description = "Outstanding points as of an instant by program, tier and the expiry month of their lots, " +
+                "valued at each program's point.")
+        int liability(@Mixin final Output files,
+            @Option(names = "--as-of", paramLabel = "TIME", description = "ISO-8601 with its offset, or epoch ms " +
+                "(default: the last record)") final String asOf) throws IOException
+        {
+            return FinanceReports.run("liability", files.options().put("--as-of", asOf), cli.out);
+        }
+
+        @picocli.CommandLine.Command(name = "breakage", mixinStandardHelpOptions = true,
+            description = "Points expired (breakage) by month, with the program accounts of the double entry.")
+        int breakage(@Mixin final Output files,
+            @Option(names = "--from", paramLabel = "TIME", description = "from this instant (default: the first " +
+                "record)") final String from,
+            @Option(names = "--to", paramLabel = "TIME", description = "to this instant (default: the last record)")
+            final String to,
+            @Option(names = "--zone", paramLabel = "ZONE", description = "months in this time zone (default: the " +
+                "first program's)") final String zone) throws IOException
+        {
+            return FinanceReports.run("breakage", files.options().put("--from", from).put("--to", to)
+                .put("--zone", zone), cli.out);
+        }
+
+        @picocli.CommandLine.Command(name = "balances", mixinStandardHelpOptions = true,
+            description = "Every member's balances as of an instant (or one member's).")
+        int balances(@Mixin final Output files,
+            @Option(names = "--as-of", paramLabel = "TIME", description = "ISO-8601 with its offset, or epoch ms " +
+                "(default: the last record)") final String asOf,
+            @Option(names = "--member", paramLabel = "ID", description = "only this member") final String member,
+            @Option(names = "--program", paramLabel = "NAME", description = "only this program (with --member: " +
+                "its program; default the first)") final String program) throws IOException
+        {
+            return FinanceReports.run("balances", files.options().put("--as-of", asOf).put("--member", member)
+                .put("--program", program), cli.out);
+        }
+    }
+
+    /** The options every report takes: where the data is, and the files it writes. */
+    static final class Output
+    {
+        @Mixin
+        LedgerCli.DataOption data;
+        @Option(names = "--csv", paramLabel = "FILE", description = "also write the table as CSV")
+        String csv;
+        @Option(names = "--html", paramLabel = "FILE", description = "also write one HTML file with the chart")
+        String html;
+
+        Options options()
+        {
+            return new Options().put("--data", data.data.toString()).put("--csv", csv).put("--html", html);
+        }
+    }
+
+    /** The options a report reads, by name; a null value is left out. */
+    static final class Options
+    {
+        final Map<String, String> values = new LinkedHashMap<>();
+
+        Options put(final String name, final String value)
+        {
+            if (null != value)
             {
-                throw new IllegalArgumentException("expected --option VALUE, got '" + option + "'");
+                values.put(name, value);
             }
-            options.put(option, args.pop());
+            return this;
         }
+    }
+
+    static int run(final String report, final Options given, final PrintStream out) throws IOException
+    {
+        final Map<String, String> options = given.values;
         final Path data = Paths.get(options.getOrDefault("--data", "data"));
         if (!Files.isDirectory(data.resolve("journal")))
         {

@@ -8,9 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.Deque;
 import java.util.Locale;
 
 import io.jifen.ledger.core.Accounts;
@@ -26,6 +24,9 @@ import io.jifen.ledger.journal.Statements;
 import io.jifen.ledger.snapshot.ArchivedPrefix;
 import io.jifen.ledger.snapshot.SnapshotStore;
 import org.agrona.concurrent.UnsafeBuffer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ledger export}: every journal event in a time range with its double-entry postings (docs/reports.md), as
@@ -41,31 +42,42 @@ final class JournalExport
     {
     }
 
-    static int run(final Deque<String> args, final PrintStream out) throws IOException
+    @Command(name = "export", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Every journal event in a time range with its double-entry postings (docs/reports.md), as " +
+            "JSON lines (the record as journal dump prints it, plus postings) or CSV (one row per posting)."})
+    static final class Export implements java.util.concurrent.Callable<Integer>
     {
-        Path data = Paths.get("data");
-        long from = Long.MIN_VALUE;
-        long to = Long.MAX_VALUE;
-        String format = "jsonl";
-        Path file = null;
-        while (!args.isEmpty())
+        private final LedgerCli cli;
+        @Mixin
+        LedgerCli.DataOption data;
+        @Option(names = "--from", paramLabel = "TIME", converter = LedgerCli.InstantConverter.class,
+            description = "events stamped at or after TIME (ISO-8601 with its offset, or epoch ms; default: the first)")
+        Long from;
+        @Option(names = "--to", paramLabel = "TIME", converter = LedgerCli.InstantConverter.class,
+            description = "events stamped at or before TIME (default: the last)")
+        Long to;
+        @Option(names = "--format", paramLabel = "F", defaultValue = "jsonl",
+            description = "jsonl (default) or csv")
+        String format;
+        @Option(names = "--out", paramLabel = "FILE", description = "write to FILE (default: standard output)")
+        Path file;
+
+        Export(final LedgerCli cli)
         {
-            final String option = args.pop();
-            if (args.isEmpty())
-            {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            final String value = args.pop();
-            switch (option)
-            {
-                case "--data" -> data = Paths.get(value);
-                case "--from" -> from = LedgerMain.epochMs(option, value);
-                case "--to" -> to = LedgerMain.epochMs(option, value);
-                case "--format" -> format = value;
-                case "--out" -> file = Paths.get(value);
-                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
-            }
+            this.cli = cli;
         }
+
+        @Override
+        public Integer call() throws IOException
+        {
+            return run(data.data, null == from ? Long.MIN_VALUE : from, null == to ? Long.MAX_VALUE : to, format,
+                file, cli.out);
+        }
+    }
+
+    static int run(final Path data, final long from, final long to, final String format, final Path file,
+        final PrintStream out) throws IOException
+    {
         if (!format.equals("csv") && !format.equals("jsonl"))
         {
             throw new IllegalArgumentException("--format must be csv or jsonl, got '" + format + "'");

@@ -1,8 +1,10 @@
 package io.jifen.ledger.server;
 
 import java.io.PrintStream;
-import java.util.Deque;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
 import io.grpc.ManagedChannel;
@@ -11,6 +13,9 @@ import io.grpc.StatusRuntimeException;
 import io.jifen.ledger.api.v1.Event;
 import io.jifen.ledger.api.v1.LedgerGrpc;
 import io.jifen.ledger.api.v1.SubscribeRequest;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ledger journal tail}: a running server's change stream (Subscribe) as JSON lines, one record each, the format
@@ -19,60 +24,52 @@ import io.jifen.ledger.api.v1.SubscribeRequest;
  */
 final class JournalTail
 {
-    static final String USAGE = String.join("\n",
-        "usage: ledger journal tail [--server HOST:PORT] [--after SEQUENCE] [--program NAME]... [--type TYPE]...",
-        "                           [--follow]",
-        "  --server HOST:PORT  the server (default 127.0.0.1:9090)",
-        "  --after SEQUENCE    print the records after this one (default 0: from the first)",
-        "  --program NAME      only records of this program (repeat for several; sweeps always pass)",
-        "  --type TYPE         only records of this type: earn, redeem, expire_tick, ... (repeat for several)",
-        "  --follow            keep printing records as they are journaled; reconnect when the server restarts",
-        ClientTls.USAGE);
     private static final long RECONNECT_MS = 1_000;
 
     private JournalTail()
     {
     }
 
-    static int run(final Deque<String> args, final PrintStream out, final PrintStream err) throws InterruptedException
+    @Command(name = "tail", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"A running server's records as JSON lines (the format of journal dump), through its change " +
+            "stream; without --follow it stops at the journal's end."})
+    static final class Tail implements Callable<Integer>
     {
-        String server = "127.0.0.1:9090";
-        final ClientTls tls = new ClientTls();
-        final SubscribeRequest.Builder request = SubscribeRequest.newBuilder();
-        boolean follow = false;
-        while (!args.isEmpty())
+        private final LedgerCli cli;
+        @Mixin
+        ClientTls client;
+        @Option(names = "--after", paramLabel = "SEQUENCE", defaultValue = "0",
+            description = "print the records after this one (default 0: from the first)")
+        long after;
+        @Option(names = "--program", paramLabel = "NAME",
+            description = "only records of this program (repeat for several; sweeps always pass)")
+        List<String> programs = new ArrayList<>();
+        @Option(names = "--type", paramLabel = "TYPE",
+            description = "only records of this type: earn, redeem, expire_tick, ... (repeat for several)")
+        List<String> types = new ArrayList<>();
+        @Option(names = "--follow",
+            description = "keep printing records as they are journaled; reconnect when the server restarts")
+        boolean follow;
+
+        Tail(final LedgerCli cli)
         {
-            final String option = args.pop();
-            switch (option)
+            this.cli = cli;
+        }
+
+        @Override
+        public Integer call() throws InterruptedException
+        {
+            final SubscribeRequest.Builder request = SubscribeRequest.newBuilder().setAfterSequence(after)
+                .addAllProgramIds(programs).addAllTypes(types).setStopAtEnd(!follow);
+            final ManagedChannel channel = client.channel();
+            try
             {
-                case "--server" -> server = value(option, args);
-                case "--after" -> request.setAfterSequence(Long.parseLong(value(option, args)));
-                case "--program" -> request.addProgramIds(value(option, args));
-                case "--type" -> request.addTypes(value(option, args));
-                case "--follow" -> follow = true;
-                case "-h", "--help" ->
-                {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default ->
-                {
-                    if (!tls.option(option, args))
-                    {
-                        throw new IllegalArgumentException("unknown option '" + option + "' for journal tail");
-                    }
-                }
+                return tail(LedgerGrpc.newBlockingStub(channel), request, follow, cli.out, cli.err);
             }
-        }
-        request.setStopAtEnd(!follow);
-        final ManagedChannel channel = tls.channel(server);
-        try
-        {
-            return tail(LedgerGrpc.newBlockingStub(channel), request, follow, out, err);
-        }
-        finally
-        {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            finally
+            {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -98,19 +95,14 @@ final class JournalTail
                 if (!follow || ex.getStatus().getCode() != Status.Code.UNAVAILABLE)
                 {
                     err.println("ledger: " + ex.getStatus().getCode() + ": " + ex.getStatus().getDescription());
-                    return 1;
+                    return switch (ex.getStatus().getCode())
+                    {
+                        case UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT -> LedgerCli.Exit.USAGE;
+                        default -> LedgerCli.Exit.UNAVAILABLE;
+                    };
                 }
                 Thread.sleep(RECONNECT_MS); // the server is restarting: resume after the last record printed
             }
         }
-    }
-
-    private static String value(final String option, final Deque<String> args)
-    {
-        if (args.isEmpty())
-        {
-            throw new IllegalArgumentException(option + " needs a value");
-        }
-        return args.pop();
     }
 }

@@ -181,11 +181,8 @@ public final class LedgerServer implements AutoCloseable
         LOG.log(System.Logger.Level.INFO, "replaying journal " + directory.toAbsolutePath() + " (from the newest " +
             "sound snapshot in " + snapshots.folder().toAbsolutePath() + ", if any)");
         final JournalRecovery.Recovered recovered = JournalRecovery.recover(directory, config.discardDamagedTail,
-            snapshots.starts(config.ledgerContext, this::emptyLedger), 1_000_000, (records, sequence) ->
-            {
-                metrics.replayProgress(records);
-                LOG.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")");
-            });
+            snapshots.starts(config.ledgerContext, this::emptyLedger), ReplayProgress.EVERY,
+            ReplayProgress.ofServer(metrics, LOG, config.replayProgress));
         ledger = (Ledger)recovered.start().ledger();
         journal = recovered.journal();
         recovery = recovered.replay();
@@ -413,7 +410,7 @@ public final class LedgerServer implements AutoCloseable
         }
         catch (final IOException ex)
         {
-            throw new IllegalStateException("cannot serve metrics on " + config.metricsHost + ":" +
+            throw new CannotStart("cannot serve metrics on " + config.metricsHost + ":" +
                 config.metricsPort + " (--metrics-port): " + ex.getMessage(), ex);
         }
         LOG.log(System.Logger.Level.INFO, "metrics on http://" + config.metricsHost + ":" + metrics.port() +
@@ -845,7 +842,7 @@ public final class LedgerServer implements AutoCloseable
         }
         catch (final java.net.BindException ex)
         {
-            throw new IllegalStateException("cannot bind port " + config.port + " on " + config.host + " (" +
+            throw new CannotStart("cannot bind port " + config.port + " on " + config.host + " (" +
                 ex.getMessage() + "): is it in use (another ledger, or another server)? Stop it or choose --port " +
                 "(or --host); nothing was journaled", ex);
         }

@@ -23,35 +23,25 @@ final class Logging
 
     /**
      * Applies {@code --log-format} and {@code --log-level} before any logger exists (Logback reads them as it
-     * starts), and routes java.util.logging into SLF4J.
+     * starts), and routes java.util.logging into SLF4J. A value not given (null) comes from {@code -Djifen.log.*},
+     * else {@code JIFEN_LOG_FORMAT} / {@code JIFEN_LOG_LEVEL}, else Logback's defaults (text, info).
      *
      * @throws IllegalArgumentException for a format or level it does not know.
      */
-    static void configure(final String[] args)
+    static void configure(final String format, final String level)
     {
         // Logback names its appenders TEXT and JSON: a value in any case, from the environment or -D, names one
-        final String format = null != System.getProperty(FORMAT_PROPERTY) ? System.getProperty(FORMAT_PROPERTY) :
-            System.getenv("JIFEN_LOG_FORMAT");
-        if (null != format)
+        final String f = null != format ? format : null != System.getProperty(FORMAT_PROPERTY) ?
+            System.getProperty(FORMAT_PROPERTY) : System.getenv("JIFEN_LOG_FORMAT");
+        if (null != f)
         {
-            System.setProperty(FORMAT_PROPERTY, format(format));
+            System.setProperty(FORMAT_PROPERTY, format(f));
         }
-        final String level = null != System.getProperty(LEVEL_PROPERTY) ? System.getProperty(LEVEL_PROPERTY) :
-            System.getenv("JIFEN_LOG_LEVEL");
-        if (null != level)
+        final String l = null != level ? level : null != System.getProperty(LEVEL_PROPERTY) ?
+            System.getProperty(LEVEL_PROPERTY) : System.getenv("JIFEN_LOG_LEVEL");
+        if (null != l)
         {
-            System.setProperty(LEVEL_PROPERTY, level(level));
-        }
-        for (int i = 0; i + 1 < args.length; i++)
-        {
-            if ("--log-format".equals(args[i]))
-            {
-                System.setProperty(FORMAT_PROPERTY, format(args[i + 1]));
-            }
-            else if ("--log-level".equals(args[i]))
-            {
-                System.setProperty(LEVEL_PROPERTY, level(args[i + 1]));
-            }
+            System.setProperty(LEVEL_PROPERTY, level(l));
         }
         SLF4JBridgeHandler.removeHandlersForRootLogger();
         SLF4JBridgeHandler.install();

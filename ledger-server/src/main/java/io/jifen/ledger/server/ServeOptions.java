@@ -4,145 +4,117 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Where {@code ledger serve} takes its options from, weakest first: a YAML file ({@code --config FILE}, one key per
- * option, named as the flag without its dashes), environment variables ({@code JIFEN_} and the option's name in
- * capitals, dashes as underscores: {@code JIFEN_MAX_QUEUE_MS=500}), and the command line. An option given in a
- * stronger place replaces it, repeatable ones ({@code --program}) included, wholly. The options and whether they take
- * a value are read from the serve section of the usage text, so a new option is configurable everywhere at once.
+ * Where {@code ledger serve} takes an option from when the command line does not give it: an environment variable
+ * ({@code JIFEN_} and the option's name in capitals, dashes as underscores: {@code JIFEN_MAX_QUEUE_MS=500}), else a
+ * YAML file ({@code --config FILE}, or {@code JIFEN_CONFIG}: one key per option, named as the flag without its
+ * dashes), else the option's default. A stronger place replaces an option wholly, a repeatable one ({@code --program})
+ * included. The options are the serve command's own, so a new option is configurable everywhere at once.
  */
-final class ServeOptions
+final class ServeOptions implements CommandLine.IDefaultValueProvider
 {
     static final String CONFIG = "--config";
-    private static final Pattern SPEC = Pattern.compile("--([a-z][a-z-]*)( [A-Z]+)?");
+    /** How a list (a YAML sequence, or several values in one variable) is joined: the options split on it. */
+    static final String LIST_SEPARATOR = ",";
 
-    /** Each serve option (without dashes), and whether it takes a value. */
-    private final Map<String, Boolean> takesValue;
+    private final Map<String, String> env;
+    private final Map<String, String> fromFile;
 
-    ServeOptions(final String usage)
+    private ServeOptions(final Map<String, String> env, final Map<String, String> fromFile)
     {
-        takesValue = new LinkedHashMap<>();
-        boolean inServe = false;
-        for (final String line : usage.split("\n"))
-        {
-            if (!line.startsWith(" ") && line.contains("options"))
-            {
-                inServe = line.startsWith("serve options");
-                continue;
-            }
-            if (inServe && line.startsWith("  --"))
-            {
-                final int description = line.indexOf("  ", 2);
-                final Matcher m = SPEC.matcher(description < 0 ? line : line.substring(0, description));
-                while (m.find())
-                {
-                    takesValue.put(m.group(1), null != m.group(2));
-                }
-            }
-        }
-    }
-
-    boolean known(final String name)
-    {
-        return takesValue.containsKey(name);
+        this.env = env;
+        this.fromFile = fromFile;
     }
 
     /**
-     * @return the command line as the parser should read it: the file's options, then the environment's, then the
-     *         command line's, each without the options a stronger place gives.
-     * @throws IllegalArgumentException for a config file that cannot be read or names an unknown option.
+     * Reads the config file a serve command line names ({@code --config FILE} or {@code --config=FILE}, else
+     * {@code JIFEN_CONFIG}), checking every key is one of the command's options.
+     *
+     * @throws IllegalArgumentException for a file that cannot be read, is not a map, or names an unknown option.
      */
-    Deque<String> effective(final Deque<String> commandLine, final Map<String, String> env)
+    static ServeOptions of(final CommandSpec serve, final List<String> args, final Map<String, String> env)
     {
-        final List<String> cli = new ArrayList<>(commandLine);
-        Path file = null;
-        final int at = cli.indexOf(CONFIG);
-        if (at >= 0)
-        {
-            if (at + 1 >= cli.size())
-            {
-                throw new IllegalArgumentException(CONFIG + " needs a file");
-            }
-            file = Path.of(cli.get(at + 1));
-            cli.remove(at + 1);
-            cli.remove(at);
-        }
-        final Map<String, List<String>> fromCli = layer(cli);
-        final Map<String, List<String>> fromEnv = fromEnvironment(env);
-        final Map<String, List<String>> fromFile = null == file ? Map.of() : fromFile(file);
-        final Deque<String> merged = new ArrayDeque<>();
-        append(merged, fromFile, fromEnv, fromCli);
-        append(merged, fromEnv, fromCli);
-        merged.addAll(cli);
-        return merged;
-    }
-
-    @SafeVarargs
-    private static void append(final Deque<String> out, final Map<String, List<String>> layer,
-        final Map<String, List<String>>... stronger)
-    {
-        for (final Map.Entry<String, List<String>> option : layer.entrySet())
-        {
-            boolean replaced = false;
-            for (final Map<String, List<String>> s : stronger)
-            {
-                replaced |= s.containsKey(option.getKey());
-            }
-            if (!replaced)
-            {
-                out.addAll(option.getValue());
-            }
-        }
-    }
-
-    /** The command line's options, each with the arguments it takes, by name (unknown ones are left to the parser). */
-    private Map<String, List<String>> layer(final List<String> args)
-    {
-        final Map<String, List<String>> options = new LinkedHashMap<>();
+        String file = env.get("JIFEN_CONFIG");
         for (int i = 0; i < args.size(); i++)
         {
-            final String arg = args.get(i);
-            if (arg.startsWith("--") && known(arg.substring(2)))
+            if (args.get(i).equals(CONFIG))
             {
-                options.put(arg.substring(2), List.of());
-                if (takesValue.get(arg.substring(2)))
+                if (i + 1 >= args.size())
                 {
-                    i++;
+                    throw new IllegalArgumentException(CONFIG + " needs a file");
                 }
+                file = args.get(i + 1);
             }
-        }
-        return options;
-    }
-
-    private Map<String, List<String>> fromEnvironment(final Map<String, String> env)
-    {
-        final Map<String, List<String>> options = new LinkedHashMap<>();
-        for (final String name : takesValue.keySet())
-        {
-            final String value = env.get("JIFEN_" + name.toUpperCase(Locale.ROOT).replace('-', '_'));
-            if (null != value && !value.isEmpty())
+            else if (args.get(i).startsWith(CONFIG + "="))
             {
-                put(options, name, value, "environment variable JIFEN_" +
-                    name.toUpperCase(Locale.ROOT).replace('-', '_'));
+                file = args.get(i).substring(CONFIG.length() + 1);
             }
         }
-        return options;
+        final Map<String, OptionSpec> known = options(serve);
+        for (final Map.Entry<String, OptionSpec> option : known.entrySet())
+        {
+            final String variable = variable(option.getKey());
+            if (null != env.get(variable) && !env.get(variable).isEmpty())
+            {
+                checked(option.getValue(), env.get(variable), "environment variable " + variable); // fails early
+            }
+        }
+        return new ServeOptions(env, null == file || file.isEmpty() ? Map.of() : read(known, Path.of(file)));
     }
 
-    private Map<String, List<String>> fromFile(final Path file)
+    private static String variable(final String name)
+    {
+        return "JIFEN_" + name.toUpperCase(Locale.ROOT).replace('-', '_');
+    }
+
+    @Override
+    public String defaultValue(final ArgSpec arg)
+    {
+        if (!(arg instanceof OptionSpec option) || option.longestName().equals(CONFIG) || option.usageHelp() ||
+            option.versionHelp())
+        {
+            return null;
+        }
+        final String name = option.longestName().substring(2);
+        final String variable = variable(name);
+        final String value = env.get(variable);
+        if (null != value && !value.isEmpty())
+        {
+            return checked(option, value, "environment variable " + variable);
+        }
+        return fromFile.get(name);
+    }
+
+    /** A flag as picocli reads it: true or false (also yes/no, 1/0), else an error naming where it came from. */
+    private static String checked(final OptionSpec option, final String value, final String where)
+    {
+        if (option.arity().max() > 0)
+        {
+            return value;
+        }
+        return switch (value.toLowerCase(Locale.ROOT))
+        {
+            case "true", "1", "yes" -> "true";
+            case "false", "0", "no" -> "false";
+            default -> throw new IllegalArgumentException(where + ": " + option.longestName() + " is on or off " +
+                "(true or false), not " + value);
+        };
+    }
+
+    private static Map<String, String> read(final Map<String, OptionSpec> known, final Path file)
     {
         final Object yaml;
         try
@@ -166,44 +138,37 @@ final class ServeOptions
         {
             throw new IllegalArgumentException(CONFIG + ": " + file + " must be a map of serve options to values");
         }
-        final Map<String, List<String>> options = new LinkedHashMap<>();
+        final Map<String, String> values = new LinkedHashMap<>();
         for (final Map.Entry<?, ?> entry : map.entrySet())
         {
             final String name = String.valueOf(entry.getKey());
-            if (!known(name))
+            final OptionSpec option = known.get(name);
+            if (null == option)
             {
                 throw new IllegalArgumentException(CONFIG + ": unknown option '" + name + "' in " + file +
                     " (its keys are the options of ledger serve --help, without the dashes)");
             }
-            final List<?> values = entry.getValue() instanceof List<?> list ? list : List.of(entry.getValue());
-            for (final Object value : values)
+            final List<String> each = new ArrayList<>();
+            for (final Object value : entry.getValue() instanceof List<?> list ? list : List.of(entry.getValue()))
             {
-                put(options, name, String.valueOf(value), "'" + name + "' in " + file);
+                each.add(checked(option, String.valueOf(value), "'" + name + "' in " + file));
+            }
+            values.put(name, String.join(LIST_SEPARATOR, each));
+        }
+        return values;
+    }
+
+    /** @return the options a config file and the environment may set, by name without dashes. */
+    static Map<String, OptionSpec> options(final CommandSpec serve)
+    {
+        final Map<String, OptionSpec> options = new LinkedHashMap<>();
+        for (final OptionSpec option : serve.options())
+        {
+            if (!option.longestName().equals(CONFIG) && !option.usageHelp() && !option.versionHelp())
+            {
+                options.put(option.longestName().substring(2), option);
             }
         }
         return options;
-    }
-
-    /** Adds {@code --name value}, or {@code --name} for a flag set true. */
-    private void put(final Map<String, List<String>> options, final String name, final String value,
-        final String where)
-    {
-        final List<String> args = options.computeIfAbsent(name, n -> new ArrayList<>());
-        if (takesValue.get(name))
-        {
-            args.add("--" + name);
-            args.add(value);
-            return;
-        }
-        switch (value.toLowerCase(Locale.ROOT))
-        {
-            case "true", "1", "yes" -> args.add("--" + name);
-            case "false", "0", "no" ->
-            {
-                // not set
-            }
-            default -> throw new IllegalArgumentException(where + ": --" + name + " is on or off (true or false), " +
-                "not " + value);
-        }
     }
 }

@@ -30,6 +30,7 @@ public final class ServerConfig
     long maxQueueMs = 1000;
     /** How long a stopping server answers NOT_SERVING and goes on serving before it drains: for load balancers. */
     long drainGraceMs;
+    io.jifen.ledger.journal.JournalReplay.Progress replayProgress = ReplayProgress.NONE;
     /** Where Prometheus scrapes the metrics (HTTP, /metrics); port -1: not served. */
     String metricsHost = "127.0.0.1";
     int metricsPort = -1;
@@ -179,6 +180,13 @@ public final class ServerConfig
     public ServerConfig drainGraceMs(final long drainGraceMs)
     {
         this.drainGraceMs = drainGraceMs;
+        return this;
+    }
+
+    /** @param display shows the replay's progress as the server starts ({@code ledger serve}: on a terminal). */
+    public ServerConfig replayProgress(final io.jifen.ledger.journal.JournalReplay.Progress display)
+    {
+        this.replayProgress = display;
         return this;
     }
 

@@ -34,19 +34,83 @@ class LedgerMainTest
         return err.toString(StandardCharsets.UTF_8);
     }
 
+    private String out()
+    {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
     @Test
     void helpPrintsUsageAndSucceeds() throws Exception
     {
         assertEquals(0, run("--help"));
-        assertTrue(out.toString(StandardCharsets.UTF_8).contains("--sync MODE"));
+        assertTrue(out().contains("Commands:") && out().contains("serve") && out().contains("journal") &&
+            out().contains("Exit codes"), out());
+        assertTrue(!out().contains("--sync"), "a command's options are in its own help: " + out());
+    }
+
+    /** Each command's help shows its own options and no other's; a group lists its commands. */
+    @Test
+    void everyCommandHasItsOwnHelp() throws Exception
+    {
         assertEquals(0, run("serve", "--help"));
+        assertTrue(out().contains("--sync=MODE") && out().contains("JIFEN_") && !out().contains("--until"), out());
+        out.reset();
+        assertEquals(0, run("journal", "--help"));
+        assertTrue(out().contains("dump") && out().contains("verify") && out().contains("archive") &&
+            out().contains("tail") && !out().contains("--sync"), out());
+        out.reset();
+        assertEquals(0, run("journal", "verify", "--help"));
+        assertTrue(out().contains("--until=TIME") && out().contains("--expect-chain") && !out().contains("--sync"),
+            out());
+        out.reset();
+        assertEquals(0, run("help", "import"));
+        assertTrue(out().contains("--id-prefix") && out().contains("earned_at"), out());
+        for (final String[] command : new String[][] {{"journal", "dump"}, {"journal", "archive"},
+            {"journal", "tail"}, {"snapshot"}, {"report", "breakage"}, {"export"}, {"keys", "new"}, {"load"},
+            {"load-statements"}, {"transport-limit"}})
+        {
+            out.reset();
+            final String[] help = java.util.Arrays.copyOf(command, command.length + 1);
+            help[command.length] = "--help";
+            assertEquals(0, run(help), String.join(" ", command));
+            assertTrue(out().startsWith("Usage: ledger " + String.join(" ", command)), out());
+        }
+    }
+
+    @Test
+    void versionNamesTheBuildAndTheFormatsItReadsAndWrites() throws Exception
+    {
+        assertEquals(0, run("--version"));
+        assertTrue(out().contains("jifen ledger") && out().contains("journal records: reads versions 1 to " +
+            io.jifen.ledger.journal.JournalRecord.VERSION_LATEST) && out().contains("snapshots: format"), out());
     }
 
     @Test
     void noCommandPrintsUsageAndFails() throws Exception
     {
         assertEquals(2, run());
-        assertTrue(out.toString(StandardCharsets.UTF_8).startsWith("usage: ledger"));
+        assertTrue(err().contains("name a command") && err().contains("ledger --help"), err());
+    }
+
+    /** --flag=value reads as --flag value. */
+    @Test
+    void optionsTakeTheirValueAfterAnEqualsSignToo() throws Exception
+    {
+        assertEquals(2, run("serve", "--port=70000"));
+        assertTrue(err().contains("--port must be in 0..65535, got 70000"), err());
+        err.reset();
+        assertEquals(2, run("journal", "verify", "--data=" + dir, "--until=2026-11-30T23:59:59.999+08:00"));
+        assertTrue(err().contains("no journal in " + dir.resolve("journal")), err());
+    }
+
+    @Test
+    void aTimeIsIso8601WithItsOffsetOrTheCommandSaysSo() throws Exception
+    {
+        assertEquals(2, run("journal", "verify", "--data", dir.toString(), "--until", "2026-11-30 23:59"));
+        assertTrue(err().contains("--until") && err().contains("with its offset or zone"), err());
+        err.reset();
+        assertEquals(2, run("export", "--from", "yesterday"));
+        assertTrue(err().contains("--from") && err().contains("2026-11-30T23:59:59.999+08:00"), err());
     }
 
     @Test
@@ -65,7 +129,7 @@ class LedgerMainTest
     void unknownOptionIsNamed() throws Exception
     {
         assertEquals(2, run("serve", "--prot", "9090"));
-        assertTrue(err().contains("unknown option '--prot'"), err());
+        assertTrue(err().contains("Unknown options: '--prot'") && err().contains("ledger serve --help"), err());
     }
 
     @Test
@@ -81,7 +145,10 @@ class LedgerMainTest
         assertEquals(2, run("serve", "--port", "70000"));
         assertTrue(err().contains("--port must be in 0..65535, got 70000"), err());
         assertEquals(2, run("serve", "--port"));
-        assertTrue(err().contains("--port needs a value"), err());
+        assertTrue(err().contains("Missing required parameter for option '--port'"), err());
+        err.reset();
+        assertEquals(2, run("serve", "--port", "ninety"));
+        assertTrue(err().contains("Invalid value for option '--port': 'ninety' is not an int"), err());
     }
 
     @Test
@@ -99,8 +166,8 @@ class LedgerMainTest
             java.net.InetAddress.getByName("127.0.0.1")))
         {
             final Path data = dir.resolve("data");
-            assertEquals(2, run("serve", "--port", Integer.toString(taken.getLocalPort()), "--data",
-                data.toString()));
+            assertEquals(4, run("serve", "--port", Integer.toString(taken.getLocalPort()), "--data",
+                data.toString()), "could not run: exit 4");
             assertTrue(err().contains("cannot bind port " + taken.getLocalPort() + " on 127.0.0.1") &&
                 err().contains("in use"), err());
             assertTrue(Files.notExists(data.resolve("journal")), "no journal was started, nothing journaled");
@@ -124,6 +191,6 @@ class LedgerMainTest
         assertEquals(2, run("journal", "verify", "--data", dir.toString()));
         assertTrue(err().contains("no journal in"), err());
         assertEquals(2, run("journal", "shred"));
-        assertTrue(err().contains("unknown journal command 'shred'"), err());
+        assertTrue(err().contains("Unmatched argument at index 1: 'shred'"), err());
     }
 }

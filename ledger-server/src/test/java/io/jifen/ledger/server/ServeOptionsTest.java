@@ -2,7 +2,6 @@ package io.jifen.ledger.server;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +22,9 @@ class ServeOptionsTest
     @TempDir
     Path dir;
 
-    private final ServeOptions options = new ServeOptions(LedgerMain.USAGE);
+    /** The serve command's options, as the config file and the environment see them. */
+    private final java.util.Set<String> known = ServeOptions.options(new picocli.CommandLine(new ServeCommand(null))
+        .getCommandSpec()).keySet();
 
     @Test
     void theCommandLineWinsOverTheEnvironmentWhichWinsOverTheFile() throws Exception
@@ -37,9 +38,8 @@ class ServeOptionsTest
             "metrics-port: 9100",
             "data: " + dir.resolve("from-file"),
             ""));
-        final ServerConfig config = LedgerMain.serveConfig(options.effective(
-            new ArrayDeque<>(List.of("--port", "7100", "--config", file.toString())),
-            Map.of("JIFEN_SYNC", "batch", "JIFEN_MAX_QUEUE_MS", "400", "HOME", "/root")));
+        final ServerConfig config = ServeCommand.config(List.of("--port=7100", "--config", file.toString()),
+            Map.of("JIFEN_SYNC", "batch", "JIFEN_MAX_QUEUE_MS", "400", "HOME", "/root"));
         assertEquals(7100, config.port, "the command line's");
         assertEquals(SyncMode.BATCH, config.sync, "the environment's over the file's");
         assertEquals(400, config.maxQueueMs, "the environment's over the file's");
@@ -53,9 +53,30 @@ class ServeOptionsTest
     {
         final Path file = dir.resolve("jifen.yaml");
         Files.writeString(file, "insecure: true\n");
-        final ServerConfig config = LedgerMain.serveConfig(options.effective(
-            new ArrayDeque<>(List.of("--config", file.toString())), Map.of("JIFEN_INSECURE", "false")));
+        final ServerConfig config = ServeCommand.config(List.of("--config", file.toString()),
+            Map.of("JIFEN_INSECURE", "false"));
         assertFalse(config.insecure);
+    }
+
+    /** A repeated option is a YAML list in the file, values joined with "," in a variable; the stronger wins whole. */
+    @Test
+    void programsComeAsAListFromTheFileOrTheEnvironment() throws Exception
+    {
+        final Path coffee = Files.writeString(dir.resolve("coffee.yaml"), "version: 1\nname: coffee\n");
+        final Path tea = Files.writeString(dir.resolve("tea.yaml"), "version: 1\nname: tea\n");
+        final Path file = dir.resolve("jifen.yaml");
+        Files.writeString(file, "program:\n  - " + coffee + "\n  - " + tea + "\n");
+        final ServerConfig fromFile = ServeCommand.config(List.of(), Map.of("JIFEN_CONFIG", file.toString()));
+        assertEquals(coffee.toString(), fromFile.programSource);
+        assertEquals(List.of(tea.toString()), fromFile.moreSources);
+        final ServerConfig fromEnv = ServeCommand.config(List.of("--config", file.toString()),
+            Map.of("JIFEN_PROGRAM", tea + "," + coffee));
+        assertEquals(tea.toString(), fromEnv.programSource);
+        assertEquals(List.of(coffee.toString()), fromEnv.moreSources);
+        final ServerConfig fromCli = ServeCommand.config(List.of("--program", tea.toString(), "--config",
+            file.toString()), Map.of());
+        assertEquals(tea.toString(), fromCli.programSource);
+        assertTrue(fromCli.moreSources.isEmpty(), "the command line's --program replaces the file's list whole");
     }
 
     @Test
@@ -67,10 +88,11 @@ class ServeOptionsTest
             "snapshots-kept", "discard-damaged-tail", "sandbox", "request-ids-max", "members-max",
             "expected-requests", "expected-lots", "expected-members"))
         {
-            assertTrue(options.known(name), name);
+            assertTrue(known.contains(name), name);
         }
-        assertFalse(options.known("config"), "not an option of the file itself");
-        assertFalse(options.known("after"), "a journal option, not a serve one");
+        assertFalse(known.contains("config"), "not an option of the file itself");
+        assertFalse(known.contains("after"), "a journal option, not a serve one");
+        assertFalse(known.contains("help") || known.contains("version"), "not a server option");
     }
 
     @Test
@@ -79,21 +101,21 @@ class ServeOptionsTest
         final Path file = dir.resolve("bad.yaml");
         Files.writeString(file, "prot: 9090\n");
         final IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () ->
-            options.effective(new ArrayDeque<>(List.of("--config", file.toString())), Map.of()));
+            ServeCommand.config(List.of("--config", file.toString()), Map.of()));
         assertTrue(unknown.getMessage().contains("unknown option 'prot'") &&
             unknown.getMessage().contains(file.toString()), unknown.getMessage());
 
         Files.writeString(file, "insecure: maybe\n");
         final IllegalArgumentException flag = assertThrows(IllegalArgumentException.class, () ->
-            options.effective(new ArrayDeque<>(List.of("--config", file.toString())), Map.of()));
+            ServeCommand.config(List.of("--config", file.toString()), Map.of()));
         assertTrue(flag.getMessage().contains("--insecure is on or off"), flag.getMessage());
 
         final IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () ->
-            options.effective(new ArrayDeque<>(List.of("--config", dir.resolve("none.yaml").toString())), Map.of()));
+            ServeCommand.config(List.of("--config=" + dir.resolve("none.yaml")), Map.of()));
         assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
 
         Files.writeString(file, "- port\n- 9090\n");
         assertThrows(IllegalArgumentException.class, () ->
-            options.effective(new ArrayDeque<>(List.of("--config", file.toString())), Map.of()));
+            ServeCommand.config(List.of("--config", file.toString()), Map.of()));
     }
 }

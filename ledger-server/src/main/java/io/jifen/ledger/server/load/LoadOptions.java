@@ -1,60 +1,71 @@
 package io.jifen.ledger.server.load;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Deque;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * Options of {@code ledger load}.
+ * Options of {@code ledger load}, on picocli ({@link Load} is the command); {@link #parse} reads the same options for
+ * the benchmarks and tests that run a load in process.
  */
 public final class LoadOptions
 {
-    public static final String USAGE = String.join("\n",
-        "usage: ledger load [options]      open-loop load against a running ledger server",
-        "",
-        "  --target HOST:PORT   server to load (default 127.0.0.1:9090)",
-        "  --mode unary|stream  one RPC per operation, or Submit streams (default unary)",
-        "  --rate N             operations per second to offer (default 1000)",
-        "  --ramp-to N          ramp linearly from --rate to N over the run (default: constant rate)",
-        "  --duration S         seconds to measure (default 10)",
-        "  --warmup S           seconds of load before measuring (default 2)",
-        "  --population N       members, drawn from a Zipf distribution (default 1000000, at most 10000000)",
-        "  --zipf S             Zipf exponent (default 0.99)",
-        "  --connections N      gRPC channels (unary) or Submit streams (stream) (default 2)",
-        "  --concurrency N      unary calls in flight at most (default 256)",
-        "  --batch N            stream: commands a Submit message carries, a CommandBatch (default 1: one a message)",
-        "  --linger-us N        stream with --batch: a batch goes when full or when its first command has waited",
-        "                       this long (default 1000); the wait is part of each command's latency",
-        "  --retry-share F      share of writes re-sent with the same request id (default 0.01)",
-        "  --json FILE          write the results as JSON",
-        "  --hdr-log FILE       write the latency percentile distribution (HdrHistogram format, microseconds)",
-        "  --seed N             random seed (default 1)",
-        "  --no-holds           redeem directly instead of holding then capturing (servers without holds)",
-        "",
-        "Mix ('peak sale'): 70% earn, 10% redemption at checkout (a hold, captured when the member is drawn again),",
-        "12% balance reads, 5% tier checks, 3% returns (reverse of an earlier earn). Every write has a unique request",
-        "id; a member is enrolled the first time it is drawn.",
-        "Latency is measured from each operation's intended send time, so a stalled server cannot hide its queue",
-        "(no coordinated omission).");
-
     String host = "127.0.0.1";
     int port = 9090;
     boolean stream;
+    @Option(names = "--target", paramLabel = "HOST:PORT", description = "server to load (default 127.0.0.1:9090)")
+    String target;
+    @Option(names = "--mode", paramLabel = "unary|stream",
+        description = "one RPC per operation, or Submit streams (default unary)")
+    String mode;
+    @Option(names = "--rate", paramLabel = "N", description = "operations per second to offer (default 1000)")
     double rate = 1000;
+    @Option(names = "--ramp-to", paramLabel = "N",
+        description = "ramp linearly from --rate to N over the run (default: constant rate)")
     double rampTo = -1;
+    @Option(names = "--duration", paramLabel = "S", description = "seconds to measure (default 10)")
     double durationSeconds = 10;
+    @Option(names = "--warmup", paramLabel = "S", description = "seconds of load before measuring (default 2)")
     double warmupSeconds = 2;
+    @Option(names = "--population", paramLabel = "N",
+        description = "members, drawn from a Zipf distribution (default 1000000, at most 10000000)")
     int population = 1_000_000;
+    @Option(names = "--zipf", paramLabel = "S", description = "Zipf exponent (default 0.99)")
     double zipf = 0.99;
+    @Option(names = "--connections", paramLabel = "N",
+        description = "gRPC channels (unary) or Submit streams (stream) (default 2)")
     int connections = 2;
+    @Option(names = "--concurrency", paramLabel = "N", description = "unary calls in flight at most (default 256)")
     int concurrency = 256;
+    @Option(names = "--batch", paramLabel = "N",
+        description = "stream: commands a Submit message carries, a CommandBatch (default 1: one a message)")
     int batch = 1;
+    @Option(names = "--linger-us", paramLabel = "N", description = "stream with --batch: a batch goes when full or " +
+        "when its first command has waited this long (default 1000); the wait is part of each command's latency")
+    long lingerUs = 1000;
     long lingerNs = 1_000_000;
+    @Option(names = "--retry-share", paramLabel = "F",
+        description = "share of writes re-sent with the same request id (default 0.01)")
     double retryShare = 0.01;
+    @Option(names = "--json", paramLabel = "FILE", description = "write the results as JSON")
     Path json;
+    @Option(names = "--hdr-log", paramLabel = "FILE",
+        description = "write the latency percentile distribution (HdrHistogram format, microseconds)")
     Path hdrLog;
+    @Option(names = "--seed", paramLabel = "N", description = "random seed (default 1)")
     long seed = 1;
+    @Option(names = "--progress", negatable = true,
+        description = "a progress line on standard error (default: on a terminal)")
     boolean progress = null != System.console();
+    @Option(names = "--no-holds", description = "redeem directly instead of holding then capturing (servers " +
+        "without holds)")
+    boolean noHolds;
     boolean holds = true;
 
     public int concurrency()
@@ -62,87 +73,82 @@ public final class LoadOptions
         return concurrency;
     }
 
+    /** Reads {@code ledger load}'s options. @throws IllegalArgumentException naming an option that is wrong. */
     public static LoadOptions parse(final Deque<String> args)
     {
         final LoadOptions o = new LoadOptions();
-        while (!args.isEmpty())
+        try
         {
-            final String option = args.pop();
-            switch (option)
-            {
-                case "--target":
-                    o.target(option, value(option, args));
-                    break;
-                case "--mode":
-                    final String mode = value(option, args);
-                    if (!mode.equals("unary") && !mode.equals("stream"))
-                    {
-                        throw new IllegalArgumentException("--mode must be unary or stream, got '" + mode + "'");
-                    }
-                    o.stream = mode.equals("stream");
-                    break;
-                case "--rate":
-                    o.rate = number(option, value(option, args), 1, 10_000_000);
-                    break;
-                case "--ramp-to":
-                    o.rampTo = number(option, value(option, args), 1, 10_000_000);
-                    break;
-                case "--duration":
-                    o.durationSeconds = number(option, value(option, args), 0.1, 86_400);
-                    break;
-                case "--warmup":
-                    o.warmupSeconds = number(option, value(option, args), 0, 3_600);
-                    break;
-                case "--population":
-                    o.population = (int)number(option, value(option, args), 1, 10_000_000);
-                    break;
-                case "--zipf":
-                    o.zipf = number(option, value(option, args), 0, 5);
-                    break;
-                case "--connections":
-                    o.connections = (int)number(option, value(option, args), 1, 256);
-                    break;
-                case "--batch", "--linger-us":
-                    o.batching(option, value(option, args));
-                    break;
-                case "--concurrency":
-                    o.concurrency = (int)number(option, value(option, args), 1, 1_000_000);
-                    break;
-                case "--retry-share":
-                    o.retryShare = number(option, value(option, args), 0, 1);
-                    break;
-                case "--json":
-                    o.json = Paths.get(value(option, args));
-                    break;
-                case "--hdr-log":
-                    o.hdrLog = Paths.get(value(option, args));
-                    break;
-                case "--seed":
-                    o.seed = wholeNumber(option, value(option, args));
-                    break;
-                case "--progress", "--no-progress":
-                    o.progress = option.equals("--progress");
-                    break;
-                case "--no-holds":
-                    o.holds = false;
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown option '" + option + "'");
-            }
+            new CommandLine(o).parseArgs(args.toArray(new String[0]));
         }
-        return o;
+        catch (final CommandLine.ParameterException ex)
+        {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
+        return o.validated();
     }
 
-    /** HOST:PORT. */
-    private void batching(final String option, final String value)
+    /** Checks each option's range and derives what the generator reads: @return this. */
+    LoadOptions validated()
     {
-        if (option.equals("--batch"))
+        if (null != target)
         {
-            batch = (int)number(option, value, 1, 4096);
+            target("--target", target);
         }
-        else
+        if (null != mode && !mode.equals("unary") && !mode.equals("stream"))
         {
-            lingerNs = (long)number(option, value, 1, 1_000_000) * 1000;
+            throw new IllegalArgumentException("--mode must be unary or stream, got '" + mode + "'");
+        }
+        stream = "stream".equals(mode);
+        check("--rate", rate, 1, 10_000_000);
+        if (rampTo != -1)
+        {
+            check("--ramp-to", rampTo, 1, 10_000_000);
+        }
+        check("--duration", durationSeconds, 0.1, 86_400);
+        check("--warmup", warmupSeconds, 0, 3_600);
+        check("--population", population, 1, 10_000_000);
+        check("--zipf", zipf, 0, 5);
+        check("--connections", connections, 1, 256);
+        check("--concurrency", concurrency, 1, 1_000_000);
+        check("--batch", batch, 1, 4096);
+        check("--linger-us", lingerUs, 1, 1_000_000);
+        lingerNs = lingerUs * 1000;
+        check("--retry-share", retryShare, 0, 1);
+        holds = !noHolds;
+        return this;
+    }
+
+    private static void check(final String option, final double value, final double min, final double max)
+    {
+        number(option, Double.toString(value), min, max);
+    }
+
+    /** {@code ledger load}: runs the generator against a server. */
+    @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+        description = "Open-loop load against a running ledger server.",
+        footer = {"",
+            "Mix ('peak sale'): 70% earn, 10% redemption at checkout (a hold, captured when the member is drawn",
+            "again), 12% balance reads, 5% tier checks, 3% returns (reverse of an earlier earn). Every write has a",
+            "unique request id; a member is enrolled the first time it is drawn.",
+            "Latency is measured from each operation's intended send time, so a stalled server cannot hide its queue",
+            "(no coordinated omission). Exit status 1 when any operation failed."})
+    public static final class Load implements Callable<Integer>
+    {
+        private final PrintStream out;
+        @Mixin
+        LoadOptions options;
+
+        public Load(final PrintStream out)
+        {
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws Exception
+        {
+            final Summary summary = new LoadGenerator(options.validated(), out).run();
+            return summary.errors == 0 ? 0 : 1;
         }
     }
 
@@ -155,18 +161,6 @@ public final class LoadOptions
         }
         host = target.substring(0, colon);
         port = (int)number(option, target.substring(colon + 1), 1, 65535);
-    }
-
-    private static long wholeNumber(final String option, final String value)
-    {
-        try
-        {
-            return Long.parseLong(value);
-        }
-        catch (final NumberFormatException ex)
-        {
-            throw new IllegalArgumentException(option + " must be a whole number, got '" + value + "'");
-        }
     }
 
     /**

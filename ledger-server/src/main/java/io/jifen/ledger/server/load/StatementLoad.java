@@ -2,8 +2,8 @@ package io.jifen.ledger.server.load;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,6 +20,9 @@ import io.jifen.ledger.api.v1.ListHistoryResponse;
 import io.jifen.ledger.api.v1.WriteResult;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
  * {@code ledger load-statements}: open-loop ListHistory calls against a running server, for issue 12's statement
@@ -29,61 +32,56 @@ import org.HdrHistogram.Recorder;
  */
 public final class StatementLoad
 {
-    public static final String USAGE = String.join("\n",
-        "usage: ledger load-statements [options]   open-loop ListHistory calls against a running server",
-        "",
-        "  --target HOST:PORT   server (default 127.0.0.1:9090)",
-        "  --member ID          the member whose statement is read (default statement-hot)",
-        "  --entries N          earns to give the member first, if it has fewer (default 10000)",
-        "  --rate N             calls per second (default 1000)",
-        "  --page-size N        entries a page (default 50)",
-        "  --duration S         seconds to measure (default 30)",
-        "  --warmup S           seconds of calls before measuring (default 5)");
-
     private static final long HIGHEST_NS = TimeUnit.SECONDS.toNanos(60);
 
     private String host = "127.0.0.1";
     private int port = 9090;
+    @Option(names = "--target", paramLabel = "HOST:PORT", description = "server (default 127.0.0.1:9090)")
+    private String target;
+    @Option(names = "--member", paramLabel = "ID",
+        description = "the member whose statement is read (default ${DEFAULT-VALUE})")
     private String member = "statement-hot";
+    @Option(names = "--entries", paramLabel = "N",
+        description = "earns to give the member first, if it has fewer (default ${DEFAULT-VALUE})")
     private int entries = 10_000;
+    @Option(names = "--rate", paramLabel = "N", description = "calls per second (default ${DEFAULT-VALUE})")
     private double rate = 1000;
+    @Option(names = "--page-size", paramLabel = "N", description = "entries a page (default ${DEFAULT-VALUE})")
     private int pageSize = 50;
+    @Option(names = "--duration", paramLabel = "S", description = "seconds to measure (default ${DEFAULT-VALUE})")
     private double duration = 30;
+    @Option(names = "--warmup", paramLabel = "S",
+        description = "seconds of calls before measuring (default ${DEFAULT-VALUE})")
     private double warmup = 5;
 
-    public static int run(final Deque<String> args, final PrintStream out) throws InterruptedException
+    /** {@code ledger load-statements}. */
+    @Command(name = "load-statements", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Open-loop ListHistory calls against a running server: a statement's latency under load.")
+    public static final class LoadStatements implements Callable<Integer>
     {
-        final StatementLoad load = new StatementLoad();
-        load.parse(args);
-        return load.run(out);
-    }
+        private final PrintStream out;
+        @Mixin
+        StatementLoad load;
 
-    private void parse(final Deque<String> args)
-    {
-        while (!args.isEmpty())
+        public LoadStatements(final PrintStream out)
         {
-            final String option = args.pop();
-            final String value = args.isEmpty() ? null : args.pop();
-            if (null == value)
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() throws InterruptedException
+        {
+            if (null != load.target)
             {
-                throw new IllegalArgumentException(option + " needs a value");
-            }
-            switch (option)
-            {
-                case "--target" ->
+                final int colon = load.target.lastIndexOf(':');
+                if (colon <= 0)
                 {
-                    final int colon = value.lastIndexOf(':');
-                    host = value.substring(0, Math.max(0, colon));
-                    port = Integer.parseInt(value.substring(colon + 1));
+                    throw new IllegalArgumentException("--target must be HOST:PORT, got '" + load.target + "'");
                 }
-                case "--member" -> member = value;
-                case "--entries" -> entries = Integer.parseInt(value);
-                case "--rate" -> rate = Double.parseDouble(value);
-                case "--page-size" -> pageSize = Integer.parseInt(value);
-                case "--duration" -> duration = Double.parseDouble(value);
-                case "--warmup" -> warmup = Double.parseDouble(value);
-                default -> throw new IllegalArgumentException("unknown option '" + option + "'");
+                load.host = load.target.substring(0, colon);
+                load.port = (int)LoadOptions.number("--target", load.target.substring(colon + 1), 1, 65535);
             }
+            return load.run(out);
         }
     }
 
