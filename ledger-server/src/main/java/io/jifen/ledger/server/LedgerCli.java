@@ -200,8 +200,36 @@ final class LedgerCli implements Runnable
             ex.printStackTrace(err);
             return Exit.BUG;
         }
-        err.println("ledger: " + ex.getMessage());
+        err.println("ledger: " + (ex instanceof java.io.IOException io ? describe(io) :
+            ex instanceof UncheckedIOException unchecked ? ex.getMessage() + " (" + describe(unchecked.getCause()) +
+                ")" : ex.getMessage()));
         return code;
+    }
+
+    /**
+     * What an I/O failure means, in words: Java's file exceptions carry only the path as their message
+     * ("/etc/passwd"), which says nothing of what is wrong with it.
+     */
+    static String describe(final java.io.IOException ex)
+    {
+        if (ex instanceof java.nio.file.NoSuchFileException missing)
+        {
+            return "no such file or directory: " + missing.getFile();
+        }
+        if (ex instanceof java.nio.file.NotDirectoryException || ex instanceof java.nio.file.FileAlreadyExistsException)
+        {
+            return "not a directory: " + ((java.nio.file.FileSystemException)ex).getFile();
+        }
+        if (ex instanceof java.nio.file.AccessDeniedException denied)
+        {
+            return "permission denied: " + denied.getFile();
+        }
+        if (ex instanceof java.nio.file.FileSystemException other)
+        {
+            return other.getFile() + ": " + (null == other.getReason() ? ex.getClass().getSimpleName() :
+                other.getReason());
+        }
+        return String.valueOf(ex.getMessage());
     }
 
     /** {@code ledger --version}: the build, and the formats it reads and writes. */

@@ -190,7 +190,7 @@ public final class LedgerMain
         }
         catch (final IOException ex)
         {
-            throw new IllegalArgumentException("cannot read program file " + file + ": " + ex.getMessage());
+            throw new IllegalArgumentException("cannot read program file " + file + ": " + LedgerCli.describe(ex));
         }
         try
         {

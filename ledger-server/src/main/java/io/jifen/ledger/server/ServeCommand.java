@@ -141,7 +141,13 @@ final class ServeCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            throw new LedgerCli.Failure(LedgerCli.Exit.UNAVAILABLE, "cannot start: " + ex.getMessage(), ex);
+            // a path that is missing or wrong is the operator's to fix (2); any other I/O failure is the machine's (4)
+            final boolean wrongPath = ex instanceof java.nio.file.NoSuchFileException ||
+                ex instanceof java.nio.file.NotDirectoryException ||
+                ex instanceof java.nio.file.FileAlreadyExistsException ||
+                ex instanceof java.nio.file.AccessDeniedException;
+            throw new LedgerCli.Failure(wrongPath ? LedgerCli.Exit.USAGE : LedgerCli.Exit.UNAVAILABLE,
+                "cannot start: " + LedgerCli.describe(ex), ex);
         }
         catch (final IllegalStateException ex)
         {

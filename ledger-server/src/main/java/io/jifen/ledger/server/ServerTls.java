@@ -42,7 +42,8 @@ final class ServerTls
         {
             if (null != file && !Files.isReadable(file))
             {
-                throw new IllegalStateException("cannot read " + file);
+                throw new IllegalStateException("cannot read " + file + (Files.exists(file) ? ": permission denied" :
+                    ": no such file"));
             }
         }
         try

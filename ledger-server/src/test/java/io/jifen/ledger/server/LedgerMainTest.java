@@ -175,6 +175,20 @@ class LedgerMainTest
     }
 
     @Test
+    void aDataFolderThatIsAFileOrAMissingProgramIsNamedForWhatItIs() throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        assertEquals(2, run("serve", "--port", "0", "--data", file.toString()));
+        assertTrue(err().contains("cannot start: not a directory: " + file), err());
+        err.reset();
+        assertEquals(2, run("serve", "--port", "0", "--data", dir.resolve("data").toString(), "--program",
+            dir.resolve("missing.yaml").toString()));
+        assertTrue(err().contains("cannot read program file " + dir.resolve("missing.yaml") +
+            ": no such file or directory"), err());
+        assertTrue(Files.notExists(dir.resolve("data")), "nothing was started or created");
+    }
+
+    @Test
     void invalidProgramFileNamesTheFileTheLineAndTheReason() throws Exception
     {
         final Path file = dir.resolve("bad.yaml");
