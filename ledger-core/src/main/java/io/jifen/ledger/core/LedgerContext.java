@@ -7,7 +7,8 @@ public final class LedgerContext
 {
     /** What the arrays can address: lot, member and request tables double in size up to this. */
     public static final int LOTS_MAX_LIMIT = 1 << 30;
-    public static final int MEMBERS_MAX_LIMIT = 1 << 29;
+    /** The member id index keeps two longs a slot in one array, at most 70% full: 2^28 members fit. */
+    public static final int MEMBERS_MAX_LIMIT = 1 << 28;
     /** The request log keeps {@code RequestLog.STRIDE} longs per entry in one array: 2^26 entries fit. */
     public static final int REQUEST_IDS_MAX_LIMIT = 1 << 26;
 

@@ -242,14 +242,17 @@ class LimitsTest extends LedgerScenarios
     @Test
     void capacityLimitsMustStayWithinWhatTheTablesCanAddress()
     {
-        assertEquals(1 << 29, LedgerContext.MEMBERS_MAX_LIMIT);
+        assertEquals(1 << 28, LedgerContext.MEMBERS_MAX_LIMIT);
         assertEquals(1 << 26, LedgerContext.REQUEST_IDS_MAX_LIMIT);
         assertEquals(1 << 30, LedgerContext.LOTS_MAX_LIMIT);
         assertEquals(LedgerContext.LOTS_MAX_LIMIT, new LedgerContext().conclude().lotsMax());
-        new LedgerContext().membersMax(1 << 29).lotsMax(1 << 30).requestIdsMax(1 << 26).conclude();
+        new LedgerContext().membersMax(1 << 28).lotsMax(1 << 30).requestIdsMax(1 << 26).conclude();
         new LedgerContext().membersMax(1).lotsMax(1).requestIdsMax(1).conclude();
 
-        for (final int bad : new int[] {0, -1, (1 << 29) + 1, Integer.MAX_VALUE})
+        // the id indexes hold at most 70% of their largest table: every member and request id limit fits in it
+        assertTrue(LedgerContext.MEMBERS_MAX_LIMIT <= IdIndex.CAPACITY_MAX * 0.7);
+        assertTrue(LedgerContext.REQUEST_IDS_MAX_LIMIT <= IdIndex.CAPACITY_MAX * 0.7);
+        for (final int bad : new int[] {0, -1, (1 << 28) + 1, Integer.MAX_VALUE})
         {
             assertThrows(IllegalArgumentException.class, () -> new LedgerContext().membersMax(bad).conclude(),
                 "membersMax " + bad);
