@@ -118,7 +118,7 @@ public final class GrpcTargets
         {
             inFlight.acquireUninterruptibly();
             final LedgerGrpc.LedgerStub stub =
-                stubs[next++ % stubs.length].withDeadlineAfter(CALL_DEADLINE_S, TimeUnit.SECONDS);
+                stubs[Math.floorMod(next++, stubs.length)].withDeadlineAfter(CALL_DEADLINE_S, TimeUnit.SECONDS);
             final StreamObserver<Object> done = new StreamObserver<>()
             {
                 private boolean replay;
@@ -296,7 +296,7 @@ public final class GrpcTargets
         @Override
         public void send(final Message request, final int type, final long intendedNs)
         {
-            final ClientCallStreamObserver<Command> stream = streams.get(next++ % streams.size());
+            final ClientCallStreamObserver<Command> stream = streams.get(Math.floorMod(next++, streams.size()));
             while (!stream.isReady() || outstanding.get() >= TRACKED / 2)
             {
                 if (null != failure)
@@ -351,7 +351,7 @@ public final class GrpcTargets
         {
             if (gathered.getCommandsCount() > 0 && System.nanoTime() - gatherStartNs >= options.lingerNs)
             {
-                flush(streams.get(next++ % streams.size()));
+                flush(streams.get(Math.floorMod(next++, streams.size())));
             }
         }
 
@@ -398,7 +398,7 @@ public final class GrpcTargets
         {
             final long deadline = System.nanoTime() + timeoutNs;
             finishing = true;
-            flush(streams.get(next++ % streams.size()));
+            flush(streams.get(Math.floorMod(next++, streams.size())));
             while (outstanding.get() > 0 && System.nanoTime() < deadline)
             {
                 Thread.sleep(1);
