@@ -137,7 +137,11 @@ final class LedgerCli implements Runnable
         cli.setParameterExceptionHandler((ex, args) ->
         {
             final CommandLine at = ex.getCommandLine();
-            err.println("ledger: " + ex.getMessage());
+            // a serve option's bad value may come from the environment or the config file: say which
+            final String source = at.getDefaultValueProvider() instanceof ServeOptions options &&
+                ex.getArgSpec() instanceof CommandLine.Model.OptionSpec option &&
+                !ex.getCommandLine().getParseResult().hasMatchedOption(option) ? options.sourceOf(option) : null;
+            err.println("ledger: " + ex.getMessage() + (null == source ? "" : " (from " + source + ")"));
             err.println("run '" + at.getCommandSpec().qualifiedName() + " --help' for its options");
             return Exit.USAGE;
         });

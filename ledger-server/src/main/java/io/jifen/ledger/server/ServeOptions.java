@@ -32,11 +32,25 @@ final class ServeOptions implements CommandLine.IDefaultValueProvider
 
     private final Map<String, String> env;
     private final Map<String, String> fromFile;
+    private final Path file;
 
-    private ServeOptions(final Map<String, String> env, final Map<String, String> fromFile)
+    private ServeOptions(final Map<String, String> env, final Map<String, String> fromFile, final Path file)
     {
         this.env = env;
         this.fromFile = fromFile;
+        this.file = file;
+    }
+
+    /** @return where an option's value came from when the command line did not give it, or null: its default. */
+    String sourceOf(final OptionSpec option)
+    {
+        final String name = option.longestName().substring(2);
+        final String variable = variable(name);
+        if (null != env.get(variable) && !env.get(variable).isEmpty())
+        {
+            return "environment variable " + variable;
+        }
+        return fromFile.containsKey(name) ? "'" + name + "' in " + file : null;
     }
 
     /**
@@ -72,7 +86,8 @@ final class ServeOptions implements CommandLine.IDefaultValueProvider
                 checked(option.getValue(), env.get(variable), "environment variable " + variable); // fails early
             }
         }
-        return new ServeOptions(env, null == file || file.isEmpty() ? Map.of() : read(known, Path.of(file)));
+        final boolean none = null == file || file.isEmpty();
+        return new ServeOptions(env, none ? Map.of() : read(known, Path.of(file)), none ? null : Path.of(file));
     }
 
     private static String variable(final String name)

@@ -104,6 +104,16 @@ class LedgerMainTest
     }
 
     @Test
+    void aBadValueFromTheConfigFileSaysItCameFromThere() throws Exception
+    {
+        final Path file = Files.writeString(dir.resolve("jifen.yaml"), "port: abc\n");
+        assertEquals(2, run("serve", "--config=" + file, "--data", dir.resolve("data").toString()));
+        assertTrue(err().contains("Invalid value for option '--port': 'abc' is not an int (from 'port' in " + file +
+            ")"), err());
+        assertTrue(Files.notExists(dir.resolve("data")), "nothing was started or created");
+    }
+
+    @Test
     void aTimeIsIso8601WithItsOffsetOrTheCommandSaysSo() throws Exception
     {
         assertEquals(2, run("journal", "verify", "--data", dir.toString(), "--until", "2026-11-30 23:59"));
