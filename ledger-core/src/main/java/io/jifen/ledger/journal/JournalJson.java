@@ -194,9 +194,9 @@ public final class JournalJson
     }
 
     /**
-     * A version-3 record's member table: {@code members} (program: its name, except entry 0 of a write, which is the
-     * record's own member and has the record's program id: null for the ledger's first program; id; balances after
-     * the record) and {@code effect_members}, the index in it of each effect's member.
+     * The member table of a record of version 3 or later: {@code members} (program: its name, except entry 0 of a
+     * write, which is the record's own member and has the record's program id: null for the ledger's first program;
+     * id; balances after the record) and {@code effect_members}, the index in it of each effect's member.
      */
     private static void appendMembers(final StringBuilder sb, final TouchedMembers touched)
     {

@@ -238,9 +238,9 @@ public final class JournalRecord
     }
 
     /**
-     * Reads a version-3 record's member table (at {@code start}, after the effects) into {@code into}; the writer's
-     * keys of its entries are their indexes. An entry without a member id is the record's own member: it takes the
-     * record's {@code member_id} and {@code program_id} (null: the ledger's first program).
+     * Reads the member table of a record of version 3 or later (at {@code start}, after the effects) into
+     * {@code into}; the writer's keys of its entries are their indexes. An entry without a member id is the record's
+     * own member: it takes the record's {@code member_id} and {@code program_id} (null: the ledger's first program).
      *
      * @return the offset after it.
      */
@@ -279,7 +279,7 @@ public final class JournalRecord
         return offset;
     }
 
-    /** @return the offset after a version-3 record's member table starting at {@code start}. */
+    /** @return the offset after the member table of a record of version 3 or later starting at {@code start}. */
     static int skipMembers(final DirectBuffer buffer, final int start, final int effects)
     {
         final int count = buffer.getInt(start, ORDER);

@@ -192,7 +192,7 @@ final class BulkImport
     private int run(final ManagedChannel channel) throws IOException, InterruptedException
     {
         final long rowsAbout = countLines(file) - 1;
-        final boolean terminal = null != System.console();
+        final boolean terminal = io.jifen.ledger.server.load.Terminal.stderr();
         final long began = System.nanoTime();
         final CountDownLatch done = new CountDownLatch(1);
         final ClientCallStreamObserver<Command>[] stream = open(channel, done);
@@ -389,9 +389,13 @@ final class BulkImport
         final Status status = failed.get();
         if (null != status)
         {
-            throw new IllegalStateException("the ledger ended the import stream: " + status.getCode() +
+            // refused for its key or its usage: the operator's to fix (2); else the run ended early (4)
+            final boolean refused = status.getCode() == Status.Code.UNAUTHENTICATED ||
+                status.getCode() == Status.Code.PERMISSION_DENIED || status.getCode() == Status.Code.INVALID_ARGUMENT;
+            throw new LedgerCli.Failure(refused ? LedgerCli.Exit.USAGE : LedgerCli.Exit.UNAVAILABLE,
+                "the ledger ended the import stream: " + status.getCode() +
                 (null == status.getDescription() ? "" : " " + status.getDescription()) +
-                ". Rows sent are in or rejected; run the same command again to import the rest (nothing twice)");
+                ". Rows sent are in or rejected; run the same command again to import the rest (nothing twice)", null);
         }
     }
 

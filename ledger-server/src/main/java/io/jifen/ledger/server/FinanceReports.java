@@ -82,9 +82,11 @@ final class FinanceReports
                 "valued at each program's point.")
         int liability(@Mixin final Output files,
             @Option(names = "--as-of", paramLabel = "TIME", description = "ISO-8601 with its offset, or epoch ms " +
-                "(default: the last record)") final String asOf) throws IOException
+                "(default: the last record)") final String asOf,
+            @Option(names = "--zone", paramLabel = "ZONE", description = "expiry months in this time zone " +
+                "(default: the first program's)") final String zone) throws IOException
         {
-            return FinanceReports.run("liability", files.options().put("--as-of", asOf), cli.out);
+            return FinanceReports.run("liability", files.options().put("--as-of", asOf).put("--zone", zone), cli.out);
         }
 
         @picocli.CommandLine.Command(name = "breakage", mixinStandardHelpOptions = true,
@@ -108,10 +110,12 @@ final class FinanceReports
                 "(default: the last record)") final String asOf,
             @Option(names = "--member", paramLabel = "ID", description = "only this member") final String member,
             @Option(names = "--program", paramLabel = "NAME", description = "only this program (with --member: " +
-                "its program; default the first)") final String program) throws IOException
+                "its program; default the first)") final String program,
+            @Option(names = "--zone", paramLabel = "ZONE", description = "times in this time zone (default: the " +
+                "first program's)") final String zone) throws IOException
         {
             return FinanceReports.run("balances", files.options().put("--as-of", asOf).put("--member", member)
-                .put("--program", program), cli.out);
+                .put("--program", program).put("--zone", zone), cli.out);
         }
     }
 
@@ -500,16 +504,12 @@ final class FinanceReports
                 out.printf("note: the journal's records up to sequence %,d are archived; this reads from %s (%s)%n",
                     start.from().sequence(), start.source(), Instant.ofEpochMilli(ledger.lastTimestamp()));
             }
-            final boolean terminal = null != System.console();
-            final long began = System.nanoTime();
             final JournalReplay.Result result = JournalReplay.replay(journal, wrap.apply(ledger), start.from(), until,
-                Long.MAX_VALUE, false, terminal ? 100_000 : 0, (records, sequence) -> System.err.printf(
-                    "\rreading the journal: %,d records (sequence %,d), %.0f records/s   ", records, sequence,
-                    records / Math.max(1e-9, (System.nanoTime() - began) / 1e9)), null);
-            if (terminal)
+                Long.MAX_VALUE, false, ReplayProgress.EVERY, ReplayProgress.onTerminal(System.err,
+                    "reading the journal"), null);
+            if (io.jifen.ledger.server.load.Terminal.stderr())
             {
-                System.err.printf("\rread %,d records in %.1f s%40s%n", result.records,
-                    result.nanos / 1e9, "");
+                System.err.printf("read %,d records in %.1f s%n", result.records, result.nanos / 1e9);
             }
             ledger.checkInvariants();
             return after.apply(ledger);

@@ -131,6 +131,7 @@ final class LedgerCli implements Runnable
         cli.addSubcommand(new io.jifen.ledger.server.load.StatementLoad.LoadStatements(out));
         cli.addSubcommand(new TransportLimit(top));
         cli.addSubcommand(new CommandLine.HelpCommand());
+        versionEverywhere(cli);
         cli.setOut(new PrintWriter(out, true, StandardCharsets.UTF_8));
         cli.setErr(new PrintWriter(err, true, StandardCharsets.UTF_8));
         cli.setExecutionStrategy(LedgerCli::executeParsed);
@@ -147,6 +148,16 @@ final class LedgerCli implements Runnable
         });
         cli.setExecutionExceptionHandler((ex, at, parsed) -> failed(ex, err));
         return cli;
+    }
+
+    /** Every command's --version says what the top command's does (picocli sets it on the top one only). */
+    private static void versionEverywhere(final CommandLine command)
+    {
+        for (final CommandLine sub : command.getSubcommands().values())
+        {
+            sub.getCommandSpec().versionProvider(new Version());
+            versionEverywhere(sub);
+        }
     }
 
     /** Configures logging for the command about to run (a serve's options first), then runs it. */
@@ -197,6 +208,15 @@ final class LedgerCli implements Runnable
             ex instanceof InterruptedException)
         {
             code = Exit.UNAVAILABLE;
+        }
+        else if (ex instanceof io.grpc.StatusRuntimeException call)
+        {
+            // a client tool's call failed: refused for its key or its input (2), else the server is not there (4)
+            code = switch (call.getStatus().getCode())
+            {
+                case UNAUTHENTICATED, PERMISSION_DENIED, INVALID_ARGUMENT -> Exit.USAGE;
+                default -> Exit.UNAVAILABLE;
+            };
         }
         else
         {

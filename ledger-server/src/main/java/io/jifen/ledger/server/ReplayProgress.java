@@ -23,24 +23,25 @@ final class ReplayProgress implements JournalReplay.Progress
 
     private final PrintStream err;
     private final String what;
+    private final long redrawNanos;
     private long total;
     private long startNanos;
     private long drawnNanos;
     private int width;
 
-    private ReplayProgress(final PrintStream err, final String what)
+    private ReplayProgress(final PrintStream err, final String what, final long redrawNanos)
     {
         this.err = err;
         this.what = what;
+        this.redrawNanos = redrawNanos;
     }
 
-    /** @return a display on {@code err} if the process has a console (and the log is text), else nothing. */
+    /** @return a display on {@code err} if it is a terminal (and the log is text), else nothing. */
     static JournalReplay.Progress onTerminal(final PrintStream err, final String what)
     {
-        // the ledger script says whether standard error is a terminal; the JVM alone knows only of a console
-        final boolean console = (Boolean.getBoolean("jifen.stderr.terminal") || null != System.console()) &&
-            !"dumb".equals(System.getenv("TERM")) && !"JSON".equals(System.getProperty(Logging.FORMAT_PROPERTY));
-        return console ? new ReplayProgress(err, what) : NONE;
+        final boolean shown = io.jifen.ledger.server.load.Terminal.stderr() &&
+            !"JSON".equals(System.getProperty(Logging.FORMAT_PROPERTY));
+        return shown ? new ReplayProgress(err, what, REDRAW_NANOS) : NONE;
     }
 
     @Override
@@ -48,13 +49,14 @@ final class ReplayProgress implements JournalReplay.Progress
     {
         total = records;
         startNanos = System.nanoTime();
+        drawnNanos = startNanos - redrawNanos; // the first call draws
     }
 
     @Override
     public void onProgress(final long records, final long sequence)
     {
         final long now = System.nanoTime();
-        if (now - drawnNanos < REDRAW_NANOS)
+        if (now - drawnNanos < redrawNanos)
         {
             return;
         }
@@ -118,7 +120,8 @@ final class ReplayProgress implements JournalReplay.Progress
             {
                 metrics.replayProgress(records);
                 display.onProgress(records, sequence);
-                if ((records & ((1 << 20) - 1)) == 0)
+                // the display says the same, and a log line would land on the end of its line
+                if (display == NONE && (records & ((1 << 20) - 1)) == 0)
                 {
                     log.log(System.Logger.Level.INFO, "replayed " + records + " records (sequence " + sequence + ")");
                 }
@@ -132,9 +135,9 @@ final class ReplayProgress implements JournalReplay.Progress
         };
     }
 
-    /** For the test: a display that draws on {@code err} whatever the console. */
-    static ReplayProgress drawingOn(final PrintStream err, final String what)
+    /** For the test: a display that draws on {@code err} whatever the terminal, at most every {@code redrawNanos}. */
+    static ReplayProgress drawingOn(final PrintStream err, final String what, final long redrawNanos)
     {
-        return new ReplayProgress(err, what);
+        return new ReplayProgress(err, what, redrawNanos);
     }
 }

@@ -28,7 +28,13 @@ import picocli.CommandLine.Option;
         "On a terminal the replay's progress shows on standard error while the server starts."})
 final class ServeCommand implements Callable<Integer>
 {
+    private static final int STARTING = 0;
+    private static final int SERVING = 1;
+    private static final int STOPPED = 2;
+
     private final LedgerCli cli;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--config", paramLabel = "FILE",
         description = "YAML file of serve options (default: JIFEN_CONFIG, else none)")
@@ -119,14 +125,51 @@ final class ServeCommand implements Callable<Integer>
         final CommandLine cli = new CommandLine(serve);
         cli.setDefaultValueProvider(ServeOptions.of(cli.getCommandSpec(), args, env));
         cli.parseArgs(args.toArray(new String[0]));
-        return serve.config();
+        return serve.checkedConfig();
+    }
+
+    /**
+     * The configuration, an option's bad value naming where it came from when the command line did not give it
+     * (the environment or the config file).
+     */
+    private ServerConfig checkedConfig() throws IOException
+    {
+        try
+        {
+            return config();
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            final java.util.regex.Matcher named = java.util.regex.Pattern.compile("^(--[a-z-]+)")
+                .matcher(String.valueOf(ex.getMessage()));
+            final CommandLine.Model.OptionSpec option = named.find() ? spec.findOption(named.group(1)) : null;
+            final String source = null != option && !spec.commandLine().getParseResult().hasMatchedOption(option) &&
+                spec.commandLine().getDefaultValueProvider() instanceof ServeOptions options ?
+                options.sourceOf(option) : null;
+            if (null == source)
+            {
+                throw ex;
+            }
+            throw new IllegalArgumentException(ex.getMessage() + " (from " + source + ")", ex);
+        }
     }
 
     @Override
     public Integer call() throws Exception
     {
-        final LedgerServer server = new LedgerServer(config()
+        final LedgerServer server = new LedgerServer(checkedConfig()
             .replayProgress(ReplayProgress.onTerminal(cli.err, "replaying the journal")));
+        final CountDownLatch stop = new CountDownLatch(1);
+        // STARTING until the server serves; a stop asked for before then ends the process at once (STOPPED)
+        final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(STARTING);
+        Signals.onStop(() ->
+        {
+            if (state.compareAndSet(STARTING, STOPPED))
+            {
+                stopWhileStarting();
+            }
+            stop.countDown();
+        });
         try
         {
             server.start();
@@ -153,8 +196,10 @@ final class ServeCommand implements Callable<Integer>
         {
             throw new IllegalArgumentException("cannot start: " + ex.getMessage(), ex);
         }
-        final CountDownLatch stop = new CountDownLatch(1);
-        Signals.onStop(stop::countDown);
+        if (!state.compareAndSet(STARTING, SERVING))
+        {
+            new CountDownLatch(1).await(); // a stop came while starting: the process is ending (stopWhileStarting)
+        }
         // any other way the JVM exits (System.exit elsewhere, a signal not handled here) still stops it cleanly
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "jifen-shutdown"));
         final Thread watcher = new Thread(() ->
@@ -177,6 +222,20 @@ final class ServeCommand implements Callable<Integer>
         server.close();
         log.log(System.Logger.Level.INFO, "stopped cleanly, journal closed at sequence " + server.lastSequence());
         return LedgerCli.Exit.OK;
+    }
+
+    /**
+     * A stop asked for while the server starts (a long replay, say). The start is abandoned as a killed process
+     * would abandon it, which recovery is built for: the replay writes nothing, the repairs before it are atomic
+     * renames, and whatever was acknowledged is in the journal. Halting rather than exiting keeps the JVM's shutdown
+     * hooks (Chronicle's) from closing files under the replay, which would only print failures nobody needs.
+     */
+    private static void stopWhileStarting()
+    {
+        System.getLogger(LedgerMain.class.getName()).log(System.Logger.Level.INFO, "stop asked for while starting: " +
+            "the start is abandoned (the journal is as it was); exiting");
+        System.err.flush();
+        Runtime.getRuntime().halt(LedgerCli.Exit.OK);
     }
 
     /** The server's configuration from the options given (each left out keeps {@link ServerConfig}'s default). */

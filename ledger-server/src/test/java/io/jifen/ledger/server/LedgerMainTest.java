@@ -86,7 +86,32 @@ class LedgerMainTest
     }
 
     @Test
-    void noCommandPrintsUsageAndFails() throws Exception
+    void everyCommandAnswersVersionAndTheReportsTakeTheirZone() throws Exception
+    {
+        assertEquals(0, run("serve", "--version"));
+        assertTrue(out().contains("jifen ledger"), out());
+        out.reset();
+        assertEquals(0, run("report", "liability", "--help"));
+        assertTrue(out().contains("--zone=ZONE") && out().contains("--as-of=TIME"), out());
+    }
+
+    /** A client tool that cannot reach its server says so and exits 4 (could not run). */
+    @Test
+    void anImportWhoseServerIsNotThereExitsFour() throws Exception
+    {
+        final Path csv = Files.writeString(dir.resolve("rows.csv"),
+            "member_id,points,earned_at,expires_at\nm1,10,2026-01-01T00:00:00Z,2030-01-01T00:00:00Z\n");
+        final int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0))
+        {
+            port = free.getLocalPort(); // closed again: nothing listens there
+        }
+        assertEquals(4, run("import", csv.toString(), "--server", "127.0.0.1:" + port));
+        assertTrue(err().contains("the ledger ended the import stream: UNAVAILABLE"), err());
+    }
+
+    @Test
+    void noCommandIsAUsageError() throws Exception
     {
         assertEquals(2, run());
         assertTrue(err().contains("name a command") && err().contains("ledger --help"), err());

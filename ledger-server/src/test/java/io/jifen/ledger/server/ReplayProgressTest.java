@@ -16,7 +16,7 @@ class ReplayProgressTest
     void theLineSaysHowFarHowFastAndHowLongIsLeft()
     {
         final ReplayProgress progress = ReplayProgress.drawingOn(new PrintStream(new ByteArrayOutputStream()),
-            "replaying the journal");
+            "replaying the journal", 0);
         progress.onStart(4_000_000);
         assertEquals("replaying the journal: 25% (1,000,000 of 4,000,000 records), 2.0 M/s, 2 s left",
             progress.line(1_000_000, 500_000_000L));
@@ -29,10 +29,10 @@ class ReplayProgressTest
     {
         final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         final ReplayProgress progress = ReplayProgress.drawingOn(new PrintStream(bytes, true,
-            StandardCharsets.UTF_8), "verifying");
+            StandardCharsets.UTF_8), "verifying", java.util.concurrent.TimeUnit.HOURS.toNanos(1));
         progress.onStart(100);
-        progress.onProgress(50, 50);
-        progress.onProgress(60, 60); // within a quarter second: not drawn again
+        progress.onProgress(50, 50); // the first call draws
+        progress.onProgress(60, 60); // within the redraw interval: not drawn again
         progress.onEnd(100);
         final String drawn = bytes.toString(StandardCharsets.UTF_8);
         assertTrue(drawn.startsWith("\rverifying: 50% (50 of 100 records)"), drawn);

@@ -114,6 +114,18 @@ class ServeOptionsTest
             ServeCommand.config(List.of("--config=" + dir.resolve("none.yaml")), Map.of()));
         assertTrue(missing.getMessage().contains("no such file"), missing.getMessage());
 
+        final IllegalArgumentException range = assertThrows(IllegalArgumentException.class, () ->
+            ServeCommand.config(List.of(), Map.of("JIFEN_PORT", "70000")));
+        assertTrue(range.getMessage().equals("--port must be in 0..65535, got 70000 (from environment variable " +
+            "JIFEN_PORT)"), range.getMessage());
+        Files.writeString(file, "ring-size: 1000\n");
+        final IllegalArgumentException ring = assertThrows(IllegalArgumentException.class, () ->
+            ServeCommand.config(List.of("--config", file.toString()), Map.of()));
+        assertTrue(ring.getMessage().endsWith("(from 'ring-size' in " + file + ")"), ring.getMessage());
+        final IllegalArgumentException given = assertThrows(IllegalArgumentException.class, () ->
+            ServeCommand.config(List.of("--port", "70000"), Map.of("JIFEN_PORT", "9090")));
+        assertEquals("--port must be in 0..65535, got 70000", given.getMessage(), "the command line's own value");
+
         Files.writeString(file, "- port\n- 9090\n");
         assertThrows(IllegalArgumentException.class, () ->
             ServeCommand.config(List.of("--config", file.toString()), Map.of()));

@@ -62,7 +62,8 @@ public final class LoadOptions
     long seed = 1;
     @Option(names = "--progress", negatable = true,
         description = "a progress line on standard error (default: on a terminal)")
-    boolean progress = null != System.console();
+    Boolean progressAsked;
+    boolean progress;
     @Option(names = "--no-holds", description = "redeem directly instead of holding then capturing (servers " +
         "without holds)")
     boolean noHolds;
@@ -116,6 +117,7 @@ public final class LoadOptions
         lingerNs = lingerUs * 1000;
         check("--retry-share", retryShare, 0, 1);
         holds = !noHolds;
+        progress = null != progressAsked ? progressAsked : Terminal.stderr();
         return this;
     }
 
