@@ -59,22 +59,13 @@ final class FinanceReports
     @picocli.CommandLine.Command(name = "report", synopsisSubcommandLabel = "REPORT", mixinStandardHelpOptions = true,
         description = {"Finance's reports from a data folder, no server needed (docs/reports.md): a table, and " +
             "CSV (--csv FILE) and one self-contained HTML file with its chart (--html FILE)."})
-    static final class Report implements Runnable
+    static final class Report extends CommandGroup
     {
         private final LedgerCli cli;
-        @picocli.CommandLine.Spec
-        picocli.CommandLine.Model.CommandSpec spec;
 
         Report(final LedgerCli cli)
         {
             this.cli = cli;
-        }
-
-        @Override
-        public void run()
-        {
-            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
-                "report needs 'liability', 'breakage' or 'balances'");
         }
 
         @picocli.CommandLine.Command(name = "liability", mixinStandardHelpOptions = true,

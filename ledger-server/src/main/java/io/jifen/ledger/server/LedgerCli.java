@@ -15,10 +15,8 @@ import io.jifen.ledger.snapshot.SnapshotFile;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * The {@code ledger} command line, on picocli: one command per tool, each with its own options and {@code --help},
@@ -39,7 +37,7 @@ import picocli.CommandLine.Spec;
         "4:could not run: the port is taken, the data folder is in use or full, the server is unreachable, a run " +
             "ended early",
         "5:an unexpected error (a bug: please report it with the stack trace printed)"})
-final class LedgerCli implements Runnable
+final class LedgerCli extends CommandGroup
 {
     /** The exit codes, the same for every command (documented in {@code ledger --help} and the README). */
     static final class Exit
@@ -71,19 +69,11 @@ final class LedgerCli implements Runnable
 
     final PrintStream out;
     final PrintStream err;
-    @Spec
-    CommandSpec spec;
 
     private LedgerCli(final PrintStream out, final PrintStream err)
     {
         this.out = out;
         this.err = err;
-    }
-
-    @Override
-    public void run()
-    {
-        throw new ParameterException(spec.commandLine(), "name a command");
     }
 
     /**
@@ -358,30 +348,14 @@ final class LedgerCli implements Runnable
 
     @Command(name = "journal", synopsisSubcommandLabel = "COMMAND", mixinStandardHelpOptions = true,
         description = "Read, check and archive the journal (docs/journal-format.md).")
-    static final class JournalGroup implements Runnable
+    static final class JournalGroup extends CommandGroup
     {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run()
-        {
-            throw new ParameterException(spec.commandLine(), "journal needs a command: dump, verify, archive or tail");
-        }
     }
 
     @Command(name = "keys", synopsisSubcommandLabel = "COMMAND", mixinStandardHelpOptions = true,
         description = "API keys for clients (README, Security).")
-    static final class KeysGroup implements Runnable
+    static final class KeysGroup extends CommandGroup
     {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public void run()
-        {
-            throw new ParameterException(spec.commandLine(), "keys needs a command: new");
-        }
     }
 
     @Command(name = "dump", mixinStandardHelpOptions = true,

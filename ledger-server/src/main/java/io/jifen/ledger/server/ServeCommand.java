@@ -162,7 +162,7 @@ final class ServeCommand implements Callable<Integer>
         final CountDownLatch stop = new CountDownLatch(1);
         // STARTING until the server serves; a stop asked for before then ends the process at once (STOPPED)
         final java.util.concurrent.atomic.AtomicInteger state = new java.util.concurrent.atomic.AtomicInteger(STARTING);
-        Signals.onStop(() ->
+        final Runnable restoreSignals = Signals.onStop(() ->
         {
             if (state.compareAndSet(STARTING, STOPPED))
             {
@@ -174,27 +174,10 @@ final class ServeCommand implements Callable<Integer>
         {
             server.start();
         }
-        catch (final CannotStart ex)
+        catch (final IOException | RuntimeException ex)
         {
-            throw new LedgerCli.Failure(LedgerCli.Exit.UNAVAILABLE, "cannot start: " + ex.getMessage(), ex);
-        }
-        catch (final JournalCorruptException ex)
-        {
-            throw new LedgerCli.Failure(LedgerCli.Exit.DATA, "cannot start: " + ex.getMessage(), ex);
-        }
-        catch (final IOException ex)
-        {
-            // a path that is missing or wrong is the operator's to fix (2); any other I/O failure is the machine's (4)
-            final boolean wrongPath = ex instanceof java.nio.file.NoSuchFileException ||
-                ex instanceof java.nio.file.NotDirectoryException ||
-                ex instanceof java.nio.file.FileAlreadyExistsException ||
-                ex instanceof java.nio.file.AccessDeniedException;
-            throw new LedgerCli.Failure(wrongPath ? LedgerCli.Exit.USAGE : LedgerCli.Exit.UNAVAILABLE,
-                "cannot start: " + LedgerCli.describe(ex), ex);
-        }
-        catch (final IllegalStateException ex)
-        {
-            throw new IllegalArgumentException("cannot start: " + ex.getMessage(), ex);
+            restoreSignals.run(); // the process goes on (a test's, say) as it was before this start
+            throw failedStart(ex);
         }
         if (!state.compareAndSet(STARTING, SERVING))
         {
@@ -222,6 +205,34 @@ final class ServeCommand implements Callable<Integer>
         server.close();
         log.log(System.Logger.Level.INFO, "stopped cleanly, journal closed at sequence " + server.lastSequence());
         return LedgerCli.Exit.OK;
+    }
+
+    /** @return what a failed start is to the operator, with its exit code ({@link LedgerCli.Exit}). */
+    private static RuntimeException failedStart(final Exception ex)
+    {
+        if (ex instanceof CannotStart)
+        {
+            return new LedgerCli.Failure(LedgerCli.Exit.UNAVAILABLE, "cannot start: " + ex.getMessage(), ex);
+        }
+        if (ex instanceof JournalCorruptException)
+        {
+            return new LedgerCli.Failure(LedgerCli.Exit.DATA, "cannot start: " + ex.getMessage(), ex);
+        }
+        if (ex instanceof IOException io)
+        {
+            // a path that is missing or wrong is the operator's to fix (2); any other I/O failure is the machine's (4)
+            final boolean wrongPath = io instanceof java.nio.file.NoSuchFileException ||
+                io instanceof java.nio.file.NotDirectoryException ||
+                io instanceof java.nio.file.FileAlreadyExistsException ||
+                io instanceof java.nio.file.AccessDeniedException;
+            return new LedgerCli.Failure(wrongPath ? LedgerCli.Exit.USAGE : LedgerCli.Exit.UNAVAILABLE,
+                "cannot start: " + LedgerCli.describe(io), ex);
+        }
+        if (ex instanceof IllegalStateException)
+        {
+            return new IllegalArgumentException("cannot start: " + ex.getMessage(), ex);
+        }
+        return (RuntimeException)ex; // anything else is not the operator's: reported as a bug
     }
 
     /**

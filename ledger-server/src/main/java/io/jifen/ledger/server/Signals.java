@@ -13,19 +13,27 @@ final class Signals
     {
     }
 
-    /** Calls {@code stop} (once per signal, on the JVM's signal thread: it must not block) on SIGTERM and SIGINT. */
-    static void onStop(final Runnable stop)
+    /**
+     * Calls {@code stop} (once per signal, on the JVM's signal thread: it must not block) on SIGTERM and SIGINT.
+     *
+     * @return what puts the handlers found before back (a start that failed leaves the process as it found it).
+     */
+    static Runnable onStop(final Runnable stop)
     {
+        final java.util.List<Runnable> restore = new java.util.ArrayList<>();
         for (final String name : new String[] {"TERM", "INT"})
         {
             try
             {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> stop.run());
+                final sun.misc.Signal signal = new sun.misc.Signal(name);
+                final sun.misc.SignalHandler before = sun.misc.Signal.handle(signal, s -> stop.run());
+                restore.add(() -> sun.misc.Signal.handle(signal, before));
             }
             catch (final IllegalArgumentException ex)
             {
                 // the signal is not available here (or the JVM was started with -Xrs): the JVM's default stays
             }
         }
+        return () -> restore.forEach(Runnable::run);
     }
 }

@@ -114,7 +114,13 @@ class LedgerMainTest
     void noCommandIsAUsageError() throws Exception
     {
         assertEquals(2, run());
-        assertTrue(err().contains("name a command") && err().contains("ledger --help"), err());
+        assertTrue(err().contains("name a command: serve, journal") && err().contains("ledger --help"), err());
+        err.reset();
+        assertEquals(2, run("journal"));
+        assertTrue(err().contains("journal needs a command: dump, verify, archive, tail"), err());
+        err.reset();
+        assertEquals(2, run("report"));
+        assertTrue(err().contains("report needs a command: balances, breakage, liability"), err());
     }
 
     /** --flag=value reads as --flag value. */

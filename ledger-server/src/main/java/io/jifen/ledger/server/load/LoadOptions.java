@@ -94,7 +94,9 @@ public final class LoadOptions
     {
         if (null != target)
         {
-            target("--target", target);
+            final java.net.InetSocketAddress address = hostPort("--target", target);
+            host = address.getHostString();
+            port = address.getPort();
         }
         if (null != mode && !mode.equals("unary") && !mode.equals("stream"))
         {
@@ -154,15 +156,16 @@ public final class LoadOptions
         }
     }
 
-    private void target(final String option, final String target)
+    /** HOST:PORT, as --target takes it: @return host and port, unresolved. Shared by the benchmark tools. */
+    public static java.net.InetSocketAddress hostPort(final String option, final String target)
     {
         final int colon = target.lastIndexOf(':');
         if (colon <= 0)
         {
             throw new IllegalArgumentException(option + " must be HOST:PORT, got '" + target + "'");
         }
-        host = target.substring(0, colon);
-        port = (int)number(option, target.substring(colon + 1), 1, 65535);
+        return java.net.InetSocketAddress.createUnresolved(target.substring(0, colon),
+            (int)number(option, target.substring(colon + 1), 1, 65535));
     }
 
     /**

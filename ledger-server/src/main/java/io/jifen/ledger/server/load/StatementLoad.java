@@ -73,13 +73,9 @@ public final class StatementLoad
         {
             if (null != load.target)
             {
-                final int colon = load.target.lastIndexOf(':');
-                if (colon <= 0)
-                {
-                    throw new IllegalArgumentException("--target must be HOST:PORT, got '" + load.target + "'");
-                }
-                load.host = load.target.substring(0, colon);
-                load.port = (int)LoadOptions.number("--target", load.target.substring(colon + 1), 1, 65535);
+                final java.net.InetSocketAddress address = LoadOptions.hostPort("--target", load.target);
+                load.host = address.getHostString();
+                load.port = address.getPort();
             }
             return load.run(out);
         }
