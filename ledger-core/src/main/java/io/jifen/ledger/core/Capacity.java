@@ -7,11 +7,13 @@ package io.jifen.ledger.core;
 final class Capacity
 {
     private final Stores stores;
+    private final MemberStore members;
     private final LotStore lots;
 
     Capacity(final Stores stores)
     {
         this.stores = stores;
+        this.members = stores.members;
         this.lots = stores.lots;
     }
 
@@ -21,10 +23,10 @@ final class Capacity
      * referrer's bonus lot), else false with the result set.
      */
     boolean canCredit(
-        final Program p, final Command c, final Member m, final long points, final int newLots, final int ledgerLots)
+        final Program p, final Command c, final int m, final long points, final int newLots, final int ledgerLots)
     {
         final long now = c.timestamp;
-        if (m.lotCount - lots.dueCount(m, now) + m.pendingCount + newLots > p.lotsPerMemberMax())
+        if (members.lotCount[m] - lots.dueCount(m, now) + members.pendingCount[m] + newLots > p.lotsPerMemberMax())
         {
             c.result = ResultCode.LOTS_PER_MEMBER_MAX;
             c.resultDetail = p.lotsPerMemberMax();
@@ -35,7 +37,7 @@ final class Capacity
             c.result = ResultCode.LOTS_MAX;
             return false;
         }
-        if (m.holdings() - lots.dueSum(m, now) > Ledger.BALANCE_MAX - points)
+        if (members.holdings(m) - lots.dueSum(m, now) > Ledger.BALANCE_MAX - points)
         {
             c.result = ResultCode.BALANCE_MAX;
             return false;
@@ -48,10 +50,10 @@ final class Capacity
      * {@code newLots} new lots (its lotsPerMemberMax, the ledger's lot slots, balanceMax), else false with the result
      * set.
      */
-    boolean receiverHasRoom(final Program p, final Command c, final Member r, final long points, final int newLots)
+    boolean receiverHasRoom(final Program p, final Command c, final int r, final long points, final int newLots)
     {
         final long now = c.timestamp;
-        if (r.lotCount - lots.dueCount(r, now) + r.pendingCount + newLots > p.lotsPerMemberMax())
+        if (members.lotCount[r] - lots.dueCount(r, now) + members.pendingCount[r] + newLots > p.lotsPerMemberMax())
         {
             c.result = ResultCode.RECEIVER_LOTS_MAX;
             c.resultDetail = p.lotsPerMemberMax();
@@ -62,7 +64,7 @@ final class Capacity
             c.result = ResultCode.LOTS_MAX;
             return false;
         }
-        if (r.holdings() - lots.dueSum(r, now) > Ledger.BALANCE_MAX - points)
+        if (members.holdings(r) - lots.dueSum(r, now) > Ledger.BALANCE_MAX - points)
         {
             c.result = ResultCode.RECEIVER_BALANCE_MAX;
             return false;
@@ -74,9 +76,9 @@ final class Capacity
      * @return true if the member, with its due lots expired, has room for {@code points} more (balanceMax), else
      * false with the result set.
      */
-    boolean hasRoomFor(final Command c, final Member m, final long points)
+    boolean hasRoomFor(final Command c, final int m, final long points)
     {
-        if (m.holdings() - lots.dueSum(m, c.timestamp) > Ledger.BALANCE_MAX - points)
+        if (members.holdings(m) - lots.dueSum(m, c.timestamp) > Ledger.BALANCE_MAX - points)
         {
             c.result = ResultCode.BALANCE_MAX;
             return false;

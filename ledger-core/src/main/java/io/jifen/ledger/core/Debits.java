@@ -21,23 +21,23 @@ final class Debits
     /** @return the member's index, or -1 with the result set. */
     int redeem(final ProgramState ps, final Command c)
     {
-        final Member m = members.active(ps.slot, c, false);
+        final int m = members.active(ps.slot, c, false);
         final Program p = ps.program();
-        if (null == m || !settlement.canPay(p, c, m, c.points))
+        if (m < 0 || !settlement.canPay(p, c, m, c.points))
         {
             return -1;
         }
         c.expired = settlement.settleDue(p, c, m, c.timestamp);
         movements.debitSoonestFirst(m, c.points, EffectLog.DEBIT, c, true);
         c.resultPoints = c.points;
-        return m.index;
+        return m;
     }
 
     /** @return the member's index, or -1 with the result set. */
     int adjust(final ProgramState ps, final Command c)
     {
-        final Member m = members.active(ps.slot, c, true);
-        if (null == m)
+        final int m = members.active(ps.slot, c, true);
+        if (m < 0)
         {
             return -1;
         }
@@ -62,6 +62,6 @@ final class Debits
             movements.debitSoonestFirst(m, -c.points, EffectLog.DEBIT, c, false);
         }
         c.resultPoints = c.points;
-        return m.index;
+        return m;
     }
 }

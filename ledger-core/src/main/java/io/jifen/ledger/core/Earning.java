@@ -26,27 +26,27 @@ final class Earning
     /** @return the member's index, or -1 with the result set. */
     int earn(final ProgramState ps, final Command c)
     {
-        final Member m = members.active(ps.slot, c, false);
-        if (null == m)
+        final int m = members.active(ps.slot, c, false);
+        if (m < 0)
         {
             return -1;
         }
         final Program p = ps.program();
         final boolean purchase = c.purchaseMinor > 0;
-        final long points = purchase ? PurchasePricer.price(ps, c, m) : c.points;
+        final long points = purchase ? PurchasePricer.price(members, ps, c, m) : c.points;
         if (points < 0)
         {
             return -1;
         }
-        final boolean first = points > 0 && m.firstEarn < 0;
-        final long ownBonus = first ? p.firstPurchaseBonus() + (m.referrer >= 0 ? p.referredBonus() : 0) : 0;
+        final boolean first = points > 0 && members.firstEarn[m] < 0;
+        final long ownBonus = first ? p.firstPurchaseBonus() + (members.referrer[m] >= 0 ? p.referredBonus() : 0) : 0;
         final int ownLots = ownBonus > 0 ? 2 : 1;
         final int ledgerLots = first && referrerTakesBonus(p, c, m) ? ownLots + 1 : ownLots;
         if (points > 0 && !capacity.canCredit(p, c, m, points + ownBonus, ownLots, ledgerLots))
         {
             return -1;
         }
-        if (m.lifetimeEarned > Long.MAX_VALUE / 2 - points)
+        if (members.lifetimeEarned[m] > Long.MAX_VALUE / 2 - points)
         {
             c.result = ResultCode.BALANCE_MAX;
             return -1;
@@ -74,33 +74,34 @@ final class Earning
         {
             firstEarnBonuses(p, c, m, ownBonus);
         }
-        m.lifetimeEarned += points;
-        TierPoints.add(p, m, c.timestamp, points);
+        members.lifetimeEarned[m] += points;
+        TierPoints.add(members, p, m, c.timestamp, points);
         if (points > 0)
         {
-            m.addRecentEarn(c.timestamp);
+            members.addRecentEarn(m, c.timestamp);
         }
-        final int reached = p.tierFor(TierPoints.at(p, m, c.timestamp)).code();
-        if (reached > m.tier)
+        final int reached = p.tierFor(TierPoints.at(members, p, m, c.timestamp)).code();
+        if (reached > members.tier[m])
         {
-            m.tier = reached; // an upgrade the moment a threshold is crossed; downgrades wait for an evaluation
+            // an upgrade the moment a threshold is crossed; downgrades wait for an evaluation
+            members.tier[m] = reached;
         }
         c.resultPoints = points;
-        return m.index;
+        return m;
     }
 
     /**
      * Counts an applied purchase against the member's day and the campaigns' budgets.
      */
-    private static void countPurchase(final ProgramState ps, final Command c, final Member m, final long points)
+    private void countPurchase(final ProgramState ps, final Command c, final int m, final long points)
     {
         final int day = ps.program().dayOf(c.timestamp);
-        if (m.purchaseDay != day)
+        if (members.purchaseDay[m] != day)
         {
-            m.purchaseDay = day;
-            m.purchaseDayPoints = 0;
+            members.purchaseDay[m] = day;
+            members.purchaseDayPoints[m] = 0;
         }
-        m.purchaseDayPoints += points;
+        members.purchaseDayPoints[m] += points;
         final Command.Earning e = c.earning;
         for (int k = 0; k < e.campaignCount(); k++)
         {
@@ -115,24 +116,24 @@ final class Earning
      * A member's first qualifying earn: its first-purchase (and, if referred, its referral) bonus, and the referrer's
      * bonus if the referrer is active and has room for a lot. Each once, for the life of the member.
      */
-    private void firstEarnBonuses(final Program p, final Command c, final Member m, final long ownBonus)
+    private void firstEarnBonuses(final Program p, final Command c, final int m, final long ownBonus)
     {
-        m.firstEarn = requests.nextPosition();
+        members.firstEarn[m] = requests.nextPosition();
         if (ownBonus > 0)
         {
             final int lot = movements.bonus(p, c, m, ownBonus);
-            m.bonusLot = lot;
-            m.bonusLotId = lots.ids[lot];
-            m.bonusPoints = ownBonus;
+            members.bonusLot[m] = lot;
+            members.bonusLotId[m] = lots.ids[lot];
+            members.bonusPoints[m] = ownBonus;
         }
         if (referrerTakesBonus(p, c, m))
         {
             final long points = p.referrerBonus();
             final int lot = movements.newLot(
-                members.get(m.referrer), points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c);
-            m.referrerBonusLot = lot;
-            m.referrerBonusLotId = lots.ids[lot];
-            m.referrerBonusPoints = points;
+                members.referrer[m], points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c);
+            members.referrerBonusLot[m] = lot;
+            members.referrerBonusLotId[m] = lots.ids[lot];
+            members.referrerBonusPoints[m] = points;
             c.referrerBonusPoints = points;
         }
     }
@@ -142,15 +143,15 @@ final class Earning
      * now: it is active, owes nothing, and has room under lotsPerMemberMax and balanceMax. Otherwise the referrer's
      * bonus is not given (the member's own earn and bonuses still are).
      */
-    private boolean referrerTakesBonus(final Program p, final Command c, final Member m)
+    private boolean referrerTakesBonus(final Program p, final Command c, final int m)
     {
-        if (m.referrer < 0 || p.referrerBonus() <= 0)
+        if (members.referrer[m] < 0 || p.referrerBonus() <= 0)
         {
             return false;
         }
-        final Member r = members.get(m.referrer);
-        return r.isActive() && r.owed == 0 &&
-            r.lotCount - lots.dueCount(r, c.timestamp) + r.pendingCount < p.lotsPerMemberMax() &&
-            r.holdings() <= Ledger.BALANCE_MAX - p.referrerBonus();
+        final int r = members.referrer[m];
+        return members.isActive(r) && members.owed[r] == 0 &&
+            members.lotCount[r] - lots.dueCount(r, c.timestamp) + members.pendingCount[r] < p.lotsPerMemberMax() &&
+            members.holdings(r) <= Ledger.BALANCE_MAX - p.referrerBonus();
     }
 }

@@ -45,34 +45,34 @@ final class Enrollment
         }
 
         final Program p = ps.program();
-        final Member m = admit(ps, c, referrer);
+        final int m = admit(ps, c, referrer);
         if (p.welcomeBonus() > 0)
         {
             movements.bonus(p, c, m, p.welcomeBonus());
         }
-        return m.index;
+        return m;
     }
 
     /**
      * A new member of the program at its first tier, scheduled for its tier evaluations and birthdays: the caller has
      * checked that the id is free and the ledger has room.
      */
-    Member admit(final ProgramState ps, final Command c, final int referrer)
+    int admit(final ProgramState ps, final Command c, final int referrer)
     {
         final Program p = ps.program();
-        final Member m = members.add(ps.slot, c.memberId, c.birthday, referrer, c.timestamp);
-        m.tier = p.tierFor(0).code();
-        m.nextEvaluationAt = p.firstEvaluation(c.timestamp);
+        final int m = members.add(ps.slot, c.memberId, c.birthday, referrer, c.timestamp);
+        members.tier[m] = p.tierFor(0).code();
+        members.nextEvaluationAt[m] = p.firstEvaluation(c.timestamp);
         if (p.tierWindow() != Program.TierWindow.LIFETIME)
         {
-            schedules.evaluations.add(m.nextEvaluationAt, m.index);
+            schedules.evaluations.add(members.nextEvaluationAt[m], m);
         }
         if (c.birthday != 0)
         {
-            m.nextBirthdayAt = p.nextBirthday(c.birthday, c.timestamp);
+            members.nextBirthdayAt[m] = p.nextBirthday(c.birthday, c.timestamp);
             if (p.birthdayGift() > 0)
             {
-                schedules.birthdays.add(m.nextBirthdayAt, m.index);
+                schedules.birthdays.add(members.nextBirthdayAt[m], m);
             }
         }
         return m;

@@ -8,6 +8,7 @@ package io.jifen.ledger.core;
  */
 final class GiveBack
 {
+    private final MemberStore members;
     private final LotStore lots;
     private final RequestLog requests;
     private final Totals totals;
@@ -15,6 +16,7 @@ final class GiveBack
 
     GiveBack(final Stores stores, final Movements movements)
     {
+        this.members = stores.members;
         this.lots = stores.lots;
         this.requests = stores.requests;
         this.totals = stores.totals;
@@ -25,7 +27,7 @@ final class GiveBack
      * Gives {@code amount} of the points the request at {@code original} took back, as {@code kind} effects (restore
      * or release); what lapses is added to {@code c.expired}.
      */
-    void giveBack(final Program p, final Command c, final Member m, final long original, final long amount,
+    void giveBack(final Program p, final Command c, final int m, final long original, final long amount,
         final byte kind)
     {
         final long now = c.timestamp;
@@ -70,7 +72,7 @@ final class GiveBack
      * @return the points that come back as a new lot instead (they cancel a shortfall the member no longer owes).
      */
     private long toLot(
-        final Command c, final Member m, final int lot, final long give, final byte kind, final long graceMs)
+        final Command c, final int m, final int lot, final long give, final byte kind, final long graceMs)
     {
         final long now = c.timestamp;
         if (kind == EffectLog.RELEASE)
@@ -110,7 +112,7 @@ final class GiveBack
     }
 
     /** The lot is open: the points go back into it (reopening it if it had emptied). */
-    private void toOpenLot(final Command c, final Member m, final int lot, final long back, final byte kind)
+    private void toOpenLot(final Command c, final int m, final int lot, final long back, final byte kind)
     {
         if (kind == EffectLog.RESTORE)
         {
@@ -123,8 +125,8 @@ final class GiveBack
             lots.reopen(m, lot);
         }
         lots.remaining[lot] += back;
-        m.addPoints(lots.expiresAt[lot], back);
-        m.available += back;
+        members.addPoints(m, lots.expiresAt[lot], back);
+        members.available[m] += back;
     }
 
     /**
@@ -135,12 +137,12 @@ final class GiveBack
      *
      * @return the points that come back as a new lot (the refund).
      */
-    private long toExpiredLot(final Command c, final Member m, final int lot, final long back, final long cancels,
+    private long toExpiredLot(final Command c, final int m, final int lot, final long back, final long cancels,
         final byte kind, final long graceMs)
     {
-        final long fromOwed = Math.min(m.owed, cancels);
+        final long fromOwed = Math.min(members.owed[m], cancels);
         final long refund = cancels - fromOwed;
-        final long settled = Math.min(m.owed - fromOwed, back - cancels);
+        final long settled = Math.min(members.owed[m] - fromOwed, back - cancels);
         final long lapsed = back - cancels - settled;
         final long toGrace = graceMs > 0 ? lapsed : 0;
         final long expiresAt = lots.expiresAt[lot];
@@ -151,7 +153,7 @@ final class GiveBack
         }
         if (fromOwed + settled > 0)
         {
-            m.owed -= fromOwed + settled;
+            members.owed[m] -= fromOwed + settled;
             totals.debited.add(fromOwed + settled);
             c.effects.add(EffectLog.SETTLE, lots.ids[lot], fromOwed + settled, expiresAt, lots.member[lot]);
         }

@@ -37,8 +37,8 @@ final class Holds
      */
     int hold(final ProgramState ps, final Command c)
     {
-        final Member m = members.active(ps.slot, c, false);
-        if (null == m)
+        final int m = members.active(ps.slot, c, false);
+        if (m < 0)
         {
             return -1;
         }
@@ -56,12 +56,12 @@ final class Holds
         }
         c.expired = settlement.settleDue(p, c, m, c.timestamp);
         movements.debitSoonestFirst(m, c.points, EffectLog.HOLD, c, true);
-        m.held += c.points;
+        members.held[m] += c.points;
         totals.held += c.points;
         c.resultPoints = c.points;
         c.expiresAt = c.timestamp + timeoutMs;
         schedules.holdTimeouts.add(c.expiresAt, requests.nextPosition());
-        return m.index;
+        return m;
     }
 
     /**
@@ -73,8 +73,8 @@ final class Holds
      */
     int closeHold(final ProgramState ps, final Command c)
     {
-        final Member m = members.active(ps.slot, c, true);
-        final long hold = null == m ? -1 : stores.originalOf(c, m);
+        final int m = members.active(ps.slot, c, true);
+        final long hold = m < 0 ? -1 : stores.originalOf(c, m);
         final long held = hold < 0 ? -1 : openHold(c, hold);
         if (held < 0)
         {
@@ -100,7 +100,7 @@ final class Holds
         if (captured > 0)
         {
             captureAllocations(c, hold, captured);
-            m.held -= captured;
+            members.held[m] -= captured;
             totals.held -= captured;
         }
         final long released = held - captured;
@@ -114,7 +114,7 @@ final class Holds
         // a lot a release may have refunded into is not this write's to report (lot_id is the earn's field)
         c.lotId = 0;
         c.expiresAt = 0;
-        return m.index;
+        return m;
     }
 
     /** @return the points the hold at {@code hold} still holds, or -1 with the result set if it is not open. */
@@ -167,9 +167,9 @@ final class Holds
     /**
      * Releases {@code amount} of an open hold back to its lots, then lets the points pay what the member owes.
      */
-    void release(final Program p, final Command c, final Member m, final long hold, final long amount)
+    void release(final Program p, final Command c, final int m, final long hold, final long amount)
     {
-        m.held -= amount;
+        members.held[m] -= amount;
         totals.held -= amount;
         giveBack.giveBack(p, c, m, hold, amount, EffectLog.RELEASE);
         movements.settleOwed(c, m);

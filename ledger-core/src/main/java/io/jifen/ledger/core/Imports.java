@@ -46,15 +46,15 @@ final class Imports
         }
         final Program p = ps.program();
         final boolean known = members.find(ps.slot, c.memberId) >= 0;
-        final Member m;
+        final int m;
         if (known)
         {
             m = members.active(ps.slot, c, false);
-            if (null == m || (c.points > 0 && !capacity.canCredit(p, c, m, c.points, 1, 1)))
+            if (m < 0 || (c.points > 0 && !capacity.canCredit(p, c, m, c.points, 1, 1)))
             {
                 return -1;
             }
-            if (m.lifetimeEarned > Long.MAX_VALUE / 2 - c.points)
+            if (members.lifetimeEarned[m] > Long.MAX_VALUE / 2 - c.points)
             {
                 c.result = ResultCode.BALANCE_MAX;
                 return -1;
@@ -82,23 +82,24 @@ final class Imports
             c.creditedLot = lot;
             c.expiresAt = lots.expiresAt[lot];
             movements.settleOwed(c, m);
-            if (m.firstEarn < 0)
+            if (members.firstEarn[m] < 0)
             {
-                m.firstEarn = requests.nextPosition(); // earned before: no first-purchase bonus at its next earn
+                // earned before: no first-purchase bonus at its next earn
+                members.firstEarn[m] = requests.nextPosition();
             }
         }
         else
         {
             c.lotId = -1;
         }
-        m.lifetimeEarned += c.points;
-        TierPoints.add(p, m, c.earnedAt, c.importTierPoints);
-        final int reached = p.tierFor(TierPoints.at(p, m, c.timestamp)).code();
-        if (reached > m.tier)
+        members.lifetimeEarned[m] += c.points;
+        TierPoints.add(members, p, m, c.earnedAt, c.importTierPoints);
+        final int reached = p.tierFor(TierPoints.at(members, p, m, c.timestamp)).code();
+        if (reached > members.tier[m])
         {
-            m.tier = reached;
+            members.tier[m] = reached;
         }
         c.resultPoints = c.points;
-        return m.index;
+        return m;
     }
 }

@@ -237,18 +237,17 @@ public final class Ledger implements LedgerStateMachine
      * exchange's receiving lot to the partner's), bounded eviction of forgotten requests and lots, and the request
      * remembered with its answer.
      */
-    private void remember(final ProgramState ps, final Command c, final int memberIndex, final long cutoff,
+    private void remember(final ProgramState ps, final Command c, final int m, final long cutoff,
         final long fingerprint, final long allocStart)
     {
-        final Member m = members.get(memberIndex);
-        c.balance = m.available;
-        c.owed = m.owed;
-        c.lifetimeEarned = m.lifetimeEarned;
-        c.tier = m.tier;
-        c.memberStatus = m.status;
+        c.balance = members.available[m];
+        c.owed = members.owed[m];
+        c.lifetimeEarned = members.lifetimeEarned[m];
+        c.tier = members.tier[m];
+        c.memberStatus = members.status[m];
         if (c.type == CommandType.HOLD || c.type == CommandType.CAPTURE_HOLD || c.type == CommandType.RELEASE_HOLD)
         {
-            c.held = m.held;
+            c.held = members.held[m];
         }
         c.sequence = ++lastSequence;
         final int effects = c.effects.size();
@@ -264,9 +263,9 @@ public final class Ledger implements LedgerStateMachine
         }
         requests.evictOlderThan(cutoff, EVICTIONS_PER_WRITE);
         lots.reclaim(cutoff, EVICTIONS_PER_WRITE);
-        requests.append(c, fingerprint, memberIndex, allocStart, c.creditedLot);
-        c.touched.fill(c, memberIndex, stores);
-        assert lots.memberConsistent(m) : "member invariants broken by " + c;
+        requests.append(c, fingerprint, m, allocStart, c.creditedLot);
+        c.touched.fill(c, m, stores);
+        assert members.consistent(lots, m) : "member invariants broken by " + c;
     }
 
     // ------------------------------------------------------------------------------------------------ state
@@ -294,7 +293,7 @@ public final class Ledger implements LedgerStateMachine
     {
         long h = Hashing.mix(17, lastSequence);
         h = programs.hashPrograms(h);
-        h = members.hash(h);
+        h = members.hash(h, lots);
         h = lots.hashCounts(h);
         h = Hashing.mix(h, programs.forgottenBefore());
         h = lots.hashSlots(h);
@@ -488,11 +487,11 @@ public final class Ledger implements LedgerStateMachine
     public BigInteger outstandingAt(final long now)
     {
         BigInteger outstanding = BigInteger.ZERO;
-        for (int i = 0; i < members.count(); i++)
+        for (int m = 0; m < members.count(); m++)
         {
-            final Member m = members.get(i);
             // points in open holds are still the member's until captured
-            outstanding = outstanding.add(BigInteger.valueOf(m.available + m.held - lots.dueSum(m, now)));
+            outstanding = outstanding.add(
+                BigInteger.valueOf(members.available[m] + members.held[m] - lots.dueSum(m, now)));
         }
         return outstanding;
     }

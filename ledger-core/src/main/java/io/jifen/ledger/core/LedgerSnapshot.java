@@ -24,7 +24,7 @@ final class LedgerSnapshot
         out.section(2);
         stores.programs.writeTo(out);
         out.section(3);
-        stores.members.writeTo(out);
+        stores.members.writeTo(out, stores.lots);
         out.section(4);
         stores.lots.writeTo(out);
         out.section(5);
@@ -70,7 +70,7 @@ final class LedgerSnapshot
         in.section(3);
         stores.members.readFrom(in, stores.programs.count(), concluded.expectedMembers());
         in.section(4);
-        stores.lots.readFrom(in, stores.members, concluded.expectedLots());
+        stores.lots.readFrom(in, concluded.expectedLots());
         in.section(5);
         stores.requests.readFrom(in, concluded.expectedRequests());
         in.section(6);

@@ -31,11 +31,12 @@ public final class LedgerView
     public static void members(final Ledger ledger, final long asOf, final MemberVisitor visitor)
     {
         final Stores stores = ledger.stores();
-        for (int i = 0, n = stores.members.count(); i < n; i++)
+        final MemberStore members = stores.members;
+        for (int m = 0, n = members.count(); m < n; m++)
         {
-            final Member m = stores.members.get(i);
-            visitor.member(stores.programs.program(m.program).name(), m.id, m.tier, m.status,
-                m.available - stores.lots.dueSum(m, asOf), m.owed, m.held, m.pending, m.lotCount);
+            visitor.member(stores.programs.program(members.program[m]).name(), members.id[m], members.tier[m],
+                members.status[m], members.available[m] - stores.lots.dueSum(m, asOf), members.owed[m], members.held[m],
+                members.pending[m], members.lotCount[m]);
         }
     }
 
@@ -48,14 +49,15 @@ public final class LedgerView
     {
         final Stores stores = ledger.stores();
         final LotStore lots = stores.lots;
+        final MemberStore members = stores.members;
         for (int lot = 0, n = lots.slotCount(); lot < n; lot++)
         {
             final long remaining = lots.expiresAt[lot] > asOf ? lots.remaining[lot] : 0;
             if (remaining > 0 || lots.held[lot] > 0)
             {
-                final Member m = stores.members.get(lots.member[lot]);
-                visitor.lot(stores.programs.program(m.program).name(), m.id, m.tier, lots.ids[lot], remaining,
-                    lots.held[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
+                final int m = lots.member[lot];
+                visitor.lot(stores.programs.program(members.program[m]).name(), members.id[m], members.tier[m],
+                    lots.ids[lot], remaining, lots.held[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
             }
         }
     }

@@ -31,7 +31,18 @@ final class LotStore
     long[] held;
     /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
     long[] closedAt;
+    /**
+     * Each member's open lots form a list through these, by (expiry, id): redemption takes from the front, an earn
+     * usually adds at the back, and a lot leaves from anywhere in constant time. The ends are the member's
+     * ({@link MemberStore#firstLot}, {@link MemberStore#lastLot}); -1 ends the list; {@link #NOT_LISTED} marks a lot
+     * in no list (closed or free). A list through the lots' own slots, not an array per member: no object per member
+     * for the collector, and a snapshot writes and reads it with the lots.
+     */
+    int[] nextOpen;
+    int[] prevOpen;
+    static final int NOT_LISTED = -2;
 
+    private final MemberStore members;
     private final ExpiryQueue expiryQueue;
     private long nextId;
     private int slots;
@@ -43,8 +54,9 @@ final class LotStore
     private long closedHead;
     private long closedTail;
 
-    LotStore(final int expected)
+    LotStore(final int expected, final MemberStore members)
     {
+        this.members = members;
         ids = new long[expected];
         amount = new long[expected];
         remaining = new long[expected];
@@ -56,6 +68,8 @@ final class LotStore
         forgiven = new long[expected];
         held = new long[expected];
         closedAt = new long[expected];
+        nextOpen = new int[expected];
+        prevOpen = new int[expected];
         expiryQueue = new ExpiryQueue(expected);
     }
 
@@ -94,7 +108,7 @@ final class LotStore
      *
      * @return its slot.
      */
-    int open(final Member m, final long points, final long earned, final long expires)
+    int open(final int m, final long points, final long earned, final long expires)
     {
         final int lot = freeCount > 0 ? freeSlots[--freeCount] : slots++;
         if (lot == amount.length)
@@ -111,7 +125,7 @@ final class LotStore
         remaining[lot] = points;
         earnedAt[lot] = earned;
         expiresAt[lot] = expires;
-        member[lot] = m.index;
+        member[lot] = m;
         insertOpen(m, lot);
         expiryQueue.add(expires, ids[lot], lot);
         return lot;
@@ -130,13 +144,15 @@ final class LotStore
         shortfall = Arrays.copyOf(shortfall, capacity);
         forgiven = Arrays.copyOf(forgiven, capacity);
         held = Arrays.copyOf(held, capacity);
+        nextOpen = Arrays.copyOf(nextOpen, capacity);
+        prevOpen = Arrays.copyOf(prevOpen, capacity);
     }
 
     /**
      * An empty lot that was closed comes back (points given back to it): open again, in the member's list and the
      * expiry queue.
      */
-    void reopen(final Member m, final int lot)
+    void reopen(final int m, final int lot)
     {
         assert remaining[lot] == 0 : "only an empty lot is reopened";
         insertOpen(m, lot);
@@ -216,6 +232,8 @@ final class LotStore
         shortfall[lot] = 0;
         forgiven[lot] = 0;
         member[lot] = -1;
+        nextOpen[lot] = NOT_LISTED;
+        prevOpen[lot] = NOT_LISTED;
         if (freeCount == freeSlots.length)
         {
             freeSlots = Arrays.copyOf(freeSlots, freeCount << 1);
@@ -225,11 +243,17 @@ final class LotStore
 
     // ------------------------------------------------------------------------------------------------ member lists
 
+    /** @return the member's first open lot (the soonest to expire), or -1; the next is {@link #nextOpen}. */
+    int firstOpen(final int m)
+    {
+        return members.firstLot[m];
+    }
+
     /** @return how many of the member's open lots are due at {@code now} (they sit at the front of its list). */
-    int dueCount(final Member m, final long now)
+    int dueCount(final int m, final long now)
     {
         int due = 0;
-        while (due < m.lotCount && expiresAt[m.lots[due]] <= now)
+        for (int lot = members.firstLot[m]; lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
         {
             due++;
         }
@@ -237,12 +261,12 @@ final class LotStore
     }
 
     /** @return the points of the member's open lots that are due at {@code now}. */
-    long dueSum(final Member m, final long now)
+    long dueSum(final int m, final long now)
     {
         long sum = 0;
-        for (int i = 0; i < m.lotCount && expiresAt[m.lots[i]] <= now; i++)
+        for (int lot = members.firstLot[m]; lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
         {
-            sum += remaining[m.lots[i]];
+            sum += remaining[lot];
         }
         return sum;
     }
@@ -259,45 +283,78 @@ final class LotStore
         return expiresAt[a] < expiresAt[b] || (expiresAt[a] == expiresAt[b] && ids[a] < ids[b]);
     }
 
-    private void insertOpen(final Member m, final int lot)
+    /** Puts a lot in the member's list in its place, looking from the back (where an earn's new lot goes). */
+    private void insertOpen(final int m, final int lot)
     {
-        if (m.lotCount == m.lots.length)
+        int after = members.lastLot[m];
+        while (after >= 0 && before(lot, after))
         {
-            m.lots = Arrays.copyOf(m.lots, m.lotCount << 1);
+            after = prevOpen[after];
         }
-        int i = m.lotCount;
-        while (i > 0 && before(lot, m.lots[i - 1]))
+        final int next = after < 0 ? members.firstLot[m] : nextOpen[after];
+        prevOpen[lot] = after;
+        nextOpen[lot] = next;
+        if (after < 0)
         {
-            i--;
+            members.firstLot[m] = lot;
         }
-        System.arraycopy(m.lots, i, m.lots, i + 1, m.lotCount - i);
-        m.lots[i] = lot;
-        m.lotCount++;
+        else
+        {
+            nextOpen[after] = lot;
+        }
+        if (next < 0)
+        {
+            members.lastLot[m] = lot;
+        }
+        else
+        {
+            prevOpen[next] = lot;
+        }
+        members.lotCount[m]++;
     }
 
     /** Takes a lot that emptied out of the member's list, wherever it is. */
-    static void removeOpen(final Member m, final int lot)
+    void removeOpen(final int m, final int lot)
     {
-        for (int i = 0; i < m.lotCount; i++)
+        if (prevOpen[lot] == NOT_LISTED || member[lot] != m)
         {
-            if (m.lots[i] == lot)
-            {
-                System.arraycopy(m.lots, i + 1, m.lots, i, m.lotCount - i - 1);
-                m.lotCount--;
-                return;
-            }
+            throw new IllegalStateException("lot " + lot + " is not open for member " + members.id[m]);
         }
-        throw new IllegalStateException("lot " + lot + " is not open for member " + m.id);
+        unlink(m, lot);
     }
 
     /** Takes the first {@code count} lots (emptied by a debit or expired) out of the member's list. */
-    static void removeFirstOpen(final Member m, final int count)
+    void removeFirstOpen(final int m, final int count)
     {
-        if (count > 0)
+        for (int i = 0; i < count; i++)
         {
-            System.arraycopy(m.lots, count, m.lots, 0, m.lotCount - count);
-            m.lotCount -= count;
+            unlink(m, members.firstLot[m]);
         }
+    }
+
+    private void unlink(final int m, final int lot)
+    {
+        final int prev = prevOpen[lot];
+        final int next = nextOpen[lot];
+        if (prev < 0)
+        {
+            members.firstLot[m] = next;
+        }
+        else
+        {
+            nextOpen[prev] = next;
+        }
+        if (next < 0)
+        {
+            members.lastLot[m] = prev;
+        }
+        else
+        {
+            prevOpen[next] = prev;
+        }
+        nextOpen[lot] = NOT_LISTED;
+        prevOpen[lot] = NOT_LISTED;
+        members.lotCount[m]--;
     }
 
     // ------------------------------------------------------------------------------------------------ hash, checks
@@ -341,66 +398,56 @@ final class LotStore
     /**
      * @return true if the member's lists agree with its lots: its open lots are its own, sorted, each with points
      * left and no more than credited, summing to its available points, and grouped by expiry exactly as its expiry
-     * groups say; its pending earns are sorted and sum to its pending points; nothing it has is negative; and it owes
-     * only while it has no points.
+     * groups say. (The store checks the rest of the member.)
      */
-    boolean memberConsistent(final Member m)
+    boolean memberConsistent(final int m)
     {
         long sum = 0;
-        for (int i = 0; i < m.lotCount; i++)
+        int count = 0;
+        int previous = -1;
+        for (int lot = members.firstLot[m]; lot >= 0; lot = nextOpen[lot])
         {
-            final int lot = m.lots[i];
-            if (remaining[lot] <= 0 || remaining[lot] > amount[lot] || member[lot] != m.index)
+            if (remaining[lot] <= 0 || remaining[lot] > amount[lot] || member[lot] != m ||
+                prevOpen[lot] != previous || ++count > members.lotCount[m])
             {
                 return false;
             }
-            if (i > 0 && !before(m.lots[i - 1], lot))
+            if (previous >= 0 && !before(previous, lot))
             {
                 return false;
             }
             sum += remaining[lot];
+            previous = lot;
         }
-        return groupsAgree(m) && pendingAgrees(m) && sum == m.available && m.available >= 0 && m.owed >= 0 &&
-            m.held >= 0 && m.lifetimeEarned >= 0 && (m.owed == 0 || m.available == 0);
+        return count == members.lotCount[m] && members.lastLot[m] == previous && groupsAgree(m) &&
+            sum == members.available[m];
     }
 
-    private boolean groupsAgree(final Member m)
+    private boolean groupsAgree(final int m)
     {
+        final int groups = members.groupCount[m];
         int group = -1;
         long groupSum = 0;
-        for (int i = 0; i < m.lotCount; i++)
+        long at = 0;
+        for (int lot = members.firstLot[m]; lot >= 0; lot = nextOpen[lot])
         {
-            final long at = expiresAt[m.lots[i]];
-            if (i == 0 || at != expiresAt[m.lots[i - 1]])
+            if (group < 0 || expiresAt[lot] != at)
             {
-                if (group >= 0 && m.groupPoints[group] != groupSum)
+                if (group >= 0 && members.groupPoints(m, group) != groupSum)
                 {
                     return false;
                 }
                 group++;
                 groupSum = 0;
-                if (group >= m.groupCount || m.groupAt[group] != at)
+                at = expiresAt[lot];
+                if (group >= groups || members.groupAt(m, group) != at)
                 {
                     return false;
                 }
             }
-            groupSum += remaining[m.lots[i]];
+            groupSum += remaining[lot];
         }
-        return group + 1 == m.groupCount && (group < 0 || m.groupPoints[group] == groupSum);
-    }
-
-    private static boolean pendingAgrees(final Member m)
-    {
-        long pending = 0;
-        for (int i = 0; i < m.pendingCount; i++)
-        {
-            if (m.pendingPoints[i] <= 0 || (i > 0 && m.pendingAt[i - 1] > m.pendingAt[i]))
-            {
-                return false;
-            }
-            pending += m.pendingPoints[i];
-        }
-        return pending == m.pending;
+        return group + 1 == groups && (group < 0 || members.groupPoints(m, group) == groupSum);
     }
 
     /**
@@ -455,7 +502,7 @@ final class LotStore
      *
      * @param expected lots to make room for, at least.
      */
-    void readFrom(final SnapshotInput in, final MemberStore members, final int expected)
+    void readFrom(final SnapshotInput in, final int expected)
     {
         final long start = in.position();
         nextId = in.readLong();
@@ -477,6 +524,8 @@ final class LotStore
         forgiven = slotArray(in, start, capacity);
         held = slotArray(in, start, capacity);
         closedAt = slotArray(in, start, capacity);
+        nextOpen = new int[capacity];
+        prevOpen = new int[capacity];
         for (int lot = 0; lot < slots; lot++)
         {
             if (!(ids[lot] < nextId && ids[lot] >= -1 && member[lot] >= (ids[lot] < 0 ? -1 : 0) &&
@@ -504,32 +553,50 @@ final class LotStore
             bounds[1] == closedTail, "the closed lots' rings differ");
         final long queuedAt = in.position();
         final int queued = in.readInt();
-        rebuildExpiryQueue(in, queuedAt, members, queued);
+        rebuildExpiryQueue(in, queuedAt, queued);
     }
 
-    /** Queues every member's open lots (each must be a lot of that member, in use, and in one list only). */
-    private void rebuildExpiryQueue(final SnapshotInput in, final long at, final MemberStore members,
-        final int queued)
+    /**
+     * Links every member's open lots, as the snapshot listed them, and queues them by expiry. Each must be a lot of
+     * that member, in use, in one list only, and after the one before it.
+     */
+    private void rebuildExpiryQueue(final SnapshotInput in, final long at, final int queued)
     {
+        final int[] listed = members.takeReadLots();
+        Arrays.fill(nextOpen, NOT_LISTED);
+        Arrays.fill(prevOpen, NOT_LISTED);
         final long[] times = new long[Math.max(queued, 1)];
         final long[] lotIds = new long[times.length];
         final int[] lotSlots = new int[times.length];
         int count = 0;
-        for (int i = 0; i < members.count(); i++)
+        for (int m = 0; m < members.count(); m++)
         {
-            final Member m = members.get(i);
-            for (int k = 0; k < m.lotCount; k++)
+            int previous = -1;
+            for (int k = 0; k < members.lotCount[m]; k++)
             {
-                final int lot = m.lots[k];
-                if (!(count < queued && lot >= 0 && lot < slots && member[lot] == i && ids[lot] >= 0))
+                final int lot = count < queued ? listed[count] : -1;
+                if (!(lot >= 0 && lot < slots && member[lot] == m && ids[lot] >= 0 && prevOpen[lot] == NOT_LISTED &&
+                    (previous < 0 || before(previous, lot))))
                 {
-                    throw in.impossible(at, "member " + m.id + "'s open lot in slot " + lot);
+                    throw in.impossible(at, "member " + members.id[m] + "'s open lot in slot " + lot);
                 }
+                prevOpen[lot] = previous;
+                nextOpen[lot] = -1;
+                if (previous < 0)
+                {
+                    members.firstLot[m] = lot;
+                }
+                else
+                {
+                    nextOpen[previous] = lot;
+                }
+                previous = lot;
                 times[count] = expiresAt[lot];
                 lotIds[count] = ids[lot];
                 lotSlots[count] = lot;
                 count++;
             }
+            members.lastLot[m] = previous;
         }
         if (!(count == queued))
         {

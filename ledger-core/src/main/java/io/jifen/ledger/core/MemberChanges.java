@@ -18,28 +18,28 @@ final class MemberChanges
     /** @return the member's index, or -1 with the result set. */
     int setStatus(final ProgramState ps, final Command c)
     {
-        final Member m = members.open(ps.slot, c);
-        if (null == m)
+        final int m = members.open(ps.slot, c);
+        if (m < 0)
         {
             return -1;
         }
         c.expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
-        m.status = c.status;
-        return m.index;
+        members.status[m] = c.status;
+        return m;
     }
 
     /** @return the member's index, or -1 with the result set. */
     int setTier(final ProgramState ps, final Command c)
     {
-        final Member m = members.open(ps.slot, c);
-        if (null == m)
+        final int m = members.open(ps.slot, c);
+        if (m < 0)
         {
             return -1;
         }
         c.expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
-        m.tier = c.requestedTier;
-        m.floorTier = c.requestedFloorUntil > c.timestamp ? c.requestedTier : 0;
-        m.floorUntil = c.requestedFloorUntil > c.timestamp ? c.requestedFloorUntil : 0;
-        return m.index;
+        members.tier[m] = c.requestedTier;
+        members.floorTier[m] = c.requestedFloorUntil > c.timestamp ? c.requestedTier : 0;
+        members.floorUntil[m] = c.requestedFloorUntil > c.timestamp ? c.requestedFloorUntil : 0;
+        return m;
     }
 }

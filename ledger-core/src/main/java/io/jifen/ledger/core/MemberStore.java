@@ -3,15 +3,111 @@ package io.jifen.ledger.core;
 import java.util.Arrays;
 
 /**
- * The members of every program: their records by index (the order they enrolled in, for the life of the ledger) and
- * the index by key. A member's key is (program, id): {@code alice} of one program and {@code alice} of another are two
- * members. Members are never removed (a closed member keeps its record), so an index is a stable reference.
+ * The members of every program: their state by index (the order they enrolled in, for the life of the ledger), one
+ * primitive array per field, and the index by key. A member's key is (program, id): {@code alice} of one program and
+ * {@code alice} of another are two members. Members are never removed (a closed member keeps its state), so an index
+ * is a stable reference, and handlers pass a member as its index.
+ * <p>
+ * Columns rather than an object per member: the state of millions of members is a few dozen arrays the collector
+ * never traverses and a snapshot writes and reads as a whole, and an apply touches only the fields it needs. The
+ * arrays are the store's: it allocates and grows them, hashes and checks them. Handlers in this package read and
+ * change a member's fields in place, by index; they never keep an array across a call that may enroll a member
+ * (growth replaces the arrays). A member's lists (open lots, expiry groups, pending earns, tier-point history) are
+ * reached through the store's methods only.
  */
 final class MemberStore
 {
+    /** Months of tier points a member keeps: 12 for the window, and one for a later program's zone being behind. */
+    static final int MONTHS_KEPT = 13;
+    static final int YEARS_KEPT = 3;
+    /** A member's history array: months (ring), then years (newest first), then the latest earns (newest first). */
+    static final int YEARS = MONTHS_KEPT;
+    static final int RECENT = YEARS + YEARS_KEPT;
+    static final int HISTORY = RECENT + Program.ACTIVE_EARNS_MAX;
+    private static final int LIST_CAPACITY = 4;
+
+    /** The member's id, unique within its program. */
+    String[] id = new String[0];
+    /** The slot of the member's program. */
+    int[] program = new int[0];
+    int[] birthday = new int[0];
+    /** The index of the member who referred it, or -1. */
+    int[] referrer = new int[0];
+    long[] enrolledAt = new long[0];
+    int[] status = new int[0];
+    int[] tier = new int[0];
+    long[] available = new long[0];
+    /** Points a reversed earn could not claw back: taken from the next credits. */
+    long[] owed = new long[0];
+    /** Points in the member's open holds: debited from its lots, not yet captured or released. */
+    long[] held = new long[0];
+    long[] lifetimeEarned = new long[0];
+    /** How many instants of latest qualifying earns the history holds. */
+    int[] recentCount = new int[0];
+    /** The request position of the member's first qualifying earn (-1: none yet), and the bonuses it triggered. */
+    long[] firstEarn = new long[0];
+    int[] bonusLot = new int[0];
+    long[] bonusLotId = new long[0];
+    long[] bonusPoints = new long[0];
+    int[] referrerBonusLot = new int[0];
+    long[] referrerBonusLotId = new long[0];
+    long[] referrerBonusPoints = new long[0];
+    boolean[] bonusesReversed = new boolean[0];
+    long[] nextBirthdayAt = new long[0];
+    /** The last month and the last year tier points were counted in (see history). */
+    int[] lastMonth = new int[0];
+    int[] year = new int[0];
+    long[] nextEvaluationAt = new long[0];
+    /** A tier set by hand is a floor for evaluations until floorUntil. */
+    int[] floorTier = new int[0];
+    long[] floorUntil = new long[0];
+    /** Points of pending earns (the earns themselves: pendingAt and the like). */
+    long[] pending = new long[0];
+    int[] pendingCount = new int[0];
+    /** The program-local day of the member's last purchase earn, and the points purchases earned that day. */
+    int[] purchaseDay = new int[0];
+    long[] purchaseDayPoints = new long[0];
+    /** The member's open lots: how many, and the ends of their list through the lots ({@link LotStore#nextOpen}). */
+    int[] lotCount = new int[0];
+    int[] firstLot = new int[0];
+    int[] lastLot = new int[0];
+    /** How many expiry groups the member has (see groupAt). */
+    int[] groupCount = new int[0];
+    /**
+     * What the member's tiers and lifecycle segment are computed from, in a block of {@link #HISTORY} longs given at
+     * its first earn: tier points of the last 13 months (a ring up to lastMonth), of the last three calendar years
+     * (newest first, from year), and the instants of its latest qualifying earns (newest first, recentCount of them).
+     * The member's block number, or -1; the blocks sit in chunks of {@link #HISTORY_CHUNK} (no array per member, and
+     * no single array past Java's limit).
+     */
+    int[] historySlot = new int[0];
+    private long[][] historyChunks = new long[0][];
+    private int historySlots;
+    private static final int HISTORY_CHUNK_SHIFT = 14;
+    static final int HISTORY_CHUNK = 1 << HISTORY_CHUNK_SHIFT;
+    /**
+     * Open points by expiry instant, ascending: what a balance read reports as expiring next without summing a hot
+     * member's thousands of lots (all of a month's earns share one instant). Kept by {@link #addPoints}.
+     */
+    private long[][] groups = new long[0][];
+    /** Pending earns: by maturity instant, then request position. */
+    private long[][] pendings = new long[0][];
+    /** A pending earn's fields, side by side in the member's array. */
+    private static final int PENDING_AT = 0;
+    private static final int PENDING_POINTS = 1;
+    private static final int PENDING_EARNED_AT = 2;
+    private static final int PENDING_REQUEST = 3;
+    private static final int PENDING_FIELDS = 4;
+
+    /** While a snapshot is read: the members' open lots (see {@link #readLots}). */
+    private int[] readLots = new int[0];
+    private int readLotCount;
+    private final long[] scratchHistory = new long[HISTORY];
+    private long[] scratchGroups = new long[16];
+    /** The lots of one member, gathered to be written. */
+    private int[] scratchLots = new int[16];
     private IdIndex byId;
     private final IdIndex.PositionToId idAt = this::idAt;
-    private Member[] members;
     private int count;
     /** The program slot {@link #find} looks in: read by {@link #idAt} while the index probes, never kept after. */
     private int probeSlot;
@@ -19,17 +115,59 @@ final class MemberStore
     MemberStore(final int expected)
     {
         byId = new IdIndex(expected);
-        members = new Member[expected];
+        allocate(Math.max(1, expected));
+    }
+
+    private void allocate(final int capacity)
+    {
+        grow(capacity);
+    }
+
+    /** Grows every column to {@code capacity}. */
+    private void grow(final int capacity)
+    {
+        id = Arrays.copyOf(id, capacity);
+        program = Arrays.copyOf(program, capacity);
+        birthday = Arrays.copyOf(birthday, capacity);
+        referrer = Arrays.copyOf(referrer, capacity);
+        enrolledAt = Arrays.copyOf(enrolledAt, capacity);
+        status = Arrays.copyOf(status, capacity);
+        tier = Arrays.copyOf(tier, capacity);
+        available = Arrays.copyOf(available, capacity);
+        owed = Arrays.copyOf(owed, capacity);
+        held = Arrays.copyOf(held, capacity);
+        lifetimeEarned = Arrays.copyOf(lifetimeEarned, capacity);
+        recentCount = Arrays.copyOf(recentCount, capacity);
+        firstEarn = Arrays.copyOf(firstEarn, capacity);
+        bonusLot = Arrays.copyOf(bonusLot, capacity);
+        bonusLotId = Arrays.copyOf(bonusLotId, capacity);
+        bonusPoints = Arrays.copyOf(bonusPoints, capacity);
+        referrerBonusLot = Arrays.copyOf(referrerBonusLot, capacity);
+        referrerBonusLotId = Arrays.copyOf(referrerBonusLotId, capacity);
+        referrerBonusPoints = Arrays.copyOf(referrerBonusPoints, capacity);
+        bonusesReversed = Arrays.copyOf(bonusesReversed, capacity);
+        nextBirthdayAt = Arrays.copyOf(nextBirthdayAt, capacity);
+        lastMonth = Arrays.copyOf(lastMonth, capacity);
+        year = Arrays.copyOf(year, capacity);
+        nextEvaluationAt = Arrays.copyOf(nextEvaluationAt, capacity);
+        floorTier = Arrays.copyOf(floorTier, capacity);
+        floorUntil = Arrays.copyOf(floorUntil, capacity);
+        pending = Arrays.copyOf(pending, capacity);
+        pendingCount = Arrays.copyOf(pendingCount, capacity);
+        purchaseDay = Arrays.copyOf(purchaseDay, capacity);
+        purchaseDayPoints = Arrays.copyOf(purchaseDayPoints, capacity);
+        lotCount = Arrays.copyOf(lotCount, capacity);
+        groupCount = Arrays.copyOf(groupCount, capacity);
+        historySlot = Arrays.copyOf(historySlot, capacity);
+        firstLot = Arrays.copyOf(firstLot, capacity);
+        lastLot = Arrays.copyOf(lastLot, capacity);
+        groups = Arrays.copyOf(groups, capacity);
+        pendings = Arrays.copyOf(pendings, capacity);
     }
 
     int count()
     {
         return count;
-    }
-
-    Member get(final int index)
-    {
-        return members[index];
     }
 
     /** @return the index of the member of the program in {@code programSlot} with this id, or -1. */
@@ -42,62 +180,260 @@ final class MemberStore
     /**
      * Adds a member of the program in {@code programSlot}; the caller has checked it is new and that there is room.
      *
-     * @return the new member.
+     * @return the new member's index.
      */
-    Member add(
-        final int programSlot, final String id, final int birthday, final int referrer, final long enrolledAt)
+    int add(final int programSlot, final String id, final int birthday, final int referrer, final long enrolledAt)
     {
         assert find(programSlot, id) < 0 : "member " + id + " exists";
         final int index = count++;
-        if (index == members.length)
+        if (index == this.id.length)
         {
-            members = Arrays.copyOf(members, index << 1);
+            grow(index << 1);
         }
-        final Member m = new Member(id, index, birthday, referrer, enrolledAt, programSlot);
-        members[index] = m;
+        this.id[index] = id;
+        program[index] = programSlot;
+        this.birthday[index] = birthday;
+        this.referrer[index] = referrer;
+        this.enrolledAt[index] = enrolledAt;
+        status[index] = MemberStatus.ACTIVE.code();
+        firstEarn[index] = -1;
+        bonusLot[index] = -1;
+        bonusLotId[index] = -1;
+        referrerBonusLot[index] = -1;
+        referrerBonusLotId[index] = -1;
+        nextBirthdayAt[index] = Long.MAX_VALUE;
+        lastMonth[index] = Integer.MIN_VALUE / 2;
+        year[index] = Integer.MIN_VALUE / 2;
+        purchaseDay[index] = Integer.MIN_VALUE;
+        firstLot[index] = -1;
+        lastLot[index] = -1;
+        historySlot[index] = -1;
         probeSlot = programSlot;
         byId.put(id, keyHash(programSlot, id), index, idAt);
-        return m;
+        return index;
     }
 
-    /** @return the member of the program in {@code slot} the command names, or null with the result set. */
-    Member named(final int slot, final Command c)
+    /** @return the member of the program in {@code slot} the command names, or -1 with the result set. */
+    int named(final int slot, final Command c)
     {
         final int index = find(slot, c.memberId);
         if (index < 0)
         {
             c.result = ResultCode.MEMBER_NOT_FOUND;
-            return null;
         }
-        return members[index];
+        return index;
     }
 
-    /** @return the member the command names if it is not closed (frozen or active), or null with the result set. */
-    Member open(final int slot, final Command c)
+    /** @return the member the command names if it is not closed (frozen or active), or -1 with the result set. */
+    int open(final int slot, final Command c)
     {
-        final Member m = named(slot, c);
-        if (null != m && m.status == MemberStatus.CLOSED.code())
+        final int m = named(slot, c);
+        if (m >= 0 && status[m] == MemberStatus.CLOSED.code())
         {
             c.result = ResultCode.MEMBER_CLOSED;
-            return null;
+            return -1;
         }
         return m;
     }
 
     /**
      * @param frozenAllowed corrections and reversals still apply to a frozen member; earning and redeeming do not.
-     * @return the member the command names if it may be written, or null with the result set.
+     * @return the member the command names if it may be written, or -1 with the result set.
      */
-    Member active(final int slot, final Command c, final boolean frozenAllowed)
+    int active(final int slot, final Command c, final boolean frozenAllowed)
     {
-        final Member m = open(slot, c);
-        if (null != m && m.status == MemberStatus.FROZEN.code() && !frozenAllowed)
+        final int m = open(slot, c);
+        if (m >= 0 && status[m] == MemberStatus.FROZEN.code() && !frozenAllowed)
         {
             c.result = ResultCode.MEMBER_FROZEN;
-            return null;
+            return -1;
         }
         return m;
     }
+
+    /** @return true while the member may earn and redeem (not frozen, not closed). */
+    boolean isActive(final int m)
+    {
+        return status[m] == MemberStatus.ACTIVE.code();
+    }
+
+    /** @return what the member holds in all: available, held and pending points (what balanceMax bounds). */
+    long holdings(final int m)
+    {
+        return available[m] + held[m] + pending[m];
+    }
+
+    // ------------------------------------------------------------------------------------------------ history
+
+    /** @return the chunk that holds the member's history block, or null while it has none. */
+    long[] historyChunk(final int m)
+    {
+        final int slot = historySlot[m];
+        return slot < 0 ? null : historyChunks[slot >>> HISTORY_CHUNK_SHIFT];
+    }
+
+    /** @return where the member's history block starts in its {@link #historyChunk} (0 while it has none). */
+    int historyBase(final int m)
+    {
+        final int slot = historySlot[m];
+        return slot < 0 ? 0 : (slot & (HISTORY_CHUNK - 1)) * HISTORY;
+    }
+
+    /** @return where the member's history block starts, given at the first call (its first earn), zeroed. */
+    int historyFor(final int m)
+    {
+        if (historySlot[m] < 0)
+        {
+            final int slot = historySlots++;
+            final int chunk = slot >>> HISTORY_CHUNK_SHIFT;
+            if (chunk == historyChunks.length)
+            {
+                historyChunks = Arrays.copyOf(historyChunks, Math.max(4, chunk << 1));
+            }
+            if (null == historyChunks[chunk])
+            {
+                historyChunks[chunk] = new long[HISTORY_CHUNK * HISTORY];
+            }
+            historySlot[m] = slot;
+        }
+        return historyBase(m);
+    }
+
+    void addRecentEarn(final int m, final long at)
+    {
+        final int b = historyFor(m);
+        final long[] h = historyChunk(m);
+        System.arraycopy(h, b + RECENT, h, b + RECENT + 1, Program.ACTIVE_EARNS_MAX - 1);
+        h[b + RECENT] = at;
+        recentCount[m] = Math.min(recentCount[m] + 1, Program.ACTIVE_EARNS_MAX);
+    }
+
+    // ------------------------------------------------------------------------------------------------ expiry groups
+
+    long groupAt(final int m, final int g)
+    {
+        return groups[m][g << 1];
+    }
+
+    long groupPoints(final int m, final int g)
+    {
+        return groups[m][(g << 1) + 1];
+    }
+
+    /** Adds {@code delta} points (negative: taken) to the member's open points expiring at {@code at}. */
+    void addPoints(final int m, final long at, final long delta)
+    {
+        long[] list = groups[m];
+        final int n = groupCount[m];
+        int low = 0;
+        int high = n;
+        while (low < high)
+        {
+            final int mid = (low + high) >>> 1;
+            if (list[mid << 1] < at)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        if (low < n && list[low << 1] == at)
+        {
+            list[(low << 1) + 1] += delta;
+            if (list[(low << 1) + 1] == 0)
+            {
+                System.arraycopy(list, (low + 1) << 1, list, low << 1, (n - low - 1) << 1);
+                groupCount[m] = n - 1;
+            }
+            return;
+        }
+        if (null == list || n << 1 == list.length)
+        {
+            list = null == list ? new long[LIST_CAPACITY << 1] : Arrays.copyOf(list, n << 2);
+            groups[m] = list;
+        }
+        System.arraycopy(list, low << 1, list, (low + 1) << 1, (n - low) << 1);
+        list[low << 1] = at;
+        list[(low << 1) + 1] = delta;
+        groupCount[m] = n + 1;
+    }
+
+    // ------------------------------------------------------------------------------------------------ pending earns
+
+    long pendingAt(final int m, final int i)
+    {
+        return pendings[m][i * PENDING_FIELDS + PENDING_AT];
+    }
+
+    long pendingPoints(final int m, final int i)
+    {
+        return pendings[m][i * PENDING_FIELDS + PENDING_POINTS];
+    }
+
+    long pendingEarnedAt(final int m, final int i)
+    {
+        return pendings[m][i * PENDING_FIELDS + PENDING_EARNED_AT];
+    }
+
+    long pendingRequest(final int m, final int i)
+    {
+        return pendings[m][i * PENDING_FIELDS + PENDING_REQUEST];
+    }
+
+    /** Takes {@code points} off the member's {@code i}th pending earn (not off its pending total). */
+    void reducePending(final int m, final int i, final long points)
+    {
+        pendings[m][i * PENDING_FIELDS + PENDING_POINTS] -= points;
+    }
+
+    /** Adds a pending earn maturing at {@code at}, after those maturing at or before it. */
+    void addPending(final int m, final long at, final long points, final long earnedAt, final long request)
+    {
+        final int n = pendingCount[m];
+        long[] list = pendings[m];
+        if (null == list || (n + 1) * PENDING_FIELDS > list.length)
+        {
+            list = null == list ? new long[2 * PENDING_FIELDS] : Arrays.copyOf(list, list.length << 1);
+            pendings[m] = list;
+        }
+        int i = n;
+        while (i > 0 && list[(i - 1) * PENDING_FIELDS + PENDING_AT] > at) // a program change may shorten the period
+        {
+            i--;
+        }
+        System.arraycopy(list, i * PENDING_FIELDS, list, (i + 1) * PENDING_FIELDS, (n - i) * PENDING_FIELDS);
+        final int e = i * PENDING_FIELDS;
+        list[e + PENDING_AT] = at;
+        list[e + PENDING_POINTS] = points;
+        list[e + PENDING_EARNED_AT] = earnedAt;
+        list[e + PENDING_REQUEST] = request;
+        pendingCount[m] = n + 1;
+    }
+
+    void removePending(final int m, final int i)
+    {
+        final long[] list = pendings[m];
+        System.arraycopy(list, (i + 1) * PENDING_FIELDS, list, i * PENDING_FIELDS,
+            (pendingCount[m] - i - 1) * PENDING_FIELDS);
+        pendingCount[m]--;
+    }
+
+    /** @return the place of the member's pending earn made by the request at {@code request}, or -1. */
+    int findPending(final int m, final long request)
+    {
+        for (int i = 0; i < pendingCount[m]; i++)
+        {
+            if (pendingRequest(m, i) == request)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    // ------------------------------------------------------------------------------------------------ hash, checks
 
     /**
      * Checks every member against its lots.
@@ -108,23 +444,48 @@ final class MemberStore
     long checkInvariants(final LotStore lots)
     {
         long openLots = 0;
-        for (int i = 0; i < count; i++)
+        for (int m = 0; m < count; m++)
         {
-            final Member m = members[i];
-            if (!lots.memberConsistent(m))
+            if (!consistent(lots, m))
             {
-                throw new IllegalStateException("member invariants broken for " + m.id);
+                throw new IllegalStateException("member invariants broken for " + id[m]);
             }
-            openLots += m.lotCount;
+            openLots += lotCount[m];
         }
         return openLots;
+    }
+
+    /**
+     * @return true if the member's lists agree with its lots and with themselves: its open lots are its own, sorted,
+     * each with points left and no more than credited, summing to its available points, and grouped by expiry exactly
+     * as its expiry groups say; its pending earns are sorted and sum to its pending points; nothing it has is
+     * negative; and it owes only while it has no points.
+     */
+    boolean consistent(final LotStore lots, final int m)
+    {
+        return lots.memberConsistent(m) && pendingAgrees(m) && available[m] >= 0 && owed[m] >= 0 && held[m] >= 0 &&
+            lifetimeEarned[m] >= 0 && (owed[m] == 0 || available[m] == 0);
+    }
+
+    /** @return true if the member's pending earns are sorted, each positive, and sum to its pending points. */
+    private boolean pendingAgrees(final int m)
+    {
+        long sum = 0;
+        for (int i = 0; i < pendingCount[m]; i++)
+        {
+            if (pendingPoints(m, i) <= 0 || (i > 0 && pendingAt(m, i - 1) > pendingAt(m, i)))
+            {
+                return false;
+            }
+            sum += pendingPoints(m, i);
+        }
+        return sum == pending[m];
     }
 
     /** @return the id of the member at an index if it is a member of the program probed for (ids are per program). */
     private String idAt(final long index)
     {
-        final Member m = members[(int)index];
-        return m.program == probeSlot ? m.id : null;
+        return program[(int)index] == probeSlot ? id[(int)index] : null;
     }
 
     /** A member's key is (program, id): the first program's members hash as the id alone (older journals). */
@@ -134,31 +495,172 @@ final class MemberStore
         return programSlot == 0 ? h : Hashing.mix(h, programSlot);
     }
 
-    long hash(final long seed)
+    long hash(final long seed, final LotStore lots)
     {
         long h = Hashing.mix(seed, count);
-        for (int i = 0; i < count; i++)
+        for (int m = 0; m < count; m++)
         {
-            h = members[i].hash(h);
+            h = hash(h, m, lots);
         }
         return h;
     }
 
-    /** The members in index order, each with what its constructor takes, then the rest of it. */
-    void writeTo(final SnapshotOutput out)
+    /** Mixes one member's state into a state hash, field by field in the order of the first build (journals). */
+    private long hash(final long seed, final int m, final LotStore lots)
     {
-        out.writeInt(members.length);
-        out.writeInt(count);
-        for (int i = 0; i < count; i++)
+        long h = Hashing.mix(seed, id[m]);
+        if (program[m] != 0)
         {
-            final Member m = members[i];
-            out.writeString(m.id);
-            out.writeInt(m.program);
-            out.writeInt(m.birthday);
-            out.writeInt(m.referrer);
-            out.writeLong(m.enrolledAt);
-            m.writeTo(out);
+            h = Hashing.mix(h, program[m]);
         }
+        h = Hashing.mix(h, birthday[m]);
+        h = Hashing.mix(h, referrer[m]);
+        h = Hashing.mix(h, enrolledAt[m]);
+        h = Hashing.mix(h, status[m]);
+        h = Hashing.mix(h, tier[m]);
+        h = Hashing.mix(h, available[m]);
+        h = Hashing.mix(h, owed[m]);
+        h = Hashing.mix(h, held[m]);
+        h = Hashing.mix(h, lifetimeEarned[m]);
+        h = Hashing.mix(h, pending[m]);
+        for (int j = 0; j < pendingCount[m]; j++)
+        {
+            h = Hashing.mix(h, pendingAt(m, j));
+            h = Hashing.mix(h, pendingPoints(m, j));
+            h = Hashing.mix(h, pendingEarnedAt(m, j));
+            h = Hashing.mix(h, pendingRequest(m, j));
+        }
+        h = Hashing.mix(h, recentCount[m]);
+        h = Hashing.mix(h, firstEarn[m]);
+        h = Hashing.mix(h, bonusLotId[m]);
+        h = Hashing.mix(h, bonusPoints[m]);
+        h = Hashing.mix(h, referrerBonusLotId[m]);
+        h = Hashing.mix(h, referrerBonusPoints[m]);
+        h = Hashing.mix(h, bonusesReversed[m] ? 1 : 0);
+        h = Hashing.mix(h, nextBirthdayAt[m]);
+        h = Hashing.mix(h, lastMonth[m]);
+        final long[] chunk = historyChunk(m);
+        if (null != chunk)
+        {
+            for (int k = historyBase(m), end = k + HISTORY; k < end; k++)
+            {
+                h = Hashing.mix(h, chunk[k]);
+            }
+        }
+        h = Hashing.mix(h, year[m]);
+        h = Hashing.mix(h, nextEvaluationAt[m]);
+        h = Hashing.mix(h, floorTier[m]);
+        h = Hashing.mix(h, floorUntil[m]);
+        h = Hashing.mix(h, purchaseDay[m]);
+        h = Hashing.mix(h, purchaseDayPoints[m]);
+        h = Hashing.mix(h, lotCount[m]);
+        for (int lot = firstLot[m]; lot >= 0; lot = lots.nextOpen[lot])
+        {
+            h = Hashing.mix(h, lot);
+        }
+        return h;
+    }
+
+    // ------------------------------------------------------------------------------------------------ snapshots
+
+    /** The members in index order, each with what enrollment sets, then the rest of it (snapshot format 2). */
+    void writeTo(final SnapshotOutput out, final LotStore lots)
+    {
+        out.writeInt(id.length);
+        out.writeInt(count);
+        for (int m = 0; m < count; m++)
+        {
+            out.writeString(id[m]);
+            out.writeInt(program[m]);
+            out.writeInt(birthday[m]);
+            out.writeInt(referrer[m]);
+            out.writeLong(enrolledAt[m]);
+            writeState(out, m, lots);
+        }
+    }
+
+    private void writeState(final SnapshotOutput out, final int m, final LotStore lots)
+    {
+        out.writeInt(status[m]);
+        out.writeInt(tier[m]);
+        out.writeLong(available[m]);
+        out.writeLong(owed[m]);
+        out.writeLong(held[m]);
+        out.writeLong(lifetimeEarned[m]);
+        final long[] chunk = historyChunk(m);
+        out.writeBoolean(null != chunk);
+        if (null != chunk)
+        {
+            System.arraycopy(chunk, historyBase(m), scratchHistory, 0, HISTORY);
+            out.writeLongs(scratchHistory, HISTORY);
+        }
+        out.writeInt(recentCount[m]);
+        out.writeLong(firstEarn[m]);
+        out.writeInt(bonusLot[m]);
+        out.writeLong(bonusLotId[m]);
+        out.writeLong(bonusPoints[m]);
+        out.writeInt(referrerBonusLot[m]);
+        out.writeLong(referrerBonusLotId[m]);
+        out.writeLong(referrerBonusPoints[m]);
+        out.writeBoolean(bonusesReversed[m]);
+        out.writeLong(nextBirthdayAt[m]);
+        out.writeInt(lastMonth[m]);
+        out.writeInt(year[m]);
+        out.writeLong(nextEvaluationAt[m]);
+        out.writeInt(floorTier[m]);
+        out.writeLong(floorUntil[m]);
+        out.writeLong(pending[m]);
+        writePending(out, m);
+        out.writeInt(purchaseDay[m]);
+        out.writeLong(purchaseDayPoints[m]);
+        final int n = lotCount[m];
+        if (scratchLots.length < n)
+        {
+            scratchLots = new int[Math.max(n, scratchLots.length << 1)];
+        }
+        int i = 0;
+        for (int lot = firstLot[m]; lot >= 0; lot = lots.nextOpen[lot])
+        {
+            scratchLots[i++] = lot;
+        }
+        out.writeInts(scratchLots, n);
+        out.writeInt(lotCount[m]);
+        final int groupsOf = groupCount[m];
+        if (scratchGroups.length < groupsOf)
+        {
+            scratchGroups = new long[Math.max(groupsOf, scratchGroups.length << 1)];
+        }
+        for (int g = 0; g < groupsOf; g++)
+        {
+            scratchGroups[g] = groups[m][g << 1];
+        }
+        out.writeLongs(scratchGroups, groupsOf);
+        for (int g = 0; g < groupsOf; g++)
+        {
+            scratchGroups[g] = groups[m][(g << 1) + 1];
+        }
+        out.writeLongs(scratchGroups, groupsOf);
+        out.writeInt(groupCount[m]);
+    }
+
+    /** The member's pending earns as format 2 has them: field by field, each an array of the same capacity. */
+    private void writePending(final SnapshotOutput out, final int m)
+    {
+        out.writeBoolean(null != pendings[m]);
+        if (null != pendings[m])
+        {
+            final int n = pendingCount[m];
+            final long[] field = new long[Math.max(1, pendings[m].length / PENDING_FIELDS)];
+            for (int f = 0; f < PENDING_FIELDS; f++)
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    field[i] = pendings[m][i * PENDING_FIELDS + f];
+                }
+                out.writeLongs(field, n);
+            }
+        }
+        out.writeInt(pendingCount[m]);
     }
 
     /**
@@ -175,7 +677,7 @@ final class MemberStore
         {
             throw in.impossible(start, members + " members in " + capacity + " places");
         }
-        this.members = new Member[Math.max(capacity, expected)];
+        allocate(Math.max(capacity, expected));
         byId = new IdIndex(Math.max(members, expected));
         for (int i = 0; i < members; i++)
         {
@@ -190,7 +692,135 @@ final class MemberStore
                 throw in.impossible(at, "member " + i + " (" + id + " of program " + program + ", referred by " +
                     referrer + ")");
             }
-            add(program, id, birthday, referrer, enrolledAt).readFrom(in);
+            readState(in, add(program, id, birthday, referrer, enrolledAt));
+        }
+    }
+
+    private void readState(final SnapshotInput in, final int m)
+    {
+        final long start = in.position();
+        status[m] = in.readInt();
+        tier[m] = in.readInt();
+        available[m] = in.readLong();
+        owed[m] = in.readLong();
+        held[m] = in.readLong();
+        lifetimeEarned[m] = in.readLong();
+        if (in.readBoolean())
+        {
+            final long[] read = in.readLongs();
+            if (!(read.length == HISTORY && in.used() == HISTORY))
+            {
+                throw in.impossible(start, "member " + id[m] + "'s history of " + read.length);
+            }
+            final int b = historyFor(m);
+            System.arraycopy(read, 0, historyChunk(m), b, HISTORY);
+        }
+        recentCount[m] = in.readInt();
+        firstEarn[m] = in.readLong();
+        bonusLot[m] = in.readInt();
+        bonusLotId[m] = in.readLong();
+        bonusPoints[m] = in.readLong();
+        referrerBonusLot[m] = in.readInt();
+        referrerBonusLotId[m] = in.readLong();
+        referrerBonusPoints[m] = in.readLong();
+        bonusesReversed[m] = in.readBoolean();
+        nextBirthdayAt[m] = in.readLong();
+        lastMonth[m] = in.readInt();
+        year[m] = in.readInt();
+        nextEvaluationAt[m] = in.readLong();
+        floorTier[m] = in.readInt();
+        floorUntil[m] = in.readLong();
+        pending[m] = in.readLong();
+        readPending(in, start, m);
+        purchaseDay[m] = in.readInt();
+        purchaseDayPoints[m] = in.readLong();
+        readLots(in, start, m);
+        final long[] times = in.readLongs();
+        final int timesUsed = in.used();
+        final long[] points = in.readLongs();
+        final int n = in.readInt();
+        if (!(n == in.used() && n == timesUsed))
+        {
+            throw in.impossible(start, "member " + id[m] + "'s " + n + " expiry groups");
+        }
+        if (n > 0)
+        {
+            final long[] list = new long[Math.max(LIST_CAPACITY, Integer.highestOneBit(n - 1) << 1) << 1];
+            for (int g = 0; g < n; g++)
+            {
+                list[g << 1] = times[g];
+                list[(g << 1) + 1] = points[g];
+            }
+            groups[m] = list;
+        }
+        groupCount[m] = n;
+    }
+
+    /**
+     * Reads the member's open lots into {@link #readLots}, to be linked once the lots are read
+     * ({@link LotStore#readFrom}); its count is set, the ends of its list are not.
+     */
+    private void readLots(final SnapshotInput in, final long start, final int m)
+    {
+        final int[] list = in.readInts();
+        final int n = in.readInt();
+        if (!(n == in.used() && readLotCount <= Integer.MAX_VALUE - 8 - n))
+        {
+            throw in.impossible(start, "member " + id[m] + "'s " + n + " lots");
+        }
+        if (readLotCount + n > readLots.length)
+        {
+            readLots = Arrays.copyOf(readLots, Math.max(readLotCount + n, (int)Math.min(
+                Integer.MAX_VALUE - 8, readLots.length * 2L)));
+        }
+        System.arraycopy(list, 0, readLots, readLotCount, n);
+        readLotCount += n;
+        lotCount[m] = n;
+    }
+
+    /**
+     * @return the open lots read with the members, member after member in list order ({@link #lotCount} of each), for
+     * the lot store to link; forgotten after.
+     */
+    int[] takeReadLots()
+    {
+        final int[] taken = readLots;
+        readLots = new int[0];
+        readLotCount = 0;
+        return taken;
+    }
+
+    private void readPending(final SnapshotInput in, final long start, final int m)
+    {
+        long[][] fields = null;
+        int capacity = 0;
+        if (in.readBoolean())
+        {
+            fields = new long[PENDING_FIELDS][];
+            for (int f = 0; f < PENDING_FIELDS; f++)
+            {
+                fields[f] = in.readLongs();
+            }
+            capacity = fields[0].length;
+        }
+        final int n = in.readInt();
+        if (!(n >= 0 && (n == 0 || null != fields && n <= capacity && capacity == fields[1].length &&
+            capacity == fields[2].length && capacity == fields[3].length)))
+        {
+            throw in.impossible(start, "member " + id[m] + "'s " + n + " pending earns");
+        }
+        pendingCount[m] = n;
+        if (null != fields)
+        {
+            final long[] list = new long[Math.max(1, capacity) * PENDING_FIELDS];
+            for (int i = 0; i < n; i++)
+            {
+                for (int f = 0; f < PENDING_FIELDS; f++)
+                {
+                    list[i * PENDING_FIELDS + f] = fields[f][i];
+                }
+            }
+            pendings[m] = list;
         }
     }
 }

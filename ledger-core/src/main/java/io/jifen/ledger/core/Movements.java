@@ -7,12 +7,14 @@ package io.jifen.ledger.core;
  */
 final class Movements
 {
+    private final MemberStore members;
     private final LotStore lots;
     private final RequestLog requests;
     private final Totals totals;
 
     Movements(final Stores stores)
     {
+        this.members = stores.members;
         this.lots = stores.lots;
         this.requests = stores.requests;
         this.totals = stores.totals;
@@ -25,7 +27,7 @@ final class Movements
      * @return its slot.
      */
     int newLot(
-        final Member m, final long points, final long earnedAt, final long ruledExpiresAt, final byte kind,
+        final int m, final long points, final long earnedAt, final long ruledExpiresAt, final byte kind,
         final Command c)
     {
         final long expiresAt = c.nextExpiry(ruledExpiresAt);
@@ -34,15 +36,15 @@ final class Movements
             totals.expiryRuleDrift++;
         }
         final int lot = lots.open(m, points, earnedAt, expiresAt);
-        m.addPoints(expiresAt, points);
-        m.available += points;
+        members.addPoints(m, expiresAt, points);
+        members.available[m] += points;
         totals.credited.add(points);
         c.effects.add(kind, lots.ids[lot], points, expiresAt, lots.member[lot]);
         return lot;
     }
 
     /** Credits the points of an earn or an adjustment as a new lot under the program's expiry rule. */
-    void credit(final Program p, final Command c, final Member m, final long points)
+    void credit(final Program p, final Command c, final int m, final long points)
     {
         final long now = c.timestamp;
         final int lot = newLot(m, points, now, p.expiresAt(now), EffectLog.CREDIT, c);
@@ -56,7 +58,7 @@ final class Movements
      *
      * @return its slot.
      */
-    int bonus(final Program p, final Command c, final Member m, final long points)
+    int bonus(final Program p, final Command c, final int m, final long points)
     {
         final int lot = newLot(m, points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.BONUS, c);
         c.bonusPoints += points;
@@ -68,13 +70,13 @@ final class Movements
      * Pays what the member owes from an earlier clawback shortfall out of its available points, soonest-expiring
      * first, as settle effects: after every credit, so points a reversal could not take are taken when they come.
      */
-    void settleOwed(final Command c, final Member m)
+    void settleOwed(final Command c, final int m)
     {
-        final long settled = Math.min(m.owed, m.available);
+        final long settled = Math.min(members.owed[m], members.available[m]);
         if (settled > 0)
         {
             debitSoonestFirst(m, settled, EffectLog.SETTLE, c, false);
-            m.owed -= settled;
+            members.owed[m] -= settled;
         }
     }
 
@@ -85,16 +87,15 @@ final class Movements
      * @param recordAllocations remember which lots paid, in the request being written (to give them back later).
      */
     void debitSoonestFirst(
-        final Member m, final long points, final byte kind, final Command c, final boolean recordAllocations)
+        final int m, final long points, final byte kind, final Command c, final boolean recordAllocations)
     {
         long left = points;
         int emptied = 0;
-        for (int i = 0; i < m.lotCount && left > 0; i++)
+        for (int lot = lots.firstOpen(m); lot >= 0 && left > 0; lot = lots.nextOpen[lot])
         {
-            final int lot = m.lots[i];
             final long take = Math.min(lots.remaining[lot], left);
             lots.remaining[lot] -= take;
-            m.addPoints(lots.expiresAt[lot], -take);
+            members.addPoints(m, lots.expiresAt[lot], -take);
             left -= take;
             c.effects.add(kind, lots.ids[lot], take, lots.expiresAt[lot], lots.member[lot]);
             if (recordAllocations)
@@ -112,8 +113,8 @@ final class Movements
             }
         }
         assert left == 0 : "debit beyond the member's lots";
-        LotStore.removeFirstOpen(m, emptied);
-        m.available -= points;
+        lots.removeFirstOpen(m, emptied);
+        members.available[m] -= points;
         totals.debited.add(points);
     }
 
@@ -122,16 +123,15 @@ final class Movements
      *
      * @return the points expired.
      */
-    long expireDue(final Member m, final long now, final Command c)
+    long expireDue(final int m, final long now, final Command c)
     {
         long expired = 0;
         int due = 0;
-        while (due < m.lotCount && lots.expiresAt[m.lots[due]] <= now)
+        for (int lot = lots.firstOpen(m); lot >= 0 && lots.expiresAt[lot] <= now; lot = lots.nextOpen[lot])
         {
-            final int lot = m.lots[due];
             final long remaining = lots.remaining[lot];
             lots.remaining[lot] = 0;
-            m.addPoints(lots.expiresAt[lot], -remaining);
+            members.addPoints(m, lots.expiresAt[lot], -remaining);
             lots.expired[lot] += remaining;
             expired += remaining;
             c.effects.add(EffectLog.EXPIRE, lots.ids[lot], remaining, lots.expiresAt[lot], lots.member[lot]);
@@ -140,8 +140,8 @@ final class Movements
         }
         if (due > 0)
         {
-            LotStore.removeFirstOpen(m, due);
-            m.available -= expired;
+            lots.removeFirstOpen(m, due);
+            members.available[m] -= expired;
             totals.expired.add(expired);
         }
         return expired;
@@ -150,16 +150,16 @@ final class Movements
     /**
      * Takes {@code points} out of one open lot of the member, as a {@code kind} effect, closing it if it empties.
      */
-    void takeFromLot(final Member m, final int lot, final long points, final byte kind, final Command c)
+    void takeFromLot(final int m, final int lot, final long points, final byte kind, final Command c)
     {
         lots.remaining[lot] -= points;
-        m.addPoints(lots.expiresAt[lot], -points);
-        m.available -= points;
+        members.addPoints(m, lots.expiresAt[lot], -points);
+        members.available[m] -= points;
         totals.debited.add(points);
         c.effects.add(kind, lots.ids[lot], points, lots.expiresAt[lot], lots.member[lot]);
         if (lots.remaining[lot] == 0)
         {
-            LotStore.removeOpen(m, lot);
+            lots.removeOpen(m, lot);
             lots.close(lot, c.timestamp);
         }
     }
@@ -174,7 +174,7 @@ final class Movements
      * @return the points clawed back.
      */
     long clawBack(
-        final Program p, final Command c, final Member m, final int lot, final long amount, final long forgiven)
+        final Program p, final Command c, final int m, final int lot, final long amount, final long forgiven)
     {
         long clawed = 0;
         final long fromLot = Math.min(lots.remaining[lot], amount);
@@ -184,7 +184,7 @@ final class Movements
             clawed = fromLot;
         }
         final long alreadyExpired = Math.min(amount - clawed, lots.expired[lot] - forgiven);
-        final long fromOthers = Math.min(amount - clawed - alreadyExpired, m.available);
+        final long fromOthers = Math.min(amount - clawed - alreadyExpired, members.available[m]);
         if (fromOthers > 0)
         {
             debitSoonestFirst(m, fromOthers, EffectLog.CLAWBACK, c, false);
@@ -193,13 +193,13 @@ final class Movements
         final long shortfall = amount - clawed - alreadyExpired;
         if (shortfall > 0 && p.forgiveShortfall())
         {
-            c.effects.add(EffectLog.FORGIVE, lots.ids[lot], shortfall, lots.expiresAt[lot], m.index);
+            c.effects.add(EffectLog.FORGIVE, lots.ids[lot], shortfall, lots.expiresAt[lot], m);
             lots.forgiven[lot] += shortfall;
         }
         else if (shortfall > 0)
         {
-            c.effects.add(EffectLog.SHORTFALL, lots.ids[lot], shortfall, lots.expiresAt[lot], m.index);
-            m.owed += shortfall;
+            c.effects.add(EffectLog.SHORTFALL, lots.ids[lot], shortfall, lots.expiresAt[lot], m);
+            members.owed[m] += shortfall;
             lots.shortfall[lot] += shortfall;
         }
         c.alreadyExpired += alreadyExpired;

@@ -143,15 +143,14 @@ final class ProgramState
         BigInteger owed = BigInteger.ZERO;
         long pending = 0;
         long held = 0;
-        for (int i = 0; i < members.count(); i++)
+        for (int m = 0; m < members.count(); m++)
         {
-            final Member m = members.get(i);
-            if (m.program == slot)
+            if (members.program[m] == slot)
             {
-                available = available.add(BigInteger.valueOf(m.available));
-                owed = owed.add(BigInteger.valueOf(m.owed));
-                pending += m.pending;
-                held += m.held;
+                available = available.add(BigInteger.valueOf(members.available[m]));
+                owed = owed.add(BigInteger.valueOf(members.owed[m]));
+                pending += members.pending[m];
+                held += members.held[m];
             }
         }
         checkAccount(Accounts.Account.MEMBERS_AVAILABLE, available);

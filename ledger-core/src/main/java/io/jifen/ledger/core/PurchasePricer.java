@@ -18,7 +18,7 @@ final class PurchasePricer
      *
      * @return the points, or -1 with {@code c.result} set.
      */
-    static long price(final ProgramState ps, final Command c, final Member m)
+    static long price(final MemberStore members, final ProgramState ps, final Command c, final int m)
     {
         final Program p = ps.program();
         if (!p.currency().equals(c.currency))
@@ -32,12 +32,13 @@ final class PurchasePricer
         final Program.Rounding rounding = p.rounding();
         final long rated = c.purchaseMinor * p.ratePoints();
         e.basePoints = Program.mulDiv(rated, 1, p.ratePerMinor(), rounding);
-        e.tierMultiplierBp = p.tierMultiplierBp(m.tier);
+        e.tierMultiplierBp = p.tierMultiplierBp(members.tier[m]);
         long total = Program.mulDiv(rated, e.tierMultiplierBp, p.ratePerMinor() * Program.MULTIPLIER_ONE, rounding);
         e.tierPoints = total;
-        total = campaigns(ps, c, m, total);
-        if (p.birthdayMultiplierBp() > Program.MULTIPLIER_ONE && m.birthday != 0 && total <= Ledger.POINTS_MAX &&
-            m.birthday / 100 == Math.floorMod(p.monthOf(c.timestamp), 12) + 1)
+        total = campaigns(members, ps, c, m, total);
+        if (p.birthdayMultiplierBp() > Program.MULTIPLIER_ONE && members.birthday[m] != 0 &&
+            total <= Ledger.POINTS_MAX &&
+            members.birthday[m] / 100 == Math.floorMod(p.monthOf(c.timestamp), 12) + 1)
         {
             final long extra = Program.mulDiv(
                 total, p.birthdayMultiplierBp() - Program.MULTIPLIER_ONE, Program.MULTIPLIER_ONE, rounding);
@@ -50,11 +51,12 @@ final class PurchasePricer
             e.reset();
             return -1;
         }
-        return dailyCap(p, c, m, total);
+        return dailyCap(members, p, c, m, total);
     }
 
     /** @return the points after each campaign that applies has added its extra, within its budget. */
-    private static long campaigns(final ProgramState ps, final Command c, final Member m, final long tierPoints)
+    private static long campaigns(
+        final MemberStore members, final ProgramState ps, final Command c, final int m, final long tierPoints)
     {
         final Program p = ps.program();
         if (p.campaignCount() == 0)
@@ -62,12 +64,14 @@ final class PurchasePricer
             return tierPoints;
         }
         final Command.Earning e = c.earning;
-        final Segment segment = p.segment(m.enrolledAt, m.history, Member.RECENT, m.recentCount, c.timestamp);
+        final Segment segment = p.segment(
+            members.enrolledAt[m], members.historyChunk(m), members.historyBase(m) + MemberStore.RECENT,
+            members.recentCount[m], c.timestamp);
         long total = tierPoints;
         for (int i = 0, n = p.campaignCount(); i < n && total <= Ledger.POINTS_MAX; i++)
         {
             final Program.Campaign campaign = p.campaign(i);
-            if (campaign.applies(c.timestamp, c.channel, m.tier, segment, c.categories))
+            if (campaign.applies(c.timestamp, c.channel, members.tier[m], segment, c.categories))
             {
                 long extra = Program.mulDiv(
                     total, campaign.multiplierBp() - Program.MULTIPLIER_ONE, Program.MULTIPLIER_ONE, p.rounding());
@@ -90,14 +94,15 @@ final class PurchasePricer
     }
 
     /** @return the points within the member's daily cap, cutting the campaigns' extras from the last backwards. */
-    private static long dailyCap(final Program p, final Command c, final Member m, final long total)
+    private static long dailyCap(
+        final MemberStore members, final Program p, final Command c, final int m, final long total)
     {
         final long cap = p.memberDailyPoints();
         if (cap <= 0)
         {
             return total;
         }
-        final long today = m.purchaseDay == p.dayOf(c.timestamp) ? m.purchaseDayPoints : 0;
+        final long today = members.purchaseDay[m] == p.dayOf(c.timestamp) ? members.purchaseDayPoints[m] : 0;
         final long room = Math.max(0, cap - today);
         if (total <= room)
         {

@@ -27,100 +27,110 @@ final class Reads
 
     void getBalance(final ProgramState ps, final Command c)
     {
-        final Member m = members.named(ps.slot, c);
-        if (null == m)
+        final int m = members.named(ps.slot, c);
+        if (m < 0)
         {
             return;
         }
         final Program p = ps.program();
         final long now = c.timestamp;
-        c.balance = m.available - lots.dueSum(m, now);
-        c.owed = m.owed;
-        c.held = m.held;
+        c.balance = members.available[m] - lots.dueSum(m, now);
+        c.owed = members.owed[m];
+        c.held = members.held[m];
         // pending earns as of their last settlement: one that is due matures at the member's next write or the next
         // sweep (every 50 ms in a running server)
-        c.pending = m.pending;
-        for (int i = 0; i < m.pendingCount && c.lots.size() < CommandValidator.LIST_LOTS_LIMIT_MAX; i++)
+        c.pending = members.pending[m];
+        for (int i = 0; i < members.pendingCount[m] && c.lots.size() < CommandValidator.LIST_LOTS_LIMIT_MAX; i++)
         {
-            c.lots.add(-1, m.pendingPoints[i], m.pendingPoints[i], m.pendingEarnedAt[i], m.pendingAt[i]);
+            c.lots.add(-1, members.pendingPoints(m, i), members.pendingPoints(m, i), members.pendingEarnedAt(m, i),
+                members.pendingAt(m, i));
         }
-        c.tier = m.tier;
-        c.lifetimeEarned = m.lifetimeEarned;
-        c.memberStatus = m.status;
-        c.openLots = m.lotCount - lots.dueCount(m, now);
-        c.tierPoints = TierPoints.at(p, m, now);
-        c.nextTierPoints = m.tier < Tier.PLATINUM.code() ? Math.max(0, p.threshold(m.tier + 1) - c.tierPoints) : 0;
-        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : m.nextEvaluationAt;
-        if (m.floorUntil > now)
+        c.tier = members.tier[m];
+        c.lifetimeEarned = members.lifetimeEarned[m];
+        c.memberStatus = members.status[m];
+        c.openLots = members.lotCount[m] - lots.dueCount(m, now);
+        c.tierPoints = TierPoints.at(members, p, m, now);
+        c.nextTierPoints = members.tier[m] < Tier.PLATINUM.code() ?
+            Math.max(0, p.threshold(members.tier[m] + 1) - c.tierPoints) : 0;
+        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : members.nextEvaluationAt[m];
+        if (members.floorUntil[m] > now)
         {
-            c.floorTier = m.floorTier;
-            c.floorUntil = m.floorUntil;
+            c.floorTier = members.floorTier[m];
+            c.floorUntil = members.floorUntil[m];
         }
         int group = 0;
-        while (group < m.groupCount && m.groupAt[group] <= now)
+        while (group < members.groupCount[m] && members.groupAt(m, group) <= now)
         {
             group++;
         }
-        if (group < m.groupCount)
+        if (group < members.groupCount[m])
         {
-            c.nextExpiryAt = m.groupAt[group];
-            c.nextExpiryPoints = m.groupPoints[group];
+            c.nextExpiryAt = members.groupAt(m, group);
+            c.nextExpiryPoints = members.groupPoints(m, group);
         }
-        c.expiryBatches = m.groupCount - group;
-        for (int g = group; g < m.groupCount && c.outlook.size() < Limits.LIST_LOTS_LIMIT_MAX; g++)
+        c.expiryBatches = members.groupCount[m] - group;
+        for (int g = group; g < members.groupCount[m] && c.outlook.size() < Limits.LIST_LOTS_LIMIT_MAX; g++)
         {
-            c.outlook.add(m.groupAt[g], m.groupPoints[g]);
+            c.outlook.add(members.groupAt(m, g), members.groupPoints(m, g));
         }
     }
 
     void getMember(final ProgramState ps, final Command c)
     {
-        final Member m = members.named(ps.slot, c);
-        if (null == m)
+        final int m = members.named(ps.slot, c);
+        if (m < 0)
         {
             return;
         }
         final Program p = ps.program();
         final long now = c.timestamp;
-        c.tier = m.tier;
-        c.memberStatus = m.status;
-        c.birthday = m.birthday;
-        c.referrerOut = m.referrer >= 0 ? members.get(m.referrer).id : null;
-        c.enrolledAt = m.enrolledAt;
-        c.segment = p.segment(m.enrolledAt, m.history, Member.RECENT, m.recentCount, now).code();
-        c.lastEarnAt = m.recentCount > 0 ? m.history[Member.RECENT] : 0;
-        c.recentEarns = p.earnsInActiveWindow(m.history, Member.RECENT, m.recentCount, now);
-        c.tierPoints = TierPoints.at(p, m, now);
-        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : m.nextEvaluationAt;
+        c.tier = members.tier[m];
+        c.memberStatus = members.status[m];
+        c.birthday = members.birthday[m];
+        c.referrerOut = members.referrer[m] >= 0 ? members.id[members.referrer[m]] : null;
+        c.enrolledAt = members.enrolledAt[m];
+        c.segment = p.segment(
+            members.enrolledAt[m], members.historyChunk(m), members.historyBase(m) + MemberStore.RECENT,
+            members.recentCount[m], now).code();
+        c.lastEarnAt = members.recentCount[m] > 0 ?
+            members.historyChunk(m)[members.historyBase(m) + MemberStore.RECENT] : 0;
+        c.recentEarns = p.earnsInActiveWindow(
+            members.historyChunk(m), members.historyBase(m) + MemberStore.RECENT, members.recentCount[m], now);
+        c.tierPoints = TierPoints.at(members, p, m, now);
+        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : members.nextEvaluationAt[m];
     }
 
     void checkTier(final ProgramState ps, final Command c)
     {
-        final Member m = members.named(ps.slot, c);
-        if (null == m)
+        final int m = members.named(ps.slot, c);
+        if (m < 0)
         {
             return;
         }
-        c.tier = m.tier;
-        c.memberStatus = m.status;
-        c.meets = m.isActive() && m.tier >= c.minTier;
+        c.tier = members.tier[m];
+        c.memberStatus = members.status[m];
+        c.meets = members.isActive(m) && members.tier[m] >= c.minTier;
     }
 
     void listLots(final ProgramState ps, final Command c)
     {
-        final Member m = members.named(ps.slot, c);
-        if (null == m)
+        final int m = members.named(ps.slot, c);
+        if (m < 0)
         {
             return;
         }
         final int due = lots.dueCount(m, c.timestamp);
-        c.openLots = m.lotCount - due;
-        for (int i = due; i < m.lotCount && c.lots.size() < c.limit; i++)
+        c.openLots = members.lotCount[m] - due;
+        int lot = lots.firstOpen(m);
+        for (int i = 0; i < due; i++)
         {
-            final int lot = m.lots[i];
+            lot = lots.nextOpen[lot];
+        }
+        for (; lot >= 0 && c.lots.size() < c.limit; lot = lots.nextOpen[lot])
+        {
             c.lots.add(lots.ids[lot], lots.amount[lot], lots.remaining[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
         }
-        c.balance = m.available - lots.dueSum(m, c.timestamp);
+        c.balance = members.available[m] - lots.dueSum(m, c.timestamp);
     }
 
     /**
@@ -143,24 +153,24 @@ final class Reads
         for (int scanned = 0; i < count && scanned < Limits.EXPIRING_SCAN_MAX && c.expiring.size() < c.limit;
             scanned++, i++)
         {
-            final Member m = members.get(i);
-            if (m.program != ps.slot || m.status == MemberStatus.CLOSED.code())
+            final int m = i;
+            if (members.program[m] != ps.slot || members.status[m] == MemberStatus.CLOSED.code())
             {
                 continue;
             }
             long points = 0;
             long first = 0;
-            for (int g = 0; g < m.groupCount && m.groupAt[g] <= end; g++)
+            for (int g = 0; g < members.groupCount[m] && members.groupAt(m, g) <= end; g++)
             {
-                if (m.groupAt[g] > now)
+                if (members.groupAt(m, g) > now)
                 {
-                    points += m.groupPoints[g];
-                    first = first == 0 ? m.groupAt[g] : first;
+                    points += members.groupPoints(m, g);
+                    first = first == 0 ? members.groupAt(m, g) : first;
                 }
             }
             if (points >= c.minPoints)
             {
-                c.expiring.add(m.id, points, first, m.available - lots.dueSum(m, now));
+                c.expiring.add(members.id[m], points, first, members.available[m] - lots.dueSum(m, now));
             }
         }
         c.nextCursor = i < count ? i : -1;

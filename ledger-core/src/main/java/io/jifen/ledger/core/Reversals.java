@@ -32,8 +32,8 @@ final class Reversals
     /** @return the member's index, or -1 with the result set. */
     int reverse(final ProgramState ps, final Command c)
     {
-        final Member m = members.active(ps.slot, c, true);
-        final long original = null == m ? -1 : stores.originalOf(c, m);
+        final int m = members.active(ps.slot, c, true);
+        final long original = m < 0 ? -1 : stores.originalOf(c, m);
         if (original < 0)
         {
             return -1;
@@ -75,7 +75,7 @@ final class Reversals
             movements.settleOwed(c, m);
         }
         requests.addReversed(original, amount);
-        return m.index;
+        return m;
     }
 
     /**
@@ -83,11 +83,11 @@ final class Reversals
      * {@link Movements#clawBack}), and the share that expired already is set against later reversals. The earn's tier
      * points go in full.
      */
-    private void reverseEarn(final Program p, final Command c, final Member m, final long original,
+    private void reverseEarn(final Program p, final Command c, final int m, final long original,
         final long amount, final boolean whole)
     {
         c.expired = settlement.settleDue(p, c, m, c.timestamp);
-        final int pending = m.findPending(original);
+        final int pending = members.findPending(m, original);
         if (pending >= 0)
         {
             settlement.cancelPending(p, c, m, pending, amount);
@@ -99,12 +99,12 @@ final class Reversals
             final long expiredBefore = c.alreadyExpired;
             c.resultPoints = movements.clawBack(p, c, m, lot, amount, requests.forgiven(original));
             requests.addForgiven(original, c.alreadyExpired - expiredBefore);
-            assert m.lifetimeEarned >= amount;
-            m.lifetimeEarned -= amount;
-            TierPoints.add(p, m, requests.timestamp(original), -amount);
+            assert members.lifetimeEarned[m] >= amount;
+            members.lifetimeEarned[m] -= amount;
+            TierPoints.add(members, p, m, requests.timestamp(original), -amount);
         }
-        if (whole && original == m.firstEarn && p.reverseBonuses() && !m.bonusesReversed &&
-            (m.bonusPoints > 0 || m.referrerBonusPoints > 0))
+        if (whole && original == members.firstEarn[m] && p.reverseBonuses() && !members.bonusesReversed[m] &&
+            (members.bonusPoints[m] > 0 || members.referrerBonusPoints[m] > 0))
         {
             reverseFirstEarnBonuses(p, c, m);
         }
@@ -115,23 +115,25 @@ final class Reversals
      * own from their lot first, then from its other points, and what it does not have is owed, like a reversed earn;
      * the referrer's only from what is left in its bonus lot (the referrer did nothing wrong).
      */
-    private void reverseFirstEarnBonuses(final Program p, final Command c, final Member m)
+    private void reverseFirstEarnBonuses(final Program p, final Command c, final int m)
     {
-        m.bonusesReversed = true;
-        if (m.bonusPoints > 0)
+        members.bonusesReversed[m] = true;
+        if (members.bonusPoints[m] > 0)
         {
-            assert lots.ids[m.bonusLot] == m.bonusLotId : "a bonus lot's slot was reused within the window";
+            assert lots.ids[members.bonusLot[m]] == members.bonusLotId[m] :
+                "a bonus lot's slot was reused within the window";
             // taken back in full: what is clawed now and what the member owes (or is forgiven), both in the shortfall
             final long shortfallBefore = c.shortfall;
-            final long clawed = movements.clawBack(p, c, m, m.bonusLot, m.bonusPoints, 0);
+            final long clawed = movements.clawBack(p, c, m, members.bonusLot[m], members.bonusPoints[m], 0);
             c.bonusPoints = -(clawed + c.shortfall - shortfallBefore);
         }
-        final int lot = m.referrerBonusLot;
-        if (m.referrerBonusPoints > 0 && lots.ids[lot] == m.referrerBonusLotId && lots.remaining[lot] > 0 &&
+        final int lot = members.referrerBonusLot[m];
+        if (members.referrerBonusPoints[m] > 0 && lots.ids[lot] == members.referrerBonusLotId[m] &&
+            lots.remaining[lot] > 0 &&
             lots.expiresAt[lot] > c.timestamp)
         {
-            final long take = Math.min(lots.remaining[lot], m.referrerBonusPoints);
-            movements.takeFromLot(members.get(m.referrer), lot, take, EffectLog.REFERRER_CLAWBACK, c);
+            final long take = Math.min(lots.remaining[lot], members.referrerBonusPoints[m]);
+            movements.takeFromLot(members.referrer[m], lot, take, EffectLog.REFERRER_CLAWBACK, c);
             c.referrerBonusPoints = -take;
         }
     }

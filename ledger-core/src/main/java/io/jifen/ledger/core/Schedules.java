@@ -27,12 +27,11 @@ final class Schedules
     void rebuildEvaluations(final MemberStore members, final ProgramStates programs)
     {
         evaluations.clear();
-        for (int i = 0; i < members.count(); i++)
+        for (int m = 0; m < members.count(); m++)
         {
-            final Member m = members.get(i);
-            if (programs.program(m.program).tierWindow() != Program.TierWindow.LIFETIME)
+            if (programs.program(members.program[m]).tierWindow() != Program.TierWindow.LIFETIME)
             {
-                evaluations.add(m.nextEvaluationAt, i);
+                evaluations.add(members.nextEvaluationAt[m], m);
             }
         }
     }
@@ -41,12 +40,11 @@ final class Schedules
     void rebuildBirthdays(final MemberStore members, final ProgramStates programs)
     {
         birthdays.clear();
-        for (int i = 0; i < members.count(); i++)
+        for (int m = 0; m < members.count(); m++)
         {
-            final Member m = members.get(i);
-            if (m.nextBirthdayAt != Long.MAX_VALUE && programs.program(m.program).birthdayGift() > 0)
+            if (members.nextBirthdayAt[m] != Long.MAX_VALUE && programs.program(members.program[m]).birthdayGift() > 0)
             {
-                birthdays.add(m.nextBirthdayAt, i);
+                birthdays.add(members.nextBirthdayAt[m], m);
             }
         }
     }

@@ -8,6 +8,7 @@ package io.jifen.ledger.core;
  */
 final class Settlement
 {
+    private final MemberStore members;
     private final LotStore lots;
     private final RequestLog requests;
     private final Schedules schedules;
@@ -16,6 +17,7 @@ final class Settlement
 
     Settlement(final Stores stores, final Movements movements)
     {
+        this.members = stores.members;
         this.lots = stores.lots;
         this.requests = stores.requests;
         this.schedules = stores.schedules;
@@ -29,14 +31,14 @@ final class Settlement
      *
      * @return the points expired.
      */
-    long settleDue(final Program p, final Command c, final Member m, final long now)
+    long settleDue(final Program p, final Command c, final int m, final long now)
     {
         evaluateDue(p, c, m, now);
         long expired = movements.expireDue(m, now, c);
         birthdayDue(p, c, m, now);
-        if (m.pendingCount > 0 && m.pendingAt[0] <= now)
+        if (members.pendingCount[m] > 0 && members.pendingAt(m, 0) <= now)
         {
-            while (m.pendingCount > 0 && m.pendingAt[0] <= now)
+            while (members.pendingCount[m] > 0 && members.pendingAt(m, 0) <= now)
             {
                 mature(p, c, m);
             }
@@ -51,15 +53,15 @@ final class Settlement
      * Earns points as pending: not redeemable, and not a lot yet. They mature into a lot at {@code now +
      * pending.days} (by the sweep, or the member's next write), or a reversal cancels them before.
      */
-    void addPending(final Program p, final Command c, final Member m, final long points)
+    void addPending(final Program p, final Command c, final int m, final long points)
     {
         final long at = c.timestamp + p.pendingMs();
         final long position = requests.nextPosition();
-        m.addPending(at, points, c.timestamp, position);
-        m.pending += points;
+        members.addPending(m, at, points, c.timestamp, position);
+        members.pending[m] += points;
         totals.pending += points;
         schedules.maturities.add(at, position);
-        c.effects.add(EffectLog.PENDING, -1, points, at, m.index);
+        c.effects.add(EffectLog.PENDING, -1, points, at, m);
         c.lotId = -1;
         c.maturesAt = at;
     }
@@ -68,13 +70,13 @@ final class Settlement
      * The member's earliest pending earn becomes a lot, expiring by the program's rule applied at its maturity
      * instant (the caller then settles what the member owes from it).
      */
-    private void mature(final Program p, final Command c, final Member m)
+    private void mature(final Program p, final Command c, final int m)
     {
-        final long at = m.pendingAt[0];
-        final long points = m.pendingPoints[0];
-        final long position = m.pendingRequest[0];
-        m.removePending(0);
-        m.pending -= points;
+        final long at = members.pendingAt(m, 0);
+        final long points = members.pendingPoints(m, 0);
+        final long position = members.pendingRequest(m, 0);
+        members.removePending(m, 0);
+        members.pending[m] -= points;
         totals.pending -= points;
         final int lot = movements.newLot(m, points, at, p.expiresAt(at), EffectLog.MATURE, c);
         requests.setMatured(position, lots.ids[lot], lot);
@@ -83,21 +85,21 @@ final class Settlement
     /**
      * Cancels pending points of a reversed earn before they mature: they never become available.
      */
-    void cancelPending(final Program p, final Command c, final Member m, final int i, final long amount)
+    void cancelPending(final Program p, final Command c, final int m, final int i, final long amount)
     {
-        assert amount <= m.pendingPoints[i];
-        final long earnedAt = m.pendingEarnedAt[i];
-        c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, m.pendingAt[i], m.index);
-        m.pendingPoints[i] -= amount;
-        if (m.pendingPoints[i] == 0)
+        assert amount <= members.pendingPoints(m, i);
+        final long earnedAt = members.pendingEarnedAt(m, i);
+        c.effects.add(EffectLog.PENDING_CANCEL, -1, amount, members.pendingAt(m, i), m);
+        members.reducePending(m, i, amount);
+        if (members.pendingPoints(m, i) == 0)
         {
-            m.removePending(i);
+            members.removePending(m, i);
         }
-        m.pending -= amount;
+        members.pending[m] -= amount;
         totals.pending -= amount;
-        assert m.lifetimeEarned >= amount;
-        m.lifetimeEarned -= amount;
-        TierPoints.add(p, m, earnedAt, -amount);
+        assert members.lifetimeEarned[m] >= amount;
+        members.lifetimeEarned[m] -= amount;
+        TierPoints.add(members, p, m, earnedAt, -amount);
         c.resultPoints = amount;
     }
 
@@ -105,19 +107,19 @@ final class Settlement
      * @return the points a write could take from the member now: its available points less those of lots due to
      * expire, plus those of pending earns due to mature (less what they would pay of the member's debt).
      */
-    long usable(final Program p, final Member m, final long now)
+    long usable(final Program p, final int m, final long now)
     {
-        long usable = m.available - lots.dueSum(m, now);
-        if (m.pendingCount > 0 && m.pendingAt[0] <= now)
+        long usable = members.available[m] - lots.dueSum(m, now);
+        if (members.pendingCount[m] > 0 && members.pendingAt(m, 0) <= now)
         {
-            for (int i = 0; i < m.pendingCount && m.pendingAt[i] <= now; i++)
+            for (int i = 0; i < members.pendingCount[m] && members.pendingAt(m, i) <= now; i++)
             {
-                if (p.expiresAt(m.pendingAt[i]) > now)
+                if (p.expiresAt(members.pendingAt(m, i)) > now)
                 {
-                    usable += m.pendingPoints[i];
+                    usable += members.pendingPoints(m, i);
                 }
             }
-            usable -= Math.min(m.owed, usable);
+            usable -= Math.min(members.owed[m], usable);
         }
         return usable;
     }
@@ -126,7 +128,7 @@ final class Settlement
      * @return true, with nothing changed, if the member can pay {@code points} now; else false with the result set
      * to insufficient points and the usable points as its detail.
      */
-    boolean canPay(final Program p, final Command c, final Member m, final long points)
+    boolean canPay(final Program p, final Command c, final int m, final long points)
     {
         final long usable = usable(p, m, c.timestamp);
         if (usable < points)
@@ -143,13 +145,13 @@ final class Settlement
      * reach, or its tier kept if they reach the keep-level threshold, or at most maxDrop tiers down; never below a
      * floor set by hand. Missed evaluations are not made up: the latest due one is made. Journaled as a tier effect.
      */
-    private void evaluateDue(final Program p, final Command c, final Member m, final long now)
+    private void evaluateDue(final Program p, final Command c, final int m, final long now)
     {
-        if (m.nextEvaluationAt > now)
+        if (members.nextEvaluationAt[m] > now)
         {
             return;
         }
-        long at = m.nextEvaluationAt;
+        long at = members.nextEvaluationAt[m];
         long next = p.nextEvaluation(at);
         while (next <= now)
         {
@@ -160,14 +162,14 @@ final class Settlement
         {
             // no evaluation under lifetime tiers, but the schedule moves on with the member's writes, so a window
             // put in force later never evaluates at an instant the member has written after (its months are intact)
-            m.nextEvaluationAt = next; // not queued: the sweep makes no evaluations now (see ProgramChanges)
+            members.nextEvaluationAt[m] = next; // not queued: the sweep makes no evaluations now (see ProgramChanges)
             return;
         }
         final long points = p.tierWindow() == Program.TierWindow.ROLLING_12 ?
-            TierPoints.months(m, p.monthOf(at)) :
-            TierPoints.year(m, Math.floorDiv(p.monthOf(at), 12) - 1); // the last complete calendar year
+            TierPoints.months(members, m, p.monthOf(at)) :
+            TierPoints.year(members, m, Math.floorDiv(p.monthOf(at), 12) - 1); // the last complete calendar year
         final int qualified = p.tierFor(points).code();
-        int tier = m.tier;
+        int tier = members.tier[m];
         if (qualified >= tier)
         {
             tier = qualified;
@@ -176,37 +178,37 @@ final class Settlement
         {
             tier = Math.max(qualified, tier - p.maxDrop());
         }
-        if (m.floorUntil > at)
+        if (members.floorUntil[m] > at)
         {
-            tier = Math.max(tier, m.floorTier);
+            tier = Math.max(tier, members.floorTier[m]);
         }
-        m.tier = tier;
-        m.nextEvaluationAt = next;
-        schedules.evaluations.add(next, m.index);
-        c.effects.add(EffectLog.TIER, -1, tier, at, m.index);
+        members.tier[m] = tier;
+        members.nextEvaluationAt[m] = next;
+        schedules.evaluations.add(next, m);
+        c.effects.add(EffectLog.TIER, -1, tier, at, m);
     }
 
     /**
      * The member's birthday gift, if its birthday has come (the latest one only: missed years are not made up). The
      * schedule moves on with the member's writes even when the program gives no gift.
      */
-    private void birthdayDue(final Program p, final Command c, final Member m, final long now)
+    private void birthdayDue(final Program p, final Command c, final int m, final long now)
     {
-        if (m.nextBirthdayAt > now)
+        if (members.nextBirthdayAt[m] > now)
         {
             return;
         }
-        long next = p.nextBirthday(m.birthday, m.nextBirthdayAt);
+        long next = p.nextBirthday(members.birthday[m], members.nextBirthdayAt[m]);
         while (next <= now)
         {
-            next = p.nextBirthday(m.birthday, next);
+            next = p.nextBirthday(members.birthday[m], next);
         }
-        m.nextBirthdayAt = next;
+        members.nextBirthdayAt[m] = next;
         if (p.birthdayGift() > 0)
         {
-            schedules.birthdays.add(next, m.index); // otherwise not queued: the sweep gives no gifts now
+            schedules.birthdays.add(next, m); // otherwise not queued: the sweep gives no gifts now
         }
-        if (mayHaveGift(p, m))
+        if (mayHaveGift(members, p, m))
         {
             movements.bonus(p, c, m, p.birthdayGift());
         }
@@ -217,8 +219,8 @@ final class Settlement
      * change that, so a member the sweep passes over stays passed over until its next write moves its schedule on.
      * (A gift is a lot even for a member at lotsPerMemberMax, like a maturing earn.)
      */
-    static boolean mayHaveGift(final Program p, final Member m)
+    static boolean mayHaveGift(final MemberStore members, final Program p, final int m)
     {
-        return p.birthdayGift() > 0 && m.status == MemberStatus.ACTIVE.code();
+        return p.birthdayGift() > 0 && members.status[m] == MemberStatus.ACTIVE.code();
     }
 }

@@ -24,7 +24,7 @@ final class Stores
         requests = new RequestLog(context.requestIdsMax(), context.expectedRequests());
         members = new MemberStore(context.expectedMembers());
         requests.scopeBy(members);
-        lots = new LotStore(context.expectedLots());
+        lots = new LotStore(context.expectedLots(), members);
     }
 
     /** @return the lot slots the ledger may use: the configured limit, or what the arrays can address in a replay. */
@@ -45,15 +45,16 @@ final class Stores
      *
      * @return its position in the request log, or -1 with the result set.
      */
-    long originalOf(final Command c, final Member m)
+    long originalOf(final Command c, final int m)
     {
-        final long original = requests.find(c.originalRequestId, m.program, programs.retentionCutoff(c.timestamp));
+        final long original =
+            requests.find(c.originalRequestId, members.program[m], programs.retentionCutoff(c.timestamp));
         if (original < 0)
         {
             c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;
             return -1;
         }
-        if (requests.member(original) != m.index)
+        if (requests.member(original) != m)
         {
             c.result = ResultCode.REVERSE_MEMBER_MISMATCH;
             return -1;

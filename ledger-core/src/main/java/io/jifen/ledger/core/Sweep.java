@@ -48,7 +48,7 @@ final class Sweep
             // the queue holds exactly the open lots; expire all of the earliest one's member's due lots at once
             // (they sit at the front of its list: one array move), which takes them out of the queue
             final int lot = lots.firstToExpire();
-            final Member due = members.get(lots.member[lot]);
+            final int due = lots.member[lot];
             final int before = c.effects.size();
             expired += settle(c, due);
             final int count = c.effects.size() - before;
@@ -78,8 +78,8 @@ final class Sweep
             {
                 continue; // captured or released before its timeout
             }
-            final Member m = members.get(requests.member(hold));
-            final ProgramState ps = programs.get(m.program);
+            final int m = requests.member(hold);
+            final ProgramState ps = programs.get(members.program[m]);
             final int before = c.effects.size();
             c.expired += settlement.settleDue(ps.program(), c, m, now);
             holds.release(ps.program(), c, m, hold, held);
@@ -105,8 +105,8 @@ final class Sweep
             {
                 continue;
             }
-            final Member m = members.get(requests.member(position));
-            if (m.findPending(position) < 0)
+            final int m = requests.member(position);
+            if (members.findPending(m, position) < 0)
             {
                 continue; // matured already (at a write of the member, or with an earlier one), or cancelled
             }
@@ -124,10 +124,11 @@ final class Sweep
         final Schedule evaluations = schedules.evaluations;
         while (left > 0 && Schedules.due(evaluations, c.timestamp))
         {
-            final Member m = members.get((int)evaluations.peekPosition());
+            final int m = (int)evaluations.peekPosition();
             final long at = evaluations.peekAt();
             evaluations.poll();
-            if (m.nextEvaluationAt != at || programs.program(m.program).tierWindow() == Program.TierWindow.LIFETIME)
+            if (members.nextEvaluationAt[m] != at ||
+                programs.program(members.program[m]).tierWindow() == Program.TierWindow.LIFETIME)
             {
                 // rescheduled by a write of the member: its entry at the new instant takes its turn; or its program
                 // stopped evaluating (one that starts again queues all its members afresh: see ProgramChanges)
@@ -146,10 +147,11 @@ final class Sweep
         final Schedule birthdays = schedules.birthdays;
         while (left > 0 && Schedules.due(birthdays, c.timestamp))
         {
-            final Member m = members.get((int)birthdays.peekPosition());
+            final int m = (int)birthdays.peekPosition();
             final long at = birthdays.peekAt();
             birthdays.poll();
-            if (m.nextBirthdayAt != at || !Settlement.mayHaveGift(programs.program(m.program), m))
+            if (members.nextBirthdayAt[m] != at ||
+                !Settlement.mayHaveGift(members, programs.program(members.program[m]), m))
             {
                 // moved on at a write of the member; or no gift for it (frozen, closed, full): the sweep changes
                 // nothing it would not journal, and the member's next write moves its schedule on
@@ -166,9 +168,9 @@ final class Sweep
      *
      * @return the points expired.
      */
-    private long settle(final Command c, final Member m)
+    private long settle(final Command c, final int m)
     {
-        final ProgramState ps = programs.get(m.program);
+        final ProgramState ps = programs.get(members.program[m]);
         final int before = c.effects.size();
         final long expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
         ps.accounts.post(c.effects, before, c.effects.size());

@@ -48,14 +48,13 @@ final class Totals
         long high = 0;
         long heldSum = 0;
         long pendingSum = 0;
-        for (int i = 0; i < members.count(); i++)
+        for (int m = 0; m < members.count(); m++)
         {
-            final Member m = members.get(i);
-            final long sum = low + m.available;
-            high += (m.available >> 63) + (Long.compareUnsigned(sum, low) < 0 ? 1 : 0);
+            final long sum = low + members.available[m];
+            high += (members.available[m] >> 63) + (Long.compareUnsigned(sum, low) < 0 ? 1 : 0);
             low = sum;
-            heldSum += m.held;
-            pendingSum += m.pending;
+            heldSum += members.held[m];
+            pendingSum += members.pending[m];
         }
         final BigInteger balances = BigInteger.valueOf(high).shiftLeft(64).add(
             new BigInteger(Long.toUnsignedString(low)));

@@ -120,14 +120,14 @@ public final class TouchedMembers
         reset();
         if (own >= 0)
         {
-            addMember(stores.members.get(own), stores);
+            addMember(own, stores);
         }
         final EffectLog effects = c.effects;
         for (int i = 0, n = effects.size(); i < n; i++)
         {
             final int key = effects.member(i);
             final int entry = entryOf(key);
-            addEffectEntry(entry >= 0 ? entry : addMember(stores.members.get(key), stores));
+            addEffectEntry(entry >= 0 ? entry : addMember(key, stores));
         }
     }
 
@@ -136,9 +136,11 @@ public final class TouchedMembers
      * that expires it (the sweep's, or the member's next write), so that each entry's balance is the one before plus
      * its effects, which a statement's running balance needs.
      */
-    private int addMember(final Member m, final Stores stores)
+    private int addMember(final int m, final Stores stores)
     {
-        return add(m.index, stores.programs.program(m.program).name(), m.id, m.available, m.owed, m.held, m.pending);
+        final MemberStore members = stores.members;
+        return add(m, stores.programs.program(members.program[m]).name(), members.id[m], members.available[m],
+            members.owed[m], members.held[m], members.pending[m]);
     }
 
     /** Drops arrays grown past {@code entriesKept} entries back to the initial size. */

@@ -39,15 +39,15 @@ final class Transfers
      */
     int transfer(final ProgramState ps, final Command c)
     {
-        final Member m = members.active(ps.slot, c, false);
-        if (null == m)
+        final int m = members.active(ps.slot, c, false);
+        if (m < 0)
         {
             return -1;
         }
         final Program p = ps.program();
-        final Member r = receiver(c, members.find(ps.slot, c.toMemberId));
+        final int r = receiver(c, members.find(ps.slot, c.toMemberId));
         final long now = c.timestamp;
-        if (null == r || !settlement.canPay(p, c, m, c.points) ||
+        if (r < 0 || !settlement.canPay(p, c, m, c.points) ||
             !capacity.receiverHasRoom(p, c, r, c.points, expiriesToMove(p, m, now, c.points)))
         {
             return -1;
@@ -68,7 +68,7 @@ final class Transfers
             movements.newLot(r, points, now, expiresAt, EffectLog.TRANSFER_IN, c);
         }
         c.resultPoints = c.points;
-        return m.index;
+        return m;
     }
 
     /**
@@ -86,8 +86,8 @@ final class Transfers
      */
     int exchange(final ProgramState from, final Command c)
     {
-        final Member m = members.active(from.slot, c, false);
-        final ProgramState to = null == m ? null : partnerOf(from, c);
+        final int m = members.active(from.slot, c, false);
+        final ProgramState to = m < 0 ? null : partnerOf(from, c);
         if (null == to)
         {
             return -1;
@@ -97,8 +97,8 @@ final class Transfers
         {
             return -1;
         }
-        final Member r = receiver(c, members.find(to.slot, c.toMemberId));
-        if (null == r || !capacity.receiverHasRoom(to.program(), c, r, received, 1))
+        final int r = receiver(c, members.find(to.slot, c.toMemberId));
+        if (r < 0 || !capacity.receiverHasRoom(to.program(), c, r, received, 1))
         {
             return -1;
         }
@@ -115,7 +115,7 @@ final class Transfers
         from.addSent(toName, from.program().dayOf(now), c.points);
         c.resultPoints = c.points;
         c.exchanged = received;
-        return m.index;
+        return m;
     }
 
     /**
@@ -189,28 +189,27 @@ final class Transfers
 
     /**
      * The receiving member of a transfer or an exchange: @return it if it exists, is active and owes nothing (its own
-     * credits pay a debt: another member's points do not settle it), else null with the result set.
+     * credits pay a debt: another member's points do not settle it), else -1 with the result set.
      */
-    private Member receiver(final Command c, final int index)
+    private int receiver(final Command c, final int index)
     {
         if (index < 0)
         {
             c.result = ResultCode.RECEIVER_NOT_FOUND;
-            return null;
+            return -1;
         }
-        final Member r = members.get(index);
-        if (!r.isActive())
+        if (!members.isActive(index))
         {
             c.result = ResultCode.RECEIVER_NOT_ACTIVE;
-            return null;
+            return -1;
         }
-        if (r.owed > 0)
+        if (members.owed[index] > 0)
         {
             c.result = ResultCode.RECEIVER_OWES;
-            c.resultDetail = r.owed;
-            return null;
+            c.resultDetail = members.owed[index];
+            return -1;
         }
-        return r;
+        return index;
     }
 
     /**
@@ -219,17 +218,17 @@ final class Transfers
      * pending earns matured, and then its debt paid), counted without changing anything, since the transfer may still
      * be refused.
      */
-    private int expiriesToMove(final Program p, final Member m, final long now, final long points)
+    private int expiriesToMove(final Program p, final int m, final long now, final long points)
     {
         final int due = lots.dueCount(m, now);
         int matured = 0;
-        while (matured < m.pendingCount && m.pendingAt[matured] <= now)
+        while (matured < members.pendingCount[m] && members.pendingAt(m, matured) <= now)
         {
             matured++;
         }
         // the lots after settling: open ones by (expiry, lot id); then a birthday gift and matured earns as newer lots,
         // each paying the debt from the soonest-expiring points first
-        final int size = m.lotCount - due + matured + 1;
+        final int size = members.lotCount[m] - due + matured + 1;
         if (scratchAt.length < size)
         {
             scratchAt = new long[Math.max(size, scratchAt.length << 1)];
@@ -238,13 +237,18 @@ final class Transfers
         final long[] at = scratchAt;
         final long[] remaining = scratchRemaining;
         int n = 0;
-        for (int i = due; i < m.lotCount; i++)
+        int lot = lots.firstOpen(m);
+        for (int i = 0; i < due; i++)
         {
-            at[n] = lots.expiresAt[m.lots[i]];
-            remaining[n++] = lots.remaining[m.lots[i]];
+            lot = lots.nextOpen[lot];
         }
-        long debt = m.owed;
-        if (m.nextBirthdayAt <= now && Settlement.mayHaveGift(p, m))
+        for (; lot >= 0; lot = lots.nextOpen[lot])
+        {
+            at[n] = lots.expiresAt[lot];
+            remaining[n++] = lots.remaining[lot];
+        }
+        long debt = members.owed[m];
+        if (members.nextBirthdayAt[m] <= now && Settlement.mayHaveGift(members, p, m))
         {
             n = insertByExpiry(at, remaining, n, p.expiresAt(now), p.birthdayGift());
             debt = payFront(remaining, n, debt);
@@ -253,10 +257,10 @@ final class Transfers
         {
             for (int i = 0; i < matured; i++)
             {
-                final long expiresAt = p.expiresAt(m.pendingAt[i]);
+                final long expiresAt = p.expiresAt(members.pendingAt(m, i));
                 if (expiresAt > now)
                 {
-                    n = insertByExpiry(at, remaining, n, expiresAt, m.pendingPoints[i]);
+                    n = insertByExpiry(at, remaining, n, expiresAt, members.pendingPoints(m, i));
                 }
             }
             payFront(remaining, n, debt);

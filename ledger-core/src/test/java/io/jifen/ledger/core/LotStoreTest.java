@@ -1,5 +1,10 @@
 package io.jifen.ledger.core;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,25 +20,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class LotStoreTest
 {
-    private final LotStore lots = new LotStore(16);
-    private final Member alice = new Member("alice", 0, 0, -1, 0, 0);
+    private final MemberStore members = new MemberStore(16);
+    private final LotStore lots = new LotStore(16, members);
+    private final int alice = members.add(0, "alice", 0, -1, 0);
 
     /** Opens a lot as a credit would, keeping the member's balance in step. */
     private int open(final long points, final long expiresAt)
     {
         final int lot = lots.open(alice, points, 0, expiresAt);
-        alice.addPoints(expiresAt, points);
-        alice.available += points;
+        members.addPoints(alice, expiresAt, points);
+        members.available[alice] += points;
         return lot;
     }
 
     /** Empties a lot at {@code now} as a debit would. */
     private void empty(final int lot, final long now)
     {
-        alice.addPoints(lots.expiresAt[lot], -lots.remaining[lot]);
-        alice.available -= lots.remaining[lot];
+        members.addPoints(alice, lots.expiresAt[lot], -lots.remaining[lot]);
+        members.available[alice] -= lots.remaining[lot];
         lots.remaining[lot] = 0;
-        LotStore.removeOpen(alice, lot);
+        lots.removeOpen(alice, lot);
         lots.close(lot, now);
     }
 
@@ -43,9 +49,12 @@ class LotStoreTest
         final int late = open(10, 300);
         final int early = open(20, 100);
         final int alsoEarly = open(30, 100);
-        assertEquals(early, alice.lots[0]);
-        assertEquals(alsoEarly, alice.lots[1], "same expiry: the older id first");
-        assertEquals(late, alice.lots[2]);
+        assertEquals(early, lots.firstOpen(alice));
+        assertEquals(alsoEarly, lots.nextOpen[early], "same expiry: the older id first");
+        assertEquals(late, lots.nextOpen[alsoEarly]);
+        assertEquals(-1, lots.nextOpen[late]);
+        assertEquals(late, members.lastLot[alice]);
+        assertEquals(alsoEarly, lots.prevOpen[late]);
         assertEquals(2, lots.dueCount(alice, 100), "due at the expiry instant");
         assertEquals(50, lots.dueSum(alice, 100));
         assertEquals(0, lots.dueCount(alice, 99));
@@ -99,8 +108,8 @@ class LotStoreTest
         empty(lot, 50);
         lots.reopen(alice, lot);
         lots.remaining[lot] = 4;
-        alice.addPoints(1_000, 4);
-        alice.available = 4;
+        members.addPoints(alice, 1_000, 4);
+        members.available[alice] = 4;
         lots.reclaim(Long.MAX_VALUE, 8);
         assertEquals(1, lots.slotsInUse(), "open again: its earlier closing no longer counts");
         assertEquals(1, lots.queued());
@@ -119,5 +128,55 @@ class LotStoreTest
         assertThrows(IllegalStateException.class, () -> lots.checkInvariants(2));
         lots.remaining[lot] = 11;
         assertFalse(lots.memberConsistent(alice), "more left than credited");
+    }
+
+    @Test
+    void aMembersListStaysInExpiryThenIdOrderThroughOpeningsAndRemovalsAnywhere()
+    {
+        final Random random = new Random(7);
+        final List<Integer> expected = new ArrayList<>(); // lot slots, kept sorted by the rule
+        final Comparator<Integer> byExpiryThenId =
+            Comparator.comparingLong((Integer l) -> lots.expiresAt[l]).thenComparingLong(l -> lots.ids[l]);
+        long now = 0;
+        for (int step = 0; step < 3_000; step++)
+        {
+            final int action = random.nextInt(10);
+            if (action < 5 || expected.isEmpty())
+            {
+                expected.add(open(1 + random.nextInt(100), 1_000 + random.nextInt(20) * 100L));
+                expected.sort(byExpiryThenId);
+            }
+            else if (action < 8)
+            {
+                final int lot = expected.remove(random.nextInt(expected.size()));
+                empty(lot, ++now);
+            }
+            else
+            {
+                final int n = 1 + random.nextInt(Math.min(3, expected.size()));
+                for (int i = 0; i < n; i++)
+                {
+                    final int lot = expected.remove(0);
+                    members.addPoints(alice, lots.expiresAt[lot], -lots.remaining[lot]);
+                    members.available[alice] -= lots.remaining[lot];
+                    lots.remaining[lot] = 0;
+                    lots.close(lot, ++now);
+                }
+                lots.removeFirstOpen(alice, n);
+            }
+            final List<Integer> listed = new ArrayList<>();
+            for (int lot = lots.firstOpen(alice); lot >= 0; lot = lots.nextOpen[lot])
+            {
+                listed.add(lot);
+            }
+            assertEquals(expected, listed, "step " + step);
+            assertEquals(expected.size(), members.lotCount[alice]);
+            assertEquals(expected.isEmpty() ? -1 : expected.get(expected.size() - 1), members.lastLot[alice]);
+            assertTrue(lots.memberConsistent(alice), "step " + step);
+            lots.reclaim(now - 10, 4);
+        }
+        final int someLot = lots.firstOpen(alice) >= 0 ? lots.firstOpen(alice) : open(1, 1_000);
+        empty(someLot, ++now);
+        assertThrows(IllegalStateException.class, () -> lots.removeOpen(alice, someLot), "already out of the list");
     }
 }
