@@ -24,7 +24,7 @@ final class LedgerSnapshot
         out.section(2);
         stores.programs.writeTo(out);
         out.section(3);
-        stores.members.writeTo(out, stores.lots);
+        stores.members.writeTo(out);
         out.section(4);
         stores.lots.writeTo(out);
         out.section(5);

@@ -491,6 +491,7 @@ final class LotStore
         out.writeLongs(forgiven, slots);
         out.writeLongs(held, slots);
         out.writeLongs(closedAt, slots);
+        out.writeInts(nextOpen, slots);
         out.writeInts(freeSlots, freeCount);
         out.writeRing(closedSlots, closedHead, closedTail);
         out.writeRing(closedTimes, 1, closedHead, closedTail);
@@ -524,7 +525,8 @@ final class LotStore
         forgiven = slotArray(in, start, capacity);
         held = slotArray(in, start, capacity);
         closedAt = slotArray(in, start, capacity);
-        nextOpen = new int[capacity];
+        nextOpen = in.readInts(capacity);
+        in.check(start, nextOpen.length == capacity && in.used() == slots, "the lots' lists");
         prevOpen = new int[capacity];
         for (int lot = 0; lot < slots; lot++)
         {
@@ -557,13 +559,12 @@ final class LotStore
     }
 
     /**
-     * Links every member's open lots, as the snapshot listed them, and queues them by expiry. Each must be a lot of
-     * that member, in use, in one list only, and after the one before it.
+     * Follows every member's list of open lots, checking each is a lot of that member, in use, in no other list and
+     * after the one before it, and that the list ends where and when the member says; links each back to the one
+     * before, sums the member's expiry groups, and queues the lots by expiry.
      */
     private void rebuildExpiryQueue(final SnapshotInput in, final long at, final int queued)
     {
-        final int[] listed = members.takeReadLots();
-        Arrays.fill(nextOpen, NOT_LISTED);
         Arrays.fill(prevOpen, NOT_LISTED);
         final long[] times = new long[Math.max(queued, 1)];
         final long[] lotIds = new long[times.length];
@@ -572,31 +573,34 @@ final class LotStore
         for (int m = 0; m < members.count(); m++)
         {
             int previous = -1;
-            for (int k = 0; k < members.lotCount[m]; k++)
+            int listed = 0;
+            for (int lot = members.firstLot[m]; lot != -1; lot = nextOpen[lot])
             {
-                final int lot = count < queued ? listed[count] : -1;
                 if (!(lot >= 0 && lot < slots && member[lot] == m && ids[lot] >= 0 && prevOpen[lot] == NOT_LISTED &&
-                    (previous < 0 || before(previous, lot))))
+                    listed < members.lotCount[m] && count < queued && (previous < 0 || before(previous, lot))))
                 {
                     throw in.impossible(at, "member " + members.id[m] + "'s open lot in slot " + lot);
                 }
                 prevOpen[lot] = previous;
-                nextOpen[lot] = -1;
-                if (previous < 0)
-                {
-                    members.firstLot[m] = lot;
-                }
-                else
-                {
-                    nextOpen[previous] = lot;
-                }
+                members.addPoints(m, expiresAt[lot], remaining[lot]);
                 previous = lot;
+                listed++;
                 times[count] = expiresAt[lot];
                 lotIds[count] = ids[lot];
                 lotSlots[count] = lot;
                 count++;
             }
-            members.lastLot[m] = previous;
+            if (!(listed == members.lotCount[m] && members.lastLot[m] == previous))
+            {
+                throw in.impossible(at, "member " + members.id[m] + "'s " + members.lotCount[m] + " open lots");
+            }
+        }
+        for (int lot = 0; lot < slots; lot++)
+        {
+            if (prevOpen[lot] == NOT_LISTED && nextOpen[lot] != NOT_LISTED)
+            {
+                throw in.impossible(at, "lot slot " + lot + " linked in no member's list");
+            }
         }
         if (!(count == queued))
         {

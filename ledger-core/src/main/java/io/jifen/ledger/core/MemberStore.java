@@ -99,13 +99,6 @@ final class MemberStore
     private static final int PENDING_REQUEST = 3;
     private static final int PENDING_FIELDS = 4;
 
-    /** While a snapshot is read: the members' open lots (see {@link #readLots}). */
-    private int[] readLots = new int[0];
-    private int readLotCount;
-    private final long[] scratchHistory = new long[HISTORY];
-    private long[] scratchGroups = new long[16];
-    /** The lots of one member, gathered to be written. */
-    private int[] scratchLots = new int[16];
     private IdIndex byId;
     private final IdIndex.PositionToId idAt = this::idAt;
     private int count;
@@ -563,108 +556,87 @@ final class MemberStore
 
     // ------------------------------------------------------------------------------------------------ snapshots
 
-    /** The members in index order, each with what enrollment sets, then the rest of it (snapshot format 2). */
-    void writeTo(final SnapshotOutput out, final LotStore lots)
+    /**
+     * The members (snapshot format 3): the ids in index order, then column after column, then the history blocks and
+     * the pending earns. A member's open lots are written with the lots ({@link LotStore#nextOpen}) and its expiry
+     * groups not at all: they are its lots' points summed by expiry, rebuilt when the lots are read.
+     */
+    void writeTo(final SnapshotOutput out)
     {
         out.writeInt(id.length);
         out.writeInt(count);
         for (int m = 0; m < count; m++)
         {
             out.writeString(id[m]);
-            out.writeInt(program[m]);
-            out.writeInt(birthday[m]);
-            out.writeInt(referrer[m]);
-            out.writeLong(enrolledAt[m]);
-            writeState(out, m, lots);
+        }
+        out.writeInts(program, count);
+        out.writeInts(birthday, count);
+        out.writeInts(referrer, count);
+        out.writeLongs(enrolledAt, count);
+        out.writeInts(status, count);
+        out.writeInts(tier, count);
+        out.writeLongs(available, count);
+        out.writeLongs(owed, count);
+        out.writeLongs(held, count);
+        out.writeLongs(lifetimeEarned, count);
+        out.writeInts(recentCount, count);
+        out.writeLongs(firstEarn, count);
+        out.writeInts(bonusLot, count);
+        out.writeLongs(bonusLotId, count);
+        out.writeLongs(bonusPoints, count);
+        out.writeInts(referrerBonusLot, count);
+        out.writeLongs(referrerBonusLotId, count);
+        out.writeLongs(referrerBonusPoints, count);
+        out.writeBooleans(bonusesReversed, count);
+        out.writeLongs(nextBirthdayAt, count);
+        out.writeInts(lastMonth, count);
+        out.writeInts(year, count);
+        out.writeLongs(nextEvaluationAt, count);
+        out.writeInts(floorTier, count);
+        out.writeLongs(floorUntil, count);
+        out.writeInts(purchaseDay, count);
+        out.writeLongs(purchaseDayPoints, count);
+        out.writeInts(lotCount, count);
+        out.writeInts(firstLot, count);
+        out.writeInts(lastLot, count);
+        writeHistory(out);
+        writePending(out);
+    }
+
+    /** Each member's block number, then the blocks in number order, chunk by chunk. */
+    private void writeHistory(final SnapshotOutput out)
+    {
+        out.writeInts(historySlot, count);
+        out.writeInt(historySlots);
+        for (int chunk = 0, left = historySlots; left > 0; chunk++, left -= HISTORY_CHUNK)
+        {
+            out.writeLongs(historyChunks[chunk], Math.min(left, HISTORY_CHUNK) * HISTORY);
         }
     }
 
-    private void writeState(final SnapshotOutput out, final int m, final LotStore lots)
+    /** Each member's pending points and count, then all pending earns, member after member, field after field. */
+    private void writePending(final SnapshotOutput out)
     {
-        out.writeInt(status[m]);
-        out.writeInt(tier[m]);
-        out.writeLong(available[m]);
-        out.writeLong(owed[m]);
-        out.writeLong(held[m]);
-        out.writeLong(lifetimeEarned[m]);
-        final long[] chunk = historyChunk(m);
-        out.writeBoolean(null != chunk);
-        if (null != chunk)
+        out.writeLongs(pending, count);
+        out.writeInts(pendingCount, count);
+        long total = 0;
+        for (int m = 0; m < count; m++)
         {
-            System.arraycopy(chunk, historyBase(m), scratchHistory, 0, HISTORY);
-            out.writeLongs(scratchHistory, HISTORY);
+            total += pendingCount[m];
         }
-        out.writeInt(recentCount[m]);
-        out.writeLong(firstEarn[m]);
-        out.writeInt(bonusLot[m]);
-        out.writeLong(bonusLotId[m]);
-        out.writeLong(bonusPoints[m]);
-        out.writeInt(referrerBonusLot[m]);
-        out.writeLong(referrerBonusLotId[m]);
-        out.writeLong(referrerBonusPoints[m]);
-        out.writeBoolean(bonusesReversed[m]);
-        out.writeLong(nextBirthdayAt[m]);
-        out.writeInt(lastMonth[m]);
-        out.writeInt(year[m]);
-        out.writeLong(nextEvaluationAt[m]);
-        out.writeInt(floorTier[m]);
-        out.writeLong(floorUntil[m]);
-        out.writeLong(pending[m]);
-        writePending(out, m);
-        out.writeInt(purchaseDay[m]);
-        out.writeLong(purchaseDayPoints[m]);
-        final int n = lotCount[m];
-        if (scratchLots.length < n)
+        out.beginLongs(total * PENDING_FIELDS);
+        for (int m = 0; m < count; m++)
         {
-            scratchLots = new int[Math.max(n, scratchLots.length << 1)];
-        }
-        int i = 0;
-        for (int lot = firstLot[m]; lot >= 0; lot = lots.nextOpen[lot])
-        {
-            scratchLots[i++] = lot;
-        }
-        out.writeInts(scratchLots, n);
-        out.writeInt(lotCount[m]);
-        final int groupsOf = groupCount[m];
-        if (scratchGroups.length < groupsOf)
-        {
-            scratchGroups = new long[Math.max(groupsOf, scratchGroups.length << 1)];
-        }
-        for (int g = 0; g < groupsOf; g++)
-        {
-            scratchGroups[g] = groups[m][g << 1];
-        }
-        out.writeLongs(scratchGroups, groupsOf);
-        for (int g = 0; g < groupsOf; g++)
-        {
-            scratchGroups[g] = groups[m][(g << 1) + 1];
-        }
-        out.writeLongs(scratchGroups, groupsOf);
-        out.writeInt(groupCount[m]);
-    }
-
-    /** The member's pending earns as format 2 has them: field by field, each an array of the same capacity. */
-    private void writePending(final SnapshotOutput out, final int m)
-    {
-        out.writeBoolean(null != pendings[m]);
-        if (null != pendings[m])
-        {
-            final int n = pendingCount[m];
-            final long[] field = new long[Math.max(1, pendings[m].length / PENDING_FIELDS)];
-            for (int f = 0; f < PENDING_FIELDS; f++)
+            if (pendingCount[m] > 0)
             {
-                for (int i = 0; i < n; i++)
-                {
-                    field[i] = pendings[m][i * PENDING_FIELDS + f];
-                }
-                out.writeLongs(field, n);
+                out.appendLongs(pendings[m], 0, pendingCount[m] * PENDING_FIELDS);
             }
         }
-        out.writeInt(pendingCount[m]);
     }
 
     /**
-     * Reads the members back into this empty store, indexing them by key as they were enrolled.
+     * Reads the members back into this empty store, indexing them by key as they were enrolled. Their open lots and
+     * expiry groups are not known until the lots are read ({@link LotStore#readFrom}), which checks and rebuilds them.
      *
      * @param expected members to make room for, at least.
      */
@@ -677,150 +649,166 @@ final class MemberStore
         {
             throw in.impossible(start, members + " members in " + capacity + " places");
         }
-        allocate(Math.max(capacity, expected));
+        final int room = Math.max(capacity, expected);
+        id = new String[room];
         byId = new IdIndex(Math.max(members, expected));
-        for (int i = 0; i < members; i++)
+        for (int m = 0; m < members; m++)
         {
             final long at = in.position();
-            final String id = in.readString();
-            final int program = in.readInt();
-            final int birthday = in.readInt();
-            final int referrer = in.readInt();
-            final long enrolledAt = in.readLong();
-            if (!(null != id && program >= 0 && program < programs && referrer < i && find(program, id) < 0))
+            final String read = in.readString();
+            if (null == read)
             {
-                throw in.impossible(at, "member " + i + " (" + id + " of program " + program + ", referred by " +
-                    referrer + ")");
+                throw in.impossible(at, "member " + m + " without an id");
             }
-            readState(in, add(program, id, birthday, referrer, enrolledAt));
+            id[m] = read;
+        }
+        program = ints(in, members, room);
+        for (int m = 0; m < members; m++)
+        {
+            if (!(program[m] >= 0 && program[m] < programs))
+            {
+                throw in.impossible(start, "member " + id[m] + " of program slot " + program[m]);
+            }
+            probeSlot = program[m];
+            if (byId.putIfAbsent(id[m], keyHash(program[m], id[m]), m, idAt) >= 0)
+            {
+                throw in.impossible(start, "member " + id[m] + " of program slot " + program[m] + " twice");
+            }
+        }
+        count = members;
+        readColumns(in, start, room);
+        readHistory(in, start, room);
+        readPending(in, start, room);
+    }
+
+    private void readColumns(final SnapshotInput in, final long start, final int room)
+    {
+        final int n = count;
+        birthday = ints(in, n, room);
+        referrer = ints(in, n, room);
+        for (int m = 0; m < n; m++)
+        {
+            if (!(referrer[m] >= -1 && referrer[m] < m))
+            {
+                throw in.impossible(start, "member " + id[m] + " referred by member " + referrer[m]);
+            }
+        }
+        enrolledAt = longs(in, n, room);
+        status = ints(in, n, room);
+        tier = ints(in, n, room);
+        available = longs(in, n, room);
+        owed = longs(in, n, room);
+        held = longs(in, n, room);
+        lifetimeEarned = longs(in, n, room);
+        recentCount = ints(in, n, room);
+        firstEarn = longs(in, n, room);
+        bonusLot = ints(in, n, room);
+        bonusLotId = longs(in, n, room);
+        bonusPoints = longs(in, n, room);
+        referrerBonusLot = ints(in, n, room);
+        referrerBonusLotId = longs(in, n, room);
+        referrerBonusPoints = longs(in, n, room);
+        bonusesReversed = in.readBooleans(n, room);
+        nextBirthdayAt = longs(in, n, room);
+        lastMonth = ints(in, n, room);
+        year = ints(in, n, room);
+        nextEvaluationAt = longs(in, n, room);
+        floorTier = ints(in, n, room);
+        floorUntil = longs(in, n, room);
+        purchaseDay = ints(in, n, room);
+        purchaseDayPoints = longs(in, n, room);
+        lotCount = ints(in, n, room);
+        firstLot = ints(in, n, room);
+        lastLot = ints(in, n, room);
+        groupCount = new int[room];
+        groups = new long[room][];
+    }
+
+    private void readHistory(final SnapshotInput in, final long start, final int room)
+    {
+        historySlot = ints(in, count, room);
+        final long at = in.position();
+        historySlots = in.readInt();
+        if (!(historySlots >= 0 && historySlots <= count))
+        {
+            throw in.impossible(at, historySlots + " history blocks for " + count + " members");
+        }
+        historyChunks = new long[Math.max(4, (historySlots + HISTORY_CHUNK - 1) / HISTORY_CHUNK)][];
+        for (int chunk = 0, left = historySlots; left > 0; chunk++, left -= HISTORY_CHUNK)
+        {
+            historyChunks[chunk] = in.readLongs(HISTORY_CHUNK * HISTORY);
+            if (!(historyChunks[chunk].length == HISTORY_CHUNK * HISTORY &&
+                in.used() == Math.min(left, HISTORY_CHUNK) * HISTORY))
+            {
+                throw in.impossible(at, "history chunk " + chunk);
+            }
+        }
+        final boolean[] given = new boolean[historySlots];
+        for (int m = 0; m < count; m++)
+        {
+            final int slot = historySlot[m];
+            if (!(slot >= -1 && slot < historySlots && (slot < 0 || !given[slot])))
+            {
+                throw in.impossible(start, "member " + id[m] + "'s history block " + slot);
+            }
+            if (slot >= 0)
+            {
+                given[slot] = true;
+            }
         }
     }
 
-    private void readState(final SnapshotInput in, final int m)
+    private void readPending(final SnapshotInput in, final long start, final int room)
     {
-        final long start = in.position();
-        status[m] = in.readInt();
-        tier[m] = in.readInt();
-        available[m] = in.readLong();
-        owed[m] = in.readLong();
-        held[m] = in.readLong();
-        lifetimeEarned[m] = in.readLong();
-        if (in.readBoolean())
+        pending = longs(in, count, room);
+        pendingCount = ints(in, count, room);
+        pendings = new long[room][];
+        long total = 0;
+        for (int m = 0; m < count; m++)
         {
-            final long[] read = in.readLongs();
-            if (!(read.length == HISTORY && in.used() == HISTORY))
+            if (pendingCount[m] < 0 || pendingCount[m] > Integer.MAX_VALUE / PENDING_FIELDS / 2)
             {
-                throw in.impossible(start, "member " + id[m] + "'s history of " + read.length);
+                throw in.impossible(start, "member " + id[m] + "'s " + pendingCount[m] + " pending earns");
             }
-            final int b = historyFor(m);
-            System.arraycopy(read, 0, historyChunk(m), b, HISTORY);
+            total += pendingCount[m];
         }
-        recentCount[m] = in.readInt();
-        firstEarn[m] = in.readLong();
-        bonusLot[m] = in.readInt();
-        bonusLotId[m] = in.readLong();
-        bonusPoints[m] = in.readLong();
-        referrerBonusLot[m] = in.readInt();
-        referrerBonusLotId[m] = in.readLong();
-        referrerBonusPoints[m] = in.readLong();
-        bonusesReversed[m] = in.readBoolean();
-        nextBirthdayAt[m] = in.readLong();
-        lastMonth[m] = in.readInt();
-        year[m] = in.readInt();
-        nextEvaluationAt[m] = in.readLong();
-        floorTier[m] = in.readInt();
-        floorUntil[m] = in.readLong();
-        pending[m] = in.readLong();
-        readPending(in, start, m);
-        purchaseDay[m] = in.readInt();
-        purchaseDayPoints[m] = in.readLong();
-        readLots(in, start, m);
-        final long[] times = in.readLongs();
-        final int timesUsed = in.used();
-        final long[] points = in.readLongs();
-        final int n = in.readInt();
-        if (!(n == in.used() && n == timesUsed))
+        final long at = in.position();
+        if (in.beginLongs() != total * PENDING_FIELDS)
         {
-            throw in.impossible(start, "member " + id[m] + "'s " + n + " expiry groups");
+            throw in.impossible(at, "pending earns other than the members' " + total);
         }
-        if (n > 0)
+        for (int m = 0; m < count; m++)
         {
-            final long[] list = new long[Math.max(LIST_CAPACITY, Integer.highestOneBit(n - 1) << 1) << 1];
-            for (int g = 0; g < n; g++)
+            final int n = pendingCount[m];
+            if (n > 0)
             {
-                list[g << 1] = times[g];
-                list[(g << 1) + 1] = points[g];
+                pendings[m] = new long[Math.max(2, Integer.highestOneBit(n - 1) << 1) * PENDING_FIELDS];
+                in.readLongs(pendings[m], 0, n * PENDING_FIELDS);
             }
-            groups[m] = list;
         }
-        groupCount[m] = n;
     }
 
-    /**
-     * Reads the member's open lots into {@link #readLots}, to be linked once the lots are read
-     * ({@link LotStore#readFrom}); its count is set, the ends of its list are not.
-     */
-    private void readLots(final SnapshotInput in, final long start, final int m)
+    private static int[] ints(final SnapshotInput in, final int count, final int room)
     {
-        final int[] list = in.readInts();
-        final int n = in.readInt();
-        if (!(n == in.used() && readLotCount <= Integer.MAX_VALUE - 8 - n))
+        final long at = in.position();
+        final int[] column = in.readInts(room);
+        if (!(in.used() == count && column.length == room))
         {
-            throw in.impossible(start, "member " + id[m] + "'s " + n + " lots");
+            throw in.impossible(at, "a member column of " + in.used() + " entries in " + column.length + " for " +
+                count + " members");
         }
-        if (readLotCount + n > readLots.length)
-        {
-            readLots = Arrays.copyOf(readLots, Math.max(readLotCount + n, (int)Math.min(
-                Integer.MAX_VALUE - 8, readLots.length * 2L)));
-        }
-        System.arraycopy(list, 0, readLots, readLotCount, n);
-        readLotCount += n;
-        lotCount[m] = n;
+        return column;
     }
 
-    /**
-     * @return the open lots read with the members, member after member in list order ({@link #lotCount} of each), for
-     * the lot store to link; forgotten after.
-     */
-    int[] takeReadLots()
+    private static long[] longs(final SnapshotInput in, final int count, final int room)
     {
-        final int[] taken = readLots;
-        readLots = new int[0];
-        readLotCount = 0;
-        return taken;
-    }
-
-    private void readPending(final SnapshotInput in, final long start, final int m)
-    {
-        long[][] fields = null;
-        int capacity = 0;
-        if (in.readBoolean())
+        final long at = in.position();
+        final long[] column = in.readLongs(room);
+        if (!(in.used() == count && column.length == room))
         {
-            fields = new long[PENDING_FIELDS][];
-            for (int f = 0; f < PENDING_FIELDS; f++)
-            {
-                fields[f] = in.readLongs();
-            }
-            capacity = fields[0].length;
+            throw in.impossible(at, "a member column of " + in.used() + " entries in " + column.length + " for " +
+                count + " members");
         }
-        final int n = in.readInt();
-        if (!(n >= 0 && (n == 0 || null != fields && n <= capacity && capacity == fields[1].length &&
-            capacity == fields[2].length && capacity == fields[3].length)))
-        {
-            throw in.impossible(start, "member " + id[m] + "'s " + n + " pending earns");
-        }
-        pendingCount[m] = n;
-        if (null != fields)
-        {
-            final long[] list = new long[Math.max(1, capacity) * PENDING_FIELDS];
-            for (int i = 0; i < n; i++)
-            {
-                for (int f = 0; f < PENDING_FIELDS; f++)
-                {
-                    list[i * PENDING_FIELDS + f] = fields[f][i];
-                }
-            }
-            pendings[m] = list;
-        }
+        return column;
     }
 }

@@ -141,6 +141,49 @@ public final class SnapshotInput
     }
 
     /**
+     * @return the count of a run of longs (see {@link SnapshotOutput#beginLongs}), each of which takes a byte at
+     * least; {@link #readLongs(long[], int, int)} then reads its entries piece by piece.
+     */
+    long beginLongs()
+    {
+        final long at = position();
+        final long count = readLong();
+        check(at, count >= 0 && count <= remaining(), "a run of " + count + " longs");
+        previous = 0;
+        return count;
+    }
+
+    /** Reads the next {@code count} entries of a run into {@code values} from {@code from}. */
+    void readLongs(final long[] values, final int from, final int count)
+    {
+        getLongs(values, from, count);
+    }
+
+    /** @return a column of {@code count} booleans (see {@link SnapshotOutput#writeBooleans}). */
+    boolean[] readBooleans(final int count, final int capacity)
+    {
+        final long at = position();
+        final long words = beginLongs();
+        check(at, words == (count + 63) / 64 && capacity >= count, "a column of " + count + " booleans in " +
+            words + " words");
+        final boolean[] values = new boolean[capacity];
+        final long[] word = new long[1];
+        for (int i = 0; i < count; i += 64)
+        {
+            getLongs(word, 0, 1);
+            for (int k = 0; k < 64 && i + k < count; k++)
+            {
+                values[i + k] = (word[0] & 1L << k) != 0;
+            }
+            if (!(i + 64 <= count || word[0] >>> (count - i) == 0))
+            {
+                throw impossible(at, "bits past the end of a column of " + count + " booleans");
+            }
+        }
+        return values;
+    }
+
+    /**
      * @return a ring of the written capacity with the entries at the written positions; {@code [head, tail)} is
      * stored in {@code bounds}.
      */

@@ -96,6 +96,38 @@ public final class SnapshotOutput
     }
 
     /**
+     * Opens a run of {@code count} longs that {@link #appendLongs} then writes piece by piece, each entry a difference
+     * from the one before as in an array: the entries of many small arrays (each member's pending earns) in one run,
+     * with no array of them all.
+     */
+    void beginLongs(final long count)
+    {
+        previous = 0;
+        writeLong(count);
+    }
+
+    void appendLongs(final long[] values, final int from, final int count)
+    {
+        putLongs(values, from, count);
+    }
+
+    /** A column of booleans, packed 64 to a long, as a run of longs. */
+    void writeBooleans(final boolean[] values, final int count)
+    {
+        final long[] word = new long[1];
+        beginLongs((count + 63) / 64);
+        for (int i = 0; i < count; i += 64)
+        {
+            word[0] = 0;
+            for (int k = 0; k < 64 && i + k < count; k++)
+            {
+                word[0] |= values[i + k] ? 1L << k : 0;
+            }
+            appendLongs(word, 0, 1);
+        }
+    }
+
+    /**
      * A ring buffer's capacity and the entries at absolute positions {@code [head, tail)} (each {@code stride} longs,
      * at {@code (position & (capacity - 1)) * stride}): read back into a ring of the same capacity, same places.
      */

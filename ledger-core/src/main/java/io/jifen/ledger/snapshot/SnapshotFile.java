@@ -35,7 +35,7 @@ public final class SnapshotFile
      * 2: the layout of 1, but the state of a build whose reversal of a first purchase remembers its bonus taken back in
      * full; a format-1 snapshot holds the earlier answer, which a replay no longer reproduces, so it is not used.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
     static final int HEADER_LENGTH = 128;
     static final int VERSION_OFFSET = 8;
     static final int HEADER_LENGTH_OFFSET = 12;
@@ -209,6 +209,12 @@ public final class SnapshotFile
         {
             throw damaged(file, "snapshot format 1, written by an earlier build: the answers it remembers for " +
                 "reversals of first purchases differ from what a replay computes now, so the journal is replayed " +
+                "instead (a new snapshot follows)");
+        }
+        if (version == 2 && bytes.getInt(HEADER_LENGTH_OFFSET) == HEADER_LENGTH)
+        {
+            throw damaged(file, "snapshot format 2, written by an earlier build: this build reads format " +
+                FORMAT_VERSION + ", which writes the members' state column by column, so the journal is replayed " +
                 "instead (a new snapshot follows)");
         }
         if (version != FORMAT_VERSION || bytes.getInt(HEADER_LENGTH_OFFSET) != HEADER_LENGTH)
