@@ -70,25 +70,18 @@ final class IdIndex
      * Maps the id to a position, replacing the position of an earlier request with the same id.
      */
     /**
-     * Adds the id at {@code position} unless it is there already (one probe where find then put take two).
+     * Adds the id at {@code position} unless it is there already.
      *
      * @return the position it already had, or -1 when it was added.
      */
     long putIfAbsent(final String id, final long idHash, final long position, final PositionToId idOf)
     {
-        final long[] slots = this.slots;
-        int i = (int)idHash & mask;
-        long slot;
-        while ((slot = slots[(i << 1) + 1]) != EMPTY)
+        final long found = find(id, idHash, idOf);
+        if (found < 0)
         {
-            if (slots[i << 1] == idHash && id.equals(idOf.idAt(slot - 1)))
-            {
-                return slot - 1;
-            }
-            i = (i + 1) & mask;
+            put(id, idHash, position, idOf);
         }
-        put(id, idHash, position, idOf);
-        return -1;
+        return found;
     }
 
     void put(final String id, final long idHash, final long position, final PositionToId idOf)
