@@ -108,12 +108,7 @@ final class MemberStore
     MemberStore(final int expected)
     {
         byId = new IdIndex(expected);
-        allocate(Math.max(1, expected));
-    }
-
-    private void allocate(final int capacity)
-    {
-        grow(capacity);
+        grow(Math.max(1, expected));
     }
 
     /** Grows every column to {@code capacity}. */
