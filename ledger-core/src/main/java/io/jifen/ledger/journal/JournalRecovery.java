@@ -126,25 +126,13 @@ public final class JournalRecovery
     public static Recovered recover(final Path directory, final boolean discardDamagedTail, final Starts starts,
         final long progressEvery, final JournalReplay.Progress progress)
     {
-        // the start first: the journal is surveyed from the day file it reads from (a snapshot stands in for the
-        // files before it), and again from further back only if a start from further back is needed
-        Start start = starts.next();
-        Prepared prepared = prepare(directory, discardDamagedTail, surveyFrom(start));
-        Journal journal = new Journal(directory);
+        final Prepared prepared = prepare(directory, discardDamagedTail);
+        final Journal journal = new Journal(directory);
         try
         {
             while (true)
             {
-                if (surveyFrom(start) < prepared.current().surveyedFrom())
-                {
-                    journal.close();
-                    journal = null;
-                    final Prepared wider = prepare(directory, discardDamagedTail, surveyFrom(start));
-                    // a tail discarded by the first survey is still to be marked in the journal
-                    prepared = prepared.discarded() ?
-                        new Prepared(prepared.found(), wider.current(), prepared.repairedInto()) : wider;
-                    journal = new Journal(directory);
-                }
+                final Start start = starts.next();
                 final JournalReplay.Result replay;
                 try
                 {
@@ -159,7 +147,6 @@ public final class JournalRecovery
                         throw ex;
                     }
                     starts.rejected(start, ex);
-                    start = starts.next();
                     continue;
                 }
                 final byte[] chainHead = prepared.discarded() ? JournalReplay.appendTailDiscarded(journal,
@@ -170,18 +157,9 @@ public final class JournalRecovery
         }
         catch (final RuntimeException ex)
         {
-            if (null != journal)
-            {
-                journal.close();
-            }
+            journal.close();
             throw ex;
         }
-    }
-
-    /** @return the queue index a replay from {@code start} reads from first (0: the whole journal). */
-    private static long surveyFrom(final Start start)
-    {
-        return null == start.from() ? 0 : start.from().queueIndex();
     }
 
     /**
@@ -190,16 +168,7 @@ public final class JournalRecovery
      */
     public static Prepared prepare(final Path directory, final boolean discardDamagedTail)
     {
-        return prepare(directory, discardDamagedTail, 0);
-    }
-
-    /**
-     * The same, for a replay that reads from queue index {@code from} on: the files before its day file are not
-     * surveyed (see {@link JournalSurvey#of(Path, long)}).
-     */
-    public static Prepared prepare(final Path directory, final boolean discardDamagedTail, final long from)
-    {
-        final JournalSurvey survey = JournalSurvey.of(directory, from);
+        final JournalSurvey survey = JournalSurvey.of(directory);
         if (survey.ending == JournalSurvey.Ending.DAMAGED_TAIL && !discardDamagedTail)
         {
             throw damagedTail(survey);
@@ -244,7 +213,7 @@ public final class JournalRecovery
             rebuildLast(survey, null, kept, readme);
         }
         writeReadme(directory, kept, readme);
-        final JournalSurvey after = JournalSurvey.of(directory, from);
+        final JournalSurvey after = JournalSurvey.of(directory);
         final QueueTable.Damage tableAfter = QueueTable.check(directory, after.files, true);
         if (after.ending != JournalSurvey.Ending.CLEAN || after.documents != survey.documents ||
             !after.metadataDamage.isEmpty() || null != tableAfter || !chronicleAgrees(directory, after))

@@ -83,8 +83,6 @@ public final class JournalSurvey
     private final long[] fileDocuments;
     /** True for a journal a server is writing: readers stop at {@link #documents}, what the server has finished. */
     public final boolean live;
-    /** The first day (cycle) whose file was walked: earlier files were left unread ({@link #of(Path, long)}). */
-    private long surveyedFromCycle;
 
     private JournalSurvey(final List<Path> files, final long documents, final long lastIndex, final long lastPosition,
         final Ending ending, final Path endFile, final long endPosition, final long endIndex, final int tailDocuments,
@@ -128,27 +126,12 @@ public final class JournalSurvey
     }
 
     /**
-     * Surveys the queue in {@code directory}, every file of it.
+     * Surveys the queue in {@code directory}.
      *
      * @throws JournalCorruptException if a sound record follows damage, or damage is in a file other than the last.
      */
     public static JournalSurvey of(final Path directory)
     {
-        return of(directory, 0);
-    }
-
-    /**
-     * Surveys the queue's files from the day file of queue index {@code from} to the end: a start from a snapshot
-     * reads nothing before the file that holds the snapshot's place, so it need not read the earlier files either
-     * (a journal of months is mostly those). The files before are listed, their documents not counted: the survey's
-     * {@link #documents}, {@link #documentsThrough} and {@link #surveyedFrom} describe the files walked.
-     *
-     * @throws JournalCorruptException if a sound record follows damage, or damage is in a walked file other than the
-     * last.
-     */
-    public static JournalSurvey of(final Path directory, final long from)
-    {
-        final long fromCycle = Math.max(0, from) >>> CYCLE_SHIFT;
         final List<Path> files = queueFiles(directory);
         final JournalRecord codec = new JournalRecord();
         long documents = 0;
@@ -159,10 +142,6 @@ public final class JournalSurvey
         for (int f = 0; f < files.size(); f++)
         {
             final Path file = files.get(f);
-            if (cycle(file) < fromCycle && f < files.size() - 1)
-            {
-                continue; // before the place the start reads from: not read, not counted
-            }
             final Walk walk = new Walk(cycle(file), map(file), codec);
             walk.run();
             if (null != walk.metadata.damage())
@@ -198,7 +177,7 @@ public final class JournalSurvey
             if (walk.damagedFrom < 0 && zerosAfter)
             {
                 return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, file, endPosition,
-                    endIndex, 0, "nothing", metadataDamage, fileDocuments).from(fromCycle);
+                    endIndex, 0, "nothing", metadataDamage, fileDocuments);
             }
             final SoundRecord after = findSoundRecord(files, f, walk.map, walk.searchFrom(endPosition), codec);
             if (null != after)
@@ -211,25 +190,10 @@ public final class JournalSurvey
             final Ending ending = walk.damagedFrom < 0 && walk.unfinished ? Ending.UNFINISHED_WRITE :
                 Ending.DAMAGED_TAIL;
             return new JournalSurvey(files, documents, lastIndex, lastPosition, ending, file, endPosition, endIndex,
-                tailDocuments, walk.describe(), metadataDamage, fileDocuments).from(fromCycle);
+                tailDocuments, walk.describe(), metadataDamage, fileDocuments);
         }
         return new JournalSurvey(files, documents, lastIndex, lastPosition, Ending.CLEAN, null, 0, -1, 0,
             "nothing", metadataDamage, fileDocuments);
-    }
-
-    private JournalSurvey from(final long fromCycle)
-    {
-        surveyedFromCycle = fromCycle;
-        return this;
-    }
-
-    /**
-     * @return the first queue index the survey covers: its documents are those of the day files from this one's
-     * on (0: every file).
-     */
-    public long surveyedFrom()
-    {
-        return surveyedFromCycle << CYCLE_SHIFT;
     }
 
     /**

@@ -17,10 +17,8 @@ import io.jifen.ledger.core.SnapshotFormatException;
 import io.jifen.ledger.journal.GoldenRuns;
 import io.jifen.ledger.journal.GoldenRuns.Run;
 import io.jifen.ledger.journal.Journal;
-import io.jifen.ledger.journal.JournalCorruptException;
 import io.jifen.ledger.journal.JournalRecovery;
 import io.jifen.ledger.journal.JournalReplay;
-import io.jifen.ledger.journal.JournalSurvey;
 import io.jifen.ledger.journal.ResumePoint;
 import io.jifen.ledger.journal.ResumePointException;
 import org.junit.jupiter.api.BeforeAll;
@@ -151,61 +149,6 @@ class SnapshotIT
         assertNull(recovered.start().from(), "no snapshot used");
         assertEquals(run.records().size(), recovered.replay().records);
         assertEquals(run.stateHash(), recovered.replay().stateHash);
-    }
-
-    @Test
-    void aStartFromASnapshotReadsNoDayFileBeforeItsOwn() throws IOException
-    {
-        final Run run = runs.get(3);
-        final int n = run.records().size();
-        final Path journal = GoldenRuns.journal(dir.resolve("journal"), run.records(), 4);
-        final List<Path> files = JournalSurvey.queueFiles(journal);
-        assertEquals(4, files.size(), "four day files");
-        final SnapshotStore store = new SnapshotStore(dir.resolve("snapshots"));
-        final Path snapshot = snapshotAt(journal, store, run, n - n / 8);
-        // a bit of the first day file's last record flipped: damage with sound records after it
-        final Path alone = Files.createDirectories(dir.resolve("alone"));
-        Files.copy(files.get(0), alone.resolve(files.get(0).getFileName()));
-        flip(files.get(0), JournalSurvey.of(alone).lastPosition + 16);
-
-        // the snapshot stands in for the first three days: a start from it reads and surveys the last day only
-        final JournalRecovery.Recovered recovered = recover(journal, store, run);
-        assertEquals("snapshot " + snapshot, recovered.start().source());
-        assertEquals(run.stateHash(), recovered.replay().stateHash);
-        assertEquals(snapshot(snapshot).at().queueIndex() >>> 32 << 32, recovered.prepared().current().surveyedFrom());
-
-        // without it, the whole journal is read and the damage refused, naming the file
-        Files.delete(snapshot);
-        final JournalCorruptException refused =
-            assertThrows(JournalCorruptException.class, () -> recover(journal, store, run));
-        assertTrue(refused.getMessage().contains(files.get(0).getFileName().toString()), refused.getMessage());
-    }
-
-    @Test
-    void aStartFromAnOlderSnapshotSurveysTheDayFilesFromItsOwnOn() throws IOException
-    {
-        // the newest snapshot is ahead of a journal that lost its tail: the start falls back to one in the first day
-        // file, and the survey, begun at the newest one's day, goes back with it
-        final Run run = runs.get(5);
-        final int n = run.records().size();
-        final Path full = GoldenRuns.journal(dir.resolve("full"), run.records(), 4);
-        final Path cut = GoldenRuns.journal(dir.resolve("cut"), run.records().subList(0, n - 10), 4);
-        final SnapshotStore store = new SnapshotStore(dir.resolve("snapshots"));
-        snapshotAt(full, store, run, n - 5);
-        final Path older = snapshotAt(cut, store, run, n / 10);
-        final long expected = replay(cut, run.empty(), null, Long.MAX_VALUE).stateHash;
-
-        final JournalRecovery.Recovered recovered = recover(cut, store, run);
-        assertEquals("snapshot " + older, recovered.start().source());
-        assertEquals(expected, recovered.replay().stateHash);
-        assertEquals(n - 10 - n / 10, recovered.replay().records);
-        assertEquals(0, recovered.prepared().current().surveyedFrom() & 0xFFFF_FFFFL);
-        assertTrue(recovered.prepared().current().surveyedFrom() <= snapshot(older).at().queueIndex());
-    }
-
-    private static SnapshotFile.Header snapshot(final Path file) throws IOException
-    {
-        return SnapshotFile.readHeader(file);
     }
 
     @Test
