@@ -54,7 +54,7 @@ final class MemberStore
     long[] referrerBonusPoints = new long[0];
     boolean[] bonusesReversed = new boolean[0];
     long[] nextBirthdayAt = new long[0];
-    /** The last month and the last year tier points were counted in (see history). */
+    /** The last month and the last year tier points were counted in (see {@link #historySlot}). */
     int[] lastMonth = new int[0];
     int[] year = new int[0];
     long[] nextEvaluationAt = new long[0];

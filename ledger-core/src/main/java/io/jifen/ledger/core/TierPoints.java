@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 /**
  * A member's tier points, counted by month and calendar year of the earn's instant in its program's zone, and summed
- * over the program's qualification window. Pure functions of the member's history array (see
- * {@link MemberStore#history}).
+ * over the program's qualification window. Pure functions of the member's history block (see
+ * {@link MemberStore#historySlot}).
  */
 final class TierPoints
 {
