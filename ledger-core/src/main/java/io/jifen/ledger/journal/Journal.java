@@ -329,6 +329,12 @@ public final class Journal implements AutoCloseable
             return file;
         }
 
+        /** Lets the next thread to call {@link #next()} read on (Chronicle checks that one thread uses a tailer). */
+        void handOver()
+        {
+            tailer.singleThreadedCheckReset();
+        }
+
         @Override
         public void close()
         {

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import io.jifen.ledger.core.Command;
 import io.jifen.ledger.core.LedgerStateMachine;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Rebuilds a state machine from a journal by applying every recorded command again at its recorded time, and checks
@@ -92,6 +93,13 @@ public final class JournalReplay
             return sb.toString();
         }
     }
+
+    /**
+     * Documents to read from which a replay reads the journal on a second thread. Below it, starting the thread costs
+     * more than it saves (the storage-fault tests' thousands of small replays took 15% longer read ahead); above it a
+     * long replay gained about a fifth (benchmarks/README.md).
+     */
+    static final long READ_AHEAD_FROM = 100_000;
 
     private JournalReplay()
     {
@@ -181,60 +189,78 @@ public final class JournalReplay
         final Progress progress,
         final JournalSurvey survey)
     {
+        return replay(journal, ledger, from, untilTimestamp, untilSequence, discardDamagedTail, progressEvery,
+            progress, survey, READ_AHEAD_FROM);
+    }
+
+    /**
+     * As {@link #replay(Journal, LedgerStateMachine, ResumePoint, long, long, boolean, long, Progress, JournalSurvey)},
+     * reading the journal on a second thread if it holds at least {@code readAheadFrom} documents to read.
+     */
+    static Result replay(
+        final Journal journal,
+        final LedgerStateMachine ledger,
+        final ResumePoint from,
+        final long untilTimestamp,
+        final long untilSequence,
+        final boolean discardDamagedTail,
+        final long progressEvery,
+        final Progress progress,
+        final JournalSurvey survey,
+        final long readAheadFrom)
+    {
         final long start = System.nanoTime();
         final Replayer replayer = new Replayer(ledger);
-        long records = 0;
         if (null != from && from.sequence() != ledger.lastSequence())
         {
             throw new IllegalArgumentException("the ledger is at sequence " + ledger.lastSequence() +
                 ", not at the resume point's " + from);
         }
-        try (JournalScanner scanner = new JournalScanner(journal, null, survey, from))
+        final JournalScanner scanner = new JournalScanner(journal, null, survey, from);
+        if (null != from)
         {
-            if (null != from)
-            {
-                System.arraycopy(from.chain(), 0, replayer.appliedChain, 0, JournalRecord.CHAIN_LENGTH);
-                replayer.appliedIndex = from.queueIndex();
-            }
-            if (null != progress)
-            {
-                final JournalSurvey found = scanner.survey();
-                progress.onStart(found.documents - (null == from ? 0 : found.documentsThrough(from.queueIndex())));
-            }
-            boolean atEnd = true;
-            while (scanner.next())
-            {
-                final long sequence = replayer.decode(scanner);
-                if (replayer.command.timestamp > untilTimestamp || sequence > untilSequence)
-                {
-                    atEnd = false;
-                    break;
-                }
-                replayer.apply(scanner, sequence);
-                records++;
-                if (progressEvery > 0 && records % progressEvery == 0)
-                {
-                    progress.onProgress(records, sequence);
-                }
-            }
-            if (null != progress)
-            {
-                progress.onEnd(records);
-            }
-            if (atEnd && !discardDamagedTail && (scanner.damagedTailCount() > 0 ||
-                scanner.survey().ending == JournalSurvey.Ending.DAMAGED_TAIL &&
-                scanner.documents() == scanner.survey().documents))
-            {
-                // damaged records Chronicle delivered, or damaged bytes only the survey saw (behind a zero header)
-                throw scanner.damagedTailCount() > 0 ? scanner.damagedTail(": " + JournalRecovery.DISCARD_ADVICE) :
-                    JournalRecovery.damagedTail(scanner.survey());
-            }
-            // stopped early, the scanner has read one record past the last applied: the replay ends at that one
-            return new Result(records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(),
-                atEnd ? scanner.chain().clone() : replayer.appliedChain.clone(), replayer.appliedChain,
-                scanner.damagedTailIndex(), scanner.damagedTailCount(),
-                atEnd ? scanner.lastIndex() : replayer.appliedIndex);
+            System.arraycopy(from.chain(), 0, replayer.appliedChain, 0, JournalRecord.CHAIN_LENGTH);
+            replayer.appliedIndex = from.queueIndex();
         }
+        final JournalSurvey found = scanner.survey();
+        final long toRead = found.documents - (null == from ? 0 : found.documentsThrough(from.queueIndex()));
+        boolean atEnd = true;
+        try (ReadAhead ahead = new ReadAhead(scanner, toRead >= readAheadFrom))
+        {
+            if (null != progress)
+            {
+                progress.onStart(toRead);
+            }
+            ReadAhead.Batch batch;
+            do
+            {
+                batch = ahead.next();
+                atEnd = replayer.applyAll(batch, untilTimestamp, untilSequence, progressEvery, progress);
+                if (batch.end && null != batch.failure)
+                {
+                    throw ReadAhead.rethrow(batch.failure);
+                }
+                ahead.recycle(batch);
+            }
+            while (atEnd && !batch.end);
+        }
+        // the reader is done: the scanner's fields are this thread's to read
+        if (null != progress)
+        {
+            progress.onEnd(replayer.records);
+        }
+        if (atEnd && !discardDamagedTail && (scanner.damagedTailCount() > 0 ||
+            found.ending == JournalSurvey.Ending.DAMAGED_TAIL && scanner.documents() == found.documents))
+        {
+            // damaged records Chronicle delivered, or damaged bytes only the survey saw (behind a zero header)
+            throw scanner.damagedTailCount() > 0 ? scanner.damagedTail(": " + JournalRecovery.DISCARD_ADVICE) :
+                JournalRecovery.damagedTail(found);
+        }
+        // stopped early, the reader has read past the last applied record: the replay ends at that one
+        return new Result(replayer.records, ledger.lastSequence(), System.nanoTime() - start, ledger.stateHash(),
+            atEnd ? scanner.chain().clone() : replayer.appliedChain.clone(), replayer.appliedChain,
+            scanner.damagedTailIndex(), scanner.damagedTailCount(),
+            atEnd ? scanner.lastIndex() : replayer.appliedIndex);
     }
 
     /**
@@ -246,36 +272,67 @@ public final class JournalReplay
         private final LedgerStateMachine ledger;
         private final JournalRecord codec = new JournalRecord();
         private final Command command = new Command();
+        private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         private final ExpandableArrayBuffer reencoded = new ExpandableArrayBuffer(512);
         /** The chain value of the last record applied. */
         private final byte[] appliedChain = new byte[JournalRecord.CHAIN_LENGTH];
         /** The queue index of the last record applied (-1: none). */
         private long appliedIndex = -1;
+        private long records;
 
         Replayer(final LedgerStateMachine ledger)
         {
             this.ledger = ledger;
         }
 
-        /** @return the sequence of the scanner's record, decoded into {@link #command}. */
-        long decode(final JournalScanner scanner)
+        /**
+         * Applies a batch's records up to the first stamped after {@code untilTimestamp} or numbered after
+         * {@code untilSequence}.
+         *
+         * @return false if the replay stops at one of them.
+         */
+        boolean applyAll(final ReadAhead.Batch batch, final long untilTimestamp, final long untilSequence,
+            final long progressEvery, final Progress progress)
         {
+            for (int i = 0; i < batch.count; i++)
+            {
+                final long sequence = decode(batch, i);
+                if (command.timestamp > untilTimestamp || sequence > untilSequence)
+                {
+                    return false;
+                }
+                apply(batch, i, sequence);
+                records++;
+                if (progressEvery > 0 && records % progressEvery == 0)
+                {
+                    progress.onProgress(records, sequence);
+                }
+            }
+            return true;
+        }
+
+        /** @return the sequence of the batch's {@code i}th record, decoded into {@link #command}. */
+        private long decode(final ReadAhead.Batch batch, final int i)
+        {
+            view.wrap(batch.bytes, batch.offsets[i], batch.lengths[i]);
             try
             {
-                return JournalRecord.decodeCommand(scanner.record(), command);
+                return JournalRecord.decodeCommand(view, command);
             }
             catch (final RuntimeException ex)
             {
-                throw new JournalCorruptException(scanner.file(), scanner.index(), "undecodable record: " + ex);
+                throw new JournalCorruptException(batch.files[i], batch.indexes[i], "undecodable record: " + ex);
             }
         }
 
-        void apply(final JournalScanner scanner, final long sequence)
+        private void apply(final ReadAhead.Batch batch, final int i, final long sequence)
         {
+            final String file = batch.files[i];
+            final long index = batch.indexes[i];
             if (sequence != ledger.lastSequence() + 1)
             {
-                throw new JournalCorruptException(scanner.file(), scanner.index(),
-                    "sequence " + sequence + " follows " + ledger.lastSequence());
+                throw new JournalCorruptException(file, index, "sequence " + sequence + " follows " +
+                    ledger.lastSequence());
             }
             try
             {
@@ -283,27 +340,29 @@ public final class JournalReplay
             }
             catch (final RuntimeException ex)
             {
-                throw new JournalCorruptException(scanner.file(), scanner.index(),
-                    "record " + sequence + " cannot be applied: " + ex);
+                throw new JournalCorruptException(file, index, "record " + sequence + " cannot be applied: " + ex);
             }
             if (!command.isJournaled() || command.sequence != sequence)
             {
-                throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
+                throw new JournalCorruptException(file, index, "record " + sequence +
                     " replayed to a different outcome: " + command.result + " sequence " + command.sequence);
             }
-            final int length = scanner.length();
+            final int offset = batch.offsets[i];
+            final int length = batch.lengths[i];
             final int reencodedLength = codec.encode(command, reencoded);
             // the trailer (chain value, checksum) is a function of the bytes before it and the previous chain value,
             // which the scanner has checked for the recorded record: equal bytes before it mean an equal trailer, so
             // the replay does not hash the record a second time
             final int body = length - JournalLayout.TRAILER_LENGTH;
-            if (reencodedLength != length || !Arrays.equals(reencoded.byteArray(), 0, body, scanner.bytes(), 0, body))
+            if (reencodedLength != length ||
+                !Arrays.equals(reencoded.byteArray(), 0, body, batch.bytes, offset, offset + body))
             {
-                throw new JournalCorruptException(scanner.file(), scanner.index(), "record " + sequence +
+                throw new JournalCorruptException(file, index, "record " + sequence +
                     " replayed to different effects than it records (was the program or the code changed?)");
             }
-            System.arraycopy(scanner.chain(), 0, appliedChain, 0, appliedChain.length);
-            appliedIndex = scanner.index();
+            // the chain value after a record is the start of its trailer
+            System.arraycopy(batch.bytes, offset + body, appliedChain, 0, appliedChain.length);
+            appliedIndex = index;
         }
     }
 }

@@ -346,6 +346,15 @@ public final class JournalScanner implements AutoCloseable
             firstDamage + "; the " + damaged + " damaged record(s) are the journal's last" + advice);
     }
 
+    /**
+     * Lets another thread read on from here (Chronicle's reader checks that one thread uses it); the caller must not
+     * use the scanner afterwards until that thread is done with it.
+     */
+    void handOver()
+    {
+        reader.handOver();
+    }
+
     @Override
     public void close()
     {
