@@ -26,7 +26,7 @@ final class Capacity
         final Program p, final Command c, final int m, final long points, final int newLots, final int ledgerLots)
     {
         final long now = c.timestamp;
-        if (members.lotCount[m] - lots.dueCount(m, now) + members.pendingCount[m] + newLots > p.lotsPerMemberMax())
+        if (members.lotCount(m) - lots.dueCount(m, now) + members.pendingCount(m) + newLots > p.lotsPerMemberMax())
         {
             c.result = ResultCode.LOTS_PER_MEMBER_MAX;
             c.resultDetail = p.lotsPerMemberMax();
@@ -53,7 +53,7 @@ final class Capacity
     boolean receiverHasRoom(final Program p, final Command c, final int r, final long points, final int newLots)
     {
         final long now = c.timestamp;
-        if (members.lotCount[r] - lots.dueCount(r, now) + members.pendingCount[r] + newLots > p.lotsPerMemberMax())
+        if (members.lotCount(r) - lots.dueCount(r, now) + members.pendingCount(r) + newLots > p.lotsPerMemberMax())
         {
             c.result = ResultCode.RECEIVER_LOTS_MAX;
             c.resultDetail = p.lotsPerMemberMax();

@@ -38,7 +38,7 @@ final class Earning
         {
             return -1;
         }
-        final boolean first = points > 0 && members.firstEarn[m] < 0;
+        final boolean first = points > 0 && members.firstEarn(m) < 0;
         final long ownBonus = first ? p.firstPurchaseBonus() + (members.referrer[m] >= 0 ? p.referredBonus() : 0) : 0;
         final int ownLots = ownBonus > 0 ? 2 : 1;
         final int ledgerLots = first && referrerTakesBonus(p, c, m) ? ownLots + 1 : ownLots;
@@ -46,7 +46,7 @@ final class Earning
         {
             return -1;
         }
-        if (members.lifetimeEarned[m] > Long.MAX_VALUE / 2 - points)
+        if (members.lifetimeEarned(m) > Long.MAX_VALUE / 2 - points)
         {
             c.result = ResultCode.BALANCE_MAX;
             return -1;
@@ -74,17 +74,17 @@ final class Earning
         {
             firstEarnBonuses(p, c, m, ownBonus);
         }
-        members.lifetimeEarned[m] += points;
+        members.addLifetimeEarned(m, points);
         TierPoints.add(members, p, m, c.timestamp, points);
         if (points > 0)
         {
             members.addRecentEarn(m, c.timestamp);
         }
         final int reached = p.tierFor(TierPoints.at(members, p, m, c.timestamp)).code();
-        if (reached > members.tier[m])
+        if (reached > members.tier(m))
         {
             // an upgrade the moment a threshold is crossed; downgrades wait for an evaluation
-            members.tier[m] = reached;
+            members.tier(m, reached);
         }
         c.resultPoints = points;
         return m;
@@ -96,9 +96,9 @@ final class Earning
     private void countPurchase(final ProgramState ps, final Command c, final int m, final long points)
     {
         final int day = ps.program().dayOf(c.timestamp);
-        if (members.purchaseDay[m] != day)
+        if (members.purchaseDay(m) != day)
         {
-            members.purchaseDay[m] = day;
+            members.purchaseDay(m, day);
             members.purchaseDayPoints[m] = 0;
         }
         members.purchaseDayPoints[m] += points;
@@ -118,7 +118,7 @@ final class Earning
      */
     private void firstEarnBonuses(final Program p, final Command c, final int m, final long ownBonus)
     {
-        members.firstEarn[m] = requests.nextPosition();
+        members.firstEarn(m, requests.nextPosition());
         if (ownBonus > 0)
         {
             final int lot = movements.bonus(p, c, m, ownBonus);
@@ -150,8 +150,8 @@ final class Earning
             return false;
         }
         final int r = members.referrer[m];
-        return members.isActive(r) && members.owed[r] == 0 &&
-            members.lotCount[r] - lots.dueCount(r, c.timestamp) + members.pendingCount[r] < p.lotsPerMemberMax() &&
+        return members.isActive(r) && members.owed(r) == 0 &&
+            members.lotCount(r) - lots.dueCount(r, c.timestamp) + members.pendingCount(r) < p.lotsPerMemberMax() &&
             members.holdings(r) <= Ledger.BALANCE_MAX - p.referrerBonus();
     }
 }

@@ -61,18 +61,18 @@ final class Enrollment
     {
         final Program p = ps.program();
         final int m = members.add(ps.slot, c.memberId, c.birthday, referrer, c.timestamp);
-        members.tier[m] = p.tierFor(0).code();
-        members.nextEvaluationAt[m] = p.firstEvaluation(c.timestamp);
+        members.tier(m, p.tierFor(0).code());
+        members.nextEvaluationAt(m, p.firstEvaluation(c.timestamp));
         if (p.tierWindow() != Program.TierWindow.LIFETIME)
         {
-            schedules.evaluations.add(members.nextEvaluationAt[m], m);
+            schedules.evaluations.add(members.nextEvaluationAt(m), m);
         }
         if (c.birthday != 0)
         {
-            members.nextBirthdayAt[m] = p.nextBirthday(c.birthday, c.timestamp);
+            members.nextBirthdayAt(m, p.nextBirthday(c.birthday, c.timestamp));
             if (p.birthdayGift() > 0)
             {
-                schedules.birthdays.add(members.nextBirthdayAt[m], m);
+                schedules.birthdays.add(members.nextBirthdayAt(m), m);
             }
         }
         return m;

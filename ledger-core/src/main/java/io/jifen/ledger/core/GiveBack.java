@@ -126,7 +126,7 @@ final class GiveBack
         }
         lots.remaining[lot] += back;
         members.addPoints(m, lots.expiresAt[lot], back);
-        members.available[m] += back;
+        members.addAvailable(m, back);
     }
 
     /**
@@ -140,9 +140,9 @@ final class GiveBack
     private long toExpiredLot(final Command c, final int m, final int lot, final long back, final long cancels,
         final byte kind, final long graceMs)
     {
-        final long fromOwed = Math.min(members.owed[m], cancels);
+        final long fromOwed = Math.min(members.owed(m), cancels);
         final long refund = cancels - fromOwed;
-        final long settled = Math.min(members.owed[m] - fromOwed, back - cancels);
+        final long settled = Math.min(members.owed(m) - fromOwed, back - cancels);
         final long lapsed = back - cancels - settled;
         final long toGrace = graceMs > 0 ? lapsed : 0;
         final long expiresAt = lots.expiresAt[lot];
@@ -153,7 +153,7 @@ final class GiveBack
         }
         if (fromOwed + settled > 0)
         {
-            members.owed[m] -= fromOwed + settled;
+            members.addOwed(m, -(fromOwed + settled));
             totals.debited.add(fromOwed + settled);
             c.effects.add(EffectLog.SETTLE, lots.ids[lot], fromOwed + settled, expiresAt, lots.member[lot]);
         }

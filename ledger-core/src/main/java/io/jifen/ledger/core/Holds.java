@@ -56,7 +56,7 @@ final class Holds
         }
         c.expired = settlement.settleDue(p, c, m, c.timestamp);
         movements.debitSoonestFirst(m, c.points, EffectLog.HOLD, c, true);
-        members.held[m] += c.points;
+        members.addHeld(m, c.points);
         totals.held += c.points;
         c.resultPoints = c.points;
         c.expiresAt = c.timestamp + timeoutMs;
@@ -100,7 +100,7 @@ final class Holds
         if (captured > 0)
         {
             captureAllocations(c, hold, captured);
-            members.held[m] -= captured;
+            members.addHeld(m, -captured);
             totals.held -= captured;
         }
         final long released = held - captured;
@@ -169,7 +169,7 @@ final class Holds
      */
     void release(final Program p, final Command c, final int m, final long hold, final long amount)
     {
-        members.held[m] -= amount;
+        members.addHeld(m, -amount);
         totals.held -= amount;
         giveBack.giveBack(p, c, m, hold, amount, EffectLog.RELEASE);
         movements.settleOwed(c, m);

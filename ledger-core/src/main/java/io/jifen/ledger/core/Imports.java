@@ -54,7 +54,7 @@ final class Imports
             {
                 return -1;
             }
-            if (members.lifetimeEarned[m] > Long.MAX_VALUE / 2 - c.points)
+            if (members.lifetimeEarned(m) > Long.MAX_VALUE / 2 - c.points)
             {
                 c.result = ResultCode.BALANCE_MAX;
                 return -1;
@@ -82,22 +82,22 @@ final class Imports
             c.creditedLot = lot;
             c.expiresAt = lots.expiresAt[lot];
             movements.settleOwed(c, m);
-            if (members.firstEarn[m] < 0)
+            if (members.firstEarn(m) < 0)
             {
                 // earned before: no first-purchase bonus at its next earn
-                members.firstEarn[m] = requests.nextPosition();
+                members.firstEarn(m, requests.nextPosition());
             }
         }
         else
         {
             c.lotId = -1;
         }
-        members.lifetimeEarned[m] += c.points;
+        members.addLifetimeEarned(m, c.points);
         TierPoints.add(members, p, m, c.earnedAt, c.importTierPoints);
         final int reached = p.tierFor(TierPoints.at(members, p, m, c.timestamp)).code();
-        if (reached > members.tier[m])
+        if (reached > members.tier(m))
         {
-            members.tier[m] = reached;
+            members.tier(m, reached);
         }
         c.resultPoints = c.points;
         return m;

@@ -240,14 +240,14 @@ public final class Ledger implements LedgerStateMachine
     private void remember(final ProgramState ps, final Command c, final int m, final long cutoff,
         final long fingerprint, final long allocStart)
     {
-        c.balance = members.available[m];
-        c.owed = members.owed[m];
-        c.lifetimeEarned = members.lifetimeEarned[m];
-        c.tier = members.tier[m];
-        c.memberStatus = members.status[m];
+        c.balance = members.available(m);
+        c.owed = members.owed(m);
+        c.lifetimeEarned = members.lifetimeEarned(m);
+        c.tier = members.tier(m);
+        c.memberStatus = members.status(m);
         if (c.type == CommandType.HOLD || c.type == CommandType.CAPTURE_HOLD || c.type == CommandType.RELEASE_HOLD)
         {
-            c.held = members.held[m];
+            c.held = members.held(m);
         }
         c.sequence = ++lastSequence;
         final int effects = c.effects.size();
@@ -491,7 +491,7 @@ public final class Ledger implements LedgerStateMachine
         {
             // points in open holds are still the member's until captured
             outstanding = outstanding.add(
-                BigInteger.valueOf(members.available[m] + members.held[m] - lots.dueSum(m, now)));
+                BigInteger.valueOf(members.available(m) + members.held(m) - lots.dueSum(m, now)));
         }
         return outstanding;
     }

@@ -34,9 +34,9 @@ public final class LedgerView
         final MemberStore members = stores.members;
         for (int m = 0, n = members.count(); m < n; m++)
         {
-            visitor.member(stores.programs.program(members.program[m]).name(), members.id[m], members.tier[m],
-                members.status[m], members.available[m] - stores.lots.dueSum(m, asOf), members.owed[m], members.held[m],
-                members.pending[m], members.lotCount[m]);
+            visitor.member(stores.programs.program(members.program(m)).name(), members.id[m], members.tier(m),
+                members.status(m), members.available(m) - stores.lots.dueSum(m, asOf), members.owed(m), members.held(m),
+                members.pending(m), members.lotCount(m));
         }
     }
 
@@ -56,7 +56,7 @@ public final class LedgerView
             if (remaining > 0 || lots.held[lot] > 0)
             {
                 final int m = lots.member[lot];
-                visitor.lot(stores.programs.program(members.program[m]).name(), members.id[m], members.tier[m],
+                visitor.lot(stores.programs.program(members.program(m)).name(), members.id[m], members.tier(m),
                     lots.ids[lot], remaining, lots.held[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
             }
         }

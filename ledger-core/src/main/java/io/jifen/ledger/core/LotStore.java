@@ -246,14 +246,14 @@ final class LotStore
     /** @return the member's first open lot (the soonest to expire), or -1; the next is {@link #nextOpen}. */
     int firstOpen(final int m)
     {
-        return members.firstLot[m];
+        return members.firstLot(m);
     }
 
     /** @return how many of the member's open lots are due at {@code now} (they sit at the front of its list). */
     int dueCount(final int m, final long now)
     {
         int due = 0;
-        for (int lot = members.firstLot[m]; lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
         {
             due++;
         }
@@ -264,7 +264,7 @@ final class LotStore
     long dueSum(final int m, final long now)
     {
         long sum = 0;
-        for (int lot = members.firstLot[m]; lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
         {
             sum += remaining[lot];
         }
@@ -286,17 +286,17 @@ final class LotStore
     /** Puts a lot in the member's list in its place, looking from the back (where an earn's new lot goes). */
     private void insertOpen(final int m, final int lot)
     {
-        int after = members.lastLot[m];
+        int after = members.lastLot(m);
         while (after >= 0 && before(lot, after))
         {
             after = prevOpen[after];
         }
-        final int next = after < 0 ? members.firstLot[m] : nextOpen[after];
+        final int next = after < 0 ? members.firstLot(m) : nextOpen[after];
         prevOpen[lot] = after;
         nextOpen[lot] = next;
         if (after < 0)
         {
-            members.firstLot[m] = lot;
+            members.firstLot(m, lot);
         }
         else
         {
@@ -304,13 +304,13 @@ final class LotStore
         }
         if (next < 0)
         {
-            members.lastLot[m] = lot;
+            members.lastLot(m, lot);
         }
         else
         {
             prevOpen[next] = lot;
         }
-        members.lotCount[m]++;
+        members.addLotCount(m, 1);
     }
 
     /** Takes a lot that emptied out of the member's list, wherever it is. */
@@ -328,7 +328,7 @@ final class LotStore
     {
         for (int i = 0; i < count; i++)
         {
-            unlink(m, members.firstLot[m]);
+            unlink(m, members.firstLot(m));
         }
     }
 
@@ -338,7 +338,7 @@ final class LotStore
         final int next = nextOpen[lot];
         if (prev < 0)
         {
-            members.firstLot[m] = next;
+            members.firstLot(m, next);
         }
         else
         {
@@ -346,7 +346,7 @@ final class LotStore
         }
         if (next < 0)
         {
-            members.lastLot[m] = prev;
+            members.lastLot(m, prev);
         }
         else
         {
@@ -354,7 +354,7 @@ final class LotStore
         }
         nextOpen[lot] = NOT_LISTED;
         prevOpen[lot] = NOT_LISTED;
-        members.lotCount[m]--;
+        members.addLotCount(m, -1);
     }
 
     // ------------------------------------------------------------------------------------------------ hash, checks
@@ -405,10 +405,10 @@ final class LotStore
         long sum = 0;
         int count = 0;
         int previous = -1;
-        for (int lot = members.firstLot[m]; lot >= 0; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0; lot = nextOpen[lot])
         {
             if (remaining[lot] <= 0 || remaining[lot] > amount[lot] || member[lot] != m ||
-                prevOpen[lot] != previous || ++count > members.lotCount[m])
+                prevOpen[lot] != previous || ++count > members.lotCount(m))
             {
                 return false;
             }
@@ -419,17 +419,17 @@ final class LotStore
             sum += remaining[lot];
             previous = lot;
         }
-        return count == members.lotCount[m] && members.lastLot[m] == previous && groupsAgree(m) &&
-            sum == members.available[m];
+        return count == members.lotCount(m) && members.lastLot(m) == previous && groupsAgree(m) &&
+            sum == members.available(m);
     }
 
     private boolean groupsAgree(final int m)
     {
-        final int groups = members.groupCount[m];
+        final int groups = members.groupCount(m);
         int group = -1;
         long groupSum = 0;
         long at = 0;
-        for (int lot = members.firstLot[m]; lot >= 0; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0; lot = nextOpen[lot])
         {
             if (group < 0 || expiresAt[lot] != at)
             {
@@ -574,10 +574,10 @@ final class LotStore
         {
             int previous = -1;
             int listed = 0;
-            for (int lot = members.firstLot[m]; lot != -1; lot = nextOpen[lot])
+            for (int lot = members.firstLot(m); lot != -1; lot = nextOpen[lot])
             {
                 if (!(lot >= 0 && lot < slots && member[lot] == m && ids[lot] >= 0 && prevOpen[lot] == NOT_LISTED &&
-                    listed < members.lotCount[m] && count < queued && (previous < 0 || before(previous, lot))))
+                    listed < members.lotCount(m) && count < queued && (previous < 0 || before(previous, lot))))
                 {
                     throw in.impossible(at, "member " + members.id[m] + "'s open lot in slot " + lot);
                 }
@@ -590,9 +590,9 @@ final class LotStore
                 lotSlots[count] = lot;
                 count++;
             }
-            if (!(listed == members.lotCount[m] && members.lastLot[m] == previous))
+            if (!(listed == members.lotCount(m) && members.lastLot(m) == previous))
             {
-                throw in.impossible(at, "member " + members.id[m] + "'s " + members.lotCount[m] + " open lots");
+                throw in.impossible(at, "member " + members.id[m] + "'s " + members.lotCount(m) + " open lots");
             }
         }
         for (int lot = 0; lot < slots; lot++)

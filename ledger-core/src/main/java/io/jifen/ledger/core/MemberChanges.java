@@ -24,7 +24,7 @@ final class MemberChanges
             return -1;
         }
         c.expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
-        members.status[m] = c.status;
+        members.status(m, c.status);
         return m;
     }
 
@@ -37,7 +37,7 @@ final class MemberChanges
             return -1;
         }
         c.expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
-        members.tier[m] = c.requestedTier;
+        members.tier(m, c.requestedTier);
         members.floorTier[m] = c.requestedFloorUntil > c.timestamp ? c.requestedTier : 0;
         members.floorUntil[m] = c.requestedFloorUntil > c.timestamp ? c.requestedFloorUntil : 0;
         return m;

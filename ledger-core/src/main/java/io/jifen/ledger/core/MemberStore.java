@@ -3,19 +3,20 @@ package io.jifen.ledger.core;
 import java.util.Arrays;
 
 /**
- * The members of every program: their state by index (the order they enrolled in, for the life of the ledger), one
- * primitive array per field, and the index by key. A member's key is (program, id): {@code alice} of one program and
- * {@code alice} of another are two members. Members are never removed (a closed member keeps its state), so an index
- * is a stable reference, and handlers pass a member as its index.
+ * The members of every program: their state by index (the order they enrolled in, for the life of the ledger), and
+ * the index by key. A member's key is (program, id): {@code alice} of one program and {@code alice} of another are
+ * two members. Members are never removed (a closed member keeps its state), so an index is a stable reference, and
+ * handlers pass a member as its index.
  * <p>
- * Columns rather than an object per member: the state of millions of members is a few dozen arrays the collector
- * never traverses and a snapshot writes and reads as a whole, and an apply touches only the fields it needs. The
+ * Primitive arrays rather than an object per member: the state of millions of members is a few dozen arrays the
+ * collector never traverses and a snapshot writes and reads as a whole. The fields nearly every write touches sit in
+ * rows ({@link MemberRows}: one or two cache lines a member); the rest are columns here, one array per field. The
  * arrays are the store's: it allocates and grows them, hashes and checks them. Handlers in this package read and
- * change a member's fields in place, by index; they never keep an array across a call that may enroll a member
- * (growth replaces the arrays). A member's lists (open lots, expiry groups, pending earns, tier-point history) are
- * reached through the store's methods only.
+ * change a member's fields in place, by index, through the row accessors or the columns; they never keep a column
+ * across a call that may enroll a member (growth replaces the columns). A member's lists (open lots, expiry groups,
+ * pending earns, tier-point history) are reached through the store's methods only.
  */
-final class MemberStore
+final class MemberStore extends MemberRows
 {
     /** Months of tier points a member keeps: 12 for the window, and one for a later program's zone being behind. */
     static final int MONTHS_KEPT = 13;
@@ -28,24 +29,11 @@ final class MemberStore
 
     /** The member's id, unique within its program. */
     String[] id = new String[0];
-    /** The slot of the member's program. */
-    int[] program = new int[0];
     int[] birthday = new int[0];
     /** The index of the member who referred it, or -1. */
     int[] referrer = new int[0];
     long[] enrolledAt = new long[0];
-    int[] status = new int[0];
-    int[] tier = new int[0];
-    long[] available = new long[0];
-    /** Points a reversed earn could not claw back: taken from the next credits. */
-    long[] owed = new long[0];
-    /** Points in the member's open holds: debited from its lots, not yet captured or released. */
-    long[] held = new long[0];
-    long[] lifetimeEarned = new long[0];
-    /** How many instants of latest qualifying earns the history holds. */
-    int[] recentCount = new int[0];
-    /** The request position of the member's first qualifying earn (-1: none yet), and the bonuses it triggered. */
-    long[] firstEarn = new long[0];
+    /** The bonuses the member's first qualifying earn triggered (see {@link #firstEarn}). */
     int[] bonusLot = new int[0];
     long[] bonusLotId = new long[0];
     long[] bonusPoints = new long[0];
@@ -53,34 +41,12 @@ final class MemberStore
     long[] referrerBonusLotId = new long[0];
     long[] referrerBonusPoints = new long[0];
     boolean[] bonusesReversed = new boolean[0];
-    long[] nextBirthdayAt = new long[0];
-    /** The last month and the last year tier points were counted in (see {@link #historySlot}). */
-    int[] lastMonth = new int[0];
-    int[] year = new int[0];
-    long[] nextEvaluationAt = new long[0];
     /** A tier set by hand is a floor for evaluations until floorUntil. */
     int[] floorTier = new int[0];
     long[] floorUntil = new long[0];
-    /** Points of pending earns (the earns themselves: pendingAt and the like). */
-    long[] pending = new long[0];
-    int[] pendingCount = new int[0];
-    /** The program-local day of the member's last purchase earn, and the points purchases earned that day. */
-    int[] purchaseDay = new int[0];
+    /** The points purchases earned on the member's {@link #purchaseDay}. */
     long[] purchaseDayPoints = new long[0];
-    /** The member's open lots: how many, and the ends of their list through the lots ({@link LotStore#nextOpen}). */
-    int[] lotCount = new int[0];
-    int[] firstLot = new int[0];
-    int[] lastLot = new int[0];
-    /** How many expiry groups the member has (see groupAt). */
-    int[] groupCount = new int[0];
-    /**
-     * What the member's tiers and lifecycle segment are computed from, in a block of {@link #HISTORY} longs given at
-     * its first earn: tier points of the last 13 months (a ring up to lastMonth), of the last three calendar years
-     * (newest first, from year), and the instants of its latest qualifying earns (newest first, recentCount of them).
-     * The member's block number, or -1; the blocks sit in chunks of {@link #HISTORY_CHUNK} (no array per member, and
-     * no single array past Java's limit).
-     */
-    int[] historySlot = new int[0];
+
     private long[][] historyChunks = new long[0][];
     private int historySlots;
     private static final int HISTORY_CHUNK_SHIFT = 14;
@@ -114,19 +80,11 @@ final class MemberStore
     /** Grows every column to {@code capacity}. */
     private void grow(final int capacity)
     {
+        growRows(capacity);
         id = Arrays.copyOf(id, capacity);
-        program = Arrays.copyOf(program, capacity);
         birthday = Arrays.copyOf(birthday, capacity);
         referrer = Arrays.copyOf(referrer, capacity);
         enrolledAt = Arrays.copyOf(enrolledAt, capacity);
-        status = Arrays.copyOf(status, capacity);
-        tier = Arrays.copyOf(tier, capacity);
-        available = Arrays.copyOf(available, capacity);
-        owed = Arrays.copyOf(owed, capacity);
-        held = Arrays.copyOf(held, capacity);
-        lifetimeEarned = Arrays.copyOf(lifetimeEarned, capacity);
-        recentCount = Arrays.copyOf(recentCount, capacity);
-        firstEarn = Arrays.copyOf(firstEarn, capacity);
         bonusLot = Arrays.copyOf(bonusLot, capacity);
         bonusLotId = Arrays.copyOf(bonusLotId, capacity);
         bonusPoints = Arrays.copyOf(bonusPoints, capacity);
@@ -134,25 +92,14 @@ final class MemberStore
         referrerBonusLotId = Arrays.copyOf(referrerBonusLotId, capacity);
         referrerBonusPoints = Arrays.copyOf(referrerBonusPoints, capacity);
         bonusesReversed = Arrays.copyOf(bonusesReversed, capacity);
-        nextBirthdayAt = Arrays.copyOf(nextBirthdayAt, capacity);
-        lastMonth = Arrays.copyOf(lastMonth, capacity);
-        year = Arrays.copyOf(year, capacity);
-        nextEvaluationAt = Arrays.copyOf(nextEvaluationAt, capacity);
         floorTier = Arrays.copyOf(floorTier, capacity);
         floorUntil = Arrays.copyOf(floorUntil, capacity);
-        pending = Arrays.copyOf(pending, capacity);
-        pendingCount = Arrays.copyOf(pendingCount, capacity);
-        purchaseDay = Arrays.copyOf(purchaseDay, capacity);
         purchaseDayPoints = Arrays.copyOf(purchaseDayPoints, capacity);
-        lotCount = Arrays.copyOf(lotCount, capacity);
-        groupCount = Arrays.copyOf(groupCount, capacity);
-        historySlot = Arrays.copyOf(historySlot, capacity);
-        firstLot = Arrays.copyOf(firstLot, capacity);
-        lastLot = Arrays.copyOf(lastLot, capacity);
         groups = Arrays.copyOf(groups, capacity);
         pendings = Arrays.copyOf(pendings, capacity);
     }
 
+    @Override
     int count()
     {
         return count;
@@ -179,23 +126,23 @@ final class MemberStore
             grow(index << 1);
         }
         this.id[index] = id;
-        program[index] = programSlot;
+        program(index, programSlot);
         this.birthday[index] = birthday;
         this.referrer[index] = referrer;
         this.enrolledAt[index] = enrolledAt;
-        status[index] = MemberStatus.ACTIVE.code();
-        firstEarn[index] = -1;
+        status(index, MemberStatus.ACTIVE.code());
+        firstEarn(index, -1);
         bonusLot[index] = -1;
         bonusLotId[index] = -1;
         referrerBonusLot[index] = -1;
         referrerBonusLotId[index] = -1;
-        nextBirthdayAt[index] = Long.MAX_VALUE;
-        lastMonth[index] = Integer.MIN_VALUE / 2;
-        year[index] = Integer.MIN_VALUE / 2;
-        purchaseDay[index] = Integer.MIN_VALUE;
-        firstLot[index] = -1;
-        lastLot[index] = -1;
-        historySlot[index] = -1;
+        nextBirthdayAt(index, Long.MAX_VALUE);
+        lastMonth(index, Integer.MIN_VALUE / 2);
+        year(index, Integer.MIN_VALUE / 2);
+        purchaseDay(index, Integer.MIN_VALUE);
+        firstLot(index, -1);
+        lastLot(index, -1);
+        historySlot(index, -1);
         probeSlot = programSlot;
         byId.put(id, keyHash(programSlot, id), index, idAt);
         return index;
@@ -216,7 +163,7 @@ final class MemberStore
     int open(final int slot, final Command c)
     {
         final int m = named(slot, c);
-        if (m >= 0 && status[m] == MemberStatus.CLOSED.code())
+        if (m >= 0 && status(m) == MemberStatus.CLOSED.code())
         {
             c.result = ResultCode.MEMBER_CLOSED;
             return -1;
@@ -231,7 +178,7 @@ final class MemberStore
     int active(final int slot, final Command c, final boolean frozenAllowed)
     {
         final int m = open(slot, c);
-        if (m >= 0 && status[m] == MemberStatus.FROZEN.code() && !frozenAllowed)
+        if (m >= 0 && status(m) == MemberStatus.FROZEN.code() && !frozenAllowed)
         {
             c.result = ResultCode.MEMBER_FROZEN;
             return -1;
@@ -242,13 +189,13 @@ final class MemberStore
     /** @return true while the member may earn and redeem (not frozen, not closed). */
     boolean isActive(final int m)
     {
-        return status[m] == MemberStatus.ACTIVE.code();
+        return status(m) == MemberStatus.ACTIVE.code();
     }
 
     /** @return what the member holds in all: available, held and pending points (what balanceMax bounds). */
     long holdings(final int m)
     {
-        return available[m] + held[m] + pending[m];
+        return available(m) + held(m) + pending(m);
     }
 
     // ------------------------------------------------------------------------------------------------ history
@@ -256,21 +203,21 @@ final class MemberStore
     /** @return the chunk that holds the member's history block, or null while it has none. */
     long[] historyChunk(final int m)
     {
-        final int slot = historySlot[m];
+        final int slot = historySlot(m);
         return slot < 0 ? null : historyChunks[slot >>> HISTORY_CHUNK_SHIFT];
     }
 
     /** @return where the member's history block starts in its {@link #historyChunk} (0 while it has none). */
     int historyBase(final int m)
     {
-        final int slot = historySlot[m];
+        final int slot = historySlot(m);
         return slot < 0 ? 0 : (slot & (HISTORY_CHUNK - 1)) * HISTORY;
     }
 
     /** @return where the member's history block starts, given at the first call (its first earn), zeroed. */
     int historyFor(final int m)
     {
-        if (historySlot[m] < 0)
+        if (historySlot(m) < 0)
         {
             final int slot = historySlots++;
             final int chunk = slot >>> HISTORY_CHUNK_SHIFT;
@@ -282,7 +229,7 @@ final class MemberStore
             {
                 historyChunks[chunk] = new long[HISTORY_CHUNK * HISTORY];
             }
-            historySlot[m] = slot;
+            historySlot(m, slot);
         }
         return historyBase(m);
     }
@@ -293,7 +240,7 @@ final class MemberStore
         final long[] h = historyChunk(m);
         System.arraycopy(h, b + RECENT, h, b + RECENT + 1, Program.ACTIVE_EARNS_MAX - 1);
         h[b + RECENT] = at;
-        recentCount[m] = Math.min(recentCount[m] + 1, Program.ACTIVE_EARNS_MAX);
+        recentCount(m, Math.min(recentCount(m) + 1, Program.ACTIVE_EARNS_MAX));
     }
 
     // ------------------------------------------------------------------------------------------------ expiry groups
@@ -312,7 +259,7 @@ final class MemberStore
     void addPoints(final int m, final long at, final long delta)
     {
         long[] list = groups[m];
-        final int n = groupCount[m];
+        final int n = groupCount(m);
         int low = 0;
         int high = n;
         while (low < high)
@@ -333,7 +280,7 @@ final class MemberStore
             if (list[(low << 1) + 1] == 0)
             {
                 System.arraycopy(list, (low + 1) << 1, list, low << 1, (n - low - 1) << 1);
-                groupCount[m] = n - 1;
+                groupCount(m, n - 1);
             }
             return;
         }
@@ -345,7 +292,7 @@ final class MemberStore
         System.arraycopy(list, low << 1, list, (low + 1) << 1, (n - low) << 1);
         list[low << 1] = at;
         list[(low << 1) + 1] = delta;
-        groupCount[m] = n + 1;
+        groupCount(m, n + 1);
     }
 
     // ------------------------------------------------------------------------------------------------ pending earns
@@ -379,7 +326,7 @@ final class MemberStore
     /** Adds a pending earn maturing at {@code at}, after those maturing at or before it. */
     void addPending(final int m, final long at, final long points, final long earnedAt, final long request)
     {
-        final int n = pendingCount[m];
+        final int n = pendingCount(m);
         long[] list = pendings[m];
         if (null == list || (n + 1) * PENDING_FIELDS > list.length)
         {
@@ -397,21 +344,21 @@ final class MemberStore
         list[e + PENDING_POINTS] = points;
         list[e + PENDING_EARNED_AT] = earnedAt;
         list[e + PENDING_REQUEST] = request;
-        pendingCount[m] = n + 1;
+        pendingCount(m, n + 1);
     }
 
     void removePending(final int m, final int i)
     {
         final long[] list = pendings[m];
         System.arraycopy(list, (i + 1) * PENDING_FIELDS, list, i * PENDING_FIELDS,
-            (pendingCount[m] - i - 1) * PENDING_FIELDS);
-        pendingCount[m]--;
+            (pendingCount(m) - i - 1) * PENDING_FIELDS);
+        addPendingCount(m, -1);
     }
 
     /** @return the place of the member's pending earn made by the request at {@code request}, or -1. */
     int findPending(final int m, final long request)
     {
-        for (int i = 0; i < pendingCount[m]; i++)
+        for (int i = 0; i < pendingCount(m); i++)
         {
             if (pendingRequest(m, i) == request)
             {
@@ -438,7 +385,7 @@ final class MemberStore
             {
                 throw new IllegalStateException("member invariants broken for " + id[m]);
             }
-            openLots += lotCount[m];
+            openLots += lotCount(m);
         }
         return openLots;
     }
@@ -451,15 +398,15 @@ final class MemberStore
      */
     boolean consistent(final LotStore lots, final int m)
     {
-        return lots.memberConsistent(m) && pendingAgrees(m) && available[m] >= 0 && owed[m] >= 0 && held[m] >= 0 &&
-            lifetimeEarned[m] >= 0 && (owed[m] == 0 || available[m] == 0);
+        return lots.memberConsistent(m) && pendingAgrees(m) && available(m) >= 0 && owed(m) >= 0 && held(m) >= 0 &&
+            lifetimeEarned(m) >= 0 && (owed(m) == 0 || available(m) == 0);
     }
 
     /** @return true if the member's pending earns are sorted, each positive, and sum to its pending points. */
     private boolean pendingAgrees(final int m)
     {
         long sum = 0;
-        for (int i = 0; i < pendingCount[m]; i++)
+        for (int i = 0; i < pendingCount(m); i++)
         {
             if (pendingPoints(m, i) <= 0 || (i > 0 && pendingAt(m, i - 1) > pendingAt(m, i)))
             {
@@ -467,13 +414,13 @@ final class MemberStore
             }
             sum += pendingPoints(m, i);
         }
-        return sum == pending[m];
+        return sum == pending(m);
     }
 
     /** @return the id of the member at an index if it is a member of the program probed for (ids are per program). */
     private String idAt(final long index)
     {
-        return program[(int)index] == probeSlot ? id[(int)index] : null;
+        return program((int)index) == probeSlot ? id[(int)index] : null;
     }
 
     /** A member's key is (program, id): the first program's members hash as the id alone (older journals). */
@@ -497,36 +444,36 @@ final class MemberStore
     private long hash(final long seed, final int m, final LotStore lots)
     {
         long h = Hashing.mix(seed, id[m]);
-        if (program[m] != 0)
+        if (program(m) != 0)
         {
-            h = Hashing.mix(h, program[m]);
+            h = Hashing.mix(h, program(m));
         }
         h = Hashing.mix(h, birthday[m]);
         h = Hashing.mix(h, referrer[m]);
         h = Hashing.mix(h, enrolledAt[m]);
-        h = Hashing.mix(h, status[m]);
-        h = Hashing.mix(h, tier[m]);
-        h = Hashing.mix(h, available[m]);
-        h = Hashing.mix(h, owed[m]);
-        h = Hashing.mix(h, held[m]);
-        h = Hashing.mix(h, lifetimeEarned[m]);
-        h = Hashing.mix(h, pending[m]);
-        for (int j = 0; j < pendingCount[m]; j++)
+        h = Hashing.mix(h, status(m));
+        h = Hashing.mix(h, tier(m));
+        h = Hashing.mix(h, available(m));
+        h = Hashing.mix(h, owed(m));
+        h = Hashing.mix(h, held(m));
+        h = Hashing.mix(h, lifetimeEarned(m));
+        h = Hashing.mix(h, pending(m));
+        for (int j = 0; j < pendingCount(m); j++)
         {
             h = Hashing.mix(h, pendingAt(m, j));
             h = Hashing.mix(h, pendingPoints(m, j));
             h = Hashing.mix(h, pendingEarnedAt(m, j));
             h = Hashing.mix(h, pendingRequest(m, j));
         }
-        h = Hashing.mix(h, recentCount[m]);
-        h = Hashing.mix(h, firstEarn[m]);
+        h = Hashing.mix(h, recentCount(m));
+        h = Hashing.mix(h, firstEarn(m));
         h = Hashing.mix(h, bonusLotId[m]);
         h = Hashing.mix(h, bonusPoints[m]);
         h = Hashing.mix(h, referrerBonusLotId[m]);
         h = Hashing.mix(h, referrerBonusPoints[m]);
         h = Hashing.mix(h, bonusesReversed[m] ? 1 : 0);
-        h = Hashing.mix(h, nextBirthdayAt[m]);
-        h = Hashing.mix(h, lastMonth[m]);
+        h = Hashing.mix(h, nextBirthdayAt(m));
+        h = Hashing.mix(h, lastMonth(m));
         final long[] chunk = historyChunk(m);
         if (null != chunk)
         {
@@ -535,14 +482,14 @@ final class MemberStore
                 h = Hashing.mix(h, chunk[k]);
             }
         }
-        h = Hashing.mix(h, year[m]);
-        h = Hashing.mix(h, nextEvaluationAt[m]);
+        h = Hashing.mix(h, year(m));
+        h = Hashing.mix(h, nextEvaluationAt(m));
         h = Hashing.mix(h, floorTier[m]);
         h = Hashing.mix(h, floorUntil[m]);
-        h = Hashing.mix(h, purchaseDay[m]);
+        h = Hashing.mix(h, purchaseDay(m));
         h = Hashing.mix(h, purchaseDayPoints[m]);
-        h = Hashing.mix(h, lotCount[m]);
-        for (int lot = firstLot[m]; lot >= 0; lot = lots.nextOpen[lot])
+        h = Hashing.mix(h, lotCount(m));
+        for (int lot = firstLot(m); lot >= 0; lot = lots.nextOpen[lot])
         {
             h = Hashing.mix(h, lot);
         }
@@ -560,22 +507,25 @@ final class MemberStore
     {
         out.writeInt(id.length);
         out.writeInt(count);
+        // the row fields are written as columns, as format 3 has them, through one scratch column of each type
+        final int[] ints = new int[id.length];
+        final long[] longs = new long[id.length];
         for (int m = 0; m < count; m++)
         {
             out.writeString(id[m]);
         }
-        out.writeInts(program, count);
+        out.writeInts(intColumn(PROGRAM, ints), count);
         out.writeInts(birthday, count);
         out.writeInts(referrer, count);
         out.writeLongs(enrolledAt, count);
-        out.writeInts(status, count);
-        out.writeInts(tier, count);
-        out.writeLongs(available, count);
-        out.writeLongs(owed, count);
-        out.writeLongs(held, count);
-        out.writeLongs(lifetimeEarned, count);
-        out.writeInts(recentCount, count);
-        out.writeLongs(firstEarn, count);
+        out.writeInts(intColumn(STATUS, ints), count);
+        out.writeInts(intColumn(TIER, ints), count);
+        out.writeLongs(longColumn(AVAILABLE, longs), count);
+        out.writeLongs(longColumn(OWED, longs), count);
+        out.writeLongs(longColumn(HELD, longs), count);
+        out.writeLongs(longColumn(LIFETIME_EARNED, longs), count);
+        out.writeInts(intColumn(RECENT_COUNT, ints), count);
+        out.writeLongs(longColumn(FIRST_EARN, longs), count);
         out.writeInts(bonusLot, count);
         out.writeLongs(bonusLotId, count);
         out.writeLongs(bonusPoints, count);
@@ -583,25 +533,25 @@ final class MemberStore
         out.writeLongs(referrerBonusLotId, count);
         out.writeLongs(referrerBonusPoints, count);
         out.writeBooleans(bonusesReversed, count);
-        out.writeLongs(nextBirthdayAt, count);
-        out.writeInts(lastMonth, count);
-        out.writeInts(year, count);
-        out.writeLongs(nextEvaluationAt, count);
+        out.writeLongs(longColumn(NEXT_BIRTHDAY_AT, longs), count);
+        out.writeInts(intColumn(LAST_MONTH, ints), count);
+        out.writeInts(intColumn(YEAR, ints), count);
+        out.writeLongs(longColumn(NEXT_EVALUATION_AT, longs), count);
         out.writeInts(floorTier, count);
         out.writeLongs(floorUntil, count);
-        out.writeInts(purchaseDay, count);
+        out.writeInts(intColumn(PURCHASE_DAY, ints), count);
         out.writeLongs(purchaseDayPoints, count);
-        out.writeInts(lotCount, count);
-        out.writeInts(firstLot, count);
-        out.writeInts(lastLot, count);
-        writeHistory(out);
-        writePending(out);
+        out.writeInts(intColumn(LOT_COUNT, ints), count);
+        out.writeInts(intColumn(FIRST_LOT, ints), count);
+        out.writeInts(intColumn(LAST_LOT, ints), count);
+        writeHistory(out, ints);
+        writePending(out, ints, longs);
     }
 
     /** Each member's block number, then the blocks in number order, chunk by chunk. */
-    private void writeHistory(final SnapshotOutput out)
+    private void writeHistory(final SnapshotOutput out, final int[] ints)
     {
-        out.writeInts(historySlot, count);
+        out.writeInts(intColumn(HISTORY_SLOT, ints), count);
         out.writeInt(historySlots);
         for (int chunk = 0, left = historySlots; left > 0; chunk++, left -= HISTORY_CHUNK)
         {
@@ -610,21 +560,21 @@ final class MemberStore
     }
 
     /** Each member's pending points and count, then all pending earns, member after member, field after field. */
-    private void writePending(final SnapshotOutput out)
+    private void writePending(final SnapshotOutput out, final int[] ints, final long[] longs)
     {
-        out.writeLongs(pending, count);
-        out.writeInts(pendingCount, count);
+        out.writeLongs(longColumn(PENDING, longs), count);
+        out.writeInts(intColumn(PENDING_COUNT, ints), count);
         long total = 0;
         for (int m = 0; m < count; m++)
         {
-            total += pendingCount[m];
+            total += pendingCount(m);
         }
         out.beginLongs(total * PENDING_FIELDS);
         for (int m = 0; m < count; m++)
         {
-            if (pendingCount[m] > 0)
+            if (pendingCount(m) > 0)
             {
-                out.appendLongs(pendings[m], 0, pendingCount[m] * PENDING_FIELDS);
+                out.appendLongs(pendings[m], 0, pendingCount(m) * PENDING_FIELDS);
             }
         }
     }
@@ -646,6 +596,8 @@ final class MemberStore
         }
         final int room = Math.max(capacity, expected);
         id = new String[room];
+        clearRows();
+        growRows(room);
         byId = new IdIndex(Math.max(members, expected));
         for (int m = 0; m < members; m++)
         {
@@ -657,17 +609,17 @@ final class MemberStore
             }
             id[m] = read;
         }
-        program = ints(in, members, room);
+        intsToRows(ints(in, members, room), PROGRAM, members);
         for (int m = 0; m < members; m++)
         {
-            if (!(program[m] >= 0 && program[m] < programs))
+            if (!(program(m) >= 0 && program(m) < programs))
             {
-                throw in.impossible(start, "member " + id[m] + " of program slot " + program[m]);
+                throw in.impossible(start, "member " + id[m] + " of program slot " + program(m));
             }
-            probeSlot = program[m];
-            if (byId.putIfAbsent(id[m], keyHash(program[m], id[m]), m, idAt) >= 0)
+            probeSlot = program(m);
+            if (byId.putIfAbsent(id[m], keyHash(program(m), id[m]), m, idAt) >= 0)
             {
-                throw in.impossible(start, "member " + id[m] + " of program slot " + program[m] + " twice");
+                throw in.impossible(start, "member " + id[m] + " of program slot " + program(m) + " twice");
             }
         }
         count = members;
@@ -689,14 +641,14 @@ final class MemberStore
             }
         }
         enrolledAt = longs(in, n, room);
-        status = ints(in, n, room);
-        tier = ints(in, n, room);
-        available = longs(in, n, room);
-        owed = longs(in, n, room);
-        held = longs(in, n, room);
-        lifetimeEarned = longs(in, n, room);
-        recentCount = ints(in, n, room);
-        firstEarn = longs(in, n, room);
+        intsToRows(ints(in, n, room), STATUS, n);
+        intsToRows(ints(in, n, room), TIER, n);
+        longsToRows(longs(in, n, room), AVAILABLE, n);
+        longsToRows(longs(in, n, room), OWED, n);
+        longsToRows(longs(in, n, room), HELD, n);
+        longsToRows(longs(in, n, room), LIFETIME_EARNED, n);
+        intsToRows(ints(in, n, room), RECENT_COUNT, n);
+        longsToRows(longs(in, n, room), FIRST_EARN, n);
         bonusLot = ints(in, n, room);
         bonusLotId = longs(in, n, room);
         bonusPoints = longs(in, n, room);
@@ -704,24 +656,23 @@ final class MemberStore
         referrerBonusLotId = longs(in, n, room);
         referrerBonusPoints = longs(in, n, room);
         bonusesReversed = in.readBooleans(n, room);
-        nextBirthdayAt = longs(in, n, room);
-        lastMonth = ints(in, n, room);
-        year = ints(in, n, room);
-        nextEvaluationAt = longs(in, n, room);
+        longsToRows(longs(in, n, room), NEXT_BIRTHDAY_AT, n);
+        intsToRows(ints(in, n, room), LAST_MONTH, n);
+        intsToRows(ints(in, n, room), YEAR, n);
+        longsToRows(longs(in, n, room), NEXT_EVALUATION_AT, n);
         floorTier = ints(in, n, room);
         floorUntil = longs(in, n, room);
-        purchaseDay = ints(in, n, room);
+        intsToRows(ints(in, n, room), PURCHASE_DAY, n);
         purchaseDayPoints = longs(in, n, room);
-        lotCount = ints(in, n, room);
-        firstLot = ints(in, n, room);
-        lastLot = ints(in, n, room);
-        groupCount = new int[room];
+        intsToRows(ints(in, n, room), LOT_COUNT, n);
+        intsToRows(ints(in, n, room), FIRST_LOT, n);
+        intsToRows(ints(in, n, room), LAST_LOT, n);
         groups = new long[room][];
     }
 
     private void readHistory(final SnapshotInput in, final long start, final int room)
     {
-        historySlot = ints(in, count, room);
+        intsToRows(ints(in, count, room), HISTORY_SLOT, count);
         final long at = in.position();
         historySlots = in.readInt();
         if (!(historySlots >= 0 && historySlots <= count))
@@ -741,7 +692,7 @@ final class MemberStore
         final boolean[] given = new boolean[historySlots];
         for (int m = 0; m < count; m++)
         {
-            final int slot = historySlot[m];
+            final int slot = historySlot(m);
             if (!(slot >= -1 && slot < historySlots && (slot < 0 || !given[slot])))
             {
                 throw in.impossible(start, "member " + id[m] + "'s history block " + slot);
@@ -755,17 +706,17 @@ final class MemberStore
 
     private void readPending(final SnapshotInput in, final long start, final int room)
     {
-        pending = longs(in, count, room);
-        pendingCount = ints(in, count, room);
+        longsToRows(longs(in, count, room), PENDING, count);
+        intsToRows(ints(in, count, room), PENDING_COUNT, count);
         pendings = new long[room][];
         long total = 0;
         for (int m = 0; m < count; m++)
         {
-            if (pendingCount[m] < 0 || pendingCount[m] > Integer.MAX_VALUE / PENDING_FIELDS / 2)
+            if (pendingCount(m) < 0 || pendingCount(m) > Integer.MAX_VALUE / PENDING_FIELDS / 2)
             {
-                throw in.impossible(start, "member " + id[m] + "'s " + pendingCount[m] + " pending earns");
+                throw in.impossible(start, "member " + id[m] + "'s " + pendingCount(m) + " pending earns");
             }
-            total += pendingCount[m];
+            total += pendingCount(m);
         }
         final long at = in.position();
         if (in.beginLongs() != total * PENDING_FIELDS)
@@ -774,7 +725,7 @@ final class MemberStore
         }
         for (int m = 0; m < count; m++)
         {
-            final int n = pendingCount[m];
+            final int n = pendingCount(m);
             if (n > 0)
             {
                 pendings[m] = new long[Math.max(2, Integer.highestOneBit(n - 1) << 1) * PENDING_FIELDS];

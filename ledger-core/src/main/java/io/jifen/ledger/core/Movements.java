@@ -37,7 +37,7 @@ final class Movements
         }
         final int lot = lots.open(m, points, earnedAt, expiresAt);
         members.addPoints(m, expiresAt, points);
-        members.available[m] += points;
+        members.addAvailable(m, points);
         totals.credited.add(points);
         c.effects.add(kind, lots.ids[lot], points, expiresAt, lots.member[lot]);
         return lot;
@@ -72,11 +72,11 @@ final class Movements
      */
     void settleOwed(final Command c, final int m)
     {
-        final long settled = Math.min(members.owed[m], members.available[m]);
+        final long settled = Math.min(members.owed(m), members.available(m));
         if (settled > 0)
         {
             debitSoonestFirst(m, settled, EffectLog.SETTLE, c, false);
-            members.owed[m] -= settled;
+            members.addOwed(m, -settled);
         }
     }
 
@@ -114,7 +114,7 @@ final class Movements
         }
         assert left == 0 : "debit beyond the member's lots";
         lots.removeFirstOpen(m, emptied);
-        members.available[m] -= points;
+        members.addAvailable(m, -points);
         totals.debited.add(points);
     }
 
@@ -141,7 +141,7 @@ final class Movements
         if (due > 0)
         {
             lots.removeFirstOpen(m, due);
-            members.available[m] -= expired;
+            members.addAvailable(m, -expired);
             totals.expired.add(expired);
         }
         return expired;
@@ -154,7 +154,7 @@ final class Movements
     {
         lots.remaining[lot] -= points;
         members.addPoints(m, lots.expiresAt[lot], -points);
-        members.available[m] -= points;
+        members.addAvailable(m, -points);
         totals.debited.add(points);
         c.effects.add(kind, lots.ids[lot], points, lots.expiresAt[lot], lots.member[lot]);
         if (lots.remaining[lot] == 0)
@@ -184,7 +184,7 @@ final class Movements
             clawed = fromLot;
         }
         final long alreadyExpired = Math.min(amount - clawed, lots.expired[lot] - forgiven);
-        final long fromOthers = Math.min(amount - clawed - alreadyExpired, members.available[m]);
+        final long fromOthers = Math.min(amount - clawed - alreadyExpired, members.available(m));
         if (fromOthers > 0)
         {
             debitSoonestFirst(m, fromOthers, EffectLog.CLAWBACK, c, false);
@@ -199,7 +199,7 @@ final class Movements
         else if (shortfall > 0)
         {
             c.effects.add(EffectLog.SHORTFALL, lots.ids[lot], shortfall, lots.expiresAt[lot], m);
-            members.owed[m] += shortfall;
+            members.addOwed(m, shortfall);
             lots.shortfall[lot] += shortfall;
         }
         c.alreadyExpired += alreadyExpired;

@@ -145,12 +145,12 @@ final class ProgramState
         long held = 0;
         for (int m = 0; m < members.count(); m++)
         {
-            if (members.program[m] == slot)
+            if (members.program(m) == slot)
             {
-                available = available.add(BigInteger.valueOf(members.available[m]));
-                owed = owed.add(BigInteger.valueOf(members.owed[m]));
-                pending += members.pending[m];
-                held += members.held[m];
+                available = available.add(BigInteger.valueOf(members.available(m)));
+                owed = owed.add(BigInteger.valueOf(members.owed(m)));
+                pending += members.pending(m);
+                held += members.held(m);
             }
         }
         checkAccount(Accounts.Account.MEMBERS_AVAILABLE, available);

@@ -32,7 +32,7 @@ final class PurchasePricer
         final Program.Rounding rounding = p.rounding();
         final long rated = c.purchaseMinor * p.ratePoints();
         e.basePoints = Program.mulDiv(rated, 1, p.ratePerMinor(), rounding);
-        e.tierMultiplierBp = p.tierMultiplierBp(members.tier[m]);
+        e.tierMultiplierBp = p.tierMultiplierBp(members.tier(m));
         long total = Program.mulDiv(rated, e.tierMultiplierBp, p.ratePerMinor() * Program.MULTIPLIER_ONE, rounding);
         e.tierPoints = total;
         total = campaigns(members, ps, c, m, total);
@@ -66,12 +66,12 @@ final class PurchasePricer
         final Command.Earning e = c.earning;
         final Segment segment = p.segment(
             members.enrolledAt[m], members.historyChunk(m), members.historyBase(m) + MemberStore.RECENT,
-            members.recentCount[m], c.timestamp);
+            members.recentCount(m), c.timestamp);
         long total = tierPoints;
         for (int i = 0, n = p.campaignCount(); i < n && total <= Ledger.POINTS_MAX; i++)
         {
             final Program.Campaign campaign = p.campaign(i);
-            if (campaign.applies(c.timestamp, c.channel, members.tier[m], segment, c.categories))
+            if (campaign.applies(c.timestamp, c.channel, members.tier(m), segment, c.categories))
             {
                 long extra = Program.mulDiv(
                     total, campaign.multiplierBp() - Program.MULTIPLIER_ONE, Program.MULTIPLIER_ONE, p.rounding());
@@ -102,7 +102,7 @@ final class PurchasePricer
         {
             return total;
         }
-        final long today = members.purchaseDay[m] == p.dayOf(c.timestamp) ? members.purchaseDayPoints[m] : 0;
+        final long today = members.purchaseDay(m) == p.dayOf(c.timestamp) ? members.purchaseDayPoints[m] : 0;
         final long room = Math.max(0, cap - today);
         if (total <= room)
         {

@@ -34,42 +34,42 @@ final class Reads
         }
         final Program p = ps.program();
         final long now = c.timestamp;
-        c.balance = members.available[m] - lots.dueSum(m, now);
-        c.owed = members.owed[m];
-        c.held = members.held[m];
+        c.balance = members.available(m) - lots.dueSum(m, now);
+        c.owed = members.owed(m);
+        c.held = members.held(m);
         // pending earns as of their last settlement: one that is due matures at the member's next write or the next
         // sweep (every 50 ms in a running server)
-        c.pending = members.pending[m];
-        for (int i = 0; i < members.pendingCount[m] && c.lots.size() < CommandValidator.LIST_LOTS_LIMIT_MAX; i++)
+        c.pending = members.pending(m);
+        for (int i = 0; i < members.pendingCount(m) && c.lots.size() < CommandValidator.LIST_LOTS_LIMIT_MAX; i++)
         {
             c.lots.add(-1, members.pendingPoints(m, i), members.pendingPoints(m, i), members.pendingEarnedAt(m, i),
                 members.pendingAt(m, i));
         }
-        c.tier = members.tier[m];
-        c.lifetimeEarned = members.lifetimeEarned[m];
-        c.memberStatus = members.status[m];
-        c.openLots = members.lotCount[m] - lots.dueCount(m, now);
+        c.tier = members.tier(m);
+        c.lifetimeEarned = members.lifetimeEarned(m);
+        c.memberStatus = members.status(m);
+        c.openLots = members.lotCount(m) - lots.dueCount(m, now);
         c.tierPoints = TierPoints.at(members, p, m, now);
-        c.nextTierPoints = members.tier[m] < Tier.PLATINUM.code() ?
-            Math.max(0, p.threshold(members.tier[m] + 1) - c.tierPoints) : 0;
-        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : members.nextEvaluationAt[m];
+        c.nextTierPoints = members.tier(m) < Tier.PLATINUM.code() ?
+            Math.max(0, p.threshold(members.tier(m) + 1) - c.tierPoints) : 0;
+        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : members.nextEvaluationAt(m);
         if (members.floorUntil[m] > now)
         {
             c.floorTier = members.floorTier[m];
             c.floorUntil = members.floorUntil[m];
         }
         int group = 0;
-        while (group < members.groupCount[m] && members.groupAt(m, group) <= now)
+        while (group < members.groupCount(m) && members.groupAt(m, group) <= now)
         {
             group++;
         }
-        if (group < members.groupCount[m])
+        if (group < members.groupCount(m))
         {
             c.nextExpiryAt = members.groupAt(m, group);
             c.nextExpiryPoints = members.groupPoints(m, group);
         }
-        c.expiryBatches = members.groupCount[m] - group;
-        for (int g = group; g < members.groupCount[m] && c.outlook.size() < Limits.LIST_LOTS_LIMIT_MAX; g++)
+        c.expiryBatches = members.groupCount(m) - group;
+        for (int g = group; g < members.groupCount(m) && c.outlook.size() < Limits.LIST_LOTS_LIMIT_MAX; g++)
         {
             c.outlook.add(members.groupAt(m, g), members.groupPoints(m, g));
         }
@@ -84,20 +84,20 @@ final class Reads
         }
         final Program p = ps.program();
         final long now = c.timestamp;
-        c.tier = members.tier[m];
-        c.memberStatus = members.status[m];
+        c.tier = members.tier(m);
+        c.memberStatus = members.status(m);
         c.birthday = members.birthday[m];
         c.referrerOut = members.referrer[m] >= 0 ? members.id[members.referrer[m]] : null;
         c.enrolledAt = members.enrolledAt[m];
         c.segment = p.segment(
             members.enrolledAt[m], members.historyChunk(m), members.historyBase(m) + MemberStore.RECENT,
-            members.recentCount[m], now).code();
-        c.lastEarnAt = members.recentCount[m] > 0 ?
+            members.recentCount(m), now).code();
+        c.lastEarnAt = members.recentCount(m) > 0 ?
             members.historyChunk(m)[members.historyBase(m) + MemberStore.RECENT] : 0;
         c.recentEarns = p.earnsInActiveWindow(
-            members.historyChunk(m), members.historyBase(m) + MemberStore.RECENT, members.recentCount[m], now);
+            members.historyChunk(m), members.historyBase(m) + MemberStore.RECENT, members.recentCount(m), now);
         c.tierPoints = TierPoints.at(members, p, m, now);
-        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : members.nextEvaluationAt[m];
+        c.nextEvaluationAt = p.tierWindow() == Program.TierWindow.LIFETIME ? 0 : members.nextEvaluationAt(m);
     }
 
     void checkTier(final ProgramState ps, final Command c)
@@ -107,9 +107,9 @@ final class Reads
         {
             return;
         }
-        c.tier = members.tier[m];
-        c.memberStatus = members.status[m];
-        c.meets = members.isActive(m) && members.tier[m] >= c.minTier;
+        c.tier = members.tier(m);
+        c.memberStatus = members.status(m);
+        c.meets = members.isActive(m) && members.tier(m) >= c.minTier;
     }
 
     void listLots(final ProgramState ps, final Command c)
@@ -120,7 +120,7 @@ final class Reads
             return;
         }
         final int due = lots.dueCount(m, c.timestamp);
-        c.openLots = members.lotCount[m] - due;
+        c.openLots = members.lotCount(m) - due;
         int lot = lots.firstOpen(m);
         for (int i = 0; i < due; i++)
         {
@@ -130,7 +130,7 @@ final class Reads
         {
             c.lots.add(lots.ids[lot], lots.amount[lot], lots.remaining[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
         }
-        c.balance = members.available[m] - lots.dueSum(m, c.timestamp);
+        c.balance = members.available(m) - lots.dueSum(m, c.timestamp);
     }
 
     /**
@@ -154,13 +154,13 @@ final class Reads
             scanned++, i++)
         {
             final int m = i;
-            if (members.program[m] != ps.slot || members.status[m] == MemberStatus.CLOSED.code())
+            if (members.program(m) != ps.slot || members.status(m) == MemberStatus.CLOSED.code())
             {
                 continue;
             }
             long points = 0;
             long first = 0;
-            for (int g = 0; g < members.groupCount[m] && members.groupAt(m, g) <= end; g++)
+            for (int g = 0; g < members.groupCount(m) && members.groupAt(m, g) <= end; g++)
             {
                 if (members.groupAt(m, g) > now)
                 {
@@ -170,7 +170,7 @@ final class Reads
             }
             if (points >= c.minPoints)
             {
-                c.expiring.add(members.id[m], points, first, members.available[m] - lots.dueSum(m, now));
+                c.expiring.add(members.id[m], points, first, members.available(m) - lots.dueSum(m, now));
             }
         }
         c.nextCursor = i < count ? i : -1;

@@ -406,7 +406,7 @@ final class RequestLog
         final int b = base(position);
         final long idHash = idHash(c.requestId);
         ids[(int)(position & mask)] = c.requestId;
-        programSlots[(int)(position & mask)] = (byte)members.program[memberIndex]; // the member at hand
+        programSlots[(int)(position & mask)] = (byte)members.program(memberIndex); // the member at hand
         entries[b + ID_HASH] = idHash;
         final boolean restoring = c.restored != 0 || c.reexpired != 0 || c.graced != 0 || c.reclaimed != 0;
         entries[b + MEMBER_TYPE_TIER_STATUS] = (memberIndex & 0xFFFF_FFFFL) | ((long)c.type.code() << 32) |
@@ -840,7 +840,7 @@ final class RequestLog
             {
                 throw in.impossible(start, "request " + p);
             }
-            probeProgram = members.program[member(p)];
+            probeProgram = members.program(member(p));
             programSlots[(int)(p & mask)] = (byte)probeProgram;
             index.put(id, scoped(entries[base(p) + ID_HASH], probeProgram), p, idAt);
         }

@@ -99,11 +99,11 @@ final class Reversals
             final long expiredBefore = c.alreadyExpired;
             c.resultPoints = movements.clawBack(p, c, m, lot, amount, requests.forgiven(original));
             requests.addForgiven(original, c.alreadyExpired - expiredBefore);
-            assert members.lifetimeEarned[m] >= amount;
-            members.lifetimeEarned[m] -= amount;
+            assert members.lifetimeEarned(m) >= amount;
+            members.addLifetimeEarned(m, -amount);
             TierPoints.add(members, p, m, requests.timestamp(original), -amount);
         }
-        if (whole && original == members.firstEarn[m] && p.reverseBonuses() && !members.bonusesReversed[m] &&
+        if (whole && original == members.firstEarn(m) && p.reverseBonuses() && !members.bonusesReversed[m] &&
             (members.bonusPoints[m] > 0 || members.referrerBonusPoints[m] > 0))
         {
             reverseFirstEarnBonuses(p, c, m);

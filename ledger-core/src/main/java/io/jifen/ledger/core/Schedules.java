@@ -29,9 +29,9 @@ final class Schedules
         evaluations.clear();
         for (int m = 0; m < members.count(); m++)
         {
-            if (programs.program(members.program[m]).tierWindow() != Program.TierWindow.LIFETIME)
+            if (programs.program(members.program(m)).tierWindow() != Program.TierWindow.LIFETIME)
             {
-                evaluations.add(members.nextEvaluationAt[m], m);
+                evaluations.add(members.nextEvaluationAt(m), m);
             }
         }
     }
@@ -42,9 +42,9 @@ final class Schedules
         birthdays.clear();
         for (int m = 0; m < members.count(); m++)
         {
-            if (members.nextBirthdayAt[m] != Long.MAX_VALUE && programs.program(members.program[m]).birthdayGift() > 0)
+            if (members.nextBirthdayAt(m) != Long.MAX_VALUE && programs.program(members.program(m)).birthdayGift() > 0)
             {
-                birthdays.add(members.nextBirthdayAt[m], m);
+                birthdays.add(members.nextBirthdayAt(m), m);
             }
         }
     }

@@ -36,9 +36,9 @@ final class Settlement
         evaluateDue(p, c, m, now);
         long expired = movements.expireDue(m, now, c);
         birthdayDue(p, c, m, now);
-        if (members.pendingCount[m] > 0 && members.pendingAt(m, 0) <= now)
+        if (members.pendingCount(m) > 0 && members.pendingAt(m, 0) <= now)
         {
-            while (members.pendingCount[m] > 0 && members.pendingAt(m, 0) <= now)
+            while (members.pendingCount(m) > 0 && members.pendingAt(m, 0) <= now)
             {
                 mature(p, c, m);
             }
@@ -58,7 +58,7 @@ final class Settlement
         final long at = c.timestamp + p.pendingMs();
         final long position = requests.nextPosition();
         members.addPending(m, at, points, c.timestamp, position);
-        members.pending[m] += points;
+        members.addPending(m, points);
         totals.pending += points;
         schedules.maturities.add(at, position);
         c.effects.add(EffectLog.PENDING, -1, points, at, m);
@@ -76,7 +76,7 @@ final class Settlement
         final long points = members.pendingPoints(m, 0);
         final long position = members.pendingRequest(m, 0);
         members.removePending(m, 0);
-        members.pending[m] -= points;
+        members.addPending(m, -points);
         totals.pending -= points;
         final int lot = movements.newLot(m, points, at, p.expiresAt(at), EffectLog.MATURE, c);
         requests.setMatured(position, lots.ids[lot], lot);
@@ -95,10 +95,10 @@ final class Settlement
         {
             members.removePending(m, i);
         }
-        members.pending[m] -= amount;
+        members.addPending(m, -amount);
         totals.pending -= amount;
-        assert members.lifetimeEarned[m] >= amount;
-        members.lifetimeEarned[m] -= amount;
+        assert members.lifetimeEarned(m) >= amount;
+        members.addLifetimeEarned(m, -amount);
         TierPoints.add(members, p, m, earnedAt, -amount);
         c.resultPoints = amount;
     }
@@ -109,17 +109,17 @@ final class Settlement
      */
     long usable(final Program p, final int m, final long now)
     {
-        long usable = members.available[m] - lots.dueSum(m, now);
-        if (members.pendingCount[m] > 0 && members.pendingAt(m, 0) <= now)
+        long usable = members.available(m) - lots.dueSum(m, now);
+        if (members.pendingCount(m) > 0 && members.pendingAt(m, 0) <= now)
         {
-            for (int i = 0; i < members.pendingCount[m] && members.pendingAt(m, i) <= now; i++)
+            for (int i = 0; i < members.pendingCount(m) && members.pendingAt(m, i) <= now; i++)
             {
                 if (p.expiresAt(members.pendingAt(m, i)) > now)
                 {
                     usable += members.pendingPoints(m, i);
                 }
             }
-            usable -= Math.min(members.owed[m], usable);
+            usable -= Math.min(members.owed(m), usable);
         }
         return usable;
     }
@@ -147,11 +147,11 @@ final class Settlement
      */
     private void evaluateDue(final Program p, final Command c, final int m, final long now)
     {
-        if (members.nextEvaluationAt[m] > now)
+        if (members.nextEvaluationAt(m) > now)
         {
             return;
         }
-        long at = members.nextEvaluationAt[m];
+        long at = members.nextEvaluationAt(m);
         long next = p.nextEvaluation(at);
         while (next <= now)
         {
@@ -162,14 +162,14 @@ final class Settlement
         {
             // no evaluation under lifetime tiers, but the schedule moves on with the member's writes, so a window
             // put in force later never evaluates at an instant the member has written after (its months are intact)
-            members.nextEvaluationAt[m] = next; // not queued: the sweep makes no evaluations now (see ProgramChanges)
+            members.nextEvaluationAt(m, next); // not queued: the sweep makes no evaluations now (see ProgramChanges)
             return;
         }
         final long points = p.tierWindow() == Program.TierWindow.ROLLING_12 ?
             TierPoints.months(members, m, p.monthOf(at)) :
             TierPoints.year(members, m, Math.floorDiv(p.monthOf(at), 12) - 1); // the last complete calendar year
         final int qualified = p.tierFor(points).code();
-        int tier = members.tier[m];
+        int tier = members.tier(m);
         if (qualified >= tier)
         {
             tier = qualified;
@@ -182,8 +182,8 @@ final class Settlement
         {
             tier = Math.max(tier, members.floorTier[m]);
         }
-        members.tier[m] = tier;
-        members.nextEvaluationAt[m] = next;
+        members.tier(m, tier);
+        members.nextEvaluationAt(m, next);
         schedules.evaluations.add(next, m);
         c.effects.add(EffectLog.TIER, -1, tier, at, m);
     }
@@ -194,16 +194,16 @@ final class Settlement
      */
     private void birthdayDue(final Program p, final Command c, final int m, final long now)
     {
-        if (members.nextBirthdayAt[m] > now)
+        if (members.nextBirthdayAt(m) > now)
         {
             return;
         }
-        long next = p.nextBirthday(members.birthday[m], members.nextBirthdayAt[m]);
+        long next = p.nextBirthday(members.birthday[m], members.nextBirthdayAt(m));
         while (next <= now)
         {
             next = p.nextBirthday(members.birthday[m], next);
         }
-        members.nextBirthdayAt[m] = next;
+        members.nextBirthdayAt(m, next);
         if (p.birthdayGift() > 0)
         {
             schedules.birthdays.add(next, m); // otherwise not queued: the sweep gives no gifts now
@@ -221,6 +221,6 @@ final class Settlement
      */
     static boolean mayHaveGift(final MemberStore members, final Program p, final int m)
     {
-        return p.birthdayGift() > 0 && members.status[m] == MemberStatus.ACTIVE.code();
+        return p.birthdayGift() > 0 && members.status(m) == MemberStatus.ACTIVE.code();
     }
 }

@@ -48,7 +48,7 @@ final class Stores
     long originalOf(final Command c, final int m)
     {
         final long original =
-            requests.find(c.originalRequestId, members.program[m], programs.retentionCutoff(c.timestamp));
+            requests.find(c.originalRequestId, members.program(m), programs.retentionCutoff(c.timestamp));
         if (original < 0)
         {
             c.result = ResultCode.ORIGINAL_REQUEST_NOT_FOUND;

@@ -79,7 +79,7 @@ final class Sweep
                 continue; // captured or released before its timeout
             }
             final int m = requests.member(hold);
-            final ProgramState ps = programs.get(members.program[m]);
+            final ProgramState ps = programs.get(members.program(m));
             final int before = c.effects.size();
             c.expired += settlement.settleDue(ps.program(), c, m, now);
             holds.release(ps.program(), c, m, hold, held);
@@ -127,8 +127,8 @@ final class Sweep
             final int m = (int)evaluations.peekPosition();
             final long at = evaluations.peekAt();
             evaluations.poll();
-            if (members.nextEvaluationAt[m] != at ||
-                programs.program(members.program[m]).tierWindow() == Program.TierWindow.LIFETIME)
+            if (members.nextEvaluationAt(m) != at ||
+                programs.program(members.program(m)).tierWindow() == Program.TierWindow.LIFETIME)
             {
                 // rescheduled by a write of the member: its entry at the new instant takes its turn; or its program
                 // stopped evaluating (one that starts again queues all its members afresh: see ProgramChanges)
@@ -150,8 +150,8 @@ final class Sweep
             final int m = (int)birthdays.peekPosition();
             final long at = birthdays.peekAt();
             birthdays.poll();
-            if (members.nextBirthdayAt[m] != at ||
-                !Settlement.mayHaveGift(members, programs.program(members.program[m]), m))
+            if (members.nextBirthdayAt(m) != at ||
+                !Settlement.mayHaveGift(members, programs.program(members.program(m)), m))
             {
                 // moved on at a write of the member; or no gift for it (frozen, closed, full): the sweep changes
                 // nothing it would not journal, and the member's next write moves its schedule on
@@ -170,7 +170,7 @@ final class Sweep
      */
     private long settle(final Command c, final int m)
     {
-        final ProgramState ps = programs.get(members.program[m]);
+        final ProgramState ps = programs.get(members.program(m));
         final int before = c.effects.size();
         final long expired = settlement.settleDue(ps.program(), c, m, c.timestamp);
         ps.accounts.post(c.effects, before, c.effects.size());

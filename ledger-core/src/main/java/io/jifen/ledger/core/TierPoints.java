@@ -21,30 +21,30 @@ final class TierPoints
         final int month = p.monthOf(at);
         final int b = members.historyFor(m);
         final long[] h = members.historyChunk(m);
-        if (month > members.lastMonth[m])
+        if (month > members.lastMonth(m))
         {
-            for (int k = Math.max(members.lastMonth[m] + 1, month - MemberStore.MONTHS_KEPT + 1); k <= month; k++)
+            for (int k = Math.max(members.lastMonth(m) + 1, month - MemberStore.MONTHS_KEPT + 1); k <= month; k++)
             {
                 h[b + Math.floorMod(k, MemberStore.MONTHS_KEPT)] = 0;
             }
-            members.lastMonth[m] = month;
+            members.lastMonth(m, month);
         }
-        if (month > members.lastMonth[m] - MemberStore.MONTHS_KEPT)
+        if (month > members.lastMonth(m) - MemberStore.MONTHS_KEPT)
         {
             h[b + Math.floorMod(month, MemberStore.MONTHS_KEPT)] += points;
         }
         final int year = Math.floorDiv(month, 12);
-        if (year > members.year[m])
+        if (year > members.year(m))
         {
-            final int shift = (int)Math.min(year - (long)members.year[m], MemberStore.YEARS_KEPT);
+            final int shift = (int)Math.min(year - (long)members.year(m), MemberStore.YEARS_KEPT);
             final int years = b + MemberStore.YEARS;
             System.arraycopy(h, years, h, years + shift, MemberStore.YEARS_KEPT - shift);
             Arrays.fill(h, years, years + shift, 0);
-            members.year[m] = year;
+            members.year(m, year);
         }
-        if (year > members.year[m] - MemberStore.YEARS_KEPT)
+        if (year > members.year(m) - MemberStore.YEARS_KEPT)
         {
-            h[b + MemberStore.YEARS + members.year[m] - year] += points;
+            h[b + MemberStore.YEARS + members.year(m) - year] += points;
         }
     }
 
@@ -58,7 +58,7 @@ final class TierPoints
         {
             case ROLLING_12 -> months(members, m, p.monthOf(at));
             case CALENDAR_YEAR -> year(members, m, Math.floorDiv(p.monthOf(at), 12));
-            case LIFETIME -> members.lifetimeEarned[m];
+            case LIFETIME -> members.lifetimeEarned(m);
         };
     }
 
@@ -73,8 +73,8 @@ final class TierPoints
         if (null != h)
         {
             final int b = members.historyBase(m);
-            final int from = Math.max(lastMonth - 11, members.lastMonth[m] - MemberStore.MONTHS_KEPT + 1);
-            for (int k = from; k <= Math.min(lastMonth, members.lastMonth[m]); k++)
+            final int from = Math.max(lastMonth - 11, members.lastMonth(m) - MemberStore.MONTHS_KEPT + 1);
+            for (int k = from; k <= Math.min(lastMonth, members.lastMonth(m)); k++)
             {
                 sum += h[b + Math.floorMod(k, MemberStore.MONTHS_KEPT)];
             }
@@ -89,7 +89,7 @@ final class TierPoints
     static long year(final MemberStore members, final int m, final int year)
     {
         final long[] h = members.historyChunk(m);
-        return null != h && year <= members.year[m] && year > members.year[m] - MemberStore.YEARS_KEPT ?
-            h[members.historyBase(m) + MemberStore.YEARS + members.year[m] - year] : 0;
+        return null != h && year <= members.year(m) && year > members.year(m) - MemberStore.YEARS_KEPT ?
+            h[members.historyBase(m) + MemberStore.YEARS + members.year(m) - year] : 0;
     }
 }

@@ -50,11 +50,11 @@ final class Totals
         long pendingSum = 0;
         for (int m = 0; m < members.count(); m++)
         {
-            final long sum = low + members.available[m];
-            high += (members.available[m] >> 63) + (Long.compareUnsigned(sum, low) < 0 ? 1 : 0);
+            final long sum = low + members.available(m);
+            high += (members.available(m) >> 63) + (Long.compareUnsigned(sum, low) < 0 ? 1 : 0);
             low = sum;
-            heldSum += members.held[m];
-            pendingSum += members.pending[m];
+            heldSum += members.held(m);
+            pendingSum += members.pending(m);
         }
         final BigInteger balances = BigInteger.valueOf(high).shiftLeft(64).add(
             new BigInteger(Long.toUnsignedString(low)));

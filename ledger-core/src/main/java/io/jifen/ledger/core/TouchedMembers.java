@@ -139,8 +139,8 @@ public final class TouchedMembers
     private int addMember(final int m, final Stores stores)
     {
         final MemberStore members = stores.members;
-        return add(m, stores.programs.program(members.program[m]).name(), members.id[m], members.available[m],
-            members.owed[m], members.held[m], members.pending[m]);
+        return add(m, stores.programs.program(members.program(m)).name(), members.id[m], members.available(m),
+            members.owed(m), members.held(m), members.pending(m));
     }
 
     /** Drops arrays grown past {@code entriesKept} entries back to the initial size. */

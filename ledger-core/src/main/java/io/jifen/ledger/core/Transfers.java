@@ -203,10 +203,10 @@ final class Transfers
             c.result = ResultCode.RECEIVER_NOT_ACTIVE;
             return -1;
         }
-        if (members.owed[index] > 0)
+        if (members.owed(index) > 0)
         {
             c.result = ResultCode.RECEIVER_OWES;
-            c.resultDetail = members.owed[index];
+            c.resultDetail = members.owed(index);
             return -1;
         }
         return index;
@@ -222,13 +222,13 @@ final class Transfers
     {
         final int due = lots.dueCount(m, now);
         int matured = 0;
-        while (matured < members.pendingCount[m] && members.pendingAt(m, matured) <= now)
+        while (matured < members.pendingCount(m) && members.pendingAt(m, matured) <= now)
         {
             matured++;
         }
         // the lots after settling: open ones by (expiry, lot id); then a birthday gift and matured earns as newer lots,
         // each paying the debt from the soonest-expiring points first
-        final int size = members.lotCount[m] - due + matured + 1;
+        final int size = members.lotCount(m) - due + matured + 1;
         if (scratchAt.length < size)
         {
             scratchAt = new long[Math.max(size, scratchAt.length << 1)];
@@ -247,8 +247,8 @@ final class Transfers
             at[n] = lots.expiresAt[lot];
             remaining[n++] = lots.remaining[lot];
         }
-        long debt = members.owed[m];
-        if (members.nextBirthdayAt[m] <= now && Settlement.mayHaveGift(members, p, m))
+        long debt = members.owed(m);
+        if (members.nextBirthdayAt(m) <= now && Settlement.mayHaveGift(members, p, m))
         {
             n = insertByExpiry(at, remaining, n, p.expiresAt(now), p.birthdayGift());
             debt = payFront(remaining, n, debt);

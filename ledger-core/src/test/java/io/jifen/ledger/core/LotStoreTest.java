@@ -29,7 +29,7 @@ class LotStoreTest
     {
         final int lot = lots.open(alice, points, 0, expiresAt);
         members.addPoints(alice, expiresAt, points);
-        members.available[alice] += points;
+        members.addAvailable(alice, points);
         return lot;
     }
 
@@ -37,7 +37,7 @@ class LotStoreTest
     private void empty(final int lot, final long now)
     {
         members.addPoints(alice, lots.expiresAt[lot], -lots.remaining[lot]);
-        members.available[alice] -= lots.remaining[lot];
+        members.addAvailable(alice, -(lots.remaining[lot]));
         lots.remaining[lot] = 0;
         lots.removeOpen(alice, lot);
         lots.close(lot, now);
@@ -53,7 +53,7 @@ class LotStoreTest
         assertEquals(alsoEarly, lots.nextOpen[early], "same expiry: the older id first");
         assertEquals(late, lots.nextOpen[alsoEarly]);
         assertEquals(-1, lots.nextOpen[late]);
-        assertEquals(late, members.lastLot[alice]);
+        assertEquals(late, members.lastLot(alice));
         assertEquals(alsoEarly, lots.prevOpen[late]);
         assertEquals(2, lots.dueCount(alice, 100), "due at the expiry instant");
         assertEquals(50, lots.dueSum(alice, 100));
@@ -109,7 +109,7 @@ class LotStoreTest
         lots.reopen(alice, lot);
         lots.remaining[lot] = 4;
         members.addPoints(alice, 1_000, 4);
-        members.available[alice] = 4;
+        members.available(alice, 4);
         lots.reclaim(Long.MAX_VALUE, 8);
         assertEquals(1, lots.slotsInUse(), "open again: its earlier closing no longer counts");
         assertEquals(1, lots.queued());
@@ -158,7 +158,7 @@ class LotStoreTest
                 {
                     final int lot = expected.remove(0);
                     members.addPoints(alice, lots.expiresAt[lot], -lots.remaining[lot]);
-                    members.available[alice] -= lots.remaining[lot];
+                    members.addAvailable(alice, -(lots.remaining[lot]));
                     lots.remaining[lot] = 0;
                     lots.close(lot, ++now);
                 }
@@ -170,8 +170,8 @@ class LotStoreTest
                 listed.add(lot);
             }
             assertEquals(expected, listed, "step " + step);
-            assertEquals(expected.size(), members.lotCount[alice]);
-            assertEquals(expected.isEmpty() ? -1 : expected.get(expected.size() - 1), members.lastLot[alice]);
+            assertEquals(expected.size(), members.lotCount(alice));
+            assertEquals(expected.isEmpty() ? -1 : expected.get(expected.size() - 1), members.lastLot(alice));
             assertTrue(lots.memberConsistent(alice), "step " + step);
             lots.reclaim(now - 10, 4);
         }

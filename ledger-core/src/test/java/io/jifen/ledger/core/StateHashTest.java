@@ -30,10 +30,10 @@ class StateHashTest extends LedgerScenarios
         lotExpired[0]--;
         assertEquals(hash, ledger.stateHash());
 
-        final long[] owed = ledger.stores().members.owed;
-        owed[0] = 1;
+        final MemberStore members = ledger.stores().members;
+        members.owed(0, 1);
         assertNotEquals(hash, ledger.stateHash(), "owed");
-        owed[0] = 0;
+        members.owed(0, 0);
         assertEquals(hash, ledger.stateHash());
     }
 

@@ -82,21 +82,21 @@ class TotalsTest extends LedgerScenarios
     {
         final MemberStore members = new MemberStore(16);
         final Totals totals = new Totals();
-        members.available[members.add(0, "m1", 0, -1, 0)] = Long.MAX_VALUE;
-        members.available[members.add(0, "m2", 0, -1, 0)] = Long.MAX_VALUE;
+        members.available(members.add(0, "m1", 0, -1, 0), Long.MAX_VALUE);
+        members.available(members.add(0, "m2", 0, -1, 0), Long.MAX_VALUE);
         final int third = members.add(0, "m3", 0, -1, 0);
-        members.available[third] = 2;
+        members.available(third, 2);
         totals.credited.add(Long.MAX_VALUE);
         totals.credited.add(Long.MAX_VALUE);
         totals.credited.add(2);
         totals.checkInvariants(members); // 2^64 on both sides
 
-        members.available[third] = 3;
+        members.available(third, 3);
         final IllegalStateException broken = assertThrows(IllegalStateException.class,
             () -> totals.checkInvariants(members));
         assertEquals("credited 18446744073709551616 - debited 0 - expired 0 != balances 18446744073709551617",
             broken.getMessage());
-        members.available[third] = -1;
+        members.available(third, -1);
         totals.debited.add(3);
         totals.checkInvariants(members); // a negative balance is summed as one
     }
