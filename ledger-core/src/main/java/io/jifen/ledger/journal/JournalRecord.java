@@ -742,10 +742,26 @@ public final class JournalRecord
             {
                 return null;
             }
-            final byte[] bytes = new byte[length];
-            buffer.getBytes(offset, bytes);
+            if (offset + length > buffer.capacity())
+            {
+                throw new IndexOutOfBoundsException("a string of " + length + " bytes at " + offset +
+                    " in a record of " + buffer.capacity());
+            }
+            final byte[] array = buffer.byteArray();
+            final String value;
+            if (null != array)
+            {
+                // straight from the record's bytes: a replay decodes millions, and a copy first was a tenth of decoding
+                value = new String(array, (int)buffer.wrapAdjustment() + offset, length, StandardCharsets.UTF_8);
+            }
+            else
+            {
+                final byte[] bytes = new byte[length];
+                buffer.getBytes(offset, bytes);
+                value = new String(bytes, StandardCharsets.UTF_8);
+            }
             offset += length;
-            return new String(bytes, StandardCharsets.UTF_8);
+            return value;
         }
     }
 }
