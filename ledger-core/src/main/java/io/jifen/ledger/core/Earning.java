@@ -123,7 +123,7 @@ final class Earning
         {
             final int lot = movements.bonus(p, c, m, ownBonus);
             members.bonusLot[m] = lot;
-            members.bonusLotId[m] = lots.ids[lot];
+            members.bonusLotId[m] = lots.ids.get(lot);
             members.bonusPoints[m] = ownBonus;
         }
         if (referrerTakesBonus(p, c, m))
@@ -132,7 +132,7 @@ final class Earning
             final int lot = movements.newLot(
                 members.referrer[m], points, c.timestamp, p.expiresAt(c.timestamp), EffectLog.REFERRER_BONUS, c);
             members.referrerBonusLot[m] = lot;
-            members.referrerBonusLotId[m] = lots.ids[lot];
+            members.referrerBonusLotId[m] = lots.ids.get(lot);
             members.referrerBonusPoints[m] = points;
             c.referrerBonusPoints = points;
         }

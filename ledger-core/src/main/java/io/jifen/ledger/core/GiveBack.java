@@ -52,8 +52,8 @@ final class GiveBack
         {
             final int lot = movements.newLot(m, refunds, now, p.expiresAt(now),
                 restore ? EffectLog.RESTORE_LOT : EffectLog.RELEASE_LOT, c);
-            c.lotId = lots.ids[lot];
-            c.expiresAt = lots.expiresAt[lot];
+            c.lotId = lots.ids.get(lot);
+            c.expiresAt = lots.expiresAt.get(lot);
             if (restore)
             {
                 c.restored += refunds;
@@ -77,26 +77,26 @@ final class GiveBack
         final long now = c.timestamp;
         if (kind == EffectLog.RELEASE)
         {
-            lots.held[lot] -= give;
-            if (lots.remaining[lot] == 0 && lots.expiresAt[lot] <= now)
+            lots.held.add(lot, -give);
+            if (lots.remaining.get(lot) == 0 && lots.expiresAt.get(lot) <= now)
             {
                 lots.markClosed(lot, now); // stays empty: its points lapse below
             }
         }
         // points back in the lot of an earn whose reversal left a shortfall are that clawback, late: an owed one
         // below; a forgiven one here, taken back at once
-        final long cancels = Math.min(give, lots.shortfall[lot]);
-        lots.shortfall[lot] -= cancels;
-        final long late = Math.min(give - cancels, lots.forgiven[lot]);
+        final long cancels = Math.min(give, lots.shortfall.get(lot));
+        lots.shortfall.add(lot, -cancels);
+        final long late = Math.min(give - cancels, lots.forgiven.get(lot));
         if (late > 0)
         {
-            lots.forgiven[lot] -= late;
-            c.effects.add(kind == EffectLog.RESTORE ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lots.ids[lot], late,
-                lots.expiresAt[lot], lots.member[lot]);
+            lots.forgiven.add(lot, -late);
+            c.effects.add(kind == EffectLog.RESTORE ? EffectLog.RECLAIM : EffectLog.RECLAIM_HELD, lots.ids.get(lot),
+                late, lots.expiresAt.get(lot), lots.member.get(lot));
             c.reclaimed += late;
         }
         final long back = give - late;
-        if (lots.expiresAt[lot] <= now)
+        if (lots.expiresAt.get(lot) <= now)
         {
             return toExpiredLot(c, m, lot, back, cancels, kind, graceMs);
         }
@@ -104,7 +104,7 @@ final class GiveBack
         {
             toOpenLot(c, m, lot, back, kind);
         }
-        else if (kind == EffectLog.RELEASE && lots.remaining[lot] == 0)
+        else if (kind == EffectLog.RELEASE && lots.remaining.get(lot) == 0)
         {
             lots.markClosed(lot, now); // all reclaimed: it stays empty, and its slot may go once nothing is held in it
         }
@@ -119,13 +119,13 @@ final class GiveBack
             c.restored += back;
         }
         totals.credited.add(back);
-        c.effects.add(kind, lots.ids[lot], back, lots.expiresAt[lot], lots.member[lot]);
-        if (lots.remaining[lot] == 0)
+        c.effects.add(kind, lots.ids.get(lot), back, lots.expiresAt.get(lot), lots.member.get(lot));
+        if (lots.remaining.get(lot) == 0)
         {
             lots.reopen(m, lot);
         }
-        lots.remaining[lot] += back;
-        members.addPoints(m, lots.expiresAt[lot], back);
+        lots.remaining.add(lot, back);
+        members.addPoints(m, lots.expiresAt.get(lot), back);
         members.addAvailable(m, back);
     }
 
@@ -145,24 +145,24 @@ final class GiveBack
         final long settled = Math.min(members.owed(m) - fromOwed, back - cancels);
         final long lapsed = back - cancels - settled;
         final long toGrace = graceMs > 0 ? lapsed : 0;
-        final long expiresAt = lots.expiresAt[lot];
+        final long expiresAt = lots.expiresAt.get(lot);
         if (back - refund - toGrace > 0)
         {
             totals.credited.add(back - refund - toGrace);
-            c.effects.add(kind, lots.ids[lot], back - refund - toGrace, expiresAt, lots.member[lot]);
+            c.effects.add(kind, lots.ids.get(lot), back - refund - toGrace, expiresAt, lots.member.get(lot));
         }
         if (fromOwed + settled > 0)
         {
             members.addOwed(m, -(fromOwed + settled));
             totals.debited.add(fromOwed + settled);
-            c.effects.add(EffectLog.SETTLE, lots.ids[lot], fromOwed + settled, expiresAt, lots.member[lot]);
+            c.effects.add(EffectLog.SETTLE, lots.ids.get(lot), fromOwed + settled, expiresAt, lots.member.get(lot));
         }
         if (lapsed - toGrace > 0)
         {
             totals.expired.add(lapsed - toGrace);
-            lots.expired[lot] += lapsed - toGrace;
+            lots.expired.add(lot, lapsed - toGrace);
             c.expired += lapsed - toGrace;
-            c.effects.add(EffectLog.EXPIRE, lots.ids[lot], lapsed - toGrace, expiresAt, lots.member[lot]);
+            c.effects.add(EffectLog.EXPIRE, lots.ids.get(lot), lapsed - toGrace, expiresAt, lots.member.get(lot));
         }
         if (kind == EffectLog.RESTORE)
         {

@@ -153,9 +153,9 @@ final class Holds
             final int lot = requests.allocLot(a);
             requests.addAllocRestored(a, take);
             requests.addAllocation(lot, take);
-            lots.held[lot] -= take;
-            c.effects.add(EffectLog.CAPTURE, lots.ids[lot], take, lots.expiresAt[lot], lots.member[lot]);
-            if (lots.remaining[lot] == 0)
+            lots.held.add(lot, -take);
+            c.effects.add(EffectLog.CAPTURE, lots.ids.get(lot), take, lots.expiresAt.get(lot), lots.member.get(lot));
+            if (lots.remaining.get(lot) == 0)
             {
                 lots.markClosed(lot, c.timestamp);
             }

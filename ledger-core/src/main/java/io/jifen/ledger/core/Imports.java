@@ -78,9 +78,9 @@ final class Imports
         if (c.points > 0)
         {
             final int lot = movements.newLot(m, c.points, c.earnedAt, c.lotExpiresAt, EffectLog.CREDIT, c);
-            c.lotId = lots.ids[lot];
+            c.lotId = lots.ids.get(lot);
             c.creditedLot = lot;
-            c.expiresAt = lots.expiresAt[lot];
+            c.expiresAt = lots.expiresAt.get(lot);
             movements.settleOwed(c, m);
             if (members.firstEarn(m) < 0)
             {

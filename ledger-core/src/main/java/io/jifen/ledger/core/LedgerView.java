@@ -52,12 +52,12 @@ public final class LedgerView
         final MemberStore members = stores.members;
         for (int lot = 0, n = lots.slotCount(); lot < n; lot++)
         {
-            final long remaining = lots.expiresAt[lot] > asOf ? lots.remaining[lot] : 0;
-            if (remaining > 0 || lots.held[lot] > 0)
+            final long remaining = lots.expiresAt.get(lot) > asOf ? lots.remaining.get(lot) : 0;
+            if (remaining > 0 || lots.held.get(lot) > 0)
             {
-                final int m = lots.member[lot];
+                final int m = lots.member.get(lot);
                 visitor.lot(stores.programs.program(members.program(m)).name(), members.id[m], members.tier(m),
-                    lots.ids[lot], remaining, lots.held[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
+                    lots.ids.get(lot), remaining, lots.held.get(lot), lots.earnedAt.get(lot), lots.expiresAt.get(lot));
             }
         }
     }

@@ -3,34 +3,34 @@ package io.jifen.ledger.core;
 import java.util.Arrays;
 
 /**
- * The lots of every member, in slots of primitive arrays (one array per field: the sweep and a debit touch few fields
- * of many lots). A lot's id (journal, API) is unique for the life of the ledger; its slot is reused once the lot is
- * closed (no points left) and older than the request retention window, when nothing can refer to it any more. The
- * store also keeps the open lots by expiry ({@link ExpiryQueue}) and each member's list of open lots, sorted by
- * (expiry, id): redemption takes from the front.
+ * The lots of every member, in slots of primitive columns (one per field: the sweep and a debit touch few fields of
+ * many lots), each kept in chunks ({@link LongColumn}, {@link IntColumn}) so that growth adds chunks instead of
+ * copying every column on the writing thread. A lot's id (journal, API) is unique for the life of the ledger; its slot
+ * is reused once the lot is closed (no points left) and older than the request retention window, when nothing can
+ * refer to it any more. The store also keeps the open lots by expiry ({@link ExpiryQueue}) and each member's list of
+ * open lots, sorted by (expiry, id): redemption takes from the front.
  * <p>
- * The arrays are the store's: it allocates, grows, hashes and checks them, and frees slots. Handlers in this package
- * read and change a lot's fields in place, by slot; they never keep an array across a call that may add a lot (growth
- * replaces the arrays).
+ * The columns are the store's: it allocates, grows, hashes and checks them, and frees slots. Handlers in this package
+ * read and change a lot's fields in place, by slot.
  */
 final class LotStore
 {
-    long[] ids;
-    long[] amount;
-    long[] remaining;
-    long[] earnedAt;
-    long[] expiresAt;
-    int[] member;
+    LongColumn ids;
+    LongColumn amount;
+    LongColumn remaining;
+    LongColumn earnedAt;
+    LongColumn expiresAt;
+    IntColumn member;
     /** Points forfeited from each lot by expiry: a reversed earn does not claw back what already expired. */
-    long[] expired;
+    LongColumn expired;
     /** Points of this lot's earn that a reversal could not claw back (owed), not yet cancelled by a restore. */
-    long[] shortfall;
+    LongColumn shortfall;
     /** The same, where the program forgave the shortfall: restored points that cancel it are taken back at once. */
-    long[] forgiven;
+    LongColumn forgiven;
     /** Points of the lot in open holds: while any, the slot is not reused even if the lot has long been empty. */
-    long[] held;
+    LongColumn held;
     /** When the lot last closed (remaining reached 0), or {@link Long#MAX_VALUE} while open or free. */
-    long[] closedAt;
+    LongColumn closedAt;
     /**
      * Each member's open lots form a list through these, by (expiry, id): redemption takes from the front, an earn
      * usually adds at the back, and a lot leaves from anywhere in constant time. The ends are the member's
@@ -38,8 +38,8 @@ final class LotStore
      * in no list (closed or free). A list through the lots' own slots, not an array per member: no object per member
      * for the collector, and a snapshot writes and reads it with the lots.
      */
-    int[] nextOpen;
-    int[] prevOpen;
+    IntColumn nextOpen;
+    IntColumn prevOpen;
     static final int NOT_LISTED = -2;
 
     private final MemberStore members;
@@ -57,19 +57,19 @@ final class LotStore
     LotStore(final int expected, final MemberStore members)
     {
         this.members = members;
-        ids = new long[expected];
-        amount = new long[expected];
-        remaining = new long[expected];
-        earnedAt = new long[expected];
-        expiresAt = new long[expected];
-        member = new int[expected];
-        expired = new long[expected];
-        shortfall = new long[expected];
-        forgiven = new long[expected];
-        held = new long[expected];
-        closedAt = new long[expected];
-        nextOpen = new int[expected];
-        prevOpen = new int[expected];
+        ids = new LongColumn(expected);
+        amount = new LongColumn(expected);
+        remaining = new LongColumn(expected);
+        earnedAt = new LongColumn(expected);
+        expiresAt = new LongColumn(expected);
+        member = new IntColumn(expected);
+        expired = new LongColumn(expected);
+        shortfall = new LongColumn(expected);
+        forgiven = new LongColumn(expected);
+        held = new LongColumn(expected);
+        closedAt = new LongColumn(expected);
+        nextOpen = new IntColumn(expected);
+        prevOpen = new IntColumn(expected);
         expiryQueue = new ExpiryQueue(expected);
     }
 
@@ -111,41 +111,41 @@ final class LotStore
     int open(final int m, final long points, final long earned, final long expires)
     {
         final int lot = freeCount > 0 ? freeSlots[--freeCount] : slots++;
-        if (lot == amount.length)
+        if (lot == amount.capacity())
         {
-            grow((int)Math.min((long)lot << 1, LedgerContext.LOTS_MAX_LIMIT));
+            grow(lot + 1);
         }
-        ids[lot] = nextId++;
-        closedAt[lot] = Long.MAX_VALUE;
-        expired[lot] = 0;
-        shortfall[lot] = 0;
-        forgiven[lot] = 0;
-        held[lot] = 0;
-        amount[lot] = points;
-        remaining[lot] = points;
-        earnedAt[lot] = earned;
-        expiresAt[lot] = expires;
-        member[lot] = m;
+        ids.set(lot, nextId++);
+        closedAt.set(lot, Long.MAX_VALUE);
+        expired.set(lot, 0);
+        shortfall.set(lot, 0);
+        forgiven.set(lot, 0);
+        held.set(lot, 0);
+        amount.set(lot, points);
+        remaining.set(lot, points);
+        earnedAt.set(lot, earned);
+        expiresAt.set(lot, expires);
+        member.set(lot, m);
         insertOpen(m, lot);
-        expiryQueue.add(expires, ids[lot], lot);
+        expiryQueue.add(expires, ids.get(lot), lot);
         return lot;
     }
 
     private void grow(final int capacity)
     {
-        ids = Arrays.copyOf(ids, capacity);
-        closedAt = Arrays.copyOf(closedAt, capacity);
-        amount = Arrays.copyOf(amount, capacity);
-        remaining = Arrays.copyOf(remaining, capacity);
-        earnedAt = Arrays.copyOf(earnedAt, capacity);
-        expiresAt = Arrays.copyOf(expiresAt, capacity);
-        member = Arrays.copyOf(member, capacity);
-        expired = Arrays.copyOf(expired, capacity);
-        shortfall = Arrays.copyOf(shortfall, capacity);
-        forgiven = Arrays.copyOf(forgiven, capacity);
-        held = Arrays.copyOf(held, capacity);
-        nextOpen = Arrays.copyOf(nextOpen, capacity);
-        prevOpen = Arrays.copyOf(prevOpen, capacity);
+        ids.ensure(capacity);
+        closedAt.ensure(capacity);
+        amount.ensure(capacity);
+        remaining.ensure(capacity);
+        earnedAt.ensure(capacity);
+        expiresAt.ensure(capacity);
+        member.ensure(capacity);
+        expired.ensure(capacity);
+        shortfall.ensure(capacity);
+        forgiven.ensure(capacity);
+        held.ensure(capacity);
+        nextOpen.ensure(capacity);
+        prevOpen.ensure(capacity);
     }
 
     /**
@@ -154,10 +154,10 @@ final class LotStore
      */
     void reopen(final int m, final int lot)
     {
-        assert remaining[lot] == 0 : "only an empty lot is reopened";
+        assert remaining.get(lot) == 0 : "only an empty lot is reopened";
         insertOpen(m, lot);
-        closedAt[lot] = Long.MAX_VALUE;
-        expiryQueue.add(expiresAt[lot], ids[lot], lot);
+        closedAt.set(lot, Long.MAX_VALUE);
+        expiryQueue.add(expiresAt.get(lot), ids.get(lot), lot);
     }
 
     /**
@@ -176,7 +176,7 @@ final class LotStore
      */
     void markClosed(final int lot, final long now)
     {
-        closedAt[lot] = now;
+        closedAt.set(lot, now);
         if (closedTail - closedHead == closedSlots.length)
         {
             final int[] newSlots = new int[closedSlots.length << 1];
@@ -214,7 +214,7 @@ final class LotStore
             final int lot = closedSlots[i];
             // a lot with points in an open hold stays: the hold gives them back to it (it is marked closed again
             // when the hold closes)
-            if (closedAt[lot] == closed && remaining[lot] == 0 && ids[lot] >= 0 && held[lot] == 0)
+            if (closedAt.get(lot) == closed && remaining.get(lot) == 0 && ids.get(lot) >= 0 && held.get(lot) == 0)
             {
                 free(lot);
             }
@@ -223,17 +223,17 @@ final class LotStore
 
     private void free(final int lot)
     {
-        ids[lot] = -1;
-        closedAt[lot] = Long.MAX_VALUE;
-        amount[lot] = 0;
-        earnedAt[lot] = 0;
-        expiresAt[lot] = 0;
-        expired[lot] = 0;
-        shortfall[lot] = 0;
-        forgiven[lot] = 0;
-        member[lot] = -1;
-        nextOpen[lot] = NOT_LISTED;
-        prevOpen[lot] = NOT_LISTED;
+        ids.set(lot, -1);
+        closedAt.set(lot, Long.MAX_VALUE);
+        amount.set(lot, 0);
+        earnedAt.set(lot, 0);
+        expiresAt.set(lot, 0);
+        expired.set(lot, 0);
+        shortfall.set(lot, 0);
+        forgiven.set(lot, 0);
+        member.set(lot, -1);
+        nextOpen.set(lot, NOT_LISTED);
+        prevOpen.set(lot, NOT_LISTED);
         if (freeCount == freeSlots.length)
         {
             freeSlots = Arrays.copyOf(freeSlots, freeCount << 1);
@@ -253,7 +253,7 @@ final class LotStore
     int dueCount(final int m, final long now)
     {
         int due = 0;
-        for (int lot = members.firstLot(m); lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0 && expiresAt.get(lot) <= now; lot = nextOpen.get(lot))
         {
             due++;
         }
@@ -264,9 +264,9 @@ final class LotStore
     long dueSum(final int m, final long now)
     {
         long sum = 0;
-        for (int lot = members.firstLot(m); lot >= 0 && expiresAt[lot] <= now; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0 && expiresAt.get(lot) <= now; lot = nextOpen.get(lot))
         {
-            sum += remaining[lot];
+            sum += remaining.get(lot);
         }
         return sum;
     }
@@ -280,7 +280,7 @@ final class LotStore
     /** @return true if lot {@code a} comes before lot {@code b} in a member's list: by expiry, then id. */
     boolean before(final int a, final int b)
     {
-        return expiresAt[a] < expiresAt[b] || (expiresAt[a] == expiresAt[b] && ids[a] < ids[b]);
+        return expiresAt.get(a) < expiresAt.get(b) || (expiresAt.get(a) == expiresAt.get(b) && ids.get(a) < ids.get(b));
     }
 
     /** Puts a lot in the member's list in its place, looking from the back (where an earn's new lot goes). */
@@ -289,18 +289,18 @@ final class LotStore
         int after = members.lastLot(m);
         while (after >= 0 && before(lot, after))
         {
-            after = prevOpen[after];
+            after = prevOpen.get(after);
         }
-        final int next = after < 0 ? members.firstLot(m) : nextOpen[after];
-        prevOpen[lot] = after;
-        nextOpen[lot] = next;
+        final int next = after < 0 ? members.firstLot(m) : nextOpen.get(after);
+        prevOpen.set(lot, after);
+        nextOpen.set(lot, next);
         if (after < 0)
         {
             members.firstLot(m, lot);
         }
         else
         {
-            nextOpen[after] = lot;
+            nextOpen.set(after, lot);
         }
         if (next < 0)
         {
@@ -308,7 +308,7 @@ final class LotStore
         }
         else
         {
-            prevOpen[next] = lot;
+            prevOpen.set(next, lot);
         }
         members.addLotCount(m, 1);
     }
@@ -316,7 +316,7 @@ final class LotStore
     /** Takes a lot that emptied out of the member's list, wherever it is. */
     void removeOpen(final int m, final int lot)
     {
-        if (prevOpen[lot] == NOT_LISTED || member[lot] != m)
+        if (prevOpen.get(lot) == NOT_LISTED || member.get(lot) != m)
         {
             throw new IllegalStateException("lot " + lot + " is not open for member " + members.id[m]);
         }
@@ -334,15 +334,15 @@ final class LotStore
 
     private void unlink(final int m, final int lot)
     {
-        final int prev = prevOpen[lot];
-        final int next = nextOpen[lot];
+        final int prev = prevOpen.get(lot);
+        final int next = nextOpen.get(lot);
         if (prev < 0)
         {
             members.firstLot(m, next);
         }
         else
         {
-            nextOpen[prev] = next;
+            nextOpen.set(prev, next);
         }
         if (next < 0)
         {
@@ -350,10 +350,10 @@ final class LotStore
         }
         else
         {
-            prevOpen[next] = prev;
+            prevOpen.set(next, prev);
         }
-        nextOpen[lot] = NOT_LISTED;
-        prevOpen[lot] = NOT_LISTED;
+        nextOpen.set(lot, NOT_LISTED);
+        prevOpen.set(lot, NOT_LISTED);
         members.addLotCount(m, -1);
     }
 
@@ -371,17 +371,17 @@ final class LotStore
         long h = seed;
         for (int lot = 0; lot < slots; lot++)
         {
-            h = Hashing.mix(h, ids[lot]);
-            h = Hashing.mix(h, closedAt[lot]);
-            h = Hashing.mix(h, amount[lot]);
-            h = Hashing.mix(h, remaining[lot]);
-            h = Hashing.mix(h, earnedAt[lot]);
-            h = Hashing.mix(h, expiresAt[lot]);
-            h = Hashing.mix(h, member[lot]);
-            h = Hashing.mix(h, expired[lot]);
-            h = Hashing.mix(h, shortfall[lot]);
-            h = Hashing.mix(h, forgiven[lot]);
-            h = Hashing.mix(h, held[lot]);
+            h = Hashing.mix(h, ids.get(lot));
+            h = Hashing.mix(h, closedAt.get(lot));
+            h = Hashing.mix(h, amount.get(lot));
+            h = Hashing.mix(h, remaining.get(lot));
+            h = Hashing.mix(h, earnedAt.get(lot));
+            h = Hashing.mix(h, expiresAt.get(lot));
+            h = Hashing.mix(h, member.get(lot));
+            h = Hashing.mix(h, expired.get(lot));
+            h = Hashing.mix(h, shortfall.get(lot));
+            h = Hashing.mix(h, forgiven.get(lot));
+            h = Hashing.mix(h, held.get(lot));
         }
         for (int i = 0; i < freeCount; i++)
         {
@@ -405,10 +405,10 @@ final class LotStore
         long sum = 0;
         int count = 0;
         int previous = -1;
-        for (int lot = members.firstLot(m); lot >= 0; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0; lot = nextOpen.get(lot))
         {
-            if (remaining[lot] <= 0 || remaining[lot] > amount[lot] || member[lot] != m ||
-                prevOpen[lot] != previous || ++count > members.lotCount(m))
+            if (remaining.get(lot) <= 0 || remaining.get(lot) > amount.get(lot) || member.get(lot) != m ||
+                prevOpen.get(lot) != previous || ++count > members.lotCount(m))
             {
                 return false;
             }
@@ -416,7 +416,7 @@ final class LotStore
             {
                 return false;
             }
-            sum += remaining[lot];
+            sum += remaining.get(lot);
             previous = lot;
         }
         return count == members.lotCount(m) && members.lastLot(m) == previous && groupsAgree(m) &&
@@ -429,9 +429,9 @@ final class LotStore
         int group = -1;
         long groupSum = 0;
         long at = 0;
-        for (int lot = members.firstLot(m); lot >= 0; lot = nextOpen[lot])
+        for (int lot = members.firstLot(m); lot >= 0; lot = nextOpen.get(lot))
         {
-            if (group < 0 || expiresAt[lot] != at)
+            if (group < 0 || expiresAt.get(lot) != at)
             {
                 if (group >= 0 && members.groupPoints(m, group) != groupSum)
                 {
@@ -439,13 +439,13 @@ final class LotStore
                 }
                 group++;
                 groupSum = 0;
-                at = expiresAt[lot];
+                at = expiresAt.get(lot);
                 if (group >= groups || members.groupAt(m, group) != at)
                 {
                     return false;
                 }
             }
-            groupSum += remaining[lot];
+            groupSum += remaining.get(lot);
         }
         return group + 1 == groups && (group < 0 || members.groupPoints(m, group) == groupSum);
     }
@@ -464,13 +464,14 @@ final class LotStore
         }
         for (int lot = 0; lot < slots; lot++)
         {
-            if (held[lot] < 0)
+            if (held.get(lot) < 0)
             {
-                throw new IllegalStateException("lot " + lot + " held points out of range: " + held[lot]);
+                throw new IllegalStateException("lot " + lot + " held points out of range: " + held.get(lot));
             }
-            if (remaining[lot] < 0 || remaining[lot] > amount[lot] || (ids[lot] < 0 && remaining[lot] > 0))
+            if (remaining.get(lot) < 0 || remaining.get(lot) > amount.get(lot) ||
+                (ids.get(lot) < 0 && remaining.get(lot) > 0))
             {
-                throw new IllegalStateException("lot " + lot + " remaining out of range: " + remaining[lot]);
+                throw new IllegalStateException("lot " + lot + " remaining out of range: " + remaining.get(lot));
             }
         }
     }
@@ -480,18 +481,18 @@ final class LotStore
     {
         out.writeLong(nextId);
         out.writeInt(slots);
-        out.writeLongs(ids, slots);
-        out.writeLongs(amount, slots);
-        out.writeLongs(remaining, slots);
-        out.writeLongs(earnedAt, slots);
-        out.writeLongs(expiresAt, slots);
-        out.writeInts(member, slots);
-        out.writeLongs(expired, slots);
-        out.writeLongs(shortfall, slots);
-        out.writeLongs(forgiven, slots);
-        out.writeLongs(held, slots);
-        out.writeLongs(closedAt, slots);
-        out.writeInts(nextOpen, slots);
+        ids.writeTo(out, slots);
+        amount.writeTo(out, slots);
+        remaining.writeTo(out, slots);
+        earnedAt.writeTo(out, slots);
+        expiresAt.writeTo(out, slots);
+        member.writeTo(out, slots);
+        expired.writeTo(out, slots);
+        shortfall.writeTo(out, slots);
+        forgiven.writeTo(out, slots);
+        held.writeTo(out, slots);
+        closedAt.writeTo(out, slots);
+        nextOpen.writeTo(out, slots);
         out.writeInts(freeSlots, freeCount);
         out.writeRing(closedSlots, closedHead, closedTail);
         out.writeRing(closedTimes, 1, closedHead, closedTail);
@@ -508,30 +509,30 @@ final class LotStore
         final long start = in.position();
         nextId = in.readLong();
         slots = in.readInt();
-        ids = in.readLongs(expected);
-        final int capacity = ids.length;
+        ids = LongColumn.readFrom(in, expected);
+        final int capacity = ids.capacity();
         if (!(slots >= 0 && slots <= capacity && in.used() == slots && nextId >= 0))
         {
             throw in.impossible(start, slots + " lot slots");
         }
-        amount = slotArray(in, start, capacity);
-        remaining = slotArray(in, start, capacity);
-        earnedAt = slotArray(in, start, capacity);
-        expiresAt = slotArray(in, start, capacity);
-        member = in.readInts(capacity);
-        in.check(start, member.length == capacity && in.used() == slots, "the lots' members");
-        expired = slotArray(in, start, capacity);
-        shortfall = slotArray(in, start, capacity);
-        forgiven = slotArray(in, start, capacity);
-        held = slotArray(in, start, capacity);
-        closedAt = slotArray(in, start, capacity);
-        nextOpen = in.readInts(capacity);
-        in.check(start, nextOpen.length == capacity && in.used() == slots, "the lots' lists");
-        prevOpen = new int[capacity];
+        amount = slotColumn(in, start, capacity);
+        remaining = slotColumn(in, start, capacity);
+        earnedAt = slotColumn(in, start, capacity);
+        expiresAt = slotColumn(in, start, capacity);
+        member = IntColumn.readFrom(in, capacity);
+        in.check(start, member.capacity() == capacity && in.used() == slots, "the lots' members");
+        expired = slotColumn(in, start, capacity);
+        shortfall = slotColumn(in, start, capacity);
+        forgiven = slotColumn(in, start, capacity);
+        held = slotColumn(in, start, capacity);
+        closedAt = slotColumn(in, start, capacity);
+        nextOpen = IntColumn.readFrom(in, capacity);
+        in.check(start, nextOpen.capacity() == capacity && in.used() == slots, "the lots' lists");
+        prevOpen = new IntColumn(capacity);
         for (int lot = 0; lot < slots; lot++)
         {
-            if (!(ids[lot] < nextId && ids[lot] >= -1 && member[lot] >= (ids[lot] < 0 ? -1 : 0) &&
-                member[lot] < members.count()))
+            if (!(ids.get(lot) < nextId && ids.get(lot) >= -1 && member.get(lot) >= (ids.get(lot) < 0 ? -1 : 0) &&
+                member.get(lot) < members.count()))
             {
                 throw in.impossible(start, "lot slot " + lot);
             }
@@ -565,7 +566,10 @@ final class LotStore
      */
     private void rebuildExpiryQueue(final SnapshotInput in, final long at, final int queued)
     {
-        Arrays.fill(prevOpen, NOT_LISTED);
+        for (int lot = 0; lot < prevOpen.capacity(); lot++)
+        {
+            prevOpen.set(lot, NOT_LISTED);
+        }
         final long[] times = new long[Math.max(queued, 1)];
         final long[] lotIds = new long[times.length];
         final int[] lotSlots = new int[times.length];
@@ -574,19 +578,20 @@ final class LotStore
         {
             int previous = -1;
             int listed = 0;
-            for (int lot = members.firstLot(m); lot != -1; lot = nextOpen[lot])
+            for (int lot = members.firstLot(m); lot != -1; lot = nextOpen.get(lot))
             {
-                if (!(lot >= 0 && lot < slots && member[lot] == m && ids[lot] >= 0 && prevOpen[lot] == NOT_LISTED &&
-                    listed < members.lotCount(m) && count < queued && (previous < 0 || before(previous, lot))))
+                if (!(lot >= 0 && lot < slots && member.get(lot) == m && ids.get(lot) >= 0 &&
+                    prevOpen.get(lot) == NOT_LISTED && listed < members.lotCount(m) && count < queued &&
+                    (previous < 0 || before(previous, lot))))
                 {
                     throw in.impossible(at, "member " + members.id[m] + "'s open lot in slot " + lot);
                 }
-                prevOpen[lot] = previous;
-                members.addPoints(m, expiresAt[lot], remaining[lot]);
+                prevOpen.set(lot, previous);
+                members.addPoints(m, expiresAt.get(lot), remaining.get(lot));
                 previous = lot;
                 listed++;
-                times[count] = expiresAt[lot];
-                lotIds[count] = ids[lot];
+                times[count] = expiresAt.get(lot);
+                lotIds[count] = ids.get(lot);
                 lotSlots[count] = lot;
                 count++;
             }
@@ -597,7 +602,7 @@ final class LotStore
         }
         for (int lot = 0; lot < slots; lot++)
         {
-            if (prevOpen[lot] == NOT_LISTED && nextOpen[lot] != NOT_LISTED)
+            if (prevOpen.get(lot) == NOT_LISTED && nextOpen.get(lot) != NOT_LISTED)
             {
                 throw in.impossible(at, "lot slot " + lot + " linked in no member's list");
             }
@@ -606,16 +611,17 @@ final class LotStore
         {
             throw in.impossible(at, count + " open lots where " + queued + " were queued");
         }
-        expiryQueue.rebuild(times, lotIds, lotSlots, count, amount.length, amount.length);
+        expiryQueue.rebuild(times, lotIds, lotSlots, count, amount.capacity(), amount.capacity());
         in.check(at, expiryQueue.slotsConsistent(), "a lot listed twice");
     }
 
-    private static long[] slotArray(final SnapshotInput in, final long start, final int capacity)
+    private LongColumn slotColumn(final SnapshotInput in, final long start, final int capacity)
     {
-        final long[] values = in.readLongs(capacity);
-        if (!(values.length == capacity))
+        final LongColumn values = LongColumn.readFrom(in, capacity);
+        if (!(values.capacity() == capacity && in.used() == slots))
         {
-            throw in.impossible(start, "a lot field of " + values.length + " slots, not " + capacity);
+            throw in.impossible(start, "a lot field of " + in.used() + " entries in " + values.capacity() +
+                " slots, not " + slots + " in " + capacity);
         }
         return values;
     }

@@ -489,7 +489,7 @@ final class MemberStore extends MemberRows
         h = Hashing.mix(h, purchaseDay(m));
         h = Hashing.mix(h, purchaseDayPoints[m]);
         h = Hashing.mix(h, lotCount(m));
-        for (int lot = firstLot(m); lot >= 0; lot = lots.nextOpen[lot])
+        for (int lot = firstLot(m); lot >= 0; lot = lots.nextOpen.get(lot))
         {
             h = Hashing.mix(h, lot);
         }

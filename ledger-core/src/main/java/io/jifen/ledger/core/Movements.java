@@ -39,7 +39,7 @@ final class Movements
         members.addPoints(m, expiresAt, points);
         members.addAvailable(m, points);
         totals.credited.add(points);
-        c.effects.add(kind, lots.ids[lot], points, expiresAt, lots.member[lot]);
+        c.effects.add(kind, lots.ids.get(lot), points, expiresAt, lots.member.get(lot));
         return lot;
     }
 
@@ -48,9 +48,9 @@ final class Movements
     {
         final long now = c.timestamp;
         final int lot = newLot(m, points, now, p.expiresAt(now), EffectLog.CREDIT, c);
-        c.lotId = lots.ids[lot];
+        c.lotId = lots.ids.get(lot);
         c.creditedLot = lot;
-        c.expiresAt = lots.expiresAt[lot];
+        c.expiresAt = lots.expiresAt.get(lot);
     }
 
     /**
@@ -91,22 +91,22 @@ final class Movements
     {
         long left = points;
         int emptied = 0;
-        for (int lot = lots.firstOpen(m); lot >= 0 && left > 0; lot = lots.nextOpen[lot])
+        for (int lot = lots.firstOpen(m); lot >= 0 && left > 0; lot = lots.nextOpen.get(lot))
         {
-            final long take = Math.min(lots.remaining[lot], left);
-            lots.remaining[lot] -= take;
-            members.addPoints(m, lots.expiresAt[lot], -take);
+            final long take = Math.min(lots.remaining.get(lot), left);
+            lots.remaining.add(lot, -take);
+            members.addPoints(m, lots.expiresAt.get(lot), -take);
             left -= take;
-            c.effects.add(kind, lots.ids[lot], take, lots.expiresAt[lot], lots.member[lot]);
+            c.effects.add(kind, lots.ids.get(lot), take, lots.expiresAt.get(lot), lots.member.get(lot));
             if (recordAllocations)
             {
                 requests.addAllocation(lot, take);
             }
             if (kind == EffectLog.HOLD)
             {
-                lots.held[lot] += take;
+                lots.held.add(lot, take);
             }
-            if (lots.remaining[lot] == 0)
+            if (lots.remaining.get(lot) == 0)
             {
                 lots.close(lot, c.timestamp);
                 emptied++;
@@ -127,14 +127,15 @@ final class Movements
     {
         long expired = 0;
         int due = 0;
-        for (int lot = lots.firstOpen(m); lot >= 0 && lots.expiresAt[lot] <= now; lot = lots.nextOpen[lot])
+        for (int lot = lots.firstOpen(m); lot >= 0 && lots.expiresAt.get(lot) <= now; lot = lots.nextOpen.get(lot))
         {
-            final long remaining = lots.remaining[lot];
-            lots.remaining[lot] = 0;
-            members.addPoints(m, lots.expiresAt[lot], -remaining);
-            lots.expired[lot] += remaining;
+            final long remaining = lots.remaining.get(lot);
+            lots.remaining.set(lot, 0);
+            members.addPoints(m, lots.expiresAt.get(lot), -remaining);
+            lots.expired.add(lot, remaining);
             expired += remaining;
-            c.effects.add(EffectLog.EXPIRE, lots.ids[lot], remaining, lots.expiresAt[lot], lots.member[lot]);
+            c.effects.add(EffectLog.EXPIRE, lots.ids.get(lot), remaining, lots.expiresAt.get(lot),
+                lots.member.get(lot));
             lots.close(lot, now);
             due++;
         }
@@ -152,12 +153,12 @@ final class Movements
      */
     void takeFromLot(final int m, final int lot, final long points, final byte kind, final Command c)
     {
-        lots.remaining[lot] -= points;
-        members.addPoints(m, lots.expiresAt[lot], -points);
+        lots.remaining.add(lot, -points);
+        members.addPoints(m, lots.expiresAt.get(lot), -points);
         members.addAvailable(m, -points);
         totals.debited.add(points);
-        c.effects.add(kind, lots.ids[lot], points, lots.expiresAt[lot], lots.member[lot]);
-        if (lots.remaining[lot] == 0)
+        c.effects.add(kind, lots.ids.get(lot), points, lots.expiresAt.get(lot), lots.member.get(lot));
+        if (lots.remaining.get(lot) == 0)
         {
             lots.removeOpen(m, lot);
             lots.close(lot, c.timestamp);
@@ -177,13 +178,13 @@ final class Movements
         final Program p, final Command c, final int m, final int lot, final long amount, final long forgiven)
     {
         long clawed = 0;
-        final long fromLot = Math.min(lots.remaining[lot], amount);
+        final long fromLot = Math.min(lots.remaining.get(lot), amount);
         if (fromLot > 0)
         {
             takeFromLot(m, lot, fromLot, EffectLog.CLAWBACK, c);
             clawed = fromLot;
         }
-        final long alreadyExpired = Math.min(amount - clawed, lots.expired[lot] - forgiven);
+        final long alreadyExpired = Math.min(amount - clawed, lots.expired.get(lot) - forgiven);
         final long fromOthers = Math.min(amount - clawed - alreadyExpired, members.available(m));
         if (fromOthers > 0)
         {
@@ -193,14 +194,14 @@ final class Movements
         final long shortfall = amount - clawed - alreadyExpired;
         if (shortfall > 0 && p.forgiveShortfall())
         {
-            c.effects.add(EffectLog.FORGIVE, lots.ids[lot], shortfall, lots.expiresAt[lot], m);
-            lots.forgiven[lot] += shortfall;
+            c.effects.add(EffectLog.FORGIVE, lots.ids.get(lot), shortfall, lots.expiresAt.get(lot), m);
+            lots.forgiven.add(lot, shortfall);
         }
         else if (shortfall > 0)
         {
-            c.effects.add(EffectLog.SHORTFALL, lots.ids[lot], shortfall, lots.expiresAt[lot], m);
+            c.effects.add(EffectLog.SHORTFALL, lots.ids.get(lot), shortfall, lots.expiresAt.get(lot), m);
             members.addOwed(m, shortfall);
-            lots.shortfall[lot] += shortfall;
+            lots.shortfall.add(lot, shortfall);
         }
         c.alreadyExpired += alreadyExpired;
         c.shortfall += shortfall;

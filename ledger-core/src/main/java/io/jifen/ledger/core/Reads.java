@@ -124,11 +124,12 @@ final class Reads
         int lot = lots.firstOpen(m);
         for (int i = 0; i < due; i++)
         {
-            lot = lots.nextOpen[lot];
+            lot = lots.nextOpen.get(lot);
         }
-        for (; lot >= 0 && c.lots.size() < c.limit; lot = lots.nextOpen[lot])
+        for (; lot >= 0 && c.lots.size() < c.limit; lot = lots.nextOpen.get(lot))
         {
-            c.lots.add(lots.ids[lot], lots.amount[lot], lots.remaining[lot], lots.earnedAt[lot], lots.expiresAt[lot]);
+            c.lots.add(lots.ids.get(lot), lots.amount.get(lot), lots.remaining.get(lot), lots.earnedAt.get(lot),
+                lots.expiresAt.get(lot));
         }
         c.balance = members.available(m) - lots.dueSum(m, c.timestamp);
     }

@@ -95,7 +95,8 @@ final class Reversals
         else
         {
             final int lot = requests.lotSlot(original);
-            assert lots.ids[lot] == requests.earnLotId(original) : "the earn's lot slot was reused within the window";
+            assert lots.ids.get(lot) == requests.earnLotId(original) :
+                "the earn's lot slot was reused within the window";
             final long expiredBefore = c.alreadyExpired;
             c.resultPoints = movements.clawBack(p, c, m, lot, amount, requests.forgiven(original));
             requests.addForgiven(original, c.alreadyExpired - expiredBefore);
@@ -120,7 +121,7 @@ final class Reversals
         members.bonusesReversed[m] = true;
         if (members.bonusPoints[m] > 0)
         {
-            assert lots.ids[members.bonusLot[m]] == members.bonusLotId[m] :
+            assert lots.ids.get(members.bonusLot[m]) == members.bonusLotId[m] :
                 "a bonus lot's slot was reused within the window";
             // taken back in full: what is clawed now and what the member owes (or is forgiven), both in the shortfall
             final long shortfallBefore = c.shortfall;
@@ -128,11 +129,11 @@ final class Reversals
             c.bonusPoints = -(clawed + c.shortfall - shortfallBefore);
         }
         final int lot = members.referrerBonusLot[m];
-        if (members.referrerBonusPoints[m] > 0 && lots.ids[lot] == members.referrerBonusLotId[m] &&
-            lots.remaining[lot] > 0 &&
-            lots.expiresAt[lot] > c.timestamp)
+        if (members.referrerBonusPoints[m] > 0 && lots.ids.get(lot) == members.referrerBonusLotId[m] &&
+            lots.remaining.get(lot) > 0 &&
+            lots.expiresAt.get(lot) > c.timestamp)
         {
-            final long take = Math.min(lots.remaining[lot], members.referrerBonusPoints[m]);
+            final long take = Math.min(lots.remaining.get(lot), members.referrerBonusPoints[m]);
             movements.takeFromLot(members.referrer[m], lot, take, EffectLog.REFERRER_CLAWBACK, c);
             c.referrerBonusPoints = -take;
         }

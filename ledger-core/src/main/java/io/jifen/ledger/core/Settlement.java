@@ -79,7 +79,7 @@ final class Settlement
         members.addPending(m, -points);
         totals.pending -= points;
         final int lot = movements.newLot(m, points, at, p.expiresAt(at), EffectLog.MATURE, c);
-        requests.setMatured(position, lots.ids[lot], lot);
+        requests.setMatured(position, lots.ids.get(lot), lot);
     }
 
     /**

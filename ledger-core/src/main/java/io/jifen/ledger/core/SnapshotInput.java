@@ -121,6 +121,32 @@ public final class SnapshotInput
         return values;
     }
 
+    /**
+     * Opens an array written by {@link SnapshotOutput#writeLongs}, {@link SnapshotOutput#writeInts} or
+     * {@link SnapshotOutput#beginArray}, to be read piece by piece by {@link #readLongs(long[], int, int)} or
+     * {@link #readInts(int[], int, int)} (into a column kept in chunks); {@link #used()} then tells how many entries it
+     * holds.
+     *
+     * @return its written capacity.
+     */
+    int beginArray()
+    {
+        previous = 0;
+        final long at = position();
+        final int capacity = readInt();
+        final int used = readInt();
+        check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
+            used <= remaining(), "an array of " + used + " of " + capacity + " entries");
+        this.used = used;
+        return capacity;
+    }
+
+    /** Reads the next {@code count} entries of an array opened by {@link #beginArray} into {@code values}. */
+    void readInts(final int[] values, final int from, final int count)
+    {
+        getInts(values, from, count);
+    }
+
     int[] readInts()
     {
         return readInts(0);

@@ -96,6 +96,23 @@ public final class SnapshotOutput
     }
 
     /**
+     * Opens an array of {@code capacity} entries, {@code used} of them written next, piece by piece, by
+     * {@link #appendLongs} or {@link #appendInts}: the same bytes as {@link #writeLongs} or {@link #writeInts} of one
+     * array, from a column kept in chunks.
+     */
+    void beginArray(final int capacity, final int used)
+    {
+        previous = 0;
+        writeInt(capacity);
+        writeInt(used);
+    }
+
+    void appendInts(final int[] values, final int from, final int count)
+    {
+        putInts(values, from, count);
+    }
+
+    /**
      * Opens a run of {@code count} longs that {@link #appendLongs} then writes piece by piece, each entry a difference
      * from the one before as in an array: the entries of many small arrays (each member's pending earns) in one run,
      * with no array of them all.

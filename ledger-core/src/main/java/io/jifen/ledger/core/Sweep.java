@@ -48,13 +48,13 @@ final class Sweep
             // the queue holds exactly the open lots; expire all of the earliest one's member's due lots at once
             // (they sit at the front of its list: one array move), which takes them out of the queue
             final int lot = lots.firstToExpire();
-            final int due = lots.member[lot];
+            final int due = lots.member.get(lot);
             final int before = c.effects.size();
             expired += settle(c, due);
             final int count = c.effects.size() - before;
             if (count == 0)
             {
-                throw new IllegalStateException("due lot " + lots.ids[lot] + " did not expire");
+                throw new IllegalStateException("due lot " + lots.ids.get(lot) + " did not expire");
             }
             left -= count;
         }

@@ -108,8 +108,8 @@ final class Transfers
         c.expired = settlement.settleDue(from.program(), c, m, now);
         movements.debitSoonestFirst(m, c.points, EffectLog.EXCHANGE_OUT, c, false);
         final int lot = movements.newLot(r, received, now, to.program().expiresAt(now), EffectLog.EXCHANGE_IN, c);
-        c.lotId = lots.ids[lot];
-        c.expiresAt = lots.expiresAt[lot];
+        c.lotId = lots.ids.get(lot);
+        c.expiresAt = lots.expiresAt.get(lot);
         from.accounts.clear(toName, c.points, 0);
         to.accounts.clear(from.program().name(), 0, received);
         from.addSent(toName, from.program().dayOf(now), c.points);
@@ -240,12 +240,12 @@ final class Transfers
         int lot = lots.firstOpen(m);
         for (int i = 0; i < due; i++)
         {
-            lot = lots.nextOpen[lot];
+            lot = lots.nextOpen.get(lot);
         }
-        for (; lot >= 0; lot = lots.nextOpen[lot])
+        for (; lot >= 0; lot = lots.nextOpen.get(lot))
         {
-            at[n] = lots.expiresAt[lot];
-            remaining[n++] = lots.remaining[lot];
+            at[n] = lots.expiresAt.get(lot);
+            remaining[n++] = lots.remaining.get(lot);
         }
         long debt = members.owed(m);
         if (members.nextBirthdayAt(m) <= now && Settlement.mayHaveGift(members, p, m))

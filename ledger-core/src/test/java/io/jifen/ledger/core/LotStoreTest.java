@@ -36,9 +36,9 @@ class LotStoreTest
     /** Empties a lot at {@code now} as a debit would. */
     private void empty(final int lot, final long now)
     {
-        members.addPoints(alice, lots.expiresAt[lot], -lots.remaining[lot]);
-        members.addAvailable(alice, -(lots.remaining[lot]));
-        lots.remaining[lot] = 0;
+        members.addPoints(alice, lots.expiresAt.get(lot), -lots.remaining.get(lot));
+        members.addAvailable(alice, -(lots.remaining.get(lot)));
+        lots.remaining.set(lot, 0);
         lots.removeOpen(alice, lot);
         lots.close(lot, now);
     }
@@ -50,11 +50,11 @@ class LotStoreTest
         final int early = open(20, 100);
         final int alsoEarly = open(30, 100);
         assertEquals(early, lots.firstOpen(alice));
-        assertEquals(alsoEarly, lots.nextOpen[early], "same expiry: the older id first");
-        assertEquals(late, lots.nextOpen[alsoEarly]);
-        assertEquals(-1, lots.nextOpen[late]);
+        assertEquals(alsoEarly, lots.nextOpen.get(early), "same expiry: the older id first");
+        assertEquals(late, lots.nextOpen.get(alsoEarly));
+        assertEquals(-1, lots.nextOpen.get(late));
         assertEquals(late, members.lastLot(alice));
-        assertEquals(alsoEarly, lots.prevOpen[late]);
+        assertEquals(alsoEarly, lots.prevOpen.get(late));
         assertEquals(2, lots.dueCount(alice, 100), "due at the expiry instant");
         assertEquals(50, lots.dueSum(alice, 100));
         assertEquals(0, lots.dueCount(alice, 99));
@@ -78,11 +78,11 @@ class LotStoreTest
         assertEquals(2, lots.slotsInUse(), "closed at the cutoff is not before it");
         lots.reclaim(51, 8);
         assertEquals(1, lots.slotsInUse());
-        assertEquals(-1, lots.ids[first], "a freed slot has no lot");
+        assertEquals(-1, lots.ids.get(first), "a freed slot has no lot");
 
         final int reused = open(7, 3_000);
         assertEquals(first, reused, "the freed slot is reused");
-        assertEquals(2, lots.ids[reused], "with a new id: ids are never reused");
+        assertEquals(2, lots.ids.get(reused), "with a new id: ids are never reused");
         assertEquals(3, lots.created());
         lots.checkInvariants(2);
     }
@@ -91,11 +91,11 @@ class LotStoreTest
     void aSlotWithPointsInAnOpenHoldIsNotReused()
     {
         final int lot = open(10, 1_000);
-        lots.held[lot] = 10;
+        lots.held.set(lot, 10);
         empty(lot, 50);
         lots.reclaim(Long.MAX_VALUE, 8);
         assertEquals(1, lots.slotsInUse(), "the hold gives its points back to this lot");
-        lots.held[lot] = 0;
+        lots.held.set(lot, 0);
         lots.markClosed(lot, 60);
         lots.reclaim(61, 8);
         assertEquals(0, lots.slotsInUse());
@@ -107,7 +107,7 @@ class LotStoreTest
         final int lot = open(10, 1_000);
         empty(lot, 50);
         lots.reopen(alice, lot);
-        lots.remaining[lot] = 4;
+        lots.remaining.set(lot, 4);
         members.addPoints(alice, 1_000, 4);
         members.available(alice, 4);
         lots.reclaim(Long.MAX_VALUE, 8);
@@ -121,12 +121,12 @@ class LotStoreTest
     {
         final int lot = open(10, 1_000);
         final long hash = lots.hashSlots(lots.hashCounts(17));
-        lots.forgiven[lot]++;
+        lots.forgiven.add(lot, 1);
         assertNotEquals(hash, lots.hashSlots(lots.hashCounts(17)));
-        lots.forgiven[lot]--;
+        lots.forgiven.add(lot, -1);
         assertEquals(hash, lots.hashSlots(lots.hashCounts(17)));
         assertThrows(IllegalStateException.class, () -> lots.checkInvariants(2));
-        lots.remaining[lot] = 11;
+        lots.remaining.set(lot, 11);
         assertFalse(lots.memberConsistent(alice), "more left than credited");
     }
 
@@ -136,7 +136,7 @@ class LotStoreTest
         final Random random = new Random(7);
         final List<Integer> expected = new ArrayList<>(); // lot slots, kept sorted by the rule
         final Comparator<Integer> byExpiryThenId =
-            Comparator.comparingLong((Integer l) -> lots.expiresAt[l]).thenComparingLong(l -> lots.ids[l]);
+            Comparator.comparingLong((Integer l) -> lots.expiresAt.get(l)).thenComparingLong(l -> lots.ids.get(l));
         long now = 0;
         for (int step = 0; step < 3_000; step++)
         {
@@ -157,15 +157,15 @@ class LotStoreTest
                 for (int i = 0; i < n; i++)
                 {
                     final int lot = expected.remove(0);
-                    members.addPoints(alice, lots.expiresAt[lot], -lots.remaining[lot]);
-                    members.addAvailable(alice, -(lots.remaining[lot]));
-                    lots.remaining[lot] = 0;
+                    members.addPoints(alice, lots.expiresAt.get(lot), -lots.remaining.get(lot));
+                    members.addAvailable(alice, -(lots.remaining.get(lot)));
+                    lots.remaining.set(lot, 0);
                     lots.close(lot, ++now);
                 }
                 lots.removeFirstOpen(alice, n);
             }
             final List<Integer> listed = new ArrayList<>();
-            for (int lot = lots.firstOpen(alice); lot >= 0; lot = lots.nextOpen[lot])
+            for (int lot = lots.firstOpen(alice); lot >= 0; lot = lots.nextOpen.get(lot))
             {
                 listed.add(lot);
             }

@@ -24,10 +24,10 @@ class StateHashTest extends LedgerScenarios
         earn("e1", "m1", 100);
         final long hash = ledger.stateHash();
 
-        final long[] lotExpired = ledger.stores().lots.expired;
-        lotExpired[0]++;
+        final LongColumn lotExpired = ledger.stores().lots.expired;
+        lotExpired.add(0, 1);
         assertNotEquals(hash, ledger.stateHash(), "lotExpired");
-        lotExpired[0]--;
+        lotExpired.add(0, -1);
         assertEquals(hash, ledger.stateHash());
 
         final MemberStore members = ledger.stores().members;
