@@ -403,39 +403,90 @@ abstract class MemberRows
     }
 
 
-    /** @return the row field {@code field} of every member, in {@code into}. */
-    final int[] intColumn(final int field, final int[] into)
+    /**
+     * Writes the row field {@code field} of every member as one array of {@code capacity} entries, as snapshot format
+     * 3 has the member fields, a chunk of rows at a time.
+     */
+    final void writeInts(final SnapshotOutput out, final int field, final int capacity)
     {
-        for (int m = 0; m < count(); m++)
+        final int count = count();
+        out.beginArray(capacity, count);
+        final int[] scratch = new int[Math.min(ROW_CHUNK, Math.max(count, 1))];
+        for (int chunk = 0, left = count; left > 0; chunk++, left -= ROW_CHUNK)
         {
-            into[m] = intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + field];
-        }
-        return into;
-    }
-
-    final long[] longColumn(final int field, final long[] into)
-    {
-        for (int m = 0; m < count(); m++)
-        {
-            into[m] = longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + field];
-        }
-        return into;
-    }
-
-    /** Puts the first {@code n} entries of a column read into the row field {@code field}. */
-    final void intsToRows(final int[] column, final int field, final int n)
-    {
-        for (int m = 0; m < n; m++)
-        {
-            intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + field] = column[m];
+            final int n = Math.min(left, ROW_CHUNK);
+            final int[] rows = intRows[chunk];
+            for (int k = 0; k < n; k++)
+            {
+                scratch[k] = rows[(k << INT_ROW_SHIFT) + field];
+            }
+            out.appendInts(scratch, 0, n);
         }
     }
 
-    final void longsToRows(final long[] column, final int field, final int n)
+    final void writeLongs(final SnapshotOutput out, final int field, final int capacity)
     {
-        for (int m = 0; m < n; m++)
+        final int count = count();
+        out.beginArray(capacity, count);
+        final long[] scratch = new long[Math.min(ROW_CHUNK, Math.max(count, 1))];
+        for (int chunk = 0, left = count; left > 0; chunk++, left -= ROW_CHUNK)
         {
-            longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + field] = column[m];
+            final int n = Math.min(left, ROW_CHUNK);
+            final long[] rows = longRows[chunk];
+            for (int k = 0; k < n; k++)
+            {
+                scratch[k] = rows[(k << LONG_ROW_SHIFT) + field];
+            }
+            out.appendLongs(scratch, 0, n);
+        }
+    }
+
+    /**
+     * Reads an array {@link #writeInts} wrote into the row field {@code field} of members {@code [0, count)}, a chunk
+     * at a time; the rows must have room for them.
+     *
+     * @param room the places the store reads into: the array's written capacity must fit.
+     */
+    final void readInts(final SnapshotInput in, final int field, final int count, final int room)
+    {
+        checkColumn(in, count, room);
+        final int[] scratch = new int[Math.min(ROW_CHUNK, Math.max(count, 1))];
+        for (int chunk = 0, left = count; left > 0; chunk++, left -= ROW_CHUNK)
+        {
+            final int n = Math.min(left, ROW_CHUNK);
+            in.readInts(scratch, 0, n);
+            final int[] rows = intRows[chunk];
+            for (int k = 0; k < n; k++)
+            {
+                rows[(k << INT_ROW_SHIFT) + field] = scratch[k];
+            }
+        }
+    }
+
+    final void readLongs(final SnapshotInput in, final int field, final int count, final int room)
+    {
+        checkColumn(in, count, room);
+        final long[] scratch = new long[Math.min(ROW_CHUNK, Math.max(count, 1))];
+        for (int chunk = 0, left = count; left > 0; chunk++, left -= ROW_CHUNK)
+        {
+            final int n = Math.min(left, ROW_CHUNK);
+            in.readLongs(scratch, 0, n);
+            final long[] rows = longRows[chunk];
+            for (int k = 0; k < n; k++)
+            {
+                rows[(k << LONG_ROW_SHIFT) + field] = scratch[k];
+            }
+        }
+    }
+
+    private static void checkColumn(final SnapshotInput in, final int count, final int room)
+    {
+        final long at = in.position();
+        final int capacity = in.beginArray();
+        if (!(in.used() == count && capacity <= room))
+        {
+            throw in.impossible(at, "a member column of " + in.used() + " entries in " + capacity + " for " +
+                count + " members in " + room + " places");
         }
     }
 

@@ -507,25 +507,22 @@ final class MemberStore extends MemberRows
     {
         out.writeInt(id.length);
         out.writeInt(count);
-        // the row fields are written as columns, as format 3 has them, through one scratch column of each type
-        final int[] ints = new int[id.length];
-        final long[] longs = new long[id.length];
         for (int m = 0; m < count; m++)
         {
             out.writeString(id[m]);
         }
-        out.writeInts(intColumn(PROGRAM, ints), count);
+        writeInts(out, PROGRAM, id.length);
         out.writeInts(birthday, count);
         out.writeInts(referrer, count);
         out.writeLongs(enrolledAt, count);
-        out.writeInts(intColumn(STATUS, ints), count);
-        out.writeInts(intColumn(TIER, ints), count);
-        out.writeLongs(longColumn(AVAILABLE, longs), count);
-        out.writeLongs(longColumn(OWED, longs), count);
-        out.writeLongs(longColumn(HELD, longs), count);
-        out.writeLongs(longColumn(LIFETIME_EARNED, longs), count);
-        out.writeInts(intColumn(RECENT_COUNT, ints), count);
-        out.writeLongs(longColumn(FIRST_EARN, longs), count);
+        writeInts(out, STATUS, id.length);
+        writeInts(out, TIER, id.length);
+        writeLongs(out, AVAILABLE, id.length);
+        writeLongs(out, OWED, id.length);
+        writeLongs(out, HELD, id.length);
+        writeLongs(out, LIFETIME_EARNED, id.length);
+        writeInts(out, RECENT_COUNT, id.length);
+        writeLongs(out, FIRST_EARN, id.length);
         out.writeInts(bonusLot, count);
         out.writeLongs(bonusLotId, count);
         out.writeLongs(bonusPoints, count);
@@ -533,25 +530,25 @@ final class MemberStore extends MemberRows
         out.writeLongs(referrerBonusLotId, count);
         out.writeLongs(referrerBonusPoints, count);
         out.writeBooleans(bonusesReversed, count);
-        out.writeLongs(longColumn(NEXT_BIRTHDAY_AT, longs), count);
-        out.writeInts(intColumn(LAST_MONTH, ints), count);
-        out.writeInts(intColumn(YEAR, ints), count);
-        out.writeLongs(longColumn(NEXT_EVALUATION_AT, longs), count);
+        writeLongs(out, NEXT_BIRTHDAY_AT, id.length);
+        writeInts(out, LAST_MONTH, id.length);
+        writeInts(out, YEAR, id.length);
+        writeLongs(out, NEXT_EVALUATION_AT, id.length);
         out.writeInts(floorTier, count);
         out.writeLongs(floorUntil, count);
-        out.writeInts(intColumn(PURCHASE_DAY, ints), count);
+        writeInts(out, PURCHASE_DAY, id.length);
         out.writeLongs(purchaseDayPoints, count);
-        out.writeInts(intColumn(LOT_COUNT, ints), count);
-        out.writeInts(intColumn(FIRST_LOT, ints), count);
-        out.writeInts(intColumn(LAST_LOT, ints), count);
-        writeHistory(out, ints);
-        writePending(out, ints, longs);
+        writeInts(out, LOT_COUNT, id.length);
+        writeInts(out, FIRST_LOT, id.length);
+        writeInts(out, LAST_LOT, id.length);
+        writeHistory(out);
+        writePending(out);
     }
 
     /** Each member's block number, then the blocks in number order, chunk by chunk. */
-    private void writeHistory(final SnapshotOutput out, final int[] ints)
+    private void writeHistory(final SnapshotOutput out)
     {
-        out.writeInts(intColumn(HISTORY_SLOT, ints), count);
+        writeInts(out, HISTORY_SLOT, id.length);
         out.writeInt(historySlots);
         for (int chunk = 0, left = historySlots; left > 0; chunk++, left -= HISTORY_CHUNK)
         {
@@ -560,10 +557,10 @@ final class MemberStore extends MemberRows
     }
 
     /** Each member's pending points and count, then all pending earns, member after member, field after field. */
-    private void writePending(final SnapshotOutput out, final int[] ints, final long[] longs)
+    private void writePending(final SnapshotOutput out)
     {
-        out.writeLongs(longColumn(PENDING, longs), count);
-        out.writeInts(intColumn(PENDING_COUNT, ints), count);
+        writeLongs(out, PENDING, id.length);
+        writeInts(out, PENDING_COUNT, id.length);
         long total = 0;
         for (int m = 0; m < count; m++)
         {
@@ -609,7 +606,7 @@ final class MemberStore extends MemberRows
             }
             id[m] = read;
         }
-        intsToRows(ints(in, members, room), PROGRAM, members);
+        readInts(in, PROGRAM, members, room);
         for (int m = 0; m < members; m++)
         {
             if (!(program(m) >= 0 && program(m) < programs))
@@ -641,14 +638,14 @@ final class MemberStore extends MemberRows
             }
         }
         enrolledAt = longs(in, n, room);
-        intsToRows(ints(in, n, room), STATUS, n);
-        intsToRows(ints(in, n, room), TIER, n);
-        longsToRows(longs(in, n, room), AVAILABLE, n);
-        longsToRows(longs(in, n, room), OWED, n);
-        longsToRows(longs(in, n, room), HELD, n);
-        longsToRows(longs(in, n, room), LIFETIME_EARNED, n);
-        intsToRows(ints(in, n, room), RECENT_COUNT, n);
-        longsToRows(longs(in, n, room), FIRST_EARN, n);
+        readInts(in, STATUS, n, room);
+        readInts(in, TIER, n, room);
+        readLongs(in, AVAILABLE, n, room);
+        readLongs(in, OWED, n, room);
+        readLongs(in, HELD, n, room);
+        readLongs(in, LIFETIME_EARNED, n, room);
+        readInts(in, RECENT_COUNT, n, room);
+        readLongs(in, FIRST_EARN, n, room);
         bonusLot = ints(in, n, room);
         bonusLotId = longs(in, n, room);
         bonusPoints = longs(in, n, room);
@@ -656,23 +653,23 @@ final class MemberStore extends MemberRows
         referrerBonusLotId = longs(in, n, room);
         referrerBonusPoints = longs(in, n, room);
         bonusesReversed = in.readBooleans(n, room);
-        longsToRows(longs(in, n, room), NEXT_BIRTHDAY_AT, n);
-        intsToRows(ints(in, n, room), LAST_MONTH, n);
-        intsToRows(ints(in, n, room), YEAR, n);
-        longsToRows(longs(in, n, room), NEXT_EVALUATION_AT, n);
+        readLongs(in, NEXT_BIRTHDAY_AT, n, room);
+        readInts(in, LAST_MONTH, n, room);
+        readInts(in, YEAR, n, room);
+        readLongs(in, NEXT_EVALUATION_AT, n, room);
         floorTier = ints(in, n, room);
         floorUntil = longs(in, n, room);
-        intsToRows(ints(in, n, room), PURCHASE_DAY, n);
+        readInts(in, PURCHASE_DAY, n, room);
         purchaseDayPoints = longs(in, n, room);
-        intsToRows(ints(in, n, room), LOT_COUNT, n);
-        intsToRows(ints(in, n, room), FIRST_LOT, n);
-        intsToRows(ints(in, n, room), LAST_LOT, n);
+        readInts(in, LOT_COUNT, n, room);
+        readInts(in, FIRST_LOT, n, room);
+        readInts(in, LAST_LOT, n, room);
         groups = new long[room][];
     }
 
     private void readHistory(final SnapshotInput in, final long start, final int room)
     {
-        intsToRows(ints(in, count, room), HISTORY_SLOT, count);
+        readInts(in, HISTORY_SLOT, count, room);
         final long at = in.position();
         historySlots = in.readInt();
         if (!(historySlots >= 0 && historySlots <= count))
@@ -706,8 +703,8 @@ final class MemberStore extends MemberRows
 
     private void readPending(final SnapshotInput in, final long start, final int room)
     {
-        longsToRows(longs(in, count, room), PENDING, count);
-        intsToRows(ints(in, count, room), PENDING_COUNT, count);
+        readLongs(in, PENDING, count, room);
+        readInts(in, PENDING_COUNT, count, room);
         pendings = new long[room][];
         long total = 0;
         for (int m = 0; m < count; m++)
