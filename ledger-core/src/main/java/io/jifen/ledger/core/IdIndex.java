@@ -128,7 +128,9 @@ final class IdIndex
         if (null != liveness)
         {
             dropDead();
-            if (size <= resizeAt / 2)
+            // at the largest table, carry on while the live ones fit (dropping the dead at each insert past 70%: slow,
+            // but only where the limits end); elsewhere grow once they fill half, to keep the drops far apart
+            if (size <= resizeAt / 2 || (mask + 1 >= CAPACITY_MAX && size <= resizeAt))
             {
                 return;
             }
