@@ -109,15 +109,9 @@ public final class SnapshotInput
     /** @return an array of the written capacity, or {@code minCapacity} if larger, holding the written entries. */
     long[] readLongs(final int minCapacity)
     {
-        previous = 0;
-        final long at = position();
-        final int capacity = readInt();
-        final int used = readInt();
-        check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
-            used <= remaining(), "an array of " + used + " of " + capacity + " longs");
+        final int capacity = openArray("longs");
         final long[] values = new long[Math.max(capacity, minCapacity)];
         getLongs(values, 0, used);
-        this.used = used;
         return values;
     }
 
@@ -131,12 +125,18 @@ public final class SnapshotInput
      */
     int beginArray()
     {
+        return openArray("entries");
+    }
+
+    /** Reads an array's capacity and used count, checks them, and sets {@link #used()}; entries follow. */
+    private int openArray(final String kind)
+    {
         previous = 0;
         final long at = position();
         final int capacity = readInt();
         final int used = readInt();
         check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
-            used <= remaining(), "an array of " + used + " of " + capacity + " entries");
+            used <= remaining(), "an array of " + used + " of " + capacity + " " + kind);
         this.used = used;
         return capacity;
     }
@@ -154,15 +154,9 @@ public final class SnapshotInput
 
     int[] readInts(final int minCapacity)
     {
-        previous = 0;
-        final long at = position();
-        final int capacity = readInt();
-        final int used = readInt();
-        check(at, capacity >= 0 && capacity <= LENGTH_MAX && used >= 0 && used <= capacity &&
-            used <= remaining(), "an array of " + used + " of " + capacity + " ints");
+        final int capacity = openArray("ints");
         final int[] values = new int[Math.max(capacity, minCapacity)];
         getInts(values, 0, used);
-        this.used = used;
         return values;
     }
 
