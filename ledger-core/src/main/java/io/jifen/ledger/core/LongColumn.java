@@ -7,12 +7,19 @@ import java.util.Arrays;
  * store of 50M lots grown by doubling arrays copied gigabytes on the writing thread at each doubling (and a replay of
  * 6M records spent a sixth of its time growing the lots), and no chunk comes near Java's array limit. A slot's entry
  * costs one shift and one mask more than an array's; the chunk table stays in the first-level cache.
+ * <p>
+ * A chunk is allocated when a slot in it is first given a value other than zero, and reads as zeros until then: the
+ * lot fields that stay zero for most lots (points expired, shortfall, forgiven, held) cost no memory for them, and a
+ * snapshot's run of zeros is read back without allocating.
  */
 final class LongColumn
 {
     static final int SHIFT = 14;
     static final int CHUNK = 1 << SHIFT;
     private static final int MASK = CHUNK - 1;
+
+    /** What a missing chunk writes. */
+    private static final long[] ZEROS = new long[CHUNK];
 
     private long[][] chunks = new long[0][];
     private int capacity;
@@ -24,17 +31,44 @@ final class LongColumn
 
     long get(final int i)
     {
-        return chunks[i >>> SHIFT][i & MASK];
+        final long[] chunk = chunks[i >>> SHIFT];
+        return null == chunk ? 0 : chunk[i & MASK];
     }
 
     void set(final int i, final long value)
     {
-        chunks[i >>> SHIFT][i & MASK] = value;
+        final long[] chunk = chunks[i >>> SHIFT];
+        if (null != chunk)
+        {
+            chunk[i & MASK] = value;
+        }
+        else if (value != 0)
+        {
+            allocate(i >>> SHIFT)[i & MASK] = value;
+        }
     }
 
     void add(final int i, final long delta)
     {
-        chunks[i >>> SHIFT][i & MASK] += delta;
+        set(i, get(i) + delta);
+    }
+
+    private long[] allocate(final int c)
+    {
+        final long[] chunk = new long[CHUNK];
+        chunks[c] = chunk;
+        return chunk;
+    }
+
+    /** @return the chunks allocated: those with a slot ever set to other than zero. */
+    int chunksAllocated()
+    {
+        int n = 0;
+        for (final long[] chunk : chunks)
+        {
+            n += null == chunk ? 0 : 1;
+        }
+        return n;
     }
 
     /** @return the slots the column holds: a multiple of {@link #CHUNK}. */
@@ -49,13 +83,9 @@ final class LongColumn
         final int count = (int)(((long)slots + MASK) >>> SHIFT);
         if (count > chunks.length)
         {
-            chunks = Arrays.copyOf(chunks, Math.max(count, chunks.length << 1));
+            chunks = Arrays.copyOf(chunks, count); // exactly: a slot past the capacity fails as in an array
+            capacity = count << SHIFT;
         }
-        for (int c = capacity >>> SHIFT; c < count; c++)
-        {
-            chunks[c] = new long[CHUNK];
-        }
-        capacity = Math.max(capacity, count << SHIFT);
     }
 
     /** Writes entries {@code [0, used)} as one array of the column's capacity (snapshot format 3's arrays). */
@@ -64,7 +94,7 @@ final class LongColumn
         out.beginArray(capacity, used);
         for (int c = 0, left = used; left > 0; c++, left -= CHUNK)
         {
-            out.appendLongs(chunks[c], 0, Math.min(left, CHUNK));
+            out.appendLongs(null == chunks[c] ? ZEROS : chunks[c], 0, Math.min(left, CHUNK));
         }
     }
 
@@ -77,9 +107,19 @@ final class LongColumn
         final int written = in.beginArray();
         final int used = in.used();
         final LongColumn column = new LongColumn(Math.max(written, minCapacity));
+        final long[] piece = new long[Math.min(CHUNK, Math.max(used, 1))];
         for (int c = 0, left = used; left > 0; c++, left -= CHUNK)
         {
-            in.readLongs(column.chunks[c], 0, Math.min(left, CHUNK));
+            final int n = Math.min(left, CHUNK);
+            in.readLongs(piece, 0, n);
+            for (int k = 0; k < n; k++)
+            {
+                if (piece[k] != 0)
+                {
+                    System.arraycopy(piece, 0, column.allocate(c), 0, n);
+                    break;
+                }
+            }
         }
         return column;
     }

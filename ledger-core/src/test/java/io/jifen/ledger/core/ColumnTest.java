@@ -124,4 +124,34 @@ class ColumnTest
             throw new UncheckedIOException(ex);
         }
     }
+
+    @Test
+    void chunksOfZerosAreNeverAllocatedNorReadBack()
+    {
+        final LongColumn held = new LongColumn(SLOTS);
+        assertEquals(0, held.chunksAllocated(), "a new column holds no chunk");
+        held.set(5, 0);
+        held.add(6, 0);
+        assertEquals(0, held.chunksAllocated(), "zeros allocate nothing");
+        final int inThird = 2 * LongColumn.CHUNK + 7;
+        held.add(inThird, 40);
+        held.add(inThird, -15);
+        assertEquals(1, held.chunksAllocated());
+        assertEquals(25, held.get(inThird));
+        assertEquals(0, held.get(inThird + 1));
+        assertEquals(0, held.get(5));
+        assertThrows(ArrayIndexOutOfBoundsException.class, () -> held.get(held.capacity()),
+            "a slot past the capacity fails as in an array");
+
+        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        final SnapshotOutput out = new SnapshotOutput(Channels.newChannel(bytes));
+        held.writeTo(out, SLOTS);
+        out.finish();
+        final LongColumn read = LongColumn.readFrom(input(bytes.toByteArray()), 0);
+        assertEquals(1, read.chunksAllocated(), "the chunks of zeros stay unallocated when read");
+        for (int i = 0; i < SLOTS; i++)
+        {
+            assertEquals(i == inThird ? 25 : 0, read.get(i), "slot " + i);
+        }
+    }
 }
