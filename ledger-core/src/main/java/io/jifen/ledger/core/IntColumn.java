@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * A column of ints, one per slot, kept in chunks of {@link #CHUNK} entries: growth adds chunks and never copies (see
- * {@link LongColumn}).
+ * {@link LongColumn}). Its chunks are allocated as the column grows: the lots' int fields (member, list links) are set
+ * for every lot.
  */
 final class IntColumn
 {

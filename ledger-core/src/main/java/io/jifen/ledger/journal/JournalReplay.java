@@ -96,8 +96,9 @@ public final class JournalReplay
 
     /**
      * Documents to read from which a replay reads the journal on a second thread. Below it, starting the thread costs
-     * more than it saves (the storage-fault tests' thousands of small replays took 15% longer read ahead); above it a
-     * long replay gained about a fifth (benchmarks/README.md).
+     * more than it saves (the storage-fault tests' thousands of small replays took 15% longer read ahead). Above it
+     * the reading, about a tenth of a replay's work, leaves the replaying thread; on the project's two cores the gain
+     * was inside the machine's noise (benchmarks/README.md).
      */
     static final long READ_AHEAD_FROM = 100_000;
 
