@@ -69,7 +69,7 @@ class CrashRecoveryIT
 
         try (ServerProcess second = ServerProcess.start(data, "--sync", sync))
         {
-            final ManagedChannel channel = CrashWrites.channel(second.awaitPort());
+            final ManagedChannel channel = CrashWrites.channel(awaitPortKeepingTheJournal(second, sync));
             final LedgerGrpc.LedgerBlockingStub stub =
                 LedgerGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
             writes.assertAcknowledgedReplay(stub);
@@ -91,5 +91,33 @@ class CrashRecoveryIT
         assertTrue(verify.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, verify.exitValue(), report);
         assertTrue(report.contains("state_hash"), report);
+    }
+
+    /**
+     * @return the restarted server's port; if it does not start, the data folder is first copied under
+     * {@code target/crash-recovery-failures} (the temporary folder is deleted after the test), so the journal a kill
+     * left behind can be read.
+     */
+    private int awaitPortKeepingTheJournal(final ServerProcess server, final String sync) throws Exception
+    {
+        try
+        {
+            return server.awaitPort();
+        }
+        catch (final Exception ex)
+        {
+            final Path kept = Path.of("target", "crash-recovery-failures", "sync-" + sync + "-" +
+                System.currentTimeMillis());
+            java.nio.file.Files.createDirectories(kept.getParent());
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(data))
+            {
+                for (final Path file : (Iterable<Path>)files::iterator)
+                {
+                    java.nio.file.Files.copy(file, kept.resolve(data.relativize(file).toString()));
+                }
+            }
+            System.out.println("the data folder of the failed restart is kept in " + kept.toAbsolutePath());
+            throw ex;
+        }
     }
 }
