@@ -7,11 +7,6 @@ package io.jifen.ledger.core;
  * table: the request log's and the member index's lookups were a fifth of a replay's time). A lookup touches an id
  * string only when the hashes match, so a miss (every new write) costs no pointer chasing; removal shifts the probe
  * chain back instead of leaving tombstones. Ids whose hashes collide are still told apart by their strings.
- * <p>
- * An index whose positions die in order (the request log forgets its oldest requests) is given a {@link Liveness}:
- * its dead entries are not removed one by one (each removal a cache miss on a table of tens of megabytes, a tenth of
- * a replay's time) but left in place, passed over by lookups (their position no longer holds their id), and dropped
- * all at once, in one sequential pass, when the table would otherwise grow.
  */
 final class IdIndex
 {
@@ -23,10 +18,8 @@ final class IdIndex
     /** Slot i: its id's hash at 2i, its position + 1 at 2i + 1 (0: an empty slot). */
     private long[] slots;
     private int mask;
-    /** Slots in use: live entries and, with a {@link Liveness}, dead ones not yet dropped. */
     private int size;
     private int resizeAt;
-    private final Liveness liveness;
 
     IdIndex()
     {
@@ -38,16 +31,6 @@ final class IdIndex
      */
     IdIndex(final int expected)
     {
-        this(expected, null);
-    }
-
-    /**
-     * @param liveness tells the positions still alive; null if every position stays (entries are then removed by
-     * {@link #remove}, if at all).
-     */
-    IdIndex(final int expected, final Liveness liveness)
-    {
-        this.liveness = liveness;
         allocate(Integer.highestOneBit(Math.max(16, (int)Math.min(CAPACITY_MAX, expected * 10L / 7 + 1)) * 2 - 1));
     }
 
@@ -118,46 +101,13 @@ final class IdIndex
         slots[(i << 1) + 1] = position + 1;
         if (++size > resizeAt)
         {
-            makeRoom();
-        }
-    }
-
-    /** The table is 70% full: drop the dead entries, if any die, and grow if the live ones still fill half of that. */
-    private void makeRoom()
-    {
-        if (null != liveness)
-        {
-            dropDead();
-            // at the largest table, carry on while the live ones fit (dropping the dead at each insert past 70%: slow,
-            // but only where the limits end); elsewhere grow once they fill half, to keep the drops far apart
-            if (size <= resizeAt / 2 || (mask + 1 >= CAPACITY_MAX && size <= resizeAt))
+            if (mask + 1 >= CAPACITY_MAX)
             {
-                return;
+                // the limits keep every index under 70% of the largest table; past it, probing would never end
+                throw new IllegalStateException("an id index of " + CAPACITY_MAX + " slots is full (" + size +
+                    " ids)");
             }
-        }
-        if (mask + 1 >= CAPACITY_MAX)
-        {
-            // the limits keep every index under 70% of the largest table; past it, probing would never end
-            throw new IllegalStateException("an id index of " + CAPACITY_MAX + " slots is full (" + size + " ids)");
-        }
-        rehash((mask + 1) << 1);
-    }
-
-    /**
-     * Removes every dead entry, walking the table once: each is removed as {@link #remove} removes one, by shifting the
-     * rest of its probe chain back (the walk re-reads the slot, which may now hold another dead entry). Shifts only
-     * ever move entries the walk has not reached yet, or live ones it has, so none is missed.
-     */
-    private void dropDead()
-    {
-        for (int i = 0; i <= mask; i++)
-        {
-            long slot;
-            while ((slot = slots[(i << 1) + 1]) != EMPTY && !liveness.live(slot - 1))
-            {
-                shiftBack(i);
-                size--;
-            }
+            rehash((mask + 1) << 1);
         }
     }
 
@@ -227,21 +177,6 @@ final class IdIndex
     int size()
     {
         return size;
-    }
-
-    /** @return the slots in the table. */
-    int capacity()
-    {
-        return mask + 1;
-    }
-
-    /**
-     * Whether a position still holds its id (a request the log still remembers).
-     */
-    @FunctionalInterface
-    interface Liveness
-    {
-        boolean live(long position);
     }
 
     /**

@@ -121,7 +121,7 @@ final class RequestLog
         allocateAllocations(Math.max(1024, capacity / 4));
         linesExpected = Math.max(LINES_INITIAL, capacity * LINES_PER_REQUEST);
         allocateLines(LINES_INITIAL);
-        index = new IdIndex(capacity, this::isLive);
+        index = new IdIndex(capacity);
     }
 
     private void allocate(final int capacity)
@@ -311,7 +311,7 @@ final class RequestLog
     /** The id at a position, if its entry is of the program being probed (else null: no match). */
     private String idAt(final long position)
     {
-        return isLive(position) && programOf(position) == probeProgram ? ids[(int)(position & mask)] : null;
+        return programOf(position) == probeProgram ? ids[(int)(position & mask)] : null;
     }
 
     int size()
@@ -340,7 +340,7 @@ final class RequestLog
             {
                 return; // an open hold, or an earn whose points are still pending
             }
-            // its index entry stays, dead (idAt no longer finds the id there), until the index drops the dead at once
+            index.remove(scoped(entries[b + ID_HASH], programOf(head)), head); // a no-op if a newer request reused it
             ids[(int)(head & mask)] = null;
             if (entries[b + ALLOC_COUNT] > 0)
             {
@@ -831,7 +831,7 @@ final class RequestLog
         lineCount = in.readIntRing(bounds);
         in.check(start, lineCount.length == lineIds.length && bounds[0] == lineHead && bounds[1] == lineTail,
             "the earning line rings differ");
-        index = new IdIndex(ids.length, this::isLive);
+        index = new IdIndex(ids.length);
         programSlots = new byte[ids.length]; // derived: rebuilt from the members, like the index
         for (long p = head; p < tail; p++)
         {
