@@ -70,112 +70,97 @@ abstract class MemberRows
         }
     }
 
+    private int intField(final int m, final int field)
+    {
+        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + field];
+    }
+
+    private void intField(final int m, final int field, final int value)
+    {
+        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + field] = value;
+    }
+
+    private long longField(final int m, final int field)
+    {
+        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + field];
+    }
+
+    private void longField(final int m, final int field, final long value)
+    {
+        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + field] = value;
+    }
+
     int status(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + STATUS];
+        return intField(m, STATUS);
     }
 
     void status(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + STATUS] = value;
-    }
-
-    void addStatus(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + STATUS] += delta;
+        intField(m, STATUS, value);
     }
 
     /** The slot of the member's program. */
     int program(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PROGRAM];
+        return intField(m, PROGRAM);
     }
 
     void program(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PROGRAM] = value;
-    }
-
-    void addProgram(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PROGRAM] += delta;
+        intField(m, PROGRAM, value);
     }
 
     int tier(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + TIER];
+        return intField(m, TIER);
     }
 
     void tier(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + TIER] = value;
-    }
-
-    void addTier(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + TIER] += delta;
+        intField(m, TIER, value);
     }
 
     /** The member's open lots: how many, and the ends of their list through the lots ({@link LotStore#nextOpen}). */
     int lotCount(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LOT_COUNT];
-    }
-
-    void lotCount(final int m, final int value)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LOT_COUNT] = value;
+        return intField(m, LOT_COUNT);
     }
 
     void addLotCount(final int m, final int delta)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LOT_COUNT] += delta;
+        intField(m, LOT_COUNT, intField(m, LOT_COUNT) + delta);
     }
 
     int firstLot(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + FIRST_LOT];
+        return intField(m, FIRST_LOT);
     }
 
     void firstLot(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + FIRST_LOT] = value;
-    }
-
-    void addFirstLot(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + FIRST_LOT] += delta;
+        intField(m, FIRST_LOT, value);
     }
 
     int lastLot(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LAST_LOT];
+        return intField(m, LAST_LOT);
     }
 
     void lastLot(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LAST_LOT] = value;
-    }
-
-    void addLastLot(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LAST_LOT] += delta;
+        intField(m, LAST_LOT, value);
     }
 
     /** How many expiry groups the member has (see groupAt). */
     int groupCount(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + GROUP_COUNT];
+        return intField(m, GROUP_COUNT);
     }
 
     void groupCount(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + GROUP_COUNT] = value;
-    }
-
-    void addGroupCount(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + GROUP_COUNT] += delta;
+        intField(m, GROUP_COUNT, value);
     }
 
     /**
@@ -187,221 +172,165 @@ abstract class MemberRows
      */
     int historySlot(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + HISTORY_SLOT];
+        return intField(m, HISTORY_SLOT);
     }
 
     void historySlot(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + HISTORY_SLOT] = value;
-    }
-
-    void addHistorySlot(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + HISTORY_SLOT] += delta;
+        intField(m, HISTORY_SLOT, value);
     }
 
     int pendingCount(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PENDING_COUNT];
+        return intField(m, PENDING_COUNT);
     }
 
     void pendingCount(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PENDING_COUNT] = value;
+        intField(m, PENDING_COUNT, value);
     }
 
     void addPendingCount(final int m, final int delta)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PENDING_COUNT] += delta;
+        intField(m, PENDING_COUNT, intField(m, PENDING_COUNT) + delta);
     }
 
     /** The last year and the last month tier points were counted in (see {@link #historySlot}). */
     int year(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + YEAR];
+        return intField(m, YEAR);
     }
 
     void year(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + YEAR] = value;
-    }
-
-    void addYear(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + YEAR] += delta;
+        intField(m, YEAR, value);
     }
 
     int lastMonth(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LAST_MONTH];
+        return intField(m, LAST_MONTH);
     }
 
     void lastMonth(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LAST_MONTH] = value;
-    }
-
-    void addLastMonth(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + LAST_MONTH] += delta;
+        intField(m, LAST_MONTH, value);
     }
 
     /** How many instants of latest qualifying earns the history holds. */
     int recentCount(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + RECENT_COUNT];
+        return intField(m, RECENT_COUNT);
     }
 
     void recentCount(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + RECENT_COUNT] = value;
-    }
-
-    void addRecentCount(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + RECENT_COUNT] += delta;
+        intField(m, RECENT_COUNT, value);
     }
 
     /** The program-local day of the member's last purchase earn (the points it earned: purchaseDayPoints). */
     int purchaseDay(final int m)
     {
-        return intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PURCHASE_DAY];
+        return intField(m, PURCHASE_DAY);
     }
 
     void purchaseDay(final int m, final int value)
     {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PURCHASE_DAY] = value;
-    }
-
-    void addPurchaseDay(final int m, final int delta)
-    {
-        intRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << INT_ROW_SHIFT) + PURCHASE_DAY] += delta;
+        intField(m, PURCHASE_DAY, value);
     }
 
     long available(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + AVAILABLE];
+        return longField(m, AVAILABLE);
     }
 
     void available(final int m, final long value)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + AVAILABLE] = value;
+        longField(m, AVAILABLE, value);
     }
 
     void addAvailable(final int m, final long delta)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + AVAILABLE] += delta;
+        longField(m, AVAILABLE, longField(m, AVAILABLE) + delta);
     }
 
     /** Points a reversed earn could not claw back: taken from the next credits. */
     long owed(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + OWED];
+        return longField(m, OWED);
     }
 
     void owed(final int m, final long value)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + OWED] = value;
+        longField(m, OWED, value);
     }
 
     void addOwed(final int m, final long delta)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + OWED] += delta;
+        longField(m, OWED, longField(m, OWED) + delta);
     }
 
     /** Points in the member's open holds: debited from its lots, not yet captured or released. */
     long held(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + HELD];
-    }
-
-    void held(final int m, final long value)
-    {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + HELD] = value;
+        return longField(m, HELD);
     }
 
     void addHeld(final int m, final long delta)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + HELD] += delta;
+        longField(m, HELD, longField(m, HELD) + delta);
     }
 
     long lifetimeEarned(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + LIFETIME_EARNED];
-    }
-
-    void lifetimeEarned(final int m, final long value)
-    {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + LIFETIME_EARNED] = value;
+        return longField(m, LIFETIME_EARNED);
     }
 
     void addLifetimeEarned(final int m, final long delta)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + LIFETIME_EARNED] += delta;
+        longField(m, LIFETIME_EARNED, longField(m, LIFETIME_EARNED) + delta);
     }
 
     long nextEvaluationAt(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + NEXT_EVALUATION_AT];
+        return longField(m, NEXT_EVALUATION_AT);
     }
 
     void nextEvaluationAt(final int m, final long value)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + NEXT_EVALUATION_AT] = value;
-    }
-
-    void addNextEvaluationAt(final int m, final long delta)
-    {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + NEXT_EVALUATION_AT] += delta;
+        longField(m, NEXT_EVALUATION_AT, value);
     }
 
     /** Points of pending earns (the earns themselves: pendingAt and the like). */
     long pending(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + PENDING];
-    }
-
-    void pending(final int m, final long value)
-    {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + PENDING] = value;
+        return longField(m, PENDING);
     }
 
     void addPending(final int m, final long delta)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + PENDING] += delta;
+        longField(m, PENDING, longField(m, PENDING) + delta);
     }
 
     /** The request position of the member's first qualifying earn (-1: none yet); its bonuses are columns. */
     long firstEarn(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + FIRST_EARN];
+        return longField(m, FIRST_EARN);
     }
 
     void firstEarn(final int m, final long value)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + FIRST_EARN] = value;
-    }
-
-    void addFirstEarn(final int m, final long delta)
-    {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + FIRST_EARN] += delta;
+        longField(m, FIRST_EARN, value);
     }
 
     long nextBirthdayAt(final int m)
     {
-        return longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + NEXT_BIRTHDAY_AT];
+        return longField(m, NEXT_BIRTHDAY_AT);
     }
 
     void nextBirthdayAt(final int m, final long value)
     {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + NEXT_BIRTHDAY_AT] = value;
+        longField(m, NEXT_BIRTHDAY_AT, value);
     }
-
-    void addNextBirthdayAt(final int m, final long delta)
-    {
-        longRows[m >>> ROW_CHUNK_SHIFT][((m & ROW_MASK) << LONG_ROW_SHIFT) + NEXT_BIRTHDAY_AT] += delta;
-    }
-
 
     /**
      * Writes the row field {@code field} of every member as one array of {@code capacity} entries, as snapshot format

@@ -237,7 +237,8 @@ public final class JournalReplay
             {
                 batch = ahead.next();
                 atEnd = replayer.applyAll(batch, untilTimestamp, untilSequence, progressEvery, progress);
-                if (batch.end && null != batch.failure)
+                // damage past where the replay stops is not its business, as when it read one record at a time
+                if (atEnd && batch.end && null != batch.failure)
                 {
                     throw ReadAhead.rethrow(batch.failure);
                 }

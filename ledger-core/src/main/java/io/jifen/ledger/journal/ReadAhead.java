@@ -59,7 +59,7 @@ final class ReadAhead implements AutoCloseable
     ReadAhead(final JournalScanner scanner, final boolean threaded)
     {
         this.scanner = scanner;
-        for (int i = 0; i < BATCHES; i++)
+        for (int i = 0, batches = threaded ? BATCHES : 1; i < batches; i++) // inline, one batch goes back and forth
         {
             free.add(new Batch());
         }
@@ -111,6 +111,13 @@ final class ReadAhead implements AutoCloseable
     private Batch readHere()
     {
         final Batch batch = free.poll();
+        fillOrFail(batch);
+        return batch;
+    }
+
+    /** Fills a batch; whatever stops the reading ends the stream there, and travels in the batch. */
+    private void fillOrFail(final Batch batch)
+    {
         batch.count = 0;
         batch.failure = null;
         try
@@ -122,7 +129,6 @@ final class ReadAhead implements AutoCloseable
             batch.failure = ex;
             batch.end = true;
         }
-        return batch;
     }
 
     private void run()
@@ -147,18 +153,8 @@ final class ReadAhead implements AutoCloseable
                 {
                     return;
                 }
-                batch.count = 0;
-                batch.failure = null;
-                try
-                {
-                    end = fill(batch);
-                }
-                catch (final Throwable ex)
-                {
-                    batch.failure = ex;
-                    end = true;
-                }
-                batch.end = end;
+                fillOrFail(batch);
+                end = batch.end;
                 full.add(batch); // never full: it has room for every batch there is
             }
         }

@@ -59,7 +59,7 @@ class JournalReplayIT
         return out;
     }
 
-    private static void write(final Path directory, final List<byte[]> records)
+    static void write(final Path directory, final List<byte[]> records)
     {
         try (Journal journal = new Journal(directory); Journal.Appender appender = journal.openAppender())
         {

@@ -81,17 +81,6 @@ class ReadAheadIT
         return out;
     }
 
-    private static void write(final Path directory, final List<byte[]> records)
-    {
-        try (Journal journal = new Journal(directory); Journal.Appender appender = journal.openAppender())
-        {
-            for (final byte[] record : records)
-            {
-                appender.append(record, record.length);
-            }
-        }
-    }
-
     private static JournalReplay.Result replay(final Path directory, final Ledger ledger, final ResumePoint from,
         final long untilSequence, final boolean discard, final long readAheadFrom)
     {
@@ -118,7 +107,7 @@ class ReadAheadIT
     void anIntactJournalReplaysTheSameReadAheadAsReadInline()
     {
         final List<byte[]> records = records(RECORDS, 1);
-        write(dir, records);
+        JournalReplayIT.write(dir, records);
         final JournalReplay.Result inline = replay(dir, new Ledger(Program.defaultProgram()), null, Long.MAX_VALUE,
             false, INLINE);
         final JournalReplay.Result threaded = replay(dir, new Ledger(Program.defaultProgram()), null, Long.MAX_VALUE,
@@ -132,7 +121,7 @@ class ReadAheadIT
     @Test
     void aReplayStoppedWithinABatchEndsAtItsLastRecordAndResumesFromThere()
     {
-        write(dir, records(RECORDS, 2));
+        JournalReplayIT.write(dir, records(RECORDS, 2));
         final long stop = 2 * ReadAhead.BATCH + 13;
         final Ledger inlineLedger = new Ledger(Program.defaultProgram());
         final Ledger threadedLedger = new Ledger(Program.defaultProgram());
@@ -158,7 +147,7 @@ class ReadAheadIT
         final List<byte[]> records = new ArrayList<>(records(RECORDS, 3));
         final int removed = 4 * ReadAhead.BATCH + 5;
         records.remove(removed);
-        write(dir, records);
+        JournalReplayIT.write(dir, records);
         final Ledger inlineLedger = new Ledger(Program.defaultProgram());
         final Ledger threadedLedger = new Ledger(Program.defaultProgram());
         final JournalCorruptException inline = assertThrows(JournalCorruptException.class,
@@ -172,13 +161,29 @@ class ReadAheadIT
     }
 
     @Test
+    void aReplayStoppedBeforeDamageInItsBatchEndsThereWithoutAnError()
+    {
+        final List<byte[]> records = new ArrayList<>(records(RECORDS, 5));
+        final int removed = 4 * ReadAhead.BATCH + 40;
+        records.remove(removed);
+        JournalReplayIT.write(dir, records);
+        final long stop = removed - 10; // read in the same batch as the gap, in either mode
+        for (final long readAheadFrom : new long[] {INLINE, THREADED})
+        {
+            final JournalReplay.Result result = replay(dir, new Ledger(Program.defaultProgram()), null, stop, false,
+                readAheadFrom);
+            assertEquals(stop, result.lastSequence, "read ahead from " + readAheadFrom);
+        }
+    }
+
+    @Test
     void aTornTailIsRefusedAndDiscardedTheSameReadAhead()
     {
         final List<byte[]> records = new ArrayList<>(records(RECORDS, 4));
         final byte[] last = records.remove(RECORDS - 1);
         records.add(Arrays.copyOf(last, 40)); // the last write, torn by a power loss
         records.add(new byte[64]);            // and a page of zeros after it
-        write(dir, records);
+        JournalReplayIT.write(dir, records);
         final JournalCorruptException inline = assertThrows(JournalCorruptException.class,
             () -> replay(dir, new Ledger(Program.defaultProgram()), null, Long.MAX_VALUE, false, INLINE));
         final JournalCorruptException threaded = assertThrows(JournalCorruptException.class,
