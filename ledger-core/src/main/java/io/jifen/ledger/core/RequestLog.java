@@ -332,15 +332,14 @@ final class RequestLog
             final int b = base(head);
             if (entries[b + TIMESTAMP] >= cutoff)
             {
-                return;
+                break;
             }
             final int type = (int)(entries[b + MEMBER_TYPE_TIER_STATUS] >>> 32 & 0xFF);
             if ((type == CommandType.HOLD.code() || (type == CommandType.EARN.code() && entries[b + LOT_SLOT] < 0)) &&
                 entries[b + REVERSED] < entries[b + POINTS])
             {
-                return; // an open hold, or an earn whose points are still pending
+                break; // an open hold, or an earn whose points are still pending
             }
-            index.remove(scoped(entries[b + ID_HASH], programOf(head)), head); // a no-op if a newer request reused it
             ids[(int)(head & mask)] = null;
             if (entries[b + ALLOC_COUNT] > 0)
             {
@@ -358,6 +357,7 @@ final class RequestLog
             }
             head++;
         }
+        index.forgetBelow(head); // the index drops the evicted entries as its sweep reaches them
     }
 
     /**
@@ -831,7 +831,7 @@ final class RequestLog
         lineCount = in.readIntRing(bounds);
         in.check(start, lineCount.length == lineIds.length && bounds[0] == lineHead && bounds[1] == lineTail,
             "the earning line rings differ");
-        index = new IdIndex(ids.length);
+        index = new IdIndex(ids.length, head);
         programSlots = new byte[ids.length]; // derived: rebuilt from the members, like the index
         for (long p = head; p < tail; p++)
         {
