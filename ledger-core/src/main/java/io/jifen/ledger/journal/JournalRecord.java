@@ -113,6 +113,17 @@ public final class JournalRecord
      */
     public int encode(final Command c, final ExpandableArrayBuffer buffer)
     {
+        return trailer(buffer, encodeBody(c, buffer));
+    }
+
+    /**
+     * Encodes a command's record up to its trailer, the record's length field included: what a replay compares with
+     * the recorded bytes (equal bytes before the trailer mean an equal trailer, which the reader has checked).
+     *
+     * @return the offset of the trailer: the record's length less {@link JournalLayout#TRAILER_LENGTH}.
+     */
+    int encodeBody(final Command c, final ExpandableArrayBuffer buffer)
+    {
         assert c.isJournaled() : "only journaled commands have records: " + c;
         buffer.putShort(TYPE_OFFSET, (short)c.type.code(), ORDER);
         // a new write is journaled in the current version; a replayed record re-encodes in its own
@@ -157,7 +168,8 @@ public final class JournalRecord
         {
             offset = putPurchase(c, buffer, offset);
         }
-        return trailer(buffer, offset);
+        buffer.putInt(LENGTH_OFFSET, offset + TRAILER_LENGTH, ORDER);
+        return offset;
     }
 
     private static int putInputs(final Command c, final MutableDirectBuffer buffer, final int offset)

@@ -351,12 +351,12 @@ public final class JournalReplay
             }
             final int offset = batch.offsets[i];
             final int length = batch.lengths[i];
-            final int reencodedLength = codec.encode(command, reencoded);
             // the trailer (chain value, checksum) is a function of the bytes before it and the previous chain value,
             // which the scanner has checked for the recorded record: equal bytes before it mean an equal trailer, so
-            // the replay does not hash the record a second time
+            // the replay neither hashes nor checksums the record a second time
+            final int reencodedBody = codec.encodeBody(command, reencoded);
             final int body = length - JournalLayout.TRAILER_LENGTH;
-            if (reencodedLength != length ||
+            if (reencodedBody != body ||
                 !Arrays.equals(reencoded.byteArray(), 0, body, batch.bytes, offset, offset + body))
             {
                 throw new JournalCorruptException(file, index, "record " + sequence +
