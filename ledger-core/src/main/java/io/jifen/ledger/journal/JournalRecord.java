@@ -746,6 +746,13 @@ public final class JournalRecord
             this.offset = offset;
         }
 
+        /** Steps over a string without decoding it. */
+        void skip()
+        {
+            final int length = buffer.getShort(offset, ORDER) & 0xFFFF;
+            offset += STRING_LENGTH_SIZE + (length == ABSENT_STRING ? 0 : length);
+        }
+
         String next()
         {
             final int length = buffer.getShort(offset, ORDER) & 0xFFFF;

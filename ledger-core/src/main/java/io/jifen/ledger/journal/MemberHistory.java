@@ -180,6 +180,7 @@ public final class MemberHistory implements AutoCloseable
         }
         final JournalRecord codec = new JournalRecord();
         final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+        final Statements.Parsed scratch = new Statements.Parsed();
         long entry = from;
         final int end = into.size() + limit;
         while (entry >= 0 && into.size() < end)
@@ -206,7 +207,7 @@ public final class MemberHistory implements AutoCloseable
                         ", not " + fromSequence);
                 }
                 final StatementLine line = new StatementLine();
-                if (Statements.render(view, program, member, firstProgram, line))
+                if (Statements.render(view, program, member, firstProgram, scratch, line))
                 {
                     into.add(line);
                 }

@@ -64,23 +64,27 @@ public final class Statements
 
         Parsed(final DirectBuffer record, final String firstProgram)
         {
-            parse(record, firstProgram);
+            parse(record, firstProgram, true);
         }
 
-        void parse(final DirectBuffer record, final String firstProgram)
+        /**
+         * @param lines whether the strings only a statement line shows (request, order and original request ids,
+         * reason) are wanted: the indexer, which parses every record for its members, leaves them undecoded.
+         */
+        void parse(final DirectBuffer record, final String firstProgram, final boolean lines)
         {
             program = null;
             toProgram = null;
             type = CommandType.fromCode(record.getShort(TYPE_OFFSET, ORDER));
             version = record.getShort(VERSION_OFFSET, ORDER);
             final JournalRecord.StringCursor cursor = new JournalRecord.StringCursor(record, BODY_OFFSET);
-            requestId = cursor.next();
+            requestId = lines ? cursor.next() : skip(cursor);
             memberId = cursor.next();
-            orderId = cursor.next();
-            reason = cursor.next();
-            originalRequestId = cursor.next();
+            orderId = lines ? cursor.next() : skip(cursor);
+            reason = lines ? cursor.next() : skip(cursor);
+            originalRequestId = lines ? cursor.next() : skip(cursor);
             counterparty = cursor.next();
-            cursor.next(); // the program's text
+            cursor.skip(); // the program's text
             if (version >= JournalRecord.VERSION_PROGRAMS)
             {
                 program = cursor.next();
@@ -88,7 +92,7 @@ public final class Statements
             }
             if (version >= JournalRecord.VERSION_KEYS)
             {
-                cursor.next(); // the API key's id: not on a member's statement
+                cursor.skip(); // the API key's id: not on a member's statement
             }
             program = null == program ? firstProgram : program;
             toProgram = null == toProgram ? program : toProgram;
@@ -100,6 +104,12 @@ public final class Statements
             {
                 purchaseStart = JournalRecord.getMembers(record, purchaseStart, effectCount, touched);
             }
+        }
+
+        private static String skip(final JournalRecord.StringCursor cursor)
+        {
+            cursor.skip();
+            return null;
         }
 
         boolean hasPurchase(final DirectBuffer record)
@@ -126,7 +136,7 @@ public final class Statements
         {
             return;
         }
-        p.parse(record, firstProgram);
+        p.parse(record, firstProgram, false);
         if (p.version >= JournalRecord.VERSION_MEMBERS)
         {
             for (int i = 0; i < p.touched.size(); i++)
@@ -187,17 +197,19 @@ public final class Statements
     /**
      * Renders what the record did to one member.
      *
+     * @param p scratch space, reused from record to record by one thread (a page of a statement renders fifty
+     * records, and a parse's member table was most of what a page allocated).
      * @return false if the record does not name that member.
      */
     public static boolean render(final DirectBuffer record, final String program, final String memberId,
-        final String firstProgram, final StatementLine into)
+        final String firstProgram, final Parsed p, final StatementLine into)
     {
         if (record.getShort(TYPE_OFFSET, ORDER) == JournalRecord.TAIL_DISCARDED_TYPE)
         {
             return false;
         }
         into.clear();
-        final Parsed p = new Parsed(record, firstProgram);
+        p.parse(record, firstProgram, true);
         final boolean own = p.type.isIdempotentWrite() && memberId.equals(p.memberId) && program.equals(p.program);
         int entry = -1;
         if (p.version >= JournalRecord.VERSION_MEMBERS)
