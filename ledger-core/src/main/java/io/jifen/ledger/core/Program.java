@@ -87,6 +87,10 @@ public final class Program
     private long cachedTierMonthStart = Long.MAX_VALUE;
     private long cachedTierMonthEnd = Long.MIN_VALUE;
     private int cachedTierMonth;
+    // First-evaluation cache: every member enrolled on one program-local day is first evaluated at the same instant.
+    private long cachedEnrollDayStart = Long.MAX_VALUE;
+    private long cachedEnrollDayEnd = Long.MIN_VALUE;
+    private long cachedFirstEvaluation;
 
     Program(final ProgramSettings b)
     {
@@ -573,22 +577,26 @@ public final class Program
 
     /**
      * @return the first tier evaluation of a member enrolled at {@code enrolledAt}: a year of membership later on
-     * the anniversary, or the first evaluation date at least a year after enrollment.
+     * the anniversary, or the first evaluation date at least a year after enrollment. Allocation-free within a day.
      */
     public long firstEvaluation(final long enrolledAt)
     {
-        final ZonedDateTime enrolled = Instant.ofEpochMilli(enrolledAt).atZone(zone);
-        final LocalDate yearLater = enrolled.toLocalDate().plusYears(1);
-        if (evaluationMonthDay == 0)
+        if (enrolledAt >= cachedEnrollDayStart && enrolledAt < cachedEnrollDayEnd)
         {
-            return yearLater.atStartOfDay(zone).toInstant().toEpochMilli();
+            return cachedFirstEvaluation;
         }
-        LocalDate date = LocalDate.of(yearLater.getYear(), evaluationMonthDay / 100, evaluationMonthDay % 100);
+        final LocalDate enrolled = Instant.ofEpochMilli(enrolledAt).atZone(zone).toLocalDate();
+        final LocalDate yearLater = enrolled.plusYears(1);
+        LocalDate date = evaluationMonthDay == 0 ? yearLater :
+            LocalDate.of(yearLater.getYear(), evaluationMonthDay / 100, evaluationMonthDay % 100);
         if (date.isBefore(yearLater))
         {
             date = date.plusYears(1);
         }
-        return date.atStartOfDay(zone).toInstant().toEpochMilli();
+        cachedEnrollDayStart = enrolled.atStartOfDay(zone).toInstant().toEpochMilli();
+        cachedEnrollDayEnd = enrolled.plusDays(1).atStartOfDay(zone).toInstant().toEpochMilli();
+        cachedFirstEvaluation = date.atStartOfDay(zone).toInstant().toEpochMilli();
+        return cachedFirstEvaluation;
     }
 
     /**

@@ -243,4 +243,52 @@ class ProgramTest
         assertError("line 2: campaigns[0].minTier: must be one of member, silver, gold, platinum " +
             "(or TIER_MEMBER, ...); got 'tier_gold'", protoNames.replace("TIER_GOLD", "tier_gold"));
     }
+
+    /**
+     * The first tier evaluation, by the rule: the anniversary a year after the program-local enrollment day, or the
+     * first evaluation date on or after it; at the start of that day in the program's zone. Asked for instants in a
+     * random order, jumping across days, midnights and the zone's DST changes, a program answers each as a fresh
+     * one does (it keeps the answer for the day last asked).
+     */
+    @Test
+    void firstEvaluationFollowsTheEnrollmentDayWhateverWasAskedBefore()
+    {
+        final ZoneId zone = ZoneId.of("America/Santiago"); // DST changes at midnight: days of 23 and 25 hours
+        final java.util.Random random = new java.util.Random(42);
+        for (final String evaluation : new String[] {"anniversary", "01-01", "03-31", "12-31"})
+        {
+            final String text = "name: club\nzone: America/Santiago\ntiers: {evaluation: '" + evaluation + "'}\n";
+            final Program warm = Program.parse(text);
+            // around each DST change of 2023-2025, every 10 minutes over two days either side, shuffled
+            final java.util.List<Long> instants = new java.util.ArrayList<>();
+            java.time.zone.ZoneOffsetTransition change = zone.getRules().nextTransition(
+                ZonedDateTime.of(2023, 1, 1, 0, 0, 0, 0, zone).toInstant());
+            while (change.getInstant().isBefore(ZonedDateTime.of(2026, 1, 1, 0, 0, 0, 0, zone).toInstant()))
+            {
+                for (long k = -288; k <= 288; k++)
+                {
+                    instants.add(change.getInstant().toEpochMilli() + k * 600_000 + random.nextInt(3) - 1);
+                }
+                change = zone.getRules().nextTransition(change.getInstant());
+            }
+            java.util.Collections.shuffle(instants, random);
+            for (int i = 0; i < instants.size(); i++)
+            {
+                // every other ask up to 26 hours after the one before: within its day, or just past its end
+                final long at = i % 2 == 1 ? instants.get(i - 1) + random.nextInt(26 * 3_600_000) : instants.get(i);
+                final java.time.LocalDate yearLater = java.time.Instant.ofEpochMilli(at).atZone(zone).toLocalDate()
+                    .plusYears(1);
+                java.time.LocalDate date = yearLater;
+                if (!"anniversary".equals(evaluation))
+                {
+                    date = java.time.LocalDate.of(yearLater.getYear(), Integer.parseInt(evaluation.substring(0, 2)),
+                        Integer.parseInt(evaluation.substring(3)));
+                    date = date.isBefore(yearLater) ? date.plusYears(1) : date;
+                }
+                final long expected = date.atStartOfDay(zone).toInstant().toEpochMilli();
+                assertEquals(expected, warm.firstEvaluation(at), evaluation + " enrolled at " + at);
+                assertEquals(expected, Program.parse(text).firstEvaluation(at), evaluation + " enrolled at " + at);
+            }
+        }
+    }
 }
