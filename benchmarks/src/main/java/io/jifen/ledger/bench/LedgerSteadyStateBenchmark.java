@@ -27,6 +27,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  *   benchmark thread --apply--&gt; Ledger (earn then redeem the same member, 100 ms of ledger time per command)
  * </pre>
+ * Each benchmark leaves a member's points as it found them (what it earns it redeems, reverses, captures or adjusts
+ * back), so every kind of write can be measured at 0 bytes per apply, as issue 14 asks; and the reads.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -70,6 +72,14 @@ public class LedgerSteadyStateBenchmark
 
     private ResultCode apply(final CommandType type, final String memberId, final long points)
     {
+        final Command c = write(type, memberId, points);
+        ledger.apply(c);
+        return c.result;
+    }
+
+    /** A write with the next request id, ledger time moved on; the caller fills the rest and applies. */
+    private Command write(final CommandType type, final String memberId, final long points)
+    {
         final Command c = command;
         c.clear();
         c.type = type;
@@ -78,8 +88,17 @@ public class LedgerSteadyStateBenchmark
         c.memberId = memberId;
         c.points = points;
         c.timestamp = now += STEP_MS;
-        ledger.apply(c);
-        return c.result;
+        return c;
+    }
+
+    private Command read(final CommandType type)
+    {
+        final Command c = command;
+        c.clear();
+        c.type = type;
+        c.memberId = memberIds[next++ % MEMBERS];
+        c.timestamp = now;
+        return c;
     }
 
     @Benchmark
@@ -89,5 +108,90 @@ public class LedgerSteadyStateBenchmark
         final String member = memberIds[next % MEMBERS];
         apply(CommandType.EARN, member, 100);
         return apply(CommandType.REDEEM, member, 100);
+    }
+
+    /** A purchase the program prices (earn rate, rounding), then a redeem of what it earned. */
+    @Benchmark
+    @OperationsPerInvocation(2)
+    public ResultCode purchaseThenRedeem()
+    {
+        final String member = memberIds[next % MEMBERS];
+        final Command c = write(CommandType.EARN, member, 0);
+        c.purchaseMinor = 10_00 + (next & 511) * 100;
+        c.currency = "CNY";
+        c.channel = 1 + next % 3;
+        ledger.apply(c);
+        return apply(CommandType.REDEEM, member, c.resultPoints);
+    }
+
+    /** A checkout with a hold: earn, hold, capture. */
+    @Benchmark
+    @OperationsPerInvocation(3)
+    public ResultCode earnHoldCapture()
+    {
+        final String member = memberIds[next % MEMBERS];
+        apply(CommandType.EARN, member, 100);
+        final String holdId = requestIds[next];
+        apply(CommandType.HOLD, member, 100);
+        final Command c = write(CommandType.CAPTURE_HOLD, member, 0);
+        c.originalRequestId = holdId;
+        ledger.apply(c);
+        return c.result;
+    }
+
+    /** A return: an earn and its reversal. */
+    @Benchmark
+    @OperationsPerInvocation(2)
+    public ResultCode earnThenReverse()
+    {
+        final String member = memberIds[next % MEMBERS];
+        final String earnId = requestIds[next];
+        apply(CommandType.EARN, member, 100);
+        final Command c = write(CommandType.REVERSE, member, 100);
+        c.originalRequestId = earnId;
+        c.reason = "return";
+        ledger.apply(c);
+        return c.result;
+    }
+
+    /** A goodwill credit and its correction. */
+    @Benchmark
+    @OperationsPerInvocation(2)
+    public ResultCode adjustUpThenDown()
+    {
+        final String member = memberIds[next % MEMBERS];
+        Command c = write(CommandType.ADJUST, member, 10);
+        c.reason = "goodwill";
+        ledger.apply(c);
+        c = write(CommandType.ADJUST, member, -10);
+        c.reason = "correction";
+        ledger.apply(c);
+        return c.result;
+    }
+
+    @Benchmark
+    public long getBalance()
+    {
+        final Command c = read(CommandType.GET_BALANCE);
+        ledger.apply(c);
+        return c.balance;
+    }
+
+    @Benchmark
+    public boolean checkTier()
+    {
+        final Command c = read(CommandType.CHECK_TIER);
+        c.minTier = 2;
+        ledger.apply(c);
+        return c.meets;
+    }
+
+    @Benchmark
+    public int listLots()
+    {
+        final Command c = read(CommandType.LIST_LOTS);
+        c.limit = 10;
+        ledger.apply(c);
+        return c.openLots;
     }
 }
