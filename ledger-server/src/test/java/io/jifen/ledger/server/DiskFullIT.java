@@ -59,6 +59,11 @@ class DiskFullIT
         if (null != mount)
         {
             run("umount", "-l", mount.toString()); // lazily: the JVM may still map files there
+            // a lazy unmount detaches the file system at once: the mount point is an empty folder again
+            if (!run("rmdir", mount.toString()))
+            {
+                System.out.println("disk full: left the mount point " + mount + " (still mounted?)");
+            }
         }
         if (null != image)
         {
