@@ -20,12 +20,6 @@ import io.jifen.ledger.pipeline.LedgerPipeline;
  * <p>The wait is estimated by Little's law: commands in the ring over the rate the pipeline has recently answered them
  * while the ring was not empty, sampled at most every {@link #SAMPLE_NANOS} by whichever caller comes (one
  * {@link System#nanoTime()} per call). Below {@link #FREE_DEPTH} commands in the ring every call is let in.
- *
- * <p>The rate is measured over a second of a busy run, pauses included: a pipeline that runs in bursts (a CPU quota,
- * syncs) drains its queue at its mean rate. A shorter run can lie within one pause (a collection, a descheduled
- * writer thread: 200-300 ms happen on a shared 2-core machine), and its rate of nearly zero would shed calls that
- * would have waited far less than the bound (and stay for the next burst): until a first second is measured, a
- * shorter run gives the rate only when the pipeline answered something in each of its intervals.
  */
 final class Admission
 {
@@ -37,21 +31,16 @@ final class Admission
     private final LongSupplier answeredNow;
     private final long maxQueueNanos;
     private final AtomicLong sampledAt = new AtomicLong(System.nanoTime());
-    /**
-     * The last {@link #WINDOW} samples (time, commands answered), and how many of them are one busy run: all of them,
-     * ten sample intervals, span a second at least.
-     */
-    static final int WINDOW = 11;
-    /** The fewest samples of a busy run without a pause that give a first rate. */
-    private static final int FIRST_SAMPLES = 3;
+    /** The last {@link #WINDOW} samples (time, commands answered), and how many of them are one busy run. */
+    private static final int WINDOW = 10;
     private final long[] times = new long[WINDOW];
     private final long[] answeredAt = new long[WINDOW];
     private long sampleCount;
     private int samples;
     private long inFlightAtSample;
     /**
-     * Commands answered per nanosecond while the ring was busy, over the last second of samples (so the bursts and
-     * pauses of a sync or a collection average out); NaN until first measured. A new busy run starts from
+     * Commands answered per nanosecond while the ring was busy, over the last second or so of samples (so the
+     * bursts and pauses of a sync or a collection average out); NaN until first measured. A new busy run starts from
      * the last run's rate until it has samples of its own: the pipeline's speed does not change with idle time.
      */
     private volatile double rate = Double.NaN;
@@ -166,28 +155,13 @@ final class Admission
             times[slot] = now;
             answeredAt[slot] = answered;
             samples = Math.min(samples + 1, WINDOW);
-            final int oldest = (int)((sampleCount - samples) % WINDOW);
-            if (samples == WINDOW || (Double.isNaN(rate) && samples >= FIRST_SAMPLES && answeredThroughout()))
+            if (samples >= 3)
             {
-                // over the busy run's last second: commands answered over time taken, pauses included
+                // over the whole busy run (up to a second): commands answered over time taken, pauses included
+                final int oldest = (int)((sampleCount - samples) % WINDOW);
                 rate = (double)(answered - answeredAt[oldest]) / (now - times[oldest]);
             }
             inFlightAtSample = inFlight;
         }
-    }
-
-    /** @return whether the pipeline answered something in every interval of the busy run's samples. */
-    private boolean answeredThroughout()
-    {
-        for (int k = 1; k < samples; k++)
-        {
-            final int later = (int)((sampleCount - k) % WINDOW);
-            final int earlier = (int)((sampleCount - k - 1) % WINDOW);
-            if (answeredAt[later] == answeredAt[earlier])
-            {
-                return false;
-            }
-        }
-        return true;
     }
 }
