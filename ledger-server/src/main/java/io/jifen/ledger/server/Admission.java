@@ -13,9 +13,10 @@ import io.jifen.ledger.pipeline.LedgerPipeline;
  * Load shedding at the edge: the ring is bounded by time as well as by slots. A call is refused at once,
  * RESOURCE_EXHAUSTED {@link ResultCode#OVERLOADED} with a retry hint, when the commands ahead of it would take longer
  * to answer than a quarter of the time its deadline leaves, or longer than the server's queue bound
- * ({@code --max-queue-ms}, 1,000 ms by default; reads get twice as long, so they go on answering while writes are
- * shed). Offered far past its capacity, the server so keeps its queue short: what it accepts it answers in time, and
- * it is idle again moments after the load stops, instead of applying writes for callers who left long ago.
+ * ({@code --max-queue-ms}, 1,000 ms by default; reads get twice as long on both counts, so they go on answering
+ * while writes are shed). Offered far past its capacity, the server so keeps its queue short: what it accepts it
+ * answers in time, and it is idle again moments after the load stops, instead of applying writes for callers who left
+ * long ago.
  *
  * <p>The wait is estimated by Little's law: commands in the ring over the rate the pipeline has recently answered them
  * while the ring was not empty, sampled at most every {@link #SAMPLE_NANOS} by whichever caller comes (one
@@ -117,8 +118,9 @@ final class Admission
         if (deadline != 0)
         {
             // a quarter of the time the caller has left: the estimate is of a mean (measured waits ran to twice
-            // it under a bursty pipeline), and the answer must still travel back
-            limit = Math.min(limit, (deadline - now) / 4);
+            // it under a bursty pipeline), and the answer must still travel back; a read, twice that, as with the
+            // queue bound (the writes ahead of it were let in within their own bound)
+            limit = Math.min(limit, (deadline - now) / (read ? 2 : 4));
         }
         if (wait <= limit)
         {

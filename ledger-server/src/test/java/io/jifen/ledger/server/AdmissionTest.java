@@ -125,4 +125,25 @@ class AdmissionTest
         assertTrue(timedOut < sent / 10, "few calls wait past their deadline: " + timedOut + " of " + sent);
         assertTrue(longestWait <= 1000 * MS, "an accepted call waited " + longestWait / MS + " ms");
     }
+
+    /**
+     * Reads get twice as long as writes, by the queue bound and by their deadline alike: with 300 ms of work in the
+     * ring, a write whose caller has a second left is refused (a quarter of it), a read with the same deadline is
+     * let in (half of it), and a read with 500 ms left is refused.
+     */
+    @Test
+    void aReadWaitsTwiceAsLongAsAWriteWithTheSameDeadline()
+    {
+        run(0, 1500 * MS, 30_000, 20_000, 0); // measures 20,000 a second
+        run(1500 * MS, 3000 * MS, 1_000, 20_000, 0);
+        for (int i = 0; i < 6_000; i++)
+        {
+            ring.addLast(3000 * MS);
+        }
+        final long now = origin + 3000 * MS;
+        assertTrue(admission.admit(false, now + 1000 * MS, now) > 0, "a write past a quarter of its deadline");
+        assertEquals(0, admission.admit(true, now + 1000 * MS, now), "a read within half of its deadline");
+        assertTrue(admission.admit(true, now + 500 * MS, now) > 0, "a read past half of its deadline");
+        assertEquals(0, admission.admit(false, now + 2000 * MS, now), "a write within a quarter of its deadline");
+    }
 }
