@@ -431,6 +431,7 @@ public final class JournalRecord
         buffer.putLong(TIMESTAMP_OFFSET, 0, ORDER);
         buffer.putLong(DISCARDED_FIRST_INDEX_OFFSET, firstIndex, ORDER);
         buffer.putInt(DISCARDED_COUNT_OFFSET, count, ORDER);
+        buffer.putInt(LENGTH_OFFSET, DISCARDED_BODY_END + TRAILER_LENGTH, ORDER);
         return trailer(buffer, DISCARDED_BODY_END);
     }
 
@@ -450,15 +451,14 @@ public final class JournalRecord
     }
 
     /**
-     * Closes a record whose body ends at {@code offset}: the length field, an unlinked (zero) chain value and the
-     * checksum.
+     * Closes a record whose body, length field included, ends at {@code offset}: an unlinked (zero) chain value and
+     * the checksum.
      *
      * @return the record's length.
      */
     private int trailer(final ExpandableArrayBuffer buffer, final int offset)
     {
         final int length = offset + TRAILER_LENGTH;
-        buffer.putInt(LENGTH_OFFSET, length, ORDER);
         buffer.setMemory(offset, CHAIN_LENGTH, (byte)0);
         buffer.putInt(offset + CHAIN_LENGTH, checksum(buffer.byteArray(), 0, offset + CHAIN_LENGTH), ORDER);
         return length;
