@@ -8,7 +8,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
 
@@ -33,7 +35,10 @@ import io.jifen.ledger.journal.StatementLine;
  * from the journal's durable records (from the first at every start), and served by a few threads of their own, each
  * with its own reader of the journal (a page reads up to a page of records; the event loops never wait on a file).
  * A first page waits (up to {@link #CATCH_UP_WAIT_MS}) until the index holds every record durable at the call, so a
- * client reads its own acknowledged writes.
+ * client reads its own acknowledged writes. It waits off the serving threads: the indexer hands it to them once the
+ * index has come that far. (A serving thread that waited itself held up every page behind it: while the index is
+ * rebuilt after a start, minutes on a long journal, each first page held one of the two threads for its whole wait
+ * and later pages, which need no wait, queued behind them.)
  */
 final class MemberStatements implements AutoCloseable
 {
@@ -50,6 +55,9 @@ final class MemberStatements implements AutoCloseable
     private final LongSupplier durableSequence;
     private final String firstProgram;
     private final BlockingQueue<Runnable> queue = new ArrayBlockingQueue<>(QUEUE);
+    /** First pages waiting for the index, in the order of their calls (so of their targets, near enough). */
+    private final ConcurrentLinkedQueue<Waiting> waiting = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger waitingCount = new AtomicInteger();
     private final List<Thread> threads = new ArrayList<>();
     private final ThreadLocal<Journal.Reader> reader = new ThreadLocal<>();
     private volatile boolean running = true;
@@ -85,7 +93,9 @@ final class MemberStatements implements AutoCloseable
         {
             while (running)
             {
-                if (history.poll(durableSequence.getAsLong(), 4096) == 0 && !history.busy())
+                final int indexed = history.poll(durableSequence.getAsLong(), 4096);
+                release(false);
+                if (indexed == 0 && !history.busy())
                 {
                     // idle: a write is on statements within ~1 ms of being durable; waking more often cost the
                     // writers measurably on 2 cores (thousands of wake-ups a second under load)
@@ -103,6 +113,37 @@ final class MemberStatements implements AutoCloseable
             // an error too (a full disk under the mapped index, the heap): a first page then says why, not "indexing"
             failure = ex.toString();
             LOG.log(System.Logger.Level.ERROR, "the history index stopped", ex);
+        }
+        finally
+        {
+            release(true); // stopped or failed: each says so (page checks running and failure first)
+        }
+    }
+
+    /**
+     * Hands the first pages the index has come far enough for (or whose wait is over, or {@code all}) to the serving
+     * threads.
+     */
+    private void release(final boolean all)
+    {
+        final long indexed = history.indexedSequence();
+        final long now = System.currentTimeMillis();
+        Waiting head;
+        while (null != (head = waiting.peek()) && (all || head.target <= indexed || head.deadline <= now))
+        {
+            waiting.poll();
+            waitingCount.decrementAndGet();
+            dispatch(head.request, head.observer, head.target);
+        }
+    }
+
+    private void dispatch(final ListHistoryRequest request, final StreamObserver<ListHistoryResponse> observer,
+        final long target)
+    {
+        if (!queue.offer(() -> page(request, observer, target)))
+        {
+            observer.onError(Errors.of(Status.Code.RESOURCE_EXHAUSTED, "STATEMENT_READS_MAX", null,
+                "too many statement reads waiting (" + QUEUE + "): try again shortly"));
         }
     }
 
@@ -126,6 +167,12 @@ final class MemberStatements implements AutoCloseable
         }
     }
 
+    /** @return the sequence of the last record the index holds. */
+    long indexedSequence()
+    {
+        return history.indexedSequence();
+    }
+
     void listHistory(final ListHistoryRequest request, final StreamObserver<ListHistoryResponse> observer)
     {
         final String invalid = invalid(request);
@@ -136,12 +183,24 @@ final class MemberStatements implements AutoCloseable
             return;
         }
         final long target = durableSequence.getAsLong();
-        final long deadline = System.currentTimeMillis() + CATCH_UP_WAIT_MS;
-        if (!queue.offer(() -> page(request, observer, target, deadline)))
+        if (request.getPageToken().isEmpty() && history.indexedSequence() < target && running)
         {
-            observer.onError(Errors.of(Status.Code.RESOURCE_EXHAUSTED, "STATEMENT_READS_MAX", null,
-                "too many statement reads waiting (" + QUEUE + "): try again shortly"));
+            if (waitingCount.incrementAndGet() > QUEUE)
+            {
+                waitingCount.decrementAndGet();
+                observer.onError(Errors.of(Status.Code.RESOURCE_EXHAUSTED, "STATEMENT_READS_MAX", null,
+                    "too many statement reads waiting (" + QUEUE + "): try again shortly"));
+                return;
+            }
+            waiting.add(new Waiting(request, observer, target, System.currentTimeMillis() + CATCH_UP_WAIT_MS));
+            return;
         }
+        dispatch(request, observer, target);
+    }
+
+    private record Waiting(ListHistoryRequest request, StreamObserver<ListHistoryResponse> observer, long target,
+        long deadline)
+    {
     }
 
     static String invalid(final ListHistoryRequest request)
@@ -167,7 +226,7 @@ final class MemberStatements implements AutoCloseable
     }
 
     private void page(final ListHistoryRequest request, final StreamObserver<ListHistoryResponse> observer,
-        final long target, final long deadline)
+        final long target)
     {
         try
         {
@@ -178,7 +237,7 @@ final class MemberStatements implements AutoCloseable
                 return;
             }
             final boolean first = request.getPageToken().isEmpty();
-            if (!caughtUp(first, target, deadline, observer))
+            if (!caughtUp(first, target, observer))
             {
                 return;
             }
@@ -230,17 +289,12 @@ final class MemberStatements implements AutoCloseable
     }
 
     /**
-     * A first page waits until the index holds every record durable at the call: @return false, with the call
-     * answered, if it did not come that far in time or has stopped.
+     * A first page is served once the index holds every record durable at the call (the indexer held it back until
+     * then, or until its wait was over): @return false, with the call answered, if the index did not come that far or
+     * has stopped.
      */
-    private boolean caughtUp(final boolean first, final long target, final long deadline,
-        final StreamObserver<ListHistoryResponse> observer)
+    private boolean caughtUp(final boolean first, final long target, final StreamObserver<ListHistoryResponse> observer)
     {
-        while (first && history.indexedSequence() < target && null == failure &&
-            System.currentTimeMillis() < deadline && running)
-        {
-            LockSupport.parkNanos(100_000);
-        }
         if (null != failure)
         {
             observer.onError(Errors.of(Status.Code.DATA_LOSS, "HISTORY_UNAVAILABLE", null,
@@ -357,6 +411,7 @@ final class MemberStatements implements AutoCloseable
                 Thread.currentThread().interrupt();
             }
         }
+        release(true); // a call that came in as the indexer stopped
         Runnable left;
         while (null != (left = queue.poll()))
         {
