@@ -175,11 +175,12 @@ final class SnapshotScheduler implements AutoCloseable
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String option : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            // the server's flight recordings, logs, agents and JMX port are its own (the ledger's capacity options
-            // are not passed: a replay does not enforce them)
+            // the server's flight recordings, logs, agents (a profiler's -agentpath would write over the server's
+            // output) and JMX port are its own (the ledger's capacity options are not passed: a replay does not
+            // enforce them)
             if (!option.startsWith("-XX:StartFlightRecording") && !option.startsWith("-Xlog") &&
-                !option.startsWith("-agentlib") && !option.startsWith("-javaagent") &&
-                !option.startsWith("-Dcom.sun.management.jmxremote"))
+                !option.startsWith("-agentlib") && !option.startsWith("-agentpath") &&
+                !option.startsWith("-javaagent") && !option.startsWith("-Dcom.sun.management.jmxremote"))
             {
                 command.add(option);
             }

@@ -77,6 +77,36 @@ class LedgerMainTest
         }
     }
 
+    /** Picocli reads help text as a format: a bare '%' there spoils the text and warns on standard error. */
+    @Test
+    void everyCommandsHelpRendersWithoutAFormatWarning()
+    {
+        final java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        final PrintStream stderr = System.err;
+        System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+        final java.util.List<String> rendered = new java.util.ArrayList<>();
+        try
+        {
+            final java.util.ArrayDeque<picocli.CommandLine> commands = new java.util.ArrayDeque<>(
+                java.util.List.of(LedgerCli.commandLine(new PrintStream(out, true, StandardCharsets.UTF_8),
+                    new PrintStream(err, true, StandardCharsets.UTF_8))));
+            while (!commands.isEmpty())
+            {
+                final picocli.CommandLine command = commands.pop();
+                final String usage = command.getUsageMessage(picocli.CommandLine.Help.Ansi.OFF);
+                assertTrue(!usage.contains("%n") && !usage.contains("%%"), command.getCommandName() + ": " + usage);
+                rendered.add(command.getCommandName());
+                commands.addAll(command.getSubcommands().values());
+            }
+        }
+        finally
+        {
+            System.setErr(stderr);
+        }
+        assertTrue(rendered.contains("load") && rendered.contains("verify") && rendered.size() >= 20, "" + rendered);
+        assertEquals("", warnings.toString(StandardCharsets.UTF_8));
+    }
+
     @Test
     void versionNamesTheBuildAndTheFormatsItReadsAndWrites() throws Exception
     {

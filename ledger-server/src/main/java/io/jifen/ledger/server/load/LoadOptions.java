@@ -132,8 +132,8 @@ public final class LoadOptions
     @Command(name = "load", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
         description = "Open-loop load against a running ledger server.",
         footer = {"",
-            "Mix ('peak sale'): 70% earn, 10% redemption at checkout (a hold, captured when the member is drawn",
-            "again), 12% balance reads, 5% tier checks, 3% returns (reverse of an earlier earn). Every write has a",
+            "Mix ('peak sale'): 70%% earn, 10%% redemption at checkout (a hold, captured when the member is drawn",
+            "again), 12%% balance reads, 5%% tier checks, 3%% returns (reverse of an earlier earn). Every write has a",
             "unique request id; a member is enrolled the first time it is drawn.",
             "Latency is measured from each operation's intended send time, so a stalled server cannot hide its queue",
             "(no coordinated omission). Exit status 1 when any operation failed."})
