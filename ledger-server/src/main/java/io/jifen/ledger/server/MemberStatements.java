@@ -126,6 +126,10 @@ final class MemberStatements implements AutoCloseable
      */
     private void release(final boolean all)
     {
+        if (waiting.isEmpty())
+        {
+            return; // the indexer's usual case: no clock read
+        }
         final long indexed = history.indexedSequence();
         final long now = System.currentTimeMillis();
         Waiting head;
