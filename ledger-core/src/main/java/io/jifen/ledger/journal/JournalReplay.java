@@ -281,6 +281,8 @@ public final class JournalReplay
         /** The queue index of the last record applied (-1: none). */
         private long appliedIndex = -1;
         private long records;
+        /** Where the strings of the record being replayed end: its header and strings are not re-encoded. */
+        private int stringsEnd;
 
         Replayer(final LedgerStateMachine ledger)
         {
@@ -313,13 +315,17 @@ public final class JournalReplay
             return true;
         }
 
-        /** @return the sequence of the batch's {@code i}th record, decoded into {@link #command}. */
+        /**
+         * @return the sequence of the batch's {@code i}th record, decoded into {@link #command}; where its strings end
+         * in {@link #stringsEnd}.
+         */
         private long decode(final ReadAhead.Batch batch, final int i)
         {
             view.wrap(batch.bytes, batch.offsets[i], batch.lengths[i]);
             try
             {
-                return JournalRecord.decodeCommand(view, command);
+                stringsEnd = JournalRecord.decode(view, command);
+                return JournalRecord.sequence(view);
             }
             catch (final RuntimeException ex)
             {
@@ -353,11 +359,13 @@ public final class JournalReplay
             final int length = batch.lengths[i];
             // the trailer (chain value, checksum) is a function of the bytes before it and the previous chain value,
             // which the scanner has checked for the recorded record: equal bytes before it mean an equal trailer, so
-            // the replay neither hashes nor checksums the record a second time
-            final int reencodedBody = codec.encodeBody(command, reencoded);
+            // the replay neither hashes nor checksums the record a second time. Its header and strings are inputs
+            // decoded from those very bytes (the sequence is compared above): what the ledger computed follows them.
+            final int from = stringsEnd;
+            final int reencodedBody = codec.encodeAfterStrings(command, reencoded, from);
             final int body = length - JournalLayout.TRAILER_LENGTH;
             if (reencodedBody != body ||
-                !Arrays.equals(reencoded.byteArray(), 0, body, batch.bytes, offset, offset + body))
+                !Arrays.equals(reencoded.byteArray(), from, body, batch.bytes, offset + from, offset + body))
             {
                 throw new JournalCorruptException(file, index, "record " + sequence +
                     " replayed to different effects than it records (was the program or the code changed?)");

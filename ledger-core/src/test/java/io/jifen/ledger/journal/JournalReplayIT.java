@@ -33,6 +33,15 @@ class JournalReplayIT
     /** Applies a script to a fresh ledger and returns its records, chained, in order. */
     private static List<byte[]> records(final long forgedPoints)
     {
+        return records(forgedPoints, 0);
+    }
+
+    /**
+     * @param balanceSkew added to the balance the second earn answered before its record is encoded: a record whose
+     * outcome its command does not give, with a valid checksum and chain (a build that computed differently).
+     */
+    private static List<byte[]> records(final long forgedPoints, final long balanceSkew)
+    {
         final Ledger ledger = new Ledger(Program.defaultProgram());
         final JournalRecord codec = new JournalRecord();
         final ExpandableArrayBuffer buffer = new ExpandableArrayBuffer(256);
@@ -52,6 +61,10 @@ class JournalReplayIT
             c.timestamp = t += 1000;
             ledger.apply(c);
             assertEquals(ResultCode.OK, c.result);
+            if (step[1].equals("e-2"))
+            {
+                c.balance += balanceSkew;
+            }
             final int length = codec.encode(c, buffer);
             codec.chain(buffer.byteArray(), length, chain);
             out.add(Arrays.copyOf(buffer.byteArray(), length));
@@ -178,6 +191,16 @@ class JournalReplayIT
         final JournalCorruptException ex =
             assertThrows(JournalCorruptException.class, () -> replay(dir.resolve("middle"), true));
         assertTrue(ex.getMessage().contains("not a torn tail"), ex.getMessage());
+    }
+
+    @Test
+    void aRecordWhoseOutcomeTheLedgerDoesNotComputeAgainIsRefusedNamingIt()
+    {
+        // checksum and chain are sound: only applying the recorded command again shows its recorded balance is wrong
+        write(dir.resolve("outcome"), records(0, 1));
+        final JournalCorruptException ex =
+            assertThrows(JournalCorruptException.class, () -> replay(dir.resolve("outcome")));
+        assertTrue(ex.getMessage().contains("record 3 replayed to different effects"), ex.getMessage());
     }
 
     @Test
