@@ -18,21 +18,29 @@ import io.jifen.ledger.pipeline.LedgerPipeline;
  * answers in time, and it is idle again moments after the load stops, instead of applying writes for callers who left
  * long ago.
  *
- * <p>The wait is estimated by Little's law: commands in the ring over the rate the pipeline has recently answered them
- * while the ring was not empty, sampled at most every {@link #SAMPLE_NANOS} by whichever caller comes (one
- * {@link System#nanoTime()} per call). Below {@link #FREE_DEPTH} commands in the ring every call is let in.
+ * <p>The wait is estimated by Little's law: commands in the ring over the rate the pipeline answers them, sampled at
+ * most every {@link #SAMPLE_NANOS} by whichever caller comes (one {@link System#nanoTime()} per call). The rate is the
+ * higher of two measures: what the pipeline answered while the ring was never empty (its pace under load, a stall
+ * included), and what it answered over the last second or so of samples, busy or not (a lower bound on its pace at
+ * any load). The second keeps a short pause from reading as a stopped pipeline: a run of samples inside a 300 ms
+ * pause measures nearly nothing answered, and that rate used to stay until the next busy run, shedding every burst
+ * meanwhile. A pipeline that answered nothing for a whole second is still an unbounded wait. Below
+ * {@link #FREE_DEPTH} commands in the ring every call is let in, and so is every call while no busy run has been
+ * measured for {@link #RATE_KEPT_NANOS} (the ring's slots bound it then).
  */
 final class Admission
 {
     /** Long enough to span a pause of the pipeline (a sync, a collection), short enough to follow a change of load. */
     static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     static final int FREE_DEPTH = 32;
+    /** How long the rate of the last busy run stands without a new one. */
+    static final long RATE_KEPT_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final LongSupplier inFlightNow;
     private final LongSupplier answeredNow;
     private final long maxQueueNanos;
     private final AtomicLong sampledAt = new AtomicLong(System.nanoTime());
-    /** The last {@link #WINDOW} samples (time, commands answered), and how many of them are one busy run. */
+    /** The last {@link #WINDOW} samples (time, commands answered), and how many of the newest are one busy run. */
     private static final int WINDOW = 10;
     private final long[] times = new long[WINDOW];
     private final long[] answeredAt = new long[WINDOW];
@@ -44,6 +52,10 @@ final class Admission
      * bursts and pauses of a sync or a collection average out); NaN until first measured. A new busy run starts from
      * the last run's rate until it has samples of its own: the pipeline's speed does not change with idle time.
      */
+    private double busyRate = Double.NaN;
+    /** When {@link #busyRate} was last measured. */
+    private long busyRateAt;
+    /** The estimate admissions use: the higher of the busy rate and the recent throughput; NaN while unknown. */
     private volatile double rate = Double.NaN;
     /** The retry hint of the last refusal, in milliseconds. */
     private final AtomicLong refused = new AtomicLong();
@@ -161,9 +173,28 @@ final class Admission
             {
                 // over the whole busy run (up to a second): commands answered over time taken, pauses included
                 final int oldest = (int)((sampleCount - samples) % WINDOW);
-                rate = (double)(answered - answeredAt[oldest]) / (now - times[oldest]);
+                busyRate = (double)(answered - answeredAt[oldest]) / (now - times[oldest]);
+                busyRateAt = now;
             }
             inFlightAtSample = inFlight;
+            rate = estimate(now, answered);
         }
+    }
+
+    /** Under the lock, after the newest sample: the rate admissions use (see the class comment). */
+    private double estimate(final long now, final long answered)
+    {
+        if (Double.isNaN(busyRate) || now - busyRateAt > RATE_KEPT_NANOS)
+        {
+            return Double.NaN;
+        }
+        final long kept = Math.min(sampleCount, WINDOW);
+        if (kept < 2)
+        {
+            return busyRate;
+        }
+        final int oldest = (int)((sampleCount - kept) % WINDOW);
+        final double throughput = (double)(answered - answeredAt[oldest]) / (now - times[oldest]);
+        return Math.max(busyRate, throughput);
     }
 }
