@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A short run of {@code ledger load} in both modes against a real server, so the load generator cannot rot; the
+ * A short run of {@code ledger load} in each mode against a real server, so the load generator cannot rot; the
  * figures themselves come from full runs, not from here.
  */
 class LoadGeneratorIT
@@ -98,6 +98,13 @@ class LoadGeneratorIT
     void streamRunAnswersEveryOperationWithoutErrors() throws Exception
     {
         load("stream", dir.resolve("stream.json"), dir.resolve("stream.hdr"));
+    }
+
+    /** Through the Java client, which batches what gathers while its streams carry answers to come. */
+    @Test
+    void clientRunAnswersEveryOperationWithoutErrors() throws Exception
+    {
+        load("client", dir.resolve("client.json"), dir.resolve("client.hdr"));
     }
 
     /** Batches of up to 16 commands a Submit message, each waiting at most 2 ms for its batch: every one answered. */

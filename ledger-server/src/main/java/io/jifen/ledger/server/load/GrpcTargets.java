@@ -42,12 +42,12 @@ public final class GrpcTargets
     }
 
     /**
-     * The factory for {@code --mode unary|stream} against {@code --target HOST:PORT}.
+     * The factory for {@code --mode unary|stream|client} against {@code --target HOST:PORT}.
      */
     public static LoadTarget.Factory factory()
     {
-        return (options, completions) -> options.stream ? new Stream(options, completions) :
-            new Unary(options, completions);
+        return (options, completions) -> options.client ? new Client(options, completions) :
+            options.stream ? new Stream(options, completions) : new Unary(options, completions);
     }
 
     private abstract static class Channels implements LoadTarget
@@ -355,7 +355,7 @@ public final class GrpcTargets
             }
         }
 
-        private static Command command(final Message request, final long id)
+        static Command command(final Message request, final long id)
         {
             final Command.Builder command = Command.newBuilder().setCorrelationId(id);
             if (request instanceof EarnRequest)
@@ -408,6 +408,67 @@ public final class GrpcTargets
                 stream.onCompleted();
             }
             completed.await(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * The Java client ({@link io.jifen.ledger.client.LedgerClient}) on one channel, with --connections Submit streams:
+     * each operation submitted alone, the client batching what arrives while its streams carry answers to come (up to
+     * --batch commands a message, 512 when --batch is not set).
+     */
+    private static final class Client extends Channels
+    {
+        private final io.jifen.ledger.client.LedgerClient client;
+        private final AtomicLong outstanding = new AtomicLong();
+
+        Client(final LoadOptions options, final Completions completions)
+        {
+            super(options, completions);
+            client = io.jifen.ledger.client.LedgerClient.onChannel(channels.get(0)).streams(options.connections)
+                .maxBatch(options.batch > 1 ? options.batch : 512).build();
+        }
+
+        @Override
+        public String mode()
+        {
+            return "client";
+        }
+
+        @Override
+        public void send(final Message request, final int type, final long intendedNs)
+        {
+            outstanding.incrementAndGet();
+            client.submit(Stream.command(request, 0)).whenComplete((result, failure) ->
+            {
+                if (null != failure)
+                {
+                    final Status status = Status.fromThrowable(failure);
+                    completions.complete(request, type, intendedNs, status.getCode(), false, status.getDescription());
+                }
+                else
+                {
+                    completions.complete(request, type, intendedNs, Status.fromCodeValue(result.getCode()).getCode(),
+                        result.hasWrite() && result.getWrite().getReplay(), result.getMessage());
+                }
+                outstanding.decrementAndGet();
+            });
+        }
+
+        @Override
+        public void finish(final long timeoutNs) throws InterruptedException
+        {
+            final long deadline = System.nanoTime() + timeoutNs;
+            while (outstanding.get() > 0 && System.nanoTime() < deadline)
+            {
+                Thread.sleep(1);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException
+        {
+            client.close();
+            super.close();
         }
     }
 }

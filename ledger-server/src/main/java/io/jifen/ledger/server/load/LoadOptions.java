@@ -19,10 +19,12 @@ public final class LoadOptions
     String host = "127.0.0.1";
     int port = 9090;
     boolean stream;
+    boolean client;
     @Option(names = "--target", paramLabel = "HOST:PORT", description = "server to load (default 127.0.0.1:9090)")
     String target;
-    @Option(names = "--mode", paramLabel = "unary|stream",
-        description = "one RPC per operation, or Submit streams (default unary)")
+    @Option(names = "--mode", paramLabel = "unary|stream|client",
+        description = "one RPC per operation, Submit streams, or the Java client (Submit streams it batches on its " +
+            "own) (default unary)")
     String mode;
     @Option(names = "--rate", paramLabel = "N", description = "operations per second to offer (default 1000)")
     double rate = 1000;
@@ -39,12 +41,13 @@ public final class LoadOptions
     @Option(names = "--zipf", paramLabel = "S", description = "Zipf exponent (default 0.99)")
     double zipf = 0.99;
     @Option(names = "--connections", paramLabel = "N",
-        description = "gRPC channels (unary) or Submit streams (stream) (default 2)")
+        description = "gRPC channels (unary) or Submit streams (stream, client) (default 2)")
     int connections = 2;
     @Option(names = "--concurrency", paramLabel = "N", description = "unary calls in flight at most (default 256)")
     int concurrency = 256;
     @Option(names = "--batch", paramLabel = "N",
-        description = "stream: commands a Submit message carries, a CommandBatch (default 1: one a message)")
+        description = "stream: commands a Submit message carries, a CommandBatch (default 1: one a message); " +
+            "client: the most a message carries (default 512)")
     int batch = 1;
     @Option(names = "--linger-us", paramLabel = "N", description = "stream with --batch: a batch goes when full or " +
         "when its first command has waited this long (default 1000); the wait is part of each command's latency")
@@ -98,11 +101,12 @@ public final class LoadOptions
             host = address.getHostString();
             port = address.getPort();
         }
-        if (null != mode && !mode.equals("unary") && !mode.equals("stream"))
+        if (null != mode && !mode.equals("unary") && !mode.equals("stream") && !mode.equals("client"))
         {
-            throw new IllegalArgumentException("--mode must be unary or stream, got '" + mode + "'");
+            throw new IllegalArgumentException("--mode must be unary, stream or client, got '" + mode + "'");
         }
         stream = "stream".equals(mode);
+        client = "client".equals(mode);
         check("--rate", rate, 1, 10_000_000);
         if (rampTo != -1)
         {

@@ -39,7 +39,7 @@ class LoadOptionsTest
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--batch", "5000")).getMessage()
             .startsWith("--batch must be in 1.0..4096.0"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--mode", "burst")).getMessage()
-            .contains("--mode must be unary or stream"));
+            .contains("--mode must be unary, stream or client"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse("--rate", "lots")).getMessage()
             .contains("'lots'"));
     }
