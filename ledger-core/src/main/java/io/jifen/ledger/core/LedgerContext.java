@@ -41,6 +41,21 @@ public final class LedgerContext
         return lotsMax;
     }
 
+    /**
+     * The default limit of remembered request ids for a heap of {@code heapBytes}: one per KiB of heap, rounded down
+     * to a power of two, at most 8,000,000. A remembered write costs ~610 bytes (its id, outcome and lot, and a share
+     * of its member's state); the rest is room for the request table to double (the table is a power of two, and
+     * growing it holds the old and the new table at once). With 8,000,000 on the default 4 GiB heap, the table's
+     * growth from 2^22 to 2^23 entries ran the heap out (measured: {@code ledger load --mode client} at 150,000
+     * writes a second, the state machine stopped with OutOfMemoryError at 4,194,150 remembered requests); with
+     * 2^22 it stops at that size and writes beyond it are refused with RESOURCE_EXHAUSTED.
+     */
+    public static int requestIdsMaxFor(final long heapBytes)
+    {
+        final long perKib = Math.max(1024, heapBytes >> 10);
+        return (int)Math.min(8_000_000, Long.highestOneBit(Math.min(perKib, REQUEST_IDS_MAX_LIMIT)));
+    }
+
     public LedgerContext requestIdsMax(final int requestIdsMax)
     {
         this.requestIdsMax = requestIdsMax;

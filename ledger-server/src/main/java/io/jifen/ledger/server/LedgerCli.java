@@ -293,7 +293,8 @@ final class LedgerCli extends CommandGroup
     static final class CapacityOptions
     {
         @Option(names = "--request-ids-max", paramLabel = "N",
-            description = "request ids remembered at most (default 8000000, about 250 bytes of heap each)")
+            description = "request ids remembered at most (default: one per KiB of the heap (-Xmx), rounded down " +
+                "to a power of two, at most 8000000: 4194304 on the ledger script's 4 GiB)")
         Integer requestIdsMax;
         @Option(names = "--members-max", paramLabel = "N", description = "members at most (default 100000000)")
         Integer membersMax;
@@ -308,13 +309,25 @@ final class LedgerCli extends CommandGroup
                 "size doubles it on the writer's thread, a pause that grows with the table")
         Integer expectedMembers;
 
+        /** -Xmx as given (Runtime.maxMemory() leaves out a survivor space, a power of two too little at 4 GiB). */
+        static long maxHeapBytes()
+        {
+            try
+            {
+                return Long.parseLong(java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("MaxHeapSize").getValue());
+            }
+            catch (final RuntimeException ex)
+            {
+                return Runtime.getRuntime().maxMemory();
+            }
+        }
+
         void applyTo(final LedgerContext context)
         {
-            if (null != requestIdsMax)
-            {
-                context.requestIdsMax(range("--request-ids-max", requestIdsMax, 1,
-                    LedgerContext.REQUEST_IDS_MAX_LIMIT));
-            }
+            context.requestIdsMax(null != requestIdsMax ?
+                range("--request-ids-max", requestIdsMax, 1, LedgerContext.REQUEST_IDS_MAX_LIMIT) :
+                LedgerContext.requestIdsMaxFor(maxHeapBytes()));
             if (null != expectedRequests)
             {
                 context.expectedRequests(range("--expected-requests", expectedRequests, 16,

@@ -711,7 +711,8 @@ public final class LedgerServer implements AutoCloseable
         {
             retentionMs = Math.max(retentionMs, ledger.program(slot).requestRetentionMs());
         }
-        return sb.append(", request ids remembered ").append(retentionMs / 86_400_000L).append(" days").toString();
+        return sb.append(", request ids remembered ").append(retentionMs / 86_400_000L).append(" days, at most ")
+            .append(config.ledgerContext.requestIdsMax()).toString();
     }
 
     private void putProgramInForce(final Command command)
