@@ -115,7 +115,10 @@ public final class LedgerClient implements AutoCloseable
 
     /**
      * Sends a command (any but a batch: the client makes the batches) and answers its result. Its
-     * {@code correlation_id} is the client's to set: whatever it holds is replaced.
+     * {@code correlation_id} is the client's to set: whatever it holds is replaced. It waits while
+     * {@link Builder#maxPending} commands are unanswered; so do not call it from a callback of another command's
+     * future running on the channel's own threads (a channel with a direct executor, say): the answers it would wait
+     * for come on those threads.
      *
      * @throws IllegalArgumentException if the command is a batch or holds no command.
      * @throws IllegalStateException if the client is closed.
