@@ -222,6 +222,12 @@ final class Lane
                 stream.requests.onCompleted();
                 stream = null;
             }
+            for (final LedgerClient.Pending item : gathered)
+            {
+                // a submit that raced the close: refused as if it came after it
+                done.failure(item, new IllegalStateException("the client is closed"));
+            }
+            gathered.clear();
         }
         done.run();
     }

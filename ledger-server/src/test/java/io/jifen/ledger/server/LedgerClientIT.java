@@ -250,6 +250,42 @@ class LedgerClientIT
         return List.of(results);
     }
 
+    /**
+     * Over real TLS, with an API key: a client that trusts the server's CA and sends a key of the pos role is
+     * answered; one without the key has its command failed UNAUTHENTICATED, nothing applied.
+     */
+    @Test
+    void overTlsWithAnApiKey() throws Exception
+    {
+        final TestAuthority ca = new TestAuthority("Jifen test CA", data.resolve("pki"));
+        final TestAuthority.Issued cert = ca.server(data.resolve("pki"));
+        final java.io.ByteArrayOutputStream made = new java.io.ByteArrayOutputStream();
+        try (java.io.PrintStream out = new java.io.PrintStream(made, true, java.nio.charset.StandardCharsets.UTF_8))
+        {
+            assertEquals(0, LedgerMain.run(new String[] {"keys", "new", "--id", "pos", "--role", "pos",
+                "--all-programs"}, out, out));
+        }
+        final String[] lines = made.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n");
+        java.nio.file.Files.writeString(data.resolve("keys.yaml"), "keys:\n" + lines[3] + "\n");
+        final LedgerServer server = new LedgerServer(new ServerConfig().port(0).data(data.resolve("data"))
+            .tls(cert.cert(), cert.key()).keys(data.resolve("keys.yaml"))).start();
+        try (LedgerClient keyed = LedgerClient.forTarget("localhost:" + server.port()).tls(ca.cert.toFile())
+                .apiKey(lines[1].trim()).build();
+            LedgerClient keyless = LedgerClient.forTarget("localhost:" + server.port()).tls(ca.cert.toFile()).build())
+        {
+            assertEquals(0, keyed.submit(enroll("t1")).get(30, TimeUnit.SECONDS).getCode());
+            assertEquals(7, keyed.submit(earn("t1", 0, 7)).get(30, TimeUnit.SECONDS).getWrite().getBalance());
+            final CompletionException refused = assertThrows(CompletionException.class,
+                () -> keyless.submit(earn("t1", 1, 5)).join());
+            assertEquals(Status.Code.UNAUTHENTICATED, Status.fromThrowable(refused.getCause()).getCode());
+            assertEquals(7, keyed.submit(balance("t1")).get(30, TimeUnit.SECONDS).getBalance().getAvailable());
+        }
+        finally
+        {
+            server.close();
+        }
+    }
+
     @Test
     void badUseIsRefusedAtOnce() throws Exception
     {
