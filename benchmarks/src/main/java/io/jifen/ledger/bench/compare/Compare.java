@@ -33,8 +33,10 @@ import io.jifen.ledger.server.load.Summary;
  * {@code benchmarks/compare}: the side-by-side run. On this machine, one system after another, each started fresh:
  * <ol>
  *   <li>in a child JVM, the journaled pipeline against the raw journal (no network; {@link InProcessRuns});</li>
- *   <li>the transport limit ({@code ledger transport-limit}, a no-op gRPC service), unary and Submit stream;</li>
- *   <li>Jifen with {@code --sync=batch} and {@code --sync=none}, unary and Submit stream;</li>
+ *   <li>the transport limit ({@code ledger transport-limit}, a no-op gRPC service), unary, Submit stream and the
+ *       Java client (Submit streams it batches);</li>
+ *   <li>Jifen with {@code --sync=batch} and {@code --sync=none}, unary and Submit stream, and with
+ *       {@code --sync=batch} through the Java client;</li>
  *   <li>PostgreSQL from the Debian packages, {@code synchronous_commit} on and off, through JDBC and a pool.</li>
  * </ol>
  * Every network system gets the same 'peak sale' mix from {@code ledger load}'s generator (running in this JVM), a
@@ -142,12 +144,14 @@ public final class Compare
             warmup.stop();
         }
         inProcess();
-        for (final boolean stream : new boolean[] {false, true})
+        for (final String mode : List.of("unary", "stream", "client"))
         {
-            final String mode = stream ? "stream" : "unary";
-            network(new Series("transport limit " + mode, "grpc"), stream, "transport-limit");
-            network(new Series("jifen sync=batch " + mode, "grpc"), stream, "batch");
-            network(new Series("jifen sync=none " + mode, "grpc"), stream, "none");
+            network(new Series("transport limit " + mode, "grpc"), mode, "transport-limit");
+            network(new Series("jifen sync=batch " + mode, "grpc"), mode, "batch");
+            if (!mode.equals("client")) // the client's batching is measured at the durability the targets name
+            {
+                network(new Series("jifen sync=none " + mode, "grpc"), mode, "none");
+            }
         }
         if (PostgresServer.available())
         {
@@ -240,7 +244,7 @@ public final class Compare
         }
     }
 
-    private void network(final Series s, final boolean stream, final String what) throws Exception
+    private void network(final Series s, final String mode, final String what) throws Exception
     {
         out.println("== " + s.name);
         final int port = freePort();
@@ -270,12 +274,12 @@ public final class Compare
         {
             awaitPort(port, server, log);
             final LoadTarget.Factory targets = GrpcTargets.factory();
-            runSeries(s, rate -> load(s.name, targets, port, stream, rate, options.seconds, log),
-                rate -> load(s.name, targets, port, stream, rate, options.warmupRun, log));
+            runSeries(s, rate -> load(s.name, targets, port, mode, rate, options.seconds, log),
+                rate -> load(s.name, targets, port, mode, rate, options.warmupRun, log));
             if (!what.equals("transport-limit"))
             {
                 profile(s, server.pid(), logs.resolve(file),
-                    () -> load(s.name, targets, port, stream, options.profileRate, options.profileSeconds, log));
+                    () -> load(s.name, targets, port, mode, options.profileRate, options.profileSeconds, log));
             }
         }
         finally
@@ -304,8 +308,8 @@ public final class Compare
                 PostgresLedger.createSchema(c);
             }
             final LoadTarget.Factory targets = PostgresTarget.factory(server.jdbcUrl(), options.postgresPool);
-            runSeries(s, rate -> load(s.name, targets, server.port(), false, rate, options.seconds, log),
-                rate -> load(s.name, targets, server.port(), false, rate, options.warmupRun, log));
+            runSeries(s, rate -> load(s.name, targets, server.port(), "unary", rate, options.seconds, log),
+                rate -> load(s.name, targets, server.port(), "unary", rate, options.warmupRun, log));
         }
         series.add(s);
     }
@@ -378,10 +382,10 @@ public final class Compare
     }
 
     private Measurement load(final String system, final LoadTarget.Factory targets, final int port,
-        final boolean stream, final double rate, final double seconds, final Path log) throws Exception
+        final String mode, final double rate, final double seconds, final Path log) throws Exception
     {
         final LoadOptions load = LoadOptions.parse(new ArrayDeque<>(List.of("--target", "127.0.0.1:" + port,
-            "--mode", stream ? "stream" : "unary", "--rate", Double.toString(rate), "--duration",
+            "--mode", mode, "--rate", Double.toString(rate), "--duration",
             Double.toString(seconds), "--warmup", Double.toString(options.warmup), "--population",
             Integer.toString(options.population), "--connections", Integer.toString(options.connections),
             "--concurrency", Integer.toString(options.concurrency), "--no-progress")));

@@ -72,7 +72,8 @@ class CompareSmokeIT
         final String report = Files.readString(out.resolve("report.md"));
         final List<String> systems = new ArrayList<>(List.of("pipeline sync=none", "pipeline sync=batch",
             "raw journal sync=none", "raw journal sync=batch", "transport limit unary", "transport limit stream",
-            "jifen sync=batch unary", "jifen sync=batch stream", "jifen sync=none unary", "jifen sync=none stream"));
+            "jifen sync=batch unary", "jifen sync=batch stream", "jifen sync=none unary", "jifen sync=none stream",
+            "transport limit client", "jifen sync=batch client"));
         if (postgres)
         {
             systems.addAll(List.of("postgresql synchronous_commit=on", "postgresql synchronous_commit=off"));

@@ -112,25 +112,7 @@ public final class NoopLedgerServer extends LedgerGrpc.LedgerImplBase
             @Override
             public void onNext(final Command command)
             {
-                final CommandResult.Builder result = CommandResult.newBuilder()
-                    .setCorrelationId(command.getCorrelationId());
-                switch (command.getCommandCase())
-                {
-                    case GET_BALANCE:
-                        result.setBalance(Balance.newBuilder().setMemberId(command.getGetBalance().getMemberId()));
-                        break;
-                    case CHECK_TIER:
-                        result.setTier(CheckTierResponse.newBuilder()
-                            .setMemberId(command.getCheckTier().getMemberId()));
-                        break;
-                    case EARN:
-                        result.setWrite(write(command.getEarn().getRequestId(), command.getEarn().getMemberId(),
-                            command.getEarn().getPoints()));
-                        break;
-                    default:
-                        result.setWrite(write("", "", 0));
-                }
-                out.onNext(result.build());
+                out.onNext(answer(command));
             }
 
             @Override
@@ -144,5 +126,37 @@ public final class NoopLedgerServer extends LedgerGrpc.LedgerImplBase
                 out.onCompleted();
             }
         };
+    }
+
+    /** A command's answer, a batch's one result each in order (as the ledger answers batches). */
+    private static CommandResult answer(final Command command)
+    {
+        final CommandResult.Builder result = CommandResult.newBuilder().setCorrelationId(command.getCorrelationId());
+        if (command.hasBatch())
+        {
+            final io.jifen.ledger.api.v1.CommandBatchResult.Builder batch =
+                io.jifen.ledger.api.v1.CommandBatchResult.newBuilder();
+            for (final Command one : command.getBatch().getCommandsList())
+            {
+                batch.addResults(answer(one));
+            }
+            return result.setBatch(batch).build();
+        }
+        switch (command.getCommandCase())
+        {
+            case GET_BALANCE:
+                result.setBalance(Balance.newBuilder().setMemberId(command.getGetBalance().getMemberId()));
+                break;
+            case CHECK_TIER:
+                result.setTier(CheckTierResponse.newBuilder().setMemberId(command.getCheckTier().getMemberId()));
+                break;
+            case EARN:
+                result.setWrite(write(command.getEarn().getRequestId(), command.getEarn().getMemberId(),
+                    command.getEarn().getPoints()));
+                break;
+            default:
+                result.setWrite(write("", "", 0));
+        }
+        return result.build();
     }
 }
