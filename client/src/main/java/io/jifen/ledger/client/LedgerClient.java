@@ -186,11 +186,6 @@ public final class LedgerClient implements AutoCloseable
         return correlations.incrementAndGet();
     }
 
-    boolean isClosed()
-    {
-        return closed;
-    }
-
     /**
      * Sends what has gathered, waits up to the close timeout (30 s unless set) for every result, then ends the
      * streams and shuts down the channel it built. Results that have not come by then fail with UNAVAILABLE.

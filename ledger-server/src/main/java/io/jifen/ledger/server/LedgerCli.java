@@ -317,9 +317,9 @@ final class LedgerCli extends CommandGroup
                 return Long.parseLong(java.lang.management.ManagementFactory.getPlatformMXBean(
                     com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("MaxHeapSize").getValue());
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | LinkageError ex)
             {
-                return Runtime.getRuntime().maxMemory();
+                return Runtime.getRuntime().maxMemory(); // a JVM without HotSpot's diagnostic bean
             }
         }
 
