@@ -125,7 +125,7 @@ public final class LedgerClient implements AutoCloseable
      */
     public CompletableFuture<CommandResult> submit(final Command command)
     {
-        final String member = memberOf(command);
+        final int member = laneKey(command);
         if (closed)
         {
             throw new IllegalStateException("the client is closed");
@@ -133,36 +133,40 @@ public final class LedgerClient implements AutoCloseable
         pending.acquireUninterruptibly();
         final Pending item = new Pending(correlations.incrementAndGet(), command);
         item.future.whenComplete((result, failure) -> pending.release());
-        lanes[Math.floorMod(member.hashCode(), lanes.length)].add(item);
+        lanes[Math.floorMod(member, lanes.length)].add(item);
         return item.future;
     }
 
-    /** The key a command is ordered by: its member, in its program. */
-    private static String memberOf(final Command c)
+    /** The key a command is ordered by (its lane): its member, in its program. */
+    private static int laneKey(final Command c)
     {
         return switch (c.getCommandCase())
         {
-            case ENROLL -> c.getEnroll().getMemberId() + '\n' + c.getEnroll().getProgramId();
-            case EARN -> c.getEarn().getMemberId() + '\n' + c.getEarn().getProgramId();
-            case REDEEM -> c.getRedeem().getMemberId() + '\n' + c.getRedeem().getProgramId();
-            case REVERSE -> c.getReverse().getMemberId() + '\n' + c.getReverse().getProgramId();
-            case ADJUST -> c.getAdjust().getMemberId() + '\n' + c.getAdjust().getProgramId();
-            case SET_MEMBER_STATUS -> c.getSetMemberStatus().getMemberId() + '\n' +
-                c.getSetMemberStatus().getProgramId();
-            case GET_BALANCE -> c.getGetBalance().getMemberId() + '\n' + c.getGetBalance().getProgramId();
-            case CHECK_TIER -> c.getCheckTier().getMemberId() + '\n' + c.getCheckTier().getProgramId();
-            case HOLD -> c.getHold().getMemberId() + '\n' + c.getHold().getProgramId();
-            case CAPTURE_HOLD -> c.getCaptureHold().getMemberId() + '\n' + c.getCaptureHold().getProgramId();
-            case RELEASE_HOLD -> c.getReleaseHold().getMemberId() + '\n' + c.getReleaseHold().getProgramId();
-            case SET_TIER -> c.getSetTier().getMemberId() + '\n' + c.getSetTier().getProgramId();
-            case TRANSFER -> c.getTransfer().getMemberId() + '\n' + c.getTransfer().getProgramId();
-            case GET_MEMBER -> c.getGetMember().getMemberId() + '\n' + c.getGetMember().getProgramId();
-            case EXCHANGE -> c.getExchange().getMemberId() + '\n' + c.getExchange().getProgramId();
-            case IMPORT_ROW -> c.getImportRow().getMemberId() + '\n' + c.getImportRow().getProgramId();
+            case ENROLL -> key(c.getEnroll().getMemberId(), c.getEnroll().getProgramId());
+            case EARN -> key(c.getEarn().getMemberId(), c.getEarn().getProgramId());
+            case REDEEM -> key(c.getRedeem().getMemberId(), c.getRedeem().getProgramId());
+            case REVERSE -> key(c.getReverse().getMemberId(), c.getReverse().getProgramId());
+            case ADJUST -> key(c.getAdjust().getMemberId(), c.getAdjust().getProgramId());
+            case SET_MEMBER_STATUS -> key(c.getSetMemberStatus().getMemberId(), c.getSetMemberStatus().getProgramId());
+            case GET_BALANCE -> key(c.getGetBalance().getMemberId(), c.getGetBalance().getProgramId());
+            case CHECK_TIER -> key(c.getCheckTier().getMemberId(), c.getCheckTier().getProgramId());
+            case HOLD -> key(c.getHold().getMemberId(), c.getHold().getProgramId());
+            case CAPTURE_HOLD -> key(c.getCaptureHold().getMemberId(), c.getCaptureHold().getProgramId());
+            case RELEASE_HOLD -> key(c.getReleaseHold().getMemberId(), c.getReleaseHold().getProgramId());
+            case SET_TIER -> key(c.getSetTier().getMemberId(), c.getSetTier().getProgramId());
+            case TRANSFER -> key(c.getTransfer().getMemberId(), c.getTransfer().getProgramId());
+            case GET_MEMBER -> key(c.getGetMember().getMemberId(), c.getGetMember().getProgramId());
+            case EXCHANGE -> key(c.getExchange().getMemberId(), c.getExchange().getProgramId());
+            case IMPORT_ROW -> key(c.getImportRow().getMemberId(), c.getImportRow().getProgramId());
             case BATCH -> throw new IllegalArgumentException("command: a batch; submit its commands one by one " +
                 "(the client makes the batches)");
             case COMMAND_NOT_SET -> throw new IllegalArgumentException("command: not set");
         };
+    }
+
+    private static int key(final String memberId, final String programId)
+    {
+        return 31 * memberId.hashCode() + programId.hashCode(); // no string built per command
     }
 
     /** What the client has sent since it was built: messages, and the commands in them. */
@@ -187,8 +191,9 @@ public final class LedgerClient implements AutoCloseable
     }
 
     /**
-     * Sends what has gathered, waits up to the close timeout (30 s unless set) for every result, then ends the
-     * streams and shuts down the channel it built. Results that have not come by then fail with UNAVAILABLE.
+     * Refuses new commands, waits up to the close timeout (30 s unless set) for every result (what has gathered goes
+     * as the answers before it come), then ends the streams and shuts down the channel it built. Results that have
+     * not come by then fail with UNAVAILABLE.
      */
     @Override
     public void close()
